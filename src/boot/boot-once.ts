@@ -1,0 +1,157 @@
+import { execa } from 'execa';
+import { trackChild, killAndReap } from './children.js';
+import { freeLoopbackPort } from './free-port.js';
+import { buildQemuArgs, qemuCommand, type GuestSpec } from './guest.js';
+import { probeHttp } from './http-probe.js';
+import { SerialLineSplitter, type SerialLine } from './serial.js';
+
+/**
+ * Takes over a boot for a measurement that is not wall-clock (the deterministic instruction
+ * count): adds QEMU arguments, and the boot ends when `attach` resolves.
+ */
+export interface BootInstrument {
+  args(workDir: string): string[];
+  attach(context: { signal: AbortSignal; workDir: string }): Promise<Record<string, number | null>>;
+}
+
+export interface BootOutcome {
+  ok: boolean;
+  error: string | null;
+  /** hrtime stamps (ns) */
+  launchedAt: bigint;
+  startAt: bigint | null;
+  readyAt: bigint | null;
+  httpAt: bigint | null;
+  httpStatus: number | null;
+  httpAttempts: number;
+  lines: SerialLine[];
+  stderr: string;
+  command: string[];
+  /** what an instrument measured (e.g. instructions), when one was attached */
+  instrumented: Record<string, number | null> | null;
+}
+
+export interface BootOptions {
+  signal?: AbortSignal;
+  instrument?: BootInstrument;
+  /** folder for sockets and other per-boot files */
+  workDir?: string;
+}
+
+const HTTP_ATTEMPT_TIMEOUT_MS = 1000;
+const HTTP_RETRY_DELAY_MS = 20;
+const TAIL_LINES = 20;
+
+/** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
+export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
+  const startRe = new RegExp(spec.startMarker);
+  const readyRe = new RegExp(spec.readyMarker);
+  const hostPort = spec.network ? await freeLoopbackPort() : null;
+  const workDir = options.workDir ?? process.cwd();
+  const extra = options.instrument ? options.instrument.args(workDir) : [];
+  const { file, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra));
+
+  const outcome: BootOutcome = {
+    ok: false, error: null, launchedAt: 0n, startAt: null, readyAt: null, httpAt: null,
+    httpStatus: null, httpAttempts: 0, lines: [], stderr: '', command: [file, ...args], instrumented: null,
+  };
+  // Ends the boot: aborts the HTTP probe and the instrument, stops the timer.
+  const done = new AbortController();
+  const finish = (error: string | null): void => {
+    if (done.signal.aborted) return;
+    outcome.ok = error === null;
+    outcome.error = error;
+    done.abort();
+  };
+
+  const onLine = (line: SerialLine): void => {
+    outcome.lines.push(line);
+    if (outcome.startAt === null) {
+      if (startRe.test(line.text)) outcome.startAt = line.at;
+      return;
+    }
+    if (outcome.readyAt === null && readyRe.test(line.text)) {
+      outcome.readyAt = line.at;
+      if (options.instrument) return;
+      if (spec.network) void probe(hostPort!);
+      else finish(null);
+    }
+  };
+  const splitter = new SerialLineSplitter(onLine);
+
+  const probe = async (port: number): Promise<void> => {
+    const result = await probeHttp({
+      port, path: spec.httpPath, attemptTimeoutMs: HTTP_ATTEMPT_TIMEOUT_MS, retryDelayMs: HTTP_RETRY_DELAY_MS, signal: done.signal,
+    });
+    outcome.httpAttempts = result.attempts;
+    outcome.httpStatus = result.status;
+    if (result.at !== null) {
+      outcome.httpAt = result.at;
+      finish(null);
+    }
+  };
+
+  outcome.launchedAt = process.hrtime.bigint();
+  let child;
+  try {
+    child = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  } catch (error) {
+    outcome.error = `could not start ${file}: ${(error as Error).message}`;
+    return outcome;
+  }
+  const untrack = trackChild(child);
+  child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk, process.hrtime.bigint()));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    outcome.stderr = (outcome.stderr + chunk.toString('utf8')).slice(-4000);
+  });
+
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', (error) => finish(`could not run ${file}: ${error.message}`));
+  void exited.then(() => {
+    splitter.flush(process.hrtime.bigint());
+    const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
+    finish(`QEMU exited (${how}) ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`);
+  });
+
+  const timer = setTimeout(
+    () => finish(`timed out after ${spec.timeoutMs / 1000} s ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`),
+    spec.timeoutMs,
+  );
+  const onAbort = (): void => finish(`aborted: ${String((options.signal?.reason as Error | undefined)?.message ?? 'cancelled')}`);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  if (options.instrument) {
+    options.instrument
+      .attach({ signal: done.signal, workDir })
+      .then((measured) => {
+        outcome.instrumented = measured;
+        finish(null);
+      })
+      .catch((error: Error) => finish(`${error.message}${tail(outcome)}`));
+  }
+
+  await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  await killAndReap(child);
+  await child; // reap and settle execa's promise
+  untrack();
+  return outcome;
+}
+
+function waitingFor(outcome: BootOutcome, spec: GuestSpec, instrumented: boolean): string {
+  if (outcome.startAt === null) return `before the start marker /${spec.startMarker}/ appeared`;
+  if (instrumented) return 'before the instrumented run finished';
+  if (outcome.readyAt === null) return `before the ready marker /${spec.readyMarker}/ appeared`;
+  const last = outcome.httpStatus !== null ? ` (last status ${outcome.httpStatus})` : '';
+  return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
+}
+
+function tail(outcome: BootOutcome): string {
+  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${l.text}`);
+  const stderr = outcome.stderr.trim();
+  let text = lines.length > 0 ? `\nserial tail:\n${lines.join('\n')}` : '\n(no serial output)';
+  if (stderr) text += `\nqemu stderr:\n  ${stderr.split('\n').slice(-5).join('\n  ')}`;
+  return text;
+}

@@ -1,0 +1,284 @@
+/**
+ * A minimal client of the GDB remote serial protocol, enough to drive QEMU's gdbstub:
+ * breakpoints, continue, single step, stop replies. One request is outstanding at a time (the
+ * protocol is strictly request/reply); incoming bytes are parsed as they arrive.
+ */
+import net from 'node:net';
+import { connectWhenListening, type SocketAddress } from './qmp.js';
+
+/** `$data#cs`: checksum = sum of the (escaped) data bytes modulo 256, two lowercase hex digits. */
+export function checksum(data: Buffer): string {
+  let sum = 0;
+  for (const byte of data) sum = (sum + byte) & 0xff;
+  return sum.toString(16).padStart(2, '0');
+}
+
+const ESCAPE = 0x7d; // '}'
+const MUST_ESCAPE = new Set([0x23, 0x24, 0x7d, 0x2a]); // '#', '$', '}', '*'
+
+/** Frames a packet: escapes the four special bytes as `}` + (byte ^ 0x20). */
+export function encodePacket(data: string | Buffer): Buffer {
+  const raw = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+  const escaped: number[] = [];
+  for (const byte of raw) {
+    if (MUST_ESCAPE.has(byte)) escaped.push(ESCAPE, byte ^ 0x20);
+    else escaped.push(byte);
+  }
+  const body = Buffer.from(escaped);
+  return Buffer.concat([Buffer.from('$'), body, Buffer.from(`#${checksum(body)}`, 'latin1')]);
+}
+
+/** Undoes escapes and run-length encoding (`X*n` = X repeated n - 29 more times) of a packet body. */
+export function decodePacketBody(body: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const byte = body[i]!;
+    if (byte === ESCAPE && i + 1 < body.length) {
+      out.push(body[++i]! ^ 0x20);
+    } else if (byte === 0x2a && i + 1 < body.length && out.length > 0) {
+      const repeat = body[++i]! - 29;
+      const last = out[out.length - 1]!;
+      for (let r = 0; r < repeat; r++) out.push(last);
+    } else {
+      out.push(byte);
+    }
+  }
+  return Buffer.from(out);
+}
+
+export type ParsedEvent =
+  | { kind: 'ack' }
+  | { kind: 'nack' }
+  | { kind: 'packet'; data: string }
+  | { kind: 'bad-checksum'; expected: string; got: string }
+  | { kind: 'notification'; data: string };
+
+/**
+ * Incremental parser of the byte stream from the stub: acks, packets, and `%…#cs`
+ * notifications. Bytes outside any packet other than + and - are ignored, as gdb does.
+ */
+export class PacketParser {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onEvent: (event: ParsedEvent) => void) {}
+
+  push(chunk: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    while (at < this.pending.length) {
+      const byte = this.pending[at]!;
+      if (byte === 0x2b) {
+        this.onEvent({ kind: 'ack' });
+        at++;
+      } else if (byte === 0x2d) {
+        this.onEvent({ kind: 'nack' });
+        at++;
+      } else if (byte === 0x24 || byte === 0x25) {
+        const hash = this.pending.indexOf(0x23, at + 1);
+        if (hash === -1 || hash + 2 >= this.pending.length) break; // wait for the rest of the packet
+        const body = this.pending.subarray(at + 1, hash);
+        const got = this.pending.toString('latin1', hash + 1, hash + 3).toLowerCase();
+        const expected = checksum(body);
+        at = hash + 3;
+        if (got !== expected) this.onEvent({ kind: 'bad-checksum', expected, got });
+        else {
+          const data = decodePacketBody(body).toString('latin1');
+          this.onEvent(byte === 0x24 ? { kind: 'packet', data } : { kind: 'notification', data });
+        }
+      } else {
+        at++;
+      }
+    }
+    this.pending = this.pending.subarray(at);
+  }
+}
+
+/** Why the target stopped, from a stop reply (`S05`, `T05thread:01;…`, `W00`, `X09`). */
+export interface StopReply {
+  /** 'signal': stopped (breakpoint, step, interrupt); 'exited' / 'killed': the target is gone */
+  kind: 'signal' | 'exited' | 'killed';
+  /** signal number for 'signal' and 'killed', exit status for 'exited' */
+  code: number;
+  /** `key:value` pairs of a T reply (e.g. thread, hwbreak, swbreak, register numbers) */
+  info: Record<string, string>;
+  raw: string;
+}
+
+export function parseStopReply(data: string): StopReply | null {
+  const head = data[0];
+  if (!head || !/^[STWX][0-9a-fA-F]{2}/.test(data)) return null;
+  const code = Number.parseInt(data.slice(1, 3), 16);
+  const info: Record<string, string> = {};
+  if (head === 'T') {
+    for (const pair of data.slice(3).split(';')) {
+      const colon = pair.indexOf(':');
+      if (colon > 0) info[pair.slice(0, colon)] = pair.slice(colon + 1);
+    }
+  }
+  const kind = head === 'W' ? 'exited' : head === 'X' ? 'killed' : 'signal';
+  return { kind, code, info, raw: data };
+}
+
+export const SIGTRAP = 5;
+
+interface Waiter {
+  resolve: (data: string) => void;
+  reject: (error: Error) => void;
+  /** skip packets that are not the reply (e.g. `O` console output while running) */
+  accept: (data: string) => boolean;
+}
+
+export class GdbRemote {
+  private readonly parser: PacketParser;
+  private waiter: Waiter | null = null;
+  /** the last packet sent, for a retransmission on `-` while acks are on */
+  private lastSent: Buffer | null = null;
+  private acks = true;
+  private closedError: Error | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** the stub's `qSupported` features */
+  features = new Map<string, string>();
+
+  private constructor(private readonly socket: net.Socket) {
+    this.parser = new PacketParser((event) => this.onEvent(event));
+    socket.on('data', (chunk: Buffer) => this.parser.push(chunk));
+    const onGone = (error?: Error): void => {
+      if (this.closedError) return;
+      this.closedError = new Error(`gdbstub connection closed${error ? `: ${error.message}` : ''} (did QEMU exit?)`);
+      this.waiter?.reject(this.closedError);
+      this.waiter = null;
+    };
+    socket.on('error', onGone);
+    socket.on('close', () => onGone());
+  }
+
+  /**
+   * Connects (retrying until QEMU listens, see connectWhenListening) and negotiates:
+   * `qSupported`, then `QStartNoAckMode` when the stub offers it.
+   */
+  static async connect(address: SocketAddress, signal: AbortSignal): Promise<GdbRemote> {
+    const socket = await connectWhenListening(address, signal, 'gdbstub');
+    const client = new GdbRemote(socket);
+    try {
+      const onAbort = (): void => client.close();
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('close', () => signal.removeEventListener('abort', onAbort));
+      const supported = await client.request('qSupported:swbreak+;hwbreak+');
+      for (const feature of supported.split(';')) {
+        const eq = feature.indexOf('=');
+        if (eq > 0) client.features.set(feature.slice(0, eq), feature.slice(eq + 1));
+        else if (feature.endsWith('+') || feature.endsWith('-')) client.features.set(feature.slice(0, -1), feature.slice(-1));
+      }
+      if (client.features.get('QStartNoAckMode') === '+') {
+        const reply = await client.request('QStartNoAckMode');
+        if (reply === 'OK') client.acks = false;
+      }
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Wraps an already connected socket (tests). */
+  static fromSocket(socket: net.Socket): GdbRemote {
+    return new GdbRemote(socket);
+  }
+
+  get ackMode(): boolean {
+    return this.acks;
+  }
+
+  /** Sends one packet and resolves with the reply's data. Requests are serialised. */
+  request(data: string, accept: (reply: string) => boolean = () => true): Promise<string> {
+    const run = (): Promise<string> =>
+      new Promise<string>((resolve, reject) => {
+        if (this.closedError) {
+          reject(this.closedError);
+          return;
+        }
+        this.waiter = { resolve, reject, accept };
+        this.lastSent = encodePacket(data);
+        this.socket.write(this.lastSent);
+      });
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private onEvent(event: ParsedEvent): void {
+    switch (event.kind) {
+      case 'ack':
+        return;
+      case 'nack':
+        if (this.acks && this.lastSent) this.socket.write(this.lastSent);
+        return;
+      case 'bad-checksum':
+        if (this.acks) this.socket.write('-');
+        return;
+      case 'notification':
+        if (this.acks) this.socket.write('+');
+        return;
+      case 'packet': {
+        if (this.acks) this.socket.write('+');
+        const waiter = this.waiter;
+        if (!waiter || !waiter.accept(event.data)) return;
+        this.waiter = null;
+        this.lastSent = null;
+        waiter.resolve(event.data);
+        return;
+      }
+    }
+  }
+
+  /** Resolves on a stop reply; console output (`O…`) packets in between are skipped. */
+  private async stopRequest(data: string): Promise<StopReply> {
+    const reply = await this.request(data, (packet) => parseStopReply(packet) !== null || packet.startsWith('E'));
+    const stop = parseStopReply(reply);
+    if (!stop) throw new Error(`gdbstub answered "${data}" with "${reply}", not a stop reply`);
+    return stop;
+  }
+
+  /** `?`: why the target is stopped now. */
+  haltReason(): Promise<StopReply> {
+    return this.stopRequest('?');
+  }
+
+  /** `c`: resumes and resolves when the target stops again. */
+  continue(): Promise<StopReply> {
+    return this.stopRequest('c');
+  }
+
+  /** `s`: executes one instruction. */
+  step(): Promise<StopReply> {
+    return this.stopRequest('s');
+  }
+
+  /**
+   * Inserts a breakpoint: software (`Z0`) first, hardware (`Z1`) if the stub does not support
+   * software ones. Under TCG both are checked by the translator, neither patches guest memory.
+   */
+  async insertBreakpoint(address: bigint, kind = 1): Promise<'Z0' | 'Z1'> {
+    for (const type of ['Z0', 'Z1'] as const) {
+      const reply = await this.request(`${type},${address.toString(16)},${kind}`);
+      if (reply === 'OK') return type;
+      if (reply !== '') throw new Error(`gdbstub refused breakpoint ${type} at 0x${address.toString(16)}: ${reply}`);
+    }
+    throw new Error(`gdbstub supports neither software (Z0) nor hardware (Z1) breakpoints`);
+  }
+
+  async removeBreakpoint(address: bigint, type: 'Z0' | 'Z1', kind = 1): Promise<void> {
+    const reply = await this.request(`z${type.slice(1)},${address.toString(16)},${kind}`);
+    if (reply !== 'OK') throw new Error(`gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || 'unsupported'}`);
+  }
+
+  /** Closes the connection; outstanding requests fail. */
+  close(): void {
+    if (!this.closedError) {
+      this.closedError = new Error('gdbstub connection closed by bootgate');
+      this.waiter?.reject(this.closedError);
+      this.waiter = null;
+    }
+    this.socket.destroy();
+  }
+}

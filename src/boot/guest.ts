@@ -1,0 +1,68 @@
+/**
+ * How to boot one guest: everything the boot stage needs, already resolved by the build stage.
+ * Pure data, so a results document can record it and a test can build it by hand.
+ */
+export interface GuestNetwork {
+  /** QEMU NIC model, e.g. virtio-net-pci, e1000, ne2k_pci */
+  nic: string;
+  mac?: string;
+  /** slirp network, e.g. 10.0.2.0/24 */
+  net?: string;
+  /** slirp's own address (the guest's gateway), e.g. 10.0.2.2 */
+  gateway?: string;
+  guestIp: string;
+  guestPort: number;
+}
+
+export interface GuestSpec {
+  /** QEMU system emulator binary, e.g. qemu-system-i386 */
+  qemu: string;
+  machine?: string;
+  memoryMb: number;
+  kernel: string;
+  initrd?: string;
+  append?: string;
+  /** null: no NIC and no HTTP probe (the ready marker ends the boot) */
+  network: GuestNetwork | null;
+  /** path of the HTTP GET that proves readiness */
+  httpPath: string;
+  extraArgs: string[];
+  startMarker: string;
+  readyMarker: string;
+  /** capture group 1 is the module's name; null: no per-module breakdown */
+  moduleMarker: string | null;
+  timeoutMs: number;
+  /** run QEMU on this host CPU only (taskset) */
+  pinCpu?: number;
+}
+
+export const DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
+
+/** The QEMU argument array for one boot (no shell ever sees it). */
+export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: string[] = []): string[] {
+  const args = ['-accel', 'tcg', '-m', String(spec.memoryMb)];
+  if (spec.machine) args.push('-machine', spec.machine);
+  args.push('-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
+  args.push('-kernel', spec.kernel);
+  if (spec.initrd) args.push('-initrd', spec.initrd);
+  if (spec.append !== undefined && spec.append !== '') args.push('-append', spec.append);
+  const net = spec.network;
+  if (net && hostPort !== null) {
+    const netdev = ['user', 'id=n0'];
+    if (net.net) netdev.push(`net=${net.net}`);
+    if (net.gateway) netdev.push(`host=${net.gateway}`);
+    netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net.guestIp}:${net.guestPort}`);
+    args.push('-netdev', netdev.join(','));
+    args.push('-device', [net.nic, 'netdev=n0', ...(net.mac ? [`mac=${net.mac}`] : [])].join(','));
+  } else {
+    args.push('-nic', 'none');
+  }
+  args.push(...spec.extraArgs, ...extra);
+  return args;
+}
+
+/** The command actually executed: QEMU, optionally under taskset for pinning. */
+export function qemuCommand(spec: GuestSpec, args: string[]): { file: string; args: string[] } {
+  if (spec.pinCpu !== undefined) return { file: 'taskset', args: ['-c', String(spec.pinCpu), spec.qemu, ...args] };
+  return { file: spec.qemu, args };
+}

@@ -1,0 +1,51 @@
+/** One line of guest serial output, stamped when its first byte reached bootgate. */
+export interface SerialLine {
+  /** process.hrtime.bigint() at the data event that carried the line's first byte */
+  at: bigint;
+  text: string;
+}
+
+/**
+ * Splits a byte stream into lines without copying the stamp logic into every consumer.
+ * Each chunk is stamped once, as soon as its data event fires; a line that spans chunks keeps
+ * the stamp of the chunk where it began. Carriage returns and ANSI escapes are stripped.
+ */
+export class SerialLineSplitter {
+  private partial = '';
+  private partialAt: bigint | null = null;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+
+  constructor(private readonly onLine: (line: SerialLine) => void) {}
+
+  push(chunk: Uint8Array, at: bigint): void {
+    const text = this.decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', start);
+      const piece = newline === -1 ? text.slice(start) : text.slice(start, newline);
+      if (piece.length > 0 && this.partialAt === null) this.partialAt = at;
+      this.partial += piece;
+      if (newline === -1) break;
+      this.emit(at);
+      start = newline + 1;
+    }
+  }
+
+  /** Emits a trailing line that had no newline (QEMU exited mid-line). */
+  flush(at: bigint): void {
+    if (this.partial.length > 0) this.emit(at);
+  }
+
+  private emit(fallback: bigint): void {
+    this.onLine({ at: this.partialAt ?? fallback, text: cleanLine(this.partial) });
+    this.partial = '';
+    this.partialAt = null;
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r/g;
+
+export function cleanLine(raw: string): string {
+  return raw.replace(ANSI, '');
+}

@@ -1,0 +1,61 @@
+import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { ConfigError } from '../config/errors.js';
+
+async function git(repo: string, args: string[]): Promise<string> {
+  const result = await execa('git', ['-C', repo, ...args], { reject: false });
+  if (result.failed) throw new Error(`git ${args.join(' ')} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
+  return String(result.stdout).trim();
+}
+
+export async function repoRoot(dir: string): Promise<string> {
+  try {
+    return await git(dir, ['rev-parse', '--show-toplevel']);
+  } catch {
+    throw new ConfigError(`--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`);
+  }
+}
+
+export async function resolveCommit(repo: string, ref: string, flag: string): Promise<string> {
+  try {
+    return await git(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    throw new ConfigError(`${flag}: "${ref}" is not a commit in ${repo}`);
+  }
+}
+
+/** The default base: merge-base of HEAD with the default branch (origin/HEAD, else main or master). */
+export async function defaultBase(repo: string, head: string): Promise<string> {
+  const candidates = ['origin/HEAD', 'origin/main', 'origin/master', 'main', 'master'];
+  for (const candidate of candidates) {
+    const exists = await execa('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { reject: false });
+    if (exists.failed) continue;
+    const base = await git(repo, ['merge-base', head, candidate]);
+    if (base && base !== head) return base;
+  }
+  throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
+}
+
+/**
+ * A detached work tree of `commit`, so base and head can be built side by side without
+ * touching the user's checkout. Reused when it already exists at that commit.
+ */
+export async function ensureWorktree(repo: string, commit: string, parent: string): Promise<string> {
+  const dir = path.join(parent, commit.slice(0, 12));
+  try {
+    await access(path.join(dir, '.git'));
+    const at = await git(dir, ['rev-parse', 'HEAD']);
+    if (at === commit) return dir;
+    await git(repo, ['worktree', 'remove', '--force', dir]);
+  } catch {
+    // not there yet
+  }
+  await mkdir(parent, { recursive: true });
+  await git(repo, ['worktree', 'prune']);
+  await git(repo, ['worktree', 'add', '--detach', '--force', dir, commit]);
+  // Embox and Rumprun keep third-party code in submodules; a fresh work tree needs them too.
+  const modules = await execa('git', ['-C', dir, 'submodule', 'update', '--init', '--recursive'], { reject: false });
+  if (modules.failed) throw new Error(`git submodule update failed in ${dir}: ${String(modules.stderr).trim()}`);
+  return dir;
+}

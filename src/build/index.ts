@@ -1,0 +1,69 @@
+import path from 'node:path';
+import type { GuestSpec } from '../boot/guest.js';
+import type { SubjectSettings } from '../config/schema.js';
+import type { Subject } from '../config/subjects.js';
+import { runLoggedBuild } from './build-command.js';
+import { guestFromSettings, requireFile } from './guest-settings.js';
+
+export { guestFromSettings, type DerivedRun } from './guest-settings.js';
+export { BuildError } from './build-command.js';
+
+/** A subject ready to boot: the image built and how to run it. */
+export interface PreparedSubject {
+  guest: GuestSpec;
+  image: { path: string; sizes: { text: number; data: number; bss: number } | null } | null;
+  build: { seconds: number; cached: boolean; log: string | null } | null;
+}
+
+export interface PrepareContext {
+  log: (line: string) => void;
+  signal?: AbortSignal;
+  /** where build logs go */
+  logDir: string;
+  /** gated runs: build from this work tree instead of the repository it was made from */
+  worktree?: { root: string; repoRoot: string };
+  variant?: 'base' | 'head';
+}
+
+const PATH_KEYS = ['kernel', 'initrd', 'source', 'download-dir', 'overrides', 'app'] as const;
+
+/** Paths inside the repository point into the variant's work tree instead. */
+export function remapIntoWorktree(settings: SubjectSettings, worktree: { root: string; repoRoot: string }): SubjectSettings {
+  const out: SubjectSettings = { ...settings };
+  for (const key of PATH_KEYS) {
+    const value = out[key];
+    if (value === undefined) continue;
+    const rel = path.relative(worktree.repoRoot, value);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) out[key] = path.join(worktree.root, rel);
+  }
+  return out;
+}
+
+/** Builds (when the subject needs it) and resolves the run configuration of one subject. */
+export async function prepareSubject(subject: Subject, context: PrepareContext): Promise<PreparedSubject> {
+  const settings = context.worktree ? remapIntoWorktree(subject.settings, context.worktree) : subject.settings;
+  const label = `${subject.name}${context.variant ? ` [${context.variant}]` : ''}`;
+  switch (subject.os) {
+    case 'custom': {
+      let build: PreparedSubject['build'] = null;
+      const command = settings['build-command'];
+      if (command) {
+        const logFile = path.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ''}.log`);
+        context.log(`building ${label}: ${command}`);
+        // The user's own build command line, as a workflow's `run:` would: through sh.
+        const { seconds } = await runLoggedBuild({
+          what: `build of ${label}`, file: 'sh', args: ['-c', command],
+          cwd: context.worktree?.root ?? settings.source ?? process.cwd(), logFile, log: context.log, signal: context.signal,
+        });
+        build = { seconds, cached: false, log: logFile };
+      }
+      const guest = guestFromSettings(subject.name, settings);
+      await requireFile(guest.kernel, `subject "${subject.name}" kernel`);
+      if (guest.initrd) await requireFile(guest.initrd, `subject "${subject.name}" initrd`);
+      return { guest, image: { path: guest.kernel, sizes: null }, build };
+    }
+    case 'embox':
+    case 'rumprun':
+      throw new Error(`os "${subject.os}" is not wired yet`);
+  }
+}

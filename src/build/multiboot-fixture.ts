@@ -1,0 +1,233 @@
+/**
+ * Builds the multiboot CI fixture kernel (fixtures/multiboot) with the host's gcc -m32 and ld,
+ * with its behaviour (modules, work per module, failure modes) fixed at build time through a
+ * generated header. Results are cached by content hash, so repeated builds are free.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { bootgateCacheDir } from './cache-dir.js';
+
+export interface FixtureModule {
+  name: string;
+  iterations: number;
+}
+
+export interface MultibootFixtureOptions {
+  modules?: FixtureModule[];
+  /** 100 = baseline; 105 = every module does exactly 5 % more iterations (rounded) */
+  workPercent?: number;
+  /** only that module's work scaled */
+  slowModule?: { name: string; percent: number };
+  /** added to the FIRST module's loop: exactly 2 instructions each (dec + jnz) */
+  extraIterations?: number;
+  /** the guest dies (triple fault, QEMU exits with -no-reboot) right after this module's line */
+  exitAfterModule?: string;
+  /** never prints the tsc line nor the ready marker */
+  hang?: boolean;
+  cacheDir?: string;
+}
+
+export interface MultibootFixture {
+  kernel: string;
+  startMarker: string;
+  readyMarker: string;
+  moduleMarker: string;
+  /** regex source, capture group 1 = the guest's own start→ready time in microseconds */
+  tscLine: string;
+  /** the modules as built (iterations after workPercent / slowModule / extraIterations) */
+  modules: FixtureModule[];
+}
+
+/** Instructions executed per busy-loop iteration (`1: dec %ecx; jnz 1b`). */
+export const INSTRUCTIONS_PER_ITERATION = 2;
+
+/**
+ * Embox-like module names; iteration counts chosen so the whole boot's module work is
+ * ≈ 200 ms under TCG on a 2-core Debian 12 / QEMU 7.2 machine (see the measurement in
+ * test/integration/fixtures-build.test.ts), with clearly different weights per module.
+ */
+export const DEFAULT_FIXTURE_MODULES: FixtureModule[] = [
+  { name: 'embox.driver.serial.i8250', iterations: 1_200_000 },
+  { name: 'embox.kernel.timer', iterations: 3_600_000 },
+  { name: 'embox.mem.heap', iterations: 7_200_000 },
+  { name: 'embox.fs.rootfs', iterations: 24_000_000 },
+  { name: 'embox.net.core', iterations: 4_800_000 },
+  { name: 'embox.driver.net.virtio', iterations: 12_000_000 },
+  { name: 'embox.cmd.httpd', iterations: 2_400_000 },
+  { name: 'embox.init.start_script', iterations: 600_000 },
+];
+
+const START_MARKER = 'bootgate-fixture: kernel start';
+const READY_MARKER = 'bootgate-fixture: ready';
+const MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
+const TSC_LINE = String.raw`bootgate-fixture: tsc start-to-ready (\d+) us`;
+const SOURCE_FILES = ['boot.S', 'kernel.c', 'linker.ld'];
+const MAX_ITERATIONS = 0xffffffff;
+const MODULE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * The repository's fixtures/ folder: found by walking up from this module, which sits in
+ * src/build/ when run from source (vitest) and in dist/ when bundled (dist/cli.js).
+ */
+export function fixtureSourceDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = join(dir, 'fixtures');
+    if (existsSync(join(candidate, 'multiboot', 'kernel.c'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(
+    `bootgate fixtures not found: no fixtures/multiboot/kernel.c in any parent of ${dirname(fileURLToPath(import.meta.url))}`,
+  );
+}
+
+/** The modules with every option applied, validated. */
+export function resolveFixtureModules(opts: MultibootFixtureOptions = {}): FixtureModule[] {
+  const base = opts.modules ?? DEFAULT_FIXTURE_MODULES;
+  const workPercent = opts.workPercent ?? 100;
+  if (!Number.isFinite(workPercent) || workPercent < 0) {
+    throw new Error(`multiboot fixture: workPercent must be a finite number >= 0, got ${workPercent}`);
+  }
+  const names = new Set<string>();
+  for (const module of base) {
+    if (!MODULE_NAME.test(module.name)) {
+      throw new Error(`multiboot fixture: module name "${module.name}" must match ${MODULE_NAME.source}`);
+    }
+    if (names.has(module.name)) throw new Error(`multiboot fixture: module "${module.name}" is listed twice`);
+    names.add(module.name);
+  }
+  const mustExist = (what: string, name: string): void => {
+    if (!names.has(name)) {
+      throw new Error(`multiboot fixture: ${what} "${name}" is not one of the modules (${[...names].join(', ')})`);
+    }
+  };
+  if (opts.slowModule) {
+    mustExist('slowModule', opts.slowModule.name);
+    if (!Number.isFinite(opts.slowModule.percent) || opts.slowModule.percent < 0) {
+      throw new Error(`multiboot fixture: slowModule.percent must be a finite number >= 0, got ${opts.slowModule.percent}`);
+    }
+  }
+  if (opts.exitAfterModule !== undefined) mustExist('exitAfterModule', opts.exitAfterModule);
+  const extra = opts.extraIterations ?? 0;
+  if (!Number.isInteger(extra) || extra < 0) {
+    throw new Error(`multiboot fixture: extraIterations must be an integer >= 0, got ${extra}`);
+  }
+  if (extra > 0 && base.length === 0) throw new Error('multiboot fixture: extraIterations needs at least one module');
+
+  return base.map((module, index) => {
+    if (!Number.isInteger(module.iterations) || module.iterations < 0) {
+      throw new Error(`multiboot fixture: iterations of "${module.name}" must be an integer >= 0, got ${module.iterations}`);
+    }
+    let percent = workPercent;
+    if (opts.slowModule?.name === module.name) percent = (percent * opts.slowModule.percent) / 100;
+    const iterations = Math.round((module.iterations * percent) / 100) + (index === 0 ? extra : 0);
+    if (iterations > MAX_ITERATIONS) {
+      throw new Error(`multiboot fixture: "${module.name}" would do ${iterations} iterations, more than the 32-bit loop counter allows`);
+    }
+    return { name: module.name, iterations };
+  });
+}
+
+function configHeader(modules: FixtureModule[], opts: MultibootFixtureOptions): string {
+  const exitIndex = opts.exitAfterModule === undefined ? -1 : modules.findIndex((m) => m.name === opts.exitAfterModule);
+  const lines = [
+    '/* Generated by src/build/multiboot-fixture.ts: do not edit. */',
+    '#define FIXTURE_MODULES \\',
+    ...modules.map((m) => `\tFIXTURE_MODULE("${m.name}", ${m.iterations}u) \\`),
+    '',
+    `#define FIXTURE_EXIT_AFTER (${exitIndex})`,
+    `#define FIXTURE_HANG ${opts.hang ? 1 : 0}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const CFLAGS = [
+  '-m32',
+  '-ffreestanding',
+  '-fno-pic',
+  '-fno-stack-protector',
+  '-nostdlib',
+  '-O2',
+  // Paging and SSE are off in multiboot state; keep gcc to plain integer code.
+  '-mgeneral-regs-only',
+  '-fno-asynchronous-unwind-tables',
+  // Ubuntu's gcc enables these by default; they are meaningless here.
+  '-fcf-protection=none',
+  '-fno-stack-clash-protection',
+  '-Wall',
+  '-Wextra',
+];
+
+const MISSING_MULTILIB =
+  /gnu\/stubs-32\.h|bits\/[a-z_-]+\.h: No such file|cannot find -lgcc|cannot find crt|unrecognized command[- ]line option '-m32'|skipping incompatible|i386 architecture of input file .* is incompatible/i;
+
+async function runTool(file: string, args: string[], step: string, target: string): Promise<void> {
+  const result = await execa(file, args, { reject: false, all: true });
+  if (result.failed) {
+    const output = (result.all ?? '').trim() || (result.message ?? '');
+    let message = `multiboot fixture: ${step} failed on ${target} (exit ${result.exitCode ?? 'none'}): ${file} ${args.join(' ')}\n${output}`;
+    if (file === 'gcc' && MISSING_MULTILIB.test(output)) {
+      message += '\nHint: gcc -m32 needs the 32-bit support files; install gcc-multilib (apt-get install gcc-multilib).';
+    }
+    if (result.code === 'ENOENT') message += `\nHint: ${file} is not installed (apt-get install gcc binutils).`;
+    throw new Error(message);
+  }
+}
+
+async function toolVersion(file: string): Promise<string> {
+  const result = await execa(file, ['--version'], { reject: false });
+  if (result.failed) {
+    throw new Error(`multiboot fixture: cannot run "${file} --version" (${result.message}); install gcc and binutils`);
+  }
+  return result.stdout.split('\n')[0] ?? '';
+}
+
+export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}): Promise<MultibootFixture> {
+  const modules = resolveFixtureModules(opts);
+  const sourceDir = join(fixtureSourceDir(), 'multiboot');
+  const header = configHeader(modules, opts);
+
+  const hash = createHash('sha256');
+  for (const name of SOURCE_FILES) {
+    hash.update(`${name}\0`).update(await readFile(join(sourceDir, name))).update('\0');
+  }
+  hash.update(header).update(CFLAGS.join(' ')).update(await toolVersion('gcc')).update(await toolVersion('ld'));
+  const outDir = join(resolve(opts.cacheDir ?? bootgateCacheDir()), 'multiboot', hash.digest('hex').slice(0, 16));
+  const kernel = join(outDir, 'kernel.elf');
+  const fixture: MultibootFixture = {
+    kernel,
+    startMarker: START_MARKER,
+    readyMarker: READY_MARKER,
+    moduleMarker: MODULE_MARKER,
+    tscLine: TSC_LINE,
+    modules,
+  };
+  if (existsSync(kernel)) return fixture;
+
+  // Build in a private folder, then rename the result into place: concurrent builders of the
+  // same hash each produce an identical file and the last rename wins atomically.
+  await mkdir(outDir, { recursive: true });
+  const work = join(outDir, `build-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(work);
+  try {
+    await writeFile(join(work, 'fixture-config.h'), header);
+    await runTool('gcc', [...CFLAGS, '-I', work, '-c', join(sourceDir, 'kernel.c'), '-o', join(work, 'kernel.o')], 'gcc -m32', 'kernel.c');
+    await runTool('gcc', [...CFLAGS, '-c', join(sourceDir, 'boot.S'), '-o', join(work, 'boot.o')], 'gcc -m32', 'boot.S');
+    await runTool(
+      'ld',
+      ['-m', 'elf_i386', '-nostdlib', '-T', join(sourceDir, 'linker.ld'), '-o', join(work, 'kernel.elf'), join(work, 'boot.o'), join(work, 'kernel.o')],
+      'ld -m elf_i386', 'kernel.elf',
+    );
+    await rename(join(work, 'kernel.elf'), kernel);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return fixture;
+}

@@ -1,0 +1,244 @@
+import { createWriteStream } from 'node:fs';
+import { access, constants, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { buildRrArgs, parseGccMajor, rumprunBuildEnv, type RumprunBuildOverrides } from './flags.js';
+
+/**
+ * Builds (or reuses) the Rumprun hw toolchain of a checkout: build-rr.sh compiles the NetBSD
+ * rump kernel, libc and the app tools, then installs x86_64-rumprun-netbsd-gcc and rumprun-bake
+ * into <dest>/bin.
+ */
+export const RUMPRUN_TOOL_TUPLE = 'x86_64-rumprun-netbsd';
+/** the submodules build-rr.sh needs (paths from rumprun's .gitmodules) */
+export const RUMPRUN_SUBMODULES = ['src-netbsd', 'buildrump.sh'] as const;
+/** written into the install dir after a successful build, to tell later runs what it was built from */
+const STAMP_FILE = '.bootgate-toolchain.json';
+const LOG_TAIL_LINES = 40;
+
+export interface RumprunToolchain {
+  /** the install dir's bin/ */
+  binDir: string;
+  /** x86_64-rumprun-netbsd-gcc */
+  gcc: string;
+  /** rumprun-bake */
+  bake: string;
+  /** false when an existing toolchain was reused */
+  built: boolean;
+}
+
+export interface EnsureToolchainOptions {
+  /** the Rumprun checkout (holds build-rr.sh) */
+  source: string;
+  /** progress lines for the user */
+  log: (line: string) => void;
+  /** install dir (build-rr.sh -d); default <source>/rumprun, build-rr.sh's own default on master */
+  cacheDir?: string;
+  /** build-rr.sh output goes here; default <install dir>.build.log */
+  logFile?: string;
+  jobs?: number;
+  /** host C compiler build-rr.sh uses (its $CC); default "cc" */
+  cc?: string;
+  overrides?: RumprunBuildOverrides;
+  /** kill the build after this long; default 60 min */
+  timeoutMs?: number;
+}
+
+export class RumprunToolchainError extends Error {
+  override readonly name = 'RumprunToolchainError';
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function isNonEmptyDir(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export function toolchainPaths(installDir: string): Omit<RumprunToolchain, 'built'> {
+  const binDir = path.join(installDir, 'bin');
+  return { binDir, gcc: path.join(binDir, `${RUMPRUN_TOOL_TUPLE}-gcc`), bake: path.join(binDir, 'rumprun-bake') };
+}
+
+/**
+ * Throws when the checkout is not usable by build-rr.sh: no build-rr.sh, or submodules not
+ * initialised. build-rr.sh itself refuses when `git submodule status` prints a line starting
+ * with "-"; an empty submodule directory (e.g. a tarball of the superproject) is refused here too.
+ * Returns the submodules git reports as checked out at another commit than the one pinned.
+ */
+export async function checkRumprunCheckout(source: string): Promise<string[]> {
+  if (!(await isExecutable(path.join(source, 'build-rr.sh')))) {
+    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`);
+  }
+  const hint = `run "git submodule update --init" in ${source}`;
+  const empty: string[] = [];
+  for (const sub of RUMPRUN_SUBMODULES) {
+    if (!(await isNonEmptyDir(path.join(source, sub)))) empty.push(sub);
+  }
+  if (empty.length > 0) {
+    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? 's' : ''} ${empty.join(', ')} not initialised (empty or missing); ${hint}`);
+  }
+  // Like build-rr.sh: one `git submodule status` per submodule, a failing one (not git) is ignored.
+  const lines: string[] = [];
+  for (const sub of RUMPRUN_SUBMODULES) {
+    const status = await execa('git', ['submodule', 'status', sub], { cwd: source, reject: false });
+    if (status.exitCode === 0) lines.push(...status.stdout.split('\n').filter((l) => l.trim() !== ''));
+  }
+  const uninitialised = lines.filter((l) => l.startsWith('-')).map((l) => l.split(/\s+/)[1] ?? l);
+  if (uninitialised.length > 0) {
+    throw new RumprunToolchainError(`${source}: submodule${uninitialised.length > 1 ? 's' : ''} ${uninitialised.join(', ')} not initialised; ${hint}`);
+  }
+  return lines.filter((l) => l.startsWith('+')).map((l) => l.split(/\s+/)[1] ?? l);
+}
+
+/** What a toolchain was built from: the checkout's commits (null outside git) and the flags. */
+async function buildIdentity(source: string, args: string[], env: Record<string, string>): Promise<string> {
+  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: source, reject: false });
+  const subs = await execa('git', ['submodule', 'status', ...RUMPRUN_SUBMODULES], { cwd: source, reject: false });
+  return JSON.stringify({
+    head: head.exitCode === 0 ? head.stdout.trim() : null,
+    submodules: subs.exitCode === 0 ? subs.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')) : null,
+    args,
+    env,
+  });
+}
+
+async function probeGccMajor(cc: string): Promise<number> {
+  const result = await execa(cc, ['--version'], { reject: false });
+  if (result.exitCode !== 0) {
+    throw new RumprunToolchainError(`could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`);
+  }
+  return parseGccMajor(result.stdout);
+}
+
+export async function ensureRumprunToolchain(options: EnsureToolchainOptions): Promise<RumprunToolchain> {
+  const source = path.resolve(options.source);
+  const installDir = path.resolve(options.cacheDir ?? path.join(source, 'rumprun'));
+  const paths = toolchainPaths(installDir);
+  const { log } = options;
+
+  const outdated = await checkRumprunCheckout(source);
+  for (const sub of outdated) log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
+
+  const cc = options.cc ?? process.env.CC ?? 'cc';
+  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
+  const args = buildRrArgs(flags, { jobs: options.jobs, destDir: installDir });
+  const identity = await buildIdentity(source, args, flags.env);
+
+  const present = (await isExecutable(paths.gcc)) && (await isExecutable(paths.bake));
+  if (present) {
+    const stamp = await readFile(path.join(installDir, STAMP_FILE), 'utf8').catch(() => null);
+    if (stamp === null) {
+      log(`rumprun: reusing the toolchain in ${installDir} (built outside bootgate, not checked against the checkout)`);
+      return { ...paths, built: false };
+    }
+    if (stamp === identity) {
+      log(`rumprun: reusing the toolchain in ${installDir} (built from the same commits and flags)`);
+      return { ...paths, built: false };
+    }
+    log(`rumprun: the toolchain in ${installDir} was built from other commits or flags; rebuilding (incremental)`);
+  }
+
+  const logFile = path.resolve(options.logFile ?? `${installDir}.build.log`);
+  await mkdir(path.dirname(logFile), { recursive: true });
+  const env = { ...flags.env, CC: cc };
+  log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
+  log(`rumprun: full output in ${logFile}`);
+  const started = Date.now();
+  await runBuild(path.join(source, 'build-rr.sh'), args, { cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000 });
+  log(`rumprun: build-rr.sh finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  for (const tool of [paths.gcc, paths.bake]) {
+    if (!(await isExecutable(tool))) {
+      throw new RumprunToolchainError(`build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`);
+    }
+  }
+  await writeFile(path.join(installDir, STAMP_FILE), identity);
+  return { ...paths, built: true };
+}
+
+interface RunBuildOptions {
+  cwd: string;
+  env: Record<string, string>;
+  logFile: string;
+  log: (line: string) => void;
+  timeoutMs: number;
+}
+
+/** build-rr.sh's own ">>" notes and make's "===>" stage lines are the progress worth showing. */
+const PROGRESS_LINE = /^(>>\s*\S|===> )/;
+
+async function runBuild(script: string, args: string[], options: RunBuildOptions): Promise<void> {
+  const out = createWriteStream(options.logFile);
+  const tail: string[] = [];
+  // Own process group, so that a timeout can stop build-rr.sh and every make below it.
+  const child = execa(script, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    detached: true,
+  });
+  let timedOut = false;
+  let killer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child.pid, 'SIGTERM');
+    killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
+  }, options.timeoutMs);
+  try {
+    let pending = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      out.write(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > LOG_TAIL_LINES) tail.shift();
+        if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
+      }
+    });
+    const result = await child;
+    if (pending !== '') tail.push(pending);
+    if (timedOut) {
+      throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
+    }
+    if (result.exitCode !== 0) {
+      const how = result.exitCode !== undefined
+        ? `exited with ${result.exitCode}`
+        : result.signal !== undefined ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage})`;
+      throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
+    }
+  } catch (error) {
+    // Whatever went wrong on our side, leave no make running.
+    killGroup(child.pid, 'SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    if (killer) clearTimeout(killer);
+    await new Promise<void>((resolve) => out.end(resolve));
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}

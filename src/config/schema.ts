@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * The subject settings a bootgate.yml may hold. Keys are kebab-case and each one has a
+ * command-line flag of the same name (`start-marker` ↔ `--start-marker`), so a one-off run
+ * needs no file.
+ */
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const regexSource = z.string().min(1).refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a valid regular expression' },
+);
+
+export const OS_KINDS = ['custom', 'embox', 'rumprun'] as const;
+export type OsKind = (typeof OS_KINDS)[number];
+
+export const subjectSettingsShape = {
+  os: z.enum(OS_KINDS),
+  // custom guests: any kernel image
+  kernel: z.string().min(1),
+  initrd: z.string().min(1),
+  append: z.string(),
+  qemu: z.string().min(1),
+  machine: z.string().min(1),
+  memory: positiveInt,
+  'qemu-args': z.array(z.string()),
+  nic: z.string().min(1),
+  mac: z.string().regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'expected a MAC address like 52:54:00:12:34:56'),
+  net: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/, 'expected an IPv4 network like 10.0.2.0/24'),
+  gateway: z.ipv4(),
+  'guest-ip': z.ipv4(),
+  'guest-port': z.number().int().min(1).max(65535),
+  network: z.boolean(),
+  'http-path': z.string().startsWith('/'),
+  'start-marker': regexSource,
+  'ready-marker': regexSource,
+  'module-marker': regexSource,
+  timeout: z.number().positive(),
+  runs: positiveInt,
+  warmup: nonNegativeInt,
+  'pin-cpu': nonNegativeInt,
+  deterministic: z.boolean(),
+  'start-symbol': z.string().min(1),
+  'ready-symbol': z.string().min(1),
+  // a command (run with sh -c in the checkout or work tree) that builds a custom subject's image
+  'build-command': z.string().min(1),
+  // Embox and Rumprun checkouts
+  source: z.string().min(1),
+  template: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected an Embox template like x86/qemu'),
+  'download-dir': z.string().min(1),
+  overrides: z.string().min(1),
+  'build-dir': z.string().min(1),
+  jobs: positiveInt,
+  'bake-target': z.enum(['hw_virtio', 'hw_generic']),
+  app: z.string().min(1),
+  'app-build': z.string().min(1),
+  // gating
+  always: z.boolean(),
+  threshold: z.number().positive().max(100),
+  'instructions-threshold': z.number().positive().max(100),
+} as const;
+
+export const subjectSettingsSchema = z.strictObject(subjectSettingsShape).partial();
+export type SubjectSettings = z.infer<typeof subjectSettingsSchema>;
+export type SubjectKey = keyof typeof subjectSettingsShape;
+export const SUBJECT_KEYS = Object.keys(subjectSettingsShape) as SubjectKey[];
+
+export const subjectEntrySchema = subjectSettingsSchema.extend({
+  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+});
+export type SubjectEntry = z.infer<typeof subjectEntrySchema>;
+
+export const configFileSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  defaults: subjectSettingsSchema.optional(),
+  subjects: z.array(subjectEntrySchema).min(1, 'expected at least one subject'),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildMultibootFixture } from '../build/multiboot-fixture.js';
+import { runMeasure } from './measure.js';
+
+/**
+ * Harness benchmark: boots the multiboot fixture N times and reports the CV of start→ready and
+ * the harness overhead, i.e. how much of the wall time is spent outside the measured interval.
+ */
+export async function runHarnessBench(options: { runs: number }): Promise<string> {
+  const fixture = await buildMultibootFixture();
+  const outDir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-bench-'));
+  try {
+    const began = process.hrtime.bigint();
+    const { doc } = await runMeasure(
+      [{
+        name: 'multiboot-fixture', os: 'custom',
+        settings: {
+          os: 'custom', kernel: fixture.kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
+          'start-marker': fixture.startMarker, 'ready-marker': fixture.readyMarker, 'module-marker': fixture.moduleMarker, timeout: 30,
+        },
+      }],
+      { outDir, log: () => {}, runsOverride: options.runs, warmupOverride: 0 },
+    );
+    const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
+    const s = doc.subjects[0]!.summary;
+    const sumBoot = doc.subjects[0]!.boots.reduce((acc, b) => acc + (b.bootMs ?? 0), 0);
+    return [
+      `boots: ${s.n}/${s.total} ok`,
+      `start→ready median ${s.median?.toFixed(2)} ms, min ${s.min?.toFixed(2)}, max ${s.max?.toFixed(2)}, CV ${((s.cv ?? 0) * 100).toFixed(2)} %`,
+      `wall time of ${options.runs} boots: ${(wallMs / 1000).toFixed(2)} s; sum of boot times ${(sumBoot / 1000).toFixed(2)} s`,
+      `harness efficiency (sum of boot times / wall time): ${((sumBoot / wallMs) * 100).toFixed(1)} %`,
+      `per-boot overhead outside the measured interval: ${((wallMs - sumBoot) / options.runs).toFixed(1)} ms (QEMU start-up, firmware, kill, log writing)`,
+    ].join('\n');
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,231 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/errors.js';
+import { subjectFlags, subjectOptions } from '../config/flags.js';
+import { loadConfigFile } from '../config/load.js';
+import { resolveSubjects, type Subject } from '../config/subjects.js';
+import { abortOnSignals } from '../boot/children.js';
+import { progressLine, resultsTable } from '../report/terminal.js';
+import { runMeasure } from './measure.js';
+import { runDemo } from './demo.js';
+import { runHarnessBench } from './bench-harness.js';
+import { runGate } from './gate.js';
+import { runCompare } from './compare.js';
+import { comparisonSummary } from '../report/terminal.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
+
+/** Exit codes, documented in the README. */
+export const EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 } as const;
+
+interface CommonOptions {
+  config?: string;
+  subject?: string[];
+  json?: string;
+  out?: string;
+  quiet?: boolean;
+  runs?: string;
+  warmup?: string;
+  [key: string]: unknown;
+}
+
+function addSubjectOptions(command: Command): Command {
+  command
+    .option('-c, --config <file>', 'bootgate.yml listing the subjects')
+    .option('-s, --subject <name...>', 'only these subjects of the config')
+    .option('--name <name>', 'name of the subject given by flags (no config file)');
+  for (const option of subjectOptions()) command.addOption(option);
+  return command;
+}
+
+async function subjectsFrom(opts: CommonOptions): Promise<Subject[]> {
+  const flags = subjectFlags(opts);
+  const file = opts.config ? await loadConfigFile(opts.config) : undefined;
+  return resolveSubjects({ file, flags, only: opts.subject, name: opts.name as string | undefined });
+}
+
+function reporter(quiet: boolean | undefined): { log: (line: string) => void; onBoot: Parameters<typeof runMeasure>[1]['onBoot'] } {
+  return {
+    log: (line) => {
+      if (!quiet) process.stderr.write(`${line}\n`);
+    },
+    onBoot: (progress) => {
+      if (!quiet || !progress.record.ok) process.stderr.write(`${progressLine(progress)}\n`);
+    },
+  };
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('bootgate')
+    .description('Boot unikernels under QEMU (TCG), time kernel start → httpd serving, and gate pull requests on it.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  addSubjectOptions(
+    program
+      .command('measure')
+      .description('build and boot each subject N times; print the table, write the results JSON')
+      .option('--json <file>', 'write the results document here (serial logs beside it)')
+      .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
+      .option('-q, --quiet', 'only failures and the final table (for CI logs)'),
+  ).action(async (opts: CommonOptions) => {
+    const subjects = await subjectsFrom(opts);
+    const controller = new AbortController();
+    const release = abortOnSignals(controller);
+    try {
+      const { log, onBoot } = reporter(opts.quiet);
+      const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot });
+      process.stdout.write(`${resultsTable(doc.subjects)}\n`);
+      if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
+      if (interrupted) setExit(EXIT.interrupted);
+      else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
+    } finally {
+      release();
+    }
+  });
+
+  program
+    .command('demo')
+    .description('build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them')
+    .option('--json <file>', 'write the results document here')
+    .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
+    .option('--runs <n>', 'counted boots per guest', '10')
+    .option('--warmup <n>', 'warm-up boots per guest', '1')
+    .option('-q, --quiet', 'only failures and the final table')
+    .action(async (opts: CommonOptions) => {
+      const controller = new AbortController();
+      const release = abortOnSignals(controller);
+      try {
+        const { log, onBoot } = reporter(opts.quiet);
+        const { doc, interrupted } = await runDemo({
+          jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot,
+          runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup'),
+        });
+        process.stdout.write(`${resultsTable(doc.subjects)}\n`);
+        if (interrupted) setExit(EXIT.interrupted);
+        else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
+      } finally {
+        release();
+      }
+    });
+
+  addSubjectOptions(
+    program
+      .command('gate')
+      .description('build base and head from git work trees, boot them interleaved, decide; exit 1 on a regression')
+      .option('--base <ref>', 'base commit (default: merge-base of head with the default branch)')
+      .option('--head <ref>', 'head commit', 'HEAD')
+      .option('--repo <dir>', 'repository for subjects without --source (default: the current one)')
+      .option('--out <dir>', 'folder for base.json, head.json, report.md and logs', 'bootgate-out')
+      .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
+      .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
+      .option('-q, --quiet', 'only failures and the verdict'),
+  ).action(async (opts: CommonOptions) => {
+    const subjects = await subjectsFrom(opts);
+    const controller = new AbortController();
+    const release = abortOnSignals(controller);
+    try {
+      const { log, onBoot } = reporter(opts.quiet);
+      const outcome = await runGate({
+        subjects, repo: opts.repo as string | undefined, base: opts.base as string | undefined, head: opts.head as string | undefined,
+        outDir: opts.out ?? 'bootgate-out', gate: gateOptions(opts, subjects), log, onBoot, signal: controller.signal,
+        configName: opts.config ? String(opts.config) : undefined,
+      });
+      process.stdout.write(`${comparisonSummary(outcome.comparison)}\n`);
+      process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}\n`);
+      setExit(outcome.interrupted ? EXIT.interrupted : verdictExit(outcome.comparison, !!opts.failOnInconclusive));
+    } finally {
+      release();
+    }
+  });
+
+  program
+    .command('compare')
+    .description('the gate\'s verdict from two results files; writes the PR comment Markdown')
+    .requiredOption('--base <file>', 'results JSON of the base')
+    .requiredOption('--head <file>', 'results JSON of the head')
+    .option('--markdown <file>', 'write the report Markdown here')
+    .option('--threshold <pct>', 'regression threshold, percent', String(DEFAULT_GATE_OPTIONS.thresholdPct))
+    .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
+    .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
+    .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
+    .action(async (opts: CommonOptions) => {
+      const { comparison, markdown } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
+      if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
+      process.stdout.write(`${comparisonSummary(comparison)}\n`);
+      setExit(verdictExit(comparison, !!opts.failOnInconclusive));
+    });
+
+  program
+    .command('bench-harness')
+    .description('boot the multiboot fixture N times and report the CV and the harness overhead')
+    .option('--runs <n>', 'counted boots', '20')
+    .action(async (opts: CommonOptions) => {
+      process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs') })}\n`);
+    });
+
+  return program;
+}
+
+function number(value: unknown, flag: string, lo: number, hi: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= lo || n > hi) throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
+  return n;
+}
+
+/** Gate thresholds from the flags, with per-subject thresholds from the config. */
+function gateOptions(opts: CommonOptions, subjects: Subject[]): GateOptions {
+  const perSubject: GateOptions['perSubject'] = {};
+  for (const s of subjects) {
+    const own = { thresholdPct: s.settings.threshold, instructionsThresholdPct: s.settings['instructions-threshold'] };
+    perSubject[s.name] = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
+  }
+  return {
+    alpha: number(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
+    thresholdPct: number(opts.threshold ?? DEFAULT_GATE_OPTIONS.thresholdPct, '--threshold', 0, 100),
+    instructionsThresholdPct: number(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
+    perSubject,
+  };
+}
+
+/** 1 on a regression (or inconclusive when asked); an inconclusive verdict otherwise warns. */
+function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
+  if (c.state === 'regression') return EXIT.regression;
+  if (c.state === 'inconclusive') {
+    process.stderr.write('bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n');
+    if (failOnInconclusive) return EXIT.regression;
+  }
+  return EXIT.ok;
+}
+
+function positive(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`command line ${flag}: expected a whole number ≥ 1, got "${String(value)}"`);
+  return n;
+}
+function nonNegative(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`command line ${flag}: expected a whole number ≥ 0, got "${String(value)}"`);
+  return n;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`bootgate: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`bootgate: ${(error as Error).message ?? String(error)}\n`);
+    if (process.env.BOOTGATE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return EXIT.error;
+  }
+}
+

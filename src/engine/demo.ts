@@ -1,0 +1,50 @@
+import { buildLinuxFixture } from '../build/linux-fixture.js';
+import { buildMultibootFixture } from '../build/multiboot-fixture.js';
+import type { Subject } from '../config/subjects.js';
+import { runMeasure, type MeasureRunOptions } from './measure.js';
+
+/** The two guests the project builds from its own sources and Debian packages. */
+export async function demoSubjects(log: (line: string) => void): Promise<Subject[]> {
+  log('building the multiboot fixture kernel (gcc -m32)');
+  const multiboot = await buildMultibootFixture();
+  log('building the Linux fixture (Debian kernel + busybox httpd initramfs)');
+  const linux = await buildLinuxFixture();
+  return [
+    {
+      name: 'multiboot-fixture',
+      os: 'custom',
+      settings: {
+        os: 'custom',
+        kernel: multiboot.kernel,
+        qemu: 'qemu-system-i386',
+        memory: 64,
+        network: false,
+        'start-marker': multiboot.startMarker,
+        'ready-marker': multiboot.readyMarker,
+        'module-marker': multiboot.moduleMarker,
+        timeout: 30,
+      },
+    },
+    {
+      name: 'linux-busybox-httpd',
+      os: 'custom',
+      settings: {
+        os: 'custom',
+        kernel: linux.kernel,
+        initrd: linux.initrd,
+        append: linux.append,
+        qemu: linux.qemu,
+        memory: linux.memoryMb,
+        'guest-ip': linux.guestIp,
+        'guest-port': linux.guestPort,
+        'start-marker': linux.startMarker,
+        'ready-marker': linux.readyMarker,
+        timeout: 60,
+      },
+    },
+  ];
+}
+
+export async function runDemo(options: MeasureRunOptions): ReturnType<typeof runMeasure> {
+  return runMeasure(await demoSubjects(options.log), options);
+}

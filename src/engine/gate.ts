@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bootgateCacheDir } from '../build/cache-dir.js';
+import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/git-worktree.js';
+import { prepareSubject } from '../build/index.js';
+import type { Subject } from '../config/subjects.js';
+import { hostFacts } from '../measure/host.js';
+import type { ResultsDocument } from '../measure/results.js';
+import { resultsDocument, writeResults } from '../measure/results-file.js';
+import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
+import { renderGateReport } from '../report/markdown.js';
+import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { DEFAULT_RUNS, DEFAULT_WARMUP } from './measure.js';
+
+export interface GateRunOptions {
+  subjects: Subject[];
+  /** repository for subjects without `source`; default: the current directory's */
+  repo?: string;
+  base?: string;
+  head?: string;
+  outDir: string;
+  gate: GateOptions;
+  runsOverride?: number;
+  warmupOverride?: number;
+  log: (line: string) => void;
+  onBoot?: (progress: BootProgress) => void;
+  signal?: AbortSignal;
+  /** where work trees go; default: the bootgate cache folder */
+  worktreeDir?: string;
+  reportTitle?: string;
+  configName?: string;
+}
+
+export interface GateOutcome {
+  comparison: Comparison;
+  base: ResultsDocument;
+  head: ResultsDocument;
+  markdown: string;
+  interrupted: boolean;
+  files: { base: string; head: string; report: string };
+}
+
+/**
+ * Builds base and head from separate work trees of the same repository, boots them interleaved
+ * on this machine after warm-ups of each, and decides. Nothing from another run is used.
+ */
+export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
+  const outDir = path.resolve(options.outDir);
+  const logDir = path.join(outDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const plans: MeasurePlan[] = [];
+  const refs = new Map<string, { base: string; head: string }>();
+  for (const subject of options.subjects) {
+    const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
+    let commits = refs.get(root);
+    if (!commits) {
+      const head = await resolveCommit(root, options.head ?? 'HEAD', '--head');
+      const base = options.base ? await resolveCommit(root, options.base, '--base') : await defaultBase(root, head);
+      commits = { base, head };
+      refs.set(root, commits);
+      options.log(`${root}: base ${base.slice(0, 12)} (${options.base ?? 'merge-base'}), head ${head.slice(0, 12)} (${options.head ?? 'HEAD'})`);
+    }
+    const parent = options.worktreeDir ?? path.join(bootgateCacheDir(), 'worktrees', createHash('sha256').update(root).digest('hex').slice(0, 12));
+    for (const variant of ['base', 'head'] as const) {
+      const commit = commits[variant];
+      const worktree = await ensureWorktree(root, commit, parent);
+      options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
+      const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
+      plans.push({
+        name: subject.name, os: subject.os, variant,
+        ref: variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD'), commit,
+        guest: prepared.guest,
+        runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
+        warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
+        image: prepared.image, build: prepared.build,
+      });
+    }
+  }
+  const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
+  const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const base = resultsDocument(results.filter((r) => r.variant === 'base'), host, interrupted);
+  const head = resultsDocument(results.filter((r) => r.variant === 'head'), host, interrupted);
+  const comparison = compareResults(base.subjects, head.subjects, options.gate);
+  const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
+  const files = { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md') };
+  await writeResults(files.base, base);
+  await writeResults(files.head, head);
+  await writeFile(files.report, markdown);
+  return { comparison, base, head, markdown, interrupted, files };
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { prepareSubject } from '../build/index.js';
+import type { Subject } from '../config/subjects.js';
+import { hostFacts } from '../measure/host.js';
+import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
+import type { ResultsDocument } from '../measure/results.js';
+import { resultsDocument, writeResults } from '../measure/results-file.js';
+
+export const DEFAULT_RUNS = 10;
+export const DEFAULT_WARMUP = 1;
+
+export interface MeasureRunOptions {
+  /** results JSON; serial logs go beside it in <name>.logs/ */
+  jsonFile?: string;
+  /** where logs go when there is no JSON file */
+  outDir: string;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+  onBoot?: (progress: BootProgress) => void;
+  runsOverride?: number;
+  warmupOverride?: number;
+}
+
+/** config → build → boot → measure for every subject, in that order; partial results are still written. */
+export async function runMeasure(subjects: Subject[], options: MeasureRunOptions): Promise<{ doc: ResultsDocument; interrupted: boolean }> {
+  const plans: MeasurePlan[] = [];
+  const { logDir, logBase } = logLocation(options);
+  for (const subject of subjects) {
+    options.log(`preparing ${subject.name} (${subject.os})`);
+    const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir });
+    plans.push({
+      name: subject.name,
+      os: subject.os,
+      variant: null,
+      guest: prepared.guest,
+      runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
+      warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
+      image: prepared.image,
+      build: prepared.build,
+    });
+  }
+  const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
+  const { results, interrupted } = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const doc = resultsDocument(results, host, interrupted);
+  if (options.jsonFile) await writeResults(options.jsonFile, doc);
+  return { doc, interrupted };
+}
+
+export function logLocation(options: { jsonFile?: string; outDir: string }): { logDir: string; logBase: string } {
+  if (options.jsonFile) {
+    const abs = path.resolve(options.jsonFile);
+    return { logDir: `${abs.replace(/\.json$/, '')}.logs`, logBase: path.dirname(abs) };
+  }
+  const abs = path.resolve(options.outDir);
+  return { logDir: path.join(abs, 'logs'), logBase: abs };
+}

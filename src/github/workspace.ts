@@ -1,0 +1,89 @@
+// The repository checkout the action runs in: the config, commits, the PR's changed files.
+import path from 'node:path';
+import * as core from '@actions/core';
+import { execa } from 'execa';
+import { loadConfigFile } from '../config/load.js';
+import { resolveSubjects, type Subject } from '../config/subjects.js';
+import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../stats/index.js';
+import { emboxDownloadDir } from './cache.js';
+import type { Octokit } from './comment.js';
+import type { PullRequestInfo, RunContext } from './context.js';
+import type { ActionInputs } from './inputs.js';
+import type { ChangedFile, TemplateProbe } from './select.js';
+import { touchedTemplates } from './select.js';
+
+export interface LoadedConfig {
+  /** as given in the `config` input: names the sticky comment and the history folder */
+  name: string;
+  file: string;
+  subjects: Subject[];
+}
+
+/**
+ * Every subject of the config, paths resolved against the config's folder. Embox subjects without
+ * their own download folder share one (the `download-dir` input, else a cached folder).
+ */
+export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise<LoadedConfig> {
+  const file = path.resolve(run.workspace, inputs.config);
+  const loaded = await loadConfigFile(file);
+  const downloadDir = inputs.downloadDir ? path.resolve(run.workspace, inputs.downloadDir) : undefined;
+  const subjects = resolveSubjects({ file: loaded, flags: {}, cwd: run.workspace }).map((s) =>
+    s.os === 'embox' && !s.settings['download-dir'] ? { ...s, settings: { ...s.settings, 'download-dir': emboxDownloadDir(s, downloadDir) } } : s,
+  );
+  return { name: inputs.config, file, subjects };
+}
+
+/** Gate thresholds: the inputs, with per-subject thresholds from the config. */
+export function gateOptions(inputs: ActionInputs, subjects: readonly Subject[]): GateOptions {
+  const perSubject: GateOptions['perSubject'] = {};
+  for (const s of subjects) {
+    const own: Partial<GateOptions> = {};
+    if (s.settings.threshold !== undefined) own.thresholdPct = s.settings.threshold;
+    if (s.settings['instructions-threshold'] !== undefined) own.instructionsThresholdPct = s.settings['instructions-threshold'];
+    perSubject[s.name] = own;
+  }
+  return { alpha: inputs.alpha, thresholdPct: inputs.thresholdPct, instructionsThresholdPct: DEFAULT_GATE_OPTIONS.instructionsThresholdPct, perSubject };
+}
+
+async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  const r = await execa('git', args, { cwd, reject: false, timeout: 300_000 });
+  return { ok: !r.failed, out: String(r.stdout).trim(), err: String(r.stderr).trim() };
+}
+
+/**
+ * Makes sure `sha` is in the checkout. actions/checkout fetches one commit by default; the missing
+ * one is fetched from origin (checkout leaves its credentials for that).
+ */
+export async function ensureCommit(workspace: string, sha: string, what: string): Promise<void> {
+  if ((await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok) return;
+  core.info(`${what} commit ${sha.slice(0, 12)} is not in the checkout; fetching it from origin`);
+  const fetched = await git(workspace, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
+  if (fetched.ok && (await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok) return;
+  throw new Error(
+    `${what} commit ${sha} is not in the checkout of ${workspace} and fetching it failed (${fetched.err.split('\n')[0] ?? ''}); ` +
+      'check out with actions/checkout and `fetch-depth: 0`',
+  );
+}
+
+/** The PR's files from the REST API (every page); null when they cannot be listed. */
+export async function listChangedFiles(octokit: Octokit | null, run: RunContext, pr: PullRequestInfo): Promise<ChangedFile[] | null> {
+  if (!octokit) return null;
+  try {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: run.owner, repo: run.repo, pull_number: pr.number, per_page: 100 });
+    return files.map((f) => ({ path: f.filename, status: f.status, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) }));
+  } catch (error) {
+    core.warning(`subjects: cannot list the files of PR #${pr.number} (${(error as Error).message}); measuring every subject`);
+    return null;
+  }
+}
+
+/** build.conf of each touched template that has no subject of its own, read from the head commit. */
+export async function probeTemplates(workspace: string, headSha: string, files: readonly ChangedFile[], subjects: readonly Subject[]): Promise<Map<string, TemplateProbe>> {
+  const probes = new Map<string, TemplateProbe>();
+  for (const template of touchedTemplates(files)) {
+    if (subjects.some((s) => s.settings.template === template)) continue;
+    const shown = await git(workspace, ['show', `${headSha}:templates/${template}/build.conf`]);
+    probes.set(template, { buildConf: shown.ok ? shown.out : null });
+  }
+  return probes;
+}

@@ -1,0 +1,81 @@
+import type { GuestSpec } from '../boot/guest.js';
+import type { Summary } from '../stats/index.js';
+import type { ModuleTime } from './modules.js';
+
+export type { Summary };
+
+/** Version tag of the results document (docs/results-schema.md). Bump on incompatible change. */
+export const RESULTS_SCHEMA = 'bootgate/results@1';
+
+export interface BootRecord {
+  /** position in the subject's counted (or warm-up) boots, from 0 */
+  index: number;
+  /** position in the whole run's boot order: shows the interleaving */
+  sequence: number;
+  ok: boolean;
+  /** start marker → ready marker */
+  bootMs: number | null;
+  /** start marker → first HTTP 200 status line */
+  httpMs: number | null;
+  /** guest instructions start → ready (deterministic mode), else null */
+  instructions: number | null;
+  modules: ModuleTime[];
+  error: string | null;
+  /** serial log of this boot, relative to the results file */
+  log: string | null;
+}
+
+export interface ImageSizes {
+  text: number;
+  data: number;
+  bss: number;
+}
+
+
+export interface SubjectSummary extends Partial<Summary> {
+  /** successful counted boots */
+  n: number;
+  total: number;
+  failed: number;
+  http: Summary | null;
+  instructions: Summary | null;
+  /** median init time per module over the successful counted boots, slowest first */
+  modules: { name: string; medianMs: number; n: number }[];
+}
+
+export interface SubjectResult {
+  name: string;
+  os: string;
+  variant: 'base' | 'head' | null;
+  /** git ref and commit measured, when gated */
+  ref: string | null;
+  commit: string | null;
+  image: { path: string; sizes: ImageSizes | null } | null;
+  build: { seconds: number; cached: boolean; log: string | null } | null;
+  guest: GuestSpec;
+  qemuCommand: string[];
+  deterministic: boolean;
+  warmup: BootRecord[];
+  boots: BootRecord[];
+  summary: SubjectSummary;
+}
+
+export interface HostFacts {
+  cpu: string;
+  cores: number;
+  os: string;
+  kernel: string;
+  qemu: string;
+  node: string;
+  compiler: string | null;
+}
+
+export interface ResultsDocument {
+  schema: typeof RESULTS_SCHEMA;
+  tool: { name: 'bootgate'; version: string };
+  createdAt: string;
+  host: HostFacts;
+  /** true when the run was interrupted: the boots recorded so far are kept */
+  partial: boolean;
+  subjects: SubjectResult[];
+}

@@ -1,0 +1,145 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { bootOnce, type BootInstrument, type BootOutcome } from '../boot/boot-once.js';
+import { buildQemuArgs, qemuCommand, type GuestSpec } from '../boot/guest.js';
+import { moduleBreakdown } from './modules.js';
+import type { BootRecord, SubjectResult } from './results.js';
+import { summarizeSubject } from './summary.js';
+
+/** One subject to boot: the guest and how many boots. */
+export interface MeasurePlan {
+  name: string;
+  os: string;
+  variant: 'base' | 'head' | null;
+  ref?: string | null;
+  commit?: string | null;
+  guest: GuestSpec;
+  runs: number;
+  warmup: number;
+  image?: SubjectResult['image'];
+  build?: SubjectResult['build'];
+  /** deterministic mode: counts instructions instead of (not as well as) wall-clock */
+  instrument?: BootInstrument;
+}
+
+export interface BootProgress {
+  subject: string;
+  variant: 'base' | 'head' | null;
+  warmup: boolean;
+  index: number;
+  of: number;
+  record: BootRecord;
+}
+
+export interface MeasureOptions {
+  /** sequential: each subject's boots in a row; interleaved: base/head pairs alternate (ABBA) */
+  order: 'sequential' | 'interleaved';
+  /** where serial logs go; records hold paths relative to `logBase` */
+  logDir: string;
+  logBase: string;
+  signal?: AbortSignal;
+  onBoot?: (progress: BootProgress) => void;
+}
+
+interface Slot {
+  plan: number;
+  warmup: boolean;
+  index: number;
+}
+
+/**
+ * The order boots run in. Warm-ups first. Interleaved: for each pair of counted boots the order
+ * alternates A B, B A, … so that a drift of the machine's speed hits both sides alike.
+ */
+export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'>[], order: MeasureOptions['order']): Slot[] {
+  const slots: Slot[] = [];
+  plans.forEach((plan, p) => {
+    for (let i = 0; i < plan.warmup; i++) slots.push({ plan: p, warmup: true, index: i });
+  });
+  if (order === 'sequential') {
+    plans.forEach((plan, p) => {
+      for (let i = 0; i < plan.runs; i++) slots.push({ plan: p, warmup: false, index: i });
+    });
+    return slots;
+  }
+  const most = Math.max(0, ...plans.map((p) => p.runs));
+  for (let i = 0; i < most; i++) {
+    const round = plans.map((_, p) => p).filter((p) => i < plans[p]!.runs);
+    if (i % 2 === 1) round.reverse();
+    for (const p of round) slots.push({ plan: p, warmup: false, index: i });
+  }
+  return slots;
+}
+
+export async function measure(plans: readonly MeasurePlan[], options: MeasureOptions): Promise<{ results: SubjectResult[]; interrupted: boolean }> {
+  const results: SubjectResult[] = plans.map((plan) => ({
+    name: plan.name,
+    os: plan.os,
+    variant: plan.variant,
+    ref: plan.ref ?? null,
+    commit: plan.commit ?? null,
+    image: plan.image ?? null,
+    build: plan.build ?? null,
+    guest: plan.guest,
+    qemuCommand: (({ file, args }) => [file, ...args])(qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network ? 0 : null))),
+    deterministic: plan.instrument !== undefined,
+    warmup: [],
+    boots: [],
+    summary: summarizeSubject([]),
+  }));
+  let interrupted = false;
+  const schedule = bootSchedule(plans, options.order);
+  for (const [sequence, slot] of schedule.entries()) {
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const plan = plans[slot.plan]!;
+    const workDir = path.join(options.logDir, 'run');
+    await mkdir(workDir, { recursive: true });
+    const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
+    if (options.signal?.aborted) {
+      // The boot was cut short by the user, not by the guest: not a measurement.
+      interrupted = true;
+      break;
+    }
+    const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
+    await writeSerialLog(path.join(options.logDir, logName), outcome);
+    const record = toRecord(outcome, plan.guest, slot.index, sequence, path.relative(options.logBase, path.join(options.logDir, logName)));
+    const result = results[slot.plan]!;
+    (slot.warmup ? result.warmup : result.boots).push(record);
+    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : plan.runs, record });
+  }
+  for (const result of results) result.summary = summarizeSubject(result.boots);
+  return { results, interrupted };
+}
+
+export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, sequence: number, log: string | null): BootRecord {
+  const ms = (to: bigint | null): number | null =>
+    outcome.startAt !== null && to !== null ? Number(to - outcome.startAt) / 1e6 : null;
+  const instructions = outcome.instrumented?.instructions ?? null;
+  return {
+    index,
+    sequence,
+    ok: outcome.ok,
+    bootMs: ms(outcome.readyAt),
+    httpMs: ms(outcome.httpAt),
+    instructions,
+    modules: outcome.ok ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    error: outcome.error,
+    log,
+  };
+}
+
+function safeName(name: string, variant: string | null): string {
+  return `${name}${variant ? `-${variant}` : ''}`.replace(/[^\w.-]+/g, '_');
+}
+
+/** The raw serial output, each line prefixed with ms since QEMU was launched. */
+async function writeSerialLog(file: string, outcome: BootOutcome): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
+  const header = [`# ${outcome.command.join(' ')}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split('\n')[0]}` : ''}`];
+  if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, '\n# ')}`);
+  await writeFile(file, `${[...header, ...lines].join('\n')}\n`);
+}

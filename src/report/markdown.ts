@@ -1,0 +1,564 @@
+// The Markdown report: the PR comment and job summary of `gate`/`compare` (base vs head), and the
+// summary of a plain `measure` run. Pure: strings in, string out.
+//
+// Order of a gate report: marker, title, the one verdict line, the main table, instruction counts,
+// module changes, charts, the Embox-vs-Rumprun line, a <details> block with raw numbers, footer.
+// GitHub rejects comments over 65,536 characters, so the report is rendered with a shrinking
+// budget until it fits: raw boot rows go first, then serial tails, charts, per-subject details and
+// module tables. The verdict line and the main table are only cut when nothing else is left.
+import type { BootRecord, HostFacts, ResultsDocument, SubjectResult } from '../measure/results.js';
+import type { Comparison, SubjectComparison } from '../stats/compare-results.js';
+import type { VerdictState } from '../stats/verdict.js';
+import { clip, codeBlock, escapeMarkdown, inlineCode, keepEnd, quoteArgs } from './escape.js';
+import { bootTimesChart } from './mermaid.js';
+
+export const REPORT_MARKER = '<!-- bootgate-report -->';
+export const GITHUB_COMMENT_LIMIT = 65536;
+/** Charts per report: each is a few hundred characters and a tall image. */
+export const MAX_CHARTS = 3;
+export const TOP_MODULES = 5;
+export const TRUNCATED_NOTE = 'details truncated: see the results artifact';
+
+const DEFAULT_TITLE = 'bootgate: boot time';
+
+export interface GateReportContext {
+  base: ResultsDocument;
+  head: ResultsDocument;
+  title?: string;
+  /** the marker gets ":<configName>", so each config keeps its own sticky comment */
+  configName?: string;
+  /** templates not measured, with why */
+  skipped?: { name: string; reason: string }[];
+  runUrl?: string;
+}
+
+/**
+ * The hidden first line the action searches for to update its sticky comment. The config name is
+ * reduced to `[A-Za-z0-9._/-]` so that it cannot end the HTML comment.
+ */
+export function reportMarker(configName?: string): string {
+  if (configName === undefined || configName === '') return REPORT_MARKER;
+  return `<!-- bootgate-report:${configName.replace(/[^\w./-]/g, '_').replace(/-{2,}/g, '-')} -->`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number formatting (same units and wording as the terminal table: ms with one decimal, "HTTP 200").
+
+const finite = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+
+export function formatMs(x: number | null | undefined): string {
+  return finite(x) ? x.toFixed(1) : '—';
+}
+
+/** Signed number with fixed decimals; a value that rounds to zero prints as +0.0, never -0.0. */
+function signed(x: number, digits: number): string {
+  const text = x.toFixed(digits);
+  return /^-0\.?0*$/.test(text) ? text.slice(1).replace(/^/, '+') : `${x >= 0 ? '+' : ''}${text}`;
+}
+
+export function formatPct(x: number | null | undefined, digits = 1): string {
+  return finite(x) ? `${signed(x, digits)} %` : '—';
+}
+
+/** "+4.8 … +7.3 %" */
+export function formatCi(ci: readonly [number, number]): string {
+  return finite(ci[0]) && finite(ci[1]) ? `${signed(ci[0], 1)} … ${signed(ci[1], 1)} %` : '—';
+}
+
+/** The p-value as a comparison: "p = 0.043", "p = 0.0003", "p < 0.0001". */
+export function formatP(p: number | null | undefined): string {
+  if (!finite(p)) return 'p = —';
+  if (p < 0.0001) return 'p < 0.0001';
+  return `p = ${p < 0.001 ? p.toPrecision(1) : p.toPrecision(2)}`;
+}
+
+const count = (x: number): string => Math.round(x).toLocaleString('en-US');
+const signedCount = (x: number): string => (x > 0 ? '+' : x < 0 ? '-' : '') + count(Math.abs(x));
+
+const STATE_WORD: Record<VerdictState, string> = {
+  regression: 'Regression',
+  improvement: 'Improvement',
+  'no change': 'No change',
+  inconclusive: 'Inconclusive',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Size budget.
+
+interface Budget {
+  /** raw boot rows per subject and side */
+  rawRows: number;
+  /** serial tails of failed boots per subject, and characters per tail */
+  tails: number;
+  tailChars: number;
+  charts: boolean;
+  /** per-subject part of <details> (boot tables, QEMU command, tails) */
+  subjectDetails: boolean;
+  modules: boolean;
+}
+
+const FULL: Budget = { rawRows: Infinity, tails: 5, tailChars: 3000, charts: true, subjectDetails: true, modules: true };
+const LADDER: Budget[] = [
+  FULL,
+  { ...FULL, rawRows: 100 },
+  { ...FULL, rawRows: 30 },
+  { ...FULL, rawRows: 10 },
+  { ...FULL, rawRows: 0 },
+  { ...FULL, rawRows: 0, tails: 2, tailChars: 1000 },
+  { ...FULL, rawRows: 0, tails: 1, tailChars: 300 },
+  { ...FULL, rawRows: 0, tails: 0 },
+  { ...FULL, rawRows: 0, tails: 0, charts: false },
+  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false },
+  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false, modules: false },
+];
+
+/** Renders with the largest budget that fits under the limit; past the ladder, cuts table rows. */
+function fit(rowCount: number, render: (budget: Budget, truncated: boolean, maxRows: number) => string): string {
+  for (const [i, budget] of LADDER.entries()) {
+    const text = render(budget, i > 0, Infinity);
+    if (text.length < GITHUB_COMMENT_LIMIT) return text;
+  }
+  // Hundreds of subjects: only now give up main-table rows (a too-long comment is not posted at all).
+  const last = LADDER[LADDER.length - 1]!;
+  let lo = 0;
+  let hi = rowCount;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (render(last, true, mid).length < GITHUB_COMMENT_LIMIT) lo = mid;
+    else hi = mid - 1;
+  }
+  const text = render(last, true, lo);
+  // Only a verdict line longer than the limit could still overflow; the verdict line leads.
+  return text.length < GITHUB_COMMENT_LIMIT ? text : `${text.slice(0, GITHUB_COMMENT_LIMIT - 200)}\n\n${TRUNCATED_NOTE}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces.
+
+function table(header: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): string {
+  const sep = align.map((a) => (a === 'r' ? '--:' : a === 'c' ? ':-:' : '---'));
+  return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** Main-table rows, cut to maxRows with a row saying how many were left out. */
+function cappedRows(rows: string[][], maxRows: number, width: number): string[][] {
+  if (rows.length <= maxRows) return rows;
+  const more = [`… ${rows.length - maxRows} more subjects: see the results artifact`, ...Array<string>(width - 1).fill('')];
+  return [...rows.slice(0, maxRows), more];
+}
+
+const name = (text: string): string => escapeMarkdown(clip(text, 100));
+const firstLine = (text: string | null): string => (text ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+
+function okBootMs(r: SubjectResult): number[] {
+  return r.boots.filter((b) => b.ok && finite(b.bootMs)).map((b) => b.bootMs!);
+}
+
+function refLabel(r: SubjectResult): string | null {
+  if (!r.ref && !r.commit) return null;
+  const parts = [r.ref ? inlineCode(r.ref) : null, r.commit ? inlineCode(r.commit.slice(0, 12)) : null].filter(Boolean);
+  return parts.join(' @ ');
+}
+
+function safeUrl(url: string): string | null {
+  if (!/^https?:\/\/[^\s]+$/.test(url)) return null;
+  return url.replace(/[()<>\[\]"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function footer(runUrl: string | undefined): string | null {
+  if (!runUrl) return null;
+  const url = safeUrl(runUrl);
+  return url ? `<sub>bootgate · [workflow run](${url})</sub>` : `<sub>bootgate · workflow run: ${escapeMarkdown(runUrl)}</sub>`;
+}
+
+/** The study's comparison line, when an Embox and a Rumprun subject were both measured. */
+function studyLine(results: readonly SubjectResult[], label: string): string | null {
+  const embox = results.find((r) => r.os === 'embox');
+  const rumprun = results.find((r) => r.os === 'rumprun');
+  if (!embox || !rumprun) return null;
+  const ms = (r: SubjectResult): string => (finite(r.summary.median) ? `${formatMs(r.summary.median)} ms` : 'no successful boot');
+  return (
+    `Embox vs Rumprun${label}: ${ms(embox)} vs ${ms(rumprun)} to httpd ready ` +
+    '(the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner)'
+  );
+}
+
+function bootTable(boots: readonly BootRecord[], maxRows: number): string {
+  const rows = boots.slice(0, maxRows).map((b) => [
+    String(b.index + 1),
+    b.ok ? 'yes' : 'no',
+    formatMs(b.bootMs),
+    formatMs(b.httpMs),
+    b.instructions === null ? '—' : count(b.instructions),
+    b.ok ? '' : escapeMarkdown(clip(firstLine(b.error), 120)),
+  ]);
+  let text = table(['#', 'ok', 'boot ms', 'HTTP 200 ms', 'instructions', 'error'], ['r', 'c', 'r', 'r', 'r', 'l'], rows);
+  if (boots.length > maxRows) text += `\n\n… ${boots.length - maxRows} more boots: see the results artifact`;
+  return text;
+}
+
+function sideDetails(label: string, r: SubjectResult, budget: Budget): string[] {
+  const ref = refLabel(r);
+  const warm = r.warmup.length > 0 ? `, ${r.warmup.length} warm-up boots not counted` : '';
+  const head = `**${label}**${ref ? ` (${ref})` : ''}: ${r.boots.length} boots, ${r.boots.filter((b) => b.ok).length} ok${warm}`;
+  if (budget.rawRows <= 0 || r.boots.length === 0) return [head];
+  return [head, bootTable(r.boots, budget.rawRows)];
+}
+
+function qemuBlocks(sides: { label: string; r: SubjectResult }[]): string[] {
+  const withCommand = sides.filter((s) => s.r.qemuCommand.length > 0);
+  if (withCommand.length === 0) return [];
+  const commands = withCommand.map((s) => quoteArgs(s.r.qemuCommand));
+  // The results document records the forwarded host port as 0 (each boot gets a free one).
+  const port = (c: string): string => (c.includes('hostfwd=') ? ', host port shown as 0' : '');
+  if (commands.every((c) => c === commands[0])) {
+    const who = withCommand.length > 1 ? ` (${withCommand.map((s) => s.label).join(' and ')})` : '';
+    return [`QEMU command${who}${port(commands[0]!)}:`, codeBlock(commands[0]!, 'text')];
+  }
+  return withCommand.flatMap((s, i) => [`QEMU command (${s.label})${port(commands[i]!)}:`, codeBlock(commands[i]!, 'text')]);
+}
+
+/** Error and serial tail of failed boots; `kind` names them ("head boot", "boot"). */
+function tailBlocks(kind: string, failed: readonly BootRecord[], budget: Budget): string[] {
+  if (failed.length === 0 || budget.tails <= 0) return [];
+  const out: string[] = [];
+  for (const b of failed.slice(0, budget.tails)) {
+    const error = b.error ?? '(no error recorded)';
+    const { text, cut } = keepEnd(error, budget.tailChars);
+    // The first line says what went wrong, the end shows where the guest stopped: keep both.
+    const shown = cut > 0 ? `${clip(firstLine(error), 200)}\n[… ${cut} characters cut …]\n${text}` : text;
+    out.push(`Failed ${kind} ${b.index + 1}, error and serial tail:`, codeBlock(shown, 'text'));
+  }
+  if (failed.length > budget.tails) out.push(`… ${failed.length - budget.tails} more failed ${kind}s: see the results artifact`);
+  return out;
+}
+
+function hostTable(docs: { label: string; host: HostFacts; createdAt: string; version: string }[]): string {
+  const row = (field: string, pick: (h: HostFacts) => string): string[] => [field, ...docs.map((d) => escapeMarkdown(pick(d.host)))];
+  return table(
+    ['', ...docs.map((d) => d.label)],
+    ['l', ...docs.map(() => 'l' as const)],
+    [
+      row('CPU', (h) => h.cpu),
+      row('cores', (h) => String(h.cores)),
+      row('OS', (h) => `${h.os} (kernel ${h.kernel})`),
+      row('QEMU', (h) => h.qemu),
+      row('compiler', (h) => h.compiler ?? '—'),
+      row('node', (h) => h.node),
+      ['measured at', ...docs.map((d) => escapeMarkdown(d.createdAt))],
+      ['bootgate', ...docs.map((d) => escapeMarkdown(d.version))],
+    ],
+  );
+}
+
+function partialNotes(docs: { label: string; doc: ResultsDocument }[]): string[] {
+  return docs
+    .filter((d) => d.doc.partial)
+    .map((d) => `Note: the ${d.label} run was interrupted; its results hold only the boots recorded before that.`);
+}
+
+function detailsBlock(parts: string[]): string {
+  return ['<details><summary>Raw numbers, QEMU command, host</summary>', '', ...parts.flatMap((p) => [p, '']), '</details>'].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gate report.
+
+/** One subject's part of the verdict line: what changed, by how much, how sure. */
+function headline(s: SubjectComparison): string {
+  const who = name(s.name);
+  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
+  if (s.headFailures.length > 0 && baseFailed === 0) {
+    const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct(s.boot.pct)}` : '';
+    return `${who}: ${s.headFailures.length} of ${s.head.boots.length} head boots failed while every base boot succeeded${timing}`;
+  }
+  const ins = s.instructions;
+  if (ins && (s.base.deterministic || s.head.deterministic)) {
+    if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
+    return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
+  }
+  const v = s.boot;
+  if (!v) return `${who}: ${escapeMarkdown(s.reason)}`;
+  let text = finite(v.pct)
+    ? `${who}: ${formatPct(v.pct)} (95 % CI ${formatCi(v.ciPct)}, ${formatP(v.p)})`
+    : `${who}: ${escapeMarkdown(v.reason)}`;
+  if (v.state === 'inconclusive') {
+    if (v.moreBoots !== null) text += `; ~${v.moreBoots} more boots per side would decide`;
+    else if (finite(v.pct)) text += '; the change sits on the threshold, more boots are unlikely to settle it';
+  }
+  return text;
+}
+
+function verdictLine(c: Comparison): string {
+  const word = `**${STATE_WORD[c.state]}**`;
+  if (c.subjects.length === 0) {
+    const one = c.unmatched.length > 0 ? ` (measured on one side only: ${c.unmatched.slice(0, 5).map(name).join(', ')})` : '';
+    return `${word} — no subject was measured on both base and head${one}`;
+  }
+  const deciding = c.subjects.filter((s) => s.state === c.state);
+  const shown = deciding.slice(0, 3).map(headline);
+  if (deciding.length > 3) shown.push(`and ${deciding.length - 3} more`);
+  let line = `${word} — ${shown.join('; ')}`;
+  if (c.state === 'no change') {
+    const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
+    line += `; within ±${c.options.thresholdPct} %${anyDeterministic ? ` (instructions ±${c.options.instructionsThresholdPct} %)` : ''}`;
+  }
+  // Head failures decide a subject only when every base boot succeeded (then its headline says so);
+  // when the base failed too, they are still said here.
+  const failureNotes = c.subjects
+    .filter((s) => s.headFailures.length > 0 && s.base.boots.some((b) => !b.ok))
+    .map((s) => {
+      const baseFailed = s.base.boots.filter((b) => !b.ok).length;
+      return `${name(s.name)}: ${s.headFailures.length} of ${s.head.boots.length} head boots failed (base: ${baseFailed} of ${s.base.boots.length})`;
+    });
+  if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${failureNotes.length - 3} more` : ''}`;
+  return line;
+}
+
+function subjectVerdict(s: SubjectComparison): string {
+  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
+  if (s.headFailures.length > 0 && baseFailed === 0) return `${STATE_WORD[s.state]} (boot failures)`;
+  if (s.instructions && (s.base.deterministic || s.head.deterministic)) return `${STATE_WORD[s.state]} (instructions)`;
+  return STATE_WORD[s.state];
+}
+
+function imageDelta(s: SubjectComparison): string {
+  const d = s.imageDelta;
+  if (!d) return '—';
+  return `${signedCount(d.text + d.data + d.bss)} B`;
+}
+
+function mainGateTable(c: Comparison, maxRows: number): string {
+  const header = [
+    'subject',
+    'base median ms',
+    'head median ms',
+    'Δ % (95 % CI)',
+    'p',
+    'boots ok/total (base / head)',
+    'HTTP 200 median ms (base → head)',
+    'image size Δ',
+    'verdict',
+  ];
+  const rows = c.subjects.map((s) => {
+    const v = s.boot;
+    const baseMedian = finite(v?.baseMedian) ? v.baseMedian : s.base.summary.median;
+    const headMedian = finite(v?.headMedian) ? v.headMedian : s.head.summary.median;
+    const delta = v && finite(v.pct) ? `${formatPct(v.pct)} (${formatCi(v.ciPct)})` : '—';
+    const p = v && finite(v.p) ? formatP(v.p).replace(/^p (= )?/, '') : '—';
+    const httpBase = s.base.summary.http?.median;
+    const httpHead = s.head.summary.http?.median;
+    const http = finite(httpBase) || finite(httpHead) ? `${formatMs(httpBase)} → ${formatMs(httpHead)}` : '—';
+    const boots = `${s.base.summary.n}/${s.base.summary.total} / ${s.head.summary.n}/${s.head.summary.total}`;
+    return [name(s.name), formatMs(baseMedian), formatMs(headMedian), delta, p, boots, http, imageDelta(s), subjectVerdict(s)];
+  });
+  return table(header, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], cappedRows(rows, maxRows, header.length));
+}
+
+function distinctCountNote(label: string, r: SubjectResult): string | null {
+  const counts = r.boots.filter((b) => b.ok && b.instructions !== null).map((b) => b.instructions!);
+  if (counts.length === 0) return null;
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  return lo === hi ? null : `${label} counts differ between boots (${count(lo)} … ${count(hi)}): the median is shown`;
+}
+
+function instructionsSection(c: Comparison): string | null {
+  const subjects = c.subjects.filter((s) => s.instructions !== null);
+  if (subjects.length === 0) return null;
+  const rows = subjects.map((s) => {
+    const i = s.instructions!;
+    return [
+      name(s.name),
+      i.base === null ? '—' : count(i.base),
+      i.head === null ? '—' : count(i.head),
+      i.delta === null ? '—' : signedCount(i.delta),
+      formatPct(i.pct, 2),
+      STATE_WORD[i.state],
+    ];
+  });
+  const notes = subjects.flatMap((s) =>
+    [distinctCountNote('base', s.base), distinctCountNote('head', s.head)].filter((n): n is string => n !== null).map((n) => `- ${name(s.name)}: ${n}`),
+  );
+  return [
+    '#### Instructions to ready (deterministic boots)',
+    '',
+    table(['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict'], ['l', 'r', 'r', 'r', 'r', 'l'], rows),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+    '',
+    'Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic ' +
+      `subject is judged on them (threshold ±${c.options.instructionsThresholdPct} %), but a slowdown that comes from ` +
+      'waiting only shows in a normal run: wall-clock time stays the primary gate.',
+  ].join('\n');
+}
+
+function modulesSection(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.subjects) {
+    if (s.modules.length === 0) continue;
+    const rows = s.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.baseMs), formatMs2(m.headMs), signedMs(m.deltaMs)]);
+    parts.push(`Modules of ${name(s.name)} whose init time changed most (median ms over successful boots):`, '');
+    parts.push(table(['module', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
+  }
+  if (parts.length === 0) return null;
+  return ['#### Module init time', '', ...parts].join('\n').trimEnd();
+}
+
+const formatMs2 = (x: number | null): string => (finite(x) ? x.toFixed(2) : '—');
+const signedMs = (x: number): string => (finite(x) ? signed(x, 2) : '—');
+
+function gateCharts(c: Comparison): string | null {
+  const drawable = c.subjects.filter((s) => okBootMs(s.base).length > 0 && okBootMs(s.head).length > 0);
+  if (drawable.length === 0) return null;
+  const charts = drawable
+    .slice(0, MAX_CHARTS)
+    .map((s) => bootTimesChart(`${s.name}: sorted boot times`, okBootMs(s.base), okBootMs(s.head)))
+    .filter((x): x is string => x !== null);
+  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${MAX_CHARTS} subjects only.`] : [];
+  return ['#### Boot times (ms), sorted: bars base, line head', '', ...charts.flatMap((ch) => [ch, '']), ...more].join('\n').trimEnd();
+}
+
+function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): string {
+  const parts: string[] = [];
+  if (budget.subjectDetails) {
+    for (const s of c.subjects) {
+      parts.push(`#### ${name(s.name)}`);
+      parts.push(...sideDetails('base', s.base, budget), ...sideDetails('head', s.head, budget));
+      parts.push(...qemuBlocks([{ label: 'base', r: s.base }, { label: 'head', r: s.head }]));
+      parts.push(...tailBlocks('head boot', s.head.boots.filter((b) => !b.ok), budget));
+    }
+  }
+  parts.push('#### Host');
+  parts.push(
+    hostTable([
+      { label: 'base', host: ctx.base.host, createdAt: ctx.base.createdAt, version: ctx.base.tool.version },
+      { label: 'head', host: ctx.head.host, createdAt: ctx.head.createdAt, version: ctx.head.tool.version },
+    ]),
+  );
+  const o = c.options;
+  parts.push(
+    `Gate settings: alpha = ${o.alpha} (two-sided Mann–Whitney), wall-clock threshold ±${o.thresholdPct} % ` +
+      `(Hodges–Lehmann shift and its 95 % CI, relative to the base median), instruction threshold ±${o.instructionsThresholdPct} %.`,
+  );
+  return detailsBlock(parts);
+}
+
+export function renderGateReport(comparison: Comparison, context: GateReportContext): string {
+  const c = comparison;
+  return fit(c.subjects.length, (budget, truncated, maxRows) => {
+    const out: string[] = [reportMarker(context.configName), `### ${escapeMarkdown(context.title ?? DEFAULT_TITLE)}`, '', verdictLine(c), ''];
+    const first = c.subjects[0];
+    const refs = first ? [refLabel(first.base), refLabel(first.head)] : [null, null];
+    const config = context.configName ? `config ${inlineCode(context.configName)}` : null;
+    const where = refs[0] || refs[1] ? `base ${refs[0] ?? '—'} → head ${refs[1] ?? '—'}` : null;
+    const contextLine = [where, config].filter(Boolean).join(' · ');
+    if (contextLine) out.push(contextLine, '');
+    const notes = partialNotes([{ label: 'base', doc: context.base }, { label: 'head', doc: context.head }]);
+    if (notes.length > 0) out.push(...notes.flatMap((n) => [n, '']));
+
+    out.push(mainGateTable(c, maxRows), '');
+    if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
+    if (context.skipped && context.skipped.length > 0) {
+      out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');
+    }
+
+    const sections = [
+      instructionsSection(c),
+      budget.modules ? modulesSection(c) : null,
+      budget.charts ? gateCharts(c) : null,
+      studyLine(c.subjects.map((s) => s.head), ' (head)'),
+    ];
+    for (const s of sections) if (s) out.push(s, '');
+
+    out.push(gateDetails(c, context, budget), '');
+    if (truncated) out.push(TRUNCATED_NOTE, '');
+    const foot = footer(context.runUrl);
+    if (foot) out.push(foot, '');
+    return out.join('\n');
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measure report (nightly / `measure`): the same facts for one results document, without deltas.
+
+function measureTable(doc: ResultsDocument, maxRows: number): string {
+  const withVariant = doc.subjects.some((r) => r.variant !== null);
+  const header = [
+    'subject',
+    ...(withVariant ? ['variant'] : []),
+    'boots ok/total',
+    'median ms',
+    '95 % CI ms',
+    'CV %',
+    'HTTP 200 median ms',
+    'instructions (median)',
+    'image size (text+data+bss)',
+  ];
+  const rows = doc.subjects.map((r) => {
+    const s = r.summary;
+    const sizes = r.image?.sizes;
+    return [
+      name(r.name),
+      ...(withVariant ? [r.variant ?? '—'] : []),
+      `${s.n}/${s.total}`,
+      formatMs(s.median),
+      s.ci95 && finite(s.ci95[0]) && finite(s.ci95[1]) ? `${formatMs(s.ci95[0])} … ${formatMs(s.ci95[1])}` : '—',
+      finite(s.cv) ? (s.cv * 100).toFixed(2) : '—',
+      formatMs(s.http?.median),
+      s.instructions ? count(s.instructions.median) : '—',
+      sizes ? `${count(sizes.text + sizes.data + sizes.bss)} B` : '—',
+    ];
+  });
+  const align = header.map((_, i) => (i === 0 || (withVariant && i === 1) ? 'l' : 'r') as 'l' | 'r');
+  return table(header, align, cappedRows(rows, maxRows, header.length));
+}
+
+const label = (r: SubjectResult): string => name(r.variant ? `${r.name} [${r.variant}]` : r.name);
+
+function measureModules(doc: ResultsDocument): string | null {
+  const parts: string[] = [];
+  for (const r of doc.subjects) {
+    if (r.summary.modules.length === 0) continue;
+    const rows = r.summary.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.medianMs)]);
+    parts.push(`Slowest modules of ${label(r)} (median ms over ${r.summary.n} boots):`, '', table(['module', 'ms'], ['l', 'r'], rows), '');
+  }
+  return parts.length === 0 ? null : ['#### Module init time', '', ...parts].join('\n').trimEnd();
+}
+
+function measureCharts(doc: ResultsDocument): string | null {
+  const drawable = doc.subjects.filter((r) => okBootMs(r).length > 0);
+  if (drawable.length === 0) return null;
+  const charts = drawable
+    .slice(0, MAX_CHARTS)
+    .map((r) => bootTimesChart(`${r.variant ? `${r.name} ${r.variant}` : r.name}: sorted boot times`, okBootMs(r), null))
+    .filter((x): x is string => x !== null);
+  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${MAX_CHARTS} subjects only.`] : [];
+  return ['#### Boot times (ms), sorted', '', ...charts.flatMap((ch) => [ch, '']), ...more].join('\n').trimEnd();
+}
+
+export function renderMeasureReport(doc: ResultsDocument, options: { title?: string } = {}): string {
+  return fit(doc.subjects.length, (budget, truncated, maxRows) => {
+    const out: string[] = [`### ${escapeMarkdown(options.title ?? DEFAULT_TITLE)}`, ''];
+    const ok = doc.subjects.reduce((a, r) => a + r.summary.n, 0);
+    const total = doc.subjects.reduce((a, r) => a + r.summary.total, 0);
+    out.push(`${doc.subjects.length} subjects, ${ok} of ${total} boots ok, on ${escapeMarkdown(`${doc.host.cpu} (${doc.host.cores} cores), ${doc.host.qemu}`)}`, '');
+    out.push(...partialNotes([{ label: 'measure', doc }]).flatMap((n) => [n, '']));
+    out.push(measureTable(doc, maxRows), '');
+    const heads = doc.subjects.filter((r) => r.variant !== 'base');
+    const sections = [budget.modules ? measureModules(doc) : null, budget.charts ? measureCharts(doc) : null, studyLine(heads, '')];
+    for (const s of sections) if (s) out.push(s, '');
+
+    const parts: string[] = [];
+    if (budget.subjectDetails) {
+      for (const r of doc.subjects) {
+        parts.push(`#### ${label(r)}`, ...sideDetails(r.variant ?? 'boots', r, budget));
+        parts.push(...qemuBlocks([{ label: r.variant ?? 'boots', r }]));
+        parts.push(...tailBlocks('boot', r.boots.filter((b) => !b.ok), budget));
+      }
+    }
+    parts.push('#### Host', hostTable([{ label: 'this run', host: doc.host, createdAt: doc.createdAt, version: doc.tool.version }]));
+    out.push(detailsBlock(parts), '');
+    if (truncated) out.push(TRUNCATED_NOTE, '');
+    return out.join('\n');
+  });
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { SerialLineSplitter, type SerialLine } from '../../src/boot/serial.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+describe('SerialLineSplitter', () => {
+  it('stamps each line with the arrival time of its first byte', () => {
+    const lines: SerialLine[] = [];
+    const splitter = new SerialLineSplitter((l) => lines.push(l));
+    splitter.push(bytes('first\nsec'), 10n);
+    splitter.push(bytes('ond\r\nthird'), 20n);
+    splitter.push(bytes('\n'), 30n);
+    expect(lines).toEqual([
+      { at: 10n, text: 'first' },
+      { at: 10n, text: 'second' },
+      { at: 20n, text: 'third' },
+    ]);
+  });
+
+  it('flushes a last line without newline and strips ANSI escapes', () => {
+    const lines: SerialLine[] = [];
+    const splitter = new SerialLineSplitter((l) => lines.push(l));
+    splitter.push(bytes('\x1b[0;32m[info]\x1b[0m ok\nno newline'), 5n);
+    splitter.flush(9n);
+    expect(lines.map((l) => l.text)).toEqual(['[info] ok', 'no newline']);
+    expect(lines[1]!.at).toBe(5n);
+  });
+
+  it('keeps multi-byte characters split across chunks intact', () => {
+    const lines: SerialLine[] = [];
+    const splitter = new SerialLineSplitter((l) => lines.push(l));
+    const all = bytes('start→ready\n');
+    splitter.push(all.slice(0, 6), 1n);
+    splitter.push(all.slice(6), 2n);
+    expect(lines).toEqual([{ at: 1n, text: 'start→ready' }]);
+  });
+});
