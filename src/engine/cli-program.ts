@@ -9,6 +9,8 @@ import { runMeasure } from './measure.js';
 import { runDemo } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
+import { runAccuracyBench } from './bench-accuracy.js';
+import { buildFixtureCommand } from './fixture.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
@@ -152,6 +154,36 @@ export function buildProgram(setExit: (code: number) => void): Command {
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
       process.stdout.write(`${comparisonSummary(comparison)}\n`);
       setExit(verdictExit(comparison, !!opts.failOnInconclusive));
+    });
+
+  program
+    .command('fixture')
+    .description('build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out')
+    .requiredOption('--out <file>', 'where to put kernel.elf')
+    .option('--params <file>', 'JSON file of fixture options (workPercent, slowModule, extraIterations, modules, …)')
+    .option('--work-percent <n>', 'every module does this percent of the baseline work')
+    .option('--extra-iterations <n>', 'extra busy-loop iterations (2 instructions each) in the first module')
+    .action(async (opts: CommonOptions) => {
+      const file = await buildFixtureCommand({
+        out: String(opts.out), params: opts.params as string | undefined,
+        workPercent: opts.workPercent === undefined ? undefined : number(opts.workPercent, '--work-percent', 0, 10_000),
+        extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations'),
+      });
+      process.stdout.write(`${file}\n`);
+    });
+
+  program
+    .command('bench-accuracy')
+    .description('measure the gate\'s false-alarm and detection rates on this machine (writes docs/accuracy.md)')
+    .option('--pool <n>', 'boots per slowed variant (the baseline pool is twice this)', '60')
+    .option('--gates <n>', 'gates replayed per size', '100')
+    .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
+    .action(async (opts: CommonOptions) => {
+      const text = await runAccuracyBench({
+        poolSize: positive(opts.pool, '--pool'), gates: positive(opts.gates, '--gates'), sizes: [10, 15, 20],
+        out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
+      });
+      process.stdout.write(`${text}\n`);
     });
 
   program

@@ -26,8 +26,7 @@ export interface CacheState {
 }
 
 /** Folders under the bootgate cache folder that builders fill by content hash (see src/build). */
-export const CONTENT_CACHE_FOLDERS = ['multiboot', 'linux', 'images'];
-export const RUMPRUN_TOOLCHAIN_FOLDER = 'rumprun-toolchain';
+export const CONTENT_CACHE_FOLDERS = ['multiboot', 'linux', 'embox', 'images'];
 export const EMBOX_DOWNLOAD_FOLDER = 'embox-download';
 
 const sha = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
@@ -97,16 +96,15 @@ export async function planCaches(options: PlanOptions): Promise<CacheEntry[]> {
     entries.push({ label: `Embox downloads (${dir})`, key: `${prefix}${hash}`, restoreKeys: [prefix], paths: [dir] });
   }
 
-  const rumprun = options.subjects.filter((s) => s.os === 'rumprun');
-  if (rumprun.length > 0) {
-    const parts: string[] = [];
-    for (const s of rumprun) {
-      const source = s.settings.source ?? options.workspace;
-      parts.push(await firstLine('git', ['rev-parse', 'HEAD'], source), String(s.settings['bake-target'] ?? ''), await fileText(s.settings.overrides));
-    }
-    parts.push(await firstLine('gcc', ['--version']));
-    const prefix = `bootgate-rumprun-toolchain-${tag}-`;
-    entries.push({ label: 'Rumprun toolchain', key: `${prefix}${sha(parts)}`, restoreKeys: [prefix], paths: [path.join(bootgateCacheDir(), RUMPRUN_TOOLCHAIN_FOLDER)] });
+  // The Rumprun hw toolchain: build-rr.sh installs it in <source>/rumprun (src/build/rumprun/toolchain.ts),
+  // keyed by the checkout's commit, the host compiler and the build flags.
+  const rumprunSources = [...new Set(options.subjects.filter((s) => s.os === 'rumprun').map((s) => s.settings.source ?? options.workspace))];
+  for (const source of rumprunSources) {
+    const users = options.subjects.filter((s) => s.os === 'rumprun' && (s.settings.source ?? options.workspace) === source);
+    const parts = [source, await firstLine('git', ['rev-parse', 'HEAD'], source), await firstLine('gcc', ['--version'])];
+    for (const s of users) parts.push(String(s.settings['bake-target'] ?? ''), await fileText(s.settings.overrides));
+    const prefix = `bootgate-rumprun-toolchain-${tag}-${sha([source])}-`;
+    entries.push({ label: `Rumprun toolchain (${source})`, key: `${prefix}${sha(parts)}`, restoreKeys: [], paths: [path.join(source, 'rumprun')] });
   }
 
   if (options.subjects.length > 0) {

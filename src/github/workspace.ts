@@ -1,4 +1,5 @@
 // The repository checkout the action runs in: the config, commits, the PR's changed files.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { execa } from 'execa';
@@ -30,6 +31,8 @@ export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise
   const subjects = resolveSubjects({ file: loaded, flags: {}, cwd: run.workspace }).map((s) =>
     s.os === 'embox' && !s.settings['download-dir'] ? { ...s, settings: { ...s.settings, 'download-dir': emboxDownloadDir(s, downloadDir) } } : s,
   );
+  // The shared folder may not exist before its first cache save; the Embox builder wants a folder.
+  if (!downloadDir && subjects.some((s) => s.os === 'embox')) await mkdir(emboxDownloadDir({ name: '', os: 'embox', settings: {} }, undefined), { recursive: true });
   return { name: inputs.config, file, subjects };
 }
 

@@ -8,7 +8,13 @@ export function summarizeSubject(boots: readonly BootRecord[]): SubjectSummary {
     ok.map(pick).filter((v): v is number => v !== null);
   const boot = summarize(values((b) => b.bootMs));
   const perModule = new Map<string, number[]>();
-  for (const b of ok) for (const m of b.modules) perModule.set(m.name, [...(perModule.get(m.name) ?? []), m.ms]);
+  for (const b of ok) {
+    for (const m of b.modules) {
+      const list = perModule.get(m.name);
+      if (list) list.push(m.ms);
+      else perModule.set(m.name, [m.ms]);
+    }
+  }
   const modules = [...perModule]
     .map(([name, ms]) => ({ name, medianMs: summarize(ms)!.median, n: ms.length }))
     .sort((a, b) => b.medianMs - a.medianMs);

@@ -61,7 +61,14 @@ function safeDecide(base: number[], head: number[], options: GateOptions): Verdi
 export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDelta[] {
   const medians = (r: SubjectResult): Map<string, number> => {
     const per = new Map<string, number[]>();
-    for (const b of r.boots) if (b.ok) for (const m of b.modules) per.set(m.name, [...(per.get(m.name) ?? []), m.ms]);
+    for (const b of r.boots) {
+      if (!b.ok) continue;
+      for (const m of b.modules) {
+        const list = per.get(m.name);
+        if (list) list.push(m.ms);
+        else per.set(m.name, [m.ms]);
+      }
+    }
     return new Map([...per].map(([name, ms]) => [name, summarize(ms)!.median]));
   };
   const b = medians(base);

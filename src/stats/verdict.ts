@@ -130,8 +130,9 @@ function estimateMoreBoots(change: RelativeChange, nBase: number, nHead: number,
  *  - improvement: p < alpha, pct < 0 and lo ≤ −t;
  *  - no change:   −t < lo and hi < t (any change is smaller than t);
  *  - inconclusive otherwise, or with fewer than MIN_BOOTS_PER_SIDE values on either side.
- * Regression asks hi ≥ t rather than lo ≥ t: a true +t % change has lo < t about half of the time, so
- * requiring the whole CI above t would miss a real t % slowdown about half of the time.
+ * Regression asks hi ≥ t rather than lo ≥ t: for a true +t % change the CI's lower end is ≥ t only
+ * about 2.5 % of the time, so requiring the whole CI above t would almost never catch a real t %
+ * slowdown. Significance (p < alpha) is what guards against false alarms on identical images.
  */
 export function decide(base: readonly number[], head: readonly number[], options: Partial<VerdictOptions> = {}): Verdict {
   const opts: VerdictOptions = { ...DEFAULT_VERDICT_OPTIONS, ...options };

@@ -127,6 +127,7 @@ ${INSTALL}`);
     expect(tc.built).toBe(false);
     expect(tc.gcc).toBe(path.join(source, 'rumprun', 'bin', 'x86_64-rumprun-netbsd-gcc'));
     expect(logs.some((l) => /reusing the toolchain/.test(l))).toBe(true);
+    await expect(readFile(path.join(source, 'ran.txt'))).rejects.toThrow();
   });
 
   it('fails with the last 40 lines of the log when build-rr.sh fails', async () => {

@@ -2,7 +2,7 @@
 // window of runs before it with the window from it on, and keep the points where the level shifts
 // both significantly and by more than the threshold. Perfherder uses a t-test on 12/12 runs; here a
 // Mann–Whitney test (one slow night does not move it) and the shift of the medians.
-import { median } from 'simple-statistics';
+import { mean, median, variance } from 'simple-statistics';
 import { mannWhitney } from '../../stats/index.js';
 
 export interface ChangePointOptions {
@@ -24,6 +24,8 @@ export interface ChangePoint {
   /** 100 · (after − before) / before; positive = slower */
   shiftPct: number;
   p: number;
+  /** Welch's t of the two windows: breaks ties of p, which saturates once the windows separate */
+  t: number;
   direction: 'regression' | 'improvement';
 }
 
@@ -42,13 +44,18 @@ export function compareWindows(values: readonly number[], index: number, window:
   const beforeMedian = median(before);
   const afterMedian = median(after);
   const shiftPct = beforeMedian > 0 ? (100 * (afterMedian - beforeMedian)) / beforeMedian : 0;
-  return { index, beforeMedian, afterMedian, shiftPct, p: mannWhitney(before, after).p };
+  const spread = Math.sqrt(variance(before) / before.length + variance(after) / after.length);
+  const diff = mean(after) - mean(before);
+  const t = spread > 0 ? diff / spread : diff === 0 ? 0 : Math.sign(diff) * Infinity;
+  return { index, beforeMedian, afterMedian, shiftPct, p: mannWhitney(before, after).p, t };
 }
 
 /**
  * Every change point of the series, oldest first. Neighbouring candidates (a step is seen from
  * several positions) are reduced to the strongest one within a window: smallest p, then the
- * largest shift. A point needs `window` runs after it, so a new level is reported `window` runs late.
+ * largest |t| (the exact p is the same for every fully separated pair of windows, while t is
+ * largest where the windows split exactly at the step). A point needs `window` runs after it, so a
+ * new level is reported `window` runs late.
  */
 export function detectChangePoints(values: readonly number[], options: Partial<ChangePointOptions> = {}): ChangePoint[] {
   const o: ChangePointOptions = { ...DEFAULT_CHANGE_POINT_OPTIONS, ...options };
@@ -61,7 +68,7 @@ export function detectChangePoints(values: readonly number[], options: Partial<C
       candidates.push({ ...c, direction: c.shiftPct > 0 ? 'regression' : 'improvement' });
     }
   }
-  const stronger = (a: ChangePoint, b: ChangePoint): boolean => a.p < b.p || (a.p === b.p && Math.abs(a.shiftPct) > Math.abs(b.shiftPct));
+  const stronger = (a: ChangePoint, b: ChangePoint): boolean => a.p < b.p || (a.p === b.p && Math.abs(a.t) > Math.abs(b.t));
   const kept: ChangePoint[] = [];
   for (const c of candidates) {
     const last = kept.at(-1);

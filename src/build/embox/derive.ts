@@ -1,0 +1,402 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../../boot/guest.js';
+import { preprocessFile } from './conf-preprocess.js';
+import { readElfIdent, type ElfIdent } from './image-size.js';
+
+/**
+ * How to boot an Embox image, derived from its conf/ folder the way Embox's own
+ * scripts/qemu/auto_qemu does it (ARCH/PLATFORM from build.conf, RAM from lds.conf,
+ * NIC from mods.conf), plus the guest's address from conf/rootfs/network and the
+ * start script (system_start.inc) for the ready marker.
+ */
+export interface EmboxRunConfig {
+  /** ARCH from build.conf, e.g. x86 */
+  arch: string;
+  /** PLATFORM from build.conf, when set */
+  platform?: string;
+  /** QEMU system emulator, e.g. qemu-system-i386 */
+  qemu: string;
+  /** -machine value, e.g. vexpress-a9, virt */
+  machine?: string;
+  /** -cpu value, when auto_qemu passes one */
+  cpu?: string;
+  /** how QEMU loads the image: -kernel, or -bios (RISC-V) */
+  loader: 'kernel' | 'bios';
+  /** RAM region size from lds.conf, rounded up to whole MiB */
+  memoryMb: number;
+  /** QEMU NIC model, e.g. virtio-net-pci, e1000, ne2k_pci, smc91c111 */
+  nic: string;
+  /** Embox driver module the NIC came from: embox.driver.net.<emboxNic> */
+  emboxNic: string;
+  /** true for a board's built-in NIC: attach with `-net nic,model=…`, not `-device` */
+  nicOnBoard: boolean;
+  mac?: string;
+  guestIp: string;
+  gateway?: string;
+  /** the guest's network in CIDR form, from address + netmask, e.g. 10.0.2.0/24 */
+  net?: string;
+  guestPort: number;
+  startMarker: string;
+  /** regular expression (source) for the serial line that says httpd was started */
+  readyMarker: string;
+  /** whether the start script (system_start.inc) starts httpd at all */
+  startScriptMentionsHttpd: boolean;
+  /** the start script's commands, comments removed */
+  startCommands: string[];
+}
+
+export interface DeriveOptions {
+  /**
+   * The built image. auto_qemu reads word size and byte order from it (RISC-V 32/64,
+   * MIPS endianness); without it they are guessed from build.conf's flags.
+   */
+  image?: string;
+}
+
+export const EMBOX_START_MARKER = 'Embox kernel start';
+export const EMBOX_HTTPD_PORT = 80;
+/** printed by the `service` command (src/cmds/service/service.c) when the start script runs `service httpd` */
+export const EMBOX_SERVICE_HTTPD_MARKER = String.raw`Starting service: httpd\b`;
+/** echoed by system_start_service (log_level ≥ LOG_INFO) before a start-script command that runs httpd directly */
+export const EMBOX_DIRECT_HTTPD_MARKER = String.raw`^>\s*httpd\b`;
+
+/** Embox NIC driver → QEMU NIC model, as auto_qemu's NIC2QEMU table (its "virtio" is the PCI virtio-net device). */
+export const EMBOX_NIC_TO_QEMU: Readonly<Record<string, string>> = {
+  e1000: 'e1000',
+  ne2k_pci: 'ne2k_pci',
+  rtl8139: 'rtl8139',
+  virtio: 'virtio-net-pci',
+  xemaclite: 'xlnx.xps-ethernetlite',
+  lan9118: 'lan9118',
+  lan91c111: 'smc91c111',
+  mipsnet: 'mipsnet',
+  fec: 'imx.enet',
+  dwc_gmac: 'dwgmac',
+  usbnet: 'usb-net',
+  cadence_gem: 'cadence_gem',
+  sc64_tulip: 'tulip-sc64',
+};
+
+/** NICs that are plugged in with `-device` (PCI or USB); the others are part of the board. */
+const DEVICE_NICS = new Set(['e1000', 'ne2k_pci', 'rtl8139', 'virtio-net-pci', 'usb-net']);
+
+/** auto_qemu's guess_machine for ARCH=arm, by PLATFORM */
+const ARM_MACHINES: Readonly<Record<string, string>> = {
+  overo: 'overo',
+  'SECO-Q7-796': 'overo',
+  integratorcp: 'integratorcp',
+  'vexpress-a9': 'vexpress-a9',
+  sabrelite: 'sabrelite',
+  lm3s811evb: 'lm3s811evb',
+  lm3s6965evb: 'lm3s6965evb',
+  raspberry: 'raspi1ap',
+  raspberry2: 'raspi2',
+  netduinoplus2: 'netduinoplus2',
+  stm32vl_discovery: 'stm32vldiscovery',
+};
+const RISCV_MACHINES: Readonly<Record<string, string>> = {
+  virt: 'virt',
+  sifive_e: 'sifive_e',
+  sifive_u: 'sifive_u',
+  syntacore_scr1: 'scr1',
+  syntacore_scr3: 'scr3',
+  syntacore_scr4: 'scr4',
+  syntacore_scr5: 'scr5',
+  esp32c3: 'esp32c3',
+};
+const MIPS_MACHINES: Readonly<Record<string, string>> = {
+  mipssim: 'mipssim',
+  'baikal-t': 'baikal-t',
+};
+
+export const SUPPORTED_EMBOX_ARCHES = ['x86', 'arm', 'aarch64', 'riscv', 'mips', 'sparc', 'microblaze', 'ppc'] as const;
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function preprocessConf(confDir: string, name: string): Promise<string> {
+  const file = path.join(confDir, name);
+  if (!(await exists(file))) throw new Error(`${file} not found: expected Embox's ${name} in the conf folder (run "make confload-<template>" first)`);
+  return preprocessFile(file, { includeDirs: [confDir] });
+}
+
+/** `NAME = value` (or :=, ?=) from make-syntax text; the first assignment wins. */
+function makeVariable(text: string, name: string): string | undefined {
+  const m = new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name}[ \t]*[:?]?=[ \t]*(\S+)[ \t]*$`, 'm').exec(text);
+  return m?.[1];
+}
+
+interface ArchInfo {
+  qemu: string;
+  machine?: string;
+  cpu?: string;
+  loader: 'kernel' | 'bios';
+}
+
+function bitsFrom(buildConf: string, ident: ElfIdent | undefined): 32 | 64 {
+  if (ident) return ident.bits;
+  // no image yet: the 64-bit ABIs show up in the compiler/linker flags
+  return /\brv64|\blp64|elf64|\bmips64|-mabi=64\b|-m64\b/.test(buildConf) ? 64 : 32;
+}
+
+function resolveArch(arch: string, platform: string | undefined, buildConf: string, ident: ElfIdent | undefined, file: string): ArchInfo {
+  const needPlatform = (table: Readonly<Record<string, string>>): string => {
+    const machine = platform ? table[platform] : undefined;
+    if (!machine) {
+      throw new Error(
+        `${file}: ARCH ${arch} with PLATFORM ${platform ?? '(none)'}: no QEMU machine known for it; ` +
+          `expected PLATFORM to be one of ${Object.keys(table).join(', ')} (or set "machine" and "qemu" yourself)`,
+      );
+    }
+    return machine;
+  };
+  switch (arch) {
+    case 'x86':
+      return { qemu: 'qemu-system-i386', loader: 'kernel' };
+    case 'arm':
+      return { qemu: 'qemu-system-arm', machine: needPlatform(ARM_MACHINES), loader: 'kernel' };
+    case 'aarch64':
+      return { qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', cpu: 'cortex-a53', loader: 'kernel' };
+    case 'riscv': {
+      const machine = needPlatform(RISCV_MACHINES);
+      return { qemu: `qemu-system-riscv${bitsFrom(buildConf, ident)}`, machine, loader: platform === 'esp32c3' ? 'kernel' : 'bios' };
+    }
+    case 'mips': {
+      const little = ident ? ident.littleEndian : /(^|\s)-EL\b/m.test(buildConf);
+      const suffix = `${bitsFrom(buildConf, ident) === 64 ? '64' : ''}${little ? 'el' : ''}`;
+      return { qemu: `qemu-system-mips${suffix}`, machine: needPlatform(MIPS_MACHINES), loader: 'kernel' };
+    }
+    case 'sparc':
+      return { qemu: 'qemu-system-sparc', machine: 'leon3_generic', cpu: 'LEON3', loader: 'kernel' };
+    case 'microblaze':
+      return { qemu: 'qemu-system-microblaze', machine: 'petalogix-s3adsp1800', loader: 'kernel' };
+    case 'ppc':
+      return { qemu: 'qemu-system-ppc', machine: 'virtex-ml507', loader: 'kernel' };
+    default:
+      throw new Error(`${file}: ARCH ${arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(', ')}`);
+  }
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** RAM region size from preprocessed lds.conf text, in MiB rounded up. */
+export function ramMbFromLds(lds: string, file = 'lds.conf'): number {
+  const m = /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(lds);
+  if (!m) {
+    throw new Error(`${file}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`);
+  }
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2] ?? '']!;
+  if (!(bytes > 0)) throw new Error(`${file}: RAM region has size ${m[1]}${m[2]}; expected a positive size`);
+  return Math.ceil(bytes / 1024 ** 2);
+}
+
+/** Embox NIC driver names included by mods.conf (embox.driver.net.<name>), in order, loopback excluded. */
+export function netDriversFromMods(mods: string): string[] {
+  const names: string[] = [];
+  for (const m of mods.matchAll(/\binclude[ \t]+embox\.driver\.net\.([A-Za-z0-9_]+)(?![\w.])/g)) {
+    const name = m[1]!;
+    if (name !== 'loopback' && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** The first included NIC driver that QEMU can emulate (auto_qemu takes the first non-loopback one). */
+export function nicFromMods(mods: string, file = 'mods.conf'): { emboxNic: string; nic: string } {
+  const drivers = netDriversFromMods(mods);
+  const known = drivers.find((d) => EMBOX_NIC_TO_QEMU[d] !== undefined);
+  if (known) return { emboxNic: known, nic: EMBOX_NIC_TO_QEMU[known]! };
+  if (drivers.length === 0) {
+    throw new Error(`${file}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`);
+  }
+  throw new Error(
+    `${file}: network driver(s) ${drivers.map((d) => `embox.driver.net.${d}`).join(', ')} have no QEMU model; ` +
+      `expected one of ${Object.keys(EMBOX_NIC_TO_QEMU).join(', ')}`,
+  );
+}
+
+export interface InterfaceSettings {
+  name: string;
+  address: string;
+  netmask?: string;
+  gateway?: string;
+  hwaddress?: string;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function ipToInt(ip: string, what: string): number {
+  const m = IPV4.exec(ip);
+  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new Error(`${what}: "${ip}" is not an IPv4 address`);
+  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+function intToIp(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+function prefixFromMask(mask: string, what: string): number {
+  const n = ipToInt(mask, what);
+  const bits = n.toString(2).padStart(32, '0');
+  if (!/^1*0*$/.test(bits)) throw new Error(`${what}: netmask ${mask} is not contiguous`);
+  return bits.indexOf('0') === -1 ? 32 : bits.indexOf('0');
+}
+
+/** The network containing `address`, e.g. (10.0.2.16, 24) → 10.0.2.0/24. */
+export function networkCidr(address: string, prefix: number, what = 'network'): string {
+  const ip = ipToInt(address, what);
+  const size = 2 ** (32 - prefix);
+  return `${intToIp(Math.floor(ip / size) * size)}/${prefix}`;
+}
+
+/**
+ * The first static non-loopback interface of an interfaces(5)-style file, the format of
+ * Embox's conf/rootfs/network: `iface eth0 inet static` followed by `address`, `netmask`,
+ * `gateway`, `hwaddress` lines.
+ */
+export function parseNetworkFile(text: string, file = 'rootfs/network'): InterfaceSettings {
+  const stanzas: { name: string; method: string; options: Map<string, string[]> }[] = [];
+  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const words = line.split(/\s+/);
+    if (words[0] === 'iface') {
+      stanzas.push({ name: words[1] ?? '', method: words[3] ?? '', options: new Map() });
+    } else if (stanzas.length > 0 && !['auto', 'allow-hotplug', 'mapping', 'source'].includes(words[0]!)) {
+      stanzas[stanzas.length - 1]!.options.set(words[0]!, words.slice(1));
+    }
+  }
+  const candidates = stanzas.filter((s) => s.name !== 'lo');
+  const iface = candidates.find((s) => s.method === 'static');
+  if (!iface) {
+    const seen = candidates.map((s) => `${s.name} (${s.method || 'no method'})`).join(', ');
+    throw new Error(
+      `${file}: no static non-loopback interface; expected a stanza like "iface eth0 inet static" with an "address" line` +
+        (seen ? ` (found: ${seen})` : ''),
+    );
+  }
+  const first = (key: string): string | undefined => iface.options.get(key)?.[0];
+  let address = first('address');
+  if (!address) throw new Error(`${file}: interface ${iface.name} has no "address" line`);
+  let netmask = first('netmask');
+  const slash = /^(.+)\/(\d+)$/.exec(address);
+  if (slash) {
+    // CIDR address: the prefix stands for the netmask
+    address = slash[1]!;
+    const prefix = Number(slash[2]);
+    if (prefix > 32) throw new Error(`${file}: interface ${iface.name} address has prefix /${prefix}; expected 0–32`);
+    netmask ??= intToIp(prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix)));
+  }
+  ipToInt(address, `${file}: interface ${iface.name} address`);
+  const gateway = first('gateway');
+  if (gateway) ipToInt(gateway, `${file}: interface ${iface.name} gateway`);
+  // "hwaddress ether AA:BB:…" and "hwaddress AA:BB:…" are both common
+  const hw = iface.options.get('hwaddress')?.find((w) => w.includes(':'));
+  if (hw !== undefined && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(hw)) {
+    throw new Error(`${file}: interface ${iface.name} hwaddress "${hw}" is not a MAC address like AA:BB:CC:DD:EE:02`);
+  }
+  return { name: iface.name, address, ...(netmask ? { netmask } : {}), ...(gateway ? { gateway } : {}), ...(hw ? { hwaddress: hw } : {}) };
+}
+
+/** String literals of a preprocessed system_start.inc, in order: the start script's commands. */
+export function startCommandsFromInc(inc: string): string[] {
+  return [...inc.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+}
+
+/** Which serial line says httpd started, given the start script's commands. */
+export function httpdReadyMarker(commands: string[]): { readyMarker: string; startScriptMentionsHttpd: boolean } {
+  const words = commands.map((c) => c.trim().split(/\s+/));
+  if (words.some((w) => w[0] === 'service' && w[1] === 'httpd')) return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  // "httpd" run directly (optionally as "pthread httpd"): only the echoed command line marks it
+  if (words.some((w) => w[0] === 'httpd' || (w[0] === 'pthread' && w[1] === 'httpd'))) {
+    return { readyMarker: EMBOX_DIRECT_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  }
+  return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: false };
+}
+
+/** Derives how to boot the Embox build whose conf/ folder is `confDir`. Throws an Error naming the file at fault. */
+export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {}): Promise<EmboxRunConfig> {
+  if (!(await exists(confDir))) throw new Error(`${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`);
+  const buildConfFile = path.join(confDir, 'build.conf');
+  const buildConf = await preprocessConf(confDir, 'build.conf');
+  const arch = makeVariable(buildConf, 'ARCH');
+  if (!arch) throw new Error(`${buildConfFile}: no "ARCH = <arch>" line; expected e.g. "ARCH = x86"`);
+  const platform = makeVariable(buildConf, 'PLATFORM');
+  const ident = options.image ? await readElfIdent(options.image) : undefined;
+  const archInfo = resolveArch(arch, platform, buildConf, ident, buildConfFile);
+
+  const memoryMb = ramMbFromLds(await preprocessConf(confDir, 'lds.conf'), path.join(confDir, 'lds.conf'));
+  const { emboxNic, nic } = nicFromMods(await preprocessConf(confDir, 'mods.conf'), path.join(confDir, 'mods.conf'));
+
+  const networkFile = path.join(confDir, 'rootfs', 'network');
+  let networkText: string;
+  try {
+    networkText = await readFile(networkFile, 'utf8');
+  } catch {
+    throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
+  }
+  const iface = parseNetworkFile(networkText, networkFile);
+  const net = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : undefined;
+
+  const incFile = path.join(confDir, 'system_start.inc');
+  const commands = (await exists(incFile)) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
+  const ready = httpdReadyMarker(commands);
+
+  return {
+    arch,
+    ...(platform ? { platform } : {}),
+    qemu: archInfo.qemu,
+    ...(archInfo.machine ? { machine: archInfo.machine } : {}),
+    ...(archInfo.cpu ? { cpu: archInfo.cpu } : {}),
+    loader: archInfo.loader,
+    memoryMb,
+    nic,
+    emboxNic,
+    nicOnBoard: !DEVICE_NICS.has(nic),
+    ...(iface.hwaddress ? { mac: iface.hwaddress } : {}),
+    guestIp: iface.address,
+    ...(iface.gateway ? { gateway: iface.gateway } : {}),
+    ...(net ? { net } : {}),
+    guestPort: EMBOX_HTTPD_PORT,
+    startMarker: EMBOX_START_MARKER,
+    readyMarker: ready.readyMarker,
+    startScriptMentionsHttpd: ready.startScriptMentionsHttpd,
+    startCommands: commands,
+  };
+}
+
+/**
+ * A GuestSpec for the boot stage. Only what buildQemuArgs can express: `-kernel` loading
+ * and a `-device` NIC; other cases throw, naming the setting that is missing.
+ */
+export function emboxGuestSpec(run: EmboxRunConfig, kernel: string, overrides: Partial<GuestSpec> = {}): GuestSpec {
+  if (run.loader !== 'kernel') throw new Error(`Embox ARCH ${run.arch} boots with -bios ${kernel}; the boot stage only passes -kernel`);
+  if (run.nicOnBoard) throw new Error(`Embox NIC ${run.emboxNic} is the board's own (${run.nic}); the boot stage only attaches -device NICs`);
+  return {
+    qemu: run.qemu,
+    ...(run.machine ? { machine: run.machine } : {}),
+    memoryMb: run.memoryMb,
+    kernel,
+    network: {
+      nic: run.nic,
+      ...(run.mac ? { mac: run.mac } : {}),
+      ...(run.net ? { net: run.net } : {}),
+      ...(run.gateway ? { gateway: run.gateway } : {}),
+      guestIp: run.guestIp,
+      guestPort: run.guestPort,
+    },
+    httpPath: '/',
+    extraArgs: run.cpu ? ['-cpu', run.cpu] : [],
+    startMarker: run.startMarker,
+    readyMarker: run.readyMarker,
+    moduleMarker: DEFAULT_MODULE_MARKER,
+    timeoutMs: 60_000,
+    ...overrides,
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildMultibootFixture } from '../build/multiboot-fixture.js';
+import { guestFromSettings } from '../build/guest-settings.js';
+import { hostFacts } from '../measure/host.js';
+import { measure, type MeasurePlan } from '../measure/run.js';
+import { decide, DEFAULT_VERDICT_OPTIONS, summarize } from '../stats/index.js';
+
+/**
+ * How often the gate cries wolf, and how often it catches a real slowdown, on this machine.
+ * Boots pools of the baseline fixture and of copies doing 3 % and 5 % more work, interleaved
+ * (so drift hits all alike), then replays many gates by drawing n boots per side at random from
+ * the pools: every gate is made of real boots, without booting 100 × 40 times.
+ */
+export async function runAccuracyBench(options: { poolSize: number; gates: number; sizes: number[]; out?: string; log: (l: string) => void; seed?: number }): Promise<string> {
+  const variants = [
+    { label: 'baseline', workPercent: 100 },
+    { label: '+3 %', workPercent: 103 },
+    { label: '+5 %', workPercent: 105 },
+  ];
+  const plans: MeasurePlan[] = [];
+  for (const v of variants) {
+    const f = await buildMultibootFixture({ workPercent: v.workPercent });
+    const guest = guestFromSettings(v.label, {
+      kernel: f.kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
+      'start-marker': f.startMarker, 'ready-marker': f.readyMarker, timeout: 30,
+    });
+    // the baseline pool is twice as large: identical-image gates draw both sides from it
+    plans.push({ name: v.label, os: 'custom', variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
+  }
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-accuracy-'));
+  const began = Date.now();
+  let done = 0;
+  const total = plans.reduce((a, p) => a + p.runs + p.warmup, 0);
+  const { results } = await measure(plans, {
+    order: 'interleaved', logDir: workDir, logBase: workDir,
+    onBoot: () => {
+      done += 1;
+      if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
+    },
+  });
+  await rm(workDir, { recursive: true, force: true });
+  const pools = results.map((r) => r.boots.filter((b) => b.ok).map((b) => b.bootMs!));
+  const failed = results.reduce((a, r) => a + r.summary.failed, 0);
+  const [baseline, slow3, slow5] = pools as [number[], number[], number[]];
+  let seed = options.seed ?? 20261126;
+  const random = (): number => {
+    // mulberry32: reproducible draws
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const draw = (pool: number[], n: number, exclude = new Set<number>()): { values: number[]; used: Set<number> } => {
+    const used = new Set<number>();
+    while (used.size < n) {
+      const i = Math.floor(random() * pool.length);
+      if (!exclude.has(i)) used.add(i);
+    }
+    return { values: [...used].map((i) => pool[i]!), used };
+  };
+  const rows: string[] = [];
+  for (const n of options.sizes) {
+    const count = { fa: 0, inc0: 0, d3: 0, d5: 0 };
+    for (let g = 0; g < options.gates; g++) {
+      const a = draw(baseline, n);
+      const b = draw(baseline, n, a.used);
+      const v0 = decide(a.values, b.values, DEFAULT_VERDICT_OPTIONS);
+      if (v0.state === 'regression') count.fa += 1;
+      if (v0.state === 'inconclusive') count.inc0 += 1;
+      if (decide(draw(baseline, n).values, draw(slow3, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression') count.d3 += 1;
+      if (decide(draw(baseline, n).values, draw(slow5, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression') count.d5 += 1;
+    }
+    const pct = (k: number): string => `${k}/${options.gates} (${((100 * k) / options.gates).toFixed(0)} %)`;
+    rows.push(`| ${n} | ${pct(count.fa)} | ${pct(count.inc0)} | ${pct(count.d3)} | ${pct(count.d5)} |`);
+  }
+  const host = await hostFacts('qemu-system-i386');
+  const s = pools.map((p) => summarize(p)!);
+  const text = [
+    '# Gate accuracy on this machine',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${host.cpu} (${host.cores} cores), ${host.os}, ${host.qemu}, by \`npm run bench:accuracy\`.`,
+    '',
+    `Pools of real boots of the multiboot fixture, booted interleaved: baseline ${pools[0]!.length} boots (median ${s[0]!.median.toFixed(1)} ms, CV ${(s[0]!.cv * 100).toFixed(2)} %),`,
+    `+3 % work ${pools[1]!.length} boots (median ${s[1]!.median.toFixed(1)} ms), +5 % work ${pools[2]!.length} boots (median ${s[2]!.median.toFixed(1)} ms); ${failed} failed boots;`,
+    `${((Date.now() - began) / 60000).toFixed(1)} min in all. Each gate draws n boots per side at random from the pools`,
+    `(identical-image gates: two disjoint draws from the baseline pool) and applies the verdict with the default`,
+    `threshold ${DEFAULT_VERDICT_OPTIONS.thresholdPct} % and alpha ${DEFAULT_VERDICT_OPTIONS.alpha}.`,
+    '',
+    `| boots per side | false alarms (identical images) | inconclusive (identical) | 3 % slowdown flagged | 5 % slowdown flagged |`,
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'A regression is flagged when the Mann–Whitney p < alpha and the 95 % CI of the Hodges–Lehmann',
+    'shift reaches the threshold (see docs/statistics.md). The goal: no false alarm in 100 gates, and a',
+    '5 % slowdown caught in ≥ 95 % of gates with ≤ 20 boots per side.',
+    '',
+  ].join('\n');
+  if (options.out) await writeFile(options.out, text);
+  return text;
+}

@@ -1,0 +1,23 @@
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildMultibootFixture, type MultibootFixtureOptions } from '../build/multiboot-fixture.js';
+import { ConfigError } from '../config/errors.js';
+
+/** `bootgate fixture`: builds the multiboot fixture with the given options and copies it to `out`. */
+export async function buildFixtureCommand(options: { out: string; params?: string; workPercent?: number; extraIterations?: number }): Promise<string> {
+  let params: MultibootFixtureOptions = {};
+  if (options.params) {
+    try {
+      params = JSON.parse(await readFile(options.params, 'utf8')) as MultibootFixtureOptions;
+    } catch (error) {
+      throw new ConfigError(`--params: cannot read fixture options from "${options.params}": ${(error as Error).message}`);
+    }
+  }
+  if (options.workPercent !== undefined) params.workPercent = options.workPercent;
+  if (options.extraIterations !== undefined) params.extraIterations = options.extraIterations;
+  const fixture = await buildMultibootFixture(params);
+  const out = path.resolve(options.out);
+  await mkdir(path.dirname(out), { recursive: true });
+  await copyFile(fixture.kernel, out);
+  return out;
+}

@@ -1,0 +1,124 @@
+// mode nightly: measure, append to the history on the data branch (Git Data API with a
+// compare-and-swap on the ref), chart it, and raise an issue on a sustained regression.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
+import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
+import { FakeGitHub } from '../helpers/fake-github.js';
+
+let world: FixtureWorld;
+
+beforeAll(async () => {
+  world = await prepareFixtureWorld('bootgate-action-nightly-');
+});
+
+afterAll(async () => {
+  if (world) await rm(world.tmp, { recursive: true, force: true });
+});
+
+const schedulePayload = { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } };
+const HISTORY_FILE = 'history/bootgate.yml/fixture.json';
+
+async function clone(name: string): Promise<string> {
+  const dir = path.join(world.tmp, name);
+  await git(world.tmp, ['clone', '-q', world.repo.dir, dir]);
+  return dir;
+}
+
+function nightly(fake: FakeGitHub, workspace: string, runId: number, inputs: Record<string, string> = {}) {
+  return runActionProcess({
+    inputs: { mode: 'nightly', subjects: 'fixture', runs: '3', warmup: '0', cache: 'false', ...inputs },
+    eventName: 'schedule', payload: schedulePayload, workspace, runDir: path.join(world.tmp, `nightly-${runId}`), fake, runId,
+    env: { BOOTGATE_CACHE_DIR: world.cacheDir },
+  });
+}
+
+function syntheticEntry(i: number, median: number): HistoryEntry {
+  const at = new Date(Date.UTC(2026, 0, 1 + i, 3, 17)).toISOString();
+  return {
+    id: `seed-${i}`, at, commit: `${i}`.padStart(40, 'a'), ref: 'main', runUrl: null,
+    host: { cpu: 'seed', cores: 2, os: 'seed', kernel: 'seed', qemu: 'seed', node: 'seed', compiler: null },
+    summary: { n: 3, total: 3, failed: 0, median, ci95: [median * 0.99, median * 1.01], cv: 0.01, min: median, max: median, httpMedian: null, instructionsMedian: null },
+    bootMs: [median, median, median], httpMs: [null, null, null], instructions: [null, null, null], modules: [],
+  };
+}
+
+describe('action, mode nightly', () => {
+  it('two racing nightly runs both land in the history; chart and summary are written', async () => {
+    // Both runs build their commit on the same tip; the fake holds both ref updates until both
+    // arrived, so one of them gets 422 and must rebuild on the other's commit.
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox', raceRefUpdates: 2 });
+    await fake.start();
+    try {
+      const [a, b] = await Promise.all([clone('nightly-a'), clone('nightly-b')]);
+      const [ra, rb] = await Promise.all([nightly(fake, a!, 601), nightly(fake, b!, 602)]);
+      expect(ra.code, explain(ra)).toBe(0);
+      expect(rb.code, explain(rb)).toBe(0);
+      const refUpdates = fake.requests.filter((r) => /\/git\/refs/.test(r.path) && r.method !== 'GET');
+      expect(refUpdates.some((r) => r.status === 422)).toBe(true);
+
+      const files = fake.branchFiles('bootgate-data');
+      const history = JSON.parse(files.get(HISTORY_FILE)!) as HistoryFile;
+      expect(history.schema).toBe(HISTORY_SCHEMA);
+      expect(history.entries.map((e) => e.id).sort()).toEqual(['601-1', '602-1']);
+      expect(history.entries[0]!.bootMs).toHaveLength(3);
+      expect(history.entries[0]!.host.qemu).toMatch(/QEMU/);
+      expect(fake.branchLength('bootgate-data')).toBe(2);
+      expect(files.get('charts/bootgate.yml/fixture.svg')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      for (const r of [ra, rb]) {
+        expect(r.outputs['verdict']).toBe('measured');
+        expect(r.summary).toContain('#### History (data branch `bootgate-data`)');
+      }
+      const later = [ra, rb].find((r) => r.summary.includes('2 nightly runs'))!;
+      expect(later.summary).toContain('xychart-beta');
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('opens one issue on a sustained regression, updates it the next night, and fails the step', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      // Ten nights at ~10 ms, then four at ~1000 ms: with tonight's run, five nights at the new level.
+      const entries = [...Array.from({ length: 10 }, (_, i) => syntheticEntry(i, 10 + i * 0.013)), ...Array.from({ length: 4 }, (_, i) => syntheticEntry(10 + i, 1000 + i))];
+      const seeded: HistoryFile = { schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject: 'fixture', os: 'custom', entries };
+      fake.seedBranch('bootgate-data', { [HISTORY_FILE]: JSON.stringify(seeded) });
+
+      const first = await nightly(fake, world.repo.dir, 701);
+      expect(first.code, explain(first)).toBe(1);
+      expect(first.outputs['verdict']).toBe('regression');
+      expect(first.stdout).toMatch(/::error::bootgate: sustained regression in fixture/);
+      expect(fake.issues).toHaveLength(1);
+      expect(fake.issues[0]!.body).toContain('<!-- bootgate-nightly:bootgate.yml -->');
+      expect(fake.issues[0]!.title).toBe('bootgate: sustained boot-time regression (bootgate.yml)');
+      expect(first.summary).toContain('(regression)');
+
+      const second = await nightly(fake, world.repo.dir, 702, { 'fail-on-regression': 'false' });
+      expect(second.code, explain(second)).toBe(0);
+      expect(fake.issues).toHaveLength(1);
+      expect(fake.writeCalls().filter((r) => r.path.endsWith(`/issues/${fake.issues[0]!.number}`) && r.method === 'PATCH')).toHaveLength(1);
+      const history = JSON.parse(fake.branchFiles('bootgate-data').get(HISTORY_FILE)!) as HistoryFile;
+      expect(history.entries).toHaveLength(16);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('refuses pull_request events', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      const r = await runActionProcess({
+        inputs: { mode: 'nightly' }, eventName: 'pull_request', payload: {}, workspace: world.repo.dir,
+        runDir: path.join(world.tmp, 'nightly-pr'), fake, runId: 801,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('mode nightly measures the default branch');
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await fake.stop();
+    }
+  });
+});

@@ -1,0 +1,130 @@
+// The bundled action in pr mode against the fake GitHub, booting the multiboot fixture for real.
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainRun as explain, prepareFixtureWorld, pullRequestPayload, runActionProcess, type ActionResult, type FixtureRepo } from '../helpers/action-env.js';
+import { FakeGitHub } from '../helpers/fake-github.js';
+
+const REPO = 'acme/embox';
+const MARKER = '<!-- bootgate-report:bootgate.yml -->';
+
+let tmp: string;
+let repo: FixtureRepo;
+let cacheDir: string;
+let runCounter = 100;
+
+async function runPr(fake: FakeGitHub, o: { number: number; base: string; head: string; inputs?: Record<string, string>; headRepo?: string; eventName?: string; token?: string }): Promise<ActionResult> {
+  const runId = runCounter++;
+  return runActionProcess({
+    inputs: { runs: '3', warmup: '0', ...o.inputs },
+    eventName: o.eventName ?? 'pull_request',
+    payload: pullRequestPayload({ number: o.number, baseSha: o.base, headSha: o.head, repo: REPO, headRepo: o.headRepo }),
+    workspace: repo.dir,
+    runDir: path.join(tmp, `run-${runId}`),
+    fake,
+    runId,
+    token: o.token,
+    env: { BOOTGATE_CACHE_DIR: cacheDir },
+  });
+}
+
+beforeAll(async () => {
+  ({ tmp, cacheDir, repo } = await prepareFixtureWorld('bootgate-action-pr-'));
+});
+
+afterAll(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+describe('action, mode pr', () => {
+  it('keeps exactly one sticky comment per config: created by the first run, updated by the second (found past page 1)', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      fake.addPull({ number: 7, baseSha: repo.base, headSha: repo.docs, files: [{ filename: 'README.md', status: 'modified' }] });
+      // 150 other comments: the sticky one ends up on the second page of the listing.
+      for (let i = 0; i < 150; i++) {
+        fake.comments.push({ id: 1 + i, body: `comment ${i}`, issue: 7, user: { login: 'someone', type: 'User' }, created_at: '', updated_at: '' });
+      }
+      const first = await runPr(fake, { number: 7, base: repo.base, head: repo.docs });
+      expect(first.code, explain(first)).toBe(0);
+      const second = await runPr(fake, { number: 7, base: repo.base, head: repo.docs });
+      expect(second.code, explain(second)).toBe(0);
+
+      const sticky = fake.comments.filter((c) => c.issue === 7 && c.body.includes(MARKER));
+      expect(sticky).toHaveLength(1);
+      expect(fake.comments.filter((c) => c.issue === 7)).toHaveLength(151);
+      const writes = fake.writeCalls().map((r) => `${r.method} ${r.path}`);
+      expect(writes).toEqual([`POST /repos/acme/embox/issues/7/comments`, `PATCH /repos/acme/embox/issues/comments/${sticky[0]!.id}`]);
+      // Both runs read every page of comments.
+      expect(fake.requests.filter((r) => r.path.endsWith('/issues/7/comments') && r.method === 'GET' && r.query['page'] === '2')).toHaveLength(2);
+
+      // Only the `always` fixture subject was measured: the PR touches no template.
+      expect(first.stdout).toContain('measuring: fixture\n');
+      expect(first.stdout).toMatch(/fixture \[base\] boot 1\/3: boot \d+\.\d ms/);
+      expect(first.stdout).toMatch(/fixture \[head\] boot 3\/3/);
+      expect(first.stdout).toContain('::group::bootgate: boot base and head, interleaved');
+      expect(['no change', 'inconclusive', 'improvement', 'regression']).toContain(first.outputs['verdict']);
+      expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
+      expect(second.outputs['comment-url']).toBe(first.outputs['comment-url']);
+      expect(first.summary).toContain(MARKER);
+      expect(first.summary).toContain('| fixture |');
+      const report = await readFile(first.outputs['report-path']!, 'utf8');
+      expect(report).toContain(MARKER);
+      const head = JSON.parse(await readFile(path.join(first.outputs['results-path']!, 'head.json'), 'utf8'));
+      expect(head.subjects[0].boots).toHaveLength(3);
+
+      // The cache round trip: the second run restores what the first saved.
+      expect(first.stdout).toMatch(/cache: built images: miss/);
+      expect(second.stdout).toMatch(/cache: built images: hit/);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('fails the step on a regression and says so in the comment (on-change)', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      fake.addPull({ number: 8, baseSha: repo.base, headSha: repo.slow, files: [{ filename: 'fixture-kernel.elf', status: 'modified' }] });
+      // Three boots a side can only reach p = 0.1: alpha 0.2 lets a clear slowdown decide.
+      const r = await runPr(fake, { number: 8, base: repo.base, head: repo.slow, inputs: { alpha: '0.2', comment: 'on-change' } });
+      expect(r.code, explain(r)).toBe(1);
+      expect(r.outputs['verdict']).toBe('regression');
+      expect(r.stdout).toMatch(/::error::bootgate: regression — fixture:/);
+      const comments = fake.comments.filter((c) => c.issue === 8);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain('**Regression**');
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a cache service error only warns', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox', cacheFailure: 'reset' });
+    await fake.start();
+    try {
+      fake.addPull({ number: 11, baseSha: repo.base, headSha: repo.docs, files: [{ filename: 'README.md', status: 'modified' }] });
+      const r = await runPr(fake, { number: 11, base: repo.base, head: repo.docs, inputs: { comment: 'never' } });
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.stdout).toMatch(/::warning::.*(restore|cache)/i);
+      expect(fake.requests.some((q) => q.path.includes('CacheService'))).toBe(true);
+      expect(fake.writeCalls()).toHaveLength(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('refuses pull_request_target', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      const r = await runPr(fake, { number: 12, base: repo.base, head: repo.docs, eventName: 'pull_request_target' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('::error::bootgate: mode pr refuses to run on pull_request_target');
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
