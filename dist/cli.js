@@ -1123,7 +1123,7 @@ var require_option = __commonJS({
 var require_suggestSimilar = __commonJS({
   "node_modules/commander/lib/suggestSimilar.js"(exports) {
     var maxDistance = 3;
-    function editDistance(a2, b) {
+    function editDistance2(a2, b) {
       if (Math.abs(a2.length - b.length) > maxDistance)
         return Math.max(a2.length, b.length);
       const d = [];
@@ -1169,7 +1169,7 @@ var require_suggestSimilar = __commonJS({
       const minSimilarity = 0.4;
       candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        const distance = editDistance(word, candidate);
+        const distance = editDistance2(word, candidate);
         const length = Math.max(word.length, candidate.length);
         const similarity = (length - distance) / length;
         if (similarity > minSimilarity) {
@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path18 = __require("node:path");
+    var path22 = __require("node:path");
     var fs = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path18.resolve(baseDir, baseName);
+          const localBin = path22.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path18.extname(baseName))) return void 0;
+          if (sourceExt.includes(path22.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path18.resolve(
-            path18.dirname(resolvedScriptPath),
+          executableDir = path22.resolve(
+            path22.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path18.basename(
+            const legacyName = path22.basename(
               this._scriptPath,
-              path18.extname(this._scriptPath)
+              path22.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path18.extname(executableFile));
+        launchWithNode = sourceExt.includes(path22.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -2669,7 +2669,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const negativeNumberArg = (arg) => {
           if (!/^-(\d+|\d*\.\d+)(e[+-]?\d+)?$/.test(arg)) return false;
           return !this._getCommandAndAncestors().some(
-            (cmd) => cmd.options.map((opt) => opt.short).some((short) => /^-\d$/.test(short))
+            (cmd) => cmd.options.map((opt2) => opt2.short).some((short) => /^-\d$/.test(short))
           );
         };
         let activeVariadicOption = null;
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path18.basename(filename, path18.extname(filename));
+        this._name = path22.basename(filename, path22.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path19) {
-        if (path19 === void 0) return this._executableDir;
-        this._executableDir = path19;
+      executableDir(path23) {
+        if (path23 === void 0) return this._executableDir;
+        this._executableDir = path23;
         return this;
       }
       /**
@@ -3544,17 +3544,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path18) {
-      const ctrl = callVisitor(key, node2, visitor, path18);
+    function visit_(key, node2, visitor, path22) {
+      const ctrl = callVisitor(key, node2, visitor, path22);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visit_(key, ctrl, visitor, path18);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path18);
+            const ci = visit_(i2, node2.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3565,13 +3565,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path18);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path18);
+          const cv = visit_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3592,17 +3592,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path18) {
-      const ctrl = await callVisitor(key, node2, visitor, path18);
+    async function visitAsync_(key, node2, visitor, path22) {
+      const ctrl = await callVisitor(key, node2, visitor, path22);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path18, ctrl);
-        return visitAsync_(key, ctrl, visitor, path18);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path18);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path22);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3613,13 +3613,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path18 = Object.freeze(path18.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path18);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path18);
+          const cv = await visitAsync_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3646,23 +3646,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path18) {
+    function callVisitor(key, node2, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path18);
+        return visitor(key, node2, path22);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path18);
+        return visitor.Map?.(key, node2, path22);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path18);
+        return visitor.Seq?.(key, node2, path22);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path18);
+        return visitor.Pair?.(key, node2, path22);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path18);
+        return visitor.Scalar?.(key, node2, path22);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path18);
+        return visitor.Alias?.(key, node2, path22);
       return void 0;
     }
-    function replaceNode(key, path18, node2) {
-      const parent = path18[path18.length - 1];
+    function replaceNode(key, path22, node2) {
+      const parent = path22[path22.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -4274,10 +4274,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path18, value) {
+    function collectionFromPath(schema, path22, value) {
       let v = value;
-      for (let i2 = path18.length - 1; i2 >= 0; --i2) {
-        const k = path18[i2];
+      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
+        const k = path22[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -4296,7 +4296,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path18) => path18 == null || typeof path18 === "object" && !!path18[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4326,11 +4326,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path18, value) {
-        if (isEmptyPath(path18))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key, ...rest] = path18;
+          const [key, ...rest] = path22;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -4344,8 +4344,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        const [key, ...rest] = path18;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4359,8 +4359,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        const [key, ...rest] = path18;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -4378,8 +4378,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path18) {
-        const [key, ...rest] = path18;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4389,8 +4389,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        const [key, ...rest] = path18;
+      setIn(path22, value) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -4855,7 +4855,7 @@ var require_stringify = __commonJS({
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
-      const opt = Object.assign({
+      const opt2 = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
         defaultKeyType: null,
@@ -4876,7 +4876,7 @@ var require_stringify = __commonJS({
         verifyAliasOrder: true
       }, doc.schema.toStringOptions, options);
       let inFlow;
-      switch (opt.collectionStyle) {
+      switch (opt2.collectionStyle) {
         case "block":
           inFlow = false;
           break;
@@ -4889,11 +4889,11 @@ var require_stringify = __commonJS({
       return {
         anchors: /* @__PURE__ */ new Set(),
         doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? " " : "",
+        flowCollectionPadding: opt2.flowCollectionPadding ? " " : "",
         indent: "",
-        indentStep: typeof opt.indent === "number" ? " ".repeat(opt.indent) : "  ",
+        indentStep: typeof opt2.indent === "number" ? " ".repeat(opt2.indent) : "  ",
         inFlow,
-        options: opt
+        options: opt2
       };
     }
     function getTagObject(tags, item) {
@@ -5897,7 +5897,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 2, 8, opt2),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -5905,7 +5905,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -5914,7 +5914,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 2, 16, opt2),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -6364,7 +6364,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 2, 2, opt2),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -6373,7 +6373,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 1, 8, opt2),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -6381,7 +6381,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 0, 10, opt2),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -6390,7 +6390,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str, _onError, opt2) => intResolve(str, 2, 16, opt2),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -6856,7 +6856,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const opt = Object.assign({
+        const opt2 = Object.assign({
           intAsBigInt: false,
           keepSourceTokens: false,
           logLevel: "warn",
@@ -6866,8 +6866,8 @@ var require_Document = __commonJS({
           uniqueKeys: true,
           version: "1.2"
         }, options);
-        this.options = opt;
-        let { version: version2 } = opt;
+        this.options = opt2;
+        let { version: version2 } = opt2;
         if (options?._directives) {
           this.directives = options._directives.atDocument();
           if (this.directives.yaml.explicit)
@@ -6905,9 +6905,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path18, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path18, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6982,14 +6982,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path18) {
-        if (Collection.isEmptyPath(path18)) {
+      deleteIn(path22) {
+        if (Collection.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path18) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7004,10 +7004,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path18, keepScalar) {
-        if (Collection.isEmptyPath(path18))
+      getIn(path22, keepScalar) {
+        if (Collection.isEmptyPath(path22))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path18, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7018,10 +7018,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path18) {
-        if (Collection.isEmptyPath(path18))
+      hasIn(path22) {
+        if (Collection.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path18) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7038,13 +7038,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path18, value) {
-        if (Collection.isEmptyPath(path18)) {
+      setIn(path22, value) {
+        if (Collection.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path18), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path18, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -7057,14 +7057,14 @@ var require_Document = __commonJS({
       setSchema(version2, options = {}) {
         if (typeof version2 === "number")
           version2 = String(version2);
-        let opt;
+        let opt2;
         switch (version2) {
           case "1.1":
             if (this.directives)
               this.directives.yaml.version = "1.1";
             else
               this.directives = new directives.Directives({ version: "1.1" });
-            opt = { resolveKnownTags: false, schema: "yaml-1.1" };
+            opt2 = { resolveKnownTags: false, schema: "yaml-1.1" };
             break;
           case "1.2":
           case "next":
@@ -7072,12 +7072,12 @@ var require_Document = __commonJS({
               this.directives.yaml.version = version2;
             else
               this.directives = new directives.Directives({ version: version2 });
-            opt = { resolveKnownTags: true, schema: "core" };
+            opt2 = { resolveKnownTags: true, schema: "core" };
             break;
           case null:
             if (this.directives)
               delete this.directives;
-            opt = null;
+            opt2 = null;
             break;
           default: {
             const sv = JSON.stringify(version2);
@@ -7086,8 +7086,8 @@ var require_Document = __commonJS({
         }
         if (options.schema instanceof Object)
           this.schema = options.schema;
-        else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+        else if (opt2)
+          this.schema = new Schema.Schema(Object.assign(opt2, options));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -9005,9 +9005,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path18) => {
+    visit2.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path18) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9016,23 +9016,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path18) => {
-      const parent = visit2.itemAtPath(cst, path18.slice(0, -1));
-      const field = path18[path18.length - 1][0];
+    visit2.parentCollection = (cst, path22) => {
+      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path18, item, visitor) {
-      let ctrl = visitor(item, path18);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path18.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -9043,10 +9043,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path18);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path18) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -10803,7 +10803,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path18, options) {
+    function checkPathExt(path22, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -10814,25 +10814,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path18.substr(-p.length).toLowerCase() === p) {
+        if (p && path22.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat2, path18, options) {
-      if (!stat2.isSymbolicLink() && !stat2.isFile()) {
+    function checkStat(stat5, path22, options) {
+      if (!stat5.isSymbolicLink() && !stat5.isFile()) {
         return false;
       }
-      return checkPathExt(path18, options);
+      return checkPathExt(path22, options);
     }
-    function isexe(path18, options, cb) {
-      fs.stat(path18, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, path18, options));
+    function isexe(path22, options, cb) {
+      fs.stat(path22, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, path22, options));
       });
     }
-    function sync(path18, options) {
-      return checkStat(fs.statSync(path18), path18, options);
+    function sync(path22, options) {
+      return checkStat(fs.statSync(path22), path22, options);
     }
   }
 });
@@ -10843,21 +10843,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path18, options, cb) {
-      fs.stat(path18, function(er, stat2) {
-        cb(er, er ? false : checkStat(stat2, options));
+    function isexe(path22, options, cb) {
+      fs.stat(path22, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, options));
       });
     }
-    function sync(path18, options) {
-      return checkStat(fs.statSync(path18), options);
+    function sync(path22, options) {
+      return checkStat(fs.statSync(path22), options);
     }
-    function checkStat(stat2, options) {
-      return stat2.isFile() && checkMode(stat2, options);
+    function checkStat(stat5, options) {
+      return stat5.isFile() && checkMode(stat5, options);
     }
-    function checkMode(stat2, options) {
-      var mod = stat2.mode;
-      var uid = stat2.uid;
-      var gid = stat2.gid;
+    function checkMode(stat5, options) {
+      var mod = stat5.mode;
+      var uid = stat5.uid;
+      var gid = stat5.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -10882,7 +10882,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path18, options, cb) {
+    function isexe(path22, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -10892,7 +10892,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path18, options || {}, function(er, is) {
+          isexe(path22, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -10901,7 +10901,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path18, options || {}, function(er, is) {
+      core(path22, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -10911,9 +10911,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path18, options) {
+    function sync(path22, options) {
       try {
-        return core.sync(path18, options || {});
+        return core.sync(path22, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -10929,19 +10929,19 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path18 = __require("path");
+    var path22 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
-    var getPathInfo = (cmd, opt) => {
-      const colon = opt.colon || COLON;
+    var getPathInfo = (cmd, opt2) => {
+      const colon = opt2.colon || COLON;
       const pathEnv = cmd.match(/\//) || isWindows && cmd.match(/\\/) ? [""] : [
         // windows always checks the cwd first
         ...isWindows ? [process.cwd()] : [],
-        ...(opt.path || process.env.PATH || /* istanbul ignore next: very unusual */
+        ...(opt2.path || process.env.PATH || /* istanbul ignore next: very unusual */
         "").split(colon)
       ];
-      const pathExtExe = isWindows ? opt.pathExt || process.env.PATHEXT || ".EXE;.CMD;.BAT;.COM" : "";
+      const pathExtExe = isWindows ? opt2.pathExt || process.env.PATHEXT || ".EXE;.CMD;.BAT;.COM" : "";
       const pathExt = isWindows ? pathExtExe.split(colon) : [""];
       if (isWindows) {
         if (cmd.indexOf(".") !== -1 && pathExt[0] !== "")
@@ -10953,21 +10953,21 @@ var require_which = __commonJS({
         pathExtExe
       };
     };
-    var which = (cmd, opt, cb) => {
-      if (typeof opt === "function") {
-        cb = opt;
-        opt = {};
+    var which = (cmd, opt2, cb) => {
+      if (typeof opt2 === "function") {
+        cb = opt2;
+        opt2 = {};
       }
-      if (!opt)
-        opt = {};
-      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+      if (!opt2)
+        opt2 = {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt2);
       const found = [];
       const step = (i2) => new Promise((resolve3, reject) => {
         if (i2 === pathEnv.length)
-          return opt.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
+          return opt2.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path18.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -10977,7 +10977,7 @@ var require_which = __commonJS({
         const ext = pathExt[ii];
         isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
           if (!er && is) {
-            if (opt.all)
+            if (opt2.all)
               found.push(p + ext);
             else
               return resolve3(p + ext);
@@ -10987,21 +10987,21 @@ var require_which = __commonJS({
       });
       return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
     };
-    var whichSync = (cmd, opt) => {
-      opt = opt || {};
-      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+    var whichSync = (cmd, opt2) => {
+      opt2 = opt2 || {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt2);
       const found = [];
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path18.join(pathPart, cmd);
+        const pCmd = path22.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
           try {
             const is = isexe.sync(cur, { pathExt: pathExtExe });
             if (is) {
-              if (opt.all)
+              if (opt2.all)
                 found.push(cur);
               else
                 return cur;
@@ -11010,9 +11010,9 @@ var require_which = __commonJS({
           }
         }
       }
-      if (opt.all && found.length)
+      if (opt2.all && found.length)
         return found;
-      if (opt.nothrow)
+      if (opt2.nothrow)
         return null;
       throw getNotFoundError(cmd);
     };
@@ -11042,7 +11042,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path18 = __require("path");
+    var path22 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -11060,7 +11060,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path18.delimiter : void 0
+          pathExt: withoutPathExt ? path22.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -11069,7 +11069,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path18.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -11123,8 +11123,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path18, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path18.split("/").pop();
+      const [path22, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path22.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -11159,7 +11159,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path18 = __require("path");
+    var path22 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -11184,7 +11184,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path18.normalize(parsed.command);
+        parsed.command = path22.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -11231,19 +11231,19 @@ var require_enoent = __commonJS({
         spawnargs: original.args
       });
     }
-    function hookChildProcess(cp, parsed) {
+    function hookChildProcess(cp2, parsed) {
       if (!isWin) {
         return;
       }
-      const originalEmit = cp.emit;
-      cp.emit = function(name2, arg1) {
+      const originalEmit = cp2.emit;
+      cp2.emit = function(name2, arg1) {
         if (name2 === "exit") {
           const err = verifyENOENT(arg1, parsed);
           if (err) {
-            return originalEmit.call(cp, "error", err);
+            return originalEmit.call(cp2, "error", err);
           }
         }
-        return originalEmit.apply(cp, arguments);
+        return originalEmit.apply(cp2, arguments);
       };
     }
     function verifyENOENT(status, parsed) {
@@ -11271,18 +11271,18 @@ var require_enoent = __commonJS({
 var require_cross_spawn = __commonJS({
   "node_modules/cross-spawn/index.js"(exports, module) {
     "use strict";
-    var cp = __require("child_process");
+    var cp2 = __require("child_process");
     var parse3 = require_parse();
     var enoent = require_enoent();
     function spawn2(command, args, options) {
       const parsed = parse3(command, args, options);
-      const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
+      const spawned = cp2.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
     function spawnSync2(command, args, options) {
       const parsed = parse3(command, args, options);
-      const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
+      const result = cp2.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
     }
@@ -12133,10 +12133,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path18) {
-  if (!path18)
+function getElementAtPath(obj, path22) {
+  if (!path22)
     return obj;
-  return path18.reduce((acc, key) => acc?.[key], obj);
+  return path22.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12476,11 +12476,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path18, issues) {
+function prefixIssues(path22, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path18);
+    iss.path.unshift(path22);
     return iss;
   });
 }
@@ -12942,16 +12942,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path18 = []) => {
+  const processError = (error63, path22 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path18, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path22, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else {
-        const fullpath = [...path18, ...issue2.path];
+        const fullpath = [...path22, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -12990,17 +12990,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path18 = []) => {
+  const processError = (error63, path22 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path18, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path22, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path18, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
       } else {
-        const fullpath = [...path18, ...issue2.path];
+        const fullpath = [...path22, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13039,8 +13039,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path18 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path18) {
+  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path22) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -15249,9 +15249,9 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       return payload;
     }
     const value = input2?.[def.discriminator];
-    const opt = disc.value.get(value);
-    if (opt && (value !== void 0 || ctx.direction !== "backward")) {
-      return opt._zod.run(payload, ctx);
+    const opt2 = disc.value.get(value);
+    if (opt2 && (value !== void 0 || ctx.direction !== "backward")) {
+      return opt2._zod.run(payload, ctx);
     }
     if (def.unionFallback || ctx.direction === "backward") {
       return _super(payload, ctx);
@@ -25503,9 +25503,9 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   if (options.length === 1) {
     return generateCheck(doc, ctx, options[0], accessor);
   }
-  const allLiterals = options.every((opt) => opt._zod.def.type === "literal" && !opt._zod.def.checks?.length);
+  const allLiterals = options.every((opt2) => opt2._zod.def.type === "literal" && !opt2._zod.def.checks?.length);
   if (allLiterals) {
-    const values = new Set(options.flatMap((opt) => opt._zod.def.values));
+    const values = new Set(options.flatMap((opt2) => opt2._zod.def.values));
     const valuesConst = addConstant(ctx, values);
     doc.write(`if (!${valuesConst}.has(${accessor})) return INVALID;`);
     return accessor;
@@ -25513,14 +25513,14 @@ function generateUnionCheck(doc, ctx, schema, accessor) {
   const outputVar = newVar(ctx);
   doc.write(`let ${outputVar};`);
   for (let i2 = 0; i2 < options.length; i2++) {
-    const opt = options[i2];
+    const opt2 = options[i2];
     if (i2 === 0) {
       doc.write(`${outputVar} = (() => {`);
     } else {
       doc.write(`if (${outputVar} === INVALID) ${outputVar} = (() => {`);
     }
     doc.indented((d) => {
-      const branchOutput = generateCheck(d, ctx, opt, accessor);
+      const branchOutput = generateCheck(d, ctx, opt2, accessor);
       d.write(`return ${branchOutput};`);
     });
     doc.write(`})();`);
@@ -30178,13 +30178,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path18 = ref.slice(1).split("/").filter(Boolean);
-  if (path18.length === 0) {
+  const path22 = ref.slice(1).split("/").filter(Boolean);
+  if (path22.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path18[0] === defsKey) {
-    const key = path18[1] === void 0 ? void 0 : decodeJSONPointerSegment(path18[1]);
+  if (path22[0] === defsKey) {
+    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -30894,9 +30894,9 @@ function visit(schema, fnOrHandlers) {
         const oldOptions = def.options;
         let changed = false;
         const newOptions = [];
-        for (const opt of oldOptions) {
-          const mapped = run2(opt);
-          if (mapped !== opt)
+        for (const opt2 of oldOptions) {
+          const mapped = run2(opt2);
+          if (mapped !== opt2)
             changed = true;
           newOptions.push(mapped);
         }
@@ -31187,13 +31187,13 @@ function resolveSubjects(options) {
   });
 }
 function finish(name2, settings, where) {
-  const os4 = settings.os;
-  if (!os4) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
-  if (os4 === "custom" && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
-  if ((os4 === "embox" || os4 === "rumprun") && !settings.source) {
-    throw new ConfigError(`${where}: os "${os4}" needs "source" (--source PATH): the ${os4 === "embox" ? "Embox" : "Rumprun"} checkout`);
+  const os5 = settings.os;
+  if (!os5) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
+  if (os5 === "custom" && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
+  if ((os5 === "embox" || os5 === "rumprun") && !settings.source) {
+    throw new ConfigError(`${where}: os "${os5}" needs "source" (--source PATH): the ${os5 === "embox" ? "Embox" : "Rumprun"} checkout`);
   }
-  return { name: name2, os: os4, settings };
+  return { name: name2, os: os5, settings };
 }
 
 // src/config/flags.ts
@@ -31405,10 +31405,10 @@ verdict: ${c3.state.toUpperCase()} (threshold ${c3.options.thresholdPct} %, alph
 }
 
 // src/engine/measure.ts
-import path12 from "node:path";
+import path16 from "node:path";
 
 // src/build/index.ts
-import path9 from "node:path";
+import path13 from "node:path";
 
 // src/build/build-command.ts
 import { createWriteStream as createWriteStream2 } from "node:fs";
@@ -32041,11 +32041,11 @@ var replacements = Object.entries(specialMainSymbols);
 // node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
-var format = (open3, close) => {
+var format = (open4, close) => {
   if (!hasColors) {
     return (input2) => input2;
   }
-  const openCode = `\x1B[${open3}m`;
+  const openCode = `\x1B[${open4}m`;
   const closeCode = `\x1B[${close}m`;
   return (input2) => {
     const string4 = input2 + "";
@@ -35825,13 +35825,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path18, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path18 === "string" ? path18 : path18.toString();
+  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path22 === "string" ? path22 : path22.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path18, serializedResult);
+      appendFileSync(path22, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path18, serializedResult);
+      writeFileSync(path22, serializedResult);
     }
   }
 };
@@ -38356,6 +38356,1033 @@ async function requireFile(file2, what) {
   }
 }
 
+// src/build/embox/index.ts
+import path12 from "node:path";
+
+// src/build/cache-dir.ts
+import { homedir } from "node:os";
+import { join } from "node:path";
+function bootgateCacheDir() {
+  const explicit = process.env["BOOTGATE_CACHE_DIR"];
+  if (explicit) return explicit;
+  const xdg = process.env["XDG_CACHE_HOME"];
+  if (xdg) return join(xdg, "bootgate");
+  return join(homedir(), ".cache", "bootgate");
+}
+
+// src/build/embox/build.ts
+import { createHash } from "node:crypto";
+import { createWriteStream as createWriteStream3 } from "node:fs";
+import { copyFile, cp, lstat, mkdir as mkdir2, readFile as readFile2, readdir, readlink, rename, rm, stat, utimes } from "node:fs/promises";
+import os from "node:os";
+import path9 from "node:path";
+import { finished as finished7 } from "node:stream/promises";
+var EmboxBuildError = class extends Error {
+  constructor(message, code, logFile) {
+    super(message);
+    this.code = code;
+    this.logFile = logFile;
+  }
+  code;
+  logFile;
+  name = "EmboxBuildError";
+};
+var EMBOX_IMAGE_PATH = path9.join("build", "base", "bin", "embox");
+var TAIL_LINES = 40;
+var PROGRESS_EVERY_LINES = 500;
+var HEARTBEAT_MS = 3e4;
+async function isDir(p) {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+async function isFile(p) {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+async function validateEmboxCheckout(dir) {
+  if (!await isDir(dir)) throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, "not-a-checkout");
+  const missing = [];
+  if (!await isFile(path9.join(dir, "Makefile"))) missing.push("Makefile");
+  if (!await isDir(path9.join(dir, "mk"))) missing.push("mk/");
+  if (!await isDir(path9.join(dir, "templates"))) missing.push("templates/");
+  if (missing.length === 0) {
+    const texts = await Promise.all(["mk/main.mk", "Makefile"].map((f) => readFile2(path9.join(dir, f), "utf8").catch(() => "")));
+    if (!texts.some((t) => t.includes("confload"))) missing.push('a "confload-<template>" make target (mk/main.mk)');
+  }
+  if (missing.length > 0) {
+    throw new EmboxBuildError(
+      `${dir} is not an Embox checkout: missing ${missing.join(", ")}; expected the root of an Embox source tree (Makefile, mk/, templates/ and a "make confload-<template>" target)`,
+      "not-a-checkout"
+    );
+  }
+}
+async function findBuildConfs(dir, depth) {
+  const out = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name === "build.conf") out.push(dir);
+    else if (e.isDirectory() && depth > 0 && !e.name.startsWith(".")) out.push(...await findBuildConfs(path9.join(dir, e.name), depth - 1));
+  }
+  return out;
+}
+async function listEmboxTemplates(root) {
+  const found = /* @__PURE__ */ new Map();
+  const posix = (p) => p.split(path9.sep).join("/");
+  for (const d of await findBuildConfs(path9.join(root, "templates"), 6)) found.set(posix(path9.relative(path9.join(root, "templates"), d)), d);
+  for (const d of await findBuildConfs(path9.join(root, "platform"), 6)) {
+    found.set(`platform/${posix(path9.relative(path9.join(root, "platform"), d)).replace("templates/", "")}`, d);
+  }
+  let projects = [];
+  try {
+    projects = (await readdir(path9.join(root, "project"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+  }
+  for (const p of projects) {
+    for (const d of await findBuildConfs(path9.join(root, "project", p, "templates"), 1)) found.set(`project/${p}/${path9.basename(d)}`, d);
+  }
+  return found;
+}
+function editDistance(a2, b) {
+  const prev = Array.from({ length: b.length + 1 }, (_, i2) => i2);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    let diag = prev[0];
+    prev[0] = i2;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+function closestNames(wanted, names, count3 = 5) {
+  const parts = wanted.toLowerCase().split("/");
+  const score2 = (n2) => {
+    const lower = n2.toLowerCase();
+    const shared = parts.filter((p) => p && lower.split("/").includes(p)).length;
+    return editDistance(wanted.toLowerCase(), lower) - 3 * shared - (lower.includes(wanted.toLowerCase()) ? 5 : 0);
+  };
+  return [...names].sort((a2, b) => score2(a2) - score2(b) || a2.localeCompare(b)).slice(0, count3);
+}
+async function resolveEmboxTemplate(root, template) {
+  const templates = await listEmboxTemplates(root);
+  const dir = templates.get(template);
+  if (dir) return dir;
+  const close = closestNames(template, templates.keys());
+  throw new EmboxBuildError(
+    `unknown Embox template "${template}" in ${root}: no templates/${template}/build.conf; ` + (close.length > 0 ? `close names: ${close.join(", ")} (${templates.size} templates; "make confload" lists them all)` : "the checkout has no templates at all"),
+    "unknown-template"
+  );
+}
+function isDownloadRelevant(line) {
+  return /curl|md5sum|^tar: |\.download_checked\]|Cannot open/.test(line);
+}
+function detectDownloadFailure(lines) {
+  const urls = /* @__PURE__ */ new Map();
+  const md5s = /* @__PURE__ */ new Map();
+  const missing = [];
+  const failedModules = [];
+  let curlError;
+  for (const line of lines) {
+    const fetchCmd = /curl -o (\S+) [^']*'([^']+)'/.exec(line);
+    if (fetchCmd) urls.set(fetchCmd[1], fetchCmd[2]);
+    for (const m of line.matchAll(/md5sum (\S+) \| .*?grep ([0-9a-fA-F]{32})/g)) md5s.set(m[1], m[2].toLowerCase());
+    const curl = /(curl: \(\d+\) .*)$/.exec(line);
+    if (curl) curlError = curl[1].trim();
+    const gone = /^(?:tar|md5sum): (\S+): (?:Cannot open: )?No such file or directory/.exec(line.trim());
+    if (gone && !missing.includes(path9.basename(gone[1]))) missing.push(path9.basename(gone[1]));
+    const check2 = /(\S+)\/\.download_checked\] Error/.exec(line);
+    if (check2) failedModules.push(path9.basename(check2[1]));
+  }
+  const first = missing[0];
+  if (first !== void 0) {
+    return { kind: "missing", archive: first, ...opt("url", urls.get(first)), ...opt("expectedMd5", md5s.get(first)), ...opt("detail", curlError) };
+  }
+  const mod = failedModules[0];
+  if (mod === void 0) return null;
+  const archives = [.../* @__PURE__ */ new Set([...md5s.keys(), ...urls.keys()])];
+  const archive = archives.find((a2) => a2.toLowerCase().startsWith(mod.toLowerCase())) ?? archives[archives.length - 1] ?? `${mod} archive`;
+  return { kind: "checksum", archive, ...opt("url", urls.get(archive)), ...opt("expectedMd5", md5s.get(archive)) };
+}
+function opt(key, value) {
+  return value === void 0 ? {} : { [key]: value };
+}
+function downloadFailureMessage(f, template, downloadFolder, downloadDir) {
+  const where = `Embox build (template ${template})`;
+  if (f.kind === "missing") {
+    return `${where}: third-party archive ${f.archive} is not in ${downloadFolder} and could not be downloaded` + (f.url ? ` from ${f.url}` : "") + (f.detail ? ` (${f.detail})` : "") + `. Offline builds need it in a pre-filled folder passed as "download-dir" (--download-dir DIR)` + (downloadDir ? `; download-dir ${downloadDir} has no ${f.archive}` : "") + (f.expectedMd5 ? `; the Embox Makefile expects md5 ${f.expectedMd5}` : "");
+  }
+  return `${where}: third-party archive ${f.archive} in ${downloadFolder}${downloadDir ? ` (copied from download-dir ${downloadDir})` : ""} does not have the md5 the Embox Makefile expects${f.expectedMd5 ? ` (${f.expectedMd5})` : ""}; replace it with the exact file${f.url ? ` from ${f.url}` : " the package Makefile names"}`;
+}
+function progressLine2(line) {
+  const phase = /^\s*(MKGEN|CONFIGFILE|MYLINK|BUILDMODEL|BUILDGEN)\b(.*)$/.exec(line);
+  if (phase) return `${phase[1]}${phase[2].replace(/\s+/g, " ").trimEnd()}`;
+  const ext = /^make -C (\S+?)\/? -f \S*mk\/extbld\/build\.mk/.exec(line);
+  if (ext) return `external build: ${ext[1]}`;
+  if (/^(Build complete|Config complete)\b/.test(line)) return line.trim();
+  return null;
+}
+async function hashFiles(root, rel, hash2, skip) {
+  const full = path9.join(root, rel);
+  let info;
+  try {
+    info = await lstat(full);
+  } catch {
+    return;
+  }
+  if (info.isSymbolicLink()) {
+    hash2.update(`L ${rel} ${await readlink(full)}
+`);
+  } else if (info.isDirectory()) {
+    const names = (await readdir(full)).filter((n2) => !skip(n2)).sort();
+    for (const n2 of names) await hashFiles(root, path9.join(rel, n2), hash2, skip);
+  } else if (info.isFile()) {
+    hash2.update(`F ${rel} ${info.size}
+`);
+    hash2.update(await readFile2(full));
+  }
+}
+async function sourceFingerprint(dir) {
+  const git2 = async (args) => {
+    const r = await execa("git", ["-C", dir, ...args], { reject: false, encoding: "buffer", stdin: "ignore", stderr: "ignore" });
+    return { ok: r.exitCode === 0, stdout: r.stdout };
+  };
+  const tree = await git2(["rev-parse", "HEAD:./"]);
+  if (tree.ok) {
+    const hash3 = createHash("sha256");
+    hash3.update(`git-tree ${Buffer.from(tree.stdout).toString().trim()}
+`);
+    const diff = await git2(["diff", "HEAD", "--binary", "--no-ext-diff", "--", "."]);
+    hash3.update(diff.stdout);
+    const untracked = await git2(["ls-files", "--others", "--exclude-standard", "-z", "--", "."]);
+    for (const rel of Buffer.from(untracked.stdout).toString().split("\0").filter(Boolean).sort()) await hashFiles(dir, rel, hash3, () => false);
+    return `git:${hash3.digest("hex")}`;
+  }
+  const hash2 = createHash("sha256");
+  for (const part of ["Makefile", "mk", "src", "third-party", "templates", "platform"]) {
+    await hashFiles(dir, part, hash2, (n2) => n2 === ".git" || n2 === ".cache");
+  }
+  return `files:${hash2.digest("hex")}`;
+}
+async function gccVersion() {
+  const r = await execa("gcc", ["--version"], { reject: false, stdin: "ignore" });
+  if (r.failed || typeof r.stdout !== "string") {
+    throw new EmboxBuildError(`gcc --version failed (${r.shortMessage}); Embox builds need gcc (and gcc-multilib for x86 templates)`, "tool-missing");
+  }
+  return r.stdout.split("\n")[0].trim();
+}
+async function emboxCacheKey(parts) {
+  const hash2 = createHash("sha256");
+  hash2.update("bootgate-embox-build v1\n");
+  hash2.update(`source ${await sourceFingerprint(parts.workDir)}
+`);
+  hash2.update(`template ${parts.template}
+`);
+  if (parts.overridesDir) {
+    hash2.update("overrides\n");
+    await hashFiles(parts.overridesDir, ".", hash2, () => false);
+  }
+  hash2.update(`gcc ${parts.gcc}
+`);
+  return hash2.digest("hex");
+}
+async function syncFolder(from, to) {
+  let copied = 0;
+  await mkdir2(to, { recursive: true });
+  for (const e of await readdir(from, { withFileTypes: true })) {
+    const src = path9.join(from, e.name);
+    const dst = path9.join(to, e.name);
+    if (e.isDirectory()) {
+      copied += await syncFolder(src, dst);
+    } else if (e.isFile() || e.isSymbolicLink()) {
+      const s = await stat(src);
+      const d = await stat(dst).catch(() => null);
+      if (d && d.size === s.size && Math.abs(d.mtimeMs - s.mtimeMs) < 1) continue;
+      await copyFile(src, dst);
+      await utimes(dst, s.atime, s.mtime);
+      copied++;
+    }
+  }
+  return copied;
+}
+async function runLogged(file2, args, cwd, logStream, onLine, signal) {
+  const env = { ...process.env, LC_ALL: "C", LANG: "C" };
+  for (const k of ["MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "GNUMAKEFLAGS"]) delete env[k];
+  logStream.write(`$ ${[file2, ...args].join(" ")}   (in ${cwd})
+`);
+  const child = execa(file2, args, {
+    cwd,
+    env,
+    extendEnv: false,
+    all: true,
+    buffer: false,
+    reject: false,
+    stdin: "ignore",
+    ...signal ? { cancelSignal: signal } : {},
+    forceKillAfterDelay: 1e4
+  });
+  const tail2 = [];
+  const downloadLines = [];
+  let count3 = 0;
+  try {
+    for await (const line of child.iterable({ from: "all" })) {
+      count3++;
+      logStream.write(line + "\n");
+      tail2.push(line);
+      if (tail2.length > TAIL_LINES) tail2.shift();
+      if (isDownloadRelevant(line)) downloadLines.push(line);
+      onLine(line, count3);
+    }
+  } catch (err) {
+    child.kill("SIGTERM");
+    await child;
+    throw err;
+  }
+  const r = await child;
+  return {
+    exitCode: r.exitCode,
+    failed: r.failed,
+    notFound: r.code === "ENOENT",
+    aborted: r.isCanceled === true,
+    tail: tail2,
+    downloadLines,
+    message: r.shortMessage ?? ""
+  };
+}
+async function buildEmbox(opts) {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const workDir = path9.resolve(opts.workDir ?? opts.source);
+  const jobs = opts.jobs ?? os.availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, "bad-option");
+  await validateEmboxCheckout(workDir);
+  await resolveEmboxTemplate(workDir, opts.template);
+  if (opts.overridesDir && !await isDir(opts.overridesDir)) {
+    throw new EmboxBuildError(`overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`, "bad-option");
+  }
+  if (opts.downloadDir && !await isDir(opts.downloadDir)) {
+    throw new EmboxBuildError(`download-dir ${opts.downloadDir} is not a folder (expected the pre-filled third-party archives)`, "bad-option");
+  }
+  const gcc = await gccVersion();
+  const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...opts.overridesDir ? { overridesDir: opts.overridesDir } : {}, gcc });
+  const entry = opts.cacheDir ? path9.join(path9.resolve(opts.cacheDir), `embox-${cacheKey}`) : void 0;
+  if (entry && await isFile(path9.join(entry, "embox"))) {
+    opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
+    return { image: path9.join(entry, "embox"), confDir: path9.join(entry, "conf"), buildLog: path9.join(entry, "build.log"), cacheKey, cached: true, seconds: seconds() };
+  }
+  const logDir = opts.cacheDir ? path9.join(path9.resolve(opts.cacheDir), "logs") : os.tmpdir();
+  await mkdir2(logDir, { recursive: true });
+  const buildLog = path9.join(logDir, `bootgate-embox-${cacheKey.slice(0, 16)}.log`);
+  const logStream = createWriteStream3(buildLog);
+  let logError2;
+  logStream.on("error", (err) => {
+    logError2 ??= err;
+  });
+  const closeLog = async () => {
+    logStream.end();
+    await finished7(logStream).catch(() => void 0);
+  };
+  const checkLog = async () => {
+    if (logError2) await fail(`cannot write the build log ${buildLog}: ${logError2.message}`, "bad-option");
+  };
+  const fail = async (message, code) => {
+    await closeLog();
+    throw new EmboxBuildError(message, code, buildLog);
+  };
+  const tailText = (tail2) => tail2.map((l) => `  ${l}`).join("\n");
+  try {
+    opts.log(`embox: make confload-${opts.template} in ${workDir} (log: ${buildLog})`);
+    const confload = await runLogged("make", [`confload-${opts.template}`], workDir, logStream, () => void 0, opts.signal);
+    if (confload.notFound) await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, "tool-missing");
+    if (confload.aborted) await fail(`Embox build of template ${opts.template} aborted during confload`, "aborted");
+    if (confload.failed) {
+      await fail(`make confload-${opts.template} failed in ${workDir} (${confload.message}); last lines of ${buildLog}:
+${tailText(confload.tail)}`, "confload-failed");
+    }
+    await checkLog();
+    const confDir = path9.join(workDir, "conf");
+    if (opts.overridesDir) {
+      await cp(opts.overridesDir, confDir, { recursive: true, force: true });
+      opts.log(`embox: copied overrides from ${opts.overridesDir} over conf/`);
+    }
+    const downloadFolder = path9.join(workDir, "download");
+    if (opts.downloadDir && path9.resolve(opts.downloadDir) !== downloadFolder) {
+      const n2 = await syncFolder(opts.downloadDir, downloadFolder);
+      opts.log(`embox: download-dir ${opts.downloadDir}: ${n2} file(s) copied into ${downloadFolder}`);
+    }
+    opts.log(`embox: make -j${jobs} (template ${opts.template})`);
+    let lastShown = "";
+    let lines = 0;
+    const heartbeat = setInterval(() => opts.log(`embox: still building (${seconds().toFixed(0)} s, ${lines} lines of output)`), HEARTBEAT_MS);
+    heartbeat.unref();
+    const make = await runLogged(
+      "make",
+      [`-j${jobs}`],
+      workDir,
+      logStream,
+      (line, count3) => {
+        lines = count3;
+        const p = progressLine2(line);
+        if (p && p !== lastShown) {
+          lastShown = p;
+          opts.log(`embox: ${p}`);
+        } else if (count3 % PROGRESS_EVERY_LINES === 0) {
+          opts.log(`embox: \u2026 ${count3} lines of build output`);
+        }
+      },
+      opts.signal
+    ).finally(() => clearInterval(heartbeat));
+    await checkLog();
+    if (make.aborted) await fail(`Embox build of template ${opts.template} aborted`, "aborted");
+    if (make.failed) {
+      const dl = detectDownloadFailure(make.downloadLines);
+      if (dl) await fail(`${downloadFailureMessage(dl, opts.template, downloadFolder, opts.downloadDir)}. Full log: ${buildLog}`, dl.kind === "missing" ? "missing-archive" : "archive-checksum");
+      await fail(`Embox build of template ${opts.template} failed (${make.message}); last ${make.tail.length} lines of ${buildLog}:
+${tailText(make.tail)}`, "make-failed");
+    }
+    const image = path9.join(workDir, EMBOX_IMAGE_PATH);
+    if (!await isFile(image)) await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, "no-image");
+    await closeLog();
+    opts.log(`embox: built ${image} in ${seconds().toFixed(1)} s`);
+    if (opts.downloadDir && path9.resolve(opts.downloadDir) !== downloadFolder) {
+      const back = await syncFolder(downloadFolder, opts.downloadDir);
+      if (back > 0) opts.log(`embox: ${back} new archive(s) copied back into download-dir ${opts.downloadDir}`);
+    }
+    if (!entry) return { image, confDir, buildLog, cacheKey, cached: false, seconds: seconds() };
+    const tmp = `${entry}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir2(tmp, { recursive: true });
+    await copyFile(image, path9.join(tmp, "embox"));
+    await cp(confDir, path9.join(tmp, "conf"), { recursive: true });
+    await copyFile(buildLog, path9.join(tmp, "build.log"));
+    try {
+      await rename(tmp, entry);
+    } catch {
+      if (await isFile(path9.join(entry, "embox"))) {
+        await rm(tmp, { recursive: true, force: true });
+      } else {
+        await rm(entry, { recursive: true, force: true });
+        await rename(tmp, entry);
+      }
+    }
+    return { image: path9.join(entry, "embox"), confDir: path9.join(entry, "conf"), buildLog: path9.join(entry, "build.log"), cacheKey, cached: false, seconds: seconds() };
+  } finally {
+    if (!logStream.closed) await closeLog();
+  }
+}
+
+// src/build/embox/derive.ts
+import { readFile as readFile4, stat as stat3 } from "node:fs/promises";
+import path11 from "node:path";
+
+// src/build/embox/conf-preprocess.ts
+import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import path10 from "node:path";
+var MAX_INCLUDE_DEPTH = 16;
+function joinContinuations(text) {
+  return text.replace(/\r\n?/g, "\n").replace(/\\[ \t]*\n/g, "");
+}
+function stripComments(text) {
+  let out = "";
+  let i2 = 0;
+  while (i2 < text.length) {
+    const c3 = text[i2];
+    const next = text[i2 + 1];
+    if (c3 === '"') {
+      let j = i2 + 1;
+      while (j < text.length && text[j] !== '"' && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
+      if (text[j] === '"') j++;
+      out += text.slice(i2, j);
+      i2 = j;
+    } else if (c3 === "/" && next === "*") {
+      const end = text.indexOf("*/", i2 + 2);
+      const body = end === -1 ? text.slice(i2) : text.slice(i2, end + 2);
+      out += " " + "\n".repeat(body.split("\n").length - 1);
+      i2 = end === -1 ? text.length : end + 2;
+    } else if (c3 === "/" && next === "/") {
+      const end = text.indexOf("\n", i2);
+      i2 = end === -1 ? text.length : end;
+    } else {
+      out += c3;
+      i2++;
+    }
+  }
+  return out;
+}
+async function isFile2(p) {
+  try {
+    return (await stat2(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+async function preprocessFile(file2, options = {}) {
+  const state = {
+    macros: new Map(Object.entries(options.defines ?? {})),
+    includeDirs: options.includeDirs ?? []
+  };
+  return (await processFile(file2, state, [])).join("\n");
+}
+async function processFile(file2, state, stack) {
+  let text;
+  try {
+    text = await readFile3(file2, "utf8");
+  } catch (err) {
+    throw new Error(`${file2}: cannot read (${err.code ?? String(err)})`);
+  }
+  return processText(text, file2, path10.dirname(file2), state, [...stack, file2]);
+}
+async function processText(text, where, dir, state, stack) {
+  const lines = stripComments(joinContinuations(text)).split("\n");
+  const out = [];
+  const conds = [];
+  const live2 = () => conds.length === 0 || conds[conds.length - 1].live;
+  for (let n2 = 0; n2 < lines.length; n2++) {
+    const line = lines[n2];
+    const at = `${where}:${n2 + 1}`;
+    const directive = /^\s*#\s*(\w+)\s*(.*?)\s*$/.exec(line);
+    if (!directive) {
+      if (live2()) out.push(expandMacros(line, state.macros));
+      continue;
+    }
+    const [, name2, rest = ""] = directive;
+    switch (name2) {
+      case "if":
+      case "ifdef":
+      case "ifndef": {
+        const parentLive = live2();
+        let value = false;
+        if (parentLive) {
+          if (name2 === "if") value = evalCondition(rest, state.macros, at);
+          else value = state.macros.has(rest.split(/\s+/)[0] ?? "") === (name2 === "ifdef");
+        }
+        conds.push({ live: parentLive && value, taken: value, parentLive });
+        break;
+      }
+      case "elif": {
+        const top = conds[conds.length - 1];
+        if (!top) throw new Error(`${at}: #elif without #if`);
+        if (top.taken || !top.parentLive) top.live = false;
+        else {
+          top.live = evalCondition(rest, state.macros, at);
+          top.taken = top.live;
+        }
+        break;
+      }
+      case "else": {
+        const top = conds[conds.length - 1];
+        if (!top) throw new Error(`${at}: #else without #if`);
+        top.live = top.parentLive && !top.taken;
+        top.taken = true;
+        break;
+      }
+      case "endif":
+        if (!conds.pop()) throw new Error(`${at}: #endif without #if`);
+        break;
+      default:
+        if (!live2()) break;
+        if (name2 === "define") {
+          const def = /^([A-Za-z_]\w*)(\(?)\s*(.*)$/.exec(rest);
+          if (!def) throw new Error(`${at}: malformed #define "${rest}"`);
+          if (def[2] !== "(") state.macros.set(def[1], def[3] ?? "");
+        } else if (name2 === "undef") {
+          state.macros.delete(rest.trim());
+        } else if (name2 === "include") {
+          out.push(...await include(rest, at, dir, state, stack));
+        } else if (name2 === "error") {
+          throw new Error(`${at}: #error ${rest}`);
+        }
+        break;
+    }
+  }
+  if (conds.length > 0) throw new Error(`${where}: missing #endif (${conds.length} #if still open at the end of the file)`);
+  return out;
+}
+async function include(spec, at, dir, state, stack) {
+  const m = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandMacros(spec, state.macros));
+  if (!m) throw new Error(`${at}: malformed #include ${spec} (expected "file" or <file>)`);
+  const name2 = m[1] ?? m[2];
+  const candidates = path10.isAbsolute(name2) ? [name2] : [...m[1] ? [dir] : [], ...state.includeDirs].map((d) => path10.resolve(d, name2));
+  for (const candidate of candidates) {
+    if (!await isFile2(candidate)) continue;
+    if (stack.length >= MAX_INCLUDE_DEPTH || stack.includes(candidate)) {
+      throw new Error(`${at}: #include "${name2}" nests too deep or includes itself (${[...stack, candidate].join(" \u2192 ")})`);
+    }
+    return processFile(candidate, state, stack);
+  }
+  throw new Error(`${at}: #include ${m[0]} not found (looked in ${[...new Set(candidates.map((c3) => path10.dirname(c3)))].join(", ")})`);
+}
+function expandMacros(line, macros, active = /* @__PURE__ */ new Set()) {
+  if (macros.size === 0) return line;
+  return line.replace(/"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*/g, (token) => {
+    if (token.startsWith('"')) return token;
+    const body = macros.get(token);
+    if (body === void 0 || active.has(token)) return token;
+    return expandMacros(body, macros, /* @__PURE__ */ new Set([...active, token]));
+  });
+}
+function evalCondition(expr, macros, at) {
+  const withDefined = expr.replace(
+    /\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))/g,
+    (_, a2, b) => macros.has(a2 ?? b) ? "1" : "0"
+  );
+  const expanded = expandMacros(withDefined, macros).replace(/\b[A-Za-z_]\w*/g, "0");
+  const tokens = expanded.match(/0[xX][0-9a-fA-F]+|\d+|<<|>>|<=|>=|==|!=|&&|\|\||[()!~*/%+\-<>&^|?:]/g) ?? [];
+  if (tokens.join("").length !== expanded.replace(/\s+|[uUlL]+\b/g, "").length) {
+    throw new Error(`${at}: cannot evaluate #if ${expr} (only integer expressions are supported)`);
+  }
+  let pos = 0;
+  const peek = () => tokens[pos];
+  const fail = () => {
+    throw new Error(`${at}: cannot evaluate #if ${expr} (malformed expression)`);
+  };
+  const binary = [
+    [["||"], (a2, b) => a2 || b ? 1 : 0],
+    [["&&"], (a2, b) => a2 && b ? 1 : 0],
+    [["|"], (a2, b) => a2 | b],
+    [["^"], (a2, b) => a2 ^ b],
+    [["&"], (a2, b) => a2 & b],
+    [["==", "!="], (a2, b, op) => op === "==" === (a2 === b) ? 1 : 0],
+    [["<", ">", "<=", ">="], (a2, b, op) => (op === "<" ? a2 < b : op === ">" ? a2 > b : op === "<=" ? a2 <= b : a2 >= b) ? 1 : 0],
+    [["<<", ">>"], (a2, b, op) => op === "<<" ? a2 << b : a2 >> b],
+    [["+", "-"], (a2, b, op) => op === "+" ? a2 + b : a2 - b],
+    [["*", "/", "%"], (a2, b, op) => op === "*" ? a2 * b : b === 0 ? fail() : op === "/" ? Math.trunc(a2 / b) : a2 % b]
+  ];
+  const unary = () => {
+    const t = tokens[pos++];
+    if (t === void 0) return fail();
+    if (t === "!") return unary() ? 0 : 1;
+    if (t === "~") return ~unary();
+    if (t === "-") return -unary();
+    if (t === "+") return unary();
+    if (t === "(") {
+      const v = ternary();
+      if (tokens[pos++] !== ")") fail();
+      return v;
+    }
+    if (/^\d|^0[xX]/.test(t)) return Number(t);
+    return fail();
+  };
+  const level = (i2) => {
+    if (i2 >= binary.length) return unary();
+    const [ops, apply] = binary[i2];
+    let left = level(i2 + 1);
+    while (peek() !== void 0 && ops.includes(peek())) {
+      const op = tokens[pos++];
+      left = apply(left, level(i2 + 1), op);
+    }
+    return left;
+  };
+  const ternary = () => {
+    const cond = level(0);
+    if (peek() !== "?") return cond;
+    pos++;
+    const a2 = ternary();
+    if (tokens[pos++] !== ":") fail();
+    const b = ternary();
+    return cond ? a2 : b;
+  };
+  const value = ternary();
+  if (pos !== tokens.length) fail();
+  return value !== 0;
+}
+
+// src/build/embox/image-size.ts
+import { open as open2 } from "node:fs/promises";
+var SHT_NOBITS = 8;
+var SHF_WRITE = 1;
+var SHF_ALLOC = 2;
+var SHF_EXECINSTR = 4;
+var ElfReader = class {
+  constructor(buf, ident) {
+    this.buf = buf;
+    this.ident = ident;
+  }
+  buf;
+  ident;
+  u16(off) {
+    return this.ident.littleEndian ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+  }
+  u32(off) {
+    return this.ident.littleEndian ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+  /** 64-bit fields as numbers: section sizes and offsets of a kernel image stay far below 2^53. */
+  u64(off) {
+    const v = this.ident.littleEndian ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`ELF field at offset ${off} is too large (${v})`);
+    return Number(v);
+  }
+  word(off) {
+    return this.ident.bits === 64 ? this.u64(off) : this.u32(off);
+  }
+};
+function parseIdent(head, file2) {
+  if (head.length < 20 || head.readUInt32BE(0) !== 2135247942) {
+    throw new Error(`${file2}: not an ELF file (expected the 0x7f "ELF" magic at its start)`);
+  }
+  const cls = head[4];
+  const data = head[5];
+  if (cls !== 1 && cls !== 2) throw new Error(`${file2}: unknown ELF class ${cls} (expected 1 = 32-bit or 2 = 64-bit)`);
+  if (data !== 1 && data !== 2) throw new Error(`${file2}: unknown ELF data encoding ${data} (expected 1 = LSB or 2 = MSB)`);
+  const littleEndian = data === 1;
+  const machine = littleEndian ? head.readUInt16LE(18) : head.readUInt16BE(18);
+  return { bits: cls === 2 ? 64 : 32, littleEndian, machine };
+}
+async function readRange(file2, position, length) {
+  const fh = await open2(file2, "r");
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+async function readElfIdent(file2) {
+  return parseIdent(await readRange(file2, 0, 64), file2);
+}
+async function elfImageSizes(file2) {
+  const head = await readRange(file2, 0, 64);
+  const ident = parseIdent(head, file2);
+  const hdr = new ElfReader(head, ident);
+  const is64 = ident.bits === 64;
+  const shoff = is64 ? hdr.u64(40) : hdr.u32(32);
+  const shentsize = hdr.u16(is64 ? 58 : 46);
+  const shnum = hdr.u16(is64 ? 60 : 48);
+  if (shoff === 0 || shnum === 0) throw new Error(`${file2}: ELF file has no section headers (stripped of them?)`);
+  const minEntry = is64 ? 64 : 40;
+  if (shentsize < minEntry) throw new Error(`${file2}: ELF section header size ${shentsize} is below ${minEntry}`);
+  const table3 = await readRange(file2, shoff, shentsize * shnum);
+  if (table3.length < shentsize * shnum) throw new Error(`${file2}: truncated ELF file (section headers end past the file's end)`);
+  const sh = new ElfReader(table3, ident);
+  let text = 0;
+  let data = 0;
+  let bss = 0;
+  for (let i2 = 0; i2 < shnum; i2++) {
+    const base = i2 * shentsize;
+    const type = sh.u32(base + 4);
+    const flags = sh.word(base + 8);
+    const size = is64 ? sh.u64(base + 32) : sh.u32(base + 20);
+    if ((flags & SHF_ALLOC) === 0) continue;
+    if ((flags & SHF_EXECINSTR) !== 0 || (flags & SHF_WRITE) === 0) text += size;
+    else if (type !== SHT_NOBITS) data += size;
+    else bss += size;
+  }
+  return { text, data, bss, total: text + data + bss };
+}
+
+// src/build/embox/derive.ts
+var EMBOX_START_MARKER = "Embox kernel start";
+var EMBOX_HTTPD_PORT = 80;
+var EMBOX_SERVICE_HTTPD_MARKER = String.raw`Starting service: httpd\b`;
+var EMBOX_DIRECT_HTTPD_MARKER = String.raw`^>\s*httpd\b`;
+var EMBOX_NIC_TO_QEMU = {
+  e1000: "e1000",
+  ne2k_pci: "ne2k_pci",
+  rtl8139: "rtl8139",
+  virtio: "virtio-net-pci",
+  xemaclite: "xlnx.xps-ethernetlite",
+  lan9118: "lan9118",
+  lan91c111: "smc91c111",
+  mipsnet: "mipsnet",
+  fec: "imx.enet",
+  dwc_gmac: "dwgmac",
+  usbnet: "usb-net",
+  cadence_gem: "cadence_gem",
+  sc64_tulip: "tulip-sc64"
+};
+var DEVICE_NICS = /* @__PURE__ */ new Set(["e1000", "ne2k_pci", "rtl8139", "virtio-net-pci", "usb-net"]);
+var ARM_MACHINES = {
+  overo: "overo",
+  "SECO-Q7-796": "overo",
+  integratorcp: "integratorcp",
+  "vexpress-a9": "vexpress-a9",
+  sabrelite: "sabrelite",
+  lm3s811evb: "lm3s811evb",
+  lm3s6965evb: "lm3s6965evb",
+  raspberry: "raspi1ap",
+  raspberry2: "raspi2",
+  netduinoplus2: "netduinoplus2",
+  stm32vl_discovery: "stm32vldiscovery"
+};
+var RISCV_MACHINES = {
+  virt: "virt",
+  sifive_e: "sifive_e",
+  sifive_u: "sifive_u",
+  syntacore_scr1: "scr1",
+  syntacore_scr3: "scr3",
+  syntacore_scr4: "scr4",
+  syntacore_scr5: "scr5",
+  esp32c3: "esp32c3"
+};
+var MIPS_MACHINES = {
+  mipssim: "mipssim",
+  "baikal-t": "baikal-t"
+};
+var SUPPORTED_EMBOX_ARCHES = ["x86", "arm", "aarch64", "riscv", "mips", "sparc", "microblaze", "ppc"];
+async function exists(p) {
+  try {
+    await stat3(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function preprocessConf(confDir, name2) {
+  const file2 = path11.join(confDir, name2);
+  if (!await exists(file2)) throw new Error(`${file2} not found: expected Embox's ${name2} in the conf folder (run "make confload-<template>" first)`);
+  return preprocessFile(file2, { includeDirs: [confDir] });
+}
+function makeVariable(text, name2) {
+  const m = new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name2}[ \t]*[:?]?=[ \t]*(\S+)[ \t]*$`, "m").exec(text);
+  return m?.[1];
+}
+function bitsFrom(buildConf, ident) {
+  if (ident) return ident.bits;
+  return /\brv64|\blp64|elf64|\bmips64|-mabi=64\b|-m64\b/.test(buildConf) ? 64 : 32;
+}
+function resolveArch(arch, platform2, buildConf, ident, file2) {
+  const needPlatform = (table3) => {
+    const machine = platform2 ? table3[platform2] : void 0;
+    if (!machine) {
+      throw new Error(
+        `${file2}: ARCH ${arch} with PLATFORM ${platform2 ?? "(none)"}: no QEMU machine known for it; expected PLATFORM to be one of ${Object.keys(table3).join(", ")} (or set "machine" and "qemu" yourself)`
+      );
+    }
+    return machine;
+  };
+  switch (arch) {
+    case "x86":
+      return { qemu: "qemu-system-i386", loader: "kernel" };
+    case "arm":
+      return { qemu: "qemu-system-arm", machine: needPlatform(ARM_MACHINES), loader: "kernel" };
+    case "aarch64":
+      return { qemu: "qemu-system-aarch64", machine: "virt,gic_version=3", cpu: "cortex-a53", loader: "kernel" };
+    case "riscv": {
+      const machine = needPlatform(RISCV_MACHINES);
+      return { qemu: `qemu-system-riscv${bitsFrom(buildConf, ident)}`, machine, loader: platform2 === "esp32c3" ? "kernel" : "bios" };
+    }
+    case "mips": {
+      const little = ident ? ident.littleEndian : /(^|\s)-EL\b/m.test(buildConf);
+      const suffix = `${bitsFrom(buildConf, ident) === 64 ? "64" : ""}${little ? "el" : ""}`;
+      return { qemu: `qemu-system-mips${suffix}`, machine: needPlatform(MIPS_MACHINES), loader: "kernel" };
+    }
+    case "sparc":
+      return { qemu: "qemu-system-sparc", machine: "leon3_generic", cpu: "LEON3", loader: "kernel" };
+    case "microblaze":
+      return { qemu: "qemu-system-microblaze", machine: "petalogix-s3adsp1800", loader: "kernel" };
+    case "ppc":
+      return { qemu: "qemu-system-ppc", machine: "virtex-ml507", loader: "kernel" };
+    default:
+      throw new Error(`${file2}: ARCH ${arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(", ")}`);
+  }
+}
+var SIZE_UNITS = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+function ramMbFromLds(lds, file2 = "lds.conf") {
+  const m = /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(lds);
+  if (!m) {
+    throw new Error(`${file2}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`);
+  }
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2] ?? ""];
+  if (!(bytes > 0)) throw new Error(`${file2}: RAM region has size ${m[1]}${m[2]}; expected a positive size`);
+  return Math.ceil(bytes / 1024 ** 2);
+}
+function netDriversFromMods(mods) {
+  const names = [];
+  for (const m of mods.matchAll(/\binclude[ \t]+embox\.driver\.net\.([A-Za-z0-9_]+)(?![\w.])/g)) {
+    const name2 = m[1];
+    if (name2 !== "loopback" && !names.includes(name2)) names.push(name2);
+  }
+  return names;
+}
+function nicFromMods(mods, file2 = "mods.conf") {
+  const drivers = netDriversFromMods(mods);
+  const known = drivers.find((d) => EMBOX_NIC_TO_QEMU[d] !== void 0);
+  if (known) return { emboxNic: known, nic: EMBOX_NIC_TO_QEMU[known] };
+  if (drivers.length === 0) {
+    throw new Error(`${file2}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`);
+  }
+  throw new Error(
+    `${file2}: network driver(s) ${drivers.map((d) => `embox.driver.net.${d}`).join(", ")} have no QEMU model; expected one of ${Object.keys(EMBOX_NIC_TO_QEMU).join(", ")}`
+  );
+}
+var IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+function ipToInt(ip, what) {
+  const m = IPV4.exec(ip);
+  if (!m || m.slice(1).some((o2) => Number(o2) > 255)) throw new Error(`${what}: "${ip}" is not an IPv4 address`);
+  return m.slice(1).reduce((acc, o2) => acc * 256 + Number(o2), 0);
+}
+function intToIp(n2) {
+  return [24, 16, 8, 0].map((s) => Math.floor(n2 / 2 ** s) % 256).join(".");
+}
+function prefixFromMask(mask, what) {
+  const n2 = ipToInt(mask, what);
+  const bits = n2.toString(2).padStart(32, "0");
+  if (!/^1*0*$/.test(bits)) throw new Error(`${what}: netmask ${mask} is not contiguous`);
+  return bits.indexOf("0") === -1 ? 32 : bits.indexOf("0");
+}
+function networkCidr(address, prefix, what = "network") {
+  const ip = ipToInt(address, what);
+  const size = 2 ** (32 - prefix);
+  return `${intToIp(Math.floor(ip / size) * size)}/${prefix}`;
+}
+function parseNetworkFile(text, file2 = "rootfs/network") {
+  const stanzas = [];
+  for (const raw of text.replace(/\r\n?/g, "\n").split("\n")) {
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) continue;
+    const words = line.split(/\s+/);
+    if (words[0] === "iface") {
+      stanzas.push({ name: words[1] ?? "", method: words[3] ?? "", options: /* @__PURE__ */ new Map() });
+    } else if (stanzas.length > 0 && !["auto", "allow-hotplug", "mapping", "source"].includes(words[0])) {
+      stanzas[stanzas.length - 1].options.set(words[0], words.slice(1));
+    }
+  }
+  const candidates = stanzas.filter((s) => s.name !== "lo");
+  const iface = candidates.find((s) => s.method === "static");
+  if (!iface) {
+    const seen = candidates.map((s) => `${s.name} (${s.method || "no method"})`).join(", ");
+    throw new Error(
+      `${file2}: no static non-loopback interface; expected a stanza like "iface eth0 inet static" with an "address" line` + (seen ? ` (found: ${seen})` : "")
+    );
+  }
+  const first = (key) => iface.options.get(key)?.[0];
+  let address = first("address");
+  if (!address) throw new Error(`${file2}: interface ${iface.name} has no "address" line`);
+  let netmask = first("netmask");
+  const slash = /^(.+)\/(\d+)$/.exec(address);
+  if (slash) {
+    address = slash[1];
+    const prefix = Number(slash[2]);
+    if (prefix > 32) throw new Error(`${file2}: interface ${iface.name} address has prefix /${prefix}; expected 0\u201332`);
+    netmask ??= intToIp(prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix));
+  }
+  ipToInt(address, `${file2}: interface ${iface.name} address`);
+  const gateway = first("gateway");
+  if (gateway) ipToInt(gateway, `${file2}: interface ${iface.name} gateway`);
+  const hw = iface.options.get("hwaddress")?.find((w) => w.includes(":"));
+  if (hw !== void 0 && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(hw)) {
+    throw new Error(`${file2}: interface ${iface.name} hwaddress "${hw}" is not a MAC address like AA:BB:CC:DD:EE:02`);
+  }
+  return { name: iface.name, address, ...netmask ? { netmask } : {}, ...gateway ? { gateway } : {}, ...hw ? { hwaddress: hw } : {} };
+}
+function startCommandsFromInc(inc) {
+  return [...inc.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
+}
+function httpdReadyMarker(commands) {
+  const words = commands.map((c3) => c3.trim().split(/\s+/));
+  if (words.some((w) => w[0] === "service" && w[1] === "httpd")) return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  if (words.some((w) => w[0] === "httpd" || w[0] === "pthread" && w[1] === "httpd")) {
+    return { readyMarker: EMBOX_DIRECT_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  }
+  return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: false };
+}
+async function deriveEmboxRun(confDir, options = {}) {
+  if (!await exists(confDir)) throw new Error(`${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`);
+  const buildConfFile = path11.join(confDir, "build.conf");
+  const buildConf = await preprocessConf(confDir, "build.conf");
+  const arch = makeVariable(buildConf, "ARCH");
+  if (!arch) throw new Error(`${buildConfFile}: no "ARCH = <arch>" line; expected e.g. "ARCH = x86"`);
+  const platform2 = makeVariable(buildConf, "PLATFORM");
+  const ident = options.image ? await readElfIdent(options.image) : void 0;
+  const archInfo = resolveArch(arch, platform2, buildConf, ident, buildConfFile);
+  const memoryMb = ramMbFromLds(await preprocessConf(confDir, "lds.conf"), path11.join(confDir, "lds.conf"));
+  const { emboxNic, nic } = nicFromMods(await preprocessConf(confDir, "mods.conf"), path11.join(confDir, "mods.conf"));
+  const networkFile = path11.join(confDir, "rootfs", "network");
+  let networkText;
+  try {
+    networkText = await readFile4(networkFile, "utf8");
+  } catch {
+    throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
+  }
+  const iface = parseNetworkFile(networkText, networkFile);
+  const net2 = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : void 0;
+  const incFile = path11.join(confDir, "system_start.inc");
+  const commands = await exists(incFile) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
+  const ready = httpdReadyMarker(commands);
+  return {
+    arch,
+    ...platform2 ? { platform: platform2 } : {},
+    qemu: archInfo.qemu,
+    ...archInfo.machine ? { machine: archInfo.machine } : {},
+    ...archInfo.cpu ? { cpu: archInfo.cpu } : {},
+    loader: archInfo.loader,
+    memoryMb,
+    nic,
+    emboxNic,
+    nicOnBoard: !DEVICE_NICS.has(nic),
+    ...iface.hwaddress ? { mac: iface.hwaddress } : {},
+    guestIp: iface.address,
+    ...iface.gateway ? { gateway: iface.gateway } : {},
+    ...net2 ? { net: net2 } : {},
+    guestPort: EMBOX_HTTPD_PORT,
+    startMarker: EMBOX_START_MARKER,
+    readyMarker: ready.readyMarker,
+    startScriptMentionsHttpd: ready.startScriptMentionsHttpd,
+    startCommands: commands
+  };
+}
+function emboxGuestSpec(run2, kernel, overrides = {}) {
+  if (run2.loader !== "kernel") throw new Error(`Embox ARCH ${run2.arch} boots with -bios ${kernel}; the boot stage only passes -kernel`);
+  if (run2.nicOnBoard) throw new Error(`Embox NIC ${run2.emboxNic} is the board's own (${run2.nic}); the boot stage only attaches -device NICs`);
+  return {
+    qemu: run2.qemu,
+    ...run2.machine ? { machine: run2.machine } : {},
+    memoryMb: run2.memoryMb,
+    kernel,
+    network: {
+      nic: run2.nic,
+      ...run2.mac ? { mac: run2.mac } : {},
+      ...run2.net ? { net: run2.net } : {},
+      ...run2.gateway ? { gateway: run2.gateway } : {},
+      guestIp: run2.guestIp,
+      guestPort: run2.guestPort
+    },
+    httpPath: "/",
+    extraArgs: run2.cpu ? ["-cpu", run2.cpu] : [],
+    startMarker: run2.startMarker,
+    readyMarker: run2.readyMarker,
+    moduleMarker: DEFAULT_MODULE_MARKER,
+    timeoutMs: 6e4,
+    ...overrides
+  };
+}
+
+// src/build/embox/index.ts
+var DEFAULT_EMBOX_TEMPLATE = "x86/qemu";
+async function prepareEmbox(name2, settings, context) {
+  const template = settings.template ?? DEFAULT_EMBOX_TEMPLATE;
+  const built = await buildEmbox({
+    source: settings.source,
+    template,
+    downloadDir: settings["download-dir"],
+    overridesDir: settings.overrides,
+    jobs: settings.jobs,
+    log: context.log,
+    cacheDir: path12.join(bootgateCacheDir(), "embox"),
+    signal: context.signal
+  });
+  const run2 = await deriveEmboxRun(built.confDir, { image: built.image });
+  const derived2 = emboxGuestSpec(run2, built.image);
+  const guest = guestFromSettings(name2, settings, derived2);
+  return {
+    guest,
+    image: { path: built.image, sizes: await elfImageSizes(built.image) },
+    build: { seconds: built.seconds, cached: built.cached, log: built.buildLog }
+  };
+}
+
 // src/build/index.ts
 var PATH_KEYS2 = ["kernel", "initrd", "source", "download-dir", "overrides", "app"];
 function remapIntoWorktree(settings, worktree) {
@@ -38363,8 +39390,8 @@ function remapIntoWorktree(settings, worktree) {
   for (const key of PATH_KEYS2) {
     const value = out[key];
     if (value === void 0) continue;
-    const rel = path9.relative(worktree.repoRoot, value);
-    if (!rel.startsWith("..") && !path9.isAbsolute(rel)) out[key] = path9.join(worktree.root, rel);
+    const rel = path13.relative(worktree.repoRoot, value);
+    if (!rel.startsWith("..") && !path13.isAbsolute(rel)) out[key] = path13.join(worktree.root, rel);
   }
   return out;
 }
@@ -38376,7 +39403,7 @@ async function prepareSubject(subject, context) {
       let build = null;
       const command = settings["build-command"];
       if (command) {
-        const logFile = path9.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
+        const logFile = path13.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
         context.log(`building ${label}: ${command}`);
         const { seconds } = await runLoggedBuild({
           what: `build of ${label}`,
@@ -38395,31 +39422,32 @@ async function prepareSubject(subject, context) {
       return { guest, image: { path: guest.kernel, sizes: null }, build };
     }
     case "embox":
+      return prepareEmbox(subject.name, settings, context);
     case "rumprun":
       throw new Error(`os "${subject.os}" is not wired yet`);
   }
 }
 
 // src/measure/host.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import os from "node:os";
+import { readFile as readFile5 } from "node:fs/promises";
+import os2 from "node:os";
 async function firstLine(file2, args) {
   const result = await execa(file2, args, { reject: false, timeout: 1e4 });
   if (result.failed) return null;
   return `${result.stdout}`.split("\n")[0]?.trim() || null;
 }
 async function hostFacts(qemuBinary) {
-  let release = `${os.type()} ${os.release()}`;
+  let release = `${os2.type()} ${os2.release()}`;
   try {
-    const text = await readFile2("/etc/os-release", "utf8");
+    const text = await readFile5("/etc/os-release", "utf8");
     release = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? release;
   } catch {
   }
   return {
-    cpu: os.cpus()[0]?.model.trim() ?? "unknown",
-    cores: os.availableParallelism(),
+    cpu: os2.cpus()[0]?.model.trim() ?? "unknown",
+    cores: os2.availableParallelism(),
     os: release,
-    kernel: os.release(),
+    kernel: os2.release(),
     qemu: await firstLine(qemuBinary, ["--version"]) ?? `${qemuBinary}: not found`,
     node: process.version,
     compiler: await firstLine("gcc", ["--version"])
@@ -38427,8 +39455,8 @@ async function hostFacts(qemuBinary) {
 }
 
 // src/measure/run.ts
-import { mkdir as mkdir2, writeFile } from "node:fs/promises";
-import path10 from "node:path";
+import { mkdir as mkdir3, writeFile } from "node:fs/promises";
+import path14 from "node:path";
 
 // src/boot/free-port.ts
 import net from "node:net";
@@ -38543,7 +39571,7 @@ function cleanLine(raw) {
 // src/boot/boot-once.ts
 var HTTP_ATTEMPT_TIMEOUT_MS = 1e3;
 var HTTP_RETRY_DELAY_MS = 20;
-var TAIL_LINES = 20;
+var TAIL_LINES2 = 20;
 async function bootOnce(spec, options = {}) {
   const startRe = new RegExp(spec.startMarker);
   const readyRe = new RegExp(spec.readyMarker);
@@ -38650,7 +39678,7 @@ function waitingFor(outcome, spec, instrumented) {
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
 }
 function tail(outcome) {
-  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${l.text}`);
+  const lines = outcome.lines.slice(-TAIL_LINES2).map((l) => `  | ${l.text}`);
   const stderr = outcome.stderr.trim();
   let text = lines.length > 0 ? `
 serial tail:
@@ -39521,16 +40549,16 @@ async function measure(plans, options) {
       break;
     }
     const plan = plans[slot.plan];
-    const workDir = path10.join(options.logDir, "run");
-    await mkdir2(workDir, { recursive: true });
+    const workDir = path14.join(options.logDir, "run");
+    await mkdir3(workDir, { recursive: true });
     const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
     if (options.signal?.aborted) {
       interrupted = true;
       break;
     }
-    const logName = path10.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
-    await writeSerialLog(path10.join(options.logDir, logName), outcome);
-    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path10.relative(options.logBase, path10.join(options.logDir, logName)));
+    const logName = path14.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
+    await writeSerialLog(path14.join(options.logDir, logName), outcome);
+    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path14.relative(options.logBase, path14.join(options.logDir, logName)));
     const result = results[slot.plan];
     (slot.warmup ? result.warmup : result.boots).push(record2);
     options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : plan.runs, record: record2 });
@@ -39557,7 +40585,7 @@ function safeName(name2, variant) {
   return `${name2}${variant ? `-${variant}` : ""}`.replace(/[^\w.-]+/g, "_");
 }
 async function writeSerialLog(file2, outcome) {
-  await mkdir2(path10.dirname(file2), { recursive: true });
+  await mkdir3(path14.dirname(file2), { recursive: true });
   const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
   const header = [`# ${outcome.command.join(" ")}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split("\n")[0]}` : ""}`];
   if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, "\n# ")}`);
@@ -39566,8 +40594,8 @@ async function writeSerialLog(file2, outcome) {
 }
 
 // src/measure/results-file.ts
-import { mkdir as mkdir3, readFile as readFile3, writeFile as writeFile2 } from "node:fs/promises";
-import path11 from "node:path";
+import { mkdir as mkdir4, readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
+import path15 from "node:path";
 
 // src/measure/results.ts
 var RESULTS_SCHEMA = "bootgate/results@1";
@@ -39585,14 +40613,14 @@ function resultsDocument(subjects, host, partial2) {
   };
 }
 async function writeResults(file2, doc) {
-  await mkdir3(path11.dirname(path11.resolve(file2)), { recursive: true });
+  await mkdir4(path15.dirname(path15.resolve(file2)), { recursive: true });
   await writeFile2(file2, `${JSON.stringify(doc, null, 2)}
 `);
 }
 async function readResults(file2) {
   let raw;
   try {
-    raw = JSON.parse(await readFile3(file2, "utf8"));
+    raw = JSON.parse(await readFile6(file2, "utf8"));
   } catch (error62) {
     throw new Error(`${file2}: not a readable JSON results file (${error62.message})`);
   }
@@ -39632,29 +40660,18 @@ async function runMeasure(subjects, options) {
 }
 function logLocation(options) {
   if (options.jsonFile) {
-    const abs2 = path12.resolve(options.jsonFile);
-    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path12.dirname(abs2) };
+    const abs2 = path16.resolve(options.jsonFile);
+    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path16.dirname(abs2) };
   }
-  const abs = path12.resolve(options.outDir);
-  return { logDir: path12.join(abs, "logs"), logBase: abs };
+  const abs = path16.resolve(options.outDir);
+  return { logDir: path16.join(abs, "logs"), logBase: abs };
 }
 
 // src/build/linux-fixture.ts
-import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
+import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir5, open as open2, readdir, readFile as readFile5, rename as rename2, rm as rm2, stat } from "node:fs/promises";
+import { mkdir as mkdir6, open as open3, readdir as readdir2, readFile as readFile8, rename as rename3, rm as rm3, stat as stat4 } from "node:fs/promises";
 import { basename, join as join3, resolve as resolve2 } from "node:path";
-
-// src/build/cache-dir.ts
-import { homedir } from "node:os";
-import { join } from "node:path";
-function bootgateCacheDir() {
-  const explicit = process.env["BOOTGATE_CACHE_DIR"];
-  if (explicit) return explicit;
-  const xdg = process.env["XDG_CACHE_HOME"];
-  if (xdg) return join(xdg, "bootgate");
-  return join(homedir(), ".cache", "bootgate");
-}
 
 // src/build/cpio.ts
 var MAGIC = "070701";
@@ -39665,19 +40682,19 @@ var S_IFREG = 32768;
 var S_IFLNK = 40960;
 var S_IFCHR = 8192;
 var S_IFMT = 61440;
-function hex8(value, field, path18) {
+function hex8(value, field, path22) {
   if (!Number.isInteger(value) || value < 0 || value > 4294967295) {
-    throw new Error(`cpio: field ${field} of "${path18}" must be an integer in 0..0xffffffff, got ${value}`);
+    throw new Error(`cpio: field ${field} of "${path22}" must be an integer in 0..0xffffffff, got ${value}`);
   }
   return value.toString(16).padStart(8, "0");
 }
 function pad4(length) {
   return (4 - length % 4) % 4;
 }
-function normalizePath(path18) {
-  const rel = path18.replace(/^\/+/, "");
+function normalizePath(path22) {
+  const rel = path22.replace(/^\/+/, "");
   if (rel === "" || rel.split("/").some((part) => part === "" || part === "..")) {
-    throw new Error(`cpio: invalid entry path "${path18}" (expected a non-empty path without empty or ".." parts)`);
+    throw new Error(`cpio: invalid entry path "${path22}" (expected a non-empty path without empty or ".." parts)`);
   }
   return rel;
 }
@@ -39739,9 +40756,9 @@ function writeCpioNewc(entries, opts = {}) {
 }
 
 // src/build/multiboot-fixture.ts
-import { createHash, randomBytes } from "node:crypto";
+import { createHash as createHash2, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir as mkdir4, readFile as readFile4, rename, rm, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile7, rename as rename2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname, join as join2, resolve } from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
 var DEFAULT_FIXTURE_MODULES = [
@@ -39873,9 +40890,9 @@ async function buildMultibootFixture(opts = {}) {
   const modules = resolveFixtureModules(opts);
   const sourceDir = join2(fixtureSourceDir(), "multiboot");
   const header = configHeader(modules, opts);
-  const hash2 = createHash("sha256");
+  const hash2 = createHash2("sha256");
   for (const name2 of SOURCE_FILES) {
-    hash2.update(`${name2}\0`).update(await readFile4(join2(sourceDir, name2))).update("\0");
+    hash2.update(`${name2}\0`).update(await readFile7(join2(sourceDir, name2))).update("\0");
   }
   hash2.update(header).update(CFLAGS.join(" ")).update(await toolVersion("gcc")).update(await toolVersion("ld"));
   const outDir = join2(resolve(opts.cacheDir ?? bootgateCacheDir()), "multiboot", hash2.digest("hex").slice(0, 16));
@@ -39889,9 +40906,9 @@ async function buildMultibootFixture(opts = {}) {
     modules
   };
   if (existsSync(kernel)) return fixture;
-  await mkdir4(outDir, { recursive: true });
+  await mkdir5(outDir, { recursive: true });
   const work = join2(outDir, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir4(work);
+  await mkdir5(work);
   try {
     await writeFile3(join2(work, "fixture-config.h"), header);
     await runTool("gcc", [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")], "gcc -m32", "kernel.c");
@@ -39902,9 +40919,9 @@ async function buildMultibootFixture(opts = {}) {
       "ld -m elf_i386",
       "kernel.elf"
     );
-    await rename(join2(work, "kernel.elf"), kernel);
+    await rename2(join2(work, "kernel.elf"), kernel);
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await rm2(work, { recursive: true, force: true });
   }
   return fixture;
 }
@@ -39924,7 +40941,7 @@ var BUSYBOX_APPLETS = ["sh", "mount", "insmod", "ip", "httpd", "echo", "cat", "s
 var GUEST_IP = "10.0.2.15";
 var GUEST_PORT = 80;
 var MEMORY_MB = 256;
-var APPEND = "console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init";
+var APPEND = "console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init cryptomgr.notests rodata=off";
 var INDEX_HTML = "<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n";
 var KERNEL_METAPACKAGES = [
   { meta: "linux-image-amd64", distro: "Debian" },
@@ -39958,33 +40975,89 @@ async function findKernelPackage() {
     `linux fixture: cannot find the distribution kernel package (tried ${tried.join("; ")}). Run \`apt-get update\` first; only Debian (linux-image-amd64) and Ubuntu (linux-image-generic) are supported.`
   );
 }
-async function packageVersion(pkg) {
-  const result = await run("apt-cache", ["show", "--no-all-versions", pkg]);
-  if (!result.ok) return null;
-  return /^Version:\s*(\S+)/m.exec(result.stdout)?.[1] ?? null;
+async function packageVersions(pkgs) {
+  const result = await run("apt-cache", ["show", "--no-all-versions", ...pkgs]);
+  const versions = /* @__PURE__ */ new Map();
+  for (const stanza of result.stdout.split(/\n\s*\n/)) {
+    const name2 = /^Package:\s*(\S+)/m.exec(stanza)?.[1];
+    const version2 = /^Version:\s*(\S+)/m.exec(stanza)?.[1];
+    if (name2 && version2 && !versions.has(name2)) versions.set(name2, version2);
+  }
+  return versions;
 }
-async function downloadPackage(pkg, dir) {
-  const existing = (await readdir(dir)).find((name2) => name2.startsWith(`${pkg}_`) && name2.endsWith(".deb"));
+var APT_LISTS = "/var/lib/apt/lists";
+async function aptListsKey() {
+  try {
+    const names = (await readdir2(APT_LISTS)).filter((name2) => name2.includes("Packages")).sort();
+    if (names.length === 0) return null;
+    const hash2 = createHash3("sha256");
+    for (const name2 of names) {
+      const info = await stat4(join3(APT_LISTS, name2));
+      hash2.update(`${name2}:${info.size}:${info.mtimeMs}
+`);
+    }
+    return hash2.digest("hex");
+  } catch {
+    return null;
+  }
+}
+async function resolvePackages(cacheRoot) {
+  const stampFile = join3(cacheRoot, "packages.json");
+  const listsKey = await aptListsKey();
+  if (listsKey && existsSync2(stampFile)) {
+    try {
+      const stamp = JSON.parse(await readFile8(stampFile, "utf8"));
+      if (stamp.listsKey === listsKey && stamp.packages?.pkg && stamp.packages.version) return stamp.packages;
+    } catch {
+    }
+  }
+  const { pkg, abi, distro } = await findKernelPackage();
+  const modulesPkg = distro === "Ubuntu" ? `linux-modules-${abi}` : null;
+  const versions = await packageVersions([pkg, "busybox-static", ...modulesPkg ? [modulesPkg] : []]);
+  const version2 = versions.get(pkg);
+  if (!version2) {
+    throw new Error(`linux fixture: \`apt-cache show ${pkg}\` gives no version; run \`apt-get update\` and retry`);
+  }
+  const busyboxVersion = versions.get("busybox-static");
+  if (!busyboxVersion) {
+    throw new Error("linux fixture: package busybox-static is unknown to apt; run `apt-get update` and retry");
+  }
+  const packages = {
+    pkg,
+    abi,
+    version: version2,
+    modulesPkg: modulesPkg && versions.has(modulesPkg) ? { name: modulesPkg, version: versions.get(modulesPkg) } : null,
+    busyboxVersion
+  };
+  if (listsKey) {
+    await mkdir6(cacheRoot, { recursive: true });
+    await writeAtomically(stampFile, Buffer.from(JSON.stringify({ listsKey, packages }, null, 2)));
+  }
+  return packages;
+}
+async function downloadPackage(pkg, version2, dir) {
+  const prefix = `${pkg}_${version2.replace(/:/g, "%3a")}_`;
+  const existing = (await readdir2(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
   if (existing) return join3(dir, existing);
   const temp = join3(dir, `download-${process.pid}-${randomBytes2(4).toString("hex")}`);
-  await mkdir5(temp);
+  await mkdir6(temp);
   try {
-    const result = await run("apt-get", ["download", pkg], temp);
-    const deb = (await readdir(temp)).find((name2) => name2.endsWith(".deb"));
+    const result = await run("apt-get", ["download", `${pkg}=${version2}`], temp);
+    const deb = (await readdir2(temp)).find((name2) => name2.endsWith(".deb"));
     if (!result.ok || !deb) {
       throw new Error(
-        `linux fixture: \`apt-get download ${pkg}\` failed: ${result.output}
+        `linux fixture: \`apt-get download ${pkg}=${version2}\` failed: ${result.output}
 Hint: the package lists may be missing or stale; run \`apt-get update\` (as root) and retry.`
       );
     }
-    await rename2(join3(temp, deb), join3(dir, deb));
+    await rename3(join3(temp, deb), join3(dir, deb));
     return join3(dir, deb);
   } finally {
-    await rm2(temp, { recursive: true, force: true });
+    await rm3(temp, { recursive: true, force: true });
   }
 }
 async function extractDeb(deb, into) {
-  await mkdir5(into, { recursive: true });
+  await mkdir6(into, { recursive: true });
   const result = await run("dpkg-deb", ["-x", deb, into]);
   if (!result.ok) throw new Error(`linux fixture: \`dpkg-deb -x ${deb}\` failed: ${result.output}`);
 }
@@ -40026,7 +41099,7 @@ function inspectElf64(buf) {
   return { complete, hasPvhNote };
 }
 async function extractVmlinux(vmlinuz, out) {
-  const image = await readFile5(vmlinuz);
+  const image = await readFile8(vmlinuz);
   const candidates = COMPRESSIONS.flatMap((c3) => findAll(image, c3.magic).map((offset) => ({ ...c3, offset }))).sort((a2, b) => a2.offset - b.offset).slice(0, 20);
   for (const candidate of candidates) {
     const temp = `${out}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
@@ -40037,14 +41110,14 @@ async function extractVmlinux(vmlinuz, out) {
         reject: false
       });
       if (result.code === "ENOENT") continue;
-      if (!existsSync2(temp) || (await stat(temp)).size < 1024 * 1024) continue;
-      const elf = inspectElf64(await readFile5(temp));
+      if (!existsSync2(temp) || (await stat4(temp)).size < 1024 * 1024) continue;
+      const elf = inspectElf64(await readFile8(temp));
       if (elf?.complete && elf.hasPvhNote) {
-        await rename2(temp, out);
+        await rename3(temp, out);
         return true;
       }
     } finally {
-      await rm2(temp, { force: true });
+      await rm3(temp, { force: true });
     }
   }
   return false;
@@ -40053,10 +41126,10 @@ function moduleName(file2) {
   return basename(file2).replace(/\.ko(\.(xz|zst|gz))?$/, "").replace(/-/g, "_");
 }
 async function walkFiles(dir, into = []) {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path18 = join3(dir, entry.name);
-    if (entry.isDirectory()) await walkFiles(path18, into);
-    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path18);
+  for (const entry of await readdir2(dir, { withFileTypes: true })) {
+    const path22 = join3(dir, entry.name);
+    if (entry.isDirectory()) await walkFiles(path22, into);
+    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path22);
   }
   return into;
 }
@@ -40066,11 +41139,11 @@ function modulesDir(root, abi) {
   }
   return null;
 }
-async function readModule(path18) {
-  const tool = path18.endsWith(".xz") ? "xz" : path18.endsWith(".zst") ? "zstd" : path18.endsWith(".gz") ? "gzip" : null;
-  if (!tool) return readFile5(path18);
-  const result = await execa(tool, ["-dc", path18], { encoding: "buffer", reject: false });
-  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path18} with ${tool}: ${result.message}`);
+async function readModule(path22) {
+  const tool = path22.endsWith(".xz") ? "xz" : path22.endsWith(".zst") ? "zstd" : path22.endsWith(".gz") ? "gzip" : null;
+  if (!tool) return readFile8(path22);
+  const result = await execa(tool, ["-dc", path22], { encoding: "buffer", reject: false });
+  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path22} with ${tool}: ${result.message}`);
   return Buffer.from(result.stdout);
 }
 function moduleDepends(ko) {
@@ -40089,7 +41162,7 @@ async function resolveModules(moduleRoots, abi) {
     if (!dir) continue;
     const builtinList = join3(dir, "modules.builtin");
     if (existsSync2(builtinList)) {
-      for (const line of (await readFile5(builtinList, "utf8")).split("\n")) if (line.trim()) builtin.add(moduleName(line.trim()));
+      for (const line of (await readFile8(builtinList, "utf8")).split("\n")) if (line.trim()) builtin.add(moduleName(line.trim()));
     }
     if (existsSync2(join3(dir, "kernel"))) for (const file2 of await walkFiles(join3(dir, "kernel"))) files.set(moduleName(file2), file2);
   }
@@ -40141,31 +41214,39 @@ function initramfsEntries(init, busybox, modules) {
   entries.push({ kind: "file", path: "www/index.html", data: Buffer.from(INDEX_HTML) });
   return entries;
 }
-async function writeAtomically(path18, data) {
-  const temp = `${path18}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
-  const handle = await open2(temp, "w");
+async function writeAtomically(path22, data) {
+  const temp = `${path22}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
+  const handle = await open3(temp, "w");
   try {
     await handle.writeFile(data);
   } finally {
     await handle.close();
   }
-  await rename2(temp, path18);
+  await rename3(temp, path22);
+}
+async function removeStaleTemps(dirs) {
+  const cutoff = Date.now() - 36e5;
+  for (const dir of dirs) {
+    for (const name2 of await readdir2(dir)) {
+      if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name2)) continue;
+      const path22 = join3(dir, name2);
+      const info = await stat4(path22).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm3(path22, { recursive: true, force: true });
+    }
+  }
 }
 function safeDirName(text) {
   return text.replace(/[^A-Za-z0-9._+-]/g, "_");
 }
 async function buildLinuxFixture(opts = {}) {
-  const { pkg, abi, distro } = await findKernelPackage();
-  const version2 = await packageVersion(pkg);
-  if (!version2) {
-    throw new Error(`linux fixture: \`apt-cache show ${pkg}\` gives no version; run \`apt-get update\` and retry`);
-  }
-  const dir = join3(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux", safeDirName(`${pkg}_${version2}`));
+  const cacheRoot = join3(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux");
+  const { pkg, abi, version: version2, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
+  const dir = join3(cacheRoot, safeDirName(`${pkg}_${version2}`));
   const debDir = join3(dir, "debs");
-  await mkdir5(debDir, { recursive: true });
-  const init = await readFile5(join3(fixtureSourceDir(), "linux", "init"));
-  const busyboxVersion = await packageVersion("busybox-static") ?? "unknown";
-  const initrdKey = createHash2("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
+  await mkdir6(debDir, { recursive: true });
+  await removeStaleTemps([dir, debDir]);
+  const init = await readFile8(join3(fixtureSourceDir(), "linux", "init"));
+  const initrdKey = createHash3("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
   const initrd = join3(dir, `initrd-${initrdKey}.cpio`);
   const vmlinux = join3(dir, "vmlinux");
   const bzImage = join3(dir, "vmlinuz");
@@ -40183,10 +41264,9 @@ async function buildLinuxFixture(opts = {}) {
   });
   const builtKernel = existsSync2(vmlinux) ? vmlinux : existsSync2(bzImage) ? bzImage : null;
   if (builtKernel && existsSync2(initrd)) return fixture(builtKernel);
-  const modulesPkg = distro === "Ubuntu" ? `linux-modules-${abi}` : null;
-  const debs = [await downloadPackage(pkg, debDir)];
-  if (modulesPkg && await packageVersion(modulesPkg)) debs.push(await downloadPackage(modulesPkg, debDir));
-  const busyboxDeb = await downloadPackage("busybox-static", debDir);
+  const debs = [await downloadPackage(pkg, version2, debDir)];
+  if (modulesPkg) debs.push(await downloadPackage(modulesPkg.name, modulesPkg.version, debDir));
+  const busyboxDeb = await downloadPackage("busybox-static", busyboxVersion, debDir);
   const work = join3(dir, `extract-${process.pid}-${randomBytes2(4).toString("hex")}`);
   try {
     const roots = debs.map((_, i2) => join3(work, `kernel-${i2}`));
@@ -40194,21 +41274,21 @@ async function buildLinuxFixture(opts = {}) {
     await extractDeb(busyboxDeb, join3(work, "busybox"));
     let kernel = builtKernel;
     if (!kernel) {
-      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path18) => existsSync2(path18));
+      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path22) => existsSync2(path22));
       if (!vmlinuz) throw new Error(`linux fixture: ${pkg} contains no boot/vmlinuz-${abi}`);
       if (await extractVmlinux(vmlinuz, vmlinux)) {
         kernel = vmlinux;
       } else {
-        await writeAtomically(bzImage, await readFile5(vmlinuz));
+        await writeAtomically(bzImage, await readFile8(vmlinuz));
         kernel = bzImage;
       }
     }
     const modules = await resolveModules(roots, abi);
-    const busybox = await readFile5(findBusybox(join3(work, "busybox")));
+    const busybox = await readFile8(findBusybox(join3(work, "busybox")));
     await writeAtomically(initrd, writeCpioNewc(initramfsEntries(init, busybox, modules)));
     return fixture(kernel);
   } finally {
-    await rm2(work, { recursive: true, force: true });
+    await rm3(work, { recursive: true, force: true });
   }
 }
 
@@ -40258,12 +41338,12 @@ async function runDemo(options) {
 }
 
 // src/engine/bench-harness.ts
-import { mkdtemp, rm as rm3 } from "node:fs/promises";
-import os2 from "node:os";
-import path13 from "node:path";
+import { mkdtemp, rm as rm4 } from "node:fs/promises";
+import os3 from "node:os";
+import path17 from "node:path";
 async function runHarnessBench(options) {
   const fixture = await buildMultibootFixture();
-  const outDir = await mkdtemp(path13.join(os2.tmpdir(), "bootgate-bench-"));
+  const outDir = await mkdtemp(path17.join(os3.tmpdir(), "bootgate-bench-"));
   try {
     const began = process.hrtime.bigint();
     const { doc } = await runMeasure(
@@ -40296,18 +41376,18 @@ async function runHarnessBench(options) {
       `per-boot overhead outside the measured interval: ${((wallMs - sumBoot) / options.runs).toFixed(1)} ms (QEMU start-up, firmware, kill, log writing)`
     ].join("\n");
   } finally {
-    await rm3(outDir, { recursive: true, force: true });
+    await rm4(outDir, { recursive: true, force: true });
   }
 }
 
 // src/engine/gate.ts
-import { createHash as createHash3 } from "node:crypto";
-import { mkdir as mkdir7, writeFile as writeFile4 } from "node:fs/promises";
-import path15 from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/build/git-worktree.ts
-import { access as access2, mkdir as mkdir6 } from "node:fs/promises";
-import path14 from "node:path";
+import { access as access2, mkdir as mkdir7 } from "node:fs/promises";
+import path18 from "node:path";
 async function git(repo, args) {
   const result = await execa("git", ["-C", repo, ...args], { reject: false });
   if (result.failed) throw new Error(`git ${args.join(" ")} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
@@ -40330,23 +41410,23 @@ async function resolveCommit(repo, ref, flag) {
 async function defaultBase(repo, head) {
   const candidates = ["origin/HEAD", "origin/main", "origin/master", "main", "master"];
   for (const candidate of candidates) {
-    const exists = await execa("git", ["-C", repo, "rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { reject: false });
-    if (exists.failed) continue;
+    const exists2 = await execa("git", ["-C", repo, "rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { reject: false });
+    if (exists2.failed) continue;
     const base = await git(repo, ["merge-base", head, candidate]);
     if (base && base !== head) return base;
   }
   throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
 }
 async function ensureWorktree(repo, commit, parent) {
-  const dir = path14.join(parent, commit.slice(0, 12));
+  const dir = path18.join(parent, commit.slice(0, 12));
   try {
-    await access2(path14.join(dir, ".git"));
+    await access2(path18.join(dir, ".git"));
     const at = await git(dir, ["rev-parse", "HEAD"]);
     if (at === commit) return dir;
     await git(repo, ["worktree", "remove", "--force", dir]);
   } catch {
   }
-  await mkdir6(parent, { recursive: true });
+  await mkdir7(parent, { recursive: true });
   await git(repo, ["worktree", "prune"]);
   await git(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
   const modules = await execa("git", ["-C", dir, "submodule", "update", "--init", "--recursive"], { reject: false });
@@ -40810,9 +41890,9 @@ function renderGateReport(comparison, context) {
 
 // src/engine/gate.ts
 async function runGate(options) {
-  const outDir = path15.resolve(options.outDir);
-  const logDir = path15.join(outDir, "logs");
-  await mkdir7(logDir, { recursive: true });
+  const outDir = path19.resolve(options.outDir);
+  const logDir = path19.join(outDir, "logs");
+  await mkdir8(logDir, { recursive: true });
   const plans = [];
   const refs = /* @__PURE__ */ new Map();
   for (const subject of options.subjects) {
@@ -40825,7 +41905,7 @@ async function runGate(options) {
       refs.set(root, commits);
       options.log(`${root}: base ${base2.slice(0, 12)} (${options.base ?? "merge-base"}), head ${head2.slice(0, 12)} (${options.head ?? "HEAD"})`);
     }
-    const parent = options.worktreeDir ?? path15.join(bootgateCacheDir(), "worktrees", createHash3("sha256").update(root).digest("hex").slice(0, 12));
+    const parent = options.worktreeDir ?? path19.join(bootgateCacheDir(), "worktrees", createHash4("sha256").update(root).digest("hex").slice(0, 12));
     for (const variant of ["base", "head"]) {
       const commit = commits[variant];
       const worktree = await ensureWorktree(root, commit, parent);
@@ -40851,7 +41931,7 @@ async function runGate(options) {
   const head = resultsDocument(results.filter((r) => r.variant === "head"), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
   const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
-  const files = { base: path15.join(outDir, "base.json"), head: path15.join(outDir, "head.json"), report: path15.join(outDir, "report.md") };
+  const files = { base: path19.join(outDir, "base.json"), head: path19.join(outDir, "head.json"), report: path19.join(outDir, "report.md") };
   await writeResults(files.base, base);
   await writeResults(files.head, head);
   await writeFile4(files.report, markdown);
@@ -40859,9 +41939,9 @@ async function runGate(options) {
 }
 
 // src/engine/bench-accuracy.ts
-import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
-import os3 from "node:os";
-import path16 from "node:path";
+import { mkdtemp as mkdtemp2, rm as rm5, writeFile as writeFile5 } from "node:fs/promises";
+import os4 from "node:os";
+import path20 from "node:path";
 async function runAccuracyBench(options) {
   const variants = [
     { label: "baseline", workPercent: 100 },
@@ -40882,7 +41962,7 @@ async function runAccuracyBench(options) {
     });
     plans.push({ name: v.label, os: "custom", variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
   }
-  const workDir = await mkdtemp2(path16.join(os3.tmpdir(), "bootgate-accuracy-"));
+  const workDir = await mkdtemp2(path20.join(os4.tmpdir(), "bootgate-accuracy-"));
   const began = Date.now();
   let done = 0;
   const total = plans.reduce((a2, p) => a2 + p.runs + p.warmup, 0);
@@ -40895,7 +41975,7 @@ async function runAccuracyBench(options) {
       if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
     }
   });
-  await rm4(workDir, { recursive: true, force: true });
+  await rm5(workDir, { recursive: true, force: true });
   const pools = results.map((r) => r.boots.filter((b) => b.ok).map((b) => b.bootMs));
   const failed = results.reduce((a2, r) => a2 + r.summary.failed, 0);
   const [baseline, slow3, slow5] = pools;
@@ -40956,13 +42036,13 @@ async function runAccuracyBench(options) {
 }
 
 // src/engine/fixture.ts
-import { copyFile, mkdir as mkdir8, readFile as readFile6 } from "node:fs/promises";
-import path17 from "node:path";
+import { copyFile as copyFile2, mkdir as mkdir9, readFile as readFile9 } from "node:fs/promises";
+import path21 from "node:path";
 async function buildFixtureCommand(options) {
   let params = {};
   if (options.params) {
     try {
-      params = JSON.parse(await readFile6(options.params, "utf8"));
+      params = JSON.parse(await readFile9(options.params, "utf8"));
     } catch (error62) {
       throw new ConfigError(`--params: cannot read fixture options from "${options.params}": ${error62.message}`);
     }
@@ -40970,9 +42050,9 @@ async function buildFixtureCommand(options) {
   if (options.workPercent !== void 0) params.workPercent = options.workPercent;
   if (options.extraIterations !== void 0) params.extraIterations = options.extraIterations;
   const fixture = await buildMultibootFixture(params);
-  const out = path17.resolve(options.out);
-  await mkdir8(path17.dirname(out), { recursive: true });
-  await copyFile(fixture.kernel, out);
+  const out = path21.resolve(options.out);
+  await mkdir9(path21.dirname(out), { recursive: true });
+  await copyFile2(fixture.kernel, out);
   return out;
 }
 

@@ -11,6 +11,8 @@ command -v gcc >/dev/null || need+=(gcc)
 echo 'int main(void){return 0;}' | gcc -m32 -x c - -o /dev/null 2>/dev/null || need+=(gcc-multilib)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v taskset >/dev/null || need+=(util-linux)
+command -v make >/dev/null || need+=(make)
+command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

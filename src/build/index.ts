@@ -4,6 +4,8 @@ import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
 import { guestFromSettings, requireFile } from './guest-settings.js';
+import { prepareEmbox } from './embox/index.js';
+import { prepareRumprun } from './rumprun/index.js';
 
 export { guestFromSettings, type DerivedRun } from './guest-settings.js';
 export { BuildError } from './build-command.js';
@@ -63,7 +65,8 @@ export async function prepareSubject(subject: Subject, context: PrepareContext):
       return { guest, image: { path: guest.kernel, sizes: null }, build };
     }
     case 'embox':
+      return prepareEmbox(subject.name, settings, context);
     case 'rumprun':
-      throw new Error(`os "${subject.os}" is not wired yet`);
+      return prepareRumprun(subject.name, settings, context);
   }
 }

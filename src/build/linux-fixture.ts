@@ -49,11 +49,15 @@ const MEMORY_MB = 256;
  * host when the kernel starts rather than when the serial driver registers. loglevel=6 keeps
  * that banner (a notice) and drops the ~300 informational lines a default boot prints.
  * panic=-1 plus QEMU's -no-reboot: a panic (or /init failing) ends QEMU at once.
+ * cryptomgr.notests skips the crypto self-tests (the slowest initcall under TCG, ≈200 ms) and
+ * rodata=off the read-only remap and W+X page-table walk: measured QEMU start → HTTP 200
+ * median 1.95 s instead of 2.34 s (5 interleaved boots each, Debian 12 kernel, QEMU 7.2).
  */
-const APPEND = 'console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init';
+const APPEND =
+  'console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init cryptomgr.notests rodata=off';
 const INDEX_HTML = '<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n';
 
-/** Flavours this builder knows: metapackage and, for Ubuntu, the separate modules package. */
+/** Kernel metapackages this builder knows, tried in order (Debian, then Ubuntu). */
 const KERNEL_METAPACKAGES = [
   { meta: 'linux-image-amd64', distro: 'Debian' },
   { meta: 'linux-image-generic', distro: 'Ubuntu' },
@@ -95,24 +99,100 @@ async function findKernelPackage(): Promise<{ pkg: string; abi: string; distro: 
   );
 }
 
-async function packageVersion(pkg: string): Promise<string | null> {
-  const result = await run('apt-cache', ['show', '--no-all-versions', pkg]);
-  if (!result.ok) return null;
-  return /^Version:\s*(\S+)/m.exec(result.stdout)?.[1] ?? null;
+/** Candidate versions of packages (one `apt-cache show` call: each call re-reads the lists, ≈0.7 s). */
+async function packageVersions(pkgs: string[]): Promise<Map<string, string>> {
+  // Exits non-zero when one name is unknown but still prints the others.
+  const result = await run('apt-cache', ['show', '--no-all-versions', ...pkgs]);
+  const versions = new Map<string, string>();
+  for (const stanza of result.stdout.split(/\n\s*\n/)) {
+    const name = /^Package:\s*(\S+)/m.exec(stanza)?.[1];
+    const version = /^Version:\s*(\S+)/m.exec(stanza)?.[1];
+    if (name && version && !versions.has(name)) versions.set(name, version);
+  }
+  return versions;
+}
+
+interface ResolvedPackages {
+  pkg: string;
+  abi: string;
+  version: string;
+  /** Ubuntu's separate modules package, null on Debian (modules are in the image package) */
+  modulesPkg: { name: string; version: string } | null;
+  busyboxVersion: string;
+}
+
+const APT_LISTS = '/var/lib/apt/lists';
+
+/** Identity of the apt package lists: changes whenever `apt-get update` changes them. */
+async function aptListsKey(): Promise<string | null> {
+  try {
+    const names = (await readdir(APT_LISTS)).filter((name) => name.includes('Packages')).sort();
+    if (names.length === 0) return null;
+    const hash = createHash('sha256');
+    for (const name of names) {
+      const info = await stat(join(APT_LISTS, name));
+      hash.update(`${name}:${info.size}:${info.mtimeMs}\n`);
+    }
+    return hash.digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Which packages (and versions) make the fixture. Remembered in <cacheRoot>/packages.json
+ * until the apt lists change, so a cached fixture costs no apt-cache call (≈2 s otherwise).
+ */
+async function resolvePackages(cacheRoot: string): Promise<ResolvedPackages> {
+  const stampFile = join(cacheRoot, 'packages.json');
+  const listsKey = await aptListsKey();
+  if (listsKey && existsSync(stampFile)) {
+    try {
+      const stamp = JSON.parse(await readFile(stampFile, 'utf8')) as { listsKey?: string; packages?: ResolvedPackages };
+      if (stamp.listsKey === listsKey && stamp.packages?.pkg && stamp.packages.version) return stamp.packages;
+    } catch {
+      // unreadable stamp: resolve again
+    }
+  }
+  const { pkg, abi, distro } = await findKernelPackage();
+  const modulesPkg = distro === 'Ubuntu' ? `linux-modules-${abi}` : null;
+  const versions = await packageVersions([pkg, 'busybox-static', ...(modulesPkg ? [modulesPkg] : [])]);
+  const version = versions.get(pkg);
+  if (!version) {
+    throw new Error(`linux fixture: \`apt-cache show ${pkg}\` gives no version; run \`apt-get update\` and retry`);
+  }
+  const busyboxVersion = versions.get('busybox-static');
+  if (!busyboxVersion) {
+    throw new Error('linux fixture: package busybox-static is unknown to apt; run `apt-get update` and retry');
+  }
+  const packages: ResolvedPackages = {
+    pkg,
+    abi,
+    version,
+    modulesPkg: modulesPkg && versions.has(modulesPkg) ? { name: modulesPkg, version: versions.get(modulesPkg)! } : null,
+    busyboxVersion,
+  };
+  if (listsKey) {
+    await mkdir(cacheRoot, { recursive: true });
+    await writeAtomically(stampFile, Buffer.from(JSON.stringify({ listsKey, packages }, null, 2)));
+  }
+  return packages;
 }
 
 /** `apt-get download` into dir (no root needed, nothing installed); returns the .deb path. */
-async function downloadPackage(pkg: string, dir: string): Promise<string> {
-  const existing = (await readdir(dir)).find((name) => name.startsWith(`${pkg}_`) && name.endsWith('.deb'));
+async function downloadPackage(pkg: string, version: string, dir: string): Promise<string> {
+  // apt names the file <package>_<version, ':' as %3a>_<arch>.deb
+  const prefix = `${pkg}_${version.replace(/:/g, '%3a')}_`;
+  const existing = (await readdir(dir)).find((name) => name.startsWith(prefix) && name.endsWith('.deb'));
   if (existing) return join(dir, existing);
   const temp = join(dir, `download-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(temp);
   try {
-    const result = await run('apt-get', ['download', pkg], temp);
+    const result = await run('apt-get', ['download', `${pkg}=${version}`], temp);
     const deb = (await readdir(temp)).find((name) => name.endsWith('.deb'));
     if (!result.ok || !deb) {
       throw new Error(
-        `linux fixture: \`apt-get download ${pkg}\` failed: ${result.output}\n` +
+        `linux fixture: \`apt-get download ${pkg}=${version}\` failed: ${result.output}\n` +
           'Hint: the package lists may be missing or stale; run `apt-get update` (as root) and retry.',
       );
     }
@@ -345,6 +425,19 @@ async function writeAtomically(path: string, data: Buffer): Promise<void> {
   await rename(temp, path);
 }
 
+/** Temp folders of builders killed mid-way (an extraction is ≈400 MB): gone after an hour. */
+async function removeStaleTemps(dirs: string[]): Promise<void> {
+  const cutoff = Date.now() - 3600_000;
+  for (const dir of dirs) {
+    for (const name of await readdir(dir)) {
+      if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name)) continue;
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
+    }
+  }
+}
+
 function safeDirName(text: string): string {
   return text.replace(/[^A-Za-z0-9._+-]/g, '_');
 }
@@ -355,17 +448,14 @@ function safeDirName(text: string): string {
  * default guest address). Cached in <cacheDir>/linux/<kernel package>_<version>/.
  */
 export async function buildLinuxFixture(opts: { cacheDir?: string } = {}): Promise<LinuxFixture> {
-  const { pkg, abi, distro } = await findKernelPackage();
-  const version = await packageVersion(pkg);
-  if (!version) {
-    throw new Error(`linux fixture: \`apt-cache show ${pkg}\` gives no version; run \`apt-get update\` and retry`);
-  }
-  const dir = join(resolve(opts.cacheDir ?? bootgateCacheDir()), 'linux', safeDirName(`${pkg}_${version}`));
+  const cacheRoot = join(resolve(opts.cacheDir ?? bootgateCacheDir()), 'linux');
+  const { pkg, abi, version, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
+  const dir = join(cacheRoot, safeDirName(`${pkg}_${version}`));
   const debDir = join(dir, 'debs');
   await mkdir(debDir, { recursive: true });
+  await removeStaleTemps([dir, debDir]);
 
   const init = await readFile(join(fixtureSourceDir(), 'linux', 'init'));
-  const busyboxVersion = (await packageVersion('busybox-static')) ?? 'unknown';
   const initrdKey = createHash('sha256')
     .update(init)
     .update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(',')}\0${BUSYBOX_APPLETS.join(',')}\0${INDEX_HTML}`)
@@ -390,10 +480,9 @@ export async function buildLinuxFixture(opts: { cacheDir?: string } = {}): Promi
   if (builtKernel && existsSync(initrd)) return fixture(builtKernel);
 
   // Ubuntu ships the modules in a separate package; Debian has them in the image package.
-  const modulesPkg = distro === 'Ubuntu' ? `linux-modules-${abi}` : null;
-  const debs = [await downloadPackage(pkg, debDir)];
-  if (modulesPkg && (await packageVersion(modulesPkg))) debs.push(await downloadPackage(modulesPkg, debDir));
-  const busyboxDeb = await downloadPackage('busybox-static', debDir);
+  const debs = [await downloadPackage(pkg, version, debDir)];
+  if (modulesPkg) debs.push(await downloadPackage(modulesPkg.name, modulesPkg.version, debDir));
+  const busyboxDeb = await downloadPackage('busybox-static', busyboxVersion, debDir);
 
   const work = join(dir, `extract-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {

@@ -6,7 +6,7 @@ import { resolveSubjects, type Subject } from '../config/subjects.js';
 import { abortOnSignals } from '../boot/children.js';
 import { progressLine, resultsTable } from '../report/terminal.js';
 import { runMeasure } from './measure.js';
-import { runDemo } from './demo.js';
+import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
 import { runAccuracyBench } from './bench-accuracy.js';
@@ -70,18 +70,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-q, --quiet', 'only failures and the final table (for CI logs)'),
   ).action(async (opts: CommonOptions) => {
     const subjects = await subjectsFrom(opts);
-    const controller = new AbortController();
-    const release = abortOnSignals(controller);
-    try {
-      const { log, onBoot } = reporter(opts.quiet);
-      const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot });
-      process.stdout.write(`${resultsTable(doc.subjects)}\n`);
-      if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
-      if (interrupted) setExit(EXIT.interrupted);
-      else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
-    } finally {
-      release();
-    }
+    setExit(await measureCommand(async () => subjects, opts, {}));
   });
 
   program
@@ -93,20 +82,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--warmup <n>', 'warm-up boots per guest', '1')
     .option('-q, --quiet', 'only failures and the final table')
     .action(async (opts: CommonOptions) => {
-      const controller = new AbortController();
-      const release = abortOnSignals(controller);
-      try {
-        const { log, onBoot } = reporter(opts.quiet);
-        const { doc, interrupted } = await runDemo({
-          jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot,
-          runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup'),
-        });
-        process.stdout.write(`${resultsTable(doc.subjects)}\n`);
-        if (interrupted) setExit(EXIT.interrupted);
-        else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
-      } finally {
-        release();
-      }
+      const overrides = { runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup') };
+      setExit(await measureCommand(demoSubjects, opts, overrides));
     });
 
   addSubjectOptions(
@@ -226,6 +203,27 @@ function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
     if (failOnInconclusive) return EXIT.regression;
   }
   return EXIT.ok;
+}
+
+/** measure and demo: boot, print the table, write the JSON (partial on SIGINT/SIGTERM). */
+async function measureCommand(
+  load: (log: (line: string) => void) => Promise<Subject[]>,
+  opts: CommonOptions,
+  overrides: { runsOverride?: number; warmupOverride?: number },
+): Promise<number> {
+  const controller = new AbortController();
+  const release = abortOnSignals(controller);
+  try {
+    const { log, onBoot } = reporter(opts.quiet);
+    const subjects = await load(log);
+    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot, ...overrides });
+    process.stdout.write(`${resultsTable(doc.subjects)}\n`);
+    if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
+    if (interrupted) return EXIT.interrupted;
+    return doc.subjects.some((s) => s.summary.failed > 0) ? EXIT.bootsFailed : EXIT.ok;
+  } finally {
+    release();
+  }
 }
 
 function positive(value: unknown, flag: string): number {

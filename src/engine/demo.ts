@@ -1,7 +1,6 @@
 import { buildLinuxFixture } from '../build/linux-fixture.js';
 import { buildMultibootFixture } from '../build/multiboot-fixture.js';
 import type { Subject } from '../config/subjects.js';
-import { runMeasure, type MeasureRunOptions } from './measure.js';
 
 /** The two guests the project builds from its own sources and Debian packages. */
 export async function demoSubjects(log: (line: string) => void): Promise<Subject[]> {
@@ -45,6 +44,3 @@ export async function demoSubjects(log: (line: string) => void): Promise<Subject
   ];
 }
 
-export async function runDemo(options: MeasureRunOptions): ReturnType<typeof runMeasure> {
-  return runMeasure(await demoSubjects(options.log), options);
-}

@@ -11,7 +11,7 @@ import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
-import { DEFAULT_RUNS, DEFAULT_WARMUP } from './measure.js';
+import { planFor } from './plan.js';
 
 export interface GateRunOptions {
   subjects: Subject[];
@@ -67,14 +67,8 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       const worktree = await ensureWorktree(root, commit, parent);
       options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
       const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
-      plans.push({
-        name: subject.name, os: subject.os, variant,
-        ref: variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD'), commit,
-        guest: prepared.guest,
-        runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
-        warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
-        image: prepared.image, build: prepared.build,
-      });
+      const ref = variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD');
+      plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');

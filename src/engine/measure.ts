@@ -5,9 +5,9 @@ import { hostFacts } from '../measure/host.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { resultsDocument, writeResults } from '../measure/results-file.js';
+import { planFor } from './plan.js';
 
-export const DEFAULT_RUNS = 10;
-export const DEFAULT_WARMUP = 1;
+export { DEFAULT_RUNS, DEFAULT_WARMUP } from './plan.js';
 
 export interface MeasureRunOptions {
   /** results JSON; serial logs go beside it in <name>.logs/ */
@@ -28,16 +28,7 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
   for (const subject of subjects) {
     options.log(`preparing ${subject.name} (${subject.os})`);
     const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir });
-    plans.push({
-      name: subject.name,
-      os: subject.os,
-      variant: null,
-      guest: prepared.guest,
-      runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
-      warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
-      image: prepared.image,
-      build: prepared.build,
-    });
+    plans.push(await planFor(subject, prepared, options));
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
   const { results, interrupted } = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });

@@ -2,8 +2,11 @@
  * Builds both CI guest fixtures and boots each with a plain QEMU call (not the bootgate
  * engine), checking the serial markers come in order and, for Linux, that HTTP answers 200.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa, type ResultPromise } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -114,6 +117,27 @@ describe('multiboot fixture', () => {
     expect(scaled.modules[0]!.iterations).toBe(Math.round(DEFAULT_FIXTURE_MODULES[0]!.iterations * 1.05) + 7);
   });
 
+  it('reports a gcc -m32 failure with its stderr and the gcc-multilib hint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bootgate-fake-gcc-'));
+    const savedPath = process.env['PATH'];
+    try {
+      // A gcc that behaves like one without 32-bit headers (no gcc-multilib).
+      writeFileSync(
+        join(dir, 'gcc'),
+        '#!/bin/sh\n[ "$1" = --version ] && { echo "gcc (fake) 0"; exit 0; }\n' +
+          'echo "/usr/include/stdint.h:26:10: fatal error: gnu/stubs-32.h: No such file or directory" >&2\nexit 1\n',
+      );
+      chmodSync(join(dir, 'gcc'), 0o755);
+      process.env['PATH'] = `${dir}:${savedPath ?? ''}`;
+      await expect(buildMultibootFixture({ cacheDir: join(dir, 'cache') })).rejects.toThrow(
+        /gcc -m32 failed on kernel\.c[\s\S]*gnu\/stubs-32\.h[\s\S]*gcc-multilib/,
+      );
+    } finally {
+      process.env['PATH'] = savedPath;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const emulator of ['qemu-system-i386', 'qemu-system-x86_64']) {
     it(`boots under ${emulator}: start, every module in order, tsc line, ready`, async () => {
       const fixture = await buildMultibootFixture();
@@ -185,7 +209,9 @@ describe('multiboot fixture', () => {
 
 describe('linux fixture', () => {
   it('boots the Debian kernel and serves HTTP 200 through hostfwd', { timeout: 600_000 }, async () => {
+    const buildStarted = performance.now();
     const fixture = await buildLinuxFixture();
+    console.log(`linux fixture ready in ${(performance.now() - buildStarted).toFixed(0)} ms (includes download when not cached)`);
     const port = await freePort();
     const spawnedAt = performance.now();
     const qemu = execa(

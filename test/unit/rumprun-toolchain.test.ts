@@ -148,6 +148,31 @@ ${INSTALL}`);
     );
   });
 
+  it('stops build-rr.sh and the processes it started on timeout and on cancel', async () => {
+    // A "make" child in the background, as build-rr.sh has; its pid goes to a file.
+    await fakeCheckout(`sleep 300 & echo $! > "${dir}/child.pid"; echo '>> started'; wait`);
+    // Killed means gone or a zombie (an orphan is reparented to PID 1, which may not reap it).
+    const alive = async () => {
+      const pid = Number(await readFile(path.join(dir, 'child.pid'), 'utf8'));
+      for (let i = 0; i < 20; i++) {
+        const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+        if (stat === null || / Z /.test(stat.slice(stat.lastIndexOf(')')))) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return true;
+    };
+    await expect(ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc'), timeoutMs: 1_000 })).rejects.toThrow(
+      /build-rr.sh did not finish within .* min and was stopped/,
+    );
+    expect(await alive()).toBe(false);
+
+    const controller = new AbortController();
+    const pending = ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc'), signal: controller.signal });
+    setTimeout(() => controller.abort(), 1_000);
+    await expect(pending).rejects.toThrow(/build-rr.sh was cancelled/);
+    expect(await alive()).toBe(false);
+  });
+
   it('refuses clang as the host compiler before building', async () => {
     await fakeCheckout('exit 0');
     await script(path.join(dir, 'clang'), 'echo "clang version 17.0.6"');

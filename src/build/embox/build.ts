@@ -519,6 +519,11 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
     if (!(await isFile(image))) await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, 'no-image');
     await closeLog();
     opts.log(`embox: built ${image} in ${seconds().toFixed(1)} s`);
+    if (opts.downloadDir && path.resolve(opts.downloadDir) !== downloadFolder) {
+      // Archives the build fetched itself go back into download-dir, so a cached folder fills up.
+      const back = await syncFolder(downloadFolder, opts.downloadDir);
+      if (back > 0) opts.log(`embox: ${back} new archive(s) copied back into download-dir ${opts.downloadDir}`);
+    }
 
     if (!entry) return { image, confDir, buildLog, cacheKey, cached: false, seconds: seconds() };
     // publish the cache entry whole or not at all

@@ -44,6 +44,7 @@ export interface BuildAppOptions {
   bakeTarget: BakeTarget;
   outDir: string;
   log?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface RumprunApp {
@@ -96,7 +97,7 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
   }
   log(`rumprun: compiling ${name}: ${command.join(' ')}`);
   const [file, ...args] = command as [string, ...string[]];
-  const compiled = await execa(file, args, { cwd: appDir, env, all: true, reject: false, stdin: 'ignore' });
+  const compiled = await execa(file, args, { cwd: appDir, env, all: true, reject: false, stdin: 'ignore', cancelSignal: options.signal });
   if (compiled.failed) throw new RumprunAppError(describeFailure(`building ${name} (${command.join(' ')})`, compiled));
   if (!existsSync(program)) {
     throw new RumprunAppError(`building ${name} succeeded but produced no ${program}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`);
@@ -110,6 +111,7 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
     all: true,
     reject: false,
     stdin: 'ignore',
+    cancelSignal: options.signal,
   });
   if (baked.failed) throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program}`, baked));
   if (!existsSync(image)) throw new RumprunAppError(`rumprun-bake succeeded but wrote no ${image}`);

@@ -42,6 +42,8 @@ export interface EnsureToolchainOptions {
   overrides?: RumprunBuildOverrides;
   /** kill the build after this long; default 60 min */
   timeoutMs?: number;
+  /** aborting stops build-rr.sh and every make below it */
+  signal?: AbortSignal;
 }
 
 export class RumprunToolchainError extends Error {
@@ -155,7 +157,9 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
   log(`rumprun: full output in ${logFile}`);
   const started = Date.now();
-  await runBuild(path.join(source, 'build-rr.sh'), args, { cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000 });
+  await runBuild(path.join(source, 'build-rr.sh'), args, {
+    cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000, signal: options.signal,
+  });
   log(`rumprun: build-rr.sh finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   for (const tool of [paths.gcc, paths.bake]) {
@@ -173,6 +177,7 @@ interface RunBuildOptions {
   logFile: string;
   log: (line: string) => void;
   timeoutMs: number;
+  signal?: AbortSignal;
 }
 
 /** build-rr.sh's own ">>" notes and make's "===>" stage lines are the progress worth showing. */
@@ -192,13 +197,18 @@ async function runBuild(script: string, args: string[], options: RunBuildOptions
     reject: false,
     detached: true,
   });
-  let timedOut = false;
+  let stopped: 'timeout' | 'cancel' | null = null;
   let killer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  const stop = (why: 'timeout' | 'cancel') => {
+    if (stopped) return;
+    stopped = why;
     killGroup(child.pid, 'SIGTERM');
     killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
-  }, options.timeoutMs);
+  };
+  const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+  const onAbort = () => stop('cancel');
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let pending = '';
     child.all?.on('data', (chunk: Buffer) => {
@@ -214,9 +224,10 @@ async function runBuild(script: string, args: string[], options: RunBuildOptions
     });
     const result = await child;
     if (pending !== '') tail.push(pending);
-    if (timedOut) {
+    if (stopped === 'timeout') {
       throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
     }
+    if (stopped === 'cancel') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
     if (result.exitCode !== 0) {
       const how = result.exitCode !== undefined
         ? `exited with ${result.exitCode}`
@@ -230,6 +241,7 @@ async function runBuild(script: string, args: string[], options: RunBuildOptions
   } finally {
     clearTimeout(timer);
     if (killer) clearTimeout(killer);
+    options.signal?.removeEventListener('abort', onAbort);
     await new Promise<void>((resolve) => out.end(resolve));
   }
 }
