@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path22 = __require("node:path");
+    var path27 = __require("node:path");
     var fs = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path22.resolve(baseDir, baseName);
+          const localBin = path27.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path22.extname(baseName))) return void 0;
+          if (sourceExt.includes(path27.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path22.resolve(
-            path22.dirname(resolvedScriptPath),
+          executableDir = path27.resolve(
+            path27.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path22.basename(
+            const legacyName = path27.basename(
               this._scriptPath,
-              path22.extname(this._scriptPath)
+              path27.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path22.extname(executableFile));
+        launchWithNode = sourceExt.includes(path27.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path22.basename(filename, path22.extname(filename));
+        this._name = path27.basename(filename, path27.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path23) {
-        if (path23 === void 0) return this._executableDir;
-        this._executableDir = path23;
+      executableDir(path28) {
+        if (path28 === void 0) return this._executableDir;
+        this._executableDir = path28;
         return this;
       }
       /**
@@ -3544,17 +3544,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path22) {
-      const ctrl = callVisitor(key, node2, visitor, path22);
+    function visit_(key, node2, visitor, path27) {
+      const ctrl = callVisitor(key, node2, visitor, path27);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path27, ctrl);
+        return visit_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path27 = Object.freeze(path27.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path22);
+            const ci = visit_(i2, node2.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3565,13 +3565,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path22);
+          path27 = Object.freeze(path27.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path22);
+          const cv = visit_("value", node2.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3592,17 +3592,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path22) {
-      const ctrl = await callVisitor(key, node2, visitor, path22);
+    async function visitAsync_(key, node2, visitor, path27) {
+      const ctrl = await callVisitor(key, node2, visitor, path27);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path27, ctrl);
+        return visitAsync_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path27 = Object.freeze(path27.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path22);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3613,13 +3613,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path22);
+          path27 = Object.freeze(path27.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path22);
+          const cv = await visitAsync_("value", node2.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3646,23 +3646,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path22) {
+    function callVisitor(key, node2, visitor, path27) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path22);
+        return visitor(key, node2, path27);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path22);
+        return visitor.Map?.(key, node2, path27);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path22);
+        return visitor.Seq?.(key, node2, path27);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path22);
+        return visitor.Pair?.(key, node2, path27);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path22);
+        return visitor.Scalar?.(key, node2, path27);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path22);
+        return visitor.Alias?.(key, node2, path27);
       return void 0;
     }
-    function replaceNode(key, path22, node2) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path27, node2) {
+      const parent = path27[path27.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -4274,10 +4274,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path27, value) {
       let v = value;
-      for (let i2 = path22.length - 1; i2 >= 0; --i2) {
-        const k = path22[i2];
+      for (let i2 = path27.length - 1; i2 >= 0; --i2) {
+        const k = path27[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -4296,7 +4296,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4326,11 +4326,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path27, value) {
+        if (isEmptyPath(path27))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path27;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -4344,8 +4344,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4359,8 +4359,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path27, keepScalar) {
+        const [key, ...rest] = path27;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -4378,8 +4378,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4389,8 +4389,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path27, value) {
+        const [key, ...rest] = path27;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6905,9 +6905,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path27, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path27, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6982,14 +6982,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection.isEmptyPath(path22)) {
+      deleteIn(path27) {
+        if (Collection.isEmptyPath(path27)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7004,10 +7004,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection.isEmptyPath(path22))
+      getIn(path27, keepScalar) {
+        if (Collection.isEmptyPath(path27))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7018,10 +7018,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection.isEmptyPath(path22))
+      hasIn(path27) {
+        if (Collection.isEmptyPath(path27))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7038,13 +7038,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection.isEmptyPath(path22)) {
+      setIn(path27, value) {
+        if (Collection.isEmptyPath(path27)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path27), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path27, value);
         }
       }
       /**
@@ -9005,9 +9005,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path22) => {
+    visit2.itemAtPath = (cst, path27) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path27) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9016,23 +9016,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path22) => {
-      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit2.parentCollection = (cst, path27) => {
+      const parent = visit2.itemAtPath(cst, path27.slice(0, -1));
+      const field = path27[path27.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path27, item, visitor) {
+      let ctrl = visitor(item, path27);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path27.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -9043,10 +9043,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path27);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -10803,7 +10803,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path22, options) {
+    function checkPathExt(path27, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -10814,25 +10814,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path22.substr(-p.length).toLowerCase() === p) {
+        if (p && path27.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat5, path22, options) {
-      if (!stat5.isSymbolicLink() && !stat5.isFile()) {
+    function checkStat(stat7, path27, options) {
+      if (!stat7.isSymbolicLink() && !stat7.isFile()) {
         return false;
       }
-      return checkPathExt(path22, options);
+      return checkPathExt(path27, options);
     }
-    function isexe(path22, options, cb) {
-      fs.stat(path22, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path22, options));
+    function isexe(path27, options, cb) {
+      fs.stat(path27, function(er, stat7) {
+        cb(er, er ? false : checkStat(stat7, path27, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs.statSync(path22), path22, options);
+    function sync(path27, options) {
+      return checkStat(fs.statSync(path27), path27, options);
     }
   }
 });
@@ -10843,21 +10843,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path22, options, cb) {
-      fs.stat(path22, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, options));
+    function isexe(path27, options, cb) {
+      fs.stat(path27, function(er, stat7) {
+        cb(er, er ? false : checkStat(stat7, options));
       });
     }
-    function sync(path22, options) {
-      return checkStat(fs.statSync(path22), options);
+    function sync(path27, options) {
+      return checkStat(fs.statSync(path27), options);
     }
-    function checkStat(stat5, options) {
-      return stat5.isFile() && checkMode(stat5, options);
+    function checkStat(stat7, options) {
+      return stat7.isFile() && checkMode(stat7, options);
     }
-    function checkMode(stat5, options) {
-      var mod = stat5.mode;
-      var uid = stat5.uid;
-      var gid = stat5.gid;
+    function checkMode(stat7, options) {
+      var mod = stat7.mode;
+      var uid = stat7.uid;
+      var gid = stat7.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -10882,7 +10882,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path22, options, cb) {
+    function isexe(path27, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -10892,7 +10892,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path22, options || {}, function(er, is) {
+          isexe(path27, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -10901,7 +10901,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path22, options || {}, function(er, is) {
+      core(path27, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -10911,9 +10911,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path22, options) {
+    function sync(path27, options) {
       try {
-        return core.sync(path22, options || {});
+        return core.sync(path27, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -10929,7 +10929,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path22 = __require("path");
+    var path27 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -10967,7 +10967,7 @@ var require_which = __commonJS({
           return opt2.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -10994,7 +10994,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path22.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -11042,7 +11042,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path27 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -11060,7 +11060,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path22.delimiter : void 0
+          pathExt: withoutPathExt ? path27.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -11069,7 +11069,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path22.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -11123,8 +11123,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path22, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path22.split("/").pop();
+      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path27.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -11159,7 +11159,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path22 = __require("path");
+    var path27 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -11184,7 +11184,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path22.normalize(parsed.command);
+        parsed.command = path27.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -12133,10 +12133,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path22) {
-  if (!path22)
+function getElementAtPath(obj, path27) {
+  if (!path27)
     return obj;
-  return path22.reduce((acc, key) => acc?.[key], obj);
+  return path27.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12476,11 +12476,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path22, issues) {
+function prefixIssues(path27, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path22);
+    iss.path.unshift(path27);
     return iss;
   });
 }
@@ -12942,16 +12942,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path22 = []) => {
+  const processError = (error63, path27 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path22, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path22, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -12990,17 +12990,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path22 = []) => {
+  const processError = (error63, path27 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path22, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path22, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
       } else {
-        const fullpath = [...path22, ...issue2.path];
+        const fullpath = [...path27, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13039,8 +13039,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path22) {
+  const path27 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path27) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -30178,13 +30178,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path22 = ref.slice(1).split("/").filter(Boolean);
-  if (path22.length === 0) {
+  const path27 = ref.slice(1).split("/").filter(Boolean);
+  if (path27.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path22[0] === defsKey) {
-    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
+  if (path27[0] === defsKey) {
+    const key = path27[1] === void 0 ? void 0 : decodeJSONPointerSegment(path27[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -31405,10 +31405,10 @@ verdict: ${c3.state.toUpperCase()} (threshold ${c3.options.thresholdPct} %, alph
 }
 
 // src/engine/measure.ts
-import path16 from "node:path";
+import path21 from "node:path";
 
 // src/build/index.ts
-import path13 from "node:path";
+import path16 from "node:path";
 
 // src/build/build-command.ts
 import { createWriteStream as createWriteStream2 } from "node:fs";
@@ -32041,11 +32041,11 @@ var replacements = Object.entries(specialMainSymbols);
 // node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
-var format = (open4, close) => {
+var format = (open5, close) => {
   if (!hasColors) {
     return (input2) => input2;
   }
-  const openCode = `\x1B[${open4}m`;
+  const openCode = `\x1B[${open5}m`;
   const closeCode = `\x1B[${close}m`;
   return (input2) => {
     const string4 = input2 + "";
@@ -35825,13 +35825,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path22, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path22 === "string" ? path22 : path22.toString();
+  for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path27 === "string" ? path27 : path27.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path22, serializedResult);
+      appendFileSync(path27, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path22, serializedResult);
+      writeFileSync(path27, serializedResult);
     }
   }
 };
@@ -38279,21 +38279,21 @@ import { access } from "node:fs/promises";
 
 // src/boot/guest.ts
 var DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
-function buildQemuArgs(spec, hostPort, extra = []) {
+function buildQemuArgs(spec, hostPort, extra = [], serialFile) {
   const args = ["-accel", "tcg", "-m", String(spec.memoryMb)];
   if (spec.machine) args.push("-machine", spec.machine);
-  args.push("-display", "none", "-vga", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot");
+  args.push("-display", "none", "-vga", "none", "-monitor", "none", "-serial", serialFile ? `file:${serialFile}` : "stdio", "-no-reboot");
   args.push("-kernel", spec.kernel);
   if (spec.initrd) args.push("-initrd", spec.initrd);
   if (spec.append !== void 0 && spec.append !== "") args.push("-append", spec.append);
-  const net2 = spec.network;
-  if (net2 && hostPort !== null) {
+  const net3 = spec.network;
+  if (net3 && hostPort !== null) {
     const netdev = ["user", "id=n0"];
-    if (net2.net) netdev.push(`net=${net2.net}`);
-    if (net2.gateway) netdev.push(`host=${net2.gateway}`);
-    netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net2.guestIp}:${net2.guestPort}`);
+    if (net3.net) netdev.push(`net=${net3.net}`);
+    if (net3.gateway) netdev.push(`host=${net3.gateway}`);
+    netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net3.guestIp}:${net3.guestPort}`);
     args.push("-netdev", netdev.join(","));
-    args.push("-device", [net2.nic, "netdev=n0", ...net2.mac ? [`mac=${net2.mac}`] : []].join(","));
+    args.push("-device", [net3.nic, "netdev=n0", ...net3.mac ? [`mac=${net3.mac}`] : []].join(","));
   } else {
     args.push("-nic", "none");
   }
@@ -39307,7 +39307,7 @@ async function deriveEmboxRun(confDir, options = {}) {
     throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
   }
   const iface = parseNetworkFile(networkText, networkFile);
-  const net2 = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : void 0;
+  const net3 = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : void 0;
   const incFile = path11.join(confDir, "system_start.inc");
   const commands = await exists(incFile) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
   const ready = httpdReadyMarker(commands);
@@ -39325,7 +39325,7 @@ async function deriveEmboxRun(confDir, options = {}) {
     ...iface.hwaddress ? { mac: iface.hwaddress } : {},
     guestIp: iface.address,
     ...iface.gateway ? { gateway: iface.gateway } : {},
-    ...net2 ? { net: net2 } : {},
+    ...net3 ? { net: net3 } : {},
     guestPort: EMBOX_HTTPD_PORT,
     startMarker: EMBOX_START_MARKER,
     readyMarker: ready.readyMarker,
@@ -39383,6 +39383,433 @@ async function prepareEmbox(name2, settings, context) {
   };
 }
 
+// src/build/rumprun/index.ts
+import path15 from "node:path";
+
+// src/build/rumprun/app.ts
+import { existsSync } from "node:fs";
+import { mkdir as mkdir3, readdir as readdir2, stat as stat4 } from "node:fs/promises";
+import path13 from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+var BAKE_TARGETS = ["hw_virtio", "hw_generic"];
+var RumprunAppError = class extends Error {
+  name = "RumprunAppError";
+};
+function defaultHttpdAppDir(from = path13.dirname(fileURLToPath3(import.meta.url))) {
+  let dir = from;
+  for (; ; ) {
+    const candidate = path13.join(dir, "apps", "httpd");
+    if (existsSync(path13.join(candidate, "httpd.c")) && existsSync(path13.join(dir, "package.json"))) return candidate;
+    const parent = path13.dirname(dir);
+    if (parent === dir) throw new RumprunAppError(`could not find bootgate's apps/httpd/httpd.c above ${from}; pass appDir`);
+    dir = parent;
+  }
+}
+function toolEnv(toolchain, out) {
+  return {
+    PATH: `${toolchain.binDir}${path13.delimiter}${process.env.PATH ?? ""}`,
+    CC: toolchain.gcc,
+    BOOTGATE_APP_OUT: out,
+    // rumprun-bake prints an "experimental" banner unless told not to.
+    RUMPRUN_WARNING_STFU: "please"
+  };
+}
+function describeFailure(what, result) {
+  const how = result.exitCode !== void 0 ? `exited with ${result.exitCode}` : result.signal !== void 0 ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage ?? "unknown error"})`;
+  const output2 = typeof result.all === "string" && result.all.trim() !== "" ? `:
+${result.all.trim()}` : " (no output)";
+  return `${what} ${how}${output2}`;
+}
+async function buildRumprunApp(options) {
+  const appDir = path13.resolve(options.appDir ?? defaultHttpdAppDir());
+  const outDir = path13.resolve(options.outDir);
+  const log = options.log ?? (() => {
+  });
+  if (!BAKE_TARGETS.includes(options.bakeTarget)) {
+    throw new RumprunAppError(`unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(", ")}`);
+  }
+  const dirStat = await stat4(appDir).catch(() => null);
+  if (!dirStat?.isDirectory()) throw new RumprunAppError(`app directory ${appDir} does not exist`);
+  await mkdir3(outDir, { recursive: true });
+  const name2 = path13.basename(appDir);
+  const program2 = path13.join(outDir, name2);
+  const env = toolEnv(options.toolchain, program2);
+  let command;
+  if (options.buildCommand && options.buildCommand.length > 0) {
+    command = options.buildCommand.map((arg) => arg.replaceAll("{cc}", options.toolchain.gcc).replaceAll("{out}", program2));
+  } else {
+    const sources = (await readdir2(appDir)).filter((f) => f.endsWith(".c")).sort();
+    if (sources.length === 0) throw new RumprunAppError(`app directory ${appDir} has no .c file; give buildCommand to build it another way`);
+    command = [options.toolchain.gcc, "-O2", "-Wall", "-o", program2, ...sources];
+  }
+  log(`rumprun: compiling ${name2}: ${command.join(" ")}`);
+  const [file2, ...args] = command;
+  const compiled = await execa(file2, args, { cwd: appDir, env, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });
+  if (compiled.failed) throw new RumprunAppError(describeFailure(`building ${name2} (${command.join(" ")})`, compiled));
+  if (!existsSync(program2)) {
+    throw new RumprunAppError(`building ${name2} succeeded but produced no ${program2}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`);
+  }
+  const image = path13.join(outDir, `${name2}-${options.bakeTarget}.bin`);
+  log(`rumprun: baking ${image} (${options.bakeTarget})`);
+  const baked = await execa(options.toolchain.bake, [options.bakeTarget, image, program2], {
+    cwd: outDir,
+    env,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: options.signal
+  });
+  if (baked.failed) throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program2}`, baked));
+  if (!existsSync(image)) throw new RumprunAppError(`rumprun-bake succeeded but wrote no ${image}`);
+  return { program: program2, image };
+}
+
+// src/build/rumprun/config-json.ts
+var IPV42 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+var PLAIN_ARG = /^[^\s"'\\\x00-\x1f{}]+$/;
+function rumprunConfigJson(options) {
+  const { guestIp, gateway } = options;
+  const iface = options.iface ?? "vioif0";
+  const argv = options.argv ?? ["httpd"];
+  if (!IPV42.test(guestIp)) throw new Error(`rumprun config: guest IP "${guestIp}" is not an IPv4 address like 10.0.2.15`);
+  if (gateway !== void 0 && !IPV42.test(gateway)) {
+    throw new Error(`rumprun config: gateway "${gateway}" is not an IPv4 address like 10.0.2.2`);
+  }
+  const mask = String(options.mask);
+  if (!/^\d{1,2}$/.test(mask) || Number(mask) > 32) {
+    throw new Error(`rumprun config: mask "${mask}" is not a prefix length 0-32 (e.g. 24)`);
+  }
+  if (!/^[a-z]+\d+$/.test(iface)) throw new Error(`rumprun config: interface "${iface}" is not a NetBSD interface name like vioif0`);
+  if (argv.length === 0) throw new Error('rumprun config: argv is empty; expected at least the program name, e.g. ["httpd"]');
+  for (const arg of argv) {
+    if (!PLAIN_ARG.test(arg)) {
+      throw new Error(`rumprun config: argument "${arg}" must be a non-empty word without blanks, quotes, backslashes or braces`);
+    }
+  }
+  const net3 = { if: iface, type: "inet", method: "static", addr: guestIp, mask };
+  if (gateway !== void 0) net3.gw = gateway;
+  return JSON.stringify({ net: net3, cmdline: argv.join(" ") });
+}
+function rumprunInterfaceForNic(nic) {
+  switch (nic) {
+    case "virtio-net-pci":
+      return "vioif0";
+    case "e1000":
+      return "wm0";
+    default:
+      throw new Error(`rumprun: no known interface name for NIC "${nic}"; expected virtio-net-pci (vioif0) or e1000 (wm0)`);
+  }
+}
+
+// src/build/rumprun/run.ts
+var RUMPRUN_START_MARKER = "rump kernel bare metal bootstrap";
+var HTTPD_READY_MARKER = "bootgate-httpd: ready";
+var RUMPRUN_GUEST_DEFAULTS = {
+  qemu: "qemu-system-x86_64",
+  memoryMb: 128,
+  nic: "virtio-net-pci",
+  // QEMU user networking's defaults: guest 10.0.2.15, slirp (gateway) 10.0.2.2, /24.
+  guestIp: "10.0.2.15",
+  gateway: "10.0.2.2",
+  mask: 24,
+  guestPort: 80,
+  timeoutMs: 6e4
+};
+function rumprunGuest(options) {
+  const d = RUMPRUN_GUEST_DEFAULTS;
+  const nic = options.nic ?? d.nic;
+  const guestIp = options.guestIp ?? d.guestIp;
+  const gateway = options.gateway ?? d.gateway;
+  const append = rumprunConfigJson({
+    guestIp,
+    gateway,
+    mask: options.mask ?? d.mask,
+    iface: rumprunInterfaceForNic(nic),
+    argv: options.argv ?? ["httpd"]
+  });
+  const spec = {
+    qemu: options.qemu ?? d.qemu,
+    memoryMb: options.memoryMb ?? d.memoryMb,
+    kernel: options.image,
+    append,
+    network: { nic, gateway, guestIp, guestPort: options.guestPort ?? d.guestPort },
+    httpPath: options.httpPath ?? "/",
+    extraArgs: options.extraArgs ?? [],
+    startMarker: options.startMarker ?? RUMPRUN_START_MARKER,
+    readyMarker: options.readyMarker ?? HTTPD_READY_MARKER,
+    // Rumprun prints no per-module lines.
+    moduleMarker: null,
+    timeoutMs: options.timeoutMs ?? d.timeoutMs
+  };
+  if (options.pinCpu !== void 0) spec.pinCpu = options.pinCpu;
+  return spec;
+}
+
+// src/build/rumprun/toolchain.ts
+import { createWriteStream as createWriteStream4 } from "node:fs";
+import { access as access2, constants as constants4, mkdir as mkdir4, readdir as readdir3, readFile as readFile5, stat as stat5, writeFile } from "node:fs/promises";
+import path14 from "node:path";
+
+// src/build/rumprun/flags.ts
+var GCC14_DEMOTED_ERRORS = [
+  "-Wno-error=implicit-function-declaration",
+  "-Wno-error=int-conversion",
+  "-Wno-error=incompatible-pointer-types"
+];
+function rumprunBuildEnv(gccVersionMajor, overrides = {}) {
+  if (!Number.isInteger(gccVersionMajor) || gccVersionMajor < 1) {
+    throw new Error(`rumprunBuildEnv: expected the gcc major version as a positive integer, got ${gccVersionMajor}`);
+  }
+  const demoted = gccVersionMajor >= 14 ? [...GCC14_DEMOTED_ERRORS] : [];
+  const hostCflags = overrides.hostCflags ?? ["-O", "-fcommon", ...demoted];
+  const targetCflags = ["-fcommon", ...demoted, ...overrides.extraCflags ?? []];
+  const env = { HOST_CFLAGS: hostCflags.join(" ") };
+  if (overrides.noGccError !== false) env.NOGCCERROR = "1";
+  const buildrumpArgs = targetCflags.flatMap((flag) => ["-F", `CFLAGS=${flag}`]);
+  return { env, targetCflags, buildrumpArgs };
+}
+function buildRrArgs(flags, options = {}) {
+  const args = [];
+  if (options.jobs !== void 0) {
+    if (!Number.isInteger(options.jobs) || options.jobs < 1) {
+      throw new Error(`build-rr.sh jobs: expected a positive integer, got ${options.jobs}`);
+    }
+    args.push("-j", String(options.jobs));
+  }
+  if (options.destDir !== void 0) args.push("-d", options.destDir);
+  args.push(options.platform ?? "hw");
+  if (flags.buildrumpArgs.length > 0) args.push("--", ...flags.buildrumpArgs);
+  return args;
+}
+function parseGccMajor(versionOutput) {
+  const text = versionOutput.trim();
+  const firstLine3 = text.split("\n")[0] ?? "";
+  if (/clang/i.test(firstLine3)) {
+    throw new Error(`the host C compiler is clang ("${firstLine3}"); Rumprun's build-rr.sh needs gcc (set CC to a gcc)`);
+  }
+  const bare = /^(\d+)(\.\d+)*$/.exec(text);
+  if (bare) return Number(bare[1]);
+  const versions = [...firstLine3.matchAll(/(?:^|[\s(])(\d+)\.\d+(?:\.\d+)?(?=[\s)]|$)/g)];
+  const last = versions.at(-1);
+  if (!last) throw new Error(`could not find a gcc version in "${firstLine3}"; expected output of "gcc --version" such as "gcc (Debian 12.2.0-14) 12.2.0"`);
+  return Number(last[1]);
+}
+
+// src/build/rumprun/toolchain.ts
+var RUMPRUN_TOOL_TUPLE = "x86_64-rumprun-netbsd";
+var RUMPRUN_SUBMODULES = ["src-netbsd", "buildrump.sh"];
+var STAMP_FILE = ".bootgate-toolchain.json";
+var LOG_TAIL_LINES = 40;
+var RumprunToolchainError = class extends Error {
+  name = "RumprunToolchainError";
+};
+async function isExecutable(file2) {
+  try {
+    await access2(file2, constants4.X_OK);
+    return (await stat5(file2)).isFile();
+  } catch {
+    return false;
+  }
+}
+async function isNonEmptyDir(dir) {
+  try {
+    return (await readdir3(dir)).length > 0;
+  } catch {
+    return false;
+  }
+}
+function toolchainPaths(installDir) {
+  const binDir = path14.join(installDir, "bin");
+  return { binDir, gcc: path14.join(binDir, `${RUMPRUN_TOOL_TUPLE}-gcc`), bake: path14.join(binDir, "rumprun-bake") };
+}
+async function checkRumprunCheckout(source) {
+  if (!await isExecutable(path14.join(source, "build-rr.sh"))) {
+    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`);
+  }
+  const hint = `run "git submodule update --init" in ${source}`;
+  const empty = [];
+  for (const sub of RUMPRUN_SUBMODULES) {
+    if (!await isNonEmptyDir(path14.join(source, sub))) empty.push(sub);
+  }
+  if (empty.length > 0) {
+    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? "s" : ""} ${empty.join(", ")} not initialised (empty or missing); ${hint}`);
+  }
+  const lines = [];
+  for (const sub of RUMPRUN_SUBMODULES) {
+    const status = await execa("git", ["submodule", "status", sub], { cwd: source, reject: false });
+    if (status.exitCode === 0) lines.push(...status.stdout.split("\n").filter((l) => l.trim() !== ""));
+  }
+  const uninitialised = lines.filter((l) => l.startsWith("-")).map((l) => l.split(/\s+/)[1] ?? l);
+  if (uninitialised.length > 0) {
+    throw new RumprunToolchainError(`${source}: submodule${uninitialised.length > 1 ? "s" : ""} ${uninitialised.join(", ")} not initialised; ${hint}`);
+  }
+  return lines.filter((l) => l.startsWith("+")).map((l) => l.split(/\s+/)[1] ?? l);
+}
+async function buildIdentity(source, args, env) {
+  const head = await execa("git", ["rev-parse", "HEAD"], { cwd: source, reject: false });
+  const subs = await execa("git", ["submodule", "status", ...RUMPRUN_SUBMODULES], { cwd: source, reject: false });
+  return JSON.stringify({
+    head: head.exitCode === 0 ? head.stdout.trim() : null,
+    submodules: subs.exitCode === 0 ? subs.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" ")) : null,
+    args,
+    env
+  });
+}
+async function probeGccMajor(cc) {
+  const result = await execa(cc, ["--version"], { reject: false });
+  if (result.exitCode !== 0) {
+    throw new RumprunToolchainError(`could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`);
+  }
+  return parseGccMajor(result.stdout);
+}
+async function ensureRumprunToolchain(options) {
+  const source = path14.resolve(options.source);
+  const installDir = path14.resolve(options.cacheDir ?? path14.join(source, "rumprun"));
+  const paths = toolchainPaths(installDir);
+  const { log } = options;
+  const outdated = await checkRumprunCheckout(source);
+  for (const sub of outdated) log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
+  const cc = options.cc ?? process.env.CC ?? "cc";
+  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
+  const args = buildRrArgs(flags, { jobs: options.jobs, destDir: installDir });
+  const identity3 = await buildIdentity(source, args, flags.env);
+  const present = await isExecutable(paths.gcc) && await isExecutable(paths.bake);
+  if (present) {
+    const stamp = await readFile5(path14.join(installDir, STAMP_FILE), "utf8").catch(() => null);
+    if (stamp === null) {
+      log(`rumprun: reusing the toolchain in ${installDir} (built outside bootgate, not checked against the checkout)`);
+      return { ...paths, built: false };
+    }
+    if (stamp === identity3) {
+      log(`rumprun: reusing the toolchain in ${installDir} (built from the same commits and flags)`);
+      return { ...paths, built: false };
+    }
+    log(`rumprun: the toolchain in ${installDir} was built from other commits or flags; rebuilding (incremental)`);
+  }
+  const logFile = path14.resolve(options.logFile ?? `${installDir}.build.log`);
+  await mkdir4(path14.dirname(logFile), { recursive: true });
+  const env = { ...flags.env, CC: cc };
+  log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(" ")} ./build-rr.sh ${args.join(" ")}`);
+  log(`rumprun: full output in ${logFile}`);
+  const started = Date.now();
+  await runBuild(path14.join(source, "build-rr.sh"), args, {
+    cwd: source,
+    env,
+    logFile,
+    log,
+    timeoutMs: options.timeoutMs ?? 60 * 6e4,
+    signal: options.signal
+  });
+  log(`rumprun: build-rr.sh finished in ${((Date.now() - started) / 1e3).toFixed(0)} s`);
+  for (const tool of [paths.gcc, paths.bake]) {
+    if (!await isExecutable(tool)) {
+      throw new RumprunToolchainError(`build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`);
+    }
+  }
+  await writeFile(path14.join(installDir, STAMP_FILE), identity3);
+  return { ...paths, built: true };
+}
+var PROGRESS_LINE = /^(>>\s*\S|===> )/;
+async function runBuild(script, args, options) {
+  const out = createWriteStream4(options.logFile);
+  const tail2 = [];
+  const child = execa(script, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    stdin: "ignore",
+    all: true,
+    buffer: false,
+    reject: false,
+    detached: true
+  });
+  let stopped = null;
+  let killer;
+  const stop = (why) => {
+    if (stopped) return;
+    stopped = why;
+    killGroup(child.pid, "SIGTERM");
+    killer = setTimeout(() => killGroup(child.pid, "SIGKILL"), 5e3);
+  };
+  const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
+  const onAbort = () => stop("cancel");
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    let pending = "";
+    child.all?.on("data", (chunk) => {
+      out.write(chunk);
+      pending += chunk.toString("utf8");
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        tail2.push(line);
+        if (tail2.length > LOG_TAIL_LINES) tail2.shift();
+        if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
+      }
+    });
+    const result = await child;
+    if (pending !== "") tail2.push(pending);
+    if (stopped === "timeout") {
+      throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 6e4} min and was stopped; last lines of ${options.logFile}:
+${tail2.slice(-LOG_TAIL_LINES).join("\n")}`);
+    }
+    if (stopped === "cancel") throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
+    if (result.exitCode !== 0) {
+      const how = result.exitCode !== void 0 ? `exited with ${result.exitCode}` : result.signal !== void 0 ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage})`;
+      throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:
+${tail2.slice(-LOG_TAIL_LINES).join("\n")}`);
+    }
+  } catch (error62) {
+    killGroup(child.pid, "SIGKILL");
+    throw error62;
+  } finally {
+    clearTimeout(timer);
+    if (killer) clearTimeout(killer);
+    options.signal?.removeEventListener("abort", onAbort);
+    await new Promise((resolve3) => out.end(resolve3));
+  }
+}
+function killGroup(pid, signal) {
+  if (pid === void 0) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
+}
+
+// src/build/rumprun/index.ts
+async function prepareRumprun(name2, settings, context) {
+  const began = Date.now();
+  const toolchain = await ensureRumprunToolchain({ source: settings.source, log: context.log, jobs: settings.jobs, signal: context.signal });
+  const bakeTarget = settings["bake-target"] ?? "hw_virtio";
+  const outDir = path15.join(settings["build-dir"] ?? path15.join(bootgateCacheDir(), "rumprun-apps"), name2);
+  const app = await buildRumprunApp({
+    toolchain,
+    appDir: settings.app,
+    // a plain argument list (no shell): `{cc}` and `{out}` are replaced
+    buildCommand: settings["app-build"]?.split(/\s+/).filter(Boolean),
+    bakeTarget,
+    outDir,
+    log: context.log,
+    signal: context.signal
+  });
+  const derived2 = rumprunGuest({
+    image: app.image,
+    qemu: settings.qemu,
+    memoryMb: settings.memory,
+    nic: settings.nic,
+    guestIp: settings["guest-ip"],
+    gateway: settings.gateway,
+    guestPort: settings["guest-port"]
+  });
+  return {
+    guest: guestFromSettings(name2, settings, derived2),
+    image: { path: app.image, sizes: await elfImageSizes(app.image) },
+    build: { seconds: (Date.now() - began) / 1e3, cached: !toolchain.built, log: null }
+  };
+}
+
 // src/build/index.ts
 var PATH_KEYS2 = ["kernel", "initrd", "source", "download-dir", "overrides", "app"];
 function remapIntoWorktree(settings, worktree) {
@@ -39390,8 +39817,8 @@ function remapIntoWorktree(settings, worktree) {
   for (const key of PATH_KEYS2) {
     const value = out[key];
     if (value === void 0) continue;
-    const rel = path13.relative(worktree.repoRoot, value);
-    if (!rel.startsWith("..") && !path13.isAbsolute(rel)) out[key] = path13.join(worktree.root, rel);
+    const rel = path16.relative(worktree.repoRoot, value);
+    if (!rel.startsWith("..") && !path16.isAbsolute(rel)) out[key] = path16.join(worktree.root, rel);
   }
   return out;
 }
@@ -39403,7 +39830,7 @@ async function prepareSubject(subject, context) {
       let build = null;
       const command = settings["build-command"];
       if (command) {
-        const logFile = path13.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
+        const logFile = path16.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
         context.log(`building ${label}: ${command}`);
         const { seconds } = await runLoggedBuild({
           what: `build of ${label}`,
@@ -39424,12 +39851,12 @@ async function prepareSubject(subject, context) {
     case "embox":
       return prepareEmbox(subject.name, settings, context);
     case "rumprun":
-      throw new Error(`os "${subject.os}" is not wired yet`);
+      return prepareRumprun(subject.name, settings, context);
   }
 }
 
 // src/measure/host.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 import os2 from "node:os";
 async function firstLine(file2, args) {
   const result = await execa(file2, args, { reject: false, timeout: 1e4 });
@@ -39439,7 +39866,7 @@ async function firstLine(file2, args) {
 async function hostFacts(qemuBinary) {
   let release = `${os2.type()} ${os2.release()}`;
   try {
-    const text = await readFile5("/etc/os-release", "utf8");
+    const text = await readFile6("/etc/os-release", "utf8");
     release = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1] ?? release;
   } catch {
   }
@@ -39455,8 +39882,13 @@ async function hostFacts(qemuBinary) {
 }
 
 // src/measure/run.ts
-import { mkdir as mkdir3, writeFile } from "node:fs/promises";
-import path14 from "node:path";
+import { mkdir as mkdir5, writeFile as writeFile2 } from "node:fs/promises";
+import path18 from "node:path";
+
+// src/boot/boot-once.ts
+import { randomUUID } from "node:crypto";
+import { readFile as readFile7, rm as rm2 } from "node:fs/promises";
+import path17 from "node:path";
 
 // src/boot/free-port.ts
 import net from "node:net";
@@ -39490,6 +39922,7 @@ async function probeHttp(options) {
     } else {
       result.lastError = attempt.error;
     }
+    options.onAttempt?.(result);
     if (options.signal.aborted) break;
     await delay(options.retryDelayMs, options.signal);
   }
@@ -39578,7 +40011,8 @@ async function bootOnce(spec, options = {}) {
   const hostPort = spec.network ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
-  const { file: file2, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra));
+  const serialFile = options.instrument ? path17.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : void 0;
+  const { file: file2, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra, serialFile));
   const outcome = {
     ok: false,
     error: null,
@@ -39620,7 +40054,11 @@ async function bootOnce(spec, options = {}) {
       path: spec.httpPath,
       attemptTimeoutMs: HTTP_ATTEMPT_TIMEOUT_MS,
       retryDelayMs: HTTP_RETRY_DELAY_MS,
-      signal: done.signal
+      signal: done.signal,
+      onAttempt: (soFar) => {
+        outcome.httpAttempts = soFar.attempts;
+        outcome.httpStatus = soFar.status;
+      }
     });
     outcome.httpAttempts = result.attempts;
     outcome.httpStatus = result.status;
@@ -39647,10 +40085,10 @@ async function bootOnce(spec, options = {}) {
   void exited.then(() => {
     splitter.flush(process.hrtime.bigint());
     const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
-    finish2(`QEMU exited (${how}) ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`);
+    finish2(`QEMU exited (${how}) ${waitingFor(outcome, spec, !!options.instrument)}`);
   });
   const timer = setTimeout(
-    () => finish2(`timed out after ${spec.timeoutMs / 1e3} s ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`),
+    () => finish2(`timed out after ${spec.timeoutMs / 1e3} s ${waitingFor(outcome, spec, !!options.instrument)}`),
     spec.timeoutMs
   );
   const onAbort = () => finish2(`aborted: ${String(options.signal?.reason?.message ?? "cancelled")}`);
@@ -39660,7 +40098,7 @@ async function bootOnce(spec, options = {}) {
     options.instrument.attach({ signal: done.signal, workDir }).then((measured) => {
       outcome.instrumented = measured;
       finish2(null);
-    }).catch((error62) => finish2(`${error62.message}${tail(outcome)}`));
+    }).catch((error62) => finish2(error62.message));
   }
   await new Promise((resolve3) => done.signal.addEventListener("abort", () => resolve3(), { once: true }));
   clearTimeout(timer);
@@ -39668,11 +40106,23 @@ async function bootOnce(spec, options = {}) {
   await killAndReap(child);
   await child;
   untrack();
+  if (serialFile) await collectSerialFile(serialFile, splitter);
+  if (outcome.error !== null && !outcome.error.startsWith("aborted")) outcome.error += tail(outcome);
   return outcome;
 }
+async function collectSerialFile(serialFile, splitter) {
+  try {
+    const at = process.hrtime.bigint();
+    splitter.push(await readFile7(serialFile), at);
+    splitter.flush(at);
+  } catch {
+  } finally {
+    await rm2(serialFile, { force: true });
+  }
+}
 function waitingFor(outcome, spec, instrumented) {
-  if (outcome.startAt === null) return `before the start marker /${spec.startMarker}/ appeared`;
   if (instrumented) return "before the instrumented run finished";
+  if (outcome.startAt === null) return `before the start marker /${spec.startMarker}/ appeared`;
   if (outcome.readyAt === null) return `before the ready marker /${spec.readyMarker}/ appeared`;
   const last = outcome.httpStatus !== null ? ` (last status ${outcome.httpStatus})` : "";
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
@@ -40337,22 +40787,22 @@ function decide(base, head, options = {}) {
   const change = relativeChange(base, head);
   const [lo, hi] = change.ciPct;
   const significant = change.p < opts.alpha;
-  const describe3 = `${formatPct(change.pct)} (95 % CI ${formatPct(lo)} \u2026 ${formatPct(hi)}, p = ${formatP(change.p)}, n = ${base.length}/${head.length})`;
+  const describe4 = `${formatPct(change.pct)} (95 % CI ${formatPct(lo)} \u2026 ${formatPct(hi)}, p = ${formatP(change.p)}, n = ${base.length}/${head.length})`;
   if (significant && change.pct > 0 && hi >= t) {
     const size = lo >= t ? `at least ${t} % slower` : `slower, possibly by ${t} % or more`;
-    return { ...change, state: "regression", moreBoots: null, reason: `head is ${size}: ${describe3}` };
+    return { ...change, state: "regression", moreBoots: null, reason: `head is ${size}: ${describe4}` };
   }
   if (significant && change.pct < 0 && lo <= -t) {
     const size = hi <= -t ? `at least ${t} % faster` : `faster, possibly by ${t} % or more`;
-    return { ...change, state: "improvement", moreBoots: null, reason: `head is ${size}: ${describe3}` };
+    return { ...change, state: "improvement", moreBoots: null, reason: `head is ${size}: ${describe4}` };
   }
   if (lo > -t && hi < t) {
-    return { ...change, state: "no change", moreBoots: null, reason: `change is within \xB1${t} %: ${describe3}` };
+    return { ...change, state: "no change", moreBoots: null, reason: `change is within \xB1${t} %: ${describe4}` };
   }
   const moreBoots = estimateMoreBoots(change, base.length, head.length, opts);
   const why = significant ? `the change is significant but its CI does not settle its size` : `not significant at p < ${opts.alpha} and the CI reaches past \xB1${t} %`;
   const hint = moreBoots === null ? "; the change sits on the threshold, more boots are unlikely to settle it" : `; about ${moreBoots} more boots per side would likely decide`;
-  return { ...change, state: "inconclusive", moreBoots, reason: `${why}: ${describe3}${hint}` };
+  return { ...change, state: "inconclusive", moreBoots, reason: `${why}: ${describe4}${hint}` };
 }
 function combineVerdicts(states) {
   if (states.length === 0) return "inconclusive";
@@ -40549,16 +40999,16 @@ async function measure(plans, options) {
       break;
     }
     const plan = plans[slot.plan];
-    const workDir = path14.join(options.logDir, "run");
-    await mkdir3(workDir, { recursive: true });
+    const workDir = path18.join(options.logDir, "run");
+    await mkdir5(workDir, { recursive: true });
     const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
     if (options.signal?.aborted) {
       interrupted = true;
       break;
     }
-    const logName = path14.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
-    await writeSerialLog(path14.join(options.logDir, logName), outcome);
-    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path14.relative(options.logBase, path14.join(options.logDir, logName)));
+    const logName = path18.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
+    await writeSerialLog(path18.join(options.logDir, logName), outcome);
+    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path18.relative(options.logBase, path18.join(options.logDir, logName)));
     const result = results[slot.plan];
     (slot.warmup ? result.warmup : result.boots).push(record2);
     options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : plan.runs, record: record2 });
@@ -40567,7 +41017,7 @@ async function measure(plans, options) {
   return { results, interrupted };
 }
 function toRecord(outcome, guest, index, sequence, log) {
-  const ms = (to) => outcome.startAt !== null && to !== null ? Number(to - outcome.startAt) / 1e6 : null;
+  const ms = (to) => outcome.startAt !== null && to !== null && outcome.instrumented === null ? Number(to - outcome.startAt) / 1e6 : null;
   const instructions = outcome.instrumented?.instructions ?? null;
   return {
     index,
@@ -40576,7 +41026,7 @@ function toRecord(outcome, guest, index, sequence, log) {
     bootMs: ms(outcome.readyAt),
     httpMs: ms(outcome.httpAt),
     instructions,
-    modules: outcome.ok ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    modules: outcome.ok && outcome.instrumented === null ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
     error: outcome.error,
     log
   };
@@ -40585,17 +41035,17 @@ function safeName(name2, variant) {
   return `${name2}${variant ? `-${variant}` : ""}`.replace(/[^\w.-]+/g, "_");
 }
 async function writeSerialLog(file2, outcome) {
-  await mkdir3(path14.dirname(file2), { recursive: true });
+  await mkdir5(path18.dirname(file2), { recursive: true });
   const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
   const header = [`# ${outcome.command.join(" ")}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split("\n")[0]}` : ""}`];
   if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, "\n# ")}`);
-  await writeFile(file2, `${[...header, ...lines].join("\n")}
+  await writeFile2(file2, `${[...header, ...lines].join("\n")}
 `);
 }
 
 // src/measure/results-file.ts
-import { mkdir as mkdir4, readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
-import path15 from "node:path";
+import { mkdir as mkdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/measure/results.ts
 var RESULTS_SCHEMA = "bootgate/results@1";
@@ -40613,14 +41063,14 @@ function resultsDocument(subjects, host, partial2) {
   };
 }
 async function writeResults(file2, doc) {
-  await mkdir4(path15.dirname(path15.resolve(file2)), { recursive: true });
-  await writeFile2(file2, `${JSON.stringify(doc, null, 2)}
+  await mkdir6(path19.dirname(path19.resolve(file2)), { recursive: true });
+  await writeFile3(file2, `${JSON.stringify(doc, null, 2)}
 `);
 }
 async function readResults(file2) {
   let raw;
   try {
-    raw = JSON.parse(await readFile6(file2, "utf8"));
+    raw = JSON.parse(await readFile8(file2, "utf8"));
   } catch (error62) {
     throw new Error(`${file2}: not a readable JSON results file (${error62.message})`);
   }
@@ -40632,25 +41082,702 @@ async function readResults(file2) {
   return doc;
 }
 
-// src/engine/measure.ts
+// src/boot/deterministic.ts
+import { mkdtempSync } from "node:fs";
+import { rm as rm3 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path20 from "node:path";
+import { randomBytes } from "node:crypto";
+
+// src/boot/qmp.ts
+import net2 from "node:net";
+var CONNECT_RETRY_MS = 10;
+function describe3(address) {
+  return "path" in address ? address.path : `${address.host}:${address.port}`;
+}
+function connectWhenListening(address, signal, what) {
+  return new Promise((resolve3, reject) => {
+    let timer = null;
+    let socket = null;
+    let lastError = "no attempt yet";
+    const onAbort = () => {
+      if (timer) clearTimeout(timer);
+      socket?.destroy();
+      reject(new Error(`${what}: gave up connecting to ${describe3(address)} (${lastError}): ${abortReason(signal)}`));
+    };
+    const attempt = () => {
+      timer = null;
+      const candidate = "path" in address ? net2.connect(address.path) : net2.connect(address.port, address.host);
+      socket = candidate;
+      candidate.once("connect", () => {
+        signal.removeEventListener("abort", onAbort);
+        candidate.removeAllListeners("error");
+        resolve3(candidate);
+      });
+      candidate.once("error", (error62) => {
+        candidate.destroy();
+        socket = null;
+        lastError = error62.code ?? error62.message;
+        if (signal.aborted) return;
+        if (error62.code === "ENOENT" || error62.code === "ECONNREFUSED") {
+          timer = setTimeout(attempt, CONNECT_RETRY_MS);
+          return;
+        }
+        signal.removeEventListener("abort", onAbort);
+        reject(new Error(`${what}: cannot connect to ${describe3(address)}: ${error62.message}`));
+      });
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    attempt();
+  });
+}
+function abortReason(signal) {
+  const reason = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return reason === void 0 ? "aborted" : String(reason);
+}
+var QmpError = class extends Error {
+  constructor(command, errorClass, desc) {
+    super(`QMP ${command} failed: ${errorClass}: ${desc}`);
+    this.command = command;
+    this.errorClass = errorClass;
+    this.desc = desc;
+  }
+  command;
+  errorClass;
+  desc;
+};
+var QmpClient = class _QmpClient {
+  constructor(socket) {
+    this.socket = socket;
+    socket.setEncoding("utf8");
+    socket.setNoDelay(true);
+    socket.on("data", (chunk) => this.onData(chunk));
+    const onGone = (error62) => {
+      if (this.closedError) return;
+      this.failAll(new Error(`QMP connection closed${error62 ? `: ${error62.message}` : ""} (did QEMU exit?)`));
+    };
+    socket.on("error", onGone);
+    socket.on("close", () => onGone());
+  }
+  socket;
+  buffer = "";
+  nextId = 1;
+  pending = /* @__PURE__ */ new Map();
+  greetingWaiter = null;
+  greeting = null;
+  closedError = null;
+  /** asynchronous events QEMU sent (e.g. STOP, RESUME, SHUTDOWN), newest last */
+  events = [];
+  /** Connects (retrying until QEMU listens), reads the greeting and sends `qmp_capabilities`. */
+  static async connect(address, signal) {
+    const socket = await connectWhenListening(address, signal, "QMP");
+    const client = new _QmpClient(socket);
+    const onAbort = () => client.close();
+    signal.addEventListener("abort", onAbort, { once: true });
+    socket.once("close", () => signal.removeEventListener("abort", onAbort));
+    try {
+      await client.waitGreeting();
+      await client.execute("qmp_capabilities");
+      return client;
+    } catch (error62) {
+      client.close();
+      throw error62;
+    }
+  }
+  /** Wraps an already connected socket (tests); call `waitGreeting` and `qmp_capabilities` yourself. */
+  static fromSocket(socket) {
+    return new _QmpClient(socket);
+  }
+  waitGreeting() {
+    if (this.greeting !== null) return Promise.resolve(this.greeting);
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise((resolve3, reject) => {
+      this.greetingWaiter = { resolve: resolve3, reject };
+    });
+  }
+  /** Runs a command; resolves with its `return` value, rejects with a QmpError on `error`. */
+  execute(command, args) {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = `bootgate-${this.nextId++}`;
+    return new Promise((resolve3, reject) => {
+      this.pending.set(id, { command, resolve: resolve3, reject });
+      this.socket.write(`${JSON.stringify({ execute: command, ...args ? { arguments: args } : {}, id })}
+`);
+    });
+  }
+  /** The guest's instruction count so far (`query-replay`; QEMU fills `icount` whenever -icount is on). */
+  async icount() {
+    const reply = await this.execute("query-replay");
+    if (typeof reply.icount !== "number" || !Number.isSafeInteger(reply.icount)) {
+      throw new Error(`QMP query-replay gave no instruction count (${JSON.stringify(reply)}): is QEMU running with -icount?`);
+    }
+    return BigInt(reply.icount);
+  }
+  onData(chunk) {
+    this.buffer += chunk;
+    let newline;
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline).trim();
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line) this.onMessage(line);
+    }
+  }
+  onMessage(line) {
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.failAll(new Error(`QMP sent something that is not JSON: ${line.slice(0, 200)}`));
+      this.socket.destroy();
+      return;
+    }
+    if ("QMP" in message) {
+      this.greeting = message;
+      this.greetingWaiter?.resolve(message);
+      this.greetingWaiter = null;
+      return;
+    }
+    if (typeof message.event === "string") {
+      this.events.push({ event: message.event, data: message.data });
+      return;
+    }
+    const id = typeof message.id === "string" ? message.id : null;
+    const pending = id === null ? void 0 : this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    if ("error" in message) {
+      const error62 = message.error;
+      pending.reject(new QmpError(pending.command, error62.class ?? "unknown", error62.desc ?? ""));
+    } else {
+      pending.resolve(message.return);
+    }
+  }
+  failAll(error62) {
+    this.closedError = error62;
+    this.greetingWaiter?.reject(error62);
+    this.greetingWaiter = null;
+    for (const pending of this.pending.values()) pending.reject(error62);
+    this.pending.clear();
+  }
+  close() {
+    if (!this.closedError) this.failAll(new Error("QMP connection closed by bootgate"));
+    this.socket.destroy();
+  }
+};
+
+// src/boot/gdb-remote.ts
+function checksum(data) {
+  let sum2 = 0;
+  for (const byte of data) sum2 = sum2 + byte & 255;
+  return sum2.toString(16).padStart(2, "0");
+}
+var ESCAPE = 125;
+var MUST_ESCAPE = /* @__PURE__ */ new Set([35, 36, 125, 42]);
+function encodePacket(data) {
+  const raw = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+  const escaped = [];
+  for (const byte of raw) {
+    if (MUST_ESCAPE.has(byte)) escaped.push(ESCAPE, byte ^ 32);
+    else escaped.push(byte);
+  }
+  const body = Buffer.from(escaped);
+  return Buffer.concat([Buffer.from("$"), body, Buffer.from(`#${checksum(body)}`, "latin1")]);
+}
+function decodePacketBody(body) {
+  const out = [];
+  for (let i2 = 0; i2 < body.length; i2++) {
+    const byte = body[i2];
+    if (byte === ESCAPE && i2 + 1 < body.length) {
+      out.push(body[++i2] ^ 32);
+    } else if (byte === 42 && i2 + 1 < body.length && out.length > 0) {
+      const repeat = body[++i2] - 29;
+      const last = out[out.length - 1];
+      for (let r = 0; r < repeat; r++) out.push(last);
+    } else {
+      out.push(byte);
+    }
+  }
+  return Buffer.from(out);
+}
+var PacketParser = class {
+  constructor(onEvent) {
+    this.onEvent = onEvent;
+  }
+  onEvent;
+  pending = Buffer.alloc(0);
+  push(chunk) {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    while (at < this.pending.length) {
+      const byte = this.pending[at];
+      if (byte === 43) {
+        this.onEvent({ kind: "ack" });
+        at++;
+      } else if (byte === 45) {
+        this.onEvent({ kind: "nack" });
+        at++;
+      } else if (byte === 36 || byte === 37) {
+        const hash2 = this.pending.indexOf(35, at + 1);
+        if (hash2 === -1 || hash2 + 2 >= this.pending.length) break;
+        const body = this.pending.subarray(at + 1, hash2);
+        const got = this.pending.toString("latin1", hash2 + 1, hash2 + 3).toLowerCase();
+        const expected = checksum(body);
+        at = hash2 + 3;
+        if (got !== expected) this.onEvent({ kind: "bad-checksum", expected, got });
+        else {
+          const data = decodePacketBody(body).toString("latin1");
+          this.onEvent(byte === 36 ? { kind: "packet", data } : { kind: "notification", data });
+        }
+      } else {
+        at++;
+      }
+    }
+    this.pending = this.pending.subarray(at);
+  }
+};
+function parseStopReply(data) {
+  const head = data[0];
+  if (!head || !/^[STWX][0-9a-fA-F]{2}/.test(data)) return null;
+  const code = Number.parseInt(data.slice(1, 3), 16);
+  const info = {};
+  if (head === "T") {
+    for (const pair of data.slice(3).split(";")) {
+      const colon = pair.indexOf(":");
+      if (colon > 0) info[pair.slice(0, colon)] = pair.slice(colon + 1);
+    }
+  }
+  const kind = head === "W" ? "exited" : head === "X" ? "killed" : "signal";
+  return { kind, code, info, raw: data };
+}
+var SIGTRAP = 5;
+var GdbRemote = class _GdbRemote {
+  constructor(socket) {
+    this.socket = socket;
+    this.parser = new PacketParser((event) => this.onEvent(event));
+    socket.setNoDelay(true);
+    socket.on("data", (chunk) => this.parser.push(chunk));
+    const onGone = (error62) => {
+      if (this.closedError) return;
+      this.closedError = new Error(`gdbstub connection closed${error62 ? `: ${error62.message}` : ""} (did QEMU exit?)`);
+      this.waiter?.reject(this.closedError);
+      this.waiter = null;
+    };
+    socket.on("error", onGone);
+    socket.on("close", () => onGone());
+  }
+  socket;
+  parser;
+  waiter = null;
+  /** the last packet sent, for a retransmission on `-` while acks are on */
+  lastSent = null;
+  acks = true;
+  closedError = null;
+  queue = Promise.resolve();
+  /** the stub's `qSupported` features */
+  features = /* @__PURE__ */ new Map();
+  /**
+   * Connects (retrying until QEMU listens, see connectWhenListening) and negotiates:
+   * `qSupported`, then `QStartNoAckMode` when the stub offers it.
+   */
+  static async connect(address, signal) {
+    const socket = await connectWhenListening(address, signal, "gdbstub");
+    const client = new _GdbRemote(socket);
+    try {
+      const onAbort = () => client.close();
+      signal.addEventListener("abort", onAbort, { once: true });
+      socket.once("close", () => signal.removeEventListener("abort", onAbort));
+      const supported = await client.request("qSupported:swbreak+;hwbreak+");
+      for (const feature of supported.split(";")) {
+        const eq = feature.indexOf("=");
+        if (eq > 0) client.features.set(feature.slice(0, eq), feature.slice(eq + 1));
+        else if (feature.endsWith("+") || feature.endsWith("-")) client.features.set(feature.slice(0, -1), feature.slice(-1));
+      }
+      if (client.features.get("QStartNoAckMode") === "+") {
+        const reply = await client.request("QStartNoAckMode");
+        if (reply === "OK") client.acks = false;
+      }
+      return client;
+    } catch (error62) {
+      client.close();
+      throw error62;
+    }
+  }
+  /** Wraps an already connected socket (tests). */
+  static fromSocket(socket) {
+    return new _GdbRemote(socket);
+  }
+  get ackMode() {
+    return this.acks;
+  }
+  /** Sends one packet and resolves with the reply's data. Requests are serialised. */
+  request(data, accept = () => true) {
+    const run2 = () => new Promise((resolve3, reject) => {
+      if (this.closedError) {
+        reject(this.closedError);
+        return;
+      }
+      this.waiter = { resolve: resolve3, reject, accept };
+      this.lastSent = encodePacket(data);
+      this.socket.write(this.lastSent);
+    });
+    const result = this.queue.then(run2, run2);
+    this.queue = result.catch(() => void 0);
+    return result;
+  }
+  onEvent(event) {
+    switch (event.kind) {
+      case "ack":
+        return;
+      case "nack":
+        if (this.acks && this.lastSent) this.socket.write(this.lastSent);
+        return;
+      case "bad-checksum":
+        if (this.acks) this.socket.write("-");
+        return;
+      case "notification":
+        if (this.acks) this.socket.write("+");
+        return;
+      case "packet": {
+        if (this.acks) this.socket.write("+");
+        const waiter = this.waiter;
+        if (!waiter || !waiter.accept(event.data)) return;
+        this.waiter = null;
+        this.lastSent = null;
+        waiter.resolve(event.data);
+        return;
+      }
+    }
+  }
+  /** Resolves on a stop reply; console output (`O…`) packets in between are skipped. */
+  async stopRequest(data) {
+    const reply = await this.request(data, (packet) => parseStopReply(packet) !== null || packet.startsWith("E"));
+    const stop = parseStopReply(reply);
+    if (!stop) throw new Error(`gdbstub answered "${data}" with "${reply}", not a stop reply`);
+    return stop;
+  }
+  /** `?`: why the target is stopped now. */
+  haltReason() {
+    return this.stopRequest("?");
+  }
+  /** `c`: resumes and resolves when the target stops again. */
+  continue() {
+    return this.stopRequest("c");
+  }
+  /** `s`: executes one instruction. */
+  step() {
+    return this.stopRequest("s");
+  }
+  /**
+   * Inserts a breakpoint: software (`Z0`) first, hardware (`Z1`) if the stub does not support
+   * software ones. Under TCG both are checked by the translator, neither patches guest memory.
+   */
+  async insertBreakpoint(address, kind = 1) {
+    for (const type of ["Z0", "Z1"]) {
+      const reply = await this.request(`${type},${address.toString(16)},${kind}`);
+      if (reply === "OK") return type;
+      if (reply !== "") throw new Error(`gdbstub refused breakpoint ${type} at 0x${address.toString(16)}: ${reply}`);
+    }
+    throw new Error(`gdbstub supports neither software (Z0) nor hardware (Z1) breakpoints`);
+  }
+  async removeBreakpoint(address, type, kind = 1) {
+    const reply = await this.request(`z${type.slice(1)},${address.toString(16)},${kind}`);
+    if (reply !== "OK") throw new Error(`gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || "unsupported"}`);
+  }
+  /** Closes the connection; outstanding requests fail. */
+  close() {
+    if (!this.closedError) {
+      this.closedError = new Error("gdbstub connection closed by bootgate");
+      this.waiter?.reject(this.closedError);
+      this.waiter = null;
+    }
+    this.socket.destroy();
+  }
+};
+
+// src/build/elf-symbols.ts
+import { open as open3, readFile as readFile9 } from "node:fs/promises";
+var ELF_MAGIC = 1179403647;
+var ELFCLASS32 = 1;
+var ELFCLASS64 = 2;
+var ELFDATA2LSB = 1;
+var SHT_SYMTAB = 2;
+var SHN_UNDEF = 0;
+var SHN_LORESERVE = 65280;
+var SHN_ABS = 65521;
+var STT_SECTION = 3;
+var STT_FILE = 4;
+var STB_LOCAL = 0;
+function parseHeader(file2, bytes) {
+  if (bytes.length < 52 || bytes.readUInt32LE(0) !== ELF_MAGIC) {
+    throw new Error(`${file2} is not an ELF image (no \\x7fELF magic at offset 0)`);
+  }
+  const elfClass = bytes[4];
+  if (elfClass !== ELFCLASS32 && elfClass !== ELFCLASS64) {
+    throw new Error(`${file2}: unknown ELF class ${elfClass} (expected 1 = ELF32 or 2 = ELF64)`);
+  }
+  if (bytes[5] !== ELFDATA2LSB) {
+    throw new Error(`${file2}: big-endian ELF images are not supported (expected little-endian, EI_DATA = 1)`);
+  }
+  const is64 = elfClass === ELFCLASS64;
+  if (is64 && bytes.length < 64) throw new Error(`${file2}: ELF64 header is truncated (${bytes.length} bytes)`);
+  return is64 ? {
+    is64,
+    entry: bytes.readBigUInt64LE(24),
+    shoff: safeNumber(file2, bytes.readBigUInt64LE(40), "e_shoff"),
+    shentsize: bytes.readUInt16LE(58),
+    shnum: bytes.readUInt16LE(60)
+  } : {
+    is64,
+    entry: BigInt(bytes.readUInt32LE(24)),
+    shoff: bytes.readUInt32LE(32),
+    shentsize: bytes.readUInt16LE(46),
+    shnum: bytes.readUInt16LE(48)
+  };
+}
+function safeNumber(file2, value, field) {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${file2}: ELF field ${field} = ${value} is out of range`);
+  return Number(value);
+}
+function readSection(file2, bytes, layout, index) {
+  const at = layout.shoff + index * layout.shentsize;
+  if (at + (layout.is64 ? 64 : 40) > bytes.length) {
+    throw new Error(`${file2}: section header ${index} lies beyond the end of the file (truncated image?)`);
+  }
+  return layout.is64 ? {
+    type: bytes.readUInt32LE(at + 4),
+    offset: safeNumber(file2, bytes.readBigUInt64LE(at + 24), "sh_offset"),
+    size: safeNumber(file2, bytes.readBigUInt64LE(at + 32), "sh_size"),
+    link: bytes.readUInt32LE(at + 40),
+    entsize: safeNumber(file2, bytes.readBigUInt64LE(at + 56), "sh_entsize")
+  } : {
+    type: bytes.readUInt32LE(at + 4),
+    offset: bytes.readUInt32LE(at + 16),
+    size: bytes.readUInt32LE(at + 20),
+    link: bytes.readUInt32LE(at + 24),
+    entsize: bytes.readUInt32LE(at + 36)
+  };
+}
+function cString(bytes, start, end) {
+  const nul = bytes.indexOf(0, start);
+  return bytes.toString("latin1", start, nul === -1 || nul > end ? end : nul);
+}
+async function elfEntry(file2) {
+  const handle = await open3(file2, "r");
+  try {
+    const header = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(header, 0, 64, 0);
+    return parseHeader(file2, header.subarray(0, bytesRead)).entry;
+  } finally {
+    await handle.close();
+  }
+}
+async function readElfSymbols(file2) {
+  const bytes = await readFile9(file2);
+  const layout = parseHeader(file2, bytes);
+  if (layout.shoff !== 0 && layout.shnum === 0) {
+    layout.shnum = readSection(file2, bytes, layout, 0).size;
+  }
+  const symbolSize = layout.is64 ? 24 : 16;
+  const symbols = /* @__PURE__ */ new Map();
+  const local = /* @__PURE__ */ new Set();
+  let tables = 0;
+  for (let index = 0; index < layout.shnum; index++) {
+    const section = readSection(file2, bytes, layout, index);
+    if (section.type !== SHT_SYMTAB) continue;
+    tables++;
+    if (section.link >= layout.shnum) throw new Error(`${file2}: symbol table's string table index ${section.link} does not exist`);
+    const strtab = readSection(file2, bytes, layout, section.link);
+    const entsize = section.entsize || symbolSize;
+    if (section.offset + section.size > bytes.length || strtab.offset + strtab.size > bytes.length) {
+      throw new Error(`${file2}: symbol table lies beyond the end of the file (truncated image?)`);
+    }
+    for (let at = section.offset + entsize; at + symbolSize <= section.offset + section.size; at += entsize) {
+      const nameOffset = bytes.readUInt32LE(at);
+      const info = layout.is64 ? bytes[at + 4] : bytes[at + 12];
+      const shndx = layout.is64 ? bytes.readUInt16LE(at + 6) : bytes.readUInt16LE(at + 14);
+      const value = layout.is64 ? bytes.readBigUInt64LE(at + 8) : BigInt(bytes.readUInt32LE(at + 4));
+      const type = info & 15;
+      const binding = info >> 4;
+      if (nameOffset === 0 || shndx === SHN_UNDEF || type === STT_SECTION || type === STT_FILE) continue;
+      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
+      const name2 = cString(bytes, strtab.offset + nameOffset, strtab.offset + strtab.size);
+      if (!name2) continue;
+      const isLocal = binding === STB_LOCAL;
+      if (!symbols.has(name2) || local.has(name2) && !isLocal) {
+        symbols.set(name2, value);
+        if (isLocal) local.add(name2);
+        else local.delete(name2);
+      }
+    }
+  }
+  if (tables === 0) {
+    throw new Error(
+      `${file2} has no symbol table (stripped image): deterministic mode needs its symbols to place breakpoints; boot the unstripped ELF (e.g. the one the build produced before strip/objcopy)`
+    );
+  }
+  return symbols;
+}
+
+// src/boot/deterministic.ts
+var DEFAULT_READY_SYMBOL = "accept";
+var ICOUNT_ARGS = ["-icount", "shift=0,sleep=off,align=off"];
+var LOCATION = /^(?<where>[^@\s]+)(?:@(?<hit>\d+))?$/;
+var MAX_SOCKET_PATH = 100;
+function resolveLocation(spec, symbols, image) {
+  const match = LOCATION.exec(spec.trim());
+  if (!match?.groups) {
+    throw new Error(`deterministic mode: "${spec}" is not a code location (expected SYMBOL, 0xADDRESS, optionally followed by @N)`);
+  }
+  const where = match.groups.where;
+  const hit = match.groups.hit === void 0 ? 1 : Number(match.groups.hit);
+  if (!Number.isSafeInteger(hit) || hit < 1) throw new Error(`deterministic mode: "${spec}": the hit count after @ must be 1 or more`);
+  if (/^0x[0-9a-f]+$/i.test(where)) return { spec, address: BigInt(where), hit };
+  const address = symbols.get(where);
+  if (address === void 0) {
+    const lower = where.toLowerCase();
+    const similar = [...symbols.keys()].filter((name2) => name2.toLowerCase().includes(lower)).slice(0, 8);
+    throw new Error(
+      `deterministic mode: symbol "${where}" is not in ${image} (${symbols.size} symbols)` + (similar.length ? `; similar names: ${similar.join(", ")}` : "") + "; choose another with --start-symbol / --ready-symbol"
+    );
+  }
+  return { spec, address, hit };
+}
+function qemuOptionValue(value) {
+  return value.replace(/,/g, ",,");
+}
+function bootSockets(workDir) {
+  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const inWorkDir = path20.resolve(workDir);
+  const longest = path20.join(inWorkDir, `bootgate-gdb-${tag}.sock`);
+  if (Buffer.byteLength(longest) <= MAX_SOCKET_PATH) {
+    return { gdb: longest, qmp: path20.join(inWorkDir, `bootgate-qmp-${tag}.sock`), tempDir: null };
+  }
+  const tempDir = mkdtempSync(path20.join(tmpdir(), "bootgate-"));
+  return { gdb: path20.join(tempDir, "gdb.sock"), qmp: path20.join(tempDir, "qmp.sock"), tempDir };
+}
+async function removeSockets(sockets) {
+  if (sockets.tempDir) await rm3(sockets.tempDir, { recursive: true, force: true });
+  else await Promise.all([rm3(sockets.gdb, { force: true }), rm3(sockets.qmp, { force: true })]);
+}
+function checkStop(stop, location, arrival) {
+  if (stop.kind === "exited") {
+    throw new Error(`the guest exited (status ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
+  }
+  if (stop.kind === "killed") {
+    throw new Error(`the guest was terminated (signal ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
+  }
+  if (stop.code !== SIGTRAP) {
+    throw new Error(`the guest stopped with signal ${stop.code} (${stop.raw}) instead of at the breakpoint on ${location.spec}`);
+  }
+}
+async function runTo(gdb, location, pc) {
+  for (let arrival = 1; arrival <= location.hit; arrival++) {
+    if (pc === location.address) checkStop(await gdb.step(), location, arrival);
+    const type = await gdb.insertBreakpoint(location.address);
+    const stop = await gdb.continue();
+    checkStop(stop, location, arrival);
+    await gdb.removeBreakpoint(location.address, type);
+    pc = location.address;
+  }
+}
+async function deterministicInstrument(options) {
+  const symbols = await readElfSymbols(options.image);
+  const start = options.startSymbol ? resolveLocation(options.startSymbol, symbols, options.image) : { spec: `the entry point of ${path20.basename(options.image)}`, address: await elfEntry(options.image), hit: 1 };
+  const ready = resolveLocation(options.readySymbol ?? DEFAULT_READY_SYMBOL, symbols, options.image);
+  const pending = /* @__PURE__ */ new Map();
+  return {
+    args(workDir) {
+      const stale = pending.get(workDir);
+      if (stale) void removeSockets(stale);
+      const sockets = bootSockets(workDir);
+      pending.set(workDir, sockets);
+      return [
+        ...ICOUNT_ARGS,
+        "-S",
+        "-gdb",
+        `unix:${qemuOptionValue(sockets.gdb)},server=on,wait=off`,
+        "-qmp",
+        `unix:${qemuOptionValue(sockets.qmp)},server=on,wait=off`
+      ];
+    },
+    async attach({ signal, workDir }) {
+      const sockets = pending.get(workDir);
+      if (!sockets) throw new Error(`deterministic mode: attach() for ${workDir} without args() first`);
+      pending.delete(workDir);
+      let gdb = null;
+      let qmp = null;
+      try {
+        const connectAbort = new AbortController();
+        const both = AbortSignal.any([signal, connectAbort.signal]);
+        const failFast = (connecting) => connecting.catch((error62) => {
+          connectAbort.abort(error62);
+          throw error62;
+        });
+        const settled = await Promise.allSettled([
+          failFast(GdbRemote.connect({ path: sockets.gdb }, both)),
+          failFast(QmpClient.connect({ path: sockets.qmp }, both))
+        ]);
+        if (settled[0].status === "fulfilled") gdb = settled[0].value;
+        if (settled[1].status === "fulfilled") qmp = settled[1].value;
+        for (const result of settled) if (result.status === "rejected") throw result.reason;
+        const g2 = gdb;
+        const q = qmp;
+        await g2.haltReason();
+        await runTo(g2, start, null);
+        const atStart = await q.icount();
+        await runTo(g2, ready, start.address);
+        const atReady = await q.icount();
+        const instructions = atReady - atStart;
+        if (instructions < 0n) throw new Error(`deterministic mode: instruction counter went backwards (${atStart} \u2192 ${atReady})`);
+        return { instructions: Number(instructions) };
+      } catch (error62) {
+        const message = error62.message;
+        throw new Error(
+          `deterministic mode (start ${start.spec}, ready ${ready.spec}): ${message}` + (signal.aborted ? ` [boot ended: ${abortReason(signal)}]` : "")
+        );
+      } finally {
+        gdb?.close();
+        qmp?.close();
+        await removeSockets(sockets);
+      }
+    }
+  };
+}
+
+// src/engine/plan.ts
 var DEFAULT_RUNS = 10;
 var DEFAULT_WARMUP = 1;
+async function planFor(subject, prepared, extra) {
+  const s = subject.settings;
+  return {
+    name: subject.name,
+    os: subject.os,
+    variant: extra.variant ?? null,
+    ref: extra.ref ?? null,
+    commit: extra.commit ?? null,
+    guest: prepared.guest,
+    runs: extra.runsOverride ?? s.runs ?? DEFAULT_RUNS,
+    warmup: extra.warmupOverride ?? s.warmup ?? DEFAULT_WARMUP,
+    image: prepared.image,
+    build: prepared.build,
+    // Resolving the symbols now makes a stripped image fail before any boot.
+    instrument: s.deterministic ? await deterministicInstrument({ image: prepared.guest.kernel, startSymbol: s["start-symbol"], readySymbol: s["ready-symbol"] }) : void 0
+  };
+}
+
+// src/engine/measure.ts
 async function runMeasure(subjects, options) {
   const plans = [];
   const { logDir, logBase } = logLocation(options);
   for (const subject of subjects) {
     options.log(`preparing ${subject.name} (${subject.os})`);
     const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir });
-    plans.push({
-      name: subject.name,
-      os: subject.os,
-      variant: null,
-      guest: prepared.guest,
-      runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
-      warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
-      image: prepared.image,
-      build: prepared.build
-    });
+    plans.push(await planFor(subject, prepared, options));
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? "qemu-system-x86_64");
   const { results, interrupted } = await measure(plans, { order: "sequential", logDir, logBase, signal: options.signal, onBoot: options.onBoot });
@@ -40660,17 +41787,17 @@ async function runMeasure(subjects, options) {
 }
 function logLocation(options) {
   if (options.jsonFile) {
-    const abs2 = path16.resolve(options.jsonFile);
-    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path16.dirname(abs2) };
+    const abs2 = path21.resolve(options.jsonFile);
+    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path21.dirname(abs2) };
   }
-  const abs = path16.resolve(options.outDir);
-  return { logDir: path16.join(abs, "logs"), logBase: abs };
+  const abs = path21.resolve(options.outDir);
+  return { logDir: path21.join(abs, "logs"), logBase: abs };
 }
 
 // src/build/linux-fixture.ts
-import { createHash as createHash3, randomBytes as randomBytes2 } from "node:crypto";
-import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir6, open as open3, readdir as readdir2, readFile as readFile8, rename as rename3, rm as rm3, stat as stat4 } from "node:fs/promises";
+import { createHash as createHash3, randomBytes as randomBytes3 } from "node:crypto";
+import { existsSync as existsSync3 } from "node:fs";
+import { mkdir as mkdir8, open as open4, readdir as readdir4, readFile as readFile11, rename as rename3, rm as rm5, stat as stat6 } from "node:fs/promises";
 import { basename, join as join3, resolve as resolve2 } from "node:path";
 
 // src/build/cpio.ts
@@ -40682,19 +41809,19 @@ var S_IFREG = 32768;
 var S_IFLNK = 40960;
 var S_IFCHR = 8192;
 var S_IFMT = 61440;
-function hex8(value, field, path22) {
+function hex8(value, field, path27) {
   if (!Number.isInteger(value) || value < 0 || value > 4294967295) {
-    throw new Error(`cpio: field ${field} of "${path22}" must be an integer in 0..0xffffffff, got ${value}`);
+    throw new Error(`cpio: field ${field} of "${path27}" must be an integer in 0..0xffffffff, got ${value}`);
   }
   return value.toString(16).padStart(8, "0");
 }
 function pad4(length) {
   return (4 - length % 4) % 4;
 }
-function normalizePath(path22) {
-  const rel = path22.replace(/^\/+/, "");
+function normalizePath(path27) {
+  const rel = path27.replace(/^\/+/, "");
   if (rel === "" || rel.split("/").some((part) => part === "" || part === "..")) {
-    throw new Error(`cpio: invalid entry path "${path22}" (expected a non-empty path without empty or ".." parts)`);
+    throw new Error(`cpio: invalid entry path "${path27}" (expected a non-empty path without empty or ".." parts)`);
   }
   return rel;
 }
@@ -40756,11 +41883,11 @@ function writeCpioNewc(entries, opts = {}) {
 }
 
 // src/build/multiboot-fixture.ts
-import { createHash as createHash2, randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { mkdir as mkdir5, readFile as readFile7, rename as rename2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
+import { existsSync as existsSync2 } from "node:fs";
+import { mkdir as mkdir7, readFile as readFile10, rename as rename2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname, join as join2, resolve } from "node:path";
-import { fileURLToPath as fileURLToPath3 } from "node:url";
+import { fileURLToPath as fileURLToPath4 } from "node:url";
 var DEFAULT_FIXTURE_MODULES = [
   { name: "embox.driver.serial.i8250", iterations: 12e5 },
   { name: "embox.kernel.timer", iterations: 36e5 },
@@ -40779,16 +41906,16 @@ var SOURCE_FILES = ["boot.S", "kernel.c", "linker.ld"];
 var MAX_ITERATIONS = 4294967295;
 var MODULE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 function fixtureSourceDir() {
-  let dir = dirname(fileURLToPath3(import.meta.url));
+  let dir = dirname(fileURLToPath4(import.meta.url));
   for (let depth = 0; depth < 5; depth++) {
     const candidate = join2(dir, "fixtures");
-    if (existsSync(join2(candidate, "multiboot", "kernel.c"))) return candidate;
+    if (existsSync2(join2(candidate, "multiboot", "kernel.c"))) return candidate;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
   throw new Error(
-    `bootgate fixtures not found: no fixtures/multiboot/kernel.c in any parent of ${dirname(fileURLToPath3(import.meta.url))}`
+    `bootgate fixtures not found: no fixtures/multiboot/kernel.c in any parent of ${dirname(fileURLToPath4(import.meta.url))}`
   );
 }
 function resolveFixtureModules(opts = {}) {
@@ -40892,7 +42019,7 @@ async function buildMultibootFixture(opts = {}) {
   const header = configHeader(modules, opts);
   const hash2 = createHash2("sha256");
   for (const name2 of SOURCE_FILES) {
-    hash2.update(`${name2}\0`).update(await readFile7(join2(sourceDir, name2))).update("\0");
+    hash2.update(`${name2}\0`).update(await readFile10(join2(sourceDir, name2))).update("\0");
   }
   hash2.update(header).update(CFLAGS.join(" ")).update(await toolVersion("gcc")).update(await toolVersion("ld"));
   const outDir = join2(resolve(opts.cacheDir ?? bootgateCacheDir()), "multiboot", hash2.digest("hex").slice(0, 16));
@@ -40905,12 +42032,12 @@ async function buildMultibootFixture(opts = {}) {
     tscLine: TSC_LINE,
     modules
   };
-  if (existsSync(kernel)) return fixture;
-  await mkdir5(outDir, { recursive: true });
-  const work = join2(outDir, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir5(work);
+  if (existsSync2(kernel)) return fixture;
+  await mkdir7(outDir, { recursive: true });
+  const work = join2(outDir, `build-${process.pid}-${randomBytes2(4).toString("hex")}`);
+  await mkdir7(work);
   try {
-    await writeFile3(join2(work, "fixture-config.h"), header);
+    await writeFile4(join2(work, "fixture-config.h"), header);
     await runTool("gcc", [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")], "gcc -m32", "kernel.c");
     await runTool("gcc", [...CFLAGS, "-c", join2(sourceDir, "boot.S"), "-o", join2(work, "boot.o")], "gcc -m32", "boot.S");
     await runTool(
@@ -40921,7 +42048,7 @@ async function buildMultibootFixture(opts = {}) {
     );
     await rename2(join2(work, "kernel.elf"), kernel);
   } finally {
-    await rm2(work, { recursive: true, force: true });
+    await rm4(work, { recursive: true, force: true });
   }
   return fixture;
 }
@@ -40988,11 +42115,11 @@ async function packageVersions(pkgs) {
 var APT_LISTS = "/var/lib/apt/lists";
 async function aptListsKey() {
   try {
-    const names = (await readdir2(APT_LISTS)).filter((name2) => name2.includes("Packages")).sort();
+    const names = (await readdir4(APT_LISTS)).filter((name2) => name2.includes("Packages")).sort();
     if (names.length === 0) return null;
     const hash2 = createHash3("sha256");
     for (const name2 of names) {
-      const info = await stat4(join3(APT_LISTS, name2));
+      const info = await stat6(join3(APT_LISTS, name2));
       hash2.update(`${name2}:${info.size}:${info.mtimeMs}
 `);
     }
@@ -41004,9 +42131,9 @@ async function aptListsKey() {
 async function resolvePackages(cacheRoot) {
   const stampFile = join3(cacheRoot, "packages.json");
   const listsKey = await aptListsKey();
-  if (listsKey && existsSync2(stampFile)) {
+  if (listsKey && existsSync3(stampFile)) {
     try {
-      const stamp = JSON.parse(await readFile8(stampFile, "utf8"));
+      const stamp = JSON.parse(await readFile11(stampFile, "utf8"));
       if (stamp.listsKey === listsKey && stamp.packages?.pkg && stamp.packages.version) return stamp.packages;
     } catch {
     }
@@ -41030,20 +42157,20 @@ async function resolvePackages(cacheRoot) {
     busyboxVersion
   };
   if (listsKey) {
-    await mkdir6(cacheRoot, { recursive: true });
+    await mkdir8(cacheRoot, { recursive: true });
     await writeAtomically(stampFile, Buffer.from(JSON.stringify({ listsKey, packages }, null, 2)));
   }
   return packages;
 }
 async function downloadPackage(pkg, version2, dir) {
   const prefix = `${pkg}_${version2.replace(/:/g, "%3a")}_`;
-  const existing = (await readdir2(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
+  const existing = (await readdir4(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
   if (existing) return join3(dir, existing);
-  const temp = join3(dir, `download-${process.pid}-${randomBytes2(4).toString("hex")}`);
-  await mkdir6(temp);
+  const temp = join3(dir, `download-${process.pid}-${randomBytes3(4).toString("hex")}`);
+  await mkdir8(temp);
   try {
     const result = await run("apt-get", ["download", `${pkg}=${version2}`], temp);
-    const deb = (await readdir2(temp)).find((name2) => name2.endsWith(".deb"));
+    const deb = (await readdir4(temp)).find((name2) => name2.endsWith(".deb"));
     if (!result.ok || !deb) {
       throw new Error(
         `linux fixture: \`apt-get download ${pkg}=${version2}\` failed: ${result.output}
@@ -41053,11 +42180,11 @@ Hint: the package lists may be missing or stale; run \`apt-get update\` (as root
     await rename3(join3(temp, deb), join3(dir, deb));
     return join3(dir, deb);
   } finally {
-    await rm3(temp, { recursive: true, force: true });
+    await rm5(temp, { recursive: true, force: true });
   }
 }
 async function extractDeb(deb, into) {
-  await mkdir6(into, { recursive: true });
+  await mkdir8(into, { recursive: true });
   const result = await run("dpkg-deb", ["-x", deb, into]);
   if (!result.ok) throw new Error(`linux fixture: \`dpkg-deb -x ${deb}\` failed: ${result.output}`);
 }
@@ -41099,10 +42226,10 @@ function inspectElf64(buf) {
   return { complete, hasPvhNote };
 }
 async function extractVmlinux(vmlinuz, out) {
-  const image = await readFile8(vmlinuz);
+  const image = await readFile11(vmlinuz);
   const candidates = COMPRESSIONS.flatMap((c3) => findAll(image, c3.magic).map((offset) => ({ ...c3, offset }))).sort((a2, b) => a2.offset - b.offset).slice(0, 20);
   for (const candidate of candidates) {
-    const temp = `${out}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
+    const temp = `${out}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
     try {
       const result = await execa(candidate.cmd, candidate.args, {
         input: image.subarray(candidate.offset),
@@ -41110,14 +42237,14 @@ async function extractVmlinux(vmlinuz, out) {
         reject: false
       });
       if (result.code === "ENOENT") continue;
-      if (!existsSync2(temp) || (await stat4(temp)).size < 1024 * 1024) continue;
-      const elf = inspectElf64(await readFile8(temp));
+      if (!existsSync3(temp) || (await stat6(temp)).size < 1024 * 1024) continue;
+      const elf = inspectElf64(await readFile11(temp));
       if (elf?.complete && elf.hasPvhNote) {
         await rename3(temp, out);
         return true;
       }
     } finally {
-      await rm3(temp, { force: true });
+      await rm5(temp, { force: true });
     }
   }
   return false;
@@ -41126,24 +42253,24 @@ function moduleName(file2) {
   return basename(file2).replace(/\.ko(\.(xz|zst|gz))?$/, "").replace(/-/g, "_");
 }
 async function walkFiles(dir, into = []) {
-  for (const entry of await readdir2(dir, { withFileTypes: true })) {
-    const path22 = join3(dir, entry.name);
-    if (entry.isDirectory()) await walkFiles(path22, into);
-    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path22);
+  for (const entry of await readdir4(dir, { withFileTypes: true })) {
+    const path27 = join3(dir, entry.name);
+    if (entry.isDirectory()) await walkFiles(path27, into);
+    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path27);
   }
   return into;
 }
 function modulesDir(root, abi) {
   for (const candidate of [join3(root, "lib", "modules", abi), join3(root, "usr", "lib", "modules", abi)]) {
-    if (existsSync2(candidate)) return candidate;
+    if (existsSync3(candidate)) return candidate;
   }
   return null;
 }
-async function readModule(path22) {
-  const tool = path22.endsWith(".xz") ? "xz" : path22.endsWith(".zst") ? "zstd" : path22.endsWith(".gz") ? "gzip" : null;
-  if (!tool) return readFile8(path22);
-  const result = await execa(tool, ["-dc", path22], { encoding: "buffer", reject: false });
-  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path22} with ${tool}: ${result.message}`);
+async function readModule(path27) {
+  const tool = path27.endsWith(".xz") ? "xz" : path27.endsWith(".zst") ? "zstd" : path27.endsWith(".gz") ? "gzip" : null;
+  if (!tool) return readFile11(path27);
+  const result = await execa(tool, ["-dc", path27], { encoding: "buffer", reject: false });
+  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path27} with ${tool}: ${result.message}`);
   return Buffer.from(result.stdout);
 }
 function moduleDepends(ko) {
@@ -41161,10 +42288,10 @@ async function resolveModules(moduleRoots, abi) {
     const dir = modulesDir(root, abi);
     if (!dir) continue;
     const builtinList = join3(dir, "modules.builtin");
-    if (existsSync2(builtinList)) {
-      for (const line of (await readFile8(builtinList, "utf8")).split("\n")) if (line.trim()) builtin.add(moduleName(line.trim()));
+    if (existsSync3(builtinList)) {
+      for (const line of (await readFile11(builtinList, "utf8")).split("\n")) if (line.trim()) builtin.add(moduleName(line.trim()));
     }
-    if (existsSync2(join3(dir, "kernel"))) for (const file2 of await walkFiles(join3(dir, "kernel"))) files.set(moduleName(file2), file2);
+    if (existsSync3(join3(dir, "kernel"))) for (const file2 of await walkFiles(join3(dir, "kernel"))) files.set(moduleName(file2), file2);
   }
   if (files.size === 0 && builtin.size === 0) {
     throw new Error(`linux fixture: no modules for kernel ${abi} in the extracted packages (looked for lib/modules/${abi})`);
@@ -41190,7 +42317,7 @@ async function resolveModules(moduleRoots, abi) {
 }
 function findBusybox(root) {
   for (const candidate of ["bin/busybox", "usr/bin/busybox"]) {
-    if (existsSync2(join3(root, candidate))) return join3(root, candidate);
+    if (existsSync3(join3(root, candidate))) return join3(root, candidate);
   }
   throw new Error(`linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`);
 }
@@ -41214,24 +42341,24 @@ function initramfsEntries(init, busybox, modules) {
   entries.push({ kind: "file", path: "www/index.html", data: Buffer.from(INDEX_HTML) });
   return entries;
 }
-async function writeAtomically(path22, data) {
-  const temp = `${path22}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
-  const handle = await open3(temp, "w");
+async function writeAtomically(path27, data) {
+  const temp = `${path27}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
+  const handle = await open4(temp, "w");
   try {
     await handle.writeFile(data);
   } finally {
     await handle.close();
   }
-  await rename3(temp, path22);
+  await rename3(temp, path27);
 }
 async function removeStaleTemps(dirs) {
   const cutoff = Date.now() - 36e5;
   for (const dir of dirs) {
-    for (const name2 of await readdir2(dir)) {
+    for (const name2 of await readdir4(dir)) {
       if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name2)) continue;
-      const path22 = join3(dir, name2);
-      const info = await stat4(path22).catch(() => null);
-      if (info && info.mtimeMs < cutoff) await rm3(path22, { recursive: true, force: true });
+      const path27 = join3(dir, name2);
+      const info = await stat6(path27).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm5(path27, { recursive: true, force: true });
     }
   }
 }
@@ -41243,9 +42370,9 @@ async function buildLinuxFixture(opts = {}) {
   const { pkg, abi, version: version2, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
   const dir = join3(cacheRoot, safeDirName(`${pkg}_${version2}`));
   const debDir = join3(dir, "debs");
-  await mkdir6(debDir, { recursive: true });
+  await mkdir8(debDir, { recursive: true });
   await removeStaleTemps([dir, debDir]);
-  const init = await readFile8(join3(fixtureSourceDir(), "linux", "init"));
+  const init = await readFile11(join3(fixtureSourceDir(), "linux", "init"));
   const initrdKey = createHash3("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
   const initrd = join3(dir, `initrd-${initrdKey}.cpio`);
   const vmlinux = join3(dir, "vmlinux");
@@ -41262,33 +42389,33 @@ async function buildLinuxFixture(opts = {}) {
     guestPort: GUEST_PORT,
     kernelVersion: abi
   });
-  const builtKernel = existsSync2(vmlinux) ? vmlinux : existsSync2(bzImage) ? bzImage : null;
-  if (builtKernel && existsSync2(initrd)) return fixture(builtKernel);
+  const builtKernel = existsSync3(vmlinux) ? vmlinux : existsSync3(bzImage) ? bzImage : null;
+  if (builtKernel && existsSync3(initrd)) return fixture(builtKernel);
   const debs = [await downloadPackage(pkg, version2, debDir)];
   if (modulesPkg) debs.push(await downloadPackage(modulesPkg.name, modulesPkg.version, debDir));
   const busyboxDeb = await downloadPackage("busybox-static", busyboxVersion, debDir);
-  const work = join3(dir, `extract-${process.pid}-${randomBytes2(4).toString("hex")}`);
+  const work = join3(dir, `extract-${process.pid}-${randomBytes3(4).toString("hex")}`);
   try {
     const roots = debs.map((_, i2) => join3(work, `kernel-${i2}`));
     for (const [i2, deb] of debs.entries()) await extractDeb(deb, roots[i2]);
     await extractDeb(busyboxDeb, join3(work, "busybox"));
     let kernel = builtKernel;
     if (!kernel) {
-      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path22) => existsSync2(path22));
+      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path27) => existsSync3(path27));
       if (!vmlinuz) throw new Error(`linux fixture: ${pkg} contains no boot/vmlinuz-${abi}`);
       if (await extractVmlinux(vmlinuz, vmlinux)) {
         kernel = vmlinux;
       } else {
-        await writeAtomically(bzImage, await readFile8(vmlinuz));
+        await writeAtomically(bzImage, await readFile11(vmlinuz));
         kernel = bzImage;
       }
     }
     const modules = await resolveModules(roots, abi);
-    const busybox = await readFile8(findBusybox(join3(work, "busybox")));
+    const busybox = await readFile11(findBusybox(join3(work, "busybox")));
     await writeAtomically(initrd, writeCpioNewc(initramfsEntries(init, busybox, modules)));
     return fixture(kernel);
   } finally {
-    await rm3(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
 }
 
@@ -41333,17 +42460,14 @@ async function demoSubjects(log) {
     }
   ];
 }
-async function runDemo(options) {
-  return runMeasure(await demoSubjects(options.log), options);
-}
 
 // src/engine/bench-harness.ts
-import { mkdtemp, rm as rm4 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile12, rm as rm6 } from "node:fs/promises";
 import os3 from "node:os";
-import path17 from "node:path";
+import path22 from "node:path";
 async function runHarnessBench(options) {
   const fixture = await buildMultibootFixture();
-  const outDir = await mkdtemp(path17.join(os3.tmpdir(), "bootgate-bench-"));
+  const outDir = await mkdtemp(path22.join(os3.tmpdir(), "bootgate-bench-"));
   try {
     const began = process.hrtime.bigint();
     const { doc } = await runMeasure(
@@ -41367,27 +42491,36 @@ async function runHarnessBench(options) {
     );
     const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
     const s = doc.subjects[0].summary;
+    const tscRe = new RegExp(fixture.tscLine);
+    const diffs = [];
+    for (const boot of doc.subjects[0].boots) {
+      if (!boot.ok || !boot.log) continue;
+      const match = tscRe.exec(await readFile12(path22.join(outDir, boot.log), "utf8"));
+      if (match) diffs.push(boot.bootMs - Number(match[1]) / 1e3);
+    }
+    const agreement = summarize(diffs.map(Math.abs));
     const sumBoot = doc.subjects[0].boots.reduce((acc, b) => acc + (b.bootMs ?? 0), 0);
     return [
       `boots: ${s.n}/${s.total} ok`,
       `start\u2192ready median ${s.median?.toFixed(2)} ms, min ${s.min?.toFixed(2)}, max ${s.max?.toFixed(2)}, CV ${((s.cv ?? 0) * 100).toFixed(2)} %`,
       `wall time of ${options.runs} boots: ${(wallMs / 1e3).toFixed(2)} s; sum of boot times ${(sumBoot / 1e3).toFixed(2)} s`,
       `harness efficiency (sum of boot times / wall time): ${(sumBoot / wallMs * 100).toFixed(1)} %`,
-      `per-boot overhead outside the measured interval: ${((wallMs - sumBoot) / options.runs).toFixed(1)} ms (QEMU start-up, firmware, kill, log writing)`
+      `per-boot overhead outside the measured interval: ${((wallMs - sumBoot) / options.runs).toFixed(1)} ms (QEMU start-up, firmware, kill, log writing)`,
+      agreement ? `validity: host start\u2192ready minus the guest's own TSC start\u2192ready over ${diffs.length} boots: median ${summarize(diffs).median.toFixed(2)} ms, median |\u0394| ${agreement.median.toFixed(2)} ms, max |\u0394| ${agreement.max.toFixed(2)} ms (${(100 * agreement.median / (s.median ?? 1)).toFixed(2)} % of the median boot)` : "validity: no TSC line found in the serial logs"
     ].join("\n");
   } finally {
-    await rm4(outDir, { recursive: true, force: true });
+    await rm6(outDir, { recursive: true, force: true });
   }
 }
 
 // src/engine/gate.ts
 import { createHash as createHash4 } from "node:crypto";
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdir as mkdir10, writeFile as writeFile5 } from "node:fs/promises";
+import path24 from "node:path";
 
 // src/build/git-worktree.ts
-import { access as access2, mkdir as mkdir7 } from "node:fs/promises";
-import path18 from "node:path";
+import { access as access3, mkdir as mkdir9 } from "node:fs/promises";
+import path23 from "node:path";
 async function git(repo, args) {
   const result = await execa("git", ["-C", repo, ...args], { reject: false });
   if (result.failed) throw new Error(`git ${args.join(" ")} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
@@ -41418,15 +42551,15 @@ async function defaultBase(repo, head) {
   throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
 }
 async function ensureWorktree(repo, commit, parent) {
-  const dir = path18.join(parent, commit.slice(0, 12));
+  const dir = path23.join(parent, commit.slice(0, 12));
   try {
-    await access2(path18.join(dir, ".git"));
+    await access3(path23.join(dir, ".git"));
     const at = await git(dir, ["rev-parse", "HEAD"]);
     if (at === commit) return dir;
     await git(repo, ["worktree", "remove", "--force", dir]);
   } catch {
   }
-  await mkdir7(parent, { recursive: true });
+  await mkdir9(parent, { recursive: true });
   await git(repo, ["worktree", "prune"]);
   await git(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
   const modules = await execa("git", ["-C", dir, "submodule", "update", "--init", "--recursive"], { reject: false });
@@ -41890,9 +43023,9 @@ function renderGateReport(comparison, context) {
 
 // src/engine/gate.ts
 async function runGate(options) {
-  const outDir = path19.resolve(options.outDir);
-  const logDir = path19.join(outDir, "logs");
-  await mkdir8(logDir, { recursive: true });
+  const outDir = path24.resolve(options.outDir);
+  const logDir = path24.join(outDir, "logs");
+  await mkdir10(logDir, { recursive: true });
   const plans = [];
   const refs = /* @__PURE__ */ new Map();
   for (const subject of options.subjects) {
@@ -41905,24 +43038,14 @@ async function runGate(options) {
       refs.set(root, commits);
       options.log(`${root}: base ${base2.slice(0, 12)} (${options.base ?? "merge-base"}), head ${head2.slice(0, 12)} (${options.head ?? "HEAD"})`);
     }
-    const parent = options.worktreeDir ?? path19.join(bootgateCacheDir(), "worktrees", createHash4("sha256").update(root).digest("hex").slice(0, 12));
+    const parent = options.worktreeDir ?? path24.join(bootgateCacheDir(), "worktrees", createHash4("sha256").update(root).digest("hex").slice(0, 12));
     for (const variant of ["base", "head"]) {
       const commit = commits[variant];
       const worktree = await ensureWorktree(root, commit, parent);
       options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
       const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
-      plans.push({
-        name: subject.name,
-        os: subject.os,
-        variant,
-        ref: variant === "base" ? options.base ?? "merge-base" : options.head ?? "HEAD",
-        commit,
-        guest: prepared.guest,
-        runs: options.runsOverride ?? subject.settings.runs ?? DEFAULT_RUNS,
-        warmup: options.warmupOverride ?? subject.settings.warmup ?? DEFAULT_WARMUP,
-        image: prepared.image,
-        build: prepared.build
-      });
+      const ref = variant === "base" ? options.base ?? "merge-base" : options.head ?? "HEAD";
+      plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? "qemu-system-x86_64");
@@ -41931,17 +43054,17 @@ async function runGate(options) {
   const head = resultsDocument(results.filter((r) => r.variant === "head"), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
   const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
-  const files = { base: path19.join(outDir, "base.json"), head: path19.join(outDir, "head.json"), report: path19.join(outDir, "report.md") };
+  const files = { base: path24.join(outDir, "base.json"), head: path24.join(outDir, "head.json"), report: path24.join(outDir, "report.md") };
   await writeResults(files.base, base);
   await writeResults(files.head, head);
-  await writeFile4(files.report, markdown);
+  await writeFile5(files.report, markdown);
   return { comparison, base, head, markdown, interrupted, files };
 }
 
 // src/engine/bench-accuracy.ts
-import { mkdtemp as mkdtemp2, rm as rm5, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
 import os4 from "node:os";
-import path20 from "node:path";
+import path25 from "node:path";
 async function runAccuracyBench(options) {
   const variants = [
     { label: "baseline", workPercent: 100 },
@@ -41962,7 +43085,7 @@ async function runAccuracyBench(options) {
     });
     plans.push({ name: v.label, os: "custom", variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
   }
-  const workDir = await mkdtemp2(path20.join(os4.tmpdir(), "bootgate-accuracy-"));
+  const workDir = await mkdtemp2(path25.join(os4.tmpdir(), "bootgate-accuracy-"));
   const began = Date.now();
   let done = 0;
   const total = plans.reduce((a2, p) => a2 + p.runs + p.warmup, 0);
@@ -41975,7 +43098,7 @@ async function runAccuracyBench(options) {
       if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
     }
   });
-  await rm5(workDir, { recursive: true, force: true });
+  await rm7(workDir, { recursive: true, force: true });
   const pools = results.map((r) => r.boots.filter((b) => b.ok).map((b) => b.bootMs));
   const failed = results.reduce((a2, r) => a2 + r.summary.failed, 0);
   const [baseline, slow3, slow5] = pools;
@@ -42031,18 +43154,18 @@ async function runAccuracyBench(options) {
     "5 % slowdown caught in \u2265 95 % of gates with \u2264 20 boots per side.",
     ""
   ].join("\n");
-  if (options.out) await writeFile5(options.out, text);
+  if (options.out) await writeFile6(options.out, text);
   return text;
 }
 
 // src/engine/fixture.ts
-import { copyFile as copyFile2, mkdir as mkdir9, readFile as readFile9 } from "node:fs/promises";
-import path21 from "node:path";
+import { copyFile as copyFile2, mkdir as mkdir11, readFile as readFile13 } from "node:fs/promises";
+import path26 from "node:path";
 async function buildFixtureCommand(options) {
   let params = {};
   if (options.params) {
     try {
-      params = JSON.parse(await readFile9(options.params, "utf8"));
+      params = JSON.parse(await readFile13(options.params, "utf8"));
     } catch (error62) {
       throw new ConfigError(`--params: cannot read fixture options from "${options.params}": ${error62.message}`);
     }
@@ -42050,8 +43173,8 @@ async function buildFixtureCommand(options) {
   if (options.workPercent !== void 0) params.workPercent = options.workPercent;
   if (options.extraIterations !== void 0) params.extraIterations = options.extraIterations;
   const fixture = await buildMultibootFixture(params);
-  const out = path21.resolve(options.out);
-  await mkdir9(path21.dirname(out), { recursive: true });
+  const out = path26.resolve(options.out);
+  await mkdir11(path26.dirname(out), { recursive: true });
   await copyFile2(fixture.kernel, out);
   return out;
 }
@@ -42095,42 +43218,11 @@ function buildProgram(setExit) {
     program2.command("measure").description("build and boot each subject N times; print the table, write the results JSON").option("--json <file>", "write the results document here (serial logs beside it)").option("--out <dir>", "folder for logs when --json is not given", "bootgate-out").option("-q, --quiet", "only failures and the final table (for CI logs)")
   ).action(async (opts) => {
     const subjects = await subjectsFrom(opts);
-    const controller = new AbortController();
-    const release = abortOnSignals(controller);
-    try {
-      const { log, onBoot } = reporter(opts.quiet);
-      const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? "bootgate-out", signal: controller.signal, log, onBoot });
-      process.stdout.write(`${resultsTable(doc.subjects)}
-`);
-      if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? " (partial)" : ""}
-`);
-      if (interrupted) setExit(EXIT.interrupted);
-      else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
-    } finally {
-      release();
-    }
+    setExit(await measureCommand(async () => subjects, opts, {}));
   });
   program2.command("demo").description("build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them").option("--json <file>", "write the results document here").option("--out <dir>", "folder for logs when --json is not given", "bootgate-out").option("--runs <n>", "counted boots per guest", "10").option("--warmup <n>", "warm-up boots per guest", "1").option("-q, --quiet", "only failures and the final table").action(async (opts) => {
-    const controller = new AbortController();
-    const release = abortOnSignals(controller);
-    try {
-      const { log, onBoot } = reporter(opts.quiet);
-      const { doc, interrupted } = await runDemo({
-        jsonFile: opts.json,
-        outDir: opts.out ?? "bootgate-out",
-        signal: controller.signal,
-        log,
-        onBoot,
-        runsOverride: positive(opts.runs, "--runs"),
-        warmupOverride: nonNegative(opts.warmup, "--warmup")
-      });
-      process.stdout.write(`${resultsTable(doc.subjects)}
-`);
-      if (interrupted) setExit(EXIT.interrupted);
-      else if (doc.subjects.some((s) => s.summary.failed > 0)) setExit(EXIT.bootsFailed);
-    } finally {
-      release();
-    }
+    const overrides = { runsOverride: positive(opts.runs, "--runs"), warmupOverride: nonNegative(opts.warmup, "--warmup") };
+    setExit(await measureCommand(demoSubjects, opts, overrides));
   });
   addSubjectOptions(
     program2.command("gate").description("build base and head from git work trees, boot them interleaved, decide; exit 1 on a regression").option("--base <ref>", "base commit (default: merge-base of head with the default branch)").option("--head <ref>", "head commit", "HEAD").option("--repo <dir>", "repository for subjects without --source (default: the current one)").option("--out <dir>", "folder for base.json, head.json, report.md and logs", "bootgate-out").option("--alpha <p>", "significance level", String(DEFAULT_GATE_OPTIONS.alpha)).option("--fail-on-inconclusive", "exit 1 when the data cannot decide").option("-q, --quiet", "only failures and the verdict")
@@ -42221,6 +43313,23 @@ function verdictExit(c3, failOnInconclusive) {
     if (failOnInconclusive) return EXIT.regression;
   }
   return EXIT.ok;
+}
+async function measureCommand(load2, opts, overrides) {
+  const controller = new AbortController();
+  const release = abortOnSignals(controller);
+  try {
+    const { log, onBoot } = reporter(opts.quiet);
+    const subjects = await load2(log);
+    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? "bootgate-out", signal: controller.signal, log, onBoot, ...overrides });
+    process.stdout.write(`${resultsTable(doc.subjects)}
+`);
+    if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? " (partial)" : ""}
+`);
+    if (interrupted) return EXIT.interrupted;
+    return doc.subjects.some((s) => s.summary.failed > 0) ? EXIT.bootsFailed : EXIT.ok;
+  } finally {
+    release();
+  }
 }
 function positive(value, flag) {
   const n2 = Number(value);

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { trackChild, killAndReap } from './children.js';
 import { freeLoopbackPort } from './free-port.js';
@@ -49,7 +52,11 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const hostPort = spec.network ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
-  const { file, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra));
+  // Instrumented boots send the serial port to a file: when QEMU's write to a pipe has to wait
+  // for the host, the guest spins on its UART status for a host-dependent number of
+  // instructions, and the count is no longer exact. Their serial times mean nothing anyway.
+  const serialFile = options.instrument ? path.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : undefined;
+  const { file, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra, serialFile));
 
   const outcome: BootOutcome = {
     ok: false, error: null, launchedAt: 0n, startAt: null, readyAt: null, httpAt: null,
@@ -82,6 +89,10 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const probe = async (port: number): Promise<void> => {
     const result = await probeHttp({
       port, path: spec.httpPath, attemptTimeoutMs: HTTP_ATTEMPT_TIMEOUT_MS, retryDelayMs: HTTP_RETRY_DELAY_MS, signal: done.signal,
+      onAttempt: (soFar) => {
+        outcome.httpAttempts = soFar.attempts;
+        outcome.httpStatus = soFar.status;
+      },
     });
     outcome.httpAttempts = result.attempts;
     outcome.httpStatus = result.status;
@@ -110,11 +121,11 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   void exited.then(() => {
     splitter.flush(process.hrtime.bigint());
     const how = child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
-    finish(`QEMU exited (${how}) ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`);
+    finish(`QEMU exited (${how}) ${waitingFor(outcome, spec, !!options.instrument)}`);
   });
 
   const timer = setTimeout(
-    () => finish(`timed out after ${spec.timeoutMs / 1000} s ${waitingFor(outcome, spec, !!options.instrument)}${tail(outcome)}`),
+    () => finish(`timed out after ${spec.timeoutMs / 1000} s ${waitingFor(outcome, spec, !!options.instrument)}`),
     spec.timeoutMs,
   );
   const onAbort = (): void => finish(`aborted: ${String((options.signal?.reason as Error | undefined)?.message ?? 'cancelled')}`);
@@ -128,7 +139,7 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
         outcome.instrumented = measured;
         finish(null);
       })
-      .catch((error: Error) => finish(`${error.message}${tail(outcome)}`));
+      .catch((error: Error) => finish(error.message));
   }
 
   await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -137,12 +148,28 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   await killAndReap(child);
   await child; // reap and settle execa's promise
   untrack();
+  if (serialFile) await collectSerialFile(serialFile, splitter);
+  // The serial tail goes with every failure: the first thing a reader needs.
+  if (outcome.error !== null && !outcome.error.startsWith('aborted')) outcome.error += tail(outcome);
   return outcome;
 }
 
+/** Reads the serial file of an instrumented boot into the outcome's lines (stamped now: untimed). */
+async function collectSerialFile(serialFile: string, splitter: SerialLineSplitter): Promise<void> {
+  try {
+    const at = process.hrtime.bigint();
+    splitter.push(await readFile(serialFile), at);
+    splitter.flush(at);
+  } catch {
+    // QEMU never started: no file
+  } finally {
+    await rm(serialFile, { force: true });
+  }
+}
+
 function waitingFor(outcome: BootOutcome, spec: GuestSpec, instrumented: boolean): string {
-  if (outcome.startAt === null) return `before the start marker /${spec.startMarker}/ appeared`;
   if (instrumented) return 'before the instrumented run finished';
+  if (outcome.startAt === null) return `before the start marker /${spec.startMarker}/ appeared`;
   if (outcome.readyAt === null) return `before the ready marker /${spec.readyMarker}/ appeared`;
   const last = outcome.httpStatus !== null ? ` (last status ${outcome.httpStatus})` : '';
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BootInstrument } from './boot-once.js';
 import { GdbRemote, SIGTRAP, type StopReply } from './gdb-remote.js';
-import { QmpClient } from './qmp.js';
+import { abortReason, QmpClient } from './qmp.js';
 import { elfEntry, readElfSymbols } from '../build/elf-symbols.js';
 
 export const DEFAULT_READY_SYMBOL = 'accept';
@@ -164,7 +164,11 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
         // One failed connection ends the other's retries too.
         const connectAbort = new AbortController();
         const both = AbortSignal.any([signal, connectAbort.signal]);
-        const failFast = <T>(p: Promise<T>): Promise<T> => p.catch((error: unknown) => { connectAbort.abort(error); throw error; });
+        const failFast = <T>(connecting: Promise<T>): Promise<T> =>
+          connecting.catch((error: unknown) => {
+            connectAbort.abort(error);
+            throw error;
+          });
         const settled = await Promise.allSettled([
           failFast(GdbRemote.connect({ path: sockets.gdb }, both)),
           failFast(QmpClient.connect({ path: sockets.qmp }, both)),
@@ -187,7 +191,7 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
         const message = (error as Error).message;
         throw new Error(
           `deterministic mode (start ${start.spec}, ready ${ready.spec}): ${message}` +
-            (signal.aborted ? ` [${String((signal.reason as Error | undefined)?.message ?? 'boot ended')}]` : ''),
+            (signal.aborted ? ` [boot ended: ${abortReason(signal)}]` : ''),
         );
       } finally {
         gdb?.close();

@@ -141,6 +141,8 @@ export class GdbRemote {
 
   private constructor(private readonly socket: net.Socket) {
     this.parser = new PacketParser((event) => this.onEvent(event));
+    // Small request/reply packets: Nagle's algorithm would hold each one back ~40 ms over TCP.
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.parser.push(chunk));
     const onGone = (error?: Error): void => {
       if (this.closedError) return;

@@ -39,10 +39,11 @@ export interface GuestSpec {
 export const DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
 
 /** The QEMU argument array for one boot (no shell ever sees it). */
-export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: string[] = []): string[] {
+export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: string[] = [], serialFile?: string): string[] {
   const args = ['-accel', 'tcg', '-m', String(spec.memoryMb)];
   if (spec.machine) args.push('-machine', spec.machine);
-  args.push('-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot');
+  // A file never pushes back on the guest's UART; a pipe can (see bootOnce).
+  args.push('-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', serialFile ? `file:${serialFile}` : 'stdio', '-no-reboot');
   args.push('-kernel', spec.kernel);
   if (spec.initrd) args.push('-initrd', spec.initrd);
   if (spec.append !== undefined && spec.append !== '') args.push('-append', spec.append);

@@ -16,6 +16,8 @@ export interface HttpProbeOptions {
   /** pause between attempts that failed fast (reset, non-200) */
   retryDelayMs: number;
   signal: AbortSignal;
+  /** after every attempt: the result so far (the boot's error message names the last status) */
+  onAttempt?: (soFar: HttpProbeResult) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function probeHttp(options: HttpProbeOptions): Promise<HttpProbeRes
     } else {
       result.lastError = attempt.error;
     }
+    options.onAttempt?.(result);
     if (options.signal.aborted) break;
     await delay(options.retryDelayMs, options.signal);
   }

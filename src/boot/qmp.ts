@@ -92,6 +92,7 @@ export class QmpClient {
 
   private constructor(private readonly socket: net.Socket) {
     socket.setEncoding('utf8');
+    socket.setNoDelay(true); // TCP: do not hold small commands back (Nagle)
     socket.on('data', (chunk: string) => this.onData(chunk));
     const onGone = (error?: Error): void => {
       if (this.closedError) return;

@@ -115,8 +115,9 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
 }
 
 export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, sequence: number, log: string | null): BootRecord {
+  // Under -icount the guest's clock is warped: serial times of an instrumented boot mean nothing.
   const ms = (to: bigint | null): number | null =>
-    outcome.startAt !== null && to !== null ? Number(to - outcome.startAt) / 1e6 : null;
+    outcome.startAt !== null && to !== null && outcome.instrumented === null ? Number(to - outcome.startAt) / 1e6 : null;
   const instructions = outcome.instrumented?.instructions ?? null;
   return {
     index,
@@ -125,7 +126,7 @@ export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, 
     bootMs: ms(outcome.readyAt),
     httpMs: ms(outcome.httpAt),
     instructions,
-    modules: outcome.ok ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    modules: outcome.ok && outcome.instrumented === null ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
     error: outcome.error,
     log,
   };

@@ -3,7 +3,8 @@ import { bootOnce } from '../../src/boot/boot-once.js';
 import { liveChildren } from '../../src/boot/children.js';
 import { buildMultibootFixture } from '../../src/build/multiboot-fixture.js';
 import { toRecord } from '../../src/measure/run.js';
-import { multibootGuest } from '../helpers/guests.js';
+import { buildLinuxFixture } from '../../src/build/linux-fixture.js';
+import { linuxGuest, multibootGuest } from '../helpers/guests.js';
 import { processesMentioning } from '../helpers/processes.js';
 
 describe('boot engine on the multiboot fixture (real QEMU, TCG)', () => {
@@ -79,3 +80,28 @@ describe('boot engine on the multiboot fixture (real QEMU, TCG)', () => {
     expect(await processesMentioning(fixture.kernel)).toEqual([]);
   });
 });
+
+describe('boot engine on the Linux + busybox httpd fixture (real QEMU, real HTTP through user networking)', () => {
+  it('times kernel start → ready line → first HTTP 200, with httpMs ≥ bootMs', async () => {
+    const fixture = await buildLinuxFixture();
+    const guest = linuxGuest(fixture);
+    const outcome = await bootOnce(guest);
+    expect(outcome.error).toBeNull();
+    expect(outcome.httpStatus).toBe(200);
+    const record = toRecord(outcome, guest, 0, 0, null);
+    expect(record.ok).toBe(true);
+    expect(record.bootMs).toBeGreaterThan(0);
+    expect(record.httpMs).not.toBeNull();
+    expect(record.httpMs!).toBeGreaterThanOrEqual(record.bootMs!);
+    expect(await processesMentioning(fixture.kernel)).toEqual([]);
+  });
+
+  it('reports the last status when the guest never answers 200', async () => {
+    const fixture = await buildLinuxFixture();
+    const outcome = await bootOnce(linuxGuest(fixture, { httpPath: '/no-such-page', timeoutMs: 15_000 }));
+    expect(outcome.ok).toBe(false);
+    expect(outcome.httpStatus).toBe(404);
+    expect(outcome.error).toMatch(/before an HTTP 200 .*last status 404/);
+  });
+});
+
