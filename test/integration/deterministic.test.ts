@@ -20,7 +20,7 @@ import { processesMentioning } from '../helpers/processes.js';
  * even while a breakpoint shares a 4 KiB page with the busy loops (QEMU then translates that
  * page one instruction at a time; see docs/deterministic.md).
  */
-const MODULES = DEFAULT_FIXTURE_MODULES.map((m) => ({ ...m, iterations: Math.round(m.iterations / 100) }));
+const MODULES = DEFAULT_FIXTURE_MODULES.map((m) => ({ ...m, iterations: Math.round(m.iterations / 10), waitUs: 0 }));
 /** where the fixture has just sent its start line / its ready line */
 const START_SYMBOL = 'bootgate_fixture_started';
 const READY_SYMBOL = 'bootgate_fixture_ready';
