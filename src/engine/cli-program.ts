@@ -157,7 +157,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
     .action(async (opts: CommonOptions) => {
       const text = await runAccuracyBench({
-        poolSize: positive(opts.pool, '--pool'), gates: positive(opts.gates, '--gates'), sizes: [10, 15, 20],
+        poolSize: positive(opts.pool, '--pool'), gates: positive(opts.gates, '--gates'), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
         out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);
