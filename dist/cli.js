@@ -1204,7 +1204,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path27 = __require("node:path");
+    var path28 = __require("node:path");
     var fs = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2217,9 +2217,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path27.resolve(baseDir, baseName);
+          const localBin = path28.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path27.extname(baseName))) return void 0;
+          if (sourceExt.includes(path28.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2237,17 +2237,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path27.resolve(
-            path27.dirname(resolvedScriptPath),
+          executableDir = path28.resolve(
+            path28.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path27.basename(
+            const legacyName = path28.basename(
               this._scriptPath,
-              path27.extname(this._scriptPath)
+              path28.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2258,7 +2258,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path27.extname(executableFile));
+        launchWithNode = sourceExt.includes(path28.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -3173,7 +3173,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path27.basename(filename, path27.extname(filename));
+        this._name = path28.basename(filename, path28.extname(filename));
         return this;
       }
       /**
@@ -3187,9 +3187,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path28) {
-        if (path28 === void 0) return this._executableDir;
-        this._executableDir = path28;
+      executableDir(path29) {
+        if (path29 === void 0) return this._executableDir;
+        this._executableDir = path29;
         return this;
       }
       /**
@@ -3544,17 +3544,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path27) {
-      const ctrl = callVisitor(key, node2, visitor, path27);
+    function visit_(key, node2, visitor, path28) {
+      const ctrl = callVisitor(key, node2, visitor, path28);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visit_(key, ctrl, visitor, path27);
+        replaceNode(key, path28, ctrl);
+        return visit_(key, ctrl, visitor, path28);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
+          path28 = Object.freeze(path28.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path27);
+            const ci = visit_(i2, node2.items[i2], visitor, path28);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3565,13 +3565,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path27);
+          path28 = Object.freeze(path28.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path28);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path27);
+          const cv = visit_("value", node2.value, visitor, path28);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3592,17 +3592,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path27) {
-      const ctrl = await callVisitor(key, node2, visitor, path27);
+    async function visitAsync_(key, node2, visitor, path28) {
+      const ctrl = await callVisitor(key, node2, visitor, path28);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visitAsync_(key, ctrl, visitor, path27);
+        replaceNode(key, path28, ctrl);
+        return visitAsync_(key, ctrl, visitor, path28);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
+          path28 = Object.freeze(path28.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path27);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path28);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -3613,13 +3613,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path27 = Object.freeze(path27.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path27);
+          path28 = Object.freeze(path28.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path28);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path27);
+          const cv = await visitAsync_("value", node2.value, visitor, path28);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -3646,23 +3646,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path27) {
+    function callVisitor(key, node2, visitor, path28) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path27);
+        return visitor(key, node2, path28);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path27);
+        return visitor.Map?.(key, node2, path28);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path27);
+        return visitor.Seq?.(key, node2, path28);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path27);
+        return visitor.Pair?.(key, node2, path28);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path27);
+        return visitor.Scalar?.(key, node2, path28);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path27);
+        return visitor.Alias?.(key, node2, path28);
       return void 0;
     }
-    function replaceNode(key, path27, node2) {
-      const parent = path27[path27.length - 1];
+    function replaceNode(key, path28, node2) {
+      const parent = path28[path28.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -4274,10 +4274,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path27, value) {
+    function collectionFromPath(schema, path28, value) {
       let v = value;
-      for (let i2 = path27.length - 1; i2 >= 0; --i2) {
-        const k = path27[i2];
+      for (let i2 = path28.length - 1; i2 >= 0; --i2) {
+        const k = path28[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -4296,7 +4296,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
+    var isEmptyPath = (path28) => path28 == null || typeof path28 === "object" && !!path28[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -4326,11 +4326,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path27, value) {
-        if (isEmptyPath(path27))
+      addIn(path28, value) {
+        if (isEmptyPath(path28))
           this.add(value);
         else {
-          const [key, ...rest] = path27;
+          const [key, ...rest] = path28;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -4344,8 +4344,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        const [key, ...rest] = path27;
+      deleteIn(path28) {
+        const [key, ...rest] = path28;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -4359,8 +4359,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        const [key, ...rest] = path27;
+      getIn(path28, keepScalar) {
+        const [key, ...rest] = path28;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -4378,8 +4378,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path27) {
-        const [key, ...rest] = path27;
+      hasIn(path28) {
+        const [key, ...rest] = path28;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -4389,8 +4389,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        const [key, ...rest] = path27;
+      setIn(path28, value) {
+        const [key, ...rest] = path28;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -6905,9 +6905,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path27, value) {
+      addIn(path28, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path27, value);
+          this.contents.addIn(path28, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -6982,14 +6982,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        if (Collection.isEmptyPath(path27)) {
+      deleteIn(path28) {
+        if (Collection.isEmptyPath(path28)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path28) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -7004,10 +7004,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        if (Collection.isEmptyPath(path27))
+      getIn(path28, keepScalar) {
+        if (Collection.isEmptyPath(path28))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path28, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -7018,10 +7018,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path27) {
-        if (Collection.isEmptyPath(path27))
+      hasIn(path28) {
+        if (Collection.isEmptyPath(path28))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path28) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -7038,13 +7038,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        if (Collection.isEmptyPath(path27)) {
+      setIn(path28, value) {
+        if (Collection.isEmptyPath(path28)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path27), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path28), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path27, value);
+          this.contents.setIn(path28, value);
         }
       }
       /**
@@ -9005,9 +9005,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path27) => {
+    visit2.itemAtPath = (cst, path28) => {
       let item = cst;
-      for (const [field, index] of path27) {
+      for (const [field, index] of path28) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -9016,23 +9016,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path27) => {
-      const parent = visit2.itemAtPath(cst, path27.slice(0, -1));
-      const field = path27[path27.length - 1][0];
+    visit2.parentCollection = (cst, path28) => {
+      const parent = visit2.itemAtPath(cst, path28.slice(0, -1));
+      const field = path28[path28.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path27, item, visitor) {
-      let ctrl = visitor(item, path27);
+    function _visit(path28, item, visitor) {
+      let ctrl = visitor(item, path28);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path27.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path28.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -9043,10 +9043,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path27);
+            ctrl = ctrl(item, path28);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path28) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -10803,7 +10803,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path27, options) {
+    function checkPathExt(path28, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -10814,25 +10814,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path27.substr(-p.length).toLowerCase() === p) {
+        if (p && path28.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat7, path27, options) {
+    function checkStat(stat7, path28, options) {
       if (!stat7.isSymbolicLink() && !stat7.isFile()) {
         return false;
       }
-      return checkPathExt(path27, options);
+      return checkPathExt(path28, options);
     }
-    function isexe(path27, options, cb) {
-      fs.stat(path27, function(er, stat7) {
-        cb(er, er ? false : checkStat(stat7, path27, options));
+    function isexe(path28, options, cb) {
+      fs.stat(path28, function(er, stat7) {
+        cb(er, er ? false : checkStat(stat7, path28, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs.statSync(path27), path27, options);
+    function sync(path28, options) {
+      return checkStat(fs.statSync(path28), path28, options);
     }
   }
 });
@@ -10843,13 +10843,13 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path27, options, cb) {
-      fs.stat(path27, function(er, stat7) {
+    function isexe(path28, options, cb) {
+      fs.stat(path28, function(er, stat7) {
         cb(er, er ? false : checkStat(stat7, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs.statSync(path27), options);
+    function sync(path28, options) {
+      return checkStat(fs.statSync(path28), options);
     }
     function checkStat(stat7, options) {
       return stat7.isFile() && checkMode(stat7, options);
@@ -10882,7 +10882,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path27, options, cb) {
+    function isexe(path28, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -10892,7 +10892,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve3, reject) {
-          isexe(path27, options || {}, function(er, is) {
+          isexe(path28, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -10901,7 +10901,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path27, options || {}, function(er, is) {
+      core(path28, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -10911,9 +10911,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path27, options) {
+    function sync(path28, options) {
       try {
-        return core.sync(path27, options || {});
+        return core.sync(path28, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -10929,7 +10929,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path27 = __require("path");
+    var path28 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -10967,7 +10967,7 @@ var require_which = __commonJS({
           return opt2.all && found.length ? resolve3(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path28.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve3(subStep(p, i2, 0));
       });
@@ -10994,7 +10994,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path28.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -11042,7 +11042,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path27 = __require("path");
+    var path28 = __require("path");
     var which = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -11060,7 +11060,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path27.delimiter : void 0
+          pathExt: withoutPathExt ? path28.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -11069,7 +11069,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path28.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -11123,8 +11123,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path27.split("/").pop();
+      const [path28, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path28.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -11159,7 +11159,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path27 = __require("path");
+    var path28 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -11184,7 +11184,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path27.normalize(parsed.command);
+        parsed.command = path28.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -12133,10 +12133,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path27) {
-  if (!path27)
+function getElementAtPath(obj, path28) {
+  if (!path28)
     return obj;
-  return path27.reduce((acc, key) => acc?.[key], obj);
+  return path28.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -12476,11 +12476,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path27, issues) {
+function prefixIssues(path28, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path27);
+    iss.path.unshift(path28);
     return iss;
   });
 }
@@ -12942,16 +12942,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path27 = []) => {
+  const processError = (error63, path28 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path28, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path28, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path28, ...issue2.path]);
       } else {
-        const fullpath = [...path27, ...issue2.path];
+        const fullpath = [...path28, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -12990,17 +12990,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path27 = []) => {
+  const processError = (error63, path28 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path27, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path28, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path28, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path27, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path28, ...issue2.path]);
       } else {
-        const fullpath = [...path27, ...issue2.path];
+        const fullpath = [...path28, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -13039,8 +13039,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path27 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path27) {
+  const path28 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path28) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -30178,13 +30178,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path27 = ref.slice(1).split("/").filter(Boolean);
-  if (path27.length === 0) {
+  const path28 = ref.slice(1).split("/").filter(Boolean);
+  if (path28.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path27[0] === defsKey) {
-    const key = path27[1] === void 0 ? void 0 : decodeJSONPointerSegment(path27[1]);
+  if (path28[0] === defsKey) {
+    const key = path28[1] === void 0 ? void 0 : decodeJSONPointerSegment(path28[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -31190,8 +31190,8 @@ function finish(name2, settings, where) {
   const os5 = settings.os;
   if (!os5) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
   if (os5 === "custom" && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
-  if ((os5 === "embox" || os5 === "rumprun") && !settings.source) {
-    throw new ConfigError(`${where}: os "${os5}" needs "source" (--source PATH): the ${os5 === "embox" ? "Embox" : "Rumprun"} checkout`);
+  if (os5 === "embox" && !settings.source) {
+    throw new ConfigError(`${where}: os "embox" needs "source" (--source PATH): the Embox checkout`);
   }
   return { name: name2, os: os5, settings };
 }
@@ -31414,10 +31414,10 @@ verdict: ${c3.state.toUpperCase()} (threshold ${c3.options.thresholdPct} %, alph
 }
 
 // src/engine/measure.ts
-import path21 from "node:path";
+import path22 from "node:path";
 
 // src/build/index.ts
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/build/build-command.ts
 import { createWriteStream as createWriteStream2 } from "node:fs";
@@ -35834,13 +35834,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path27 === "string" ? path27 : path27.toString();
+  for (const { path: path28, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path28 === "string" ? path28 : path28.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path27, serializedResult);
+      appendFileSync(path28, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path27, serializedResult);
+      writeFileSync(path28, serializedResult);
     }
   }
 };
@@ -38563,18 +38563,18 @@ async function hashFiles(root, rel, hash2, skip) {
   }
 }
 async function sourceFingerprint(dir) {
-  const git2 = async (args) => {
+  const git3 = async (args) => {
     const r = await execa("git", ["-C", dir, ...args], { reject: false, encoding: "buffer", stdin: "ignore", stderr: "ignore" });
     return { ok: r.exitCode === 0, stdout: r.stdout };
   };
-  const tree = await git2(["rev-parse", "HEAD:./"]);
+  const tree = await git3(["rev-parse", "HEAD:./"]);
   if (tree.ok) {
     const hash3 = createHash("sha256");
     hash3.update(`git-tree ${Buffer.from(tree.stdout).toString().trim()}
 `);
-    const diff = await git2(["diff", "HEAD", "--binary", "--no-ext-diff", "--", "."]);
+    const diff = await git3(["diff", "HEAD", "--binary", "--no-ext-diff", "--", "."]);
     hash3.update(diff.stdout);
-    const untracked = await git2(["ls-files", "--others", "--exclude-standard", "-z", "--", "."]);
+    const untracked = await git3(["ls-files", "--others", "--exclude-standard", "-z", "--", "."]);
     for (const rel of Buffer.from(untracked.stdout).toString().split("\0").filter(Boolean).sort()) await hashFiles(dir, rel, hash3, () => false);
     return `git:${hash3.digest("hex")}`;
   }
@@ -39393,7 +39393,7 @@ async function prepareEmbox(name2, settings, context) {
 }
 
 // src/build/rumprun/index.ts
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/build/rumprun/app.ts
 import { existsSync } from "node:fs";
@@ -39787,12 +39787,46 @@ function killGroup(pid, signal) {
   }
 }
 
+// src/build/rumprun/checkout.ts
+import { access as access3, mkdir as mkdir5, rename as rename2, rm as rm2 } from "node:fs/promises";
+import path15 from "node:path";
+var PINNED_RUMPRUN = {
+  url: "https://github.com/rumpkernel/rumprun",
+  commit: "b04d42225a12a6fae57a78a9c1cf23642e46cd00"
+};
+async function git(args, cwd) {
+  const result = await execa("git", args, { cwd, reject: false, all: true, stdin: "ignore" });
+  if (result.failed) {
+    throw new RumprunToolchainError(`git ${args.join(" ")} failed${cwd ? ` in ${cwd}` : ""}: ${String(result.all ?? result.shortMessage).trim().split("\n").slice(-5).join("\n")}`);
+  }
+}
+async function ensurePinnedRumprun(parent, log, source = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }) {
+  const dir = path15.join(parent, `rumprun-${source.commit.slice(0, 12)}`);
+  try {
+    await access3(path15.join(dir, ".bootgate-complete"));
+    return dir;
+  } catch {
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm2(tmp, { recursive: true, force: true });
+  await mkdir5(parent, { recursive: true });
+  log(`rumprun: no checkout given; cloning ${source.url} at ${source.commit.slice(0, 12)} with submodules`);
+  await git(["clone", "--quiet", "--no-checkout", source.url, tmp]);
+  await git(["checkout", "--quiet", "--detach", source.commit], tmp);
+  await git(["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--quiet"], tmp);
+  await execa("touch", [path15.join(tmp, ".bootgate-complete")]);
+  await rm2(dir, { recursive: true, force: true });
+  await rename2(tmp, dir);
+  return dir;
+}
+
 // src/build/rumprun/index.ts
 async function prepareRumprun(name2, settings, context) {
   const began = Date.now();
-  const toolchain = await ensureRumprunToolchain({ source: settings.source, log: context.log, jobs: settings.jobs, signal: context.signal });
+  const source = settings.source ?? await ensurePinnedRumprun(path16.join(bootgateCacheDir(), "rumprun-src"), context.log);
+  const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
   const bakeTarget = settings["bake-target"] ?? "hw_virtio";
-  const outDir = path15.join(settings["build-dir"] ?? path15.join(bootgateCacheDir(), "rumprun-apps"), name2);
+  const outDir = path16.join(settings["build-dir"] ?? path16.join(bootgateCacheDir(), "rumprun-apps"), name2);
   const app = await buildRumprunApp({
     toolchain,
     appDir: settings.app,
@@ -39826,8 +39860,8 @@ function remapIntoWorktree(settings, worktree) {
   for (const key of PATH_KEYS2) {
     const value = out[key];
     if (value === void 0) continue;
-    const rel = path16.relative(worktree.repoRoot, value);
-    if (!rel.startsWith("..") && !path16.isAbsolute(rel)) out[key] = path16.join(worktree.root, rel);
+    const rel = path17.relative(worktree.repoRoot, value);
+    if (!rel.startsWith("..") && !path17.isAbsolute(rel)) out[key] = path17.join(worktree.root, rel);
   }
   return out;
 }
@@ -39839,7 +39873,7 @@ async function prepareSubject(subject, context) {
       let build = null;
       const command = settings["build-command"];
       if (command) {
-        const logFile = path16.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
+        const logFile = path17.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
         context.log(`building ${label}: ${command}`);
         const { seconds } = await runLoggedBuild({
           what: `build of ${label}`,
@@ -39891,13 +39925,13 @@ async function hostFacts(qemuBinary) {
 }
 
 // src/measure/run.ts
-import { mkdir as mkdir5, writeFile as writeFile2 } from "node:fs/promises";
-import path18 from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile2 } from "node:fs/promises";
+import path19 from "node:path";
 
 // src/boot/boot-once.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile7, rm as rm2 } from "node:fs/promises";
-import path17 from "node:path";
+import { readFile as readFile7, rm as rm3 } from "node:fs/promises";
+import path18 from "node:path";
 
 // src/boot/free-port.ts
 import net from "node:net";
@@ -40020,7 +40054,7 @@ async function bootOnce(spec, options = {}) {
   const hostPort = spec.network ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
-  const serialFile = options.instrument ? path17.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : void 0;
+  const serialFile = options.instrument ? path18.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : void 0;
   const { file: file2, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra, serialFile));
   const outcome = {
     ok: false,
@@ -40126,7 +40160,7 @@ async function collectSerialFile(serialFile, splitter) {
     splitter.flush(at);
   } catch {
   } finally {
-    await rm2(serialFile, { force: true });
+    await rm3(serialFile, { force: true });
   }
 }
 function waitingFor(outcome, spec, instrumented) {
@@ -41008,16 +41042,16 @@ async function measure(plans, options) {
       break;
     }
     const plan = plans[slot.plan];
-    const workDir = path18.join(options.logDir, "run");
-    await mkdir5(workDir, { recursive: true });
+    const workDir = path19.join(options.logDir, "run");
+    await mkdir6(workDir, { recursive: true });
     const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
     if (options.signal?.aborted) {
       interrupted = true;
       break;
     }
-    const logName = path18.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
-    await writeSerialLog(path18.join(options.logDir, logName), outcome);
-    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path18.relative(options.logBase, path18.join(options.logDir, logName)));
+    const logName = path19.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
+    await writeSerialLog(path19.join(options.logDir, logName), outcome);
+    const record2 = toRecord(outcome, plan.guest, slot.index, sequence, path19.relative(options.logBase, path19.join(options.logDir, logName)));
     const result = results[slot.plan];
     (slot.warmup ? result.warmup : result.boots).push(record2);
     options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : plan.runs, record: record2 });
@@ -41044,7 +41078,7 @@ function safeName(name2, variant) {
   return `${name2}${variant ? `-${variant}` : ""}`.replace(/[^\w.-]+/g, "_");
 }
 async function writeSerialLog(file2, outcome) {
-  await mkdir5(path18.dirname(file2), { recursive: true });
+  await mkdir6(path19.dirname(file2), { recursive: true });
   const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
   const header = [`# ${outcome.command.join(" ")}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split("\n")[0]}` : ""}`];
   if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, "\n# ")}`);
@@ -41053,8 +41087,8 @@ async function writeSerialLog(file2, outcome) {
 }
 
 // src/measure/results-file.ts
-import { mkdir as mkdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
-import path19 from "node:path";
+import { mkdir as mkdir7, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import path20 from "node:path";
 
 // src/measure/results.ts
 var RESULTS_SCHEMA = "bootgate/results@1";
@@ -41072,7 +41106,7 @@ function resultsDocument(subjects, host, partial2) {
   };
 }
 async function writeResults(file2, doc) {
-  await mkdir6(path19.dirname(path19.resolve(file2)), { recursive: true });
+  await mkdir7(path20.dirname(path20.resolve(file2)), { recursive: true });
   await writeFile3(file2, `${JSON.stringify(doc, null, 2)}
 `);
 }
@@ -41093,9 +41127,9 @@ async function readResults(file2) {
 
 // src/boot/deterministic.ts
 import { mkdtempSync } from "node:fs";
-import { rm as rm3 } from "node:fs/promises";
+import { rm as rm4 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import path20 from "node:path";
+import path21 from "node:path";
 import { randomBytes } from "node:crypto";
 
 // src/boot/qmp.ts
@@ -41661,17 +41695,17 @@ function qemuOptionValue(value) {
 }
 function bootSockets(workDir) {
   const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const inWorkDir = path20.resolve(workDir);
-  const longest = path20.join(inWorkDir, `bootgate-gdb-${tag}.sock`);
+  const inWorkDir = path21.resolve(workDir);
+  const longest = path21.join(inWorkDir, `bootgate-gdb-${tag}.sock`);
   if (Buffer.byteLength(longest) <= MAX_SOCKET_PATH) {
-    return { gdb: longest, qmp: path20.join(inWorkDir, `bootgate-qmp-${tag}.sock`), tempDir: null };
+    return { gdb: longest, qmp: path21.join(inWorkDir, `bootgate-qmp-${tag}.sock`), tempDir: null };
   }
-  const tempDir = mkdtempSync(path20.join(tmpdir(), "bootgate-"));
-  return { gdb: path20.join(tempDir, "gdb.sock"), qmp: path20.join(tempDir, "qmp.sock"), tempDir };
+  const tempDir = mkdtempSync(path21.join(tmpdir(), "bootgate-"));
+  return { gdb: path21.join(tempDir, "gdb.sock"), qmp: path21.join(tempDir, "qmp.sock"), tempDir };
 }
 async function removeSockets(sockets) {
-  if (sockets.tempDir) await rm3(sockets.tempDir, { recursive: true, force: true });
-  else await Promise.all([rm3(sockets.gdb, { force: true }), rm3(sockets.qmp, { force: true })]);
+  if (sockets.tempDir) await rm4(sockets.tempDir, { recursive: true, force: true });
+  else await Promise.all([rm4(sockets.gdb, { force: true }), rm4(sockets.qmp, { force: true })]);
 }
 function checkStop(stop, location, arrival) {
   if (stop.kind === "exited") {
@@ -41696,7 +41730,7 @@ async function runTo(gdb, location, pc) {
 }
 async function deterministicInstrument(options) {
   const symbols = await readElfSymbols(options.image);
-  const start = options.startSymbol ? resolveLocation(options.startSymbol, symbols, options.image) : { spec: `the entry point of ${path20.basename(options.image)}`, address: await elfEntry(options.image), hit: 1 };
+  const start = options.startSymbol ? resolveLocation(options.startSymbol, symbols, options.image) : { spec: `the entry point of ${path21.basename(options.image)}`, address: await elfEntry(options.image), hit: 1 };
   const ready = resolveLocation(options.readySymbol ?? DEFAULT_READY_SYMBOL, symbols, options.image);
   const pending = /* @__PURE__ */ new Map();
   return {
@@ -41796,17 +41830,17 @@ async function runMeasure(subjects, options) {
 }
 function logLocation(options) {
   if (options.jsonFile) {
-    const abs2 = path21.resolve(options.jsonFile);
-    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path21.dirname(abs2) };
+    const abs2 = path22.resolve(options.jsonFile);
+    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path22.dirname(abs2) };
   }
-  const abs = path21.resolve(options.outDir);
-  return { logDir: path21.join(abs, "logs"), logBase: abs };
+  const abs = path22.resolve(options.outDir);
+  return { logDir: path22.join(abs, "logs"), logBase: abs };
 }
 
 // src/build/linux-fixture.ts
 import { createHash as createHash3, randomBytes as randomBytes3 } from "node:crypto";
 import { existsSync as existsSync3 } from "node:fs";
-import { mkdir as mkdir8, open as open4, readdir as readdir4, readFile as readFile11, rename as rename3, rm as rm5, stat as stat6 } from "node:fs/promises";
+import { mkdir as mkdir9, open as open4, readdir as readdir4, readFile as readFile11, rename as rename4, rm as rm6, stat as stat6 } from "node:fs/promises";
 import { basename, join as join3, resolve as resolve2 } from "node:path";
 
 // src/build/cpio.ts
@@ -41818,19 +41852,19 @@ var S_IFREG = 32768;
 var S_IFLNK = 40960;
 var S_IFCHR = 8192;
 var S_IFMT = 61440;
-function hex8(value, field, path27) {
+function hex8(value, field, path28) {
   if (!Number.isInteger(value) || value < 0 || value > 4294967295) {
-    throw new Error(`cpio: field ${field} of "${path27}" must be an integer in 0..0xffffffff, got ${value}`);
+    throw new Error(`cpio: field ${field} of "${path28}" must be an integer in 0..0xffffffff, got ${value}`);
   }
   return value.toString(16).padStart(8, "0");
 }
 function pad4(length) {
   return (4 - length % 4) % 4;
 }
-function normalizePath(path27) {
-  const rel = path27.replace(/^\/+/, "");
+function normalizePath(path28) {
+  const rel = path28.replace(/^\/+/, "");
   if (rel === "" || rel.split("/").some((part) => part === "" || part === "..")) {
-    throw new Error(`cpio: invalid entry path "${path27}" (expected a non-empty path without empty or ".." parts)`);
+    throw new Error(`cpio: invalid entry path "${path28}" (expected a non-empty path without empty or ".." parts)`);
   }
   return rel;
 }
@@ -41894,7 +41928,7 @@ function writeCpioNewc(entries, opts = {}) {
 // src/build/multiboot-fixture.ts
 import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir7, readFile as readFile10, rename as rename2, rm as rm4, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir8, readFile as readFile10, rename as rename3, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname, join as join2, resolve } from "node:path";
 import { fileURLToPath as fileURLToPath4 } from "node:url";
 var DEFAULT_FIXTURE_MODULES = [
@@ -42046,9 +42080,9 @@ async function buildMultibootFixture(opts = {}) {
     modules
   };
   if (existsSync2(kernel)) return fixture;
-  await mkdir7(outDir, { recursive: true });
+  await mkdir8(outDir, { recursive: true });
   const work = join2(outDir, `build-${process.pid}-${randomBytes2(4).toString("hex")}`);
-  await mkdir7(work);
+  await mkdir8(work);
   try {
     await writeFile4(join2(work, "fixture-config.h"), header);
     await runTool("gcc", [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")], "gcc -m32", "kernel.c");
@@ -42059,9 +42093,9 @@ async function buildMultibootFixture(opts = {}) {
       "ld -m elf_i386",
       "kernel.elf"
     );
-    await rename2(join2(work, "kernel.elf"), kernel);
+    await rename3(join2(work, "kernel.elf"), kernel);
   } finally {
-    await rm4(work, { recursive: true, force: true });
+    await rm5(work, { recursive: true, force: true });
   }
   return fixture;
 }
@@ -42170,7 +42204,7 @@ async function resolvePackages(cacheRoot) {
     busyboxVersion
   };
   if (listsKey) {
-    await mkdir8(cacheRoot, { recursive: true });
+    await mkdir9(cacheRoot, { recursive: true });
     await writeAtomically(stampFile, Buffer.from(JSON.stringify({ listsKey, packages }, null, 2)));
   }
   return packages;
@@ -42180,7 +42214,7 @@ async function downloadPackage(pkg, version2, dir) {
   const existing = (await readdir4(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
   if (existing) return join3(dir, existing);
   const temp = join3(dir, `download-${process.pid}-${randomBytes3(4).toString("hex")}`);
-  await mkdir8(temp);
+  await mkdir9(temp);
   try {
     const result = await run("apt-get", ["download", `${pkg}=${version2}`], temp);
     const deb = (await readdir4(temp)).find((name2) => name2.endsWith(".deb"));
@@ -42190,14 +42224,14 @@ async function downloadPackage(pkg, version2, dir) {
 Hint: the package lists may be missing or stale; run \`apt-get update\` (as root) and retry.`
       );
     }
-    await rename3(join3(temp, deb), join3(dir, deb));
+    await rename4(join3(temp, deb), join3(dir, deb));
     return join3(dir, deb);
   } finally {
-    await rm5(temp, { recursive: true, force: true });
+    await rm6(temp, { recursive: true, force: true });
   }
 }
 async function extractDeb(deb, into) {
-  await mkdir8(into, { recursive: true });
+  await mkdir9(into, { recursive: true });
   const result = await run("dpkg-deb", ["-x", deb, into]);
   if (!result.ok) throw new Error(`linux fixture: \`dpkg-deb -x ${deb}\` failed: ${result.output}`);
 }
@@ -42253,11 +42287,11 @@ async function extractVmlinux(vmlinuz, out) {
       if (!existsSync3(temp) || (await stat6(temp)).size < 1024 * 1024) continue;
       const elf = inspectElf64(await readFile11(temp));
       if (elf?.complete && elf.hasPvhNote) {
-        await rename3(temp, out);
+        await rename4(temp, out);
         return true;
       }
     } finally {
-      await rm5(temp, { force: true });
+      await rm6(temp, { force: true });
     }
   }
   return false;
@@ -42267,9 +42301,9 @@ function moduleName(file2) {
 }
 async function walkFiles(dir, into = []) {
   for (const entry of await readdir4(dir, { withFileTypes: true })) {
-    const path27 = join3(dir, entry.name);
-    if (entry.isDirectory()) await walkFiles(path27, into);
-    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path27);
+    const path28 = join3(dir, entry.name);
+    if (entry.isDirectory()) await walkFiles(path28, into);
+    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path28);
   }
   return into;
 }
@@ -42279,11 +42313,11 @@ function modulesDir(root, abi) {
   }
   return null;
 }
-async function readModule(path27) {
-  const tool = path27.endsWith(".xz") ? "xz" : path27.endsWith(".zst") ? "zstd" : path27.endsWith(".gz") ? "gzip" : null;
-  if (!tool) return readFile11(path27);
-  const result = await execa(tool, ["-dc", path27], { encoding: "buffer", reject: false });
-  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path27} with ${tool}: ${result.message}`);
+async function readModule(path28) {
+  const tool = path28.endsWith(".xz") ? "xz" : path28.endsWith(".zst") ? "zstd" : path28.endsWith(".gz") ? "gzip" : null;
+  if (!tool) return readFile11(path28);
+  const result = await execa(tool, ["-dc", path28], { encoding: "buffer", reject: false });
+  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path28} with ${tool}: ${result.message}`);
   return Buffer.from(result.stdout);
 }
 function moduleDepends(ko) {
@@ -42354,24 +42388,24 @@ function initramfsEntries(init, busybox, modules) {
   entries.push({ kind: "file", path: "www/index.html", data: Buffer.from(INDEX_HTML) });
   return entries;
 }
-async function writeAtomically(path27, data) {
-  const temp = `${path27}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
+async function writeAtomically(path28, data) {
+  const temp = `${path28}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
   const handle = await open4(temp, "w");
   try {
     await handle.writeFile(data);
   } finally {
     await handle.close();
   }
-  await rename3(temp, path27);
+  await rename4(temp, path28);
 }
 async function removeStaleTemps(dirs) {
   const cutoff = Date.now() - 36e5;
   for (const dir of dirs) {
     for (const name2 of await readdir4(dir)) {
       if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name2)) continue;
-      const path27 = join3(dir, name2);
-      const info = await stat6(path27).catch(() => null);
-      if (info && info.mtimeMs < cutoff) await rm5(path27, { recursive: true, force: true });
+      const path28 = join3(dir, name2);
+      const info = await stat6(path28).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm6(path28, { recursive: true, force: true });
     }
   }
 }
@@ -42383,7 +42417,7 @@ async function buildLinuxFixture(opts = {}) {
   const { pkg, abi, version: version2, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
   const dir = join3(cacheRoot, safeDirName(`${pkg}_${version2}`));
   const debDir = join3(dir, "debs");
-  await mkdir8(debDir, { recursive: true });
+  await mkdir9(debDir, { recursive: true });
   await removeStaleTemps([dir, debDir]);
   const init = await readFile11(join3(fixtureSourceDir(), "linux", "init"));
   const initrdKey = createHash3("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
@@ -42414,7 +42448,7 @@ async function buildLinuxFixture(opts = {}) {
     await extractDeb(busyboxDeb, join3(work, "busybox"));
     let kernel = builtKernel;
     if (!kernel) {
-      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path27) => existsSync3(path27));
+      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path28) => existsSync3(path28));
       if (!vmlinuz) throw new Error(`linux fixture: ${pkg} contains no boot/vmlinuz-${abi}`);
       if (await extractVmlinux(vmlinuz, vmlinux)) {
         kernel = vmlinux;
@@ -42428,7 +42462,7 @@ async function buildLinuxFixture(opts = {}) {
     await writeAtomically(initrd, writeCpioNewc(initramfsEntries(init, busybox, modules)));
     return fixture(kernel);
   } finally {
-    await rm5(work, { recursive: true, force: true });
+    await rm6(work, { recursive: true, force: true });
   }
 }
 
@@ -42475,12 +42509,12 @@ async function demoSubjects(log) {
 }
 
 // src/engine/bench-harness.ts
-import { mkdtemp, readFile as readFile12, rm as rm6 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile12, rm as rm7 } from "node:fs/promises";
 import os3 from "node:os";
-import path22 from "node:path";
+import path23 from "node:path";
 async function runHarnessBench(options) {
   const fixture = await buildMultibootFixture();
-  const outDir = await mkdtemp(path22.join(os3.tmpdir(), "bootgate-bench-"));
+  const outDir = await mkdtemp(path23.join(os3.tmpdir(), "bootgate-bench-"));
   try {
     const began = process.hrtime.bigint();
     const { doc } = await runMeasure(
@@ -42508,7 +42542,7 @@ async function runHarnessBench(options) {
     const diffs = [];
     for (const boot of doc.subjects[0].boots) {
       if (!boot.ok || !boot.log) continue;
-      const match = tscRe.exec(await readFile12(path22.join(outDir, boot.log), "utf8"));
+      const match = tscRe.exec(await readFile12(path23.join(outDir, boot.log), "utf8"));
       if (match) diffs.push(boot.bootMs - Number(match[1]) / 1e3);
     }
     const agreement = summarize(diffs.map(Math.abs));
@@ -42522,33 +42556,33 @@ async function runHarnessBench(options) {
       agreement ? `validity: host start\u2192ready minus the guest's own TSC start\u2192ready over ${diffs.length} boots: median ${summarize(diffs).median.toFixed(2)} ms, median |\u0394| ${agreement.median.toFixed(2)} ms, max |\u0394| ${agreement.max.toFixed(2)} ms (${(100 * agreement.median / (s.median ?? 1)).toFixed(2)} % of the median boot)` : "validity: no TSC line found in the serial logs"
     ].join("\n");
   } finally {
-    await rm6(outDir, { recursive: true, force: true });
+    await rm7(outDir, { recursive: true, force: true });
   }
 }
 
 // src/engine/gate.ts
 import { createHash as createHash4 } from "node:crypto";
-import { mkdir as mkdir10, writeFile as writeFile5 } from "node:fs/promises";
-import path24 from "node:path";
+import { mkdir as mkdir11, writeFile as writeFile5 } from "node:fs/promises";
+import path25 from "node:path";
 
 // src/build/git-worktree.ts
-import { access as access3, mkdir as mkdir9 } from "node:fs/promises";
-import path23 from "node:path";
-async function git(repo, args) {
+import { access as access4, mkdir as mkdir10 } from "node:fs/promises";
+import path24 from "node:path";
+async function git2(repo, args) {
   const result = await execa("git", ["-C", repo, ...args], { reject: false });
   if (result.failed) throw new Error(`git ${args.join(" ")} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
   return String(result.stdout).trim();
 }
 async function repoRoot(dir) {
   try {
-    return await git(dir, ["rev-parse", "--show-toplevel"]);
+    return await git2(dir, ["rev-parse", "--show-toplevel"]);
   } catch {
     throw new ConfigError(`--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`);
   }
 }
 async function resolveCommit(repo, ref, flag) {
   try {
-    return await git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    return await git2(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   } catch {
     throw new ConfigError(`${flag}: "${ref}" is not a commit in ${repo}`);
   }
@@ -42558,23 +42592,23 @@ async function defaultBase(repo, head) {
   for (const candidate of candidates) {
     const exists2 = await execa("git", ["-C", repo, "rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { reject: false });
     if (exists2.failed) continue;
-    const base = await git(repo, ["merge-base", head, candidate]);
+    const base = await git2(repo, ["merge-base", head, candidate]);
     if (base && base !== head) return base;
   }
   throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
 }
 async function ensureWorktree(repo, commit, parent) {
-  const dir = path23.join(parent, commit.slice(0, 12));
+  const dir = path24.join(parent, commit.slice(0, 12));
   try {
-    await access3(path23.join(dir, ".git"));
-    const at = await git(dir, ["rev-parse", "HEAD"]);
+    await access4(path24.join(dir, ".git"));
+    const at = await git2(dir, ["rev-parse", "HEAD"]);
     if (at === commit) return dir;
-    await git(repo, ["worktree", "remove", "--force", dir]);
+    await git2(repo, ["worktree", "remove", "--force", dir]);
   } catch {
   }
-  await mkdir9(parent, { recursive: true });
-  await git(repo, ["worktree", "prune"]);
-  await git(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
+  await mkdir10(parent, { recursive: true });
+  await git2(repo, ["worktree", "prune"]);
+  await git2(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
   const modules = await execa("git", ["-C", dir, "submodule", "update", "--init", "--recursive"], { reject: false });
   if (modules.failed) throw new Error(`git submodule update failed in ${dir}: ${String(modules.stderr).trim()}`);
   return dir;
@@ -43036,9 +43070,9 @@ function renderGateReport(comparison, context) {
 
 // src/engine/gate.ts
 async function runGate(options) {
-  const outDir = path24.resolve(options.outDir);
-  const logDir = path24.join(outDir, "logs");
-  await mkdir10(logDir, { recursive: true });
+  const outDir = path25.resolve(options.outDir);
+  const logDir = path25.join(outDir, "logs");
+  await mkdir11(logDir, { recursive: true });
   const plans = [];
   const refs = /* @__PURE__ */ new Map();
   for (const subject of options.subjects) {
@@ -43051,7 +43085,7 @@ async function runGate(options) {
       refs.set(root, commits);
       options.log(`${root}: base ${base2.slice(0, 12)} (${options.base ?? "merge-base"}), head ${head2.slice(0, 12)} (${options.head ?? "HEAD"})`);
     }
-    const parent = options.worktreeDir ?? path24.join(bootgateCacheDir(), "worktrees", createHash4("sha256").update(root).digest("hex").slice(0, 12));
+    const parent = options.worktreeDir ?? path25.join(bootgateCacheDir(), "worktrees", createHash4("sha256").update(root).digest("hex").slice(0, 12));
     for (const variant of ["base", "head"]) {
       const commit = commits[variant];
       const worktree = await ensureWorktree(root, commit, parent);
@@ -43067,7 +43101,7 @@ async function runGate(options) {
   const head = resultsDocument(results.filter((r) => r.variant === "head"), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
   const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
-  const files = { base: path24.join(outDir, "base.json"), head: path24.join(outDir, "head.json"), report: path24.join(outDir, "report.md") };
+  const files = { base: path25.join(outDir, "base.json"), head: path25.join(outDir, "head.json"), report: path25.join(outDir, "report.md") };
   await writeResults(files.base, base);
   await writeResults(files.head, head);
   await writeFile5(files.report, markdown);
@@ -43075,9 +43109,9 @@ async function runGate(options) {
 }
 
 // src/engine/bench-accuracy.ts
-import { mkdtemp as mkdtemp2, rm as rm7, writeFile as writeFile6 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm8, writeFile as writeFile6 } from "node:fs/promises";
 import os4 from "node:os";
-import path25 from "node:path";
+import path26 from "node:path";
 var WORKLOADS = {
   timer: {
     title: "Timer-dominated guest (the default fixture: mostly TSC waits, like Embox x86/qemu whose boot is mostly its TSC calibration sleep)",
@@ -43135,7 +43169,7 @@ async function accuracySection(workload, options) {
     });
     plans.push({ name: v.label, os: "custom", variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
   }
-  const workDir = await mkdtemp2(path25.join(os4.tmpdir(), "bootgate-accuracy-"));
+  const workDir = await mkdtemp2(path26.join(os4.tmpdir(), "bootgate-accuracy-"));
   const began = Date.now();
   let done = 0;
   const total = plans.reduce((a2, p) => a2 + p.runs + p.warmup, 0);
@@ -43148,7 +43182,7 @@ async function accuracySection(workload, options) {
       if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
     }
   });
-  await rm7(workDir, { recursive: true, force: true });
+  await rm8(workDir, { recursive: true, force: true });
   const pools = results.map((r) => r.boots.filter((b) => b.ok).map((b) => b.bootMs));
   const failed = results.reduce((a2, r) => a2 + r.summary.failed, 0);
   const [baseline, slow3, slow5] = pools;
@@ -43198,8 +43232,8 @@ async function accuracySection(workload, options) {
 }
 
 // src/engine/fixture.ts
-import { copyFile as copyFile2, mkdir as mkdir11, readFile as readFile13 } from "node:fs/promises";
-import path26 from "node:path";
+import { copyFile as copyFile2, mkdir as mkdir12, readFile as readFile13 } from "node:fs/promises";
+import path27 from "node:path";
 async function buildFixtureCommand(options) {
   let params = {};
   if (options.params) {
@@ -43212,8 +43246,8 @@ async function buildFixtureCommand(options) {
   if (options.workPercent !== void 0) params.workPercent = options.workPercent;
   if (options.extraIterations !== void 0) params.extraIterations = options.extraIterations;
   const fixture = await buildMultibootFixture(params);
-  const out = path26.resolve(options.out);
-  await mkdir11(path26.dirname(out), { recursive: true });
+  const out = path27.resolve(options.out);
+  await mkdir12(path27.dirname(out), { recursive: true });
   await copyFile2(fixture.kernel, out);
   return out;
 }

@@ -68,8 +68,9 @@ function finish(name: string, settings: SubjectSettings, where: string): Subject
   const os = settings.os;
   if (!os) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
   if (os === 'custom' && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
-  if ((os === 'embox' || os === 'rumprun') && !settings.source) {
-    throw new ConfigError(`${where}: os "${os}" needs "source" (--source PATH): the ${os === 'embox' ? 'Embox' : 'Rumprun'} checkout`);
+  // Rumprun without a checkout: bootgate clones the pinned commit (src/build/rumprun/checkout.ts).
+  if (os === 'embox' && !settings.source) {
+    throw new ConfigError(`${where}: os "embox" needs "source" (--source PATH): the Embox checkout`);
   }
   return { name, os, settings };
 }

@@ -7,11 +7,13 @@ import type { PreparedSubject } from '../index.js';
 import { buildRumprunApp } from './app.js';
 import { rumprunGuest } from './run.js';
 import { ensureRumprunToolchain } from './toolchain.js';
+import { ensurePinnedRumprun } from './checkout.js';
 
 /** Rumprun: toolchain (reused when built), the app compiled and baked, booted with a static network config. */
 export async function prepareRumprun(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
   const began = Date.now();
-  const toolchain = await ensureRumprunToolchain({ source: settings.source!, log: context.log, jobs: settings.jobs, signal: context.signal });
+  const source = settings.source ?? (await ensurePinnedRumprun(path.join(bootgateCacheDir(), 'rumprun-src'), context.log));
+  const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
   const bakeTarget = settings['bake-target'] ?? 'hw_virtio';
   const outDir = path.join(settings['build-dir'] ?? path.join(bootgateCacheDir(), 'rumprun-apps'), name);
   const app = await buildRumprunApp({

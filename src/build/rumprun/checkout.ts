@@ -1,0 +1,43 @@
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { RumprunToolchainError } from './toolchain.js';
+
+/** The Rumprun commit bootgate builds when a subject names no checkout (the last one on master). */
+export const PINNED_RUMPRUN = {
+  url: 'https://github.com/rumpkernel/rumprun',
+  commit: 'b04d42225a12a6fae57a78a9c1cf23642e46cd00',
+} as const;
+
+async function git(args: string[], cwd?: string): Promise<void> {
+  const result = await execa('git', args, { cwd, reject: false, all: true, stdin: 'ignore' });
+  if (result.failed) {
+    throw new RumprunToolchainError(`git ${args.join(' ')} failed${cwd ? ` in ${cwd}` : ''}: ${String(result.all ?? result.shortMessage).trim().split('\n').slice(-5).join('\n')}`);
+  }
+}
+
+/**
+ * A Rumprun checkout at the pinned commit with its submodules (buildrump.sh, src-netbsd), cloned
+ * once into `parent` and reused. The URL can be pointed at a mirror with BOOTGATE_RUMPRUN_URL.
+ */
+export async function ensurePinnedRumprun(parent: string, log: (line: string) => void, source = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }): Promise<string> {
+  const dir = path.join(parent, `rumprun-${source.commit.slice(0, 12)}`);
+  try {
+    await access(path.join(dir, '.bootgate-complete'));
+    return dir;
+  } catch {
+    // not cloned yet, or an interrupted clone: start over
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(parent, { recursive: true });
+  log(`rumprun: no checkout given; cloning ${source.url} at ${source.commit.slice(0, 12)} with submodules`);
+  await git(['clone', '--quiet', '--no-checkout', source.url, tmp]);
+  await git(['checkout', '--quiet', '--detach', source.commit], tmp);
+  // protocol.file.allow: a mirror on disk (file:// or a path) is allowed for the submodules too
+  await git(['-c', 'protocol.file.allow=always', 'submodule', 'update', '--init', '--quiet'], tmp);
+  await execa('touch', [path.join(tmp, '.bootgate-complete')]);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return dir;
+}

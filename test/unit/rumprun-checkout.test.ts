@@ -1,0 +1,55 @@
+import { mkdtemp, writeFile, chmod, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { ensurePinnedRumprun } from '../../src/build/rumprun/checkout.js';
+import { checkRumprunCheckout } from '../../src/build/rumprun/toolchain.js';
+
+const git = (cwd: string, ...args: string[]) =>
+  execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'protocol.file.allow=always', ...args], { cwd });
+
+async function repo(dir: string, files: Record<string, string>): Promise<string> {
+  await execa('mkdir', ['-p', dir]);
+  await git(dir, 'init', '-q', '-b', 'main');
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  await git(dir, 'add', '-A');
+  await git(dir, 'commit', '-qm', 'init');
+  return String((await git(dir, 'rev-parse', 'HEAD')).stdout).trim();
+}
+
+describe('Rumprun checkout when a subject names none', () => {
+  it('clones the pinned commit with its submodules, once, in a form build-rr.sh accepts', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-upstream-'));
+    await repo(path.join(root, 'buildrump.sh'), { 'buildrump.sh': '#!/bin/sh\n' });
+    await repo(path.join(root, 'src-netbsd'), { 'README': 'netbsd\n' });
+    const upstream = path.join(root, 'rumprun');
+    await repo(upstream, { 'build-rr.sh': '#!/bin/sh\necho build\n' });
+    await chmod(path.join(upstream, 'build-rr.sh'), 0o755);
+    await git(upstream, 'add', '--chmod=+x', 'build-rr.sh');
+    await git(upstream, 'submodule', 'add', '-q', path.join(root, 'buildrump.sh'), 'buildrump.sh');
+    await git(upstream, 'submodule', 'add', '-q', path.join(root, 'src-netbsd'), 'src-netbsd');
+    await git(upstream, 'commit', '-qm', 'submodules');
+    const pinned = String((await git(upstream, 'rev-parse', 'HEAD')).stdout).trim();
+    await git(upstream, 'commit', '-q', '--allow-empty', '-m', 'newer, not pinned');
+
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-cache-'));
+    const lines: string[] = [];
+    const dir = await ensurePinnedRumprun(parent, (l) => lines.push(l), { url: upstream, commit: pinned });
+    expect(String((await git(dir, 'rev-parse', 'HEAD')).stdout).trim()).toBe(pinned);
+    await expect(checkRumprunCheckout(dir)).resolves.toEqual([]);
+    expect(lines.join('\n')).toContain('cloning');
+    // reused, not cloned again
+    const again = await ensurePinnedRumprun(parent, (l) => lines.push(l), { url: upstream, commit: pinned });
+    expect(again).toBe(dir);
+    expect(lines.filter((l) => l.includes('cloning'))).toHaveLength(1);
+    expect((await readdir(parent)).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('says which git step failed when the commit does not exist', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-upstream-'));
+    await repo(root, { 'build-rr.sh': '' });
+    const parent = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-cache-'));
+    await expect(ensurePinnedRumprun(parent, () => {}, { url: root, commit: '0123456789abcdef0123456789abcdef01234567' })).rejects.toThrow(/git checkout .* failed/);
+  });
+});
