@@ -39007,7 +39007,7 @@ function evalCondition(expr, macros, at) {
   return value !== 0;
 }
 
-// src/build/embox/image-size.ts
+// src/build/elf-image-size.ts
 import { open as open2 } from "node:fs/promises";
 var SHT_NOBITS = 8;
 var SHF_WRITE = 1;

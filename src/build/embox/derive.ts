@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../../boot/guest.js';
 import { preprocessFile } from './conf-preprocess.js';
-import { readElfIdent, type ElfIdent } from './image-size.js';
+import { readElfIdent, type ElfIdent } from '../elf-image-size.js';
 
 /**
  * How to boot an Embox image, derived from its conf/ folder the way Embox's own

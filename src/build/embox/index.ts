@@ -5,7 +5,7 @@ import { guestFromSettings } from '../guest-settings.js';
 import type { PreparedSubject } from '../index.js';
 import { buildEmbox } from './build.js';
 import { deriveEmboxRun, emboxGuestSpec } from './derive.js';
-import { elfImageSizes } from './image-size.js';
+import { elfImageSizes } from '../elf-image-size.js';
 
 export const DEFAULT_EMBOX_TEMPLATE = 'x86/qemu';
 

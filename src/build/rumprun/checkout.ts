@@ -20,7 +20,7 @@ async function git(args: string[], cwd?: string): Promise<void> {
  * A Rumprun checkout at the pinned commit with its submodules (buildrump.sh, src-netbsd), cloned
  * once into `parent` and reused. The URL can be pointed at a mirror with BOOTGATE_RUMPRUN_URL.
  */
-export async function ensurePinnedRumprun(parent: string, log: (line: string) => void, source = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }): Promise<string> {
+export async function ensurePinnedRumprun(parent: string, log: (line: string) => void, source: { url: string; commit: string } = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }): Promise<string> {
   const dir = path.join(parent, `rumprun-${source.commit.slice(0, 12)}`);
   try {
     await access(path.join(dir, '.bootgate-complete'));

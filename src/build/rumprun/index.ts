@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { SubjectSettings } from '../../config/schema.js';
 import { bootgateCacheDir } from '../cache-dir.js';
-import { elfImageSizes } from '../embox/image-size.js';
+import { elfImageSizes } from '../elf-image-size.js';
 import { guestFromSettings } from '../guest-settings.js';
 import type { PreparedSubject } from '../index.js';
 import { buildRumprunApp } from './app.js';

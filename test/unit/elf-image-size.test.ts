@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elfImageSizes, readElfIdent } from '../../src/build/embox/image-size.js';
+import { elfImageSizes, readElfIdent } from '../../src/build/elf-image-size.js';
 
 interface Section {
   type: number;
