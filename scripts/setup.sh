@@ -12,6 +12,7 @@ echo 'int main(void){return 0;}' | gcc -m32 -x c - -o /dev/null 2>/dev/null || n
 command -v xz >/dev/null || need+=(xz-utils)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v make >/dev/null || need+=(make)
+command -v cpio >/dev/null || need+=(cpio)
 command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
