@@ -43091,7 +43091,8 @@ async function runGate(options) {
       const worktree = await ensureWorktree(root, commit, parent);
       options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
       const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
-      const ref = variant === "base" ? options.base ?? "merge-base" : options.head ?? "HEAD";
+      const given = variant === "base" ? options.base ?? "merge-base" : options.head ?? "HEAD";
+      const ref = /^[0-9a-f]{40}$/i.test(given) ? given.slice(0, 12) : given;
       plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
     }
   }
