@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { GuestSpec } from '../boot/guest.js';
+import type { ImageSizes } from './elf-image-size.js';
 import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
@@ -13,7 +14,7 @@ export { BuildError } from './build-command.js';
 /** A subject ready to boot: the image built and how to run it. */
 export interface PreparedSubject {
   guest: GuestSpec;
-  image: { path: string; sizes: { text: number; data: number; bss: number } | null } | null;
+  image: { path: string; sizes: Pick<ImageSizes, 'text' | 'data' | 'bss'> | null } | null;
   build: { seconds: number; cached: boolean; log: string | null } | null;
 }
 

@@ -1,4 +1,5 @@
 import type { GuestSpec } from '../boot/guest.js';
+import type { ImageSizes as ElfImageSizes } from '../build/elf-image-size.js';
 import type { Summary } from '../stats/index.js';
 import type { ModuleTime } from './modules.js';
 
@@ -25,11 +26,8 @@ export interface BootRecord {
   log: string | null;
 }
 
-export interface ImageSizes {
-  text: number;
-  data: number;
-  bss: number;
-}
+/** text/data/bss of the booted image, as binutils' `size` prints them (src/build/elf-image-size.ts). */
+export type ImageSizes = Pick<ElfImageSizes, 'text' | 'data' | 'bss'> & { total?: number };
 
 
 export interface SubjectSummary extends Partial<Summary> {
