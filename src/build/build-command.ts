@@ -5,6 +5,13 @@ import { execa } from 'execa';
 
 export class BuildError extends Error {
   override readonly name = 'BuildError';
+  constructor(
+    message: string,
+    /** the build's full output */
+    readonly logFile?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -54,7 +61,7 @@ export async function runLoggedBuild(options: {
   const seconds = (Date.now() - began) / 1000;
   if (result.failed) {
     const how = result.isCanceled ? 'was cancelled' : result.exitCode !== undefined ? `exited with code ${result.exitCode}` : `failed (${result.shortMessage})`;
-    throw new BuildError(`${options.what} ${how} after ${seconds.toFixed(0)} s (log: ${options.logFile}); last ${tail.slice(-keep).length} lines:\n${tail.slice(-keep).join('\n')}`);
+    throw new BuildError(`${options.what} ${how} after ${seconds.toFixed(0)} s (log: ${options.logFile}); last ${tail.slice(-keep).length} lines:\n${tail.slice(-keep).join('\n')}`, options.logFile);
   }
   options.log(`  ${options.what}: done in ${seconds.toFixed(1)} s`);
   return { seconds };

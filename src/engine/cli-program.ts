@@ -110,7 +110,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       });
       process.stdout.write(`${comparisonSummary(outcome.comparison)}\n`);
       process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}\n`);
-      setExit(outcome.interrupted ? EXIT.interrupted : verdictExit(outcome.comparison, !!opts.failOnInconclusive));
+      setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, !!opts.failOnInconclusive));
     } finally {
       release();
     }
@@ -205,6 +205,25 @@ function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
   return EXIT.ok;
 }
 
+/**
+ * gate: subjects that could not be built decide first. Built on neither side with a settings
+ * problem (e.g. the kernel path names no file the build makes) is bad input (2); for another reason
+ * an error (4), unless another subject regressed (1): the gate could not do its job for them. Head
+ * not built where base was is a regression (1); base not built where head was is not. The other
+ * subjects decide as in compare.
+ */
+function gateExit(c: Comparison, failOnInconclusive: boolean): number {
+  const neither = c.subjects.filter((s) => s.base.notBuilt && s.head.notBuilt);
+  if (neither.length > 0) {
+    const what = neither.map((s) => `${s.name} (${s.head.notBuilt!.stage}: ${s.head.notBuilt!.reason})`).join('; ');
+    process.stderr.write(`bootgate: not built on base nor on head, so not gated: ${what}\n`);
+    if (neither.some((s) => s.base.notBuilt!.stage === 'config' && s.head.notBuilt!.stage === 'config')) return EXIT.usage;
+    // a regression of another subject is still this PR's verdict
+    return c.state === 'regression' ? EXIT.regression : EXIT.error;
+  }
+  return verdictExit(c, failOnInconclusive);
+}
+
 /** measure and demo: boot, print the table, write the JSON (partial on SIGINT/SIGTERM). */
 async function measureCommand(
   load: (log: (line: string) => void) => Promise<Subject[]>,
@@ -220,6 +239,11 @@ async function measureCommand(
     process.stdout.write(`${resultsTable(doc.subjects)}\n`);
     if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
     if (interrupted) return EXIT.interrupted;
+    const notBuilt = doc.subjects.filter((s) => s.notBuilt);
+    if (notBuilt.length > 0) {
+      process.stderr.write(`bootgate: not built, so not measured: ${notBuilt.map((s) => s.name).join(', ')}\n`);
+      return notBuilt.some((s) => s.notBuilt!.stage === 'config') ? EXIT.usage : EXIT.error;
+    }
     return doc.subjects.some((s) => s.summary.failed > 0) ? EXIT.bootsFailed : EXIT.ok;
   } finally {
     release();

@@ -6,11 +6,12 @@ import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/g
 import { prepareSubject } from '../build/index.js';
 import type { Subject } from '../config/subjects.js';
 import { hostFacts } from '../measure/host.js';
-import type { ResultsDocument } from '../measure/results.js';
+import type { ResultsDocument, SubjectResult } from '../measure/results.js';
 import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { attempt, notBuiltResult } from './not-built.js';
 import { planFor } from './plan.js';
 
 export interface GateRunOptions {
@@ -43,14 +44,19 @@ export interface GateOutcome {
 
 /**
  * Builds base and head from separate work trees of the same repository, boots them interleaved
- * on this machine after warm-ups of each, and decides. Nothing from another run is used.
+ * on this machine after warm-ups of each, and decides. Nothing from another run is used. A subject
+ * that cannot be built on one side is recorded as such (src/engine/not-built.ts); the rest go on.
  */
 export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   const outDir = path.resolve(options.outDir);
   const logDir = path.join(outDir, 'logs');
   await mkdir(logDir, { recursive: true });
   const plans: MeasurePlan[] = [];
+  // Per subject and side, in config order: a plan to boot, or the result of a failed build.
+  const entries: { variant: 'base' | 'head'; plan?: number; notBuilt?: SubjectResult }[] = [];
   const refs = new Map<string, { base: string; head: string }>();
+  // One work tree per commit, also when its creation failed: every subject then says so.
+  const worktrees = new Map<string, Promise<string>>();
   for (const subject of options.subjects) {
     const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
     let commits = refs.get(root);
@@ -64,19 +70,34 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     const parent = options.worktreeDir ?? path.join(bootgateCacheDir(), 'worktrees', createHash('sha256').update(root).digest('hex').slice(0, 12));
     for (const variant of ['base', 'head'] as const) {
       const commit = commits[variant];
-      const worktree = await ensureWorktree(root, commit, parent);
-      options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
-      const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
       const given = variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD');
       // a full SHA says nothing the commit column does not: show it short
       const ref = /^[0-9a-f]{40}$/i.test(given) ? given.slice(0, 12) : given;
-      plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
+      const key = `${root}\0${commit}`;
+      if (!worktrees.has(key)) worktrees.set(key, ensureWorktree(root, commit, parent));
+      const worktree = await attempt('checkout', options.signal, () => worktrees.get(key)!);
+      const prepared = worktree.ok
+        ? await attempt('build', options.signal, async () => {
+            options.log(`preparing ${subject.name} [${variant}] in ${worktree.value}`);
+            const p = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree.value, repoRoot: root } });
+            return planFor(subject, p, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride });
+          })
+        : worktree;
+      if (prepared.ok) {
+        entries.push({ variant, plan: plans.push(prepared.value) - 1 });
+      } else {
+        const result = notBuiltResult(subject, { variant, ref, commit }, prepared.notBuilt);
+        options.log(`${subject.name} [${variant}] could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+        entries.push({ variant, notBuilt: result });
+      }
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
   const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
-  const base = resultsDocument(results.filter((r) => r.variant === 'base'), host, interrupted);
-  const head = resultsDocument(results.filter((r) => r.variant === 'head'), host, interrupted);
+  const side = (variant: 'base' | 'head'): SubjectResult[] =>
+    entries.filter((e) => e.variant === variant).map((e) => e.notBuilt ?? results[e.plan!]!);
+  const base = resultsDocument(side('base'), host, interrupted);
+  const head = resultsDocument(side('head'), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
   const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
   const files = { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md') };

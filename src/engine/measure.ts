@@ -3,8 +3,9 @@ import { prepareSubject } from '../build/index.js';
 import type { Subject } from '../config/subjects.js';
 import { hostFacts } from '../measure/host.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
-import type { ResultsDocument } from '../measure/results.js';
+import type { ResultsDocument, SubjectResult } from '../measure/results.js';
 import { resultsDocument, writeResults } from '../measure/results-file.js';
+import { attempt, notBuiltResult } from './not-built.js';
 import { planFor } from './plan.js';
 
 export { DEFAULT_RUNS, DEFAULT_WARMUP } from './plan.js';
@@ -21,18 +22,29 @@ export interface MeasureRunOptions {
   warmupOverride?: number;
 }
 
-/** config → build → boot → measure for every subject, in that order; partial results are still written. */
+/**
+ * config → build → boot → measure for every subject, in that order; partial results are still
+ * written. A subject that cannot be built is recorded as such and the others are still measured.
+ */
 export async function runMeasure(subjects: Subject[], options: MeasureRunOptions): Promise<{ doc: ResultsDocument; interrupted: boolean }> {
   const plans: MeasurePlan[] = [];
   const { logDir, logBase } = logLocation(options);
+  // In subject order: a plan to boot, or the result of a subject that could not be built.
+  const entries: { plan?: number; notBuilt?: SubjectResult }[] = [];
   for (const subject of subjects) {
     options.log(`preparing ${subject.name} (${subject.os})`);
-    const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir });
-    plans.push(await planFor(subject, prepared, options));
+    const prepared = await attempt('build', options.signal, async () =>
+      planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options));
+    if (prepared.ok) {
+      entries.push({ plan: plans.push(prepared.value) - 1 });
+    } else {
+      options.log(`${subject.name} could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+      entries.push({ notBuilt: notBuiltResult(subject, {}, prepared.notBuilt) });
+    }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
   const { results, interrupted } = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
-  const doc = resultsDocument(results, host, interrupted);
+  const doc = resultsDocument(entries.map((e) => e.notBuilt ?? results[e.plan!]!), host, interrupted);
   if (options.jsonFile) await writeResults(options.jsonFile, doc);
   return { doc, interrupted };
 }

@@ -137,6 +137,8 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
     core.info('history-branch: none — the results are not added to a history');
   } else if (!ctx.octokit) {
     core.warning('history: no github-token, so the results are not added to the history');
+  } else if (doc.subjects.every((s) => s.notBuilt)) {
+    core.warning('history: no subject was built, so nothing is added to the history');
   } else {
     stages.stage(`bootgate: history on ${branch}`);
     trends = await appendToHistory(ctx, config.name, branch, doc, {
@@ -157,18 +159,27 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   core.setOutput('report-path', reportFile);
   core.setOutput('results-path', outDir);
 
+  const notBuilt = doc.subjects.filter((s) => s.notBuilt);
   if (branch && ctx.octokit && inputs.regressionIssue) {
     try {
       const content = issueContent(ctx, config.name, branch, trends);
-      const result = await syncRegressionIssue(ctx.octokit, { owner: run.owner, repo: run.repo, config: config.name }, content,
-        `The nightly run ${run.runUrl ?? ''} no longer finds a sustained regression; closing.`);
-      if (result.action !== 'none') core.info(`regression issue ${result.action}: ${result.url}`);
+      // A subject that was not measured tonight cannot show that its regression is gone.
+      if (!content && notBuilt.length > 0) {
+        core.info('regression issue: left as it is, since not every subject was measured');
+      } else {
+        const result = await syncRegressionIssue(ctx.octokit, { owner: run.owner, repo: run.repo, config: config.name }, content,
+          `The nightly run ${run.runUrl ?? ''} no longer finds a sustained regression; closing.`);
+        if (result.action !== 'none') core.info(`regression issue ${result.action}: ${result.url}`);
+      }
     } catch (error) {
       core.warning(`regression issue: cannot update it (${(error as Error).message}); the job needs \`permissions: issues: write\``);
     }
   }
   const failed = doc.subjects.filter((s) => s.summary.failed > 0);
   if (failed.length > 0) core.warning(`boots failed: ${failed.map((s) => `${s.name} ${s.summary.failed}/${s.summary.total}`).join(', ')}`);
+  if (notBuilt.length > 0) {
+    core.setFailed(`bootgate: not built at ${commit.slice(0, 12)}, so not measured: ${notBuilt.map((s) => `${s.name} (${s.notBuilt!.stage}: ${s.notBuilt!.reason})`).join('; ')}`);
+  }
   if (sustained.length > 0) {
     const message = `bootgate: sustained regression in ${sustained.map((t) => `${t.subject} (+${t.sustained!.currentShiftPct.toFixed(1)} %)`).join(', ')}`;
     if (inputs.failOnRegression) core.setFailed(message);
@@ -187,7 +198,8 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
     build: async (read) => {
       trends = [];
       const updates = [];
-      for (const result of doc.subjects) {
+      // A subject that did not build tonight has no boots to add; the summary and the step say so.
+      for (const result of doc.subjects.filter((r) => !r.notBuilt)) {
         const paths = historyPaths(configName, result.name);
         const text = await read(paths.data);
         const previous = text === null ? null : parseHistory(text, `${branch}:${paths.data}`);
@@ -200,6 +212,6 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
       return updates;
     },
   });
-  core.info(`history: ${doc.subjects.length} subject(s) added to ${branch} in commit ${commit.slice(0, 12)}${attempts > 1 ? ` after ${attempts} attempts` : ''}`);
+  core.info(`history: ${doc.subjects.filter((r) => !r.notBuilt).length} subject(s) added to ${branch} in commit ${commit.slice(0, 12)}${attempts > 1 ? ` after ${attempts} attempts` : ''}`);
   return trends;
 }

@@ -9,14 +9,14 @@ import { runGate } from '../engine/gate.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { readResults, writeResults } from '../measure/results-file.js';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
-import { escapeMarkdown } from '../report/escape.js';
+import { clip, codeBlock, escapeMarkdown, keepEnd } from '../report/escape.js';
 import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
 import { downloadShards, shardArtifactName, uploadFolder } from './artifacts.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
-import type { Octokit } from './comment.js';
+import { upsertComment, type Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs, Shard } from './inputs.js';
-import { failOnVerdict, publishToPullRequest, PR_META_SCHEMA, setGateOutputs, writeJobSummary, type GateFiles, type PrMeta } from './publish.js';
+import { failOnNotBuilt, failOnVerdict, publishToPullRequest, PR_META_SCHEMA, setGateOutputs, writeJobSummary, type GateFiles, type PrMeta } from './publish.js';
 import { selectSubjects, type Skipped } from './select.js';
 import { mergeShardDocuments, shardRuns } from './shard.js';
 import type { StageLog } from './stages.js';
@@ -77,6 +77,40 @@ function nothingMeasuredReport(configName: string, skipped: readonly Skipped[], 
   return lines.join('\n');
 }
 
+/** What the PR hears when the run itself failed: the error, so that the check does not end in silence. */
+export function failureReport(configName: string, error: string, runUrl: string | null): string {
+  const lines = error.split('\n');
+  const out = [reportMarker(configName), '### bootgate: boot time', '', `**Failed** — bootgate could not finish this check: ${escapeMarkdown(clip(lines[0] ?? '', 300))}`, ''];
+  const rest = lines.slice(1).join('\n').trim();
+  if (rest) out.push(codeBlock(keepEnd(rest, 3000).text, 'text'), '');
+  out.push(runUrl ? `The log is in the workflow run: ${escapeMarkdown(runUrl)}` : 'The log is in the workflow run.', '');
+  return out.join('\n');
+}
+
+/**
+ * Runs a PR mode. When it fails (not when it is cancelled) the job summary and, for a
+ * same-repository PR, the sticky comment say so before the step fails.
+ */
+async function reportingFailure(ctx: ModeContext, pr: PullRequestInfo, configName: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    ctx.stages.close();
+    const markdown = failureReport(configName, error instanceof Error ? error.message : String(error), ctx.run.runUrl);
+    await writeJobSummary(markdown);
+    if (!pr.isFork && !ctx.inputs.shard && ctx.octokit && ctx.inputs.comment !== 'never') {
+      try {
+        const target = { owner: ctx.run.owner, repo: ctx.run.repo, issueNumber: pr.number };
+        await upsertComment(ctx.octokit, target, { marker: reportMarker(configName), body: markdown, policy: ctx.inputs.comment, verdict: 'inconclusive' });
+      } catch (commentError) {
+        core.warning(`comment: cannot write the failure notice: ${(commentError as Error).message}`);
+      }
+    }
+    throw error;
+  }
+}
+
 /** Report, summary, outputs, comment or artifact, then the step's failure if asked. */
 async function finish(
   ctx: ModeContext,
@@ -103,11 +137,16 @@ async function finish(
   ctx.stages.close();
   const detail = result.comparison?.subjects.filter((s) => s.state === verdict).map((s) => `${s.name}: ${s.reason}`).join('; ') ?? '';
   failOnVerdict(verdict, ctx.inputs, detail);
+  failOnNotBuilt(result.comparison);
 }
 
 export async function runPrMode(ctx: ModeContext): Promise<void> {
+  const pr = requirePullRequest(ctx.run, 'pr');
+  await reportingFailure(ctx, pr, ctx.inputs.config, () => prMode(ctx, pr));
+}
+
+async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   const { run, inputs, stages } = ctx;
-  const pr = requirePullRequest(run, 'pr');
   stages.stage('bootgate: config and subjects');
   const config = await loadConfig(inputs, run);
   core.info(`PR #${pr.number}: base ${pr.baseSha.slice(0, 12)} (${pr.baseRef}) → head ${pr.headSha.slice(0, 12)} (${pr.headRef})${pr.isFork ? `, from the fork ${pr.headRepo ?? '(deleted)'}` : ''}`);
@@ -191,8 +230,12 @@ async function readShardMeta(dir: string): Promise<ShardMeta> {
 
 /** mode: merge — every shard's boots, one verdict, one comment. */
 export async function runMergeMode(ctx: ModeContext): Promise<void> {
+  const pr = requirePullRequest(ctx.run, 'merge');
+  await reportingFailure(ctx, pr, ctx.inputs.config, () => mergeMode(ctx, pr));
+}
+
+async function mergeMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   const { run, inputs, stages } = ctx;
-  const pr = requirePullRequest(run, 'merge');
   const outDir = path.join(run.temp, 'bootgate', 'merge');
   stages.stage('bootgate: download shards');
   const shards = await downloadShards(path.join(outDir, 'shards'));
@@ -214,6 +257,11 @@ export async function runMergeMode(ctx: ModeContext): Promise<void> {
   }
   const base = mergeShardDocuments(bases);
   const head = mergeShardDocuments(heads);
+  for (const [docs, merged] of [[bases, base], [heads, head]] as const) {
+    const builtSomewhere = new Set(merged.subjects.filter((s) => !s.notBuilt).map((s) => s.name));
+    const flaky = new Set(docs.flatMap((d) => d.subjects).filter((s) => s.notBuilt && builtSomewhere.has(s.name)).map((s) => `${s.name} [${s.variant ?? '-'}]`));
+    if (flaky.size > 0) core.warning(`merge: ${[...flaky].join(', ')} did not build in some shards but did in others; deciding on the boots of those that built`);
+  }
   core.info(`merged ${shards.length} shards: ${head.subjects.map((s) => `${s.name} ${s.boots.length} boots per side`).join(', ')}`);
 
   let configSubjects: Subject[] = [];

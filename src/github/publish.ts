@@ -4,7 +4,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { reportMarker } from '../report/markdown.js';
-import type { VerdictState } from '../stats/index.js';
+import type { Comparison, VerdictState } from '../stats/index.js';
 import { REPORT_ARTIFACT, uploadFolder } from './artifacts.js';
 import { isPermissionError, upsertComment, type Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
@@ -113,6 +113,20 @@ export async function publishToPullRequest(options: PublishOptions): Promise<voi
     core.warning(`comment: the token cannot write to PR #${pr.number} (${(error as Error).message}); uploading the report as the "${REPORT_ARTIFACT}" artifact instead`);
     await uploadForkReport(options.files, options.meta, staging);
     core.notice(COMPANION_HINT);
+  }
+}
+
+/**
+ * Subjects that could not be built. Built on neither side, a subject was not gated at all: the step
+ * fails (after the report is out) so that a broken setup is not mistaken for a pass. Base not built
+ * where head is: said, not failed. Head not built where base is: a regression, failed by failOnVerdict.
+ */
+export function failOnNotBuilt(comparison: Comparison | null): void {
+  if (!comparison) return;
+  for (const s of comparison.subjects.filter((x) => x.base.notBuilt && !x.head.notBuilt)) core.notice(`bootgate: ${s.name}: ${s.reason}`);
+  const neither = comparison.subjects.filter((x) => x.base.notBuilt && x.head.notBuilt);
+  if (neither.length > 0) {
+    core.setFailed(`bootgate: not built on base nor on head, so not gated: ${neither.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`);
   }
 }
 

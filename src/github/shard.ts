@@ -15,7 +15,8 @@ export function shardRuns(runs: number, shard: Shard): number {
 /**
  * One results document from several shards' documents of the same side: subjects matched by name,
  * boots concatenated in shard order and renumbered, summaries recomputed from all boots. Host facts
- * come from the first shard (each shard's own are in its artifact).
+ * come from the first shard (each shard's own are in its artifact). A subject is "not built" in the
+ * merged document only when no shard built it.
  */
 export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDocument {
   if (docs.length === 0) throw new Error('merge: no shard results to merge');
@@ -30,6 +31,11 @@ export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDo
       }
       if (into.commit && subject.commit && into.commit !== subject.commit) {
         throw new Error(`merge: subject ${subject.name} [${subject.variant ?? '-'}] was measured at different commits in different shards (${into.commit.slice(0, 12)} and ${subject.commit.slice(0, 12)})`);
+      }
+      // Not built in one shard but built in another: the built one describes the subject.
+      if (into.notBuilt && !subject.notBuilt) {
+        merged.set(key, { ...subject, boots: [...into.boots, ...subject.boots], warmup: [...into.warmup, ...subject.warmup] });
+        continue;
       }
       into.boots.push(...subject.boots);
       into.warmup.push(...subject.warmup);

@@ -50,12 +50,27 @@ export interface SubjectResult {
   commit: string | null;
   image: { path: string; sizes: ImageSizes | null } | null;
   build: { seconds: number; cached: boolean; log: string | null } | null;
-  guest: GuestSpec;
+  /** null when the subject could not be built (see `notBuilt`) */
+  guest: GuestSpec | null;
   qemuCommand: string[];
   deterministic: boolean;
   warmup: BootRecord[];
   boots: BootRecord[];
   summary: SubjectSummary;
+  /** set when this subject (this variant of it) could not be built or configured: no boots */
+  notBuilt?: NotBuilt | null;
+}
+
+/** Why a subject was not booted: which step failed, its message and the last lines of its log. */
+export interface NotBuilt {
+  /** checkout: the git work tree; build: the build or the image it should produce; config: the subject's settings */
+  stage: 'checkout' | 'build' | 'config';
+  /** the first line of the error */
+  reason: string;
+  /** the error's further lines: for a build, the last lines of its log */
+  tail: string[];
+  /** the full build log, when there is one */
+  log: string | null;
 }
 
 export interface HostFacts {

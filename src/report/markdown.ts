@@ -262,11 +262,47 @@ function detailsBlock(parts: string[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Subjects that could not be built: said in the verdict line, the table and a section of their own.
+
+/** Subjects listed with their log tail; the rest are named only. */
+export const MAX_NOT_BUILT_SHOWN = 5;
+
+function notBuiltVerdict(s: SubjectComparison): string | null {
+  if (s.base.notBuilt && s.head.notBuilt) return `${STATE_WORD[s.state]} (not built)`;
+  if (s.head.notBuilt) return `${STATE_WORD[s.state]} (head does not build)`;
+  if (s.base.notBuilt) return `${STATE_WORD[s.state]} (base did not build)`;
+  return null;
+}
+
+/** Each side that could not be built: which step, the first line of the error, the log's last lines. */
+function notBuiltSection(results: readonly SubjectResult[], budget: Budget): string | null {
+  const failed = results.filter((r) => r.notBuilt);
+  if (failed.length === 0) return null;
+  const out = ['#### Not built', ''];
+  for (const r of failed.slice(0, MAX_NOT_BUILT_SHOWN)) {
+    const n = r.notBuilt!;
+    const side = r.variant ? ` at ${r.variant}${r.commit ? ` (${inlineCode(r.commit.slice(0, 12))})` : ''}` : '';
+    out.push(`**${name(r.name)}**${side} ${STAGE_PHRASE[n.stage] ?? STAGE_PHRASE.build}: ${escapeMarkdown(clip(n.reason, 300))}`, '');
+    if (n.tail.length > 0 && budget.tails > 0) {
+      const { text, cut } = keepEnd(n.tail.join('\n'), budget.tailChars);
+      out.push(codeBlock(cut > 0 ? `[… ${cut} characters cut …]\n${text}` : text, 'text'), '');
+    }
+  }
+  if (failed.length > MAX_NOT_BUILT_SHOWN) {
+    out.push(`… and ${failed.length - MAX_NOT_BUILT_SHOWN} more: ${failed.slice(MAX_NOT_BUILT_SHOWN).map((r) => name(r.variant ? `${r.name} [${r.variant}]` : r.name)).join(', ')}`, '');
+  }
+  return out.join('\n').trimEnd();
+}
+
+const STAGE_PHRASE: Record<string, string> = { checkout: 'could not be checked out', build: 'does not build', config: 'cannot run as configured' };
+
+// ---------------------------------------------------------------------------------------------
 // Gate report.
 
 /** One subject's part of the verdict line: what changed, by how much, how sure. */
 function headline(s: SubjectComparison): string {
   const who = name(s.name);
+  if (s.base.notBuilt || s.head.notBuilt) return `${who}: ${escapeMarkdown(clip(s.reason, 300))}`;
   const baseFailed = s.base.boots.filter((b) => !b.ok).length;
   if (s.headFailures.length > 0 && baseFailed === 0) {
     const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct(s.boot.pct)}` : '';
@@ -316,6 +352,8 @@ function verdictLine(c: Comparison): string {
 }
 
 function subjectVerdict(s: SubjectComparison): string {
+  const notBuilt = notBuiltVerdict(s);
+  if (notBuilt) return notBuilt;
   const baseFailed = s.base.boots.filter((b) => !b.ok).length;
   if (s.headFailures.length > 0 && baseFailed === 0) return `${STATE_WORD[s.state]} (boot failures)`;
   if (s.instructions && (s.base.deterministic || s.head.deterministic)) return `${STATE_WORD[s.state]} (instructions)`;
@@ -461,6 +499,8 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     if (context.skipped && context.skipped.length > 0) {
       out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');
     }
+    const notBuilt = notBuiltSection(c.subjects.flatMap((s) => [s.base, s.head]), budget);
+    if (notBuilt) out.push(notBuilt, '');
 
     const sections = [
       instructionsSection(c),
@@ -544,6 +584,8 @@ export function renderMeasureReport(doc: ResultsDocument, options: { title?: str
     out.push(`${doc.subjects.length} subjects, ${ok} of ${total} boots ok, on ${escapeMarkdown(`${doc.host.cpu} (${doc.host.cores} cores), ${doc.host.qemu}`)}`, '');
     out.push(...partialNotes([{ label: 'measure', doc }]).flatMap((n) => [n, '']));
     out.push(measureTable(doc, maxRows), '');
+    const notBuilt = notBuiltSection(doc.subjects, budget);
+    if (notBuilt) out.push(notBuilt, '');
     const heads = doc.subjects.filter((r) => r.variant !== 'base');
     const sections = [budget.modules ? measureModules(doc) : null, budget.charts ? measureCharts(doc) : null, studyLine(heads, '')];
     for (const s of sections) if (s) out.push(s, '');

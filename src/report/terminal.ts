@@ -55,12 +55,22 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${r.summary.n} boots)\n`;
     out += table([['module', 'ms'], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
   }
+  for (const r of results) if (r.notBuilt) out += `\n\n${notBuiltText(r)}`;
   const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
   if (failed.length > 0) {
     const first = failed[0]!;
     out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${first.b.index + 1}:\n${first.b.error ?? ''}`;
   }
   return out;
+}
+
+/** A subject that was not built: the step, the error's first line and the end of its log. */
+export function notBuiltText(r: Pick<SubjectResult, 'name' | 'variant' | 'notBuilt'>): string {
+  const n = r.notBuilt;
+  if (!n) return '';
+  const lines = [`${subjectLabel(r.name, r.variant)}: NOT BUILT (${n.stage}) — ${n.reason}`, ...n.tail.slice(-10).map((l) => `  ${l}`)];
+  if (n.log) lines.push(`  (log: ${n.log})`);
+  return lines.join('\n');
 }
 
 /** The gate's verdict for a terminal: one line per subject, then the overall state. */
@@ -87,6 +97,7 @@ export function comparisonSummary(c: Comparison): string {
     const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
     if (top.length > 0) out += `\n${s.name}: modules that changed most: ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
   }
+  for (const s of c.subjects) for (const r of [s.base, s.head]) if (r.notBuilt) out += `\n${notBuiltText(r)}`;
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
   out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${c.options.thresholdPct} %, alpha ${c.options.alpha})`;
   return out;

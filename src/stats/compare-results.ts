@@ -79,7 +79,34 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
     .sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
 }
 
+/**
+ * A side that could not be built decides the subject before any statistics: head not built where
+ * base was is a regression; base not built where head was is the build being fixed (reported as an
+ * improvement: not a regression, and worth a comment); built on neither side, nothing is decided.
+ */
+function compareNotBuilt(base: SubjectResult, head: SubjectResult): SubjectComparison | null {
+  if (!base.notBuilt && !head.notBuilt) return null;
+  let state: VerdictState;
+  let reason: string;
+  if (base.notBuilt && head.notBuilt) {
+    state = 'inconclusive';
+    reason = `does not build on base nor on head (head: ${head.notBuilt.reason})`;
+  } else if (head.notBuilt) {
+    state = 'regression';
+    reason = `head does not build (base does): ${head.notBuilt.reason}`;
+  } else if (head.boots.some((b) => b.ok)) {
+    state = 'improvement';
+    reason = `base does not build, head does (${base.notBuilt!.reason}); nothing to compare the head's boots with`;
+  } else {
+    state = 'inconclusive';
+    reason = `base does not build (${base.notBuilt!.reason}); head builds but none of its ${head.boots.length} boots succeeded`;
+  }
+  return { name: head.name, os: head.os, base, head, state, reason, boot: null, http: null, instructions: null, modules: [], headFailures: [], imageDelta: null };
+}
+
 export function compareSubject(base: SubjectResult, head: SubjectResult, options: GateOptions = DEFAULT_GATE_OPTIONS): SubjectComparison {
+  const notBuilt = compareNotBuilt(base, head);
+  if (notBuilt) return notBuilt;
   const boot = safeDecide(okValues(base, (x) => x.bootMs), okValues(head, (x) => x.bootMs), options);
   const http = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
   const deterministic = base.deterministic || head.deterministic;
