@@ -196,14 +196,27 @@ subjects:
     template: x86/qemu
 `;
 
+/** A config with no `always` subject: a PR that touches no template measures nothing. */
+export const TEMPLATES_ONLY_CONFIG = `version: 1
+subjects:
+  - name: x86-qemu
+    os: embox
+    source: .
+    template: x86/qemu
+`;
+
 export interface FixtureRepo {
   dir: string;
-  /** bootgate.yml, the fixture kernel, an Embox-like templates/ folder */
+  /** bootgate.yml (and bootgate-templates.yml), the fixture kernel, an Embox-like templates/ folder */
   base: string;
   /** README change only */
   docs: string;
   /** the fixture kernel replaced by a slower build */
   slow: string;
+  /** the fixture kernel deleted: the fixture's build command (cp) fails */
+  broken: string;
+  /** an edit of the Embox-like template: selects the x86-qemu subject, which cannot build here */
+  template: string;
 }
 
 /** A git repository whose commits differ in what the action should see. */
@@ -212,6 +225,7 @@ export async function makeFixtureRepo(dir: string, kernel: Buffer, slowKernel: B
   await git(dir, ['init', '-q', '-b', 'main']);
   const base = await commitFiles(dir, {
     'bootgate.yml': FIXTURE_CONFIG,
+    'bootgate-templates.yml': TEMPLATES_ONLY_CONFIG,
     'fixture-kernel.elf': kernel,
     'README.md': 'fixture repository\n',
     '.gitignore': 'kernel.elf\n',
@@ -220,8 +234,13 @@ export async function makeFixtureRepo(dir: string, kernel: Buffer, slowKernel: B
   const docs = await commitFiles(dir, { 'README.md': 'fixture repository, documented\n' }, 'docs');
   await git(dir, ['checkout', '-q', '-b', 'slow', base]);
   const slow = await commitFiles(dir, { 'fixture-kernel.elf': slowKernel }, 'slow kernel');
+  await git(dir, ['checkout', '-q', '-b', 'broken', base]);
+  await git(dir, ['rm', '-q', 'fixture-kernel.elf']);
+  const broken = await commitFiles(dir, { 'README.md': 'fixture repository, kernel deleted\n' }, 'kernel deleted');
+  await git(dir, ['checkout', '-q', '-b', 'template', base]);
+  const template = await commitFiles(dir, { 'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n# tuned\n' }, 'template edit');
   await git(dir, ['checkout', '-q', 'main']);
-  return { dir, base, docs, slow };
+  return { dir, base, docs, slow, broken, template };
 }
 
 export interface FixtureWorld {

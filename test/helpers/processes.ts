@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 
 /**
@@ -19,4 +20,26 @@ export async function processesMentioning(needle: string): Promise<number[]> {
     }
   }
   return pids;
+}
+
+export interface CpuHog {
+  pid: number;
+  /** kills the hog and waits until it is gone */
+  stop(): Promise<void>;
+}
+
+/**
+ * One process spinning on a CPU for at most `maxMs` (it ends by itself even if a test forgets to
+ * stop it): a busy neighbour on the other core of a 2-core machine, as a shared CI runner has.
+ */
+export function startCpuHog(maxMs: number): CpuHog {
+  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${Math.round(maxMs)}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
