@@ -247,6 +247,8 @@ export interface FixtureWorld {
   tmp: string;
   cacheDir: string;
   repo: FixtureRepo;
+  /** the multiboot fixture kernel, built: a subject that needs no build */
+  fixtureKernel: string;
 }
 
 /**
@@ -262,7 +264,7 @@ export async function prepareFixtureWorld(prefix: string): Promise<FixtureWorld>
   const fixture = await buildMultibootFixture({ cacheDir });
   const slow = await buildMultibootFixture({ cacheDir, workPercent: 300 });
   const repo = await makeFixtureRepo(path.join(tmp, 'repo'), await readFile(fixture.kernel), await readFile(slow.kernel));
-  return { tmp, cacheDir, repo };
+  return { tmp, cacheDir, repo, fixtureKernel: fixture.kernel };
 }
 
 export const explainRun = (r: ActionResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;

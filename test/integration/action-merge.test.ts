@@ -52,4 +52,37 @@ describe('action, shards and mode merge', () => {
       await fake.stop();
     }
   });
+  it('a head that does not build: every shard still uploads, and the merge job reports the regression', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      const { repo } = world;
+      fake.addPull({ number: 13, baseSha: repo.base, headSha: repo.broken, files: [{ filename: 'fixture-kernel.elf', status: 'removed' }] });
+      const payload = pullRequestPayload({ number: 13, baseSha: repo.base, headSha: repo.broken, repo: 'acme/embox' });
+      const job = (jobId: string, inputs: Record<string, string>) =>
+        runActionProcess({
+          inputs: { warmup: '0', cache: 'false', ...inputs }, eventName: 'pull_request', payload, workspace: repo.dir,
+          runDir: path.join(world.tmp, jobId), fake, runId: 901, jobId, env: { BOOTGATE_CACHE_DIR: world.cacheDir },
+        });
+      for (const index of [1, 2]) {
+        const shard = await job(`broken-${index}`, { runs: '4', shard: `${index}/2` });
+        expect(shard.code, explain(shard)).toBe(0);
+        expect(shard.stdout).toMatch(/fixture \[base\] boot 2\/2/);
+        expect(shard.stdout).toContain('fixture [head] could not be built (build)');
+      }
+      const merge = await job('broken-merge', { mode: 'merge' });
+      expect(merge.code, explain(merge)).toBe(1);
+      expect(merge.outputs['verdict']).toBe('regression');
+      const head = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8')) as ResultsDocument;
+      expect(head.subjects[0]!.notBuilt?.stage).toBe('build');
+      const base = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'base.json'), 'utf8')) as ResultsDocument;
+      expect(base.subjects[0]!.boots).toHaveLength(4);
+      const comments = fake.comments.filter((c) => c.issue === 13);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toMatch(/^\*\*Regression\*\* — fixture: head does not build \(base does\)/m);
+      expect(comments[0]!.body).toContain("cp: cannot stat 'fixture-kernel.elf'");
+    } finally {
+      await fake.stop();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // mode nightly: measure, append to the history on the data branch (Git Data API with a
 // compare-and-swap on the ref), chart it, and raise an issue on a sustained regression.
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
@@ -101,6 +101,52 @@ describe('action, mode nightly', () => {
       expect(fake.writeCalls().filter((r) => r.path.endsWith(`/issues/${fake.issues[0]!.number}`) && r.method === 'PATCH')).toHaveLength(1);
       const history = JSON.parse(fake.branchFiles('bootgate-data').get(HISTORY_FILE)!) as HistoryFile;
       expect(history.entries).toHaveLength(16);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('closes the regression issue with a comment once the level is back', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      // Last night's run opened the issue; tonight the history shows no sustained regression.
+      fake.issues.push({ number: 42, title: 'bootgate: sustained boot-time regression (bootgate.yml)', body: '<!-- bootgate-nightly:bootgate.yml -->\nold news', state: 'open', comments: [] });
+      const r = await nightly(fake, world.repo.dir, 901);
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.outputs['verdict']).toBe('measured');
+      expect(fake.issues[0]!.state).toBe('closed');
+      expect(fake.issues[0]!.comments).toHaveLength(1);
+      expect(fake.issues[0]!.comments[0]).toMatch(/no longer finds a sustained regression; closing/);
+      expect(r.stdout).toMatch(/regression issue closed: https:\/\/github.com\/acme\/embox\/issues\/42/);
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('a subject that does not build: the others are measured and added, the summary says why, the issue stays open, the step fails', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      fake.issues.push({ number: 43, title: 'bootgate: sustained boot-time regression (bootgate.yml)', body: '<!-- bootgate-nightly:bootgate.yml -->\nstill open', state: 'open', comments: [] });
+      const workspace = await clone('nightly-broken');
+      await git(workspace, ['checkout', '-q', world.repo.broken]);
+      // Two subjects: the fixture (its kernel is deleted at this commit) and a copy that still builds.
+      const config = (await readFile(path.join(workspace, 'bootgate.yml'), 'utf8'))
+        .replace('  - name: x86-qemu', `  - name: fixture-prebuilt\n    os: custom\n    always: true\n    kernel: ${world.fixtureKernel}\n    qemu: qemu-system-i386\n    memory: 64\n    network: false\n    start-marker: "bootgate-fixture: kernel start"\n    ready-marker: "bootgate-fixture: ready"\n    timeout: 30\n  - name: x86-qemu`);
+      await writeFile(path.join(workspace, 'bootgate.yml'), config);
+      const r = await nightly(fake, workspace, 902, { subjects: 'fixture,fixture-prebuilt' });
+      expect(r.code, explain(r)).toBe(1);
+      expect(r.stdout).toMatch(/::error::bootgate: not built at [0-9a-f]{12}, so not measured: fixture \(build: build of fixture exited with code 1/);
+      expect(r.summary).toContain('#### Not built');
+      expect(r.summary).toContain("cp: cannot stat 'fixture-kernel.elf': No such file or directory");
+      expect(r.stdout).toMatch(/fixture-prebuilt boot 3\/3/);
+      const files = fake.branchFiles('bootgate-data');
+      const histories = [...files.keys()].filter((f) => f.startsWith('history/'));
+      expect(histories).toHaveLength(1);
+      expect(histories[0]).toMatch(/fixture-prebuilt\.json$/);
+      expect(fake.issues[0]!.state).toBe('open');
+      expect(r.stdout).toContain('regression issue: left as it is, since not every subject was measured');
     } finally {
       await fake.stop();
     }
