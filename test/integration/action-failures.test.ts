@@ -170,6 +170,24 @@ describe('action: where the report goes when it cannot be a comment', () => {
   });
 });
 
+describe('action: a run that cannot finish', () => {
+  it('still writes the job summary and the comment, naming the error, then fails the step', async () => {
+    await withFake({}, async (fake) => {
+      const { repo } = world;
+      fake.addPull({ number: 26, baseSha: repo.base, headSha: repo.docs, files: [{ filename: 'README.md', status: 'modified' }] });
+      const r = await runPr(fake, { number: 26, base: repo.base, head: repo.docs, inputs: { config: 'no-such-config.yml' } });
+      expect(r.code, explain(r)).toBe(1);
+      expect(r.stdout).toMatch(/::error::bootgate: .*no-such-config\.yml/);
+      const comments = fake.comments.filter((c) => c.issue === 26);
+      expect(comments).toHaveLength(1);
+      for (const text of [comments[0]!.body, r.summary]) {
+        expect(text).toContain('<!-- bootgate-report:no-such-config.yml -->');
+        expect(text).toMatch(/\*\*Failed\*\* — bootgate could not finish this check: .*no-such-config\.yml/);
+      }
+    });
+  });
+});
+
 describe('action: nothing measured', () => {
   it('mode pr: a PR that touches no subject of a config without `always` subjects says "Nothing measured"', async () => {
     await withFake({}, async (fake) => {
