@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -157,3 +157,25 @@ describe('bootgate gate (CLI) exit codes when a subject does not build', () => {
     expect(wrongKernel.stderr).toMatch(/not built on base nor on head.*breakable \(config: subject "breakable" kernel: ".*no-such-kernel\.elf" does not exist\)/);
   }, 180_000);
 });
+
+describe('bootgate measure (CLI) when a subject does not build', () => {
+  it('measures the others, writes them and the failure to the results, exits 4', async () => {
+    const repo = await fixtureRepo([{ params: {} }]);
+    const out = await mkdtemp(path.join(os.tmpdir(), 'bootgate-measure-cli-'));
+    const config = path.join(out, 'bootgate.yml');
+    const common = `    os: custom\n    source: ${repo.dir}\n    qemu: qemu-system-i386\n    memory: 64\n    network: false\n    timeout: 30\n` +
+      `    start-marker: "bootgate-fixture: kernel start"\n    ready-marker: "bootgate-fixture: ready"\n`;
+    await writeFile(config, `version: 1\ndefaults:\n  runs: 2\n  warmup: 0\nsubjects:\n` +
+      `  - name: broken\n${common}    kernel: ${path.join(repo.dir, 'never.elf')}\n    build-command: "echo 'ld: cannot find -lkernel' >&2; exit 3"\n` +
+      `  - name: fixture\n${common}    kernel: ${path.join(repo.dir, 'kernel.elf')}\n    build-command: node ${CLI} fixture --params params.json --out kernel.elf\n`);
+    const json = path.join(out, 'results.json');
+    const r = await execa('node', [CLI, 'measure', '--config', config, '--json', json], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(4);
+    expect(r.stderr).toContain('broken could not be built (build): build of broken exited with code 3');
+    expect(r.stdout).toContain('broken: NOT BUILT (build) — build of broken exited with code 3');
+    expect(r.stdout).toContain('  ld: cannot find -lkernel');
+    const doc = JSON.parse(await readFile(json, 'utf8')) as ResultsDocument;
+    expect(doc.subjects.map((s) => [s.name, s.summary.n, s.notBuilt?.stage ?? null])).toEqual([['broken', 0, 'build'], ['fixture', 2, null]]);
+  }, 120_000);
+});
+
