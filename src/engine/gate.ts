@@ -58,6 +58,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   // One work tree per commit, also when its creation failed: every subject then says so.
   const worktrees = new Map<string, Promise<string>>();
   for (const subject of options.subjects) {
+    if (options.signal?.aborted) break;
     const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
     let commits = refs.get(root);
     if (!commits) {
@@ -76,13 +77,14 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       const key = `${root}\0${commit}`;
       if (!worktrees.has(key)) worktrees.set(key, ensureWorktree(root, commit, parent));
       const worktree = await attempt('checkout', options.signal, () => worktrees.get(key)!);
-      const prepared = worktree.ok
+      const prepared = worktree?.ok
         ? await attempt('build', options.signal, async () => {
             options.log(`preparing ${subject.name} [${variant}] in ${worktree.value}`);
             const p = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree.value, repoRoot: root } });
             return planFor(subject, p, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride });
           })
         : worktree;
+      if (prepared === null) break;
       if (prepared.ok) {
         entries.push({ variant, plan: plans.push(prepared.value) - 1 });
       } else {
@@ -93,7 +95,9 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const measured = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const { results } = measured;
+  const interrupted = measured.interrupted || options.signal?.aborted === true;
   const side = (variant: 'base' | 'head'): SubjectResult[] =>
     entries.filter((e) => e.variant === variant).map((e) => e.notBuilt ?? results[e.plan!]!);
   const base = resultsDocument(side('base'), host, interrupted);

@@ -32,9 +32,11 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
   // In subject order: a plan to boot, or the result of a subject that could not be built.
   const entries: { plan?: number; notBuilt?: SubjectResult }[] = [];
   for (const subject of subjects) {
+    if (options.signal?.aborted) break;
     options.log(`preparing ${subject.name} (${subject.os})`);
     const prepared = await attempt('build', options.signal, async () =>
       planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options));
+    if (prepared === null) break;
     if (prepared.ok) {
       entries.push({ plan: plans.push(prepared.value) - 1 });
     } else {
@@ -43,7 +45,9 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const { results, interrupted } = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const measured = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const { results } = measured;
+  const interrupted = measured.interrupted || options.signal?.aborted === true;
   const doc = resultsDocument(entries.map((e) => e.notBuilt ?? results[e.plan!]!), host, interrupted);
   if (options.jsonFile) await writeResults(options.jsonFile, doc);
   return { doc, interrupted };

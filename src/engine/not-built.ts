@@ -1,6 +1,6 @@
 // One subject that cannot be built must not cost the others their measurement: a failed checkout,
 // build or run configuration becomes a result with no boots that says why, and the run goes on.
-// Only a cancellation (SIGINT/SIGTERM) still ends the run.
+// Only a cancellation (SIGINT/SIGTERM) stops it: then what was measured so far is kept.
 import { ConfigError } from '../config/errors.js';
 import type { Subject } from '../config/subjects.js';
 import type { NotBuilt, SubjectResult } from '../measure/results.js';
@@ -32,12 +32,15 @@ export function describeNotBuilt(error: unknown, stage: NotBuilt['stage']): NotB
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; notBuilt: NotBuilt };
 
-/** Runs one step of preparing a subject; its failure is returned, unless the run was cancelled. */
-export async function attempt<T>(stage: NotBuilt['stage'], signal: AbortSignal | undefined, step: () => Promise<T>): Promise<Attempt<T>> {
+/**
+ * Runs one step of preparing a subject; its failure is returned. null: the run was cancelled
+ * (SIGINT/SIGTERM) meanwhile, which is an interruption, not a failure of the subject.
+ */
+export async function attempt<T>(stage: NotBuilt['stage'], signal: AbortSignal | undefined, step: () => Promise<T>): Promise<Attempt<T> | null> {
   try {
     return { ok: true, value: await step() };
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal?.aborted) return null;
     return { ok: false, notBuilt: describeNotBuilt(error, stage) };
   }
 }
