@@ -130,7 +130,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const { comparison, markdown } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
       process.stdout.write(`${comparisonSummary(comparison)}\n`);
-      setExit(verdictExit(comparison, !!opts.failOnInconclusive));
+      setExit(gateExit(comparison, !!opts.failOnInconclusive));
     });
 
   program
@@ -206,7 +206,7 @@ function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
 }
 
 /**
- * gate: subjects that could not be built decide first. Built on neither side with a settings
+ * gate and compare: subjects that could not be built decide first. Built on neither side with a settings
  * problem (e.g. the kernel path names no file the build makes) is bad input (2); for another reason
  * an error (4), unless another subject regressed (1): the gate could not do its job for them. Head
  * not built where base was is a regression (1); base not built where head was is not. The other

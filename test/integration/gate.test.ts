@@ -150,6 +150,10 @@ describe('bootgate gate (CLI) exit codes when a subject does not build', () => {
     expect(neither.stderr).toMatch(/not built on base nor on head, so not gated: breakable \(build: build of breakable \[base\]|not built on base nor on head, so not gated: breakable \(build: build of breakable \[head\]/);
     const report = await readFile(path.join(out, 'neither', 'report.md'), 'utf8');
     expect(report).toContain('Inconclusive (not built)');
+    // compare decides the same from the results files
+    const compare = (name: string) => cli(['compare', '--base', path.join(out, name, 'base.json'), '--head', path.join(out, name, 'head.json')]);
+    expect((await compare('head-broken')).exitCode).toBe(1);
+    expect((await compare('neither')).exitCode).toBe(4);
 
     // The build succeeds but never writes the kernel the settings name: the settings are wrong.
     const wrongKernel = await cli(['gate', ...flags(repo.dir, 'true', 'no-such-kernel.elf'), ...refs(0, 1, 'wrong-kernel')]);
