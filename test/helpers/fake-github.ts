@@ -74,7 +74,20 @@ export interface FakeGitHubOptions {
    * arrival order: N runs that read the same tip really race, and all but one get 422
    */
   raceRefUpdates?: number;
+  /**
+   * who each token is. A 'User' (a PAT) answers GET /user; a 'Bot' (an app installation token,
+   * like the GITHUB_TOKEN) gets 403 there, as on GitHub, and is known by GraphQL's viewer. Tokens
+   * not listed are github-actions[bot].
+   */
+  identities?: Record<string, FakeUser>;
 }
+
+export interface FakeUser {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
@@ -159,13 +172,25 @@ export class FakeGitHub {
     this.server = null;
   }
 
+  /** A comment someone else wrote (a user quoting the report, another bot). */
+  addComment(issue: number, body: string, user: FakeUser): FakeComment {
+    const now = new Date().toISOString();
+    const c: FakeComment = { id: this.id(), body, issue, user: { ...user }, created_at: now, updated_at: now };
+    this.comments.push(c);
+    return c;
+  }
+
+  private identity(token: string | null): FakeUser {
+    return (token && this.options.identities?.[token]) || ACTIONS_BOT;
+  }
+
   addPull(pull: FakePull): void {
     this.pulls.set(pull.number, pull);
   }
 
-  /** REST calls that change something in the repository (comments, issues, git data). */
+  /** REST calls that change something in the repository (comments, issues, git data); GraphQL here only reads. */
   writeCalls(): RecordedRequest[] {
-    return this.requests.filter((r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD');
+    return this.requests.filter((r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/graphql');
   }
 
   /** The files of a branch's tip on the Git Data side: path → content. */
@@ -264,6 +289,16 @@ export class FakeGitHub {
   private rest(req: http.IncomingMessage, url: URL, body: Record<string, unknown> | null, token: string | null, res: http.ServerResponse): void {
     const method = req.method ?? 'GET';
     const prefix = `/repos/${this.options.owner}/${this.options.repo}`;
+    const who = this.identity(token);
+    if (url.pathname === '/user' && method === 'GET') {
+      if (who.type === 'Bot') return json(res, 403, { message: 'Resource not accessible by integration' });
+      return json(res, 200, { login: who.login, type: who.type, id: 1 });
+    }
+    if (url.pathname === '/graphql' && method === 'POST') {
+      const query = String(body?.['query'] ?? '');
+      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return json(res, 200, { data: { viewer: { login: who.login } } });
+      return json(res, 200, { errors: [{ message: `fake-github: unsupported GraphQL query ${query}` }] });
+    }
     if (!url.pathname.startsWith(prefix)) return json(res, 404, { message: 'Not Found' });
     const p = url.pathname.slice(prefix.length);
     if (method !== 'GET' && this.options.readOnlyToken && token === this.options.readOnlyToken) {
@@ -289,7 +324,7 @@ export class FakeGitHub {
         const text = String(body?.['body'] ?? '');
         const existingIssue = this.issues.find((i) => i.number === issue);
         if (existingIssue) existingIssue.comments.push(text);
-        const c: FakeComment = { id: this.id(), body: text, issue, user: { login: 'github-actions[bot]', type: 'Bot' }, created_at: now, updated_at: now };
+        const c: FakeComment = { id: this.id(), body: text, issue, user: { ...who }, created_at: now, updated_at: now };
         this.comments.push(c);
         return json(res, 201, this.commentJson(c));
       }
@@ -297,6 +332,8 @@ export class FakeGitHub {
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(p)) && method === 'PATCH') {
       const c = this.comments.find((x) => x.id === Number(m![1]));
       if (!c) return json(res, 404, { message: 'Not Found' });
+      // An app token may edit only its own comments.
+      if (who.type === 'Bot' && c.user.login !== who.login) return json(res, 403, { message: 'Resource not accessible by integration' });
       c.body = String(body?.['body'] ?? '');
       c.updated_at = now;
       return json(res, 200, this.commentJson(c));
