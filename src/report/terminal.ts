@@ -1,8 +1,15 @@
 import type { Comparison } from '../stats/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
+import { stripControl } from './escape.js';
 
-const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
+// Subject and module names, errors and serial tails come from guests (or from a results file): a
+// terminal must not receive their escape sequences or control characters. Every function here
+// returns text through `safe`, and table cells are cleaned before their width is measured.
+const safe = (text: string): string => stripControl(text);
+const cellText = (text: string): string => stripControl(text).replace(/[\t\n]+/g, ' ');
+
+const fmt = (v: number | null | undefined, digits = 1): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
 
 export function subjectLabel(name: string, variant: string | null): string {
   return variant ? `${name} [${variant}]` : name;
@@ -13,14 +20,15 @@ export function progressLine(p: BootProgress): string {
   const who = subjectLabel(p.subject, p.variant);
   const what = p.warmup ? `warm-up ${p.index + 1}/${p.of}` : `boot ${p.index + 1}/${p.of}`;
   const r = p.record;
-  if (!r.ok) return `${who} ${what}: FAILED — ${(r.error ?? '').split('\n')[0]}`;
+  if (!r.ok) return cellText(`${who} ${what}: FAILED — ${(r.error ?? '').split('\n')[0]}`);
   const parts = [`boot ${fmt(r.bootMs)} ms`];
   if (r.httpMs !== null) parts.push(`http 200 ${fmt(r.httpMs)} ms`);
   if (r.instructions !== null) parts.push(`${r.instructions.toLocaleString('en-US')} instructions`);
-  return `${who} ${what}: ${parts.join(', ')}`;
+  return cellText(`${who} ${what}: ${parts.join(', ')}`);
 }
 
-function table(rows: string[][]): string {
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(cellText));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
@@ -60,7 +68,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     const first = failed[0]!;
     out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${first.b.index + 1}:\n${first.b.error ?? ''}`;
   }
-  return out;
+  return safe(out);
 }
 
 /** The gate's verdict for a terminal: one line per subject, then the overall state. */
@@ -89,5 +97,5 @@ export function comparisonSummary(c: Comparison): string {
   }
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
   out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${c.options.thresholdPct} %, alpha ${c.options.alpha})`;
-  return out;
+  return safe(out);
 }
