@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PR_META_SCHEMA } from '../../src/github/publish.js';
-import { explainRun as explain, runActionProcess } from '../helpers/action-env.js';
+import { explainRun as explain, pullRequestPayload, runActionProcess } from '../helpers/action-env.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { validPair } from '../helpers/results-doc.js';
 
@@ -197,6 +197,26 @@ describe('mode report, crafted artifacts', () => {
       expect(fake.requests.some((q) => q.path === '/user' && q.status === 403)).toBe(true);
       expect(fake.requests.some((q) => q.path === '/graphql')).toBe(true);
       expect(fake.requests.filter((q) => q.method === 'PATCH' && q.path.includes(`/issues/comments/${userComment.id}`))).toEqual([]);
+    });
+  });
+
+  it('mode merge refuses a shard whose results fail the schema, naming the field', async () => {
+    await withFake(async (fake) => {
+      const { base, head } = validPair();
+      const evil = JSON.parse(JSON.stringify(head)) as Record<string, any>;
+      evil.subjects[0].boots[1].bootMs = IMG;
+      const meta = (index: number): string => JSON.stringify({ schema: 'bootgate/shard@1', index, count: 2, config: 'bootgate.yml', skipped: [], baseSha: BASE, headSha: HEAD });
+      fake.addArtifact(1000, 'bootgate-shard-1', { 'bootgate-shard.json': meta(1), 'base.json': JSON.stringify(base), 'head.json': JSON.stringify(head) });
+      fake.addArtifact(1000, 'bootgate-shard-2', { 'bootgate-shard.json': meta(2), 'base.json': JSON.stringify(base), 'head.json': JSON.stringify(evil) });
+      const r = await runActionProcess({
+        inputs: { mode: 'merge' }, eventName: 'pull_request',
+        payload: pullRequestPayload({ number: 9, baseSha: BASE, headSha: HEAD, repo: 'acme/embox' }),
+        workspace: tmp, runDir: path.join(tmp, 'merge'), fake, runId: 1000, token: 'base-write-token',
+      });
+      expect(r.code, explain(r)).not.toBe(0);
+      expect(r.stdout).toMatch(/bootgate-shard-2\/head\.json subjects\[0\]\.boots\[1\]\.bootMs: /);
+      expect(r.stdout).not.toContain('onerror');
+      expect(fake.comments).toEqual([]);
     });
   });
 });
