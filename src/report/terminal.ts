@@ -10,6 +10,9 @@ const safe = (text: string): string => stripControl(text);
 const cellText = (text: string): string => stripControl(text).replace(/[\t\n]+/g, ' ');
 
 const fmt = (v: number | null | undefined, digits = 1): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+/** Counts and settings: digits only, whatever a results file held. */
+const whole = (v: number | null | undefined): string => fmt(v, 0);
+const plain = (v: number): string => (Number.isFinite(v) ? String(v) : '—');
 
 export function subjectLabel(name: string, variant: string | null): string {
   return variant ? `${name} [${variant}]` : name;
@@ -40,7 +43,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     const s = r.summary;
     rows.push([
       subjectLabel(r.name, r.variant),
-      `${s.n}/${s.total}`,
+      `${whole(s.n)}/${whole(s.total)}`,
       fmt(s.median),
       s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}` : '—',
       s.cv !== undefined ? fmt(s.cv * 100, 2) : '—',
@@ -60,13 +63,13 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
   }
   for (const r of results) {
     if (r.summary.modules.length === 0) continue;
-    out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${r.summary.n} boots)\n`;
+    out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)\n`;
     out += table([['module', 'ms'], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
   }
   const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
   if (failed.length > 0) {
     const first = failed[0]!;
-    out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${first.b.index + 1}:\n${first.b.error ?? ''}`;
+    out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${whole(first.b.index + 1)}:\n${first.b.error ?? ''}`;
   }
   return safe(out);
 }
@@ -84,7 +87,7 @@ export function comparisonSummary(c: Comparison): string {
       v ? pct(v.pct) : '—',
       v ? `${pct(v.ciPct[0])} … ${pct(v.ciPct[1])}` : '—',
       v && Number.isFinite(v.p) ? v.p.toPrecision(2) : '—',
-      `${s.base.summary.n}/${s.base.summary.total} ${s.head.summary.n}/${s.head.summary.total}`,
+      `${whole(s.base.summary.n)}/${whole(s.base.summary.total)} ${whole(s.head.summary.n)}/${whole(s.head.summary.total)}`,
       s.state,
     ]);
   }
@@ -96,6 +99,6 @@ export function comparisonSummary(c: Comparison): string {
     if (top.length > 0) out += `\n${s.name}: modules that changed most: ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
   }
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
-  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${c.options.thresholdPct} %, alpha ${c.options.alpha})`;
+  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${plain(c.options.thresholdPct)} %, alpha ${plain(c.options.alpha)})`;
   return safe(out);
 }
