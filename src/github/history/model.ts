@@ -147,6 +147,11 @@ const historyFileSchema = z.object({
   entries: z.array(historyEntrySchema).max(10_000),
 });
 
+// Compile-time guard: a field added to HistoryEntry or HistoryFile must be added to the schema too.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+const keysMatch: [SameKeys<z.infer<typeof historyEntrySchema>, HistoryEntry>, SameKeys<z.infer<typeof historyFileSchema>, HistoryFile>] = [true, true];
+void keysMatch;
+
 /**
  * Parses a stored history file, checking every entry; a file of another schema, or of another
  * config or subject than `expected` (two names that once shared a folder), is an error, never
