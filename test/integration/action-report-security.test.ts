@@ -219,4 +219,20 @@ describe('mode report, crafted artifacts', () => {
       expect(fake.comments).toEqual([]);
     });
   });
+
+  it('mode merge refuses shard metadata out of bounds before allocating anything for it', async () => {
+    await withFake(async (fake) => {
+      const { base, head } = validPair();
+      const meta = JSON.stringify({ schema: 'bootgate/shard@1', index: 1, count: 1_000_000_000, config: 'bootgate.yml', skipped: [], baseSha: BASE, headSha: HEAD });
+      fake.addArtifact(1100, 'bootgate-shard-1', { 'bootgate-shard.json': meta, 'base.json': JSON.stringify(base), 'head.json': JSON.stringify(head) });
+      const r = await runActionProcess({
+        inputs: { mode: 'merge' }, eventName: 'pull_request',
+        payload: pullRequestPayload({ number: 9, baseSha: BASE, headSha: HEAD, repo: 'acme/embox' }),
+        workspace: tmp, runDir: path.join(tmp, 'merge-meta'), fake, runId: 1100, token: 'base-write-token',
+      });
+      expect(r.code, explain(r)).not.toBe(0);
+      expect(r.stdout).toMatch(/bootgate-shard\.json count: Too big/);
+      expect(fake.comments).toEqual([]);
+    });
+  });
 });
