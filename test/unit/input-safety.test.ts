@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { upsertComment } from '../../src/github/comment.js';
+import { parseInputs } from '../../src/github/inputs.js';
 import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/github/history/model.js';
 import { refusedNotice, trustedConfigPath } from '../../src/github/report-mode.js';
 import type { ResultsDocument } from '../../src/measure/results.js';
@@ -144,6 +145,13 @@ describe('config upper bounds and template paths', () => {
     ];
     for (const [line, message] of cases) expect(() => parseConfigText(config(line), 'b.yml'), line).toThrow(message);
     expect(parseConfigText(config('    runs: 10000\n    timeout: 86400\n'), 'b.yml').subjects[0]!.runs).toBe(10000);
+  });
+
+  it('the action inputs runs and warmup have the same ceilings', () => {
+    const read = (values: Record<string, string>) => (name: string): string => values[name] ?? '';
+    expect(() => parseInputs(read({ runs: '1000000000' }))).toThrow('input "runs": expected a whole number from 1 to 10000');
+    expect(() => parseInputs(read({ warmup: '5000' }))).toThrow('input "warmup": expected a whole number from 0 to 1000');
+    expect(parseInputs(read({ runs: '10000', warmup: '1000' })).runs).toBe(10000);
   });
 
   it('refuses template paths with . or .. parts', () => {
