@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { OS_KINDS } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import { describeIssues } from '../config/load.js';
+import type { GuestSpec } from '../boot/guest.js';
+import type { ModuleTime } from './modules.js';
 import { RESULTS_SCHEMA, type BootRecord, type HostFacts, type ResultsDocument, type SubjectResult, type SubjectSummary } from './results.js';
 
 /** Ceilings: far above what a real run writes (see MAX_RUNS), low enough that rendering stays cheap. */
@@ -72,6 +74,15 @@ const summarySchema = z.object({
   modules: z.array(z.object({ name: short, medianMs: ms, n: count })).max(L.modulesPerBoot),
 });
 
+const networkSchema = z.object({
+  nic: short,
+  mac: short.optional(),
+  net: short.optional(),
+  gateway: short.optional(),
+  guestIp: short,
+  guestPort: count.max(65535),
+});
+
 const guestSchema = z.object({
   qemu: pathText,
   machine: pathText.optional(),
@@ -79,16 +90,7 @@ const guestSchema = z.object({
   kernel: pathText,
   initrd: pathText.optional(),
   append: pathText.optional(),
-  network: z
-    .object({
-      nic: short,
-      mac: short.optional(),
-      net: short.optional(),
-      gateway: short.optional(),
-      guestIp: short,
-      guestPort: count.max(65535),
-    })
-    .nullable(),
+  network: networkSchema.nullable(),
   httpPath: pathText,
   extraArgs: z.array(pathText).max(L.qemuArgs),
   startMarker: pathText,
@@ -147,7 +149,10 @@ const keysMatch: [
   SameKeys<z.infer<typeof bootSchema>, BootRecord>,
   SameKeys<z.infer<typeof summarySchema>, SubjectSummary>,
   SameKeys<z.infer<typeof hostSchema>, HostFacts>,
-] = [true, true, true, true, true];
+  SameKeys<z.infer<typeof guestSchema>, GuestSpec>,
+  SameKeys<z.infer<typeof networkSchema>, NonNullable<GuestSpec['network']>>,
+  SameKeys<z.infer<typeof moduleTimeSchema>, ModuleTime>,
+] = [true, true, true, true, true, true, true, true];
 void keysMatch;
 
 /** At most this many problems are listed: a hostile file may hold millions. */
