@@ -41,14 +41,18 @@ export function tokenLogin(octokit: Octokit): Promise<string> {
   let login = loginCache.get(octokit);
   if (!login) {
     login = (async () => {
+      let appToken = false;
       try {
         return (await octokit.rest.users.getAuthenticated()).data.login;
       } catch (error) {
-        if (!isPermissionError(error)) throw error;
+        // An installation token (the GITHUB_TOKEN too) may not read /user: ask GraphQL.
+        appToken = isPermissionError(error);
       }
       try {
         const data = await octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }');
-        if (typeof data.viewer?.login === 'string' && data.viewer.login !== '') return data.viewer.login;
+        const login = data.viewer?.login;
+        // An app's comments carry "<slug>[bot]" in REST, whichever form GraphQL gives.
+        if (typeof login === 'string' && login !== '') return appToken && !login.endsWith('[bot]') ? `${login}[bot]` : login;
       } catch {
         // GraphQL unavailable to this token: the GITHUB_TOKEN's name is the best guess.
       }

@@ -85,6 +85,8 @@ export interface FakeGitHubOptions {
 export interface FakeUser {
   login: string;
   type: 'User' | 'Bot';
+  /** what GraphQL's viewer says, when it differs from the REST login (an app without "[bot]") */
+  viewerLogin?: string;
 }
 
 const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
@@ -236,7 +238,7 @@ export class FakeGitHub {
   /** A comment someone else wrote (a user quoting the report, another bot). */
   addComment(issue: number, body: string, user: FakeUser): FakeComment {
     const now = new Date().toISOString();
-    const c: FakeComment = { id: this.id(), body, issue, user: { ...user }, created_at: now, updated_at: now };
+    const c: FakeComment = { id: this.id(), body, issue, user: { login: user.login, type: user.type }, created_at: now, updated_at: now };
     this.comments.push(c);
     return c;
   }
@@ -357,7 +359,7 @@ export class FakeGitHub {
     }
     if (url.pathname === '/graphql' && method === 'POST') {
       const query = String(body?.['query'] ?? '');
-      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return json(res, 200, { data: { viewer: { login: who.login } } });
+      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return json(res, 200, { data: { viewer: { login: who.viewerLogin ?? who.login } } });
       return json(res, 200, { errors: [{ message: `fake-github: unsupported GraphQL query ${query}` }] });
     }
     if (!url.pathname.startsWith(prefix)) return json(res, 404, { message: 'Not Found' });
@@ -385,7 +387,7 @@ export class FakeGitHub {
         const text = String(body?.['body'] ?? '');
         const existingIssue = this.issues.find((i) => i.number === issue);
         if (existingIssue) existingIssue.comments.push(text);
-        const c: FakeComment = { id: this.id(), body: text, issue, user: { ...who }, created_at: now, updated_at: now };
+        const c: FakeComment = { id: this.id(), body: text, issue, user: { login: who.login, type: who.type }, created_at: now, updated_at: now };
         this.comments.push(c);
         return json(res, 201, this.commentJson(c));
       }

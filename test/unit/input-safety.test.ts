@@ -235,7 +235,7 @@ describe('sticky comment identity', () => {
   });
 
   it('an app token (GET /user refused) is known by GraphQL viewer; a user\'s marked comment is left alone', async () => {
-    fake = new FakeGitHub({ owner: 'acme', repo: 'embox', identities: { app: { login: 'my-app[bot]', type: 'Bot' } } });
+    fake = new FakeGitHub({ owner: 'acme', repo: 'embox', identities: { app: { login: 'my-app[bot]', type: 'Bot', viewerLogin: 'my-app' } } });
     await fake.start();
     const octokit = getOctokit('app', { baseUrl: fake.url });
     const users = fake.addComment(5, body('not yours'), { login: 'mallory', type: 'User' });
