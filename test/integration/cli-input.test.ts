@@ -56,7 +56,7 @@ describe('bootgate CLI, bad input exits 2', () => {
     expect(demo.stderr).toContain('--runs: expected a whole number from 1 to 10000');
   });
 
-  it('an Embox source that is not a checkout, or an unknown template, exits 2', async () => {
+  it('an Embox or Rumprun source that is not a checkout, or an unknown template, exits 2', async () => {
     const notCheckout = await bootgate(['measure', '--os', 'embox', '--source', dir, '--template', 'x86/qemu', '--build-dir', path.join(dir, 'build')]);
     expect(notCheckout.exitCode, notCheckout.stderr).toBe(2);
     expect(notCheckout.stderr).toContain('is not an Embox checkout');
@@ -71,5 +71,8 @@ describe('bootgate CLI, bad input exits 2', () => {
     expect(unknown.exitCode, unknown.stderr).toBe(2);
     expect(unknown.stderr).toContain('unknown Embox template "x86/nosuch"');
     expect(unknown.stderr).toContain('x86/qemu');
+    const rumprun = await bootgate(['measure', '--os', 'rumprun', '--source', path.join(dir, 'embox'), '--build-dir', path.join(dir, 'build')]);
+    expect(rumprun.exitCode, rumprun.stderr).toBe(2);
+    expect(rumprun.stderr).toContain('not a Rumprun checkout');
   });
 });
