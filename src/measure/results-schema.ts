@@ -3,7 +3,7 @@
 // number is finite (counts and indices whole), every string and array has a ceiling, and a field of
 // the wrong type is refused with its path, never printed.
 import { z } from 'zod';
-import { OS_KINDS } from '../config/schema.js';
+import { LIMITS as CONFIG_LIMITS, OS_KINDS } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import { describeIssues } from '../config/load.js';
 import type { GuestSpec } from '../boot/guest.js';
@@ -13,8 +13,10 @@ import { RESULTS_SCHEMA, type BootRecord, type HostFacts, type ResultsDocument, 
 /** Ceilings: far above what a real run writes (see MAX_RUNS), low enough that rendering stays cheap. */
 export const RESULTS_LIMITS = {
   subjects: 1000,
-  /** counted or warm-up boots of one subject (merged shards included) */
-  boots: 100_000,
+  /** counted boots of one subject: what a config may ask for (shards split it), what the verdict can sort */
+  boots: CONFIG_LIMITS.runs,
+  /** warm-up boots of one subject: every one of up to 256 shards warms up */
+  warmup: CONFIG_LIMITS.warmup * 256,
   modulesPerBoot: 10_000,
   qemuArgs: 1000,
   /** names, refs, versions, host facts */
@@ -47,7 +49,7 @@ const statsSchema = z.object({
 const moduleTimeSchema = z.object({ name: short, ms });
 
 const bootSchema = z.object({
-  index: count.max(L.boots),
+  index: count.max(L.warmup),
   sequence: count,
   ok: z.boolean(),
   bootMs: ms.nullable(),
@@ -116,7 +118,7 @@ const subjectSchema = z.object({
   guest: guestSchema,
   qemuCommand: z.array(pathText).max(L.qemuArgs),
   deterministic: z.boolean(),
-  warmup: z.array(bootSchema).max(L.boots),
+  warmup: z.array(bootSchema).max(L.warmup),
   boots: z.array(bootSchema).max(L.boots),
   summary: summarySchema,
 });
