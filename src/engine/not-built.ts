@@ -1,7 +1,7 @@
 // One subject that cannot be built must not cost the others their measurement: a failed checkout,
 // build or run configuration becomes a result with no boots that says why, and the run goes on.
 // Only a cancellation (SIGINT/SIGTERM) stops it: then what was measured so far is kept.
-import { ConfigError } from '../config/errors.js';
+import { isInputError } from '../config/errors.js';
 import type { Subject } from '../config/subjects.js';
 import type { NotBuilt, SubjectResult } from '../measure/results.js';
 import { summarizeSubject } from '../measure/summary.js';
@@ -12,7 +12,7 @@ const MAX_LINE = 500;
 
 const clipLine = (line: string): string => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line);
 
-/** The record of a failed step. A ConfigError is the subject's settings (or the image they name), whatever the step. */
+/** The record of a failed step. Bad input (isInputError: the subject's settings, or what they name) is `config`, whatever the step. */
 export function describeNotBuilt(error: unknown, stage: NotBuilt['stage']): NotBuilt {
   const message = error instanceof Error ? error.message : String(error);
   const lines = message.split('\n').map((l) => l.trimEnd());
@@ -23,7 +23,7 @@ export function describeNotBuilt(error: unknown, stage: NotBuilt['stage']): NotB
   while (rest.length > 0 && rest.at(-1)!.trim() === '') rest.pop();
   const logFile = (error as { logFile?: unknown } | null)?.logFile;
   return {
-    stage: error instanceof ConfigError ? 'config' : stage,
+    stage: isInputError(error) ? 'config' : stage,
     reason,
     tail: rest.slice(-NOT_BUILT_TAIL_LINES).map(clipLine),
     log: typeof logFile === 'string' ? logFile : null,

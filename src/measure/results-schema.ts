@@ -8,7 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import { describeIssues } from '../config/load.js';
 import type { GuestSpec } from '../boot/guest.js';
 import type { ModuleTime } from './modules.js';
-import { RESULTS_SCHEMA, type BootRecord, type HostFacts, type ResultsDocument, type SubjectResult, type SubjectSummary } from './results.js';
+import { RESULTS_SCHEMA, type BootRecord, type HostFacts, type NotBuilt, type ResultsDocument, type SubjectResult, type SubjectSummary } from './results.js';
 
 /** Ceilings: far above what a real run writes (see MAX_RUNS), low enough that rendering stays cheap. */
 export const RESULTS_LIMITS = {
@@ -25,6 +25,8 @@ export const RESULTS_LIMITS = {
   pathText: 4096,
   /** a failed boot's error with its serial tail */
   errorText: 2_000_000,
+  /** lines of a build log kept for a subject that was not built (NOT_BUILT_TAIL_LINES writes 30) */
+  notBuiltTail: 100,
 } as const;
 
 const L = RESULTS_LIMITS;
@@ -102,6 +104,13 @@ const guestSchema = z.object({
   pinCpu: count.optional(),
 });
 
+const notBuiltSchema = z.object({
+  stage: z.enum(['checkout', 'build', 'config']),
+  reason: short,
+  tail: z.array(short).max(L.notBuiltTail),
+  log: pathText.nullable(),
+});
+
 const subjectSchema = z.object({
   name: short.min(1),
   os: z.enum(OS_KINDS),
@@ -115,12 +124,13 @@ const subjectSchema = z.object({
     })
     .nullable(),
   build: z.object({ seconds: nonNegative, cached: z.boolean(), log: pathText.nullable() }).nullable(),
-  guest: guestSchema,
+  guest: guestSchema.nullable(),
   qemuCommand: z.array(pathText).max(L.qemuArgs),
   deterministic: z.boolean(),
   warmup: z.array(bootSchema).max(L.warmup),
   boots: z.array(bootSchema).max(L.boots),
   summary: summarySchema,
+  notBuilt: notBuiltSchema.nullable().optional(),
 });
 
 const hostSchema = z.object({
@@ -154,7 +164,8 @@ const keysMatch: [
   SameKeys<z.infer<typeof guestSchema>, GuestSpec>,
   SameKeys<z.infer<typeof networkSchema>, NonNullable<GuestSpec['network']>>,
   SameKeys<z.infer<typeof moduleTimeSchema>, ModuleTime>,
-] = [true, true, true, true, true, true, true, true];
+  SameKeys<z.infer<typeof notBuiltSchema>, NotBuilt>,
+] = [true, true, true, true, true, true, true, true, true];
 void keysMatch;
 
 /** At most this many problems are listed: a hostile file may hold millions. */

@@ -124,13 +124,14 @@ describe('action: a subject that does not build', () => {
       const first = await runPr(fake, { number: 22, base: repo.base, head: repo.template, inputs: { cache: 'true' } });
       expect(first.code, explain(first)).toBe(1);
       expect(first.stdout).toContain('measuring: fixture, x86-qemu\n');
-      expect(first.stdout).toMatch(/::error::bootgate: not built on base nor on head, so not gated: x86-qemu \(build: /);
+      // Not an Embox checkout: the subject's settings name something that is not there.
+      expect(first.stdout).toMatch(/::error::bootgate: not built on base nor on head, so not gated: x86-qemu \(config: .*is not an Embox checkout/);
       expect(first.outputs['verdict']).toBe('inconclusive');
       const body = fake.comments.find((c) => c.issue === 22)!.body;
       expect(body).toMatch(/\| fixture \|.*\| 3\/3 \/ 3\/3 \|/);
       expect(body).toMatch(/\| x86-qemu \|.*\| Inconclusive \(not built\) \|/);
-      expect(body).toMatch(/\*\*x86-qemu\*\* at base \(`[0-9a-f]{12}`\) does not build: .*is not an Embox checkout/);
-      expect(body).toMatch(/\*\*x86-qemu\*\* at head \(`[0-9a-f]{12}`\) does not build/);
+      expect(body).toMatch(/\*\*x86-qemu\*\* at base \(`[0-9a-f]{12}`\) cannot run as configured: .*is not an Embox checkout/);
+      expect(body).toMatch(/\*\*x86-qemu\*\* at head \(`[0-9a-f]{12}`\) cannot run as configured/);
       expect(first.summary).toContain('#### Not built');
 
       // The Embox download entry (not only the built images) is saved, and restored by the next run.

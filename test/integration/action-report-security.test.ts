@@ -216,7 +216,10 @@ describe('mode report, crafted artifacts', () => {
       expect(r.code, explain(r)).not.toBe(0);
       expect(r.stdout).toMatch(/bootgate-shard-2\/head\.json subjects\[0\]\.boots\[1\]\.bootMs: /);
       expect(r.stdout).not.toContain('onerror');
-      expect(fake.comments).toEqual([]);
+      // The PR hears that the run failed, naming the field, and nothing of the document's content.
+      expect(fake.comments).toHaveLength(1);
+      expect(fake.comments[0]!.body).toMatch(/^\*\*Failed\*\* — bootgate could not finish this check: .*bootgate-shard-2\/head\.json subjects\\\[0\\\]\.boots\\\[1\\\]\.bootMs: Invalid input/m);
+      expect(fake.comments[0]!.body).not.toContain('onerror');
     });
   });
 
@@ -232,7 +235,7 @@ describe('mode report, crafted artifacts', () => {
       });
       expect(r.code, explain(r)).not.toBe(0);
       expect(r.stdout).toMatch(/bootgate-shard\.json count: Too big/);
-      expect(fake.comments).toEqual([]);
+      expect(fake.comments.map((c) => c.body.split('\n')[3])).toEqual([expect.stringMatching(/^\*\*Failed\*\* — bootgate could not finish this check: .*bootgate-shard\.json count: Too big/)]);
     });
   });
 });
