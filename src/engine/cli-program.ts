@@ -4,7 +4,12 @@ import { subjectFlags, subjectOptions } from '../config/flags.js';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
 import { abortOnSignals } from '../boot/children.js';
-import { progressLine, resultsTable } from '../report/terminal.js';
+import { resultsTable } from '../report/terminal.js';
+import { colourEnabled, colours, createReporter, type Reporter } from '../report/progress.js';
+import { writeExports, type ExportTargets } from '../report/exports.js';
+import { runView } from './view.js';
+import type { SubjectResult } from '../measure/results.js';
+import { VERSION } from '../version.js';
 import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
@@ -44,49 +49,75 @@ async function subjectsFrom(opts: CommonOptions): Promise<Subject[]> {
   return resolveSubjects({ file, flags, only: opts.subject, name: opts.name as string | undefined });
 }
 
-function reporter(quiet: boolean | undefined): { log: (line: string) => void; onBoot: Parameters<typeof runMeasure>[1]['onBoot'] } {
-  return {
-    log: (line) => {
-      if (!quiet) process.stderr.write(`${line}\n`);
-    },
-    onBoot: (progress) => {
-      if (!quiet || !progress.record.ok) process.stderr.write(`${progressLine(progress)}\n`);
-    },
-  };
+/** Progress on stderr: a status line with a bar on a terminal, plain lines otherwise. */
+function reporter(quiet: boolean | undefined): Reporter {
+  return createReporter({ quiet: !!quiet });
+}
+
+/** --export-* flags: the machine-readable formats (measure also has the hyperfine-style tables). */
+function addExportOptions(command: Command, tables: boolean): Command {
+  command
+    .option('--export-bmf <file>', 'write the results as Bencher Metric Format JSON (bencher run --adapter json)')
+    .option('--export-benchmark-action <file>', "write github-action-benchmark's customSmallerIsBetter JSON");
+  if (tables) {
+    command
+      .option('--export-csv <file>', 'write a CSV table, one row per subject (as hyperfine --export-csv)')
+      .option('--export-markdown <file>', 'write a Markdown table (as hyperfine --export-markdown)');
+  }
+  return command;
+}
+
+function exportTargets(opts: CommonOptions): ExportTargets {
+  const file = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { bmf: file(opts.exportBmf), benchmarkAction: file(opts.exportBenchmarkAction), csv: file(opts.exportCsv), markdown: file(opts.exportMarkdown) };
+}
+
+async function exportAndSay(opts: CommonOptions, subjects: readonly SubjectResult[], comparison?: Comparison): Promise<void> {
+  for (const file of await writeExports(exportTargets(opts), subjects, comparison)) process.stderr.write(`exported: ${file}\n`);
+}
+
+/** The verdict line in colour on a terminal (red regression, green improvement), honouring NO_COLOR. */
+function paintVerdict(summary: string, state: Comparison['state']): string {
+  const paint = colours(colourEnabled(process.stdout));
+  const colour = state === 'regression' ? paint.red : state === 'improvement' ? paint.green : state === 'inconclusive' ? paint.yellow : paint.bold;
+  return summary.replace(/^verdict: .*$/m, (line) => colour(line));
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('bootgate')
     .description('Boot unikernels under QEMU (TCG), time kernel start → httpd serving, and gate pull requests on it.')
-    .showHelpAfterError()
+    .version(VERSION, '-V, --version', 'print the version')
+    // A typo gets commander's "Did you mean …?" and one hint line, not the whole help again.
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for the usage)')
     .exitOverride();
 
-  addSubjectOptions(
+  addExportOptions(addSubjectOptions(
     program
       .command('measure')
       .description('build and boot each subject N times; print the table, write the results JSON')
       .option('--json <file>', 'write the results document here (serial logs beside it)')
       .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
       .option('-q, --quiet', 'only failures and the final table (for CI logs)'),
-  ).action(async (opts: CommonOptions) => {
+  ), true).action(async (opts: CommonOptions) => {
     const subjects = await subjectsFrom(opts);
     setExit(await measureCommand(async () => subjects, opts, {}));
   });
 
-  program
+  addExportOptions(program
     .command('demo')
     .description('build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them')
     .option('--json <file>', 'write the results document here')
     .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
     .option('--runs <n>', 'counted boots per guest', '10')
     .option('--warmup <n>', 'warm-up boots per guest', '1')
-    .option('-q, --quiet', 'only failures and the final table')
+    .option('-q, --quiet', 'only failures and the final table'), true)
     .action(async (opts: CommonOptions) => {
       const overrides = { runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup') };
       setExit(await measureCommand(demoSubjects, opts, overrides));
     });
 
-  addSubjectOptions(
+  addExportOptions(addSubjectOptions(
     program
       .command('gate')
       .description('build base and head from git work trees, boot them interleaved, decide; exit 1 on a regression')
@@ -97,26 +128,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
       .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
       .option('-q, --quiet', 'only failures and the verdict'),
-  ).action(async (opts: CommonOptions) => {
+  ), false).action(async (opts: CommonOptions) => {
     const subjects = await subjectsFrom(opts);
     const controller = new AbortController();
     const release = abortOnSignals(controller);
+    const progress = reporter(opts.quiet);
     try {
-      const { log, onBoot } = reporter(opts.quiet);
+      const { log, onBoot } = progress;
       const outcome = await runGate({
         subjects, repo: opts.repo as string | undefined, base: opts.base as string | undefined, head: opts.head as string | undefined,
         outDir: opts.out ?? 'bootgate-out', gate: gateOptions(opts, subjects), log, onBoot, signal: controller.signal,
         configName: opts.config ? String(opts.config) : undefined,
       });
-      process.stdout.write(`${comparisonSummary(outcome.comparison)}\n`);
+      progress.done();
+      process.stdout.write(`${paintVerdict(comparisonSummary(outcome.comparison), outcome.comparison.state)}\n`);
       process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}\n`);
+      await exportAndSay(opts, outcome.head.subjects, outcome.comparison);
       setExit(outcome.interrupted ? EXIT.interrupted : verdictExit(outcome.comparison, !!opts.failOnInconclusive));
     } finally {
+      progress.done();
       release();
     }
   });
 
-  program
+  addExportOptions(program
     .command('compare')
     .description('the gate\'s verdict from two results files; writes the PR comment Markdown')
     .requiredOption('--base <file>', 'results JSON of the base')
@@ -125,12 +160,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threshold <pct>', 'regression threshold, percent', String(DEFAULT_GATE_OPTIONS.thresholdPct))
     .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
-    .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
+    .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide'), false)
     .action(async (opts: CommonOptions) => {
-      const { comparison, markdown } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
+      const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
-      process.stdout.write(`${comparisonSummary(comparison)}\n`);
+      process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}\n`);
+      await exportAndSay(opts, head.subjects, comparison);
       setExit(verdictExit(comparison, !!opts.failOnInconclusive));
+    });
+
+  program
+    .command('view')
+    .description('write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate\'s base.json and head.json')
+    .argument('<files...>', 'results JSON files (measure --json, or gate\'s base.json head.json)')
+    .option('--out <page>', 'where to write the page', 'bootgate-view.html')
+    .action(async (files: string[], opts: CommonOptions) => {
+      process.stdout.write(`${await runView({ files, out: opts.out })}\n`);
     });
 
   program
@@ -213,15 +258,19 @@ async function measureCommand(
 ): Promise<number> {
   const controller = new AbortController();
   const release = abortOnSignals(controller);
+  const progress = reporter(opts.quiet);
   try {
-    const { log, onBoot } = reporter(opts.quiet);
+    const { log, onBoot } = progress;
     const subjects = await load(log);
     const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot, ...overrides });
+    progress.done();
     process.stdout.write(`${resultsTable(doc.subjects)}\n`);
     if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
+    await exportAndSay(opts, doc.subjects);
     if (interrupted) return EXIT.interrupted;
     return doc.subjects.some((s) => s.summary.failed > 0) ? EXIT.bootsFailed : EXIT.ok;
   } finally {
+    progress.done();
     release();
   }
 }

@@ -1,8 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { VERSION } from '../version.js';
 import { RESULTS_SCHEMA, type HostFacts, type ResultsDocument, type SubjectResult } from './results.js';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = VERSION;
 
 export function resultsDocument(subjects: SubjectResult[], host: HostFacts, partial: boolean): ResultsDocument {
   return {

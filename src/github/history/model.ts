@@ -1,6 +1,6 @@
 // The nightly history kept on the data branch: one JSON file per config and subject, holding one
 // entry per nightly run (summary, raw per-boot numbers, host facts), newest last, capped.
-import type { HostFacts, ResultsDocument, SubjectResult } from '../../measure/results.js';
+import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../../measure/results.js';
 
 export const HISTORY_SCHEMA = 'bootgate/history@1';
 /** Entries kept per subject: a year of nightly runs. */
@@ -32,6 +32,8 @@ export interface HistoryEntry {
   instructions: (number | null)[];
   /** median init time of the slowest modules */
   modules: { name: string; medianMs: number }[];
+  /** text/data/bss of the booted image (absent in entries written before it was recorded) */
+  image?: ImageSizes | null;
 }
 
 export interface HistoryFile {
@@ -85,6 +87,7 @@ export function entryFromResult(result: SubjectResult, doc: ResultsDocument, run
     httpMs: result.boots.map((b) => (b.ok ? b.httpMs : null)),
     instructions: result.boots.map((b) => (b.ok ? b.instructions : null)),
     modules: s.modules.slice(0, 15).map((m) => ({ name: m.name, medianMs: m.medianMs })),
+    image: result.image?.sizes ?? null,
   };
 }
 
