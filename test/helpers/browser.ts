@@ -23,15 +23,16 @@ export interface RenderedPage {
 }
 
 async function runChromium(args: string[], profile: string): Promise<{ stdout: string; stderr: string }> {
-  const result = await execa(CHROMIUM, [
+  const child = execa(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
     '--disable-extensions', '--disable-background-networking', '--hide-scrollbars', `--user-data-dir=${profile}`,
     '--enable-logging=stderr', '--v=0', '--virtual-time-budget=5000', ...args,
   ], { timeout: 90_000, killSignal: 'SIGKILL', reject: false, detached: true, cleanup: true, maxBuffer: 64 * 1024 * 1024 });
+  const result = await child;
   // the browser's helper processes share its process group: none may outlive the test
-  if (result.pid) {
+  if (child.pid) {
     try {
-      process.kill(-result.pid, 'SIGKILL');
+      process.kill(-child.pid, 'SIGKILL');
     } catch {
       // the group is already gone
     }

@@ -15,6 +15,7 @@ import { renderPage, SCREENSHOT_DIR } from '../helpers/browser.js';
 import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { CLI } from '../helpers/fixture-repo.js';
+import { bencherMetricFormat, benchmarkActionCustom } from '../helpers/export-schemas.js';
 
 let world: FixtureWorld;
 
@@ -111,12 +112,14 @@ describe('dashboard page in headless Chromium', () => {
         const r = await nightly(night < 6 ? fast : slow, 900 + night);
         expect(r.code, explain(r)).toBe(0);
       }
-      // The runs took minutes, not nights: spread them one night apart, as the schedule would.
+      // The runs took minutes, not nights: spread them one night apart, as the schedule would,
+      // ending last night (tonight's run comes next).
       const historyPath = 'history/bootgate.yml/fixture.json';
       const measured = JSON.parse(fake.branchFiles('bootgate-data').get(historyPath)!) as HistoryFile;
       expect(measured.entries).toHaveLength(12);
+      const night = 24 * 3600 * 1000;
       measured.entries.forEach((e, i) => {
-        e.at = new Date(Date.UTC(2026, 10, 1 + i, 3, 17)).toISOString();
+        e.at = new Date(Date.now() - (12 - i) * night).toISOString();
       });
       fake.seedBranch('bootgate-data', { [historyPath]: serializeHistory(measured) }, 'spread the nights');
       const last = await nightly(slow, 950);
@@ -130,7 +133,8 @@ describe('dashboard page in headless Chromium', () => {
       const trend = data.trends[0]!;
       expect(trend.points).toHaveLength(13);
       expect(trend.changePoints.map((c) => [c.index, c.direction])).toEqual([[6, 'regression']]);
-      expect(trend.points.every((p) => p.imageBytes !== null && p.runUrl?.startsWith('https://github.com/acme/embox/actions/runs/'))).toBe(true);
+      expect(trend.points.map((p) => p.imageBytes !== null)).toEqual(trend.points.map(() => true));
+      expect(trend.points.map((p) => p.runUrl?.startsWith('https://github.com/acme/embox/actions/runs/'))).toEqual(trend.points.map(() => true));
       expect(trend.moduleNames.length).toBeGreaterThan(0);
 
       await mkdir(path.dirname(SCREENSHOT_DIR), { recursive: true });
@@ -150,14 +154,28 @@ describe('dashboard page in headless Chromium', () => {
     const { buildMultibootFixture } = await import('../../src/build/multiboot-fixture.js');
     const kernels = [await buildMultibootFixture({ cacheDir: world.cacheDir }), await buildMultibootFixture({ cacheDir: world.cacheDir, workPercent: 300 })];
     const docs: string[] = [];
+    const exported = path.join(world.tmp, 'view', 'exports');
+    const exportFlags = (prefix: string) => ['--export-bmf', `${exported}/${prefix}.bmf.json`, '--export-benchmark-action', `${exported}/${prefix}.benchmark-action.json`];
     for (const [i, k] of kernels.entries()) {
       const json = path.join(world.tmp, 'view', i === 0 ? 'base.json' : 'head.json');
+      const exports = i === 0 ? [...exportFlags('measure'), '--export-csv', `${exported}/measure.csv`, '--export-markdown', `${exported}/measure.md`] : [];
       const r = await execa('node', [CLI, 'measure', '--name', 'fixture', '--os', 'custom', '--kernel', k.kernel, '--qemu', 'qemu-system-i386', '--memory', '64', '--no-network',
-        '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', 'bootgate-fixture: ready', '--runs', '5', '--warmup', '0', '--json', json, '-q'],
+        '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', 'bootgate-fixture: ready', '--runs', '5', '--warmup', '0', '--json', json, '-q', ...exports],
       { reject: false, env: { BOOTGATE_CACHE_DIR: world.cacheDir } });
       expect(r.exitCode, r.stderr).toBe(0);
       docs.push(json);
     }
+    // the exports of a real run match the formats' documented shapes
+    const compare = await execa('node', [CLI, 'compare', '--base', docs[0]!, '--head', docs[1]!, ...exportFlags('compare')], { reject: false });
+    expect(compare.exitCode, compare.stderr).toBe(1); // the 3× slower kernel is a regression
+    for (const prefix of ['measure', 'compare']) {
+      const bmf = bencherMetricFormat.parse(JSON.parse(await readFile(`${exported}/${prefix}.bmf.json`, 'utf8')));
+      expect(bmf['fixture']!['boot-time-ms']!.value).toBeGreaterThan(0);
+      const entries = benchmarkActionCustom.parse(JSON.parse(await readFile(`${exported}/${prefix}.benchmark-action.json`, 'utf8')));
+      expect(entries.map((e) => e.name)).toContain('fixture: boot (start → ready)');
+    }
+    expect(await readFile(`${exported}/measure.csv`, 'utf8')).toMatch(/^subject,variant,mean_ms,.*\nfixture,,\d/);
+    expect(await readFile(`${exported}/measure.md`, 'utf8')).toMatch(/^\| Subject \| Mean \[ms\] .*\n.*\n\| `fixture` \| \d+\.\d ± \d+\.\d \|/);
     const out = path.join(world.tmp, 'view', 'page.html');
     const view = await execa('node', [CLI, 'view', ...docs, '--out', out], { reject: false });
     expect(view.exitCode, view.stderr).toBe(0);

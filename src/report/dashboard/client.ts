@@ -58,10 +58,11 @@ function openUrl(url: string | null): void {
 const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
 const int = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString('en-US'));
 
-function chartBox(parent: HTMLElement, title: string, config: ChartConfiguration): Chart {
+function chartBox(parent: HTMLElement, title: string, config: ChartConfiguration, heightPx = 320): Chart {
   const figure = el('figure', 'chart');
   figure.append(el('figcaption', undefined, title));
   const holder = el('div', 'canvas-holder');
+  holder.style.height = `${heightPx}px`;
   const canvas = el('canvas');
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', title);
@@ -94,6 +95,7 @@ function table(parent: HTMLElement, header: string[], rows: (string | HTMLElemen
 
 // ---- nightly history -------------------------------------------------------------------------
 
+const CI_LOW = '95 % CI, low end';
 const pointLabel = (p: TrendPoint): string => `${p.at.slice(0, 10)} ${p.commit.slice(0, 7)}`;
 
 function trendOptions(trend: TrendSubject, yTitle: string, stacked = false): ChartConfiguration['options'] {
@@ -106,7 +108,8 @@ function trendOptions(trend: TrendSubject, yTitle: string, stacked = false): Cha
       y: { stacked, title: { display: true, text: yTitle }, beginAtZero: stacked },
     },
     plugins: {
-      legend: { position: 'bottom' },
+      // the band's lower edge is drawn by its own dataset; one legend entry for the band is enough
+      legend: { position: 'bottom', labels: { filter: (item) => item.text !== CI_LOW } },
       tooltip: {
         callbacks: {
           title: (items: TooltipItem<'line'>[]) => {
@@ -145,7 +148,7 @@ function trendSection(root: HTMLElement, trend: TrendSubject): void {
   const changeMarks = trend.points.map((p, i) => (trend.changePoints.some((c) => c.index === i) ? p.median : null));
   const changeColours = trend.points.map((_, i) => (trend.changePoints.find((c) => c.index === i)?.direction === 'improvement' ? '#2ca02c' : '#d62728'));
   const bootSets: ChartDataset<'line'>[] = [
-    { label: '95 % CI low', data: trend.points.map((p) => p.ciLow), borderWidth: 0, pointRadius: 0, backgroundColor: 'rgba(31,119,180,0.15)', fill: false },
+    { label: CI_LOW, data: trend.points.map((p) => p.ciLow), borderWidth: 0, pointRadius: 0, backgroundColor: 'rgba(31,119,180,0.15)', fill: false },
     { label: '95 % CI of the median', data: trend.points.map((p) => p.ciHigh), borderWidth: 0, pointRadius: 0, backgroundColor: 'rgba(31,119,180,0.15)', fill: '-1' },
     { label: 'median boot (start → ready)', data: trend.points.map((p) => p.median), borderColor: colour(0), backgroundColor: colour(0), pointRadius: 3, spanGaps: false },
   ];
@@ -289,8 +292,8 @@ function resultsSection(root: HTMLElement, subject: ResultsSubject): void {
     chartBox(section, 'Module init time (median ms), slowest modules', {
       type: 'bar',
       data: { labels: names, datasets: subject.sides.map((s, si) => ({ label: s.label, data: names.map((n) => byName[si]!.get(n) ?? null), backgroundColor: colour(si) })) },
-      options: { indexAxis: 'y', responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { x: { title: { display: true, text: 'ms' } } } },
-    });
+      options: { indexAxis: 'y', responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { x: { title: { display: true, text: 'ms' } }, y: { ticks: { autoSkip: false } } } },
+    }, 90 + names.length * 12 * subject.sides.length);
     if (subject.sides.length === 2) {
       const [a, b] = byName as [Map<string, number>, Map<string, number>];
       const all = [...new Set([...a.keys(), ...b.keys()])];
