@@ -1,8 +1,8 @@
 // What the CLI prints while it works. On a terminal: log lines scroll, and one status line at the
-// bottom shows the build phase with its elapsed time, then the boots as a bar with an ETA. The
-// status line is redrawn by a timer only while building: during boots it changes between boots
-// only, so a timed boot never competes with the terminal. Not a terminal (CI logs, pipes): plain
-// lines, one per boot, as before.
+// bottom shows the build phase with its elapsed time, then the boots as a bar with an ETA. A 1 s
+// timer redraws the status line while building; it stops when the first boot is reported (the
+// engine builds everything before the first boot, which is normally a warm-up), so from then on
+// the line changes only between boots. Not a terminal (CI logs, pipes): plain lines, one per boot.
 import type { BootProgress } from '../measure/run.js';
 import { progressLine } from './terminal.js';
 
@@ -76,17 +76,19 @@ export function createReporter(options: { quiet?: boolean; stream?: Stream; env?
   let booted = 0;
   let bootPhaseStart = 0;
 
-  const width = (): number => Math.max(40, (stream.columns ?? 100) - 1);
-  const fit = (text: string): string => (text.length > width() ? `${text.slice(0, width() - 1)}…` : text);
-  const draw = (text: string): void => {
-    status = fit(text);
+  const width = (): number => Math.max(40, (stream.columns || 100) - 1);
+  /** `label` in bold, then `detail` dimmed and cut to what fits on one line of the terminal. */
+  const draw = (label: string, detail: string): void => {
+    const room = width() - label.length - 1;
+    const text = detail.length > room ? `${detail.slice(0, Math.max(0, room - 1))}…` : detail;
+    status = `${paint.bold(label)} ${paint.dim(text)}`;
     stream.write(`\r\u001b[2K${status}`);
   };
   const clear = (): void => {
     if (status) stream.write('\r\u001b[2K');
     status = '';
   };
-  const buildStatus = (): string => `${paint.bold('building')} ${formatDuration(now() - phaseStart)} ${paint.dim(lastLog)}`;
+  const drawBuild = (): void => draw(`building ${formatDuration(now() - phaseStart)}`, lastLog);
   const stopTimer = (): void => {
     if (timer) clearInterval(timer);
     timer = null;
@@ -94,28 +96,32 @@ export function createReporter(options: { quiet?: boolean; stream?: Stream; env?
 
   return {
     log: (line) => {
-      if (!timer) {
+      if (!timer && booted === 0) {
         phaseStart = now();
-        timer = setInterval(() => draw(buildStatus()), 1000);
+        timer = setInterval(drawBuild, 1000);
         timer.unref();
       }
       lastLog = line.replace(/\s+/g, ' ');
       clear();
       if (!quiet) stream.write(`${line}\n`);
-      draw(buildStatus());
+      drawBuild();
     },
     onBoot: (progress) => {
       stopTimer();
+      clear();
+      if (!progress.record.ok) stream.write(`${paint.red(progressLine(progress))}\n`);
+      if (progress.warmup) {
+        // warm-ups are not in the bar: the counted boots' totals are not known yet
+        draw('warm-up', progressLine(progress));
+        return;
+      }
       if (booted === 0) bootPhaseStart = now();
-      planned.set(`${progress.subject}\u0000${progress.variant}\u0000${progress.warmup}`, progress.of);
+      planned.set(`${progress.subject}\u0000${progress.variant}`, progress.of);
       booted += 1;
       const total = [...planned.values()].reduce((a, b) => a + b, 0);
       const perBoot = (now() - bootPhaseStart) / Math.max(1, booted - 1);
       const eta = booted > 1 ? ` ETA ${formatDuration(perBoot * Math.max(0, total - booted))}` : '';
-      clear();
-      if (!progress.record.ok) stream.write(`${paint.red(progressLine(progress))}\n`);
-      else if (!quiet && progress.warmup) stream.write(`${paint.dim(progressLine(progress))}\n`);
-      draw(`${paint.bold('boots')} ${bar(booted, total)} ${booted}/${total}${eta} ${paint.dim(progressLine(progress))}`);
+      draw(`boots ${bar(booted, total)} ${booted}/${total}${eta}`, progressLine(progress));
     },
     done: () => {
       stopTimer();
