@@ -44,5 +44,13 @@ describe('npm package', () => {
     const doc = JSON.parse(await readFile(path.join(dir, 'demo.json'), 'utf8'));
     expect(doc.tool).toEqual({ name: 'bootgate', version: manifest.version });
     expect(doc.subjects.map((s: { summary: { n: number } }) => s.summary.n)).toEqual([2, 2]);
+
+    // the dashboard page comes with the package too (Chart.js is in the bundle, not fetched)
+    const view = await execa('npx', ['--yes', tarball, 'view', 'demo.json', '--out', 'demo.html'], { cwd: dir, env, reject: false });
+    expect(view.exitCode, view.stderr).toBe(0);
+    expect(view.stdout.trim()).toBe(path.join(dir, 'demo.html'));
+    const page = await readFile(path.join(dir, 'demo.html'), 'utf8');
+    expect(page).toContain('<script type="application/json" id="bootgate-data">');
+    expect(page).toMatch(/Chart\.js v4/);
   }, 900_000);
 });
