@@ -92,32 +92,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(add --help for the usage)')
     .exitOverride();
 
-  addExportOptions(addSubjectOptions(
+  addSubjectOptions(
     program
       .command('measure')
       .description('build and boot each subject N times; print the table, write the results JSON')
       .option('--json <file>', 'write the results document here (serial logs beside it)')
       .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
       .option('-q, --quiet', 'only failures and the final table (for CI logs)'),
-  ), true).action(async (opts: CommonOptions) => {
+  ).action(async (opts: CommonOptions) => {
     const subjects = await subjectsFrom(opts);
     setExit(await measureCommand(async () => subjects, opts, {}));
   });
 
-  addExportOptions(program
+  program
     .command('demo')
     .description('build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them')
     .option('--json <file>', 'write the results document here')
     .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
     .option('--runs <n>', 'counted boots per guest', '10')
     .option('--warmup <n>', 'warm-up boots per guest', '1')
-    .option('-q, --quiet', 'only failures and the final table'), true)
+    .option('-q, --quiet', 'only failures and the final table')
     .action(async (opts: CommonOptions) => {
       const overrides = { runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup') };
       setExit(await measureCommand(demoSubjects, opts, overrides));
     });
 
-  addExportOptions(addSubjectOptions(
+  addSubjectOptions(
     program
       .command('gate')
       .description('build base and head from git work trees, boot them interleaved, decide; exit 1 on a regression')
@@ -128,7 +128,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
       .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
       .option('-q, --quiet', 'only failures and the verdict'),
-  ), false).action(async (opts: CommonOptions) => {
+  ).action(async (opts: CommonOptions) => {
     const subjects = await subjectsFrom(opts);
     const controller = new AbortController();
     const release = abortOnSignals(controller);
@@ -151,7 +151,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     }
   });
 
-  addExportOptions(program
+  program
     .command('compare')
     .description('the gate\'s verdict from two results files; writes the PR comment Markdown')
     .requiredOption('--base <file>', 'results JSON of the base')
@@ -160,7 +160,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--threshold <pct>', 'regression threshold, percent', String(DEFAULT_GATE_OPTIONS.thresholdPct))
     .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
-    .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide'), false)
+    .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
     .action(async (opts: CommonOptions) => {
       const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
@@ -216,6 +216,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs') })}\n`);
     });
 
+  for (const command of program.commands) {
+    if (command.name() === 'measure' || command.name() === 'demo') addExportOptions(command, true);
+    if (command.name() === 'gate' || command.name() === 'compare') addExportOptions(command, false);
+  }
   return program;
 }
 
