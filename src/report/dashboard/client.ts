@@ -50,7 +50,7 @@ function link(url: string | null, text: string): HTMLElement {
 }
 
 function openUrl(url: string | null): void {
-  if (!url) return;
+  if (!url || !URL.canParse(url)) return;
   const parsed = new URL(url);
   if (parsed.protocol === 'https:' || parsed.protocol === 'http:') window.open(parsed.href, '_blank', 'noopener');
 }
