@@ -123,6 +123,8 @@ function side(r: SubjectResult, label: string): RunSide {
     median: finite(r.summary.median),
     ciLow: finite(r.summary.ci95?.[0]),
     ciHigh: finite(r.summary.ci95?.[1]),
+    httpMedian: finite(r.summary.http?.median),
+    instructionsMedian: finite(r.summary.instructions?.median),
     imageBytes: sizes ? finite(sizes.total ?? sizes.text + sizes.data + sizes.bss) : null,
     modules: r.summary.modules.map((m) => ({ name: stripControl(m.name), medianMs: m.medianMs })),
   };

@@ -217,6 +217,13 @@ function trendSection(root: HTMLElement, trend: TrendSubject): void {
 
 // ---- local results (bootgate view) -----------------------------------------------------------
 
+function medianOf(values: readonly number[]): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  if (sorted.length === 0) return null;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** A fixed spread of the dots around their column, so that equal times stay visible. */
 const jitter = (i: number): number => (((i * 7919) % 101) / 101 - 0.5) * 0.5;
 
@@ -232,9 +239,7 @@ function distributionChart(section: HTMLElement, subject: ResultsSubject, pick: 
   datasets.push({
     label: 'median',
     data: sides.map((s, si) => {
-      const sorted = [...pick(s)].sort((a, b) => a - b);
-      const mid = sorted.length / 2;
-      const median = sorted.length === 0 ? null : sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+      const median = medianOf(pick(s));
       return median === null ? null : { x: si, y: median };
     }).filter((p): p is { x: number; y: number } => p !== null),
     pointStyle: 'line',
@@ -266,20 +271,16 @@ function resultsSection(root: HTMLElement, subject: ResultsSubject): void {
   section.append(el('h2', undefined, subject.name));
   section.append(el('p', 'meta', `${subject.os} · ${subject.sides.map((s) => s.label).join(' vs ')}`));
   root.append(section);
-  table(section, ['', 'ok/total', 'median ms', '95 % CI ms', 'HTTP 200 median ms', 'instructions', 'image bytes', 'commit'], subject.sides.map((s) => {
-    const sortedHttp = [...s.httpMs].sort((a, b) => a - b);
-    const sortedIns = [...s.instructions].sort((a, b) => a - b);
-    return [
-      s.label,
-      `${s.total - s.failed}/${s.total}`,
-      fmt(s.median),
-      s.ciLow !== null && s.ciHigh !== null ? `${fmt(s.ciLow)}–${fmt(s.ciHigh)}` : '—',
-      sortedHttp.length ? fmt(sortedHttp[Math.floor(sortedHttp.length / 2)]) : '—',
-      sortedIns.length ? int(sortedIns[Math.floor(sortedIns.length / 2)]) : '—',
-      int(s.imageBytes),
-      s.commit ? s.commit.slice(0, 12) : '—',
-    ];
-  }));
+  table(section, ['', 'ok/total', 'median ms', '95 % CI ms', 'HTTP 200 median ms', 'instructions', 'image bytes', 'commit'], subject.sides.map((s) => [
+    s.label,
+    `${s.total - s.failed}/${s.total}`,
+    fmt(s.median),
+    s.ciLow !== null && s.ciHigh !== null ? `${fmt(s.ciLow)}–${fmt(s.ciHigh)}` : '—',
+    fmt(s.httpMedian),
+    int(s.instructionsMedian),
+    int(s.imageBytes),
+    s.commit ? s.commit.slice(0, 12) : '—',
+  ]));
   if (subject.sides.some((s) => s.bootMs.length > 0)) distributionChart(section, subject, (s) => s.bootMs, 'Boot time per boot (start → ready, ms); bar = median', 'ms');
   if (subject.sides.some((s) => s.httpMs.length > 0)) distributionChart(section, subject, (s) => s.httpMs, 'First HTTP 200 per boot (ms); bar = median', 'ms');
   if (subject.sides.some((s) => s.instructions.length > 0)) distributionChart(section, subject, (s) => s.instructions, 'Guest instructions per boot (start → ready)', 'instructions');

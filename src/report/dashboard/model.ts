@@ -53,6 +53,8 @@ export interface RunSide {
   median: number | null;
   ciLow: number | null;
   ciHigh: number | null;
+  httpMedian: number | null;
+  instructionsMedian: number | null;
   imageBytes: number | null;
   modules: { name: string; medianMs: number }[];
 }
