@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what bootgate's tests and demo need, only when missing: QEMU (x86), gcc with 32-bit
-# support (the multiboot fixture), xz (the Linux fixture's kernel), and the node modules.
+# support (the multiboot fixture), xz (the Linux fixture's kernel), headless Chromium (the
+# dashboard tests), and the node modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ command -v taskset >/dev/null || need+=(util-linux)
 command -v make >/dev/null || need+=(make)
 command -v cpio >/dev/null || need+=(cpio)
 command -v git >/dev/null || need+=(git)
+command -v chromium >/dev/null || need+=(chromium)   # the dashboard pages' browser tests
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

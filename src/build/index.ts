@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { GuestSpec } from '../boot/guest.js';
-import type { ImageSizes } from './elf-image-size.js';
+import { elfImageSizes, type ImageSizes } from './elf-image-size.js';
 import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
@@ -63,7 +63,9 @@ export async function prepareSubject(subject: Subject, context: PrepareContext):
       const guest = guestFromSettings(subject.name, settings);
       await requireFile(guest.kernel, `subject "${subject.name}" kernel`);
       if (guest.initrd) await requireFile(guest.initrd, `subject "${subject.name}" initrd`);
-      return { guest, image: { path: guest.kernel, sizes: null }, build };
+      // An ELF kernel's text/data/bss feed the image-size trend; other formats (bzImage) have none.
+      const sizes = await elfImageSizes(guest.kernel).catch(() => null);
+      return { guest, image: { path: guest.kernel, sizes: sizes && { text: sizes.text, data: sizes.data, bss: sizes.bss } }, build };
     }
     case 'embox':
       return prepareEmbox(subject.name, settings, context);

@@ -6,7 +6,12 @@ import { loadConfigFile } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
 import { abortOnSignals } from '../boot/children.js';
-import { progressLine, resultsTable } from '../report/terminal.js';
+import { resultsTable } from '../report/terminal.js';
+import { colourEnabled, colours, createReporter, type Reporter } from '../report/progress.js';
+import { writeExports, type ExportTargets } from '../report/exports.js';
+import { runView } from './view.js';
+import type { SubjectResult } from '../measure/results.js';
+import { VERSION } from '../version.js';
 import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
@@ -46,21 +51,47 @@ async function subjectsFrom(opts: CommonOptions): Promise<Subject[]> {
   return resolveSubjects({ file, flags, only: opts.subject, name: opts.name as string | undefined });
 }
 
-function reporter(quiet: boolean | undefined): { log: (line: string) => void; onBoot: Parameters<typeof runMeasure>[1]['onBoot'] } {
-  return {
-    log: (line) => {
-      if (!quiet) process.stderr.write(`${line}\n`);
-    },
-    onBoot: (progress) => {
-      if (!quiet || !progress.record.ok) process.stderr.write(`${progressLine(progress)}\n`);
-    },
-  };
+/** Progress on stderr: a status line with a bar on a terminal, plain lines otherwise. */
+function reporter(quiet: boolean | undefined): Reporter {
+  return createReporter({ quiet: !!quiet });
+}
+
+/** --export-* flags: the machine-readable formats (measure also has the hyperfine-style tables). */
+function addExportOptions(command: Command, tables: boolean): Command {
+  command
+    .option('--export-bmf <file>', 'write the results as Bencher Metric Format JSON (bencher run --adapter json)')
+    .option('--export-benchmark-action <file>', "write github-action-benchmark's customSmallerIsBetter JSON");
+  if (tables) {
+    command
+      .option('--export-csv <file>', 'write a CSV table, one row per subject (as hyperfine --export-csv)')
+      .option('--export-markdown <file>', 'write a Markdown table (as hyperfine --export-markdown)');
+  }
+  return command;
+}
+
+function exportTargets(opts: CommonOptions): ExportTargets {
+  const file = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { bmf: file(opts.exportBmf), benchmarkAction: file(opts.exportBenchmarkAction), csv: file(opts.exportCsv), markdown: file(opts.exportMarkdown) };
+}
+
+async function exportAndSay(opts: CommonOptions, subjects: readonly SubjectResult[], comparison?: Comparison): Promise<void> {
+  for (const file of await writeExports(exportTargets(opts), subjects, comparison)) process.stderr.write(`exported: ${file}\n`);
+}
+
+/** The verdict line in colour on a terminal (red regression, green improvement), honouring NO_COLOR. */
+function paintVerdict(summary: string, state: Comparison['state']): string {
+  const paint = colours(colourEnabled(process.stdout));
+  const colour = state === 'regression' ? paint.red : state === 'improvement' ? paint.green : state === 'inconclusive' ? paint.yellow : paint.bold;
+  return summary.replace(/^verdict: .*$/m, (line) => colour(line));
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('bootgate')
     .description('Boot unikernels under QEMU (TCG), time kernel start → httpd serving, and gate pull requests on it.')
-    .showHelpAfterError()
+    .version(VERSION, '-V, --version', 'print the version')
+    // A typo gets commander's "Did you mean …?" and one hint line, not the whole help again.
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for the usage)')
     .exitOverride();
 
   addSubjectOptions(
@@ -103,17 +134,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     const subjects = await subjectsFrom(opts);
     const controller = new AbortController();
     const release = abortOnSignals(controller);
+    const progress = reporter(opts.quiet);
     try {
-      const { log, onBoot } = reporter(opts.quiet);
+      const { log, onBoot } = progress;
       const outcome = await runGate({
         subjects, repo: opts.repo as string | undefined, base: opts.base as string | undefined, head: opts.head as string | undefined,
         outDir: opts.out ?? 'bootgate-out', gate: gateOptions(opts, subjects), log, onBoot, signal: controller.signal,
         configName: opts.config ? String(opts.config) : undefined,
       });
-      process.stdout.write(`${comparisonSummary(outcome.comparison)}\n`);
+      progress.done();
+      process.stdout.write(`${paintVerdict(comparisonSummary(outcome.comparison), outcome.comparison.state)}\n`);
       process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}\n`);
+      await exportAndSay(opts, outcome.head.subjects, outcome.comparison);
       setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, !!opts.failOnInconclusive));
     } finally {
+      progress.done();
       release();
     }
   });
@@ -129,10 +164,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
     .action(async (opts: CommonOptions) => {
-      const { comparison, markdown } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
+      const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
-      process.stdout.write(`${comparisonSummary(comparison)}\n`);
+      process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}\n`);
+      await exportAndSay(opts, head.subjects, comparison);
       setExit(gateExit(comparison, !!opts.failOnInconclusive));
+    });
+
+  program
+    .command('view')
+    .description('write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate\'s base.json and head.json')
+    .argument('<files...>', 'results JSON files (measure --json, or gate\'s base.json head.json)')
+    .option('--out <page>', 'where to write the page', 'bootgate-view.html')
+    .action(async (files: string[], opts: CommonOptions) => {
+      process.stdout.write(`${await runView({ files, out: opts.out })}\n`);
     });
 
   program
@@ -173,6 +218,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs', LIMITS.runs) })}\n`);
     });
 
+  for (const command of program.commands) {
+    if (command.name() === 'measure' || command.name() === 'demo') addExportOptions(command, true);
+    if (command.name() === 'gate' || command.name() === 'compare') addExportOptions(command, false);
+  }
   return program;
 }
 
@@ -234,12 +283,15 @@ async function measureCommand(
 ): Promise<number> {
   const controller = new AbortController();
   const release = abortOnSignals(controller);
+  const progress = reporter(opts.quiet);
   try {
-    const { log, onBoot } = reporter(opts.quiet);
+    const { log, onBoot } = progress;
     const subjects = await load(log);
     const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot, ...overrides });
+    progress.done();
     process.stdout.write(`${resultsTable(doc.subjects)}\n`);
     if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
+    await exportAndSay(opts, doc.subjects);
     if (interrupted) return EXIT.interrupted;
     const notBuilt = doc.subjects.filter((s) => s.notBuilt);
     if (notBuilt.length > 0) {
@@ -248,6 +300,7 @@ async function measureCommand(
     }
     return doc.subjects.some((s) => s.summary.failed > 0) ? EXIT.bootsFailed : EXIT.ok;
   } finally {
+    progress.done();
     release();
   }
 }

@@ -15,6 +15,7 @@ import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.
 import { syncRegressionIssue } from './history/issue.js';
 import { appendEntry, entryFromResult, historyPaths, medianSeries, parseHistory, type HistoryFile, type RunIdentity } from './history/model.js';
 import { commitToBranch } from './history/store.js';
+import { dashboardPath, dashboardUpdates } from './history/dashboard.js';
 import type { ModeContext } from './pr.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
@@ -59,6 +60,8 @@ function blobUrl(ctx: ModeContext, branch: string, file: string): string {
 
 function trendSection(ctx: ModeContext, branch: string, trends: readonly SubjectTrend[]): string {
   const out = [`#### History (data branch ${inlineCode(branch)})`, ''];
+  const page = trends[0] ? dashboardPath(trends[0].file.config) : null;
+  if (page) out.push(`Dashboard: ${inlineCode(page)} on the data branch ([file](${blobUrl(ctx, branch, page)}); serve the branch with GitHub Pages to open it).`, '');
   for (const t of trends) {
     const latest = t.points.at(-1);
     out.push(`**${escapeMarkdown(t.subject)}**: ${t.file.entries.length} nightly runs${latest ? `, latest median ${latest.median.toFixed(1)} ms` : ''} · [trend chart (SVG)](${blobUrl(ctx, branch, t.chartPath)})`, '');
@@ -195,9 +198,10 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
     branch,
     message: `bootgate nightly: ${configName} at ${identity.commit.slice(0, 12)}${ctx.run.runId ? ` (run ${ctx.run.runId})` : ''}`,
     log: (line) => core.info(line),
-    build: async (read) => {
+    build: async (read, list) => {
       trends = [];
       const updates = [];
+      const written: HistoryFile[] = [];
       // A subject that did not build tonight has no boots to add; the summary and the step say so.
       for (const result of doc.subjects.filter((r) => !r.notBuilt)) {
         const paths = historyPaths(configName, result.name);
@@ -206,9 +210,14 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
         const file = appendEntry(previous, entryFromResult(result, doc, identity), { config: configName, subject: result.name, os: result.os });
         const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct });
         trends.push(trend);
+        written.push(file);
         updates.push({ path: paths.data, content: serializeHistory(file) });
         updates.push({ path: paths.chart, content: renderTrendSvg(`${result.name} (${configName}): median boot ms per nightly run`, trend.points, trend.changePoints) });
       }
+      updates.push(...(await dashboardUpdates(written, read, list, {
+        config: configName, repoUrl: `${ctx.run.serverUrl}/${ctx.run.owner}/${ctx.run.repo}`,
+        alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct, log: (line) => core.warning(line),
+      })));
       return updates;
     },
   });

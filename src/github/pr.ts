@@ -124,7 +124,7 @@ async function finish(
   await writeFile(result.files.report, result.markdown);
   ctx.stages.stage('bootgate: publish');
   await writeJobSummary(result.markdown);
-  setGateOutputs(verdict === 'nothing measured' ? 'no change' : verdict, result.files);
+  setGateOutputs(verdict === 'nothing measured' ? 'no change' : verdict, result.files, result.comparison);
   const meta: PrMeta = {
     schema: PR_META_SCHEMA,
     prNumber: pr.number,

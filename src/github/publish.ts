@@ -52,10 +52,44 @@ export async function writeJobSummary(markdown: string): Promise<void> {
   }
 }
 
-export function setGateOutputs(verdict: string, files: GateFiles): void {
-  core.setOutput('verdict', verdict);
+/** `no change` → `no-change`: a verdict usable in `if:` expressions without quoting spaces. */
+export function verdictSlug(verdict: string): string {
+  return verdict.trim().toLowerCase().replace(/\s+/g, '-');
+}
+
+/** The `comparison` output: the numbers behind the verdict, compact (no per-boot data). */
+export function comparisonOutput(c: Comparison): object {
+  const round = (v: number | null | undefined, digits = 3): number | null => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+  return {
+    schema: 'bootgate/comparison@1',
+    verdict: verdictSlug(c.state),
+    options: { alpha: c.options.alpha, thresholdPct: c.options.thresholdPct, instructionsThresholdPct: c.options.instructionsThresholdPct },
+    subjects: c.subjects.map((s) => ({
+      name: s.name,
+      os: s.os,
+      verdict: verdictSlug(s.state),
+      reason: s.reason,
+      boots: { base: { ok: s.base.summary.n, total: s.base.summary.total }, head: { ok: s.head.summary.n, total: s.head.summary.total } },
+      boot: s.boot && { baseMedianMs: round(s.boot.baseMedian), headMedianMs: round(s.boot.headMedian), changePct: round(s.boot.pct), ciPct: s.boot.ciPct.map((v) => round(v)), p: round(s.boot.p, 6), shiftMs: round(s.boot.shiftMs) },
+      firstHttp200: s.http && { baseMedianMs: round(s.http.baseMedian), headMedianMs: round(s.http.headMedian), changePct: round(s.http.pct), p: round(s.http.p, 6) },
+      instructions: s.instructions && { verdict: verdictSlug(s.instructions.state), base: s.instructions.base, head: s.instructions.head, changePct: round(s.instructions.pct) },
+      modules: s.modules.slice(0, 10).map((m) => ({ name: m.name, baseMs: round(m.baseMs), headMs: round(m.headMs), deltaMs: round(m.deltaMs) })),
+      imageDelta: s.imageDelta,
+    })),
+    unmatched: c.unmatched,
+  };
+}
+
+/**
+ * Outputs: `verdict` as a slug (`no-change`, `regression`, `improvement`, `inconclusive`) for `if:`
+ * expressions, the human wording in `verdict-text`, and the `comparison` JSON when there is one.
+ */
+export function setGateOutputs(verdict: string, files: GateFiles, comparison?: Comparison | null): void {
+  core.setOutput('verdict', verdictSlug(verdict));
+  core.setOutput('verdict-text', verdict);
   core.setOutput('report-path', files.report);
   core.setOutput('results-path', files.dir);
+  if (comparison) core.setOutput('comparison', JSON.stringify(comparisonOutput(comparison)));
 }
 
 /** Uploads what the companion workflow needs; never a write to the repository. */

@@ -12,7 +12,7 @@ import type { ResultsDocument } from '../measure/results.js';
 import { readResults } from '../measure/results-file.js';
 import { ResultsValidationError } from '../measure/results-schema.js';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
-import { compareResults, type VerdictState } from '../stats/index.js';
+import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
 import { downloadFromRun, REPORT_ARTIFACT } from './artifacts.js';
 import { upsertComment } from './comment.js';
 import type { ModeContext } from './pr.js';
@@ -143,8 +143,9 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   }
   let markdown: string;
   let verdict: VerdictState;
+  let comparison: Comparison | null = null;
   if (base && head) {
-    const comparison = compareResults(base.subjects, head.subjects, gateOptions(inputs, configSubjects));
+    comparison = compareResults(base.subjects, head.subjects, gateOptions(inputs, configSubjects));
     markdown = renderGateReport(comparison, { base, head, configName, skipped: meta.skipped, runUrl: wr.htmlUrl ?? undefined });
     verdict = comparison.state;
   } else {
@@ -161,5 +162,5 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   if (outcome.url) core.setOutput('comment-url', outcome.url);
   stages.close();
   await writeJobSummary(markdown);
-  setGateOutputs(verdict, { base: base ? path.join(dir, 'base.json') : null, head: head ? path.join(dir, 'head.json') : null, report: reportFile, dir });
+  setGateOutputs(verdict, { base: base ? path.join(dir, 'base.json') : null, head: head ? path.join(dir, 'head.json') : null, report: reportFile, dir }, comparison);
 }

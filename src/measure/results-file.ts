@@ -3,9 +3,10 @@ import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import { clip, stripControl } from '../report/escape.js';
 import { parseResultsDocument, ResultsValidationError } from './results-schema.js';
+import { VERSION } from '../version.js';
 import { RESULTS_SCHEMA, type HostFacts, type ResultsDocument, type SubjectResult } from './results.js';
 
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = VERSION;
 
 export function resultsDocument(subjects: SubjectResult[], host: HostFacts, partial: boolean): ResultsDocument {
   return {

@@ -198,7 +198,7 @@ describe('action: nothing measured', () => {
       expect(r.code, explain(r)).toBe(0);
       expect(r.stdout).toContain('measuring: (nothing)\n');
       expect(r.stdout).not.toMatch(/boot 1\//);
-      expect(r.outputs['verdict']).toBe('no change');
+      expect(r.outputs['verdict']).toBe('no-change');
       const comments = fake.comments.filter((c) => c.issue === 24);
       expect(comments).toHaveLength(1);
       for (const text of [comments[0]!.body, r.summary]) {

@@ -67,9 +67,10 @@ describe('action, mode pr', () => {
       expect(first.stdout).toMatch(/fixture \[base\] boot 1\/8: boot \d+\.\d ms/);
       expect(first.stdout).toMatch(/fixture \[head\] boot 8\/8/);
       expect(first.stdout).toContain('::group::bootgate: boot base and head, interleaved');
-      expect(first.outputs['verdict'], explain(first)).toBe('no change');
-      expect(second.outputs['verdict'], explain(second)).toBe('no change');
+      expect(first.outputs['verdict'], explain(first)).toBe('no-change');
+      expect(second.outputs['verdict'], explain(second)).toBe('no-change');
       expect(sticky[0]!.body).toMatch(/^\*\*No change\*\* — fixture: /m);
+      expect(first.outputs['verdict']).toBe(first.outputs['verdict-text']!.replace(' ', '-'));
       expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
       expect(second.outputs['comment-url']).toBe(first.outputs['comment-url']);
       expect(first.summary).toContain(MARKER);
@@ -96,6 +97,9 @@ describe('action, mode pr', () => {
       const r = await runPr(fake, { number: 8, base: repo.base, head: repo.slow, inputs: { alpha: '0.2', comment: 'on-change' } });
       expect(r.code, explain(r)).toBe(1);
       expect(r.outputs['verdict']).toBe('regression');
+      const comparison = JSON.parse(r.outputs['comparison']!);
+      expect(comparison).toMatchObject({ schema: 'bootgate/comparison@1', verdict: 'regression', subjects: [{ name: 'fixture', verdict: 'regression', boots: { head: { ok: 3, total: 3 } } }] });
+      expect(comparison.subjects[0].boot.changePct).toBeGreaterThan(5);
       expect(r.stdout).toMatch(/::error::bootgate: regression — fixture:/);
       const comments = fake.comments.filter((c) => c.issue === 8);
       expect(comments).toHaveLength(1);

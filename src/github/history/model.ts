@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../config/load.js';
-import type { HostFacts, ResultsDocument, SubjectResult } from '../../measure/results.js';
+import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../../measure/results.js';
 
 export const HISTORY_SCHEMA = 'bootgate/history@1';
 /** Entries kept per subject: a year of nightly runs. */
@@ -35,6 +35,8 @@ export interface HistoryEntry {
   instructions: (number | null)[];
   /** median init time of the slowest modules */
   modules: { name: string; medianMs: number }[];
+  /** text/data/bss of the booted image (absent in entries written before it was recorded) */
+  image?: ImageSizes | null;
 }
 
 export interface HistoryFile {
@@ -105,6 +107,7 @@ export function entryFromResult(result: SubjectResult, doc: ResultsDocument, run
     httpMs: result.boots.map((b) => (b.ok ? b.httpMs : null)),
     instructions: result.boots.map((b) => (b.ok ? b.instructions : null)),
     modules: s.modules.slice(0, 15).map((m) => ({ name: m.name, medianMs: m.medianMs })),
+    image: result.image?.sizes ?? null,
   };
 }
 
@@ -137,6 +140,7 @@ const historyEntrySchema = z.object({
   httpMs: z.array(finite.nullable()).max(MAX_BOOTS),
   instructions: z.array(finite.nullable()).max(MAX_BOOTS),
   modules: z.array(z.object({ name: text, medianMs: finite })).max(1000),
+  image: z.object({ text: count, data: count, bss: count, total: count }).nullable().optional(),
 });
 
 const historyFileSchema = z.object({

@@ -18,7 +18,7 @@ export interface CommitOptions {
    * Builds the files to write from the branch's current content; called again on every retry, so it
    * must start from what `read` returns, not from an earlier attempt.
    */
-  build: (read: (path: string) => Promise<string | null>) => Promise<FileUpdate[]>;
+  build: (read: (path: string) => Promise<string | null>, list: () => Promise<string[]>) => Promise<FileUpdate[]>;
   maxAttempts?: number;
   log?: (line: string) => void;
   /** ms to wait before attempt n (from 2); default grows with n, with jitter so racers spread out */
@@ -61,14 +61,18 @@ export async function commitToBranch(octokit: Octokit, options: CommitOptions): 
     }
 
     let listing: Map<string, string> | null = null;
-    const read = async (path: string): Promise<string | null> => {
-      if (!baseTree) return null;
+    const list = async (): Promise<Map<string, string>> => {
+      if (!baseTree) return new Map();
       if (!listing) {
         const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: baseTree, recursive: 'true' });
         if (data.truncated) throw new DataBranchError(`the data branch "${branch}" has too many files to list`);
         listing = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path!, t.sha!]));
       }
-      const sha = listing.get(path);
+      return listing;
+    };
+    const read = async (path: string): Promise<string | null> => {
+      if (!baseTree) return null;
+      const sha = (await list()).get(path);
       if (!sha) return null;
       const { data } = await octokit.rest.git.getBlob({ owner, repo, file_sha: sha });
       return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
@@ -76,7 +80,7 @@ export async function commitToBranch(octokit: Octokit, options: CommitOptions): 
 
     let newCommit: string;
     try {
-      const updates = await options.build(read);
+      const updates = await options.build(read, async () => [...(await list()).keys()]);
       const { data: tree } = await octokit.rest.git.createTree({
         owner,
         repo,
