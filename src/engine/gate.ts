@@ -11,6 +11,7 @@ import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { prepareUnlessInterrupted } from './measure.js';
 import { planFor } from './plan.js';
 
 export interface GateRunOptions {
@@ -52,6 +53,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   const plans: MeasurePlan[] = [];
   const refs = new Map<string, { base: string; head: string }>();
   for (const subject of options.subjects) {
+    if (options.signal?.aborted) break;
     const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
     let commits = refs.get(root);
     if (!commits) {
@@ -64,9 +66,13 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     const parent = options.worktreeDir ?? path.join(bootgateCacheDir(), 'worktrees', createHash('sha256').update(root).digest('hex').slice(0, 12));
     for (const variant of ['base', 'head'] as const) {
       const commit = commits[variant];
-      const worktree = await ensureWorktree(root, commit, parent);
+      const worktree = await ensureWorktree(root, commit, parent, options.log);
       options.log(`preparing ${subject.name} [${variant}] in ${worktree}`);
-      const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } });
+      const prepared = await prepareUnlessInterrupted(
+        () => prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree, repoRoot: root } }),
+        options.signal,
+      );
+      if (prepared === null) break;
       const given = variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD');
       // a full SHA says nothing the commit column does not: show it short
       const ref = /^[0-9a-f]{40}$/i.test(given) ? given.slice(0, 12) : given;
@@ -74,7 +80,9 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const measured = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const { results } = measured;
+  const interrupted = measured.interrupted || options.signal?.aborted === true;
   const base = resultsDocument(results.filter((r) => r.variant === 'base'), host, interrupted);
   const head = resultsDocument(results.filter((r) => r.variant === 'head'), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);

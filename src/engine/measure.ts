@@ -26,15 +26,32 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
   const plans: MeasurePlan[] = [];
   const { logDir, logBase } = logLocation(options);
   for (const subject of subjects) {
+    if (options.signal?.aborted) break;
     options.log(`preparing ${subject.name} (${subject.os})`);
-    const prepared = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir });
+    const prepared = await prepareUnlessInterrupted(() => prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options.signal);
+    if (prepared === null) break;
     plans.push(await planFor(subject, prepared, options));
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const { results, interrupted } = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const measured = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const { results } = measured;
+  const interrupted = measured.interrupted || options.signal?.aborted === true;
   const doc = resultsDocument(results, host, interrupted);
   if (options.jsonFile) await writeResults(options.jsonFile, doc);
   return { doc, interrupted };
+}
+
+/**
+ * A build stopped by SIGINT/SIGTERM is an interruption, not a failure: null, and the caller
+ * writes what it has (exit 130). Any other build error is thrown as it is.
+ */
+export async function prepareUnlessInterrupted<T>(prepare: () => Promise<T>, signal: AbortSignal | undefined): Promise<T | null> {
+  try {
+    return await prepare();
+  } catch (error) {
+    if (signal?.aborted) return null;
+    throw error;
+  }
 }
 
 export function logLocation(options: { jsonFile?: string; outDir: string }): { logDir: string; logBase: string } {

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { runProcess } from '../process-runner.js';
 import { buildRrArgs, parseGccMajor, rumprunBuildEnv, type RumprunBuildOverrides } from './flags.js';
 
 /**
@@ -185,72 +186,21 @@ const PROGRESS_LINE = /^(>>\s*\S|===> )/;
 
 async function runBuild(script: string, args: string[], options: RunBuildOptions): Promise<void> {
   const out = createWriteStream(options.logFile);
-  const tail: string[] = [];
-  // Own process group, so that a timeout can stop build-rr.sh and every make below it.
-  const child = execa(script, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    stdin: 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    detached: true,
+  // Own process group (process-runner.ts), so that a timeout or a cancel stops build-rr.sh and every make below it.
+  const result = await runProcess({
+    file: script, args, cwd: options.cwd, env: options.env, signal: options.signal, timeoutMs: options.timeoutMs,
+    output: out, tailLines: LOG_TAIL_LINES,
+    onLine: (line) => {
+      if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
+    },
   });
-  let stopped: 'timeout' | 'cancel' | null = null;
-  let killer: NodeJS.Timeout | undefined;
-  const stop = (why: 'timeout' | 'cancel') => {
-    if (stopped) return;
-    stopped = why;
-    killGroup(child.pid, 'SIGTERM');
-    killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
-  };
-  const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-  const onAbort = () => stop('cancel');
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    let pending = '';
-    child.all?.on('data', (chunk: Buffer) => {
-      out.write(chunk);
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > LOG_TAIL_LINES) tail.shift();
-        if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
-      }
-    });
-    const result = await child;
-    if (pending !== '') tail.push(pending);
-    if (stopped === 'timeout') {
-      throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
-    }
-    if (stopped === 'cancel') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
-    if (result.exitCode !== 0) {
-      const how = result.exitCode !== undefined
-        ? `exited with ${result.exitCode}`
-        : result.signal !== undefined ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage})`;
-      throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
-    }
-  } catch (error) {
-    // Whatever went wrong on our side, leave no make running.
-    killGroup(child.pid, 'SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (killer) clearTimeout(killer);
-    options.signal?.removeEventListener('abort', onAbort);
-    await new Promise<void>((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (result.end === 'cancelled') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
+  if (result.end === 'timed-out') {
+    throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${result.tail.join('\n')}`);
   }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
+  if (!result.ok) {
+    const how = result.exitCode !== null ? `exited with ${result.exitCode}` : result.how;
+    throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${result.tail.join('\n')}`);
   }
 }
