@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { runProcess } from '../process-runner.js';
@@ -15,6 +15,12 @@ export const RUMPRUN_TOOL_TUPLE = 'x86_64-rumprun-netbsd';
 export const RUMPRUN_SUBMODULES = ['src-netbsd', 'buildrump.sh'] as const;
 /** written into the install dir after a successful build, to tell later runs what it was built from */
 const STAMP_FILE = '.bootgate-toolchain.json';
+/**
+ * written into the install dir before build-rr.sh starts and removed with the stamp's writing: a
+ * folder that has it was left by a build that did not finish (killed, cancelled, failed), even
+ * when its bin/ already holds the tools (build-rr.sh installs them before it is done)
+ */
+const BUILDING_FILE = '.bootgate-building';
 const LOG_TAIL_LINES = 40;
 
 export interface RumprunToolchain {
@@ -139,7 +145,10 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const identity = await buildIdentity(source, args, flags.env);
 
   const present = (await isExecutable(paths.gcc)) && (await isExecutable(paths.bake));
-  if (present) {
+  const unfinished = await stat(path.join(installDir, BUILDING_FILE)).then(() => true, () => false);
+  if (present && unfinished) {
+    log(`rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`);
+  } else if (present) {
     const stamp = await readFile(path.join(installDir, STAMP_FILE), 'utf8').catch(() => null);
     if (stamp === null) {
       log(`rumprun: reusing the toolchain in ${installDir} (built outside bootgate, not checked against the checkout)`);
@@ -157,6 +166,9 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const env = { ...flags.env, CC: cc };
   log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
   log(`rumprun: full output in ${logFile}`);
+  await mkdir(installDir, { recursive: true });
+  await rm(path.join(installDir, STAMP_FILE), { force: true });
+  await writeFile(path.join(installDir, BUILDING_FILE), `${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`);
   const started = Date.now();
   await runBuild(path.join(source, 'build-rr.sh'), args, {
     cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000, signal: options.signal,
@@ -169,6 +181,7 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
     }
   }
   await writeFile(path.join(installDir, STAMP_FILE), identity);
+  await rm(path.join(installDir, BUILDING_FILE), { force: true });
   return { ...paths, built: true };
 }
 
