@@ -6,7 +6,7 @@ import { trackChild, killAndReap } from './children.js';
 import { freeLoopbackPort } from './free-port.js';
 import { buildQemuArgs, qemuCommand, type GuestSpec } from './guest.js';
 import { probeHttp } from './http-probe.js';
-import { dieWithParent, recordRunning, sweepLeftoverQemuOnce } from './leftovers.js';
+import { dieWithParent, recordRunning, sweepLeftoverProcessesOnce } from './leftovers.js';
 import { MarkerMatcher, type LineMatch } from './marker-matcher.js';
 import { SerialLineSplitter, type SerialLine } from './serial.js';
 
@@ -56,7 +56,7 @@ export const MAX_KEPT_CHARS = 16 * 1024 * 1024;
 export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
   // Compiled here only to refuse a bad pattern before QEMU starts; matching runs in a worker.
   for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
-  await sweepLeftoverQemuOnce((line) => process.stderr.write(`${line}\n`));
+  await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}\n`));
   const hostPort = spec.network ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];

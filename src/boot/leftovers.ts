@@ -12,6 +12,9 @@ import { bootgateCacheDir } from '../build/cache-dir.js';
  *  2. every QEMU is written into <cache>/running/ while it runs; a later bootgate kills the ones
  *     whose owner is gone (after checking, by start time and command line, that the pid is still
  *     that QEMU) — for machines without setpriv and for the moment between fork and prctl.
+ * Builds get layer 2 only (a death signal would reach the build's first process, not the make
+ * jobs below it): their process group is recorded, and killed by a later bootgate while its
+ * leader is still the process bootgate started (same start time).
  */
 
 const SETPRIV_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
@@ -45,7 +48,10 @@ export async function processStartTime(pid: number): Promise<string | null> {
   }
 }
 
+type RunningKind = 'qemu' | 'build';
+
 interface RunningEntry {
+  kind?: RunningKind;
   pid: number;
   startTime: string;
   owner: number;
@@ -56,13 +62,16 @@ export function runningDir(): string {
   return path.join(bootgateCacheDir(), 'running');
 }
 
-/** Records a QEMU this process started; returns the function that forgets it once it is reaped. */
-export async function recordRunning(pid: number): Promise<() => Promise<void>> {
+/**
+ * Records a QEMU (or the process group of a build, led by `pid`) this process started; returns
+ * the function that forgets it once it is reaped.
+ */
+export async function recordRunning(pid: number, kind: RunningKind = 'qemu'): Promise<() => Promise<void>> {
   const [startTime, ownerStartTime] = await Promise.all([processStartTime(pid), processStartTime(process.pid)]);
   if (startTime === null || ownerStartTime === null) return async () => undefined;
   const dir = runningDir();
-  const file = path.join(dir, `qemu-${pid}.json`);
-  const entry: RunningEntry = { pid, startTime, owner: process.pid, ownerStartTime };
+  const file = path.join(dir, `${kind}-${pid}.json`);
+  const entry: RunningEntry = { kind, pid, startTime, owner: process.pid, ownerStartTime };
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(file, JSON.stringify(entry));
@@ -83,14 +92,15 @@ async function isQemu(pid: number): Promise<boolean> {
 }
 
 /**
- * Kills every QEMU recorded by a bootgate that is no longer running, and forgets it.
- * Entries of a live bootgate (another run in parallel) are left alone. Returns the pids killed.
+ * Kills every QEMU (and build process group) recorded by a bootgate that is no longer running,
+ * and forgets it. Entries of a live bootgate (another run in parallel) are left alone. Returns
+ * the pids killed.
  */
-export async function sweepLeftoverQemu(log?: (line: string) => void): Promise<number[]> {
+export async function sweepLeftoverProcesses(log?: (line: string) => void): Promise<number[]> {
   const dir = runningDir();
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => /^qemu-\d+\.json$/.test(n));
+    names = (await readdir(dir)).filter((n) => /^(qemu|build)-\d+\.json$/.test(n));
   } catch {
     return [];
   }
@@ -105,11 +115,12 @@ export async function sweepLeftoverQemu(log?: (line: string) => void): Promise<n
       continue;
     }
     if ((await processStartTime(entry.owner)) === entry.ownerStartTime) continue;
-    if ((await processStartTime(entry.pid)) === entry.startTime && (await isQemu(entry.pid))) {
+    const build = entry.kind === 'build';
+    if ((await processStartTime(entry.pid)) === entry.startTime && (build || (await isQemu(entry.pid)))) {
       try {
-        process.kill(entry.pid, 'SIGKILL');
+        process.kill(build ? -entry.pid : entry.pid, 'SIGKILL');
         killed.push(entry.pid);
-        log?.(`bootgate: killed QEMU ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`);
+        log?.(`bootgate: killed ${build ? 'the build process group' : 'QEMU'} ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`);
       } catch {
         // gone meanwhile
       }
@@ -121,8 +132,8 @@ export async function sweepLeftoverQemu(log?: (line: string) => void): Promise<n
 
 let swept: Promise<unknown> | null = null;
 
-/** sweepLeftoverQemu, once per process. */
-export function sweepLeftoverQemuOnce(log?: (line: string) => void): Promise<unknown> {
-  swept ??= sweepLeftoverQemu(log).catch(() => []);
+/** sweepLeftoverProcesses, once per process. */
+export function sweepLeftoverProcessesOnce(log?: (line: string) => void): Promise<unknown> {
+  swept ??= sweepLeftoverProcesses(log).catch(() => []);
   return swept;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { trackGroup } from '../boot/children.js';
+import { recordRunning } from '../boot/leftovers.js';
 import { SerialLineSplitter } from '../boot/serial.js';
 
 /**
@@ -82,6 +83,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     return error.code === 'ENOENT' ? result('not-found', `could not be started: ${options.file} not found`) : result('not-started', `could not be started (${error.message})`);
   }
   const untrack = trackGroup(pid);
+  const forget = recordRunning(pid, 'build');
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
   const onLine = (line: string): void => {
@@ -120,6 +122,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   clearTimeout(killer);
   options.signal?.removeEventListener('abort', onAbort);
   untrack();
+  await (await forget)();
   for (const splitter of splitters) splitter.flush(0n);
 
   if (stopped === 'cancelled') return result('cancelled', 'was cancelled', exitCode, signal);

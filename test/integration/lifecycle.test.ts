@@ -120,6 +120,22 @@ describe('nothing left running (real CLI, real QEMU)', () => {
     expect(Date.now() - began).toBeLessThan(5000);
   });
 
+  it('SIGKILL of bootgate mid-build: the next run kills the build it left running', async () => {
+    const fixture = await buildMultibootFixture();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-life-'));
+    const { config, pidFile } = await slowBuildConfig(dir, fixture.kernel);
+    const child = execa('node', [CLI, 'measure', '--config', config], { reject: false });
+    const pids = await buildPids(pidFile);
+    child.kill('SIGKILL');
+    await child;
+    // no handler ran: the build is still there
+    expect(await gone(pids)).toBe(null);
+    const result = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, ...FIXTURE_FLAGS, '--runs', '1', '--warmup', '0'], { reject: false });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/killed the build process group \d+, left running by an earlier bootgate/);
+    expect(await until('the build processes to end', () => gone(pids), 5)).toBe(true);
+  });
+
   it('a QEMU that a dead bootgate left behind is killed by the next run', async () => {
     const fixture = await buildMultibootFixture({ hang: true });
     // What setpriv would have prevented: a QEMU whose bootgate died without killing it. The test
