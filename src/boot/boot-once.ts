@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { trackChild, killAndReap } from './children.js';
+import { trackChild, trackGroup, killAndReap } from './children.js';
 import { freeLoopbackPort } from './free-port.js';
 import { buildQemuArgs, qemuCommand, type GuestSpec } from './guest.js';
 import { probeHttp } from './http-probe.js';
@@ -50,7 +50,7 @@ const HTTP_ATTEMPT_TIMEOUT_MS = 1000;
 const HTTP_RETRY_DELAY_MS = 20;
 const TAIL_LINES = 20;
 /** serial text kept per boot (a boot prints kilobytes; a flooding guest must not fill memory) */
-export const MAX_KEPT_CHARS = 16 * 1024 * 1024;
+export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 /** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
 export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
@@ -128,13 +128,16 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   let child;
   try {
     const launch = dieWithParent(file, args);
-    child = execa(launch.file, launch.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+    // Own process group: a QEMU "binary" that is a wrapper script forking the real one (and not
+    // exec'ing it) is stopped whole, and does not keep the serial pipe open after the boot.
+    child = execa(launch.file, launch.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true });
   } catch (error) {
     await matcher.close();
     outcome.error = `could not start ${file}: ${(error as Error).message}`;
     return outcome;
   }
   const untrack = trackChild(child);
+  const untrackGroup = child.pid !== undefined ? trackGroup(child.pid) : () => undefined;
   const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(async () => undefined);
   child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk, process.hrtime.bigint()));
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -171,7 +174,9 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   await matcher.close();
+  if (child.pid !== undefined) killGroup(child.pid);
   await killAndReap(child);
+  untrackGroup();
   await child; // reap and settle execa's promise
   untrack();
   await (await forget)();
@@ -202,8 +207,20 @@ function waitingFor(outcome: BootOutcome, spec: GuestSpec, instrumented: boolean
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
 }
 
+/** a serial line in an error message: long ones cut (a line may be 64 KiB) */
+const TAIL_LINE_CHARS = 300;
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 function tail(outcome: BootOutcome): string {
-  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${l.text}`);
+  const cut = (text: string): string => (text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (${text.length - TAIL_LINE_CHARS} more characters)` : text);
+  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${cut(l.text)}`);
   const stderr = outcome.stderr.trim();
   let text = lines.length > 0 ? `\nserial tail:\n${lines.join('\n')}` : '\n(no serial output)';
   if (stderr) text += `\nqemu stderr:\n  ${stderr.split('\n').slice(-5).join('\n  ')}`;

@@ -35,8 +35,9 @@ parentPort.on('message', (text) => {
 });
 `;
 
-/** Lines sent and not yet answered beyond which the guest is outrunning the patterns. */
+/** Lines (or characters) sent and not yet answered beyond which the guest is outrunning the patterns. */
 export const MAX_PENDING_LINES = 10_000;
+export const MAX_PENDING_CHARS = 4 * 1024 * 1024;
 
 /**
  * Matches lines in order, off the main thread. `onMatch` is called once per line, in the order
@@ -45,8 +46,10 @@ export const MAX_PENDING_LINES = 10_000;
  */
 export class MarkerMatcher<T> {
   private readonly worker: Worker;
-  private readonly pending: T[] = [];
+  /** a queue: answered entries before `head` are cleared (a line may be 64 KiB) and spliced off now and then */
+  private readonly pending: ({ item: T; chars: number } | null)[] = [];
   private head = 0;
+  private pendingChars = 0;
   private closed = false;
 
   private constructor(worker: Worker, private readonly onMatch: (item: T, match: LineMatch) => void, private readonly onFailure: (message: string) => void) {
@@ -56,8 +59,10 @@ export class MarkerMatcher<T> {
     });
     worker.on('message', (match: LineMatch) => {
       if (this.closed) return;
-      const item = this.pending[this.head]!;
+      const { item, chars } = this.pending[this.head]!;
+      this.pending[this.head] = null;
       this.head += 1;
+      this.pendingChars -= chars;
       if (this.head > 1024 && this.head * 2 > this.pending.length) {
         this.pending.splice(0, this.head);
         this.head = 0;
@@ -83,13 +88,14 @@ export class MarkerMatcher<T> {
 
   match(item: T, text: string): void {
     if (this.closed) return;
-    if (this.pending.length - this.head >= MAX_PENDING_LINES) {
+    if (this.pending.length - this.head >= MAX_PENDING_LINES || this.pendingChars + text.length > MAX_PENDING_CHARS) {
       this.closed = true;
       void this.worker.terminate();
-      this.onFailure(`serial marker matching fell ${MAX_PENDING_LINES} lines behind the guest's output (a marker pattern too slow for it?)`);
+      this.onFailure(`serial marker matching fell too far behind the guest's output (${this.pending.length - this.head} lines waiting): the guest prints faster than its lines can be matched, or a marker pattern is too slow`);
       return;
     }
-    this.pending.push(item);
+    this.pending.push({ item, chars: text.length });
+    this.pendingChars += text.length;
     this.worker.postMessage(text);
   }
 
