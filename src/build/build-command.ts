@@ -8,8 +8,9 @@ export class BuildError extends Error {
 }
 
 /**
- * Runs a build (in its own process group: see process-runner.ts), streaming its output to a log file and a progress line every few seconds.
- * On failure the error names what was built and carries the log's last lines.
+ * Runs a build (in its own process group: see process-runner.ts), streaming its output to a log
+ * file and a progress line every few seconds. On failure (a cancel included) the error names what
+ * was built and carries the log's last lines.
  */
 export async function runLoggedBuild(options: {
   what: string;
