@@ -7,6 +7,24 @@ import { z } from 'zod';
  */
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
+
+/**
+ * Ceilings of the numeric settings: past them a run would exhaust memory (runs: the verdict's
+ * Hodges–Lehmann estimate sorts all base × head differences, 25 million at 5000 boots per side,
+ * ~6 s and ~0.8 GB), overflow Node's timers (timeout: setTimeout holds at most 2^31 − 1 ms,
+ * 24.8 days) or ask QEMU for nonsense.
+ */
+export const LIMITS = {
+  runs: 5000,
+  warmup: 1000,
+  /** seconds */
+  timeout: 86_400,
+  /** MiB */
+  memory: 65_536,
+  jobs: 1024,
+  'pin-cpu': 4095,
+} as const;
+const atMost = (max: number, what: string) => ({ message: `expected at most ${max}${what}` });
 const regexSource = z.string().min(1).refine(
   (s) => {
     try {
@@ -30,7 +48,7 @@ export const subjectSettingsShape = {
   append: z.string(),
   qemu: z.string().min(1),
   machine: z.string().min(1),
-  memory: positiveInt,
+  memory: positiveInt.max(LIMITS.memory, atMost(LIMITS.memory, ' MiB')),
   'qemu-args': z.array(z.string()),
   nic: z.string().min(1),
   mac: z.string().regex(/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/, 'expected a MAC address like 52:54:00:12:34:56'),
@@ -43,10 +61,10 @@ export const subjectSettingsShape = {
   'start-marker': regexSource,
   'ready-marker': regexSource,
   'module-marker': regexSource,
-  timeout: z.number().positive(),
-  runs: positiveInt,
-  warmup: nonNegativeInt,
-  'pin-cpu': nonNegativeInt,
+  timeout: z.number().positive().max(LIMITS.timeout, atMost(LIMITS.timeout, ' seconds (one day)')),
+  runs: positiveInt.max(LIMITS.runs, atMost(LIMITS.runs, ' counted boots')),
+  warmup: nonNegativeInt.max(LIMITS.warmup, atMost(LIMITS.warmup, ' warm-up boots')),
+  'pin-cpu': nonNegativeInt.max(LIMITS['pin-cpu'], atMost(LIMITS['pin-cpu'], '')),
   deterministic: z.boolean(),
   'start-symbol': z.string().min(1),
   'ready-symbol': z.string().min(1),
@@ -54,11 +72,14 @@ export const subjectSettingsShape = {
   'build-command': z.string().min(1),
   // Embox and Rumprun checkouts
   source: z.string().min(1),
-  template: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected an Embox template like x86/qemu'),
+  template: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected an Embox template like x86/qemu')
+    .refine((t) => t.split('/').every((segment) => !/^\.+$/.test(segment)), { message: 'expected an Embox template like x86/qemu, without "." or ".." parts' }),
   'download-dir': z.string().min(1),
   overrides: z.string().min(1),
   'build-dir': z.string().min(1),
-  jobs: positiveInt,
+  jobs: positiveInt.max(LIMITS.jobs, atMost(LIMITS.jobs, ' build jobs')),
   'bake-target': z.enum(['hw_virtio', 'hw_generic']),
   app: z.string().min(1),
   'app-build': z.string().min(1),

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, isInputError } from '../config/errors.js';
+import { stripControl } from '../report/escape.js';
 import { subjectFlags, subjectOptions } from '../config/flags.js';
 import { loadConfigFile } from '../config/load.js';
+import { LIMITS } from '../config/schema.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
 import { abortOnSignals } from '../boot/children.js';
 import { progressLine, resultsTable } from '../report/terminal.js';
@@ -82,7 +84,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--warmup <n>', 'warm-up boots per guest', '1')
     .option('-q, --quiet', 'only failures and the final table')
     .action(async (opts: CommonOptions) => {
-      const overrides = { runsOverride: positive(opts.runs, '--runs'), warmupOverride: nonNegative(opts.warmup, '--warmup') };
+      const overrides = { runsOverride: positive(opts.runs, '--runs', LIMITS.runs), warmupOverride: nonNegative(opts.warmup, '--warmup', LIMITS.warmup) };
       setExit(await measureCommand(demoSubjects, opts, overrides));
     });
 
@@ -144,7 +146,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const file = await buildFixtureCommand({
         out: String(opts.out), params: opts.params as string | undefined,
         workPercent: opts.workPercent === undefined ? undefined : number(opts.workPercent, '--work-percent', 0, 10_000),
-        extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations'),
+        extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations', Number.MAX_SAFE_INTEGER),
       });
       process.stdout.write(`${file}\n`);
     });
@@ -157,7 +159,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
     .action(async (opts: CommonOptions) => {
       const text = await runAccuracyBench({
-        poolSize: positive(opts.pool, '--pool'), gates: positive(opts.gates, '--gates'), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
+        poolSize: positive(opts.pool, '--pool', LIMITS.runs), gates: positive(opts.gates, '--gates', 100_000), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
         out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);
@@ -168,7 +170,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('boot the multiboot fixture N times and report the CV and the harness overhead')
     .option('--runs <n>', 'counted boots', '20')
     .action(async (opts: CommonOptions) => {
-      process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs') })}\n`);
+      process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs', LIMITS.runs) })}\n`);
     });
 
   return program;
@@ -226,14 +228,14 @@ async function measureCommand(
   }
 }
 
-function positive(value: unknown, flag: string): number {
+function positive(value: unknown, flag: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`command line ${flag}: expected a whole number ≥ 1, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max}, got "${String(value)}"`);
   return n;
 }
-function nonNegative(value: unknown, flag: string): number {
+function nonNegative(value: unknown, flag: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`command line ${flag}: expected a whole number ≥ 0, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max}, got "${String(value)}"`);
   return n;
 }
 
@@ -249,11 +251,12 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`bootgate: ${error.message}\n`);
+    // Messages may quote a build log or a guest's output: no escape sequences reach the terminal.
+    if (isInputError(error)) {
+      process.stderr.write(`bootgate: ${stripControl((error as Error).message)}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`bootgate: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`bootgate: ${stripControl((error as Error).message ?? String(error))}\n`);
     if (process.env.BOOTGATE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     return EXIT.error;
   }

@@ -1,5 +1,7 @@
 // The sticky PR comment: one per config, found by its hidden marker among all of the PR's
-// comments (every page), updated in place, never duplicated.
+// comments (every page), updated in place, never duplicated. Only a comment this token's own
+// identity wrote and that starts with the marker is edited: a user's comment quoting the marker
+// is left alone (a new comment is written instead).
 import type { getOctokit } from '@actions/github';
 import type { VerdictState } from '../stats/index.js';
 import type { CommentPolicy } from './inputs.js';
@@ -22,22 +24,63 @@ interface ListedComment {
   id: number;
   html_url: string;
   body?: string | null;
-  user?: { type?: string } | null;
+  user?: { login?: string; type?: string } | null;
+}
+
+/** The GITHUB_TOKEN's identity: GET /user refuses it, and GraphQL's viewer may too (GHES). */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+const loginCache = new WeakMap<Octokit, Promise<string>>();
+
+/**
+ * The login the token writes comments as: GET /user for a user token (PAT), else GraphQL's
+ * `viewer` (an app installation token, the GITHUB_TOKEN included: "<app>[bot]"), else
+ * github-actions[bot]. Compared with a REST comment's `user.login`.
+ */
+export function tokenLogin(octokit: Octokit): Promise<string> {
+  let login = loginCache.get(octokit);
+  if (!login) {
+    login = (async () => {
+      let appToken = false;
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+      } catch (error) {
+        // An installation token (the GITHUB_TOKEN too) may not read /user: ask GraphQL.
+        appToken = isPermissionError(error);
+      }
+      try {
+        const data = await octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }');
+        const login = data.viewer?.login;
+        // An app's comments carry "<slug>[bot]" in REST, whichever form GraphQL gives.
+        if (typeof login === 'string' && login !== '') return appToken && !login.endsWith('[bot]') ? `${login}[bot]` : login;
+      } catch {
+        // GraphQL unavailable to this token: the GITHUB_TOKEN's name is the best guess.
+      }
+      return ACTIONS_BOT_LOGIN;
+    })();
+    loginCache.set(octokit, login);
+  }
+  return login;
+}
+
+/** True when `body` is a report under `marker`: the marker is its first line, not a quote of it. */
+export function startsWithMarker(body: string, marker: string): boolean {
+  return body.startsWith(marker) && (body.length === marker.length || body[marker.length] === '\n' || body[marker.length] === '\r');
 }
 
 /**
- * The comment that carries `marker`. Among several (someone quoted the report), a bot's comment
- * wins: that is the one this action wrote and can edit.
+ * The comment this token wrote under `marker` (the first, oldest); null when there is none. Comments
+ * by anyone else, or that only contain the marker somewhere, are never picked.
  */
 export async function findMarkedComment(octokit: Octokit, target: CommentTarget, marker: string): Promise<MarkedComment | null> {
+  const login = (await tokenLogin(octokit)).toLowerCase();
   const comments = (await octokit.paginate(octokit.rest.issues.listComments, {
     owner: target.owner,
     repo: target.repo,
     issue_number: target.issueNumber,
     per_page: 100,
   })) as ListedComment[];
-  const marked = comments.filter((c) => (c.body ?? '').includes(marker));
-  const pick = marked.find((c) => c.user?.type === 'Bot') ?? marked[0];
+  const pick = comments.find((c) => (c.user?.login ?? '').toLowerCase() === login && startsWithMarker(c.body ?? '', marker));
   return pick ? { id: pick.id, url: pick.html_url, body: pick.body ?? '' } : null;
 }
 
@@ -60,7 +103,7 @@ export async function upsertComment(
   options: { marker: string; body: string; policy: CommentPolicy; verdict: VerdictState | 'nothing measured' },
 ): Promise<CommentOutcome> {
   if (options.policy === 'never') return { action: 'skipped', url: null, reason: 'comment: never' };
-  if (!options.body.includes(options.marker)) throw new Error('internal: the comment body lacks its marker; it could never be found again');
+  if (!startsWithMarker(options.body, options.marker)) throw new Error('internal: the comment body does not start with its marker; it could never be found again');
   const existing = await findMarkedComment(octokit, target, options.marker);
   if (!existing && options.policy === 'on-change' && (options.verdict === 'no change' || options.verdict === 'nothing measured')) {
     return { action: 'skipped', url: null, reason: `comment: on-change and the verdict is "${options.verdict}" with no earlier comment` };

@@ -1,5 +1,6 @@
 // The action's inputs (action.yml), read and validated in one place. Every problem names the input,
 // what was expected and what was given; all problems are reported together.
+import { LIMITS } from '../config/schema.js';
 
 export const MODES = ['pr', 'nightly', 'report', 'merge'] as const;
 export type Mode = (typeof MODES)[number];
@@ -78,11 +79,11 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
     return fallback;
   };
 
-  const count = (name: string, min: number): number | undefined => {
+  const count = (name: string, min: number, max: number): number | undefined => {
     const value = raw(name, '');
     if (value === '') return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > 100_000) {
-      bad(name, `a whole number from ${min} to 100000 (or empty for the config's value)`, value);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      bad(name, `a whole number from ${min} to ${max} (or empty for the config's value)`, value);
       return undefined;
     }
     return Number(value);
@@ -114,8 +115,8 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
     }
   }
 
-  const runs = count('runs', 1);
-  const warmup = count('warmup', 0);
+  const runs = count('runs', 1, LIMITS.runs);
+  const warmup = count('warmup', 0, LIMITS.warmup);
   const thresholdPct = number('threshold', 5, 0, 100, 'a percentage greater than 0 and at most 100');
   const alpha = number('alpha', 0.01, 0, 0.5, 'a significance level greater than 0 and at most 0.5');
   const mode = oneOf('mode', MODES, 'pr');

@@ -190,7 +190,7 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
       for (const result of doc.subjects) {
         const paths = historyPaths(configName, result.name);
         const text = await read(paths.data);
-        const previous = text === null ? null : parseHistory(text, `${branch}:${paths.data}`);
+        const previous = text === null ? null : parseHistory(text, `${branch}:${paths.data}`, { config: configName, subject: result.name });
         const file = appendEntry(previous, entryFromResult(result, doc, identity), { config: configName, subject: result.name, os: result.os });
         const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct });
         trends.push(trend);

@@ -8,6 +8,8 @@ import { DEFAULT_RUNS } from '../engine/measure.js';
 import { runGate } from '../engine/gate.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { readResults, writeResults } from '../measure/results-file.js';
+import { describeIssues } from '../config/load.js';
+import { z } from 'zod';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
 import { escapeMarkdown } from '../report/escape.js';
 import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
@@ -182,11 +184,21 @@ async function finishShard(ctx: ModeContext, config: LoadedConfig, shard: Shard,
   setGateOutputs(localState, { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md'), dir: outDir });
 }
 
+const shardMetaSchema = z.object({
+  schema: z.literal('bootgate/shard@1'),
+  index: z.number().int().min(1).max(256),
+  count: z.number().int().min(1).max(256),
+  config: z.string().max(1000),
+  skipped: z.array(z.object({ name: z.string().max(1000), reason: z.string().max(4000) })).max(1000),
+  baseSha: z.string().max(100),
+  headSha: z.string().max(100),
+});
+
 async function readShardMeta(dir: string): Promise<ShardMeta> {
   const text = await readFile(path.join(dir, SHARD_META_FILE), 'utf8');
-  const meta = JSON.parse(text) as ShardMeta;
-  if (meta.schema !== 'bootgate/shard@1') throw new Error(`${dir}: not a bootgate shard (schema ${JSON.stringify(meta.schema)})`);
-  return meta;
+  const parsed = shardMetaSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`${describeIssues(path.join(dir, SHARD_META_FILE), parsed.error.issues.slice(0, 5))}\n${dir}: not a bootgate shard`);
+  return parsed.data;
 }
 
 /** mode: merge — every shard's boots, one verdict, one comment. */

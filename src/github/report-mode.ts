@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import type { ResultsDocument } from '../measure/results.js';
 import { readResults } from '../measure/results-file.js';
+import { ResultsValidationError } from '../measure/results-schema.js';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
 import { compareResults, type VerdictState } from '../stats/index.js';
 import { downloadFromRun, REPORT_ARTIFACT } from './artifacts.js';
@@ -27,6 +28,35 @@ async function readBounded(file: string): Promise<string> {
   const { size } = await stat(file);
   if (size > MAX_FILE_BYTES) throw new Error(`${path.basename(file)} in the artifact is ${size} bytes; refusing more than ${MAX_FILE_BYTES}`);
   return readFile(file, 'utf8');
+}
+
+/**
+ * The artifact's config name, when it is a plain relative path inside the workspace (no `..`, not
+ * absolute, printable characters); otherwise this workflow's `config` input.
+ */
+export function trustedConfigPath(fromArtifact: string, input: string): string {
+  if (fromArtifact === '') return input;
+  const segments = fromArtifact.split(/[\\/]/);
+  const safe =
+    !path.isAbsolute(fromArtifact) &&
+    !/^[A-Za-z]:/.test(fromArtifact) &&
+    /^[\w./ -]+$/.test(fromArtifact) &&
+    !segments.includes('..') &&
+    segments.some((s) => s !== '' && s !== '.');
+  if (safe) return fromArtifact;
+  core.warning(`report: the artifact's config path is not a relative path inside the workspace; using the config input "${input}"`);
+  return input;
+}
+
+/** Posted instead of the report when the artifact's results fail validation: fixed text only. */
+export function refusedNotice(marker: string): string {
+  return [
+    marker,
+    '### bootgate: boot time',
+    '',
+    '**Not reported** — the results uploaded by this pull request\'s workflow run failed validation, so nothing from them is shown here. The log of the report workflow names the field.',
+    '',
+  ].join('\n');
 }
 
 interface TrustedMeta {
@@ -69,35 +99,53 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   const meta = parsePrMeta(await readBounded(path.join(dir, PR_META_FILE)));
 
   // The artifact names the PR; the triggering run names the commit. Only post when they agree.
+  if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(wr.headSha)) {
+    throw new Error(`report: run ${wr.id} has no head commit in its event (head_sha ${JSON.stringify(wr.headSha.slice(0, 80))}); cannot check that the artifact belongs to PR #${meta.prNumber}, so nothing is posted`);
+  }
   const { data: pull } = await ctx.octokit.rest.pulls.get({ owner: run.owner, repo: run.repo, pull_number: meta.prNumber });
-  if (wr.headSha && pull.head.sha !== wr.headSha) {
+  if (pull.head.sha !== wr.headSha) {
     core.warning(`report: PR #${meta.prNumber}'s head is ${pull.head.sha.slice(0, 12)} but run ${wr.id} measured ${wr.headSha.slice(0, 12)}; not posting a stale or mismatched report`);
     stages.close();
     return;
   }
 
+  const configName = trustedConfigPath(meta.config, inputs.config);
+  const marker = reportMarker(configName);
   let base: ResultsDocument | null = null;
   let head: ResultsDocument | null = null;
+  let refused: ResultsValidationError | null = null;
   try {
-    await readBounded(path.join(dir, 'base.json'));
-    await readBounded(path.join(dir, 'head.json'));
-    base = await readResults(path.join(dir, 'base.json'));
-    head = await readResults(path.join(dir, 'head.json'));
+    base = await readResults(path.join(dir, 'base.json'), MAX_FILE_BYTES);
+    head = await readResults(path.join(dir, 'head.json'), MAX_FILE_BYTES);
   } catch (error) {
-    core.info(`report: no results in the artifact (${(error as Error).message})`);
+    if (error instanceof ResultsValidationError) refused = error;
+    else core.info(`report: no results in the artifact (${(error as Error).message})`);
+    base = head = null;
+  }
+  if (refused) {
+    // Nothing from a refused document reaches the PR: a fixed notice, the reason only in this log.
+    core.error(`report: the artifact of run ${wr.id} was refused: ${refused.message}`);
+    stages.stage(`bootgate: comment on PR #${meta.prNumber}`);
+    const notice = refusedNotice(marker);
+    const outcome = await upsertComment(ctx.octokit, { owner: run.owner, repo: run.repo, issueNumber: meta.prNumber }, {
+      marker, body: notice, policy: inputs.comment, verdict: 'inconclusive',
+    });
+    core.info(`comment: ${outcome.action} — ${outcome.reason}${outcome.url ? ` (${outcome.url})` : ''}`);
+    stages.close();
+    await writeJobSummary(notice);
+    throw new Error(`report: the results in the artifact of run ${wr.id} failed validation (see the error above); posted a notice instead of the report`);
   }
   let configSubjects: Awaited<ReturnType<typeof loadConfig>>['subjects'] = [];
   try {
-    configSubjects = (await loadConfig({ ...inputs, config: meta.config || inputs.config }, run)).subjects;
+    configSubjects = (await loadConfig({ ...inputs, config: configName }, run)).subjects;
   } catch {
     // The config lives in the PR's repository; this workflow may not have checked it out.
   }
-  const marker = reportMarker(meta.config);
   let markdown: string;
   let verdict: VerdictState;
   if (base && head) {
     const comparison = compareResults(base.subjects, head.subjects, gateOptions(inputs, configSubjects));
-    markdown = renderGateReport(comparison, { base, head, configName: meta.config, skipped: meta.skipped, runUrl: wr.htmlUrl ?? undefined });
+    markdown = renderGateReport(comparison, { base, head, configName, skipped: meta.skipped, runUrl: wr.htmlUrl ?? undefined });
     verdict = comparison.state;
   } else {
     markdown = [marker, '### bootgate: boot time', '', '**Nothing measured** — this pull request touches no subject of the config.', ''].join('\n');

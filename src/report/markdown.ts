@@ -72,8 +72,20 @@ export function formatP(p: number | null | undefined): string {
   return `p = ${p < 0.001 ? p.toPrecision(1) : p.toPrecision(2)}`;
 }
 
-const count = (x: number): string => Math.round(x).toLocaleString('en-US');
-const signedCount = (x: number): string => (x > 0 ? '+' : x < 0 ? '-' : '') + count(Math.abs(x));
+/** A whole number with thousands separators ("12,345"); '—' for anything not finite. */
+export function formatCount(x: number | null | undefined): string {
+  return finite(x) ? Math.round(x).toLocaleString('en-US') : '—';
+}
+
+/** A setting such as a threshold or alpha, as given ("5", "0.01"); '—' for anything not finite. */
+export function formatPlain(x: number | null | undefined): string {
+  return finite(x) ? String(x) : '—';
+}
+
+// Every number from a results document goes through one of the formatters above: a number in the
+// report is always digits, never text that happened to sit in a numeric field.
+const count = formatCount;
+const signedCount = (x: number): string => (finite(x) ? (x > 0 ? '+' : x < 0 ? '-' : '') + count(Math.abs(x)) : '—');
 
 const STATE_WORD: Record<VerdictState, string> = {
   regression: 'Regression',
@@ -143,7 +155,7 @@ function table(header: string[], align: ('l' | 'r' | 'c')[], rows: string[][]): 
 /** Main-table rows, cut to maxRows with a row saying how many were left out. */
 function cappedRows(rows: string[][], maxRows: number, width: number): string[][] {
   if (rows.length <= maxRows) return rows;
-  const more = [`… ${rows.length - maxRows} more subjects: see the results artifact`, ...Array<string>(width - 1).fill('')];
+  const more = [`… ${count(rows.length - maxRows)} more subjects: see the results artifact`, ...Array<string>(width - 1).fill('')];
   return [...rows.slice(0, maxRows), more];
 }
 
@@ -185,7 +197,7 @@ function studyLine(results: readonly SubjectResult[], label: string): string | n
 
 function bootTable(boots: readonly BootRecord[], maxRows: number): string {
   const rows = boots.slice(0, maxRows).map((b) => [
-    String(b.index + 1),
+    count(b.index + 1),
     b.ok ? 'yes' : 'no',
     formatMs(b.bootMs),
     formatMs(b.httpMs),
@@ -193,14 +205,14 @@ function bootTable(boots: readonly BootRecord[], maxRows: number): string {
     b.ok ? '' : escapeMarkdown(clip(firstLine(b.error), 120)),
   ]);
   let text = table(['#', 'ok', 'boot ms', 'HTTP 200 ms', 'instructions', 'error'], ['r', 'c', 'r', 'r', 'r', 'l'], rows);
-  if (boots.length > maxRows) text += `\n\n… ${boots.length - maxRows} more boots: see the results artifact`;
+  if (boots.length > maxRows) text += `\n\n… ${count(boots.length - maxRows)} more boots: see the results artifact`;
   return text;
 }
 
 function sideDetails(label: string, r: SubjectResult, budget: Budget): string[] {
   const ref = refLabel(r);
-  const warm = r.warmup.length > 0 ? `, ${r.warmup.length} warm-up boots not counted` : '';
-  const head = `**${label}**${ref ? ` (${ref})` : ''}: ${r.boots.length} boots, ${r.boots.filter((b) => b.ok).length} ok${warm}`;
+  const warm = r.warmup.length > 0 ? `, ${count(r.warmup.length)} warm-up boots not counted` : '';
+  const head = `**${label}**${ref ? ` (${ref})` : ''}: ${count(r.boots.length)} boots, ${count(r.boots.filter((b) => b.ok).length)} ok${warm}`;
   if (budget.rawRows <= 0 || r.boots.length === 0) return [head];
   return [head, bootTable(r.boots, budget.rawRows)];
 }
@@ -226,10 +238,10 @@ function tailBlocks(kind: string, failed: readonly BootRecord[], budget: Budget)
     const error = b.error ?? '(no error recorded)';
     const { text, cut } = keepEnd(error, budget.tailChars);
     // The first line says what went wrong, the end shows where the guest stopped: keep both.
-    const shown = cut > 0 ? `${clip(firstLine(error), 200)}\n[… ${cut} characters cut …]\n${text}` : text;
-    out.push(`Failed ${kind} ${b.index + 1}, error and serial tail:`, codeBlock(shown, 'text'));
+    const shown = cut > 0 ? `${clip(firstLine(error), 200)}\n[… ${count(cut)} characters cut …]\n${text}` : text;
+    out.push(`Failed ${kind} ${count(b.index + 1)}, error and serial tail:`, codeBlock(shown, 'text'));
   }
-  if (failed.length > budget.tails) out.push(`… ${failed.length - budget.tails} more failed ${kind}s: see the results artifact`);
+  if (failed.length > budget.tails) out.push(`… ${count(failed.length - budget.tails)} more failed ${kind}s: see the results artifact`);
   return out;
 }
 
@@ -240,7 +252,7 @@ function hostTable(docs: { label: string; host: HostFacts; createdAt: string; ve
     ['l', ...docs.map(() => 'l' as const)],
     [
       row('CPU', (h) => h.cpu),
-      row('cores', (h) => String(h.cores)),
+      row('cores', (h) => count(h.cores)),
       row('OS', (h) => `${h.os} (kernel ${h.kernel})`),
       row('QEMU', (h) => h.qemu),
       row('compiler', (h) => h.compiler ?? '—'),
@@ -270,7 +282,7 @@ function headline(s: SubjectComparison): string {
   const baseFailed = s.base.boots.filter((b) => !b.ok).length;
   if (s.headFailures.length > 0 && baseFailed === 0) {
     const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct(s.boot.pct)}` : '';
-    return `${who}: ${s.headFailures.length} of ${s.head.boots.length} head boots failed while every base boot succeeded${timing}`;
+    return `${who}: ${count(s.headFailures.length)} of ${count(s.head.boots.length)} head boots failed while every base boot succeeded${timing}`;
   }
   const ins = s.instructions;
   if (ins && (s.base.deterministic || s.head.deterministic)) {
@@ -283,7 +295,7 @@ function headline(s: SubjectComparison): string {
     ? `${who}: ${formatPct(v.pct)} (95 % CI ${formatCi(v.ciPct)}, ${formatP(v.p)})`
     : `${who}: ${escapeMarkdown(v.reason)}`;
   if (v.state === 'inconclusive') {
-    if (v.moreBoots !== null) text += `; ~${v.moreBoots} more boots per side would decide`;
+    if (v.moreBoots !== null) text += `; ~${count(v.moreBoots)} more boots per side would decide`;
     else if (finite(v.pct)) text += '; the change sits on the threshold, more boots are unlikely to settle it';
   }
   return text;
@@ -297,11 +309,11 @@ function verdictLine(c: Comparison): string {
   }
   const deciding = c.subjects.filter((s) => s.state === c.state);
   const shown = deciding.slice(0, 3).map(headline);
-  if (deciding.length > 3) shown.push(`and ${deciding.length - 3} more`);
+  if (deciding.length > 3) shown.push(`and ${count(deciding.length - 3)} more`);
   let line = `${word} — ${shown.join('; ')}`;
   if (c.state === 'no change') {
     const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
-    line += `; within ±${c.options.thresholdPct} %${anyDeterministic ? ` (instructions ±${c.options.instructionsThresholdPct} %)` : ''}`;
+    line += `; within ±${formatPlain(c.options.thresholdPct)} %${anyDeterministic ? ` (instructions ±${formatPlain(c.options.instructionsThresholdPct)} %)` : ''}`;
   }
   // Head failures decide a subject only when every base boot succeeded (then its headline says so);
   // when the base failed too, they are still said here.
@@ -309,9 +321,9 @@ function verdictLine(c: Comparison): string {
     .filter((s) => s.headFailures.length > 0 && s.base.boots.some((b) => !b.ok))
     .map((s) => {
       const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-      return `${name(s.name)}: ${s.headFailures.length} of ${s.head.boots.length} head boots failed (base: ${baseFailed} of ${s.base.boots.length})`;
+      return `${name(s.name)}: ${count(s.headFailures.length)} of ${count(s.head.boots.length)} head boots failed (base: ${count(baseFailed)} of ${count(s.base.boots.length)})`;
     });
-  if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${failureNotes.length - 3} more` : ''}`;
+  if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ''}`;
   return line;
 }
 
@@ -349,7 +361,7 @@ function mainGateTable(c: Comparison, maxRows: number): string {
     const httpBase = s.base.summary.http?.median;
     const httpHead = s.head.summary.http?.median;
     const http = finite(httpBase) || finite(httpHead) ? `${formatMs(httpBase)} → ${formatMs(httpHead)}` : '—';
-    const boots = `${s.base.summary.n}/${s.base.summary.total} / ${s.head.summary.n}/${s.head.summary.total}`;
+    const boots = `${count(s.base.summary.n)}/${count(s.base.summary.total)} / ${count(s.head.summary.n)}/${count(s.head.summary.total)}`;
     return [name(s.name), formatMs(baseMedian), formatMs(headMedian), delta, p, boots, http, imageDelta(s), subjectVerdict(s)];
   });
   return table(header, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], cappedRows(rows, maxRows, header.length));
@@ -387,7 +399,7 @@ function instructionsSection(c: Comparison): string | null {
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
     'Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic ' +
-      `subject is judged on them (threshold ±${c.options.instructionsThresholdPct} %), but a slowdown that comes from ` +
+      `subject is judged on them (threshold ±${formatPlain(c.options.instructionsThresholdPct)} %), but a slowdown that comes from ` +
       'waiting only shows in a normal run: wall-clock time stays the primary gate.',
   ].join('\n');
 }
@@ -414,7 +426,7 @@ function gateCharts(c: Comparison): string | null {
     .slice(0, MAX_CHARTS)
     .map((s) => bootTimesChart(`${s.name}: sorted boot times`, okBootMs(s.base), okBootMs(s.head)))
     .filter((x): x is string => x !== null);
-  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${MAX_CHARTS} subjects only.`] : [];
+  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${count(MAX_CHARTS)} subjects only.`] : [];
   return ['#### Boot times (ms), sorted: bars base, line head', '', ...charts.flatMap((ch) => [ch, '']), ...more].join('\n').trimEnd();
 }
 
@@ -437,8 +449,8 @@ function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): str
   );
   const o = c.options;
   parts.push(
-    `Gate settings: alpha = ${o.alpha} (two-sided Mann–Whitney), wall-clock threshold ±${o.thresholdPct} % ` +
-      `(Hodges–Lehmann shift and its 95 % CI, relative to the base median), instruction threshold ±${o.instructionsThresholdPct} %.`,
+    `Gate settings: alpha = ${formatPlain(o.alpha)} (two-sided Mann–Whitney), wall-clock threshold ±${formatPlain(o.thresholdPct)} % ` +
+      `(Hodges–Lehmann shift and its 95 % CI, relative to the base median), instruction threshold ±${formatPlain(o.instructionsThresholdPct)} %.`,
   );
   return detailsBlock(parts);
 }
@@ -500,7 +512,7 @@ function measureTable(doc: ResultsDocument, maxRows: number): string {
     return [
       name(r.name),
       ...(withVariant ? [r.variant ?? '—'] : []),
-      `${s.n}/${s.total}`,
+      `${count(s.n)}/${count(s.total)}`,
       formatMs(s.median),
       s.ci95 && finite(s.ci95[0]) && finite(s.ci95[1]) ? `${formatMs(s.ci95[0])} … ${formatMs(s.ci95[1])}` : '—',
       finite(s.cv) ? (s.cv * 100).toFixed(2) : '—',
@@ -520,7 +532,7 @@ function measureModules(doc: ResultsDocument): string | null {
   for (const r of doc.subjects) {
     if (r.summary.modules.length === 0) continue;
     const rows = r.summary.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.medianMs)]);
-    parts.push(`Slowest modules of ${label(r)} (median ms over ${r.summary.n} boots):`, '', table(['module', 'ms'], ['l', 'r'], rows), '');
+    parts.push(`Slowest modules of ${label(r)} (median ms over ${count(r.summary.n)} boots):`, '', table(['module', 'ms'], ['l', 'r'], rows), '');
   }
   return parts.length === 0 ? null : ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }
@@ -532,7 +544,7 @@ function measureCharts(doc: ResultsDocument): string | null {
     .slice(0, MAX_CHARTS)
     .map((r) => bootTimesChart(`${r.variant ? `${r.name} ${r.variant}` : r.name}: sorted boot times`, okBootMs(r), null))
     .filter((x): x is string => x !== null);
-  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${MAX_CHARTS} subjects only.`] : [];
+  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${count(MAX_CHARTS)} subjects only.`] : [];
   return ['#### Boot times (ms), sorted', '', ...charts.flatMap((ch) => [ch, '']), ...more].join('\n').trimEnd();
 }
 
@@ -541,7 +553,7 @@ export function renderMeasureReport(doc: ResultsDocument, options: { title?: str
     const out: string[] = [`### ${escapeMarkdown(options.title ?? DEFAULT_TITLE)}`, ''];
     const ok = doc.subjects.reduce((a, r) => a + r.summary.n, 0);
     const total = doc.subjects.reduce((a, r) => a + r.summary.total, 0);
-    out.push(`${doc.subjects.length} subjects, ${ok} of ${total} boots ok, on ${escapeMarkdown(`${doc.host.cpu} (${doc.host.cores} cores), ${doc.host.qemu}`)}`, '');
+    out.push(`${count(doc.subjects.length)} subjects, ${count(ok)} of ${count(total)} boots ok, on ${escapeMarkdown(doc.host.cpu)} (${count(doc.host.cores)} cores), ${escapeMarkdown(doc.host.qemu)}`, '');
     out.push(...partialNotes([{ label: 'measure', doc }]).flatMap((n) => [n, '']));
     out.push(measureTable(doc, maxRows), '');
     const heads = doc.subjects.filter((r) => r.variant !== 'base');

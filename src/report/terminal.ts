@@ -1,8 +1,18 @@
 import type { Comparison } from '../stats/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
+import { stripControl } from './escape.js';
 
-const fmt = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
+// Subject and module names, errors and serial tails come from guests (or from a results file): a
+// terminal must not receive their escape sequences or control characters. Every function here
+// returns text through `safe`, and table cells are cleaned before their width is measured.
+const safe = (text: string): string => stripControl(text);
+const cellText = (text: string): string => stripControl(text).replace(/[\t\n]+/g, ' ');
+
+const fmt = (v: number | null | undefined, digits = 1): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+/** Counts and settings: digits only, whatever a results file held. */
+const whole = (v: number | null | undefined): string => fmt(v, 0);
+const plain = (v: number): string => (Number.isFinite(v) ? String(v) : '—');
 
 export function subjectLabel(name: string, variant: string | null): string {
   return variant ? `${name} [${variant}]` : name;
@@ -13,14 +23,15 @@ export function progressLine(p: BootProgress): string {
   const who = subjectLabel(p.subject, p.variant);
   const what = p.warmup ? `warm-up ${p.index + 1}/${p.of}` : `boot ${p.index + 1}/${p.of}`;
   const r = p.record;
-  if (!r.ok) return `${who} ${what}: FAILED — ${(r.error ?? '').split('\n')[0]}`;
+  if (!r.ok) return cellText(`${who} ${what}: FAILED — ${(r.error ?? '').split('\n')[0]}`);
   const parts = [`boot ${fmt(r.bootMs)} ms`];
   if (r.httpMs !== null) parts.push(`http 200 ${fmt(r.httpMs)} ms`);
   if (r.instructions !== null) parts.push(`${r.instructions.toLocaleString('en-US')} instructions`);
-  return `${who} ${what}: ${parts.join(', ')}`;
+  return cellText(`${who} ${what}: ${parts.join(', ')}`);
 }
 
-function table(rows: string[][]): string {
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(cellText));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
@@ -32,7 +43,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     const s = r.summary;
     rows.push([
       subjectLabel(r.name, r.variant),
-      `${s.n}/${s.total}`,
+      `${whole(s.n)}/${whole(s.total)}`,
       fmt(s.median),
       s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}` : '—',
       s.cv !== undefined ? fmt(s.cv * 100, 2) : '—',
@@ -52,15 +63,15 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
   }
   for (const r of results) {
     if (r.summary.modules.length === 0) continue;
-    out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${r.summary.n} boots)\n`;
+    out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)\n`;
     out += table([['module', 'ms'], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
   }
   const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
   if (failed.length > 0) {
     const first = failed[0]!;
-    out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${first.b.index + 1}:\n${first.b.error ?? ''}`;
+    out += `\n\n${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${whole(first.b.index + 1)}:\n${first.b.error ?? ''}`;
   }
-  return out;
+  return safe(out);
 }
 
 /** The gate's verdict for a terminal: one line per subject, then the overall state. */
@@ -76,7 +87,7 @@ export function comparisonSummary(c: Comparison): string {
       v ? pct(v.pct) : '—',
       v ? `${pct(v.ciPct[0])} … ${pct(v.ciPct[1])}` : '—',
       v && Number.isFinite(v.p) ? v.p.toPrecision(2) : '—',
-      `${s.base.summary.n}/${s.base.summary.total} ${s.head.summary.n}/${s.head.summary.total}`,
+      `${whole(s.base.summary.n)}/${whole(s.base.summary.total)} ${whole(s.head.summary.n)}/${whole(s.head.summary.total)}`,
       s.state,
     ]);
   }
@@ -88,6 +99,6 @@ export function comparisonSummary(c: Comparison): string {
     if (top.length > 0) out += `\n${s.name}: modules that changed most: ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
   }
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
-  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${c.options.thresholdPct} %, alpha ${c.options.alpha})`;
-  return out;
+  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${plain(c.options.thresholdPct)} %, alpha ${plain(c.options.alpha)})`;
+  return safe(out);
 }

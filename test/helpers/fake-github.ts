@@ -74,7 +74,22 @@ export interface FakeGitHubOptions {
    * arrival order: N runs that read the same tip really race, and all but one get 422
    */
   raceRefUpdates?: number;
+  /**
+   * who each token is. A 'User' (a PAT) answers GET /user; a 'Bot' (an app installation token,
+   * like the GITHUB_TOKEN) gets 403 there, as on GitHub, and is known by GraphQL's viewer. Tokens
+   * not listed are github-actions[bot].
+   */
+  identities?: Record<string, FakeUser>;
 }
+
+export interface FakeUser {
+  login: string;
+  type: 'User' | 'Bot';
+  /** what GraphQL's viewer says, when it differs from the REST login (an app without "[bot]") */
+  viewerLogin?: string;
+}
+
+const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
@@ -83,6 +98,58 @@ const json = (res: http.ServerResponse, status: number, body: unknown, headers: 
 };
 
 const sha1 = (data: string | Buffer): string => createHash('sha1').update(data).digest('hex');
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A zip archive of `files`, stored without compression: what an artifact download returns. */
+export function storedZip(files: Record<string, string | Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const data = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    const fileName = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, data);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -159,13 +226,34 @@ export class FakeGitHub {
     this.server = null;
   }
 
+  /** A finalized artifact of run `runId` holding `files`, as if that run had uploaded it (a crafted one, say). */
+  addArtifact(runId: number, name: string, files: Record<string, string | Buffer>): void {
+    const id = this.id();
+    const zip = storedZip(files);
+    const blobKey = `artifacts/${id}.zip`;
+    this.storage.set(blobKey, zip);
+    this.artifacts.push({ id, name, runBackendId: `run-${runId}`, jobBackendId: 'job-1', blobKey, size: zip.length, finalized: true, createdAt: new Date().toISOString() });
+  }
+
+  /** A comment someone else wrote (a user quoting the report, another bot). */
+  addComment(issue: number, body: string, user: FakeUser): FakeComment {
+    const now = new Date().toISOString();
+    const c: FakeComment = { id: this.id(), body, issue, user: { login: user.login, type: user.type }, created_at: now, updated_at: now };
+    this.comments.push(c);
+    return c;
+  }
+
+  private identity(token: string | null): FakeUser {
+    return (token && this.options.identities?.[token]) || ACTIONS_BOT;
+  }
+
   addPull(pull: FakePull): void {
     this.pulls.set(pull.number, pull);
   }
 
-  /** REST calls that change something in the repository (comments, issues, git data). */
+  /** REST calls that change something in the repository (comments, issues, git data); GraphQL here only reads. */
   writeCalls(): RecordedRequest[] {
-    return this.requests.filter((r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD');
+    return this.requests.filter((r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/graphql');
   }
 
   /** The files of a branch's tip on the Git Data side: path → content. */
@@ -264,6 +352,16 @@ export class FakeGitHub {
   private rest(req: http.IncomingMessage, url: URL, body: Record<string, unknown> | null, token: string | null, res: http.ServerResponse): void {
     const method = req.method ?? 'GET';
     const prefix = `/repos/${this.options.owner}/${this.options.repo}`;
+    const who = this.identity(token);
+    if (url.pathname === '/user' && method === 'GET') {
+      if (who.type === 'Bot') return json(res, 403, { message: 'Resource not accessible by integration' });
+      return json(res, 200, { login: who.login, type: who.type, id: 1 });
+    }
+    if (url.pathname === '/graphql' && method === 'POST') {
+      const query = String(body?.['query'] ?? '');
+      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return json(res, 200, { data: { viewer: { login: who.viewerLogin ?? who.login } } });
+      return json(res, 200, { errors: [{ message: `fake-github: unsupported GraphQL query ${query}` }] });
+    }
     if (!url.pathname.startsWith(prefix)) return json(res, 404, { message: 'Not Found' });
     const p = url.pathname.slice(prefix.length);
     if (method !== 'GET' && this.options.readOnlyToken && token === this.options.readOnlyToken) {
@@ -289,7 +387,7 @@ export class FakeGitHub {
         const text = String(body?.['body'] ?? '');
         const existingIssue = this.issues.find((i) => i.number === issue);
         if (existingIssue) existingIssue.comments.push(text);
-        const c: FakeComment = { id: this.id(), body: text, issue, user: { login: 'github-actions[bot]', type: 'Bot' }, created_at: now, updated_at: now };
+        const c: FakeComment = { id: this.id(), body: text, issue, user: { login: who.login, type: who.type }, created_at: now, updated_at: now };
         this.comments.push(c);
         return json(res, 201, this.commentJson(c));
       }
@@ -297,6 +395,8 @@ export class FakeGitHub {
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(p)) && method === 'PATCH') {
       const c = this.comments.find((x) => x.id === Number(m![1]));
       if (!c) return json(res, 404, { message: 'Not Found' });
+      // An app token may edit only its own comments.
+      if (who.type === 'Bot' && c.user.login !== who.login) return json(res, 403, { message: 'Resource not accessible by integration' });
       c.body = String(body?.['body'] ?? '');
       c.updated_at = now;
       return json(res, 200, this.commentJson(c));

@@ -14,6 +14,13 @@ export const BAKE_TARGETS: readonly BakeTarget[] = ['hw_virtio', 'hw_generic'];
 
 export class RumprunAppError extends Error {
   override readonly name = 'RumprunAppError';
+  /** `inputError`: the app folder the user named is not there (CLI exit 2, see isInputError) */
+  constructor(
+    message: string,
+    readonly inputError = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -80,7 +87,7 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
     throw new RumprunAppError(`unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(', ')}`);
   }
   const dirStat = await stat(appDir).catch(() => null);
-  if (!dirStat?.isDirectory()) throw new RumprunAppError(`app directory ${appDir} does not exist`);
+  if (!dirStat?.isDirectory()) throw new RumprunAppError(`app directory ${appDir} does not exist`, true);
   await mkdir(outDir, { recursive: true });
 
   const name = path.basename(appDir);

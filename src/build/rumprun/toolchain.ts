@@ -55,6 +55,13 @@ export interface EnsureToolchainOptions {
 
 export class RumprunToolchainError extends Error {
   override readonly name = 'RumprunToolchainError';
+  /** `inputError`: the source the user named is not a usable checkout (CLI exit 2, see isInputError) */
+  constructor(
+    message: string,
+    readonly inputError = false,
+  ) {
+    super(message);
+  }
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -87,7 +94,7 @@ export function toolchainPaths(installDir: string): Omit<RumprunToolchain, 'buil
  */
 export async function checkRumprunCheckout(source: string): Promise<string[]> {
   if (!(await isExecutable(path.join(source, 'build-rr.sh')))) {
-    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`);
+    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`, true);
   }
   const hint = `run "git submodule update --init" in ${source}`;
   const empty: string[] = [];
@@ -95,7 +102,7 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
     if (!(await isNonEmptyDir(path.join(source, sub)))) empty.push(sub);
   }
   if (empty.length > 0) {
-    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? 's' : ''} ${empty.join(', ')} not initialised (empty or missing); ${hint}`);
+    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? 's' : ''} ${empty.join(', ')} not initialised (empty or missing); ${hint}`, true);
   }
   // Like build-rr.sh: one `git submodule status` per submodule, a failing one (not git) is ignored.
   const lines: string[] = [];

@@ -1,5 +1,8 @@
 // The nightly history kept on the data branch: one JSON file per config and subject, holding one
 // entry per nightly run (summary, raw per-boot numbers, host facts), newest last, capped.
+import path from 'node:path';
+import { z } from 'zod';
+import { describeIssues } from '../../config/load.js';
 import type { HostFacts, ResultsDocument, SubjectResult } from '../../measure/results.js';
 
 export const HISTORY_SCHEMA = 'bootgate/history@1';
@@ -49,9 +52,26 @@ export interface RunIdentity {
   runUrl: string | null;
 }
 
-/** A folder name for a config path: `examples/fixture.yml` → `examples-fixture.yml`. */
+/** `./ci//x.yml` and `ci/x.yml` name the same file, so they share a history. */
+export function normalizeConfigPath(config: string): string {
+  return path.posix.normalize(config.replace(/\\/g, '/')).replace(/^(\.\/)+/, '');
+}
+
+/**
+ * A folder name for a config path, one per path and never shared: letters, digits, `_`, `-` and
+ * `.` stay, `/` becomes `+`, any other byte (and a leading `.`) becomes `~` and two hex digits.
+ * `ci/x.yml` → `ci+x.yml`, `ci-x.yml` → `ci-x.yml`, `ci x.yml` → `ci~20x.yml`.
+ */
 export function configSlug(config: string): string {
-  return config.replace(/^\.\//, '').replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'bootgate';
+  const normalized = normalizeConfigPath(config);
+  if (normalized === '' || normalized === '.') return 'bootgate';
+  let out = '';
+  for (const [i, ch] of [...normalized].entries()) {
+    if (ch === '/') out += '+';
+    else if (/[A-Za-z0-9_-]/.test(ch) || (ch === '.' && i > 0)) out += ch;
+    else out += [...Buffer.from(ch, 'utf8')].map((b) => `~${b.toString(16).padStart(2, '0')}`).join('');
+  }
+  return out;
 }
 
 export function historyPaths(config: string, subject: string): { data: string; chart: string } {
@@ -88,19 +108,78 @@ export function entryFromResult(result: SubjectResult, doc: ResultsDocument, run
   };
 }
 
-/** Parses a stored history file; a file of another schema or subject is an error, not overwritten. */
-export function parseHistory(text: string, where: string): HistoryFile {
+const MAX_TEXT = 1000;
+const text = z.string().max(MAX_TEXT);
+const finite = z.number().refine(Number.isFinite, 'expected a finite number');
+const count = z.number().int().nonnegative();
+const MAX_BOOTS = 100_000;
+
+const historyEntrySchema = z.object({
+  id: text,
+  at: text,
+  commit: text,
+  ref: text.nullable(),
+  runUrl: z.string().max(4096).nullable(),
+  host: z.object({ cpu: text, cores: count, os: text, kernel: text, qemu: text, node: text, compiler: text.nullable() }),
+  summary: z.object({
+    n: count,
+    total: count,
+    failed: count,
+    median: finite.nullable(),
+    ci95: z.tuple([finite, finite]).nullable(),
+    cv: finite.nullable(),
+    min: finite.nullable(),
+    max: finite.nullable(),
+    httpMedian: finite.nullable(),
+    instructionsMedian: finite.nullable(),
+  }),
+  bootMs: z.array(finite.nullable()).max(MAX_BOOTS),
+  httpMs: z.array(finite.nullable()).max(MAX_BOOTS),
+  instructions: z.array(finite.nullable()).max(MAX_BOOTS),
+  modules: z.array(z.object({ name: text, medianMs: finite })).max(1000),
+});
+
+const historyFileSchema = z.object({
+  schema: z.literal(HISTORY_SCHEMA),
+  config: text,
+  subject: text,
+  os: text,
+  entries: z.array(historyEntrySchema).max(10_000),
+});
+
+// Compile-time guard: a field added to HistoryEntry or HistoryFile must be added to the schema too.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+const keysMatch: [SameKeys<z.infer<typeof historyEntrySchema>, HistoryEntry>, SameKeys<z.infer<typeof historyFileSchema>, HistoryFile>] = [true, true];
+void keysMatch;
+
+/**
+ * Parses a stored history file, checking every entry; a file of another schema, or of another
+ * config or subject than `expected` (two names that once shared a folder), is an error, never
+ * overwritten.
+ */
+export function parseHistory(text: string, where: string, expected?: { config: string; subject: string }): HistoryFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not valid JSON (${(error as Error).message}); fix or remove it on the data branch`);
+    throw new Error(`${where}: not valid JSON (${(error as Error).message.slice(0, 200)}); fix or remove it on the data branch`);
   }
-  const file = raw as Partial<HistoryFile>;
-  if (file.schema !== HISTORY_SCHEMA || !Array.isArray(file.entries)) {
+  const tag = raw as Partial<HistoryFile> | null;
+  if (typeof raw !== 'object' || tag === null || tag.schema !== HISTORY_SCHEMA || !Array.isArray(tag.entries)) {
     throw new Error(`${where}: expected a bootgate history with "schema": "${HISTORY_SCHEMA}" and "entries"; fix or remove it on the data branch`);
   }
-  return file as HistoryFile;
+  const parsed = historyFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`${describeIssues(where, parsed.error.issues.slice(0, 5))}\n${where}: not a valid bootgate history; fix or remove it on the data branch`);
+  }
+  const file = parsed.data as HistoryFile;
+  if (expected && (normalizeConfigPath(file.config) !== normalizeConfigPath(expected.config) || file.subject !== expected.subject)) {
+    throw new Error(
+      `${where}: holds the history of config "${file.config}", subject "${file.subject}", not of config "${expected.config}", subject "${expected.subject}"; ` +
+        'refusing to mix them: move or remove it on the data branch',
+    );
+  }
+  return file;
 }
 
 /**
