@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { trackChild, killAndReap } from './children.js';
+import { trackChild, trackGroup, killAndReap } from './children.js';
 import { freeLoopbackPort } from './free-port.js';
 import { buildQemuArgs, qemuCommand, type GuestSpec } from './guest.js';
 import { probeHttp } from './http-probe.js';
+import { dieWithParent, recordRunning, sweepLeftoverProcessesOnce } from './leftovers.js';
+import { MarkerMatcher, type LineMatch } from './marker-matcher.js';
 import { SerialLineSplitter, type SerialLine } from './serial.js';
 
 /**
@@ -27,7 +29,10 @@ export interface BootOutcome {
   httpAt: bigint | null;
   httpStatus: number | null;
   httpAttempts: number;
+  /** the serial output, or its last MAX_KEPT_CHARS when the guest printed more */
   lines: SerialLine[];
+  /** lines dropped from the front of `lines` to keep it bounded */
+  droppedLines: number;
   stderr: string;
   command: string[];
   /** what an instrument measured (e.g. instructions), when one was attached */
@@ -44,11 +49,14 @@ export interface BootOptions {
 const HTTP_ATTEMPT_TIMEOUT_MS = 1000;
 const HTTP_RETRY_DELAY_MS = 20;
 const TAIL_LINES = 20;
+/** serial text kept per boot (a boot prints kilobytes; a flooding guest must not fill memory) */
+export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 /** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
 export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
-  const startRe = new RegExp(spec.startMarker);
-  const readyRe = new RegExp(spec.readyMarker);
+  // Compiled here only to refuse a bad pattern before QEMU starts; matching runs in a worker.
+  for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
+  await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}\n`));
   const hostPort = spec.network ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
@@ -60,7 +68,7 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
 
   const outcome: BootOutcome = {
     ok: false, error: null, launchedAt: 0n, startAt: null, readyAt: null, httpAt: null,
-    httpStatus: null, httpAttempts: 0, lines: [], stderr: '', command: [file, ...args], instrumented: null,
+    httpStatus: null, httpAttempts: 0, lines: [], droppedLines: 0, stderr: '', command: [file, ...args], instrumented: null,
   };
   // Ends the boot: aborts the HTTP probe and the instrument, stops the timer.
   const done = new AbortController();
@@ -71,18 +79,32 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     done.abort();
   };
 
-  const onLine = (line: SerialLine): void => {
-    outcome.lines.push(line);
+  const onMatch = (line: SerialLine, match: LineMatch): void => {
+    line.module = match.module;
     if (outcome.startAt === null) {
-      if (startRe.test(line.text)) outcome.startAt = line.at;
+      if (match.start) outcome.startAt = line.at;
       return;
     }
-    if (outcome.readyAt === null && readyRe.test(line.text)) {
+    if (outcome.readyAt === null && match.ready) {
       outcome.readyAt = line.at;
       if (options.instrument) return;
       if (spec.network) void probe(hostPort!);
       else finish(null);
     }
+  };
+  const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message));
+  let keptChars = 0;
+  const onLine = (line: SerialLine): void => {
+    outcome.lines.push(line);
+    keptChars += line.text.length;
+    if (keptChars > MAX_KEPT_CHARS) {
+      // drop the older half at once: shifting one line at a time would be quadratic
+      let drop = 0;
+      while (keptChars > MAX_KEPT_CHARS / 2) keptChars -= outcome.lines[drop++]!.text.length;
+      outcome.lines.splice(0, drop);
+      outcome.droppedLines += drop;
+    }
+    if (!done.signal.aborted) matcher.match(line, line.text);
   };
   const splitter = new SerialLineSplitter(onLine);
 
@@ -105,12 +127,18 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   outcome.launchedAt = process.hrtime.bigint();
   let child;
   try {
-    child = execa(file, args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+    const launch = dieWithParent(file, args);
+    // Own process group: a QEMU "binary" that is a wrapper script forking the real one (and not
+    // exec'ing it) is stopped whole, and does not keep the serial pipe open after the boot.
+    child = execa(launch.file, launch.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true });
   } catch (error) {
+    await matcher.close();
     outcome.error = `could not start ${file}: ${(error as Error).message}`;
     return outcome;
   }
   const untrack = trackChild(child);
+  const untrackGroup = child.pid !== undefined ? trackGroup(child.pid) : () => undefined;
+  const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(async () => undefined);
   child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk, process.hrtime.bigint()));
   child.stderr!.on('data', (chunk: Buffer) => {
     outcome.stderr = (outcome.stderr + chunk.toString('utf8')).slice(-4000);
@@ -145,9 +173,13 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
+  await matcher.close();
+  if (child.pid !== undefined) killGroup(child.pid);
   await killAndReap(child);
+  untrackGroup();
   await child; // reap and settle execa's promise
   untrack();
+  await (await forget)();
   if (serialFile) await collectSerialFile(serialFile, splitter);
   // The serial tail goes with every failure: the first thing a reader needs.
   if (outcome.error !== null && !outcome.error.startsWith('aborted')) outcome.error += tail(outcome);
@@ -175,8 +207,20 @@ function waitingFor(outcome: BootOutcome, spec: GuestSpec, instrumented: boolean
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
 }
 
+/** a serial line in an error message: long ones cut (a line may be 64 KiB) */
+const TAIL_LINE_CHARS = 300;
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 function tail(outcome: BootOutcome): string {
-  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${l.text}`);
+  const cut = (text: string): string => (text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (${text.length - TAIL_LINE_CHARS} more characters)` : text);
+  const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${cut(l.text)}`);
   const stderr = outcome.stderr.trim();
   let text = lines.length > 0 ? `\nserial tail:\n${lines.join('\n')}` : '\n(no serial output)';
   if (stderr) text += `\nqemu stderr:\n  ${stderr.split('\n').slice(-5).join('\n  ')}`;

@@ -5,15 +5,30 @@ import type { ChildProcess } from 'node:child_process';
  * — success, error, timeout, or a signal to bootgate itself — leaves one running.
  */
 const live = new Set<ChildProcess>();
+/** process groups of running builds (each led by the command bootgate started) */
+const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-export function trackChild(child: ChildProcess): () => void {
-  live.add(child);
+function installExitHook(): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // Last resort: on process exit, synchronous kill of anything still registered.
     process.on('exit', killAllNow);
   }
+}
+
+/** Registers the process group `pgid` (a build and everything it forked); returns the untrack function. */
+export function trackGroup(pgid: number): () => void {
+  installExitHook();
+  liveGroups.add(pgid);
+  return () => {
+    liveGroups.delete(pgid);
+  };
+}
+
+export function trackChild(child: ChildProcess): () => void {
+  live.add(child);
+  installExitHook();
   const untrack = (): void => {
     live.delete(child);
   };
@@ -22,12 +37,19 @@ export function trackChild(child: ChildProcess): () => void {
 }
 
 export function liveChildren(): number {
-  return live.size;
+  return live.size + liveGroups.size;
 }
 
 export function killAllNow(): void {
   for (const child of live) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 

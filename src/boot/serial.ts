@@ -3,12 +3,21 @@ export interface SerialLine {
   /** process.hrtime.bigint() at the data event that carried the line's first byte */
   at: bigint;
   text: string;
+  /** the module marker's capture on this line (set by the boot's marker matcher); null: none */
+  module?: string | null;
 }
+
+/**
+ * Longest line kept whole: a guest that prints without newlines would otherwise grow one string
+ * until node runs out of memory. Longer output is cut into lines of this size.
+ */
+export const MAX_LINE_CHARS = 64 * 1024;
 
 /**
  * Splits a byte stream into lines without copying the stamp logic into every consumer.
  * Each chunk is stamped once, as soon as its data event fires; a line that spans chunks keeps
  * the stamp of the chunk where it began. Carriage returns and ANSI escapes are stripped.
+ * A line reaching MAX_LINE_CHARS is emitted as it is and the rest starts a new line.
  */
 export class SerialLineSplitter {
   private partial = '';
@@ -22,12 +31,19 @@ export class SerialLineSplitter {
     let start = 0;
     for (;;) {
       const newline = text.indexOf('\n', start);
-      const piece = newline === -1 ? text.slice(start) : text.slice(start, newline);
+      const end = Math.min(newline === -1 ? text.length : newline, start + MAX_LINE_CHARS - this.partial.length);
+      const piece = text.slice(start, end);
       if (piece.length > 0 && this.partialAt === null) this.partialAt = at;
       this.partial += piece;
-      if (newline === -1) break;
-      this.emit(at);
-      start = newline + 1;
+      if (end === newline) {
+        this.emit(at);
+        start = newline + 1;
+      } else if (this.partial.length >= MAX_LINE_CHARS) {
+        this.emit(at);
+        start = end;
+      } else {
+        break;
+      }
     }
   }
 

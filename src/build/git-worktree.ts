@@ -1,4 +1,4 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ConfigError } from '../config/errors.js';
@@ -37,19 +37,34 @@ export async function defaultBase(repo: string, head: string): Promise<string> {
   throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
 }
 
+/** Written into a work tree's own git folder once its submodules are checked out too. */
+const COMPLETE_MARKER = 'bootgate-complete';
+
+async function completionMarker(dir: string): Promise<string> {
+  return path.join(await git(dir, ['rev-parse', '--absolute-git-dir']), COMPLETE_MARKER);
+}
+
 /**
  * A detached work tree of `commit`, so base and head can be built side by side without
- * touching the user's checkout. Reused when it already exists at that commit.
+ * touching the user's checkout. Reused when it already exists at that commit and was completed
+ * (submodules included); a half-made one (a failed or interrupted `git submodule update`) is
+ * recreated.
  */
-export async function ensureWorktree(repo: string, commit: string, parent: string): Promise<string> {
+export async function ensureWorktree(repo: string, commit: string, parent: string, log: (line: string) => void = () => undefined): Promise<string> {
   const dir = path.join(parent, commit.slice(0, 12));
+  let exists = false;
   try {
     await access(path.join(dir, '.git'));
-    const at = await git(dir, ['rev-parse', 'HEAD']);
-    if (at === commit) return dir;
-    await git(repo, ['worktree', 'remove', '--force', dir]);
+    exists = true;
   } catch {
     // not there yet
+  }
+  if (exists) {
+    const at = await git(dir, ['rev-parse', 'HEAD']).catch(() => null);
+    const complete = at === commit && (await readFile(await completionMarker(dir), 'utf8').catch(() => null)) === commit;
+    if (complete) return dir;
+    if (at === commit) log(`${dir}: work tree left incomplete by an earlier run (its submodule update failed or was interrupted); recreating it`);
+    await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => rm(dir, { recursive: true, force: true }));
   }
   await mkdir(parent, { recursive: true });
   await git(repo, ['worktree', 'prune']);
@@ -57,5 +72,6 @@ export async function ensureWorktree(repo: string, commit: string, parent: strin
   // Embox and Rumprun keep third-party code in submodules; a fresh work tree needs them too.
   const modules = await execa('git', ['-C', dir, 'submodule', 'update', '--init', '--recursive'], { reject: false });
   if (modules.failed) throw new Error(`git submodule update failed in ${dir}: ${String(modules.stderr).trim()}`);
+  await writeFile(await completionMarker(dir), commit);
   return dir;
 }

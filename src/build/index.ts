@@ -4,6 +4,8 @@ import { elfImageSizes, type ImageSizes } from './elf-image-size.js';
 import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
+import { sweepLeftoverProcessesOnce } from '../boot/leftovers.js';
+import { sweepCacheLeftoversOnce } from './cache-sweep.js';
 import { guestFromSettings, requireFile } from './guest-settings.js';
 import { prepareEmbox } from './embox/index.js';
 import { prepareRumprun } from './rumprun/index.js';
@@ -44,6 +46,8 @@ export function remapIntoWorktree(settings: SubjectSettings, worktree: { root: s
 
 /** Builds (when the subject needs it) and resolves the run configuration of one subject. */
 export async function prepareSubject(subject: Subject, context: PrepareContext): Promise<PreparedSubject> {
+  await sweepLeftoverProcessesOnce(context.log);
+  await sweepCacheLeftoversOnce(context.log);
   const settings = context.worktree ? remapIntoWorktree(subject.settings, context.worktree) : subject.settings;
   const label = `${subject.name}${context.variant ? ` [${context.variant}]` : ''}`;
   switch (subject.os) {

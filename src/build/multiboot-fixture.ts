@@ -31,6 +31,8 @@ export interface MultibootFixtureOptions {
   exitAfterModule?: string;
   /** never prints the tsc line nor the ready marker */
   hang?: boolean;
+  /** after the start marker, prints "x" forever without a newline (a guest gone wrong) */
+  flood?: boolean;
   cacheDir?: string;
 }
 
@@ -152,6 +154,7 @@ function configHeader(modules: FixtureModule[], opts: MultibootFixtureOptions): 
     '',
     `#define FIXTURE_EXIT_AFTER (${exitIndex})`,
     `#define FIXTURE_HANG ${opts.hang ? 1 : 0}`,
+    `#define FIXTURE_FLOOD ${opts.flood ? 1 : 0}`,
     '',
   ];
   return lines.join('\n');

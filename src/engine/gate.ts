@@ -75,7 +75,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       // a full SHA says nothing the commit column does not: show it short
       const ref = /^[0-9a-f]{40}$/i.test(given) ? given.slice(0, 12) : given;
       const key = `${root}\0${commit}`;
-      if (!worktrees.has(key)) worktrees.set(key, ensureWorktree(root, commit, parent));
+      if (!worktrees.has(key)) worktrees.set(key, ensureWorktree(root, commit, parent, options.log));
       const worktree = await attempt('checkout', options.signal, () => worktrees.get(key)!);
       const prepared = worktree?.ok
         ? await attempt('build', options.signal, async () => {

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import type { HostFacts } from './results.js';
 
 async function firstLine(file: string, args: string[]): Promise<string | null> {
-  const result = await execa(file, args, { reject: false, timeout: 10_000 });
+  // a version line is short: a "qemu" that prints without end must not fill memory
+  const result = await execa(file, args, { reject: false, timeout: 10_000, maxBuffer: 64 * 1024 });
   if (result.failed) return null;
   return `${result.stdout}`.split('\n')[0]?.trim() || null;
 }

@@ -17,6 +17,11 @@ export function moduleBreakdown(lines: readonly SerialLine[], moduleMarker: stri
   const window = lines.filter((l) => l.at >= from && (until === null || l.at <= until));
   const marks: { index: number; name: string }[] = [];
   window.forEach((line, index) => {
+    // a boot's lines were matched off the main thread already (see boot/marker-matcher.ts)
+    if (line.module !== undefined) {
+      if (line.module !== null) marks.push({ index, name: line.module });
+      return;
+    }
     const match = re.exec(line.text);
     if (match) marks.push({ index, name: match[1] ?? match[0] });
   });

@@ -142,5 +142,6 @@ async function writeSerialLog(file: string, outcome: BootOutcome): Promise<void>
   const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
   const header = [`# ${outcome.command.join(' ')}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split('\n')[0]}` : ''}`];
   if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, '\n# ')}`);
+  if (outcome.droppedLines > 0) header.push(`# ${outcome.droppedLines} earlier lines dropped: a boot keeps only its last few MiB of serial output`);
   await writeFile(file, `${[...header, ...lines].join('\n')}\n`);
 }

@@ -130,6 +130,25 @@ ${INSTALL}`);
     await expect(readFile(path.join(source, 'ran.txt'))).rejects.toThrow();
   });
 
+  it('rebuilds a toolchain whose first build was killed after installing the tools, instead of trusting it', async () => {
+    // build-rr.sh installs the tools, then is stopped before it finishes
+    await fakeCheckout(`${INSTALL}\necho '>> installed'; sleep 300`);
+    const controller = new AbortController();
+    const first = ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc'), signal: controller.signal });
+    for (let i = 0; i < 100 && !logs.some((l) => l.includes('>> installed')); i++) await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await expect(first).rejects.toThrow(/build-rr.sh was cancelled/);
+    await fakeCheckout(`${INSTALL}\necho ran > ran.txt`);
+    logs.length = 0;
+    const tc = await ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc') });
+    expect(tc.built).toBe(true);
+    expect(logs.join('\n')).toMatch(/from a build that did not finish \(no completion stamp\); rebuilding/);
+    expect(await readFile(path.join(source, 'ran.txt'), 'utf8')).toBe('ran\n');
+    // finished now: the next run reuses it
+    logs.length = 0;
+    expect((await ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc') })).built).toBe(false);
+  });
+
   it('fails with the last 40 lines of the log when build-rr.sh fails', async () => {
     await fakeCheckout('i=1; while [ $i -le 60 ]; do echo "line $i"; i=$((i+1)); done; echo ">> ERROR: boom" >&2; exit 3');
     const error = (await ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc') }).catch((e: unknown) => e)) as Error;

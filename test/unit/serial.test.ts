@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerialLineSplitter, type SerialLine } from '../../src/boot/serial.js';
+import { MAX_LINE_CHARS, SerialLineSplitter, type SerialLine } from '../../src/boot/serial.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -33,5 +33,18 @@ describe('SerialLineSplitter', () => {
     splitter.push(all.slice(0, 6), 1n);
     splitter.push(all.slice(6), 2n);
     expect(lines).toEqual([{ at: 1n, text: 'start→ready' }]);
+  });
+});
+
+describe('SerialLineSplitter on a guest that never ends its line', () => {
+  it('cuts a line at MAX_LINE_CHARS, whatever the chunking', () => {
+    const lines: SerialLine[] = [];
+    const splitter = new SerialLineSplitter((l) => lines.push(l));
+    const total = MAX_LINE_CHARS * 3 + 10;
+    // odd chunk sizes, so that the cut falls inside a chunk
+    for (let sent = 0; sent < total; sent += 7000) splitter.push(bytes('x'.repeat(Math.min(7000, total - sent))), BigInt(sent));
+    splitter.push(bytes('\nnext\n'), 1n);
+    expect(lines.map((l) => l.text.length)).toEqual([MAX_LINE_CHARS, MAX_LINE_CHARS, MAX_LINE_CHARS, 10, 4]);
+    expect(lines[1]!.at).toBe(63000n);
   });
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { execa } from 'execa';
+import { runProcess } from '../process-runner.js';
 
 export interface EmboxBuildOptions {
   /** the Embox checkout */
@@ -365,7 +366,7 @@ interface RunResult {
   message: string;
 }
 
-/** Runs a command in `cwd`, writing every output line to `logStream` and keeping the tail; never rejects. */
+/** Runs a command in `cwd` (see process-runner.ts), writing its output to `logStream` and keeping the tail; never rejects. */
 async function runLogged(
   file: string,
   args: string[],
@@ -378,44 +379,22 @@ async function runLogged(
   const env: Record<string, string | undefined> = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'GNUMAKEFLAGS']) delete env[k];
   logStream.write(`$ ${[file, ...args].join(' ')}   (in ${cwd})\n`);
-  const child = execa(file, args, {
-    cwd,
-    env,
-    extendEnv: false,
-    all: true,
-    buffer: false,
-    reject: false,
-    stdin: 'ignore',
-    ...(signal ? { cancelSignal: signal } : {}),
-    forceKillAfterDelay: 10_000,
-  });
-  const tail: string[] = [];
   const downloadLines: string[] = [];
-  let count = 0;
-  try {
-    for await (const line of child.iterable({ from: 'all' })) {
-      count++;
-      logStream.write(line + '\n');
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
+  const r = await runProcess({
+    file, args, cwd, env, extendEnv: false, signal, output: logStream, tailLines: TAIL_LINES, graceMs: 10_000,
+    onLine: (line, count) => {
       if (isDownloadRelevant(line)) downloadLines.push(line);
       onLine(line, count);
-    }
-  } catch (err) {
-    // reading failed (or onLine threw): stop make, then reap it below before rethrowing
-    child.kill('SIGTERM');
-    await child;
-    throw err;
-  }
-  const r = await child;
+    },
+  });
   return {
-    exitCode: r.exitCode,
-    failed: r.failed,
-    notFound: (r as { code?: string }).code === 'ENOENT',
-    aborted: r.isCanceled === true,
-    tail,
+    exitCode: r.exitCode ?? undefined,
+    failed: !r.ok,
+    notFound: r.end === 'not-found',
+    aborted: r.end === 'cancelled',
+    tail: r.tail,
     downloadLines,
-    message: r.shortMessage ?? '',
+    message: r.how,
   };
 }
 

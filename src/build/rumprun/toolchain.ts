@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
-import { access, constants, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { runProcess } from '../process-runner.js';
 import { buildRrArgs, parseGccMajor, rumprunBuildEnv, type RumprunBuildOverrides } from './flags.js';
 
 /**
@@ -14,6 +15,12 @@ export const RUMPRUN_TOOL_TUPLE = 'x86_64-rumprun-netbsd';
 export const RUMPRUN_SUBMODULES = ['src-netbsd', 'buildrump.sh'] as const;
 /** written into the install dir after a successful build, to tell later runs what it was built from */
 const STAMP_FILE = '.bootgate-toolchain.json';
+/**
+ * written into the install dir before build-rr.sh starts and removed with the stamp's writing: a
+ * folder that has it was left by a build that did not finish (killed, cancelled, failed), even
+ * when its bin/ already holds the tools (build-rr.sh installs them before it is done)
+ */
+const BUILDING_FILE = '.bootgate-building';
 const LOG_TAIL_LINES = 40;
 
 export interface RumprunToolchain {
@@ -145,7 +152,10 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const identity = await buildIdentity(source, args, flags.env);
 
   const present = (await isExecutable(paths.gcc)) && (await isExecutable(paths.bake));
-  if (present) {
+  const unfinished = await stat(path.join(installDir, BUILDING_FILE)).then(() => true, () => false);
+  if (present && unfinished) {
+    log(`rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`);
+  } else if (present) {
     const stamp = await readFile(path.join(installDir, STAMP_FILE), 'utf8').catch(() => null);
     if (stamp === null) {
       log(`rumprun: reusing the toolchain in ${installDir} (built outside bootgate, not checked against the checkout)`);
@@ -163,6 +173,9 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const env = { ...flags.env, CC: cc };
   log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
   log(`rumprun: full output in ${logFile}`);
+  await mkdir(installDir, { recursive: true });
+  await rm(path.join(installDir, STAMP_FILE), { force: true });
+  await writeFile(path.join(installDir, BUILDING_FILE), `${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`);
   const started = Date.now();
   await runBuild(path.join(source, 'build-rr.sh'), args, {
     cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000, signal: options.signal,
@@ -175,6 +188,7 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
     }
   }
   await writeFile(path.join(installDir, STAMP_FILE), identity);
+  await rm(path.join(installDir, BUILDING_FILE), { force: true });
   return { ...paths, built: true };
 }
 
@@ -192,72 +206,21 @@ const PROGRESS_LINE = /^(>>\s*\S|===> )/;
 
 async function runBuild(script: string, args: string[], options: RunBuildOptions): Promise<void> {
   const out = createWriteStream(options.logFile);
-  const tail: string[] = [];
-  // Own process group, so that a timeout can stop build-rr.sh and every make below it.
-  const child = execa(script, args, {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    stdin: 'ignore',
-    all: true,
-    buffer: false,
-    reject: false,
-    detached: true,
+  // Own process group (process-runner.ts), so that a timeout or a cancel stops build-rr.sh and every make below it.
+  const result = await runProcess({
+    file: script, args, cwd: options.cwd, env: options.env, signal: options.signal, timeoutMs: options.timeoutMs,
+    output: out, tailLines: LOG_TAIL_LINES,
+    onLine: (line) => {
+      if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
+    },
   });
-  let stopped: 'timeout' | 'cancel' | null = null;
-  let killer: NodeJS.Timeout | undefined;
-  const stop = (why: 'timeout' | 'cancel') => {
-    if (stopped) return;
-    stopped = why;
-    killGroup(child.pid, 'SIGTERM');
-    killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5_000);
-  };
-  const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-  const onAbort = () => stop('cancel');
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    let pending = '';
-    child.all?.on('data', (chunk: Buffer) => {
-      out.write(chunk);
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > LOG_TAIL_LINES) tail.shift();
-        if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
-      }
-    });
-    const result = await child;
-    if (pending !== '') tail.push(pending);
-    if (stopped === 'timeout') {
-      throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
-    }
-    if (stopped === 'cancel') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
-    if (result.exitCode !== 0) {
-      const how = result.exitCode !== undefined
-        ? `exited with ${result.exitCode}`
-        : result.signal !== undefined ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage})`;
-      throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${tail.slice(-LOG_TAIL_LINES).join('\n')}`);
-    }
-  } catch (error) {
-    // Whatever went wrong on our side, leave no make running.
-    killGroup(child.pid, 'SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (killer) clearTimeout(killer);
-    options.signal?.removeEventListener('abort', onAbort);
-    await new Promise<void>((resolve) => out.end(resolve));
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (result.end === 'cancelled') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
+  if (result.end === 'timed-out') {
+    throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${result.tail.join('\n')}`);
   }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is already gone
+  if (!result.ok) {
+    const how = result.exitCode !== null ? `exited with ${result.exitCode}` : result.how;
+    throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${result.tail.join('\n')}`);
   }
 }
