@@ -1,3 +1,5 @@
+import { parseModuleThresholdOrNull, parseThreshold } from '../config/threshold.js';
+import { perSubjectOptions } from './gate-options.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { subjectFlags, subjectOptions } from '../config/flags.js';
@@ -122,7 +124,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--base <file>', 'results JSON of the base')
     .requiredOption('--head <file>', 'results JSON of the head')
     .option('--markdown <file>', 'write the report Markdown here')
-    .option('--threshold <pct>', 'regression threshold, percent', String(DEFAULT_GATE_OPTIONS.thresholdPct))
+    .option('--threshold <value>', 'regression threshold: "3%" of the base median or "40ms"', `${DEFAULT_GATE_OPTIONS.thresholdPct}%`)
+    .option('--module-threshold <ms>', 'a module this much slower (e.g. "10ms") is a regression line of its own')
     .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
@@ -182,14 +185,17 @@ function number(value: unknown, flag: string, lo: number, hi: number): number {
 
 /** Gate thresholds from the flags, with per-subject thresholds from the config. */
 function gateOptions(opts: CommonOptions, subjects: Subject[]): GateOptions {
-  const perSubject: GateOptions['perSubject'] = {};
-  for (const s of subjects) {
-    const own = { thresholdPct: s.settings.threshold, instructionsThresholdPct: s.settings['instructions-threshold'] };
-    perSubject[s.name] = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
+  const threshold = parseThreshold(opts.threshold ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, 'command line --threshold', (m) => new ConfigError(m));
+  const moduleThreshold = opts.moduleThreshold === undefined ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
+  if (opts.moduleThreshold !== undefined && moduleThreshold === null) {
+    throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${String(opts.moduleThreshold)}"`);
   }
+  const perSubject = perSubjectOptions(subjects);
   return {
     alpha: number(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
-    thresholdPct: number(opts.threshold ?? DEFAULT_GATE_OPTIONS.thresholdPct, '--threshold', 0, 100),
+    thresholdPct: threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
+    thresholdMs: threshold.thresholdMs,
+    ...(moduleThreshold !== null ? { moduleThresholdMs: moduleThreshold } : {}),
     instructionsThresholdPct: number(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
     perSubject,
   };

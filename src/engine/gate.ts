@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bootgateCacheDir } from '../build/cache-dir.js';
 import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/git-worktree.js';
+import { identicalImage, type IdenticalImage } from '../build/identical-image.js';
 import { prepareSubject } from '../build/index.js';
 import type { Subject } from '../config/subjects.js';
 import { hostFacts } from '../measure/host.js';
@@ -11,6 +12,7 @@ import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { adaptiveBoots, DEFAULT_MAX_RUNS, type AdaptivePair } from './adaptive.js';
 import { planFor } from './plan.js';
 
 export interface GateRunOptions {
@@ -23,6 +25,8 @@ export interface GateRunOptions {
   gate: GateOptions;
   runsOverride?: number;
   warmupOverride?: number;
+  /** most counted boots per side (adaptive gate); default: each subject's `max-runs`, else DEFAULT_MAX_RUNS */
+  maxRunsOverride?: number;
   log: (line: string) => void;
   onBoot?: (progress: BootProgress) => void;
   signal?: AbortSignal;
@@ -51,6 +55,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   await mkdir(logDir, { recursive: true });
   const plans: MeasurePlan[] = [];
   const refs = new Map<string, { base: string; head: string }>();
+  const identical = new Map<string, IdenticalImage>();
   for (const subject of options.subjects) {
     const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
     let commits = refs.get(root);
@@ -72,9 +77,34 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       const ref = /^[0-9a-f]{40}$/i.test(given) ? given.slice(0, 12) : given;
       plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
     }
+    const [basePlan, headPlan] = plans.slice(-2) as [MeasurePlan, MeasurePlan];
+    const same = await identicalImage(basePlan.guest, headPlan.guest);
+    if (same) {
+      // No boot can tell two identical images apart: decide at once, spend nothing.
+      options.log(`${subject.name}: identical image (${same}): no boots needed`);
+      identical.set(subject.name, same);
+      for (const plan of [basePlan, headPlan]) {
+        plan.runs = 0;
+        plan.warmup = 0;
+      }
+    }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  const pairs: AdaptivePair[] = options.subjects.map((subject, i) => ({
+    name: subject.name,
+    base: 2 * i,
+    head: 2 * i + 1,
+    runs: plans[2 * i]!.runs,
+    maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
+    deterministic: plans[2 * i]!.instrument !== undefined,
+    skip: identical.has(subject.name),
+  }));
+  const more = adaptiveBoots(pairs, options.gate);
+  const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot, more });
+  for (const r of results) {
+    const same = identical.get(r.name);
+    if (same) r.identicalImage = same;
+  }
   const base = resultsDocument(results.filter((r) => r.variant === 'base'), host, interrupted);
   const head = resultsDocument(results.filter((r) => r.variant === 'head'), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);

@@ -1,6 +1,7 @@
 // mode: nightly — measure the checked-out commit (the default branch on a schedule), append the
 // results to the history on the data branch, chart it, find change points, and raise (or close)
 // one issue on a sustained regression.
+import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -192,7 +193,7 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
         const text = await read(paths.data);
         const previous = text === null ? null : parseHistory(text, `${branch}:${paths.data}`);
         const file = appendEntry(previous, entryFromResult(result, doc, identity), { config: configName, subject: result.name, os: result.os });
-        const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct });
+        const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct });
         trends.push(trend);
         updates.push({ path: paths.data, content: serializeHistory(file) });
         updates.push({ path: paths.chart, content: renderTrendSvg(`${result.name} (${configName}): median boot ms per nightly run`, trend.points, trend.changePoints) });

@@ -56,6 +56,10 @@ export interface SubjectResult {
   warmup: BootRecord[];
   boots: BootRecord[];
   summary: SubjectSummary;
+  /** adaptive gate: counted boots per side at each look, the cap, and whether the last look was final */
+  sequential?: { looks: number[]; maxPerSide: number; final: boolean };
+  /** gate: base and head images were identical, so neither was booted */
+  identicalImage?: 'same bytes' | 'same loaded sections';
 }
 
 export interface HostFacts {

@@ -8,7 +8,7 @@
 // module tables. The verdict line and the main table are only cut when nothing else is left.
 import type { BootRecord, HostFacts, ResultsDocument, SubjectResult } from '../measure/results.js';
 import type { Comparison, SubjectComparison } from '../stats/compare-results.js';
-import type { VerdictState } from '../stats/verdict.js';
+import { describeThreshold, type VerdictState } from '../stats/verdict.js';
 import { clip, codeBlock, escapeMarkdown, inlineCode, keepEnd, quoteArgs } from './escape.js';
 import { bootTimesChart } from './mermaid.js';
 
@@ -277,10 +277,11 @@ function headline(s: SubjectComparison): string {
     if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
     return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
   }
+  if (s.head.identicalImage && s.base.identicalImage) return `${who}: ${escapeMarkdown(s.reason)}`;
   const v = s.boot;
   if (!v) return `${who}: ${escapeMarkdown(s.reason)}`;
   let text = finite(v.pct)
-    ? `${who}: ${formatPct(v.pct)} (95 % CI ${formatCi(v.ciPct)}, ${formatP(v.p)})`
+    ? `${who}: ${formatPct(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP(v.p)})`
     : `${who}: ${escapeMarkdown(v.reason)}`;
   if (v.state === 'inconclusive') {
     if (v.moreBoots !== null) text += `; ~${v.moreBoots} more boots per side would decide`;
@@ -301,7 +302,10 @@ function verdictLine(c: Comparison): string {
   let line = `${word} — ${shown.join('; ')}`;
   if (c.state === 'no change') {
     const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
-    line += `; within ±${c.options.thresholdPct} %${anyDeterministic ? ` (instructions ±${c.options.instructionsThresholdPct} %)` : ''}`;
+    // each subject's own threshold, not the global one
+    const thresholds = [...new Set(deciding.filter((s) => !(s.head.identicalImage && s.base.identicalImage)).map((s) => s.threshold))];
+    const instructions = [...new Set(deciding.filter((s) => s.instructions).map((s) => `${s.options.instructionsThresholdPct} %`))];
+    if (thresholds.length > 0) line += `; within ±${thresholds.join(' / ±')}${anyDeterministic ? ` (instructions ±${instructions.join(' / ±')})` : ''}`;
   }
   // Head failures decide a subject only when every base boot succeeded (then its headline says so);
   // when the base failed too, they are still said here.
@@ -313,6 +317,29 @@ function verdictLine(c: Comparison): string {
     });
   if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${failureNotes.length - 3} more` : ''}`;
   return line;
+}
+
+function ciLabel(level: number): string {
+  return Math.abs(level - 0.95) < 1e-9 ? '95 % CI' : `${(100 * level).toFixed(1)} % CI`;
+}
+
+/** One line per subject: the threshold it was judged with and the boots the decision took. */
+function decisionLines(c: Comparison): string[] {
+  return c.subjects.map((s) => {
+    const parts = [`threshold ${escapeMarkdown(s.threshold)}${s.boot && s.options.thresholdMs !== undefined && finite(s.boot.thresholdPct) ? ` (${s.boot.thresholdPct.toFixed(1)} % of the base median)` : ''}`];
+    const warm = s.base.warmup.length + s.head.warmup.length;
+    const used = `${s.base.boots.length} + ${s.head.boots.length} boots${warm > 0 ? ` (and ${warm} warm-up)` : ''}`;
+    if (s.base.identicalImage && s.head.identicalImage) {
+      parts.push(`identical image (${s.head.identicalImage}): no boots`);
+    } else if (s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]!) {
+      const q = s.sequential;
+      const why = s.state !== 'inconclusive' ? 'decided' : q.final ? 'cap reached' : 'stopped';
+      parts.push(`${used}, adaptive: ${why} at look ${q.look} (looks at ${q.looks.join(', ')} of at most ${q.maxPerSide} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
+    } else {
+      parts.push(used);
+    }
+    return `- ${name(s.name)}: ${parts.join(' · ')}`;
+  });
 }
 
 function subjectVerdict(s: SubjectComparison): string {
@@ -437,8 +464,8 @@ function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): str
   );
   const o = c.options;
   parts.push(
-    `Gate settings: alpha = ${o.alpha} (two-sided Mann–Whitney), wall-clock threshold ±${o.thresholdPct} % ` +
-      `(Hodges–Lehmann shift and its 95 % CI, relative to the base median), instruction threshold ±${o.instructionsThresholdPct} %.`,
+    `Gate settings: alpha = ${o.alpha} (two-sided Mann–Whitney, spent over the looks of an adaptive gate), wall-clock threshold ±${escapeMarkdown(describeThreshold(o))} ` +
+      `(Hodges–Lehmann shift and its CI, relative to the base median; a subject's own threshold is listed under the table), instruction threshold ±${o.instructionsThresholdPct} %.`,
   );
   return detailsBlock(parts);
 }
@@ -457,6 +484,7 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     if (notes.length > 0) out.push(...notes.flatMap((n) => [n, '']));
 
     out.push(mainGateTable(c, maxRows), '');
+    out.push(...decisionLines(c).slice(0, maxRows), '');
     if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
     if (context.skipped && context.skipped.length > 0) {
       out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');

@@ -3,11 +3,16 @@
 import type { BootRecord, SubjectResult } from '../measure/results.js';
 import { summarize } from './descriptive.js';
 import { decideInstructions, type InstructionVerdict } from './instructions.js';
-import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, type Verdict, type VerdictState } from './verdict.js';
+import { lookLevels, type SequentialPlan } from './sequential.js';
+import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, describeThreshold, type Verdict, type VerdictState } from './verdict.js';
 
 export interface GateOptions {
   alpha: number;
   thresholdPct: number;
+  /** threshold in ms; when set it replaces thresholdPct */
+  thresholdMs?: number;
+  /** any module slower by at least this many ms is a regression line of its own */
+  moduleThresholdMs?: number;
   instructionsThresholdPct: number;
   /** per-subject thresholds from the config, by subject name */
   perSubject?: Record<string, Partial<Omit<GateOptions, 'perSubject'>>>;
@@ -40,6 +45,12 @@ export interface SubjectComparison {
   /** head boots that failed while base boots did not */
   headFailures: BootRecord[];
   imageDelta: { text: number; data: number; bss: number } | null;
+  /** the options this subject was judged with (global ones with its own thresholds over them) */
+  options: GateOptions;
+  /** '5 %' or '20 ms': the wall-clock threshold used for this subject */
+  threshold: string;
+  /** the sequential look this verdict was taken at, when the gate booted adaptively */
+  sequential: (SequentialPlan & { look: number; pLevel: number; ciLevel: number }) | null;
 }
 
 export interface Comparison {
@@ -53,9 +64,18 @@ export interface Comparison {
 const okValues = (r: SubjectResult, pick: (b: BootRecord) => number | null): number[] =>
   r.boots.filter((b) => b.ok).map(pick).filter((v): v is number => v !== null);
 
-function safeDecide(base: number[], head: number[], options: GateOptions): Verdict | null {
+function safeDecide(base: number[], head: number[], options: GateOptions, levels?: { pLevel: number; ciLevel: number }): Verdict | null {
   if (base.length === 0 || head.length === 0) return null;
-  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct });
+  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct, thresholdMs: options.thresholdMs, ...levels });
+}
+
+/** A subject's own thresholds over the global ones; an own threshold in % drops a global one in ms. */
+export function subjectOptions(options: GateOptions, name: string): GateOptions {
+  const own = options.perSubject?.[name] ?? {};
+  const merged: GateOptions = { ...options, ...own };
+  if (own.thresholdPct !== undefined && own.thresholdMs === undefined) delete merged.thresholdMs;
+  delete merged.perSubject;
+  return merged;
 }
 
 export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDelta[] {
@@ -80,7 +100,11 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
 }
 
 export function compareSubject(base: SubjectResult, head: SubjectResult, options: GateOptions = DEFAULT_GATE_OPTIONS): SubjectComparison {
-  const boot = safeDecide(okValues(base, (x) => x.bootMs), okValues(head, (x) => x.bootMs), options);
+  // Boots taken adaptively are judged at the levels of their last look (docs/statistics.md).
+  const plan = head.sequential ?? null;
+  const sequential = plan ? { ...plan, ...lookLevelsFor(plan, options.alpha) } : null;
+  const levels = sequential ? { pLevel: sequential.pLevel, ciLevel: sequential.ciLevel } : undefined;
+  const boot = safeDecide(okValues(base, (x) => x.bootMs), okValues(head, (x) => x.bootMs), options, levels);
   const http = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
   const deterministic = base.deterministic || head.deterministic;
   const instructions = deterministic
@@ -94,7 +118,10 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
 
   let state: VerdictState;
   let reason: string;
-  if (headFailures.length > 0 && baseFailed === 0) {
+  if (head.identicalImage && base.identicalImage) {
+    state = 'no change';
+    reason = `identical image (${head.identicalImage}): nothing to boot, nothing can differ`;
+  } else if (headFailures.length > 0 && baseFailed === 0) {
     state = 'regression';
     reason = `${headFailures.length} of ${head.boots.length} head boots failed while every base boot succeeded`;
   } else if (deterministic && instructions) {
@@ -108,7 +135,15 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
     state = 'inconclusive';
     reason = 'no successful boots on one side';
   }
-  return { name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta };
+  return {
+    name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta,
+    options, threshold: describeThreshold(options), sequential,
+  };
+}
+
+function lookLevelsFor(plan: SequentialPlan, alpha: number): { look: number; pLevel: number; ciLevel: number } {
+  const { p, ciLevel, look } = lookLevels(plan, alpha);
+  return { look, pLevel: p, ciLevel };
 }
 
 /** Pairs subjects by name and decides each; the overall state follows combineVerdicts. */
@@ -118,7 +153,7 @@ export function compareResults(base: readonly SubjectResult[], head: readonly Su
   const unmatched: string[] = [];
   for (const h of head) {
     const b = byName.get(h.name);
-    if (b) subjects.push(compareSubject(b, h, { ...options, ...options.perSubject?.[h.name] }));
+    if (b) subjects.push(compareSubject(b, h, subjectOptions(options, h.name)));
     else unmatched.push(h.name);
   }
   for (const b of base) if (!head.some((h) => h.name === b.name)) unmatched.push(b.name);

@@ -19,9 +19,11 @@ export {
   compareResults,
   compareSubject,
   moduleDeltas,
+  subjectOptions,
   DEFAULT_GATE_OPTIONS,
   type Comparison,
   type SubjectComparison,
   type ModuleDelta,
   type GateOptions,
 } from './compare-results.js';
+export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';

@@ -133,7 +133,7 @@ describe('verdict line', () => {
 
   it('says No change within the threshold', () => {
     const { text } = gate([subject({ times: times(10, 1000, 5, 3) })], [subject({ times: times(10, 1001, 5, 4) })]);
-    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±5 %$/);
+    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±3 %$/);
   });
 
   it('says Improvement', () => {
