@@ -413,3 +413,28 @@ describe('serial tails', () => {
     expect(block).toMatch(/^```text\ntimed out after 30 s before the ready marker\n\[… \d+ characters cut …\]\nx+\nlast line\n```/);
   });
 });
+
+describe('thresholds per subject', () => {
+  it("prints each subject's own threshold, not the global one (verdict line, decision lines, reasons)", () => {
+    const base = [subject({ name: 'a', times: times(10, 1000, 5, 41) }), subject({ name: 'b', times: times(10, 1000, 5, 42) })];
+    const head = [subject({ name: 'a', times: times(10, 1001, 5, 43) }), subject({ name: 'b', times: times(10, 1001, 5, 44) })];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 5, perSubject: { a: { thresholdMs: 20 }, b: { thresholdPct: 2 } } });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('no change');
+    expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
+    expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
+    expect(verdictOf(text)).not.toContain('±5 %');
+    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots$/m);
+    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots$/m);
+    expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
+  });
+
+  it('a threshold in ms catches a 60 ms slowdown of a 1200 ms boot that 5 % would let through', () => {
+    const base = [subject({ times: times(20, 1200, 6, 45) })];
+    const head = [subject({ times: times(20, 1260, 6, 46) })];
+    expect(compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 10 }).state).not.toBe('regression');
+    const ms = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdMs: 40 });
+    expect(ms.state).toBe('regression');
+    expect(ms.subjects[0]!.reason).toMatch(/slower, possibly by 40 ms \(3\.3 %\) or more|at least 40 ms \(3\.3 %\) slower/);
+  });
+});
