@@ -338,6 +338,12 @@ function decisionLines(c: Comparison): string[] {
     } else {
       parts.push(used);
     }
+    const sp = s.spread;
+    if (sp && !(s.base.identicalImage && s.head.identicalImage)) {
+      const ratio = sp.madRatio !== null && finite(sp.madRatio) ? `spread (MAD) ×${sp.madRatio.toFixed(2)}, ` : '';
+      const flag = sp.p < s.options.alpha ? ' — **the shape or spread changed**' : '';
+      parts.push(`${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 0.001 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`);
+    }
     return `- ${name(s.name)}: ${parts.join(' · ')}`;
   });
 }
@@ -424,7 +430,11 @@ function modulesSection(c: Comparison): string | null {
   for (const s of c.subjects) {
     if (s.modules.length === 0) continue;
     const rows = s.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.baseMs), formatMs2(m.headMs), signedMs(m.deltaMs)]);
-    parts.push(`Modules of ${name(s.name)} whose init time changed most (median ms over successful boots):`, '');
+    parts.push(
+      `Modules of ${name(s.name)} whose init time changed most (median ms over successful boots). These are line gaps: ` +
+        "from a module's init line to the next module's line, so a removed or silent module's time shows up in its neighbour.",
+      '',
+    );
     parts.push(table(['module', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
   }
   if (parts.length === 0) return null;
@@ -483,6 +493,13 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     const notes = partialNotes([{ label: 'base', doc: context.base }, { label: 'head', doc: context.head }]);
     if (notes.length > 0) out.push(...notes.flatMap((n) => [n, '']));
 
+    const moduleLines = c.subjects.flatMap((s) =>
+      s.moduleRegressions.slice(0, 5).map((m) => {
+        const v = m.verdict;
+        return `**Module regression** — ${name(s.name)}: ${name(m.name)} ${signed(v.shiftMs, 1)} ms (${ciLabel(v.ciLevel)} ${signed(v.ciPct[0] * v.baseMedian / 100, 1)} … ${signed(v.ciPct[1] * v.baseMedian / 100, 1)} ms), threshold ${s.options.moduleThresholdMs} ms per module`;
+      }),
+    );
+    if (moduleLines.length > 0) out.push(...moduleLines, '');
     out.push(mainGateTable(c, maxRows), '');
     out.push(...decisionLines(c).slice(0, maxRows), '');
     if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');

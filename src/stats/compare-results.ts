@@ -3,8 +3,10 @@
 import type { BootRecord, SubjectResult } from '../measure/results.js';
 import { summarize } from './descriptive.js';
 import { decideInstructions, type InstructionVerdict } from './instructions.js';
+import { spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';
+import { moduleRegressions, type ModuleVerdict } from './module-verdicts.js';
 import { lookLevels, type SequentialPlan } from './sequential.js';
-import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, describeThreshold, type Verdict, type VerdictState } from './verdict.js';
+import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, describeThreshold, MIN_BOOTS_PER_SIDE, type Verdict, type VerdictState } from './verdict.js';
 
 export interface GateOptions {
   alpha: number;
@@ -49,6 +51,10 @@ export interface SubjectComparison {
   options: GateOptions;
   /** '5 %' or '20 ms': the wall-clock threshold used for this subject */
   threshold: string;
+  /** change of spread or shape of the boot times, the shift taken out (KS): reported, not gated */
+  spread: SpreadChange | null;
+  /** modules slower by at least `moduleThresholdMs` (a verdict line of their own) */
+  moduleRegressions: ModuleVerdict[];
   /** the sequential look this verdict was taken at, when the gate booted adaptively */
   sequential: (SequentialPlan & { look: number; pLevel: number; ciLevel: number }) | null;
 }
@@ -104,7 +110,11 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
   const plan = head.sequential ?? null;
   const sequential = plan ? { ...plan, ...lookLevelsFor(plan, options.alpha) } : null;
   const levels = sequential ? { pLevel: sequential.pLevel, ciLevel: sequential.ciLevel } : undefined;
-  const boot = safeDecide(okValues(base, (x) => x.bootMs), okValues(head, (x) => x.bootMs), options, levels);
+  const baseMs = okValues(base, (x) => x.bootMs);
+  const headMs = okValues(head, (x) => x.bootMs);
+  const boot = safeDecide(baseMs, headMs, options, levels);
+  const spread = baseMs.length >= MIN_BOOTS_PER_SIDE && headMs.length >= MIN_BOOTS_PER_SIDE ? spreadChange(baseMs, headMs) : null;
+  const slowModules = options.moduleThresholdMs !== undefined ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha) : [];
   const http = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
   const deterministic = base.deterministic || head.deterministic;
   const instructions = deterministic
@@ -135,9 +145,14 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
     state = 'inconclusive';
     reason = 'no successful boots on one side';
   }
+  if (slowModules.length > 0 && !(head.identicalImage && base.identicalImage)) {
+    const list = slowModules.slice(0, 3).map((m) => `${m.name} +${m.verdict.shiftMs.toFixed(1)} ms`).join(', ');
+    reason = `${state === 'regression' ? `${reason}; also ` : ''}${slowModules.length} module(s) slower by ${options.moduleThresholdMs} ms or more: ${list}${state === 'regression' ? '' : ` (start → ready: ${state})`}`;
+    state = 'regression';
+  }
   return {
     name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta,
-    options, threshold: describeThreshold(options), sequential,
+    options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules,
   };
 }
 

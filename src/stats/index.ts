@@ -27,3 +27,5 @@ export {
   type GateOptions,
 } from './compare-results.js';
 export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';
+export { ksPValue, ksStatistic, spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';
+export { moduleRegressions, type ModuleVerdict } from './module-verdicts.js';

@@ -424,8 +424,8 @@ describe('thresholds per subject', () => {
     expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
     expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
     expect(verdictOf(text)).not.toContain('±5 %');
-    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots$/m);
-    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots$/m);
+    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots · /m);
+    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots · /m);
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
   });
 
@@ -436,5 +436,19 @@ describe('thresholds per subject', () => {
     const ms = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdMs: 40 });
     expect(ms.state).toBe('regression');
     expect(ms.subjects[0]!.reason).toMatch(/slower, possibly by 40 ms \(3\.3 %\) or more|at least 40 ms \(3\.3 %\) slower/);
+  });
+});
+
+describe('per-module threshold line', () => {
+  it('a module slower by the module threshold is a verdict line of its own, and makes the subject a regression', () => {
+    const base = [subject({ times: times(12, 1000, 5, 51), modules: { 'embox.mem.heap': 20, 'embox.net.core': 40 } })];
+    const head = [subject({ times: times(12, 1001, 5, 52), modules: { 'embox.mem.heap': 32, 'embox.net.core': 40 } })];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, moduleThresholdMs: 10 });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('regression');
+    expect(comparison.subjects[0]!.reason).toMatch(/1 module\(s\) slower by 10 ms or more: embox\.mem\.heap \+12\.0 ms \(start → ready: no change\)/);
+    expect(text).toMatch(/^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m);
+    const without = compareResults(base, head, DEFAULT_GATE_OPTIONS);
+    expect(without.state).toBe('no change');
   });
 });
