@@ -5,7 +5,9 @@ import { buildMultibootFixture, DEFAULT_FIXTURE_MODULES, type FixtureModule } fr
 import { guestFromSettings } from '../build/guest-settings.js';
 import { hostFacts } from '../measure/host.js';
 import { measure, type MeasurePlan } from '../measure/run.js';
-import { decide, DEFAULT_VERDICT_OPTIONS, summarize } from '../stats/index.js';
+import { decide, DEFAULT_VERDICT_OPTIONS, sequentialGate, summarize } from '../stats/index.js';
+import { DEFAULT_MAX_RUNS, lookStep } from './adaptive.js';
+import { DEFAULT_RUNS } from './plan.js';
 
 /**
  * How often the gate cries wolf, and how often it catches a real slowdown, on this machine.
@@ -117,6 +119,11 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
     rows.push(`| ${n} | ${pct(count.fa)} | ${pct(count.inc0)} | ${pct(count.d3)} | ${pct(count.d5)} |`);
   }
   const s = pools.map((p) => summarize(p)!);
+  const adaptive = adaptiveTable([
+    { label: 'identical images', base: baseline, head: baseline },
+    { label: '+3 % work', base: baseline, head: slow3 },
+    { label: '+5 % work', base: baseline, head: slow5 },
+  ], options.gates, random);
   return [
     `## ${WORKLOADS[workload].title}`,
     '',
@@ -128,5 +135,38 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...adaptive,
   ].join('\n');
+}
+
+/**
+ * Rows for the adaptive gate with the default design (runs, max-runs, a look every lookStep pairs):
+ * each gate draws pairs with replacement from the pools until it decides.
+ */
+export function adaptiveTable(cases: { label: string; base: number[]; head: number[] }[], gates: number, random: () => number): string[] {
+  const design = { runs: DEFAULT_RUNS, maxRuns: DEFAULT_MAX_RUNS, step: lookStep(DEFAULT_RUNS) };
+  const pick = (pool: number[]): number => pool[Math.floor(random() * pool.length)]!;
+  const rows = cases.map((c) => {
+    const states = { regression: 0, improvement: 0, 'no change': 0, inconclusive: 0 };
+    const used: number[] = [];
+    for (let g = 0; g < gates; g++) {
+      const { verdict, perSide } = sequentialGate(() => [pick(c.base), pick(c.head)], design, DEFAULT_VERDICT_OPTIONS);
+      states[verdict.state] += 1;
+      used.push(perSide);
+    }
+    used.sort((a, b) => a - b);
+    const mean = used.reduce((a, b) => a + b, 0) / gates;
+    const p95 = used[Math.ceil(0.95 * gates) - 1]!;
+    const pct = (k: number): string => `${k}/${gates} (${((100 * k) / gates).toFixed(0)} %)`;
+    return `| ${c.label} | ${pct(states.regression)} | ${pct(states['no change'])} | ${pct(states.inconclusive)} | ${mean.toFixed(1)} | ${p95} |`;
+  });
+  return [
+    `Adaptive gate (default design: ${design.runs} pairs, then ${design.step} more per look while inconclusive, at most ${design.maxRuns} per side;`,
+    `threshold ${DEFAULT_VERDICT_OPTIONS.thresholdPct} %, alpha ${DEFAULT_VERDICT_OPTIONS.alpha} spent over the looks), ${gates} gates per row, boots drawn with replacement from the pools:`,
+    '',
+    '| head | flagged regression | no change | inconclusive at the cap | mean boots per side | 95th percentile boots per side |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ];
 }
