@@ -17,6 +17,7 @@ import {
 } from '../../src/report/markdown.js';
 import { bootTimesChart, mermaidText, sortedSeries } from '../../src/report/mermaid.js';
 import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { comparisonSummary } from '../../src/report/terminal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Factory: deterministic samples (seeded), a SubjectResult with a real summary, a ResultsDocument.
@@ -427,6 +428,11 @@ describe('thresholds per subject', () => {
     expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots · /m);
     expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots · /m);
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
+    // the terminal summary too
+    const terminal = comparisonSummary(comparison);
+    expect(terminal).toContain('a: threshold 20 ms; boots used 10 + 10');
+    expect(terminal).toContain('b: threshold 2 %; boots used 10 + 10');
+    expect(terminal).toContain('verdict: NO CHANGE (threshold 20 ms / 2 %, alpha 0.01)');
   });
 
   it('a threshold in ms catches a 60 ms slowdown of a 1200 ms boot that 5 % would let through', () => {
