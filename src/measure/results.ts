@@ -2,6 +2,7 @@ import type { GuestSpec } from '../boot/guest.js';
 import type { ImageSizes as ElfImageSizes } from '../build/elf-image-size.js';
 import type { Summary } from '../stats/index.js';
 import type { ModuleTime } from './modules.js';
+import type { PhaseTime } from './phases.js';
 
 export type { Summary };
 
@@ -21,6 +22,8 @@ export interface BootRecord {
   /** guest instructions start → ready (deterministic mode), else null */
   instructions: number | null;
   modules: ModuleTime[];
+  /** where the time went, in boot order (src/measure/phases.ts); absent in older documents */
+  phases?: PhaseTime[];
   error: string | null;
   /** serial log of this boot, relative to the results file */
   log: string | null;

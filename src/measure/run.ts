@@ -3,6 +3,7 @@ import path from 'node:path';
 import { bootOnce, type BootInstrument, type BootOutcome } from '../boot/boot-once.js';
 import { buildQemuArgs, qemuCommand, type GuestSpec } from '../boot/guest.js';
 import { moduleBreakdown } from './modules.js';
+import { bootPhases } from './phases.js';
 import type { BootRecord, SubjectResult } from './results.js';
 import { summarizeSubject } from './summary.js';
 
@@ -141,6 +142,7 @@ export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, 
     httpMs: ms(outcome.httpAt),
     instructions,
     modules: outcome.ok && outcome.instrumented === null ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    phases: outcome.ok && outcome.instrumented === null ? bootPhases(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt, outcome.httpAt) : [],
     error: outcome.error,
     log,
   };

@@ -441,6 +441,25 @@ function modulesSection(c: Comparison): string | null {
   return ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }
 
+/** Phases in boot order; those that changed by less than 0.5 ms are folded into one row. */
+function phasesSection(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.subjects) {
+    if (s.phases.length === 0) continue;
+    const shown = s.phases.filter((p) => Math.abs(p.deltaMs) >= 0.5 || p.baseMs === null || p.headMs === null);
+    const rest = s.phases.filter((p) => !shown.includes(p));
+    const rows = shown.slice(0, 20).map((p) => [name(p.name), formatMs2(p.baseMs), formatMs2(p.headMs), signedMs(p.deltaMs)]);
+    if (rest.length > 0) {
+      const sum = (pick: (p: (typeof rest)[number]) => number | null): number => rest.reduce((a, p) => a + (pick(p) ?? 0), 0);
+      rows.push([`${rest.length} other phases (each within ±0.5 ms)`, formatMs2(sum((p) => p.baseMs)), formatMs2(sum((p) => p.headMs)), signedMs(sum((p) => p.deltaMs))]);
+    }
+    parts.push(`Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`, '');
+    parts.push(table(['phase', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
+  }
+  if (parts.length === 0) return null;
+  return ['#### Where the time went', '', ...parts].join('\n').trimEnd();
+}
+
 const formatMs2 = (x: number | null): string => (finite(x) ? x.toFixed(2) : '—');
 const signedMs = (x: number): string => (finite(x) ? signed(x, 2) : '—');
 
@@ -509,6 +528,7 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
 
     const sections = [
       instructionsSection(c),
+      budget.modules ? phasesSection(c) : null,
       budget.modules ? modulesSection(c) : null,
       budget.charts ? gateCharts(c) : null,
       studyLine(c.subjects.map((s) => s.head), ' (head)'),

@@ -88,8 +88,10 @@ export function comparisonSummary(c: Comparison): string {
     out += `\n${s.name}: threshold ${s.threshold}; boots used ${s.base.boots.length} + ${s.head.boots.length}${looks}`;
     if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
+    const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
+    if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;
     const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
-    if (top.length > 0) out += `\n${s.name}: modules that changed most: ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
+    if (top.length > 0) out += `\n${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
   }
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
   const thresholds = [...new Set(c.subjects.map((s) => s.threshold))];

@@ -51,6 +51,8 @@ export interface SubjectComparison {
   options: GateOptions;
   /** '5 %' or '20 ms': the wall-clock threshold used for this subject */
   threshold: string;
+  /** where the time went: median per boot phase, base vs head */
+  phases: PhaseDelta[];
   /** change of spread or shape of the boot times, the shift taken out (KS): reported, not gated */
   spread: SpreadChange | null;
   /** modules slower by at least `moduleThresholdMs` (a verdict line of their own) */
@@ -105,6 +107,34 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
     .sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
 }
 
+export interface PhaseDelta {
+  name: string;
+  baseMs: number | null;
+  headMs: number | null;
+  /** head − base of the medians; a phase on one side only counts as 0 on the other */
+  deltaMs: number;
+}
+
+/** Median time per boot phase, base vs head, in boot order (head's order, then base-only phases). */
+export function phaseDeltas(base: SubjectResult, head: SubjectResult): PhaseDelta[] {
+  const medians = (r: SubjectResult): Map<string, number> => {
+    const per = new Map<string, number[]>();
+    for (const b of r.boots) {
+      if (!b.ok) continue;
+      for (const p of b.phases ?? []) {
+        const list = per.get(p.name);
+        if (list) list.push(p.ms);
+        else per.set(p.name, [p.ms]);
+      }
+    }
+    return new Map([...per].map(([name, ms]) => [name, summarize(ms)!.median]));
+  };
+  const b = medians(base);
+  const h = medians(head);
+  const names = [...new Set([...h.keys(), ...b.keys()])];
+  return names.map((name) => ({ name, baseMs: b.get(name) ?? null, headMs: h.get(name) ?? null, deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0) }));
+}
+
 export function compareSubject(base: SubjectResult, head: SubjectResult, options: GateOptions = DEFAULT_GATE_OPTIONS): SubjectComparison {
   // Boots taken adaptively are judged at the levels of their last look (docs/statistics.md).
   const plan = head.sequential ?? null;
@@ -152,7 +182,7 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
   }
   return {
     name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta,
-    options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules,
+    options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules, phases: phaseDeltas(base, head),
   };
 }
 

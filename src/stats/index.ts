@@ -19,11 +19,13 @@ export {
   compareResults,
   compareSubject,
   moduleDeltas,
+  phaseDeltas,
   subjectOptions,
   DEFAULT_GATE_OPTIONS,
   type Comparison,
   type SubjectComparison,
   type ModuleDelta,
+  type PhaseDelta,
   type GateOptions,
 } from './compare-results.js';
 export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';

@@ -43,6 +43,9 @@ describe('gate on the multiboot fixture: base vs head built from git work trees,
     const seq = [...base.boots.map((b) => ({ ...b, side: 'base' })), ...head.boots.map((b) => ({ ...b, side: 'head' }))].sort((a, b) => a.sequence - b.sequence);
     for (let i = 0; i < seq.length; i += 2) expect(new Set([seq[i]!.side, seq[i + 1]!.side]).size).toBe(2);
     expect(outcome.markdown).toMatch(/adaptive: decided at look \d/);
+    // phases are stored per boot and diffed in the report
+    expect(head.boots[0]!.phases!.map((p) => p.name)).toEqual(['start → first module', 'module init (all modules)', 'last module → ready']);
+    expect(outcome.markdown).toContain('#### Where the time went');
   });
 
   it('flags a head doing 10 % more work per module as a regression of about that size', async () => {
