@@ -1,6 +1,7 @@
 // mode: nightly — measure the checked-out commit (the default branch on a schedule), append the
 // results to the history on the data branch, chart it, find change points, and raise (or close)
 // one issue on a sustained regression.
+import { changePointsByQemu, type QemuChange } from './history/segments.js';
 import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import type { ResultsDocument } from '../measure/results.js';
 import { escapeMarkdown, inlineCode } from '../report/escape.js';
 import { renderMeasureReport } from '../report/markdown.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
-import { DEFAULT_CHANGE_POINT_OPTIONS, detectChangePoints, sustainedRegression, type ChangePoint, type SustainedRegression } from './history/change-points.js';
+import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
 import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';
 import { syncRegressionIssue } from './history/issue.js';
 import { appendEntry, entryFromResult, historyPaths, medianSeries, parseHistory, type HistoryFile, type RunIdentity } from './history/model.js';
@@ -28,6 +29,8 @@ export interface SubjectTrend {
   changePoints: ChangePoint[];
   sustained: SustainedRegression | null;
   chartPath: string;
+  /** nights where the QEMU version changed: no change point is tested across them */
+  qemuChanges: QemuChange[];
 }
 
 /** Change points and the sustained-regression check of one subject's history. */
@@ -38,8 +41,10 @@ export function analyseHistory(file: HistoryFile, chartPath: string, options: { 
     return { at: e.at, median, ci95: e.summary.ci95, commit: e.commit };
   });
   const cpOptions = { alpha: options.alpha, minShiftPct: options.thresholdPct };
-  const changePoints = detectChangePoints(values, cpOptions);
-  return { subject: file.subject, file, points, changePoints, sustained: sustainedRegression(values, changePoints, cpOptions), chartPath };
+  // never across a QEMU version change (src/github/history/segments.ts)
+  const versions = entryIndex.map((i) => file.entries[i]!.host?.qemu ?? 'unknown');
+  const { changePoints, sustained, qemuChanges } = changePointsByQemu(values, versions, cpOptions);
+  return { subject: file.subject, file, points, changePoints, sustained, chartPath, qemuChanges };
 }
 
 /** One line per entry: appending a night adds one line to the file's diff. */
@@ -74,6 +79,10 @@ function trendSection(ctx: ModeContext, branch: string, trends: readonly Subject
       out.push('');
     } else {
       out.push(`No change point in the history (window ${DEFAULT_CHANGE_POINT_OPTIONS.window} runs each side).`, '');
+    }
+    for (const q of t.qemuChanges.slice(-5)) {
+      const p = t.points[q.index]!;
+      out.push(`QEMU changed on ${p.at.slice(0, 10)} (${escapeMarkdown(q.from)} → ${escapeMarkdown(q.to)}): timings before and after are not comparable, so no change point is tested across it.`, '');
     }
     if (t.sustained) {
       const s = t.sustained;
