@@ -34,6 +34,8 @@ export interface GateRunOptions {
   worktreeDir?: string;
   reportTitle?: string;
   configName?: string;
+  /** boot identical images anyway (the nightly needs tonight's boot times for its history) */
+  bootIdenticalImages?: boolean;
 }
 
 export interface GateOutcome {
@@ -78,7 +80,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       plans.push(await planFor(subject, prepared, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride }));
     }
     const [basePlan, headPlan] = plans.slice(-2) as [MeasurePlan, MeasurePlan];
-    const same = await identicalImage(basePlan.guest, headPlan.guest);
+    const same = options.bootIdenticalImages ? null : await identicalImage(basePlan.guest, headPlan.guest);
     if (same) {
       // No boot can tell two identical images apart: decide at once, spend nothing.
       options.log(`${subject.name}: identical image (${same}): no boots needed`);

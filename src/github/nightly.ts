@@ -1,26 +1,29 @@
 // mode: nightly — measure the checked-out commit (the default branch on a schedule), append the
 // results to the history on the data branch, chart it, find change points, and raise (or close)
 // one issue on a sustained regression.
-import { changePointsByQemu, type QemuChange } from './history/segments.js';
-import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { execa } from 'execa';
+import { runGate } from '../engine/gate.js';
 import { runMeasure } from '../engine/measure.js';
 import type { ResultsDocument } from '../measure/results.js';
+import { writeResults } from '../measure/results-file.js';
 import { escapeMarkdown, inlineCode } from '../report/escape.js';
 import { renderMeasureReport } from '../report/markdown.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../stats/index.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
 import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
 import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';
 import { syncRegressionIssue } from './history/issue.js';
 import { appendEntry, entryFromResult, historyPaths, medianSeries, parseHistory, type HistoryFile, type RunIdentity } from './history/model.js';
+import { changePointsByQemu, type QemuChange } from './history/segments.js';
 import { commitToBranch } from './history/store.js';
+import { previousNightCommit } from './previous-night.js';
 import type { ModeContext } from './pr.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
-import { loadConfig } from './workspace.js';
+import { gateOptions, loadConfig } from './workspace.js';
 
 export interface SubjectTrend {
   subject: string;
@@ -127,11 +130,34 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   stages.stage('bootgate: restore caches');
   const cacheStates = inputs.cache ? await restoreCaches(await planCaches({ subjects, commits: [commit], workspace: run.workspace, downloadDir: inputs.downloadDir })) : [];
   stages.stage(`bootgate: build ${subjects.map((s) => s.name).join(', ')}`);
-  const callbacks = stages.engineCallbacks('bootgate: boot');
+  const branch = inputs.historyBranch;
+  const previous = branch && ctx.octokit
+    ? await previousNightCommit(ctx.octokit, { owner: run.owner, repo: run.repo, branch }, config.name, subjects, commit, run.workspace)
+    : null;
+  const callbacks = stages.engineCallbacks(previous ? `bootgate: boot the previous night's ${previous.slice(0, 12)} and tonight's commit, interleaved` : 'bootgate: boot');
   const jsonFile = path.join(outDir, 'results.json');
-  const { doc, interrupted } = await runMeasure(subjects, {
-    jsonFile, outDir, signal: ctx.signal, log: callbacks.log, onBoot: callbacks.onBoot, runsOverride: inputs.runs, warmupOverride: inputs.warmup,
-  });
+  let doc: ResultsDocument;
+  let interrupted: boolean;
+  let sinceLastNight: { comparison: Comparison; markdown: string } | null = null;
+  if (previous) {
+    // tonight's boots are the head side of a gate against the previous night's commit
+    const outcome = await runGate({
+      subjects, repo: run.workspace, base: previous, head: commit, outDir: path.join(outDir, 'since-previous-night'),
+      gate: gateOptions(inputs, config.subjects), runsOverride: inputs.runs, maxRunsOverride: inputs.maxRuns, warmupOverride: inputs.warmup,
+      log: callbacks.log, onBoot: callbacks.onBoot, signal: ctx.signal, worktreeDir: path.join(run.temp, 'bootgate-worktrees'),
+      configName: config.name, reportTitle: `bootgate: since the previous night (${previous.slice(0, 12)} → ${commit.slice(0, 12)})`,
+      // the history needs tonight's boot times even when the image did not change
+      bootIdenticalImages: true,
+    });
+    doc = { ...outcome.head, subjects: outcome.head.subjects.map((s) => ({ ...s, variant: null })) };
+    interrupted = outcome.interrupted;
+    sinceLastNight = { comparison: outcome.comparison, markdown: outcome.markdown };
+    await writeResults(jsonFile, doc);
+  } else {
+    ({ doc, interrupted } = await runMeasure(subjects, {
+      jsonFile, outDir, signal: ctx.signal, log: callbacks.log, onBoot: callbacks.onBoot, runsOverride: inputs.runs, warmupOverride: inputs.warmup,
+    }));
+  }
   stages.stage('bootgate: save caches');
   await saveCaches(cacheStates);
   stages.close();
@@ -141,8 +167,14 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   }
 
   let markdown = renderMeasureReport(doc, { title: `bootgate: nightly ${config.name}` });
+  if (sinceLastNight) {
+    markdown += `\n${sinceLastNight.markdown}`;
+    const moved = sinceLastNight.comparison.state;
+    core.info(`since the previous night: ${moved}`);
+    if (moved === 'regression') core.warning(`bootgate: the changes since the previous night made boot time slower: ${sinceLastNight.comparison.subjects.filter((x) => x.state === 'regression').map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
+  }
+  core.setOutput('since-previous-night', sinceLastNight ? sinceLastNight.comparison.state : '');
   let trends: SubjectTrend[] = [];
-  const branch = inputs.historyBranch;
   if (!branch) {
     core.info('history-branch: none — the results are not added to a history');
   } else if (!ctx.octokit) {
