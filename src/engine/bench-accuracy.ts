@@ -170,3 +170,37 @@ export function adaptiveTable(cases: { label: string; base: number[]; head: numb
     '',
   ];
 }
+
+/**
+ * Adaptive-gate rows from real boots already taken (e.g. a gate's base.json and head.json on real
+ * Embox): identical images = two draws from the base pool, and base vs head. No booting.
+ */
+export async function replayAdaptive(options: { base: string; head: string; gates: number; seed?: number }): Promise<string> {
+  const { readResults } = await import('../measure/results-file.js');
+  const pool = async (file: string): Promise<{ name: string; values: number[] }> => {
+    const doc = await readResults(file);
+    const subject = doc.subjects[0];
+    if (!subject) throw new Error(`${file}: no subject`);
+    return { name: subject.name, values: subject.boots.filter((b) => b.ok && b.bootMs !== null).map((b) => b.bootMs!) };
+  };
+  const base = await pool(options.base);
+  const head = await pool(options.head);
+  let seed = options.seed ?? 20261129;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const sb = summarize(base.values)!;
+  const sh = summarize(head.values)!;
+  return [
+    `Pools of real boots: ${base.name} base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), ` +
+      `head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${options.base}, ${options.head}.`,
+    '',
+    ...adaptiveTable([
+      { label: 'identical images (base vs base)', base: base.values, head: base.values },
+      { label: `this head (${sh.median - sb.median >= 0 ? '+' : ''}${(sh.median - sb.median).toFixed(1)} ms in the medians)`, base: base.values, head: head.values },
+    ], options.gates, random),
+  ].join('\n');
+}

@@ -11,7 +11,7 @@ import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
-import { runAccuracyBench } from './bench-accuracy.js';
+import { replayAdaptive, runAccuracyBench } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
@@ -158,7 +158,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--pool <n>', 'boots per slowed variant (the baseline pool is twice this)', '60')
     .option('--gates <n>', 'gates replayed per size', '100')
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
+    .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
     .action(async (opts: CommonOptions) => {
+      if (opts.replay !== undefined) {
+        const [base, head, extra] = String(opts.replay).split(',');
+        if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${String(opts.replay)}"`);
+        process.stdout.write(`${await replayAdaptive({ base, head, gates: positive(opts.gates, '--gates') })}\n`);
+        return;
+      }
       const text = await runAccuracyBench({
         poolSize: positive(opts.pool, '--pool'), gates: positive(opts.gates, '--gates'), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
         out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
