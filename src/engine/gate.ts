@@ -92,15 +92,21 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const pairs: AdaptivePair[] = options.subjects.map((subject, i) => ({
-    name: subject.name,
-    base: 2 * i,
-    head: 2 * i + 1,
-    runs: plans[2 * i]!.runs,
-    maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
-    deterministic: plans[2 * i]!.instrument !== undefined,
-    skip: identical.has(subject.name),
-  }));
+  // base and head plan of each subject, found by name (not by position)
+  const pairs: AdaptivePair[] = options.subjects.flatMap((subject) => {
+    const base = plans.findIndex((p) => p.name === subject.name && p.variant === 'base');
+    const head = plans.findIndex((p) => p.name === subject.name && p.variant === 'head');
+    if (base < 0 || head < 0) return [];
+    return [{
+      name: subject.name,
+      base,
+      head,
+      runs: plans[base]!.runs,
+      maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
+      deterministic: plans[base]!.instrument !== undefined,
+      skip: identical.has(subject.name),
+    }];
+  });
   const more = adaptiveBoots(pairs, options.gate);
   const { results, interrupted } = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot, more });
   for (const r of results) {
