@@ -6,7 +6,7 @@ import type { SubjectResult } from '../measure/results.js';
 import { compareSubject, subjectOptions, type GateOptions } from '../stats/index.js';
 
 /** Counted boots per side the gate may take at most, unless `max-runs` says otherwise. */
-export const DEFAULT_MAX_RUNS = 60;
+export const DEFAULT_MAX_RUNS = 100;
 
 /** Pairs booted between looks: half the first batch, at least 2. */
 export function lookStep(runs: number): number {
