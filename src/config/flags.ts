@@ -41,7 +41,9 @@ const HELP: Partial<Record<SubjectKey, string>> = {
   app: 'Rumprun app source folder',
   'app-build': 'command that builds the Rumprun app',
   always: 'always measure this subject in PR mode',
-  threshold: 'regression threshold in percent (wall-clock)',
+  threshold: 'regression threshold (wall-clock): "3%" of the base median or "40ms"',
+  'module-threshold': 'a module this much slower (e.g. "10ms") is a regression line of its own',
+  'max-runs': 'adaptive gate: most counted boots per side (runs is the least)',
   'instructions-threshold': 'regression threshold in percent (instructions)',
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseModuleThresholdOrNull, parseThresholdOrNull } from './threshold.js';
 
 /**
  * The subject settings a bootgate.yml may hold. Keys are kebab-case and each one has a
@@ -85,7 +86,16 @@ export const subjectSettingsShape = {
   'app-build': z.string().min(1),
   // gating
   always: z.boolean(),
-  threshold: z.number().positive().max(100),
+  // "5%" or "20ms" (a bare number is percent); see src/config/threshold.ts
+  threshold: z.union([z.number(), z.string()]).refine((v) => parseThresholdOrNull(v) !== null, {
+    message: 'expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
+  }),
+  // any single module slower by at least this much is its own regression line, e.g. "10ms"
+  'module-threshold': z.union([z.number(), z.string()]).refine((v) => parseModuleThresholdOrNull(v) !== null, {
+    message: 'expected a time like "10ms", greater than 0',
+  }),
+  // adaptive gate: boot pairs until decided, at most this many counted boots per side
+  'max-runs': positiveInt,
   'instructions-threshold': z.number().positive().max(100),
 } as const;
 

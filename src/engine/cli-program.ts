@@ -1,3 +1,5 @@
+import { parseModuleThresholdOrNull, parseThreshold } from '../config/threshold.js';
+import { perSubjectOptions } from './gate-options.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, isInputError } from '../config/errors.js';
 import { stripControl } from '../report/escape.js';
@@ -16,7 +18,7 @@ import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
-import { runAccuracyBench } from './bench-accuracy.js';
+import { replayAdaptive, runAccuracyBench } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
@@ -159,7 +161,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--base <file>', 'results JSON of the base')
     .requiredOption('--head <file>', 'results JSON of the head')
     .option('--markdown <file>', 'write the report Markdown here')
-    .option('--threshold <pct>', 'regression threshold, percent', String(DEFAULT_GATE_OPTIONS.thresholdPct))
+    .option('--threshold <value>', 'regression threshold: "3%" of the base median or "40ms"', `${DEFAULT_GATE_OPTIONS.thresholdPct}%`)
+    .option('--module-threshold <ms>', 'a module this much slower (e.g. "10ms") is a regression line of its own')
     .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
@@ -202,7 +205,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--pool <n>', 'boots per slowed variant (the baseline pool is twice this)', '60')
     .option('--gates <n>', 'gates replayed per size', '100')
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
+    .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
     .action(async (opts: CommonOptions) => {
+      if (opts.replay !== undefined) {
+        const [base, head, extra] = String(opts.replay).split(',');
+        if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${String(opts.replay)}"`);
+        process.stdout.write(`${await replayAdaptive({ base, head, gates: positive(opts.gates, '--gates', 100_000) })}\n`);
+        return;
+      }
       const text = await runAccuracyBench({
         poolSize: positive(opts.pool, '--pool', LIMITS.runs), gates: positive(opts.gates, '--gates', 100_000), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
         out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
@@ -233,14 +243,17 @@ function number(value: unknown, flag: string, lo: number, hi: number): number {
 
 /** Gate thresholds from the flags, with per-subject thresholds from the config. */
 function gateOptions(opts: CommonOptions, subjects: Subject[]): GateOptions {
-  const perSubject: GateOptions['perSubject'] = {};
-  for (const s of subjects) {
-    const own = { thresholdPct: s.settings.threshold, instructionsThresholdPct: s.settings['instructions-threshold'] };
-    perSubject[s.name] = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
+  const threshold = parseThreshold(opts.threshold ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, 'command line --threshold', (m) => new ConfigError(m));
+  const moduleThreshold = opts.moduleThreshold === undefined ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
+  if (opts.moduleThreshold !== undefined && moduleThreshold === null) {
+    throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${String(opts.moduleThreshold)}"`);
   }
+  const perSubject = perSubjectOptions(subjects);
   return {
     alpha: number(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
-    thresholdPct: number(opts.threshold ?? DEFAULT_GATE_OPTIONS.thresholdPct, '--threshold', 0, 100),
+    thresholdPct: threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
+    thresholdMs: threshold.thresholdMs,
+    ...(moduleThreshold !== null ? { moduleThresholdMs: moduleThreshold } : {}),
     instructionsThresholdPct: number(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
     perSubject,
   };

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bootgateCacheDir } from '../build/cache-dir.js';
 import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/git-worktree.js';
+import { identicalImage, type IdenticalImage } from '../build/identical-image.js';
 import { prepareSubject } from '../build/index.js';
 import type { Subject } from '../config/subjects.js';
 import { hostFacts } from '../measure/host.js';
@@ -12,6 +13,7 @@ import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js'
 import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
 import { attempt, notBuiltResult } from './not-built.js';
+import { adaptiveBoots, DEFAULT_MAX_RUNS, type AdaptivePair } from './adaptive.js';
 import { planFor } from './plan.js';
 
 export interface GateRunOptions {
@@ -24,6 +26,8 @@ export interface GateRunOptions {
   gate: GateOptions;
   runsOverride?: number;
   warmupOverride?: number;
+  /** most counted boots per side (adaptive gate); default: each subject's `max-runs`, else DEFAULT_MAX_RUNS */
+  maxRunsOverride?: number;
   log: (line: string) => void;
   onBoot?: (progress: BootProgress) => void;
   signal?: AbortSignal;
@@ -31,6 +35,8 @@ export interface GateRunOptions {
   worktreeDir?: string;
   reportTitle?: string;
   configName?: string;
+  /** boot identical images anyway (the nightly needs tonight's boot times for its history) */
+  bootIdenticalImages?: boolean;
 }
 
 export interface GateOutcome {
@@ -57,6 +63,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   const refs = new Map<string, { base: string; head: string }>();
   // One work tree per commit, also when its creation failed: every subject then says so.
   const worktrees = new Map<string, Promise<string>>();
+  const identical = new Map<string, IdenticalImage>();
   for (const subject of options.subjects) {
     if (options.signal?.aborted) break;
     const root = await repoRoot(subject.settings.source ?? options.repo ?? process.cwd());
@@ -93,11 +100,43 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
         entries.push({ variant, notBuilt: result });
       }
     }
+    const basePlan = plans.find((p) => p.name === subject.name && p.variant === 'base');
+    const headPlan = plans.find((p) => p.name === subject.name && p.variant === 'head');
+    const same = options.bootIdenticalImages || !basePlan || !headPlan ? null : await identicalImage(basePlan.guest, headPlan.guest);
+    if (same && basePlan && headPlan) {
+      // No boot can tell two identical images apart: decide at once, spend nothing.
+      options.log(`${subject.name}: identical image (${same}): no boots needed`);
+      identical.set(subject.name, same);
+      for (const plan of [basePlan, headPlan]) {
+        plan.runs = 0;
+        plan.warmup = 0;
+      }
+    }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
-  const measured = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot });
+  // base and head plan of each subject, found by name (not by position)
+  const pairs: AdaptivePair[] = options.subjects.flatMap((subject) => {
+    const base = plans.findIndex((p) => p.name === subject.name && p.variant === 'base');
+    const head = plans.findIndex((p) => p.name === subject.name && p.variant === 'head');
+    if (base < 0 || head < 0) return [];
+    return [{
+      name: subject.name,
+      base,
+      head,
+      runs: plans[base]!.runs,
+      maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
+      deterministic: plans[base]!.instrument !== undefined,
+      skip: identical.has(subject.name),
+    }];
+  });
+  const more = adaptiveBoots(pairs, options.gate);
+  const measured = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot, more });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;
+  for (const r of results) {
+    const same = identical.get(r.name);
+    if (same) r.identicalImage = same;
+  }
   const side = (variant: 'base' | 'head'): SubjectResult[] =>
     entries.filter((e) => e.variant === variant).map((e) => e.notBuilt ?? results[e.plan!]!);
   const base = resultsDocument(side('base'), host, interrupted);

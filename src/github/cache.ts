@@ -9,6 +9,8 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { execa } from 'execa';
 import { bootgateCacheDir } from '../build/cache-dir.js';
+import { rumprunCheckoutParent } from '../build/rumprun/index.js';
+import { PINNED_RUMPRUN, pinnedRumprunDir } from '../build/rumprun/checkout.js';
 import type { Subject } from '../config/subjects.js';
 
 export interface CacheEntry {
@@ -25,8 +27,12 @@ export interface CacheState {
   hit: string | null;
 }
 
-/** Folders under the bootgate cache folder that builders fill by content hash (see src/build). */
-export const CONTENT_CACHE_FOLDERS = ['multiboot', 'linux', 'embox', 'images'];
+/**
+ * Folders under the bootgate cache folder that builders fill by content hash (see src/build):
+ * multiboot-fixture.ts → multiboot/<hash>, linux-fixture.ts → linux/<hash>, embox/index.ts →
+ * embox/embox-<tree key>. Rumprun's toolchain has an entry of its own (below).
+ */
+export const CONTENT_CACHE_FOLDERS = ['multiboot', 'linux', 'embox'];
 export const EMBOX_DOWNLOAD_FOLDER = 'embox-download';
 
 const sha = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
@@ -97,14 +103,21 @@ export async function planCaches(options: PlanOptions): Promise<CacheEntry[]> {
   }
 
   // The Rumprun hw toolchain: build-rr.sh installs it in <source>/rumprun (src/build/rumprun/toolchain.ts),
-  // keyed by the checkout's commit, the host compiler and the build flags.
-  const rumprunSources = [...new Set(options.subjects.filter((s) => s.os === 'rumprun').map((s) => s.settings.source ?? options.workspace))];
-  for (const source of rumprunSources) {
-    const users = options.subjects.filter((s) => s.os === 'rumprun' && (s.settings.source ?? options.workspace) === source);
-    const parts = [source, await firstLine('git', ['rev-parse', 'HEAD'], source), await firstLine('gcc', ['--version'])];
+  // keyed by the checkout's commit, the host compiler and the build flags. A subject without `source`
+  // builds in bootgate's own pinned checkout (src/build/rumprun/checkout.ts): then the whole checkout
+  // is cached (the clone and its toolchain), keyed by the pinned commit, so a PR run neither clones
+  // nor rebuilds it.
+  const rumprun = options.subjects.filter((s) => s.os === 'rumprun');
+  const rumprunSources = [...new Set(rumprun.map((s) => s.settings.source ?? null))];
+  for (const given of rumprunSources) {
+    const users = rumprun.filter((s) => (s.settings.source ?? null) === given);
+    const source = given ?? pinnedRumprunDir(rumprunCheckoutParent());
+    const commit = given ? await firstLine('git', ['rev-parse', 'HEAD'], given) : PINNED_RUMPRUN.commit;
+    const parts = [source, commit, await firstLine('gcc', ['--version'])];
     for (const s of users) parts.push(String(s.settings['bake-target'] ?? ''), await fileText(s.settings.overrides));
     const prefix = `bootgate-rumprun-toolchain-${tag}-${sha([source])}-`;
-    entries.push({ label: `Rumprun toolchain (${source})`, key: `${prefix}${sha(parts)}`, restoreKeys: [], paths: [path.join(source, 'rumprun')] });
+    const paths = given ? [path.join(given, 'rumprun')] : [source];
+    entries.push({ label: `Rumprun toolchain (${given ? source : `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`})`, key: `${prefix}${sha(parts)}`, restoreKeys: [], paths });
   }
 
   if (options.subjects.length > 0) {

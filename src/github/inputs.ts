@@ -1,6 +1,8 @@
 // The action's inputs (action.yml), read and validated in one place. Every problem names the input,
 // what was expected and what was given; all problems are reported together.
 import { LIMITS } from '../config/schema.js';
+import { parseThresholdOrNull, type Threshold } from '../config/threshold.js';
+import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
 
 export const MODES = ['pr', 'nightly', 'report', 'merge'] as const;
 export type Mode = (typeof MODES)[number];
@@ -22,7 +24,11 @@ export interface ActionInputs {
   subjects: SubjectFilter;
   runs: number | undefined;
   warmup: number | undefined;
-  thresholdPct: number;
+  threshold: Threshold;
+  /** adaptive gate: most counted boots per side; undefined = the default */
+  maxRuns: number | undefined;
+  /** a PR carrying this label passes the check whatever the verdict */
+  acceptLabel: string;
   alpha: number;
   mode: Mode;
   token: string;
@@ -117,7 +123,11 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
 
   const runs = count('runs', 1, LIMITS.runs);
   const warmup = count('warmup', 0, LIMITS.warmup);
-  const thresholdPct = number('threshold', 5, 0, 100, 'a percentage greater than 0 and at most 100');
+  const maxRuns = count('max-runs', 1, LIMITS.runs);
+  const thresholdRaw = raw('threshold', '');
+  const threshold: Threshold = thresholdRaw === '' ? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct } : (parseThresholdOrNull(thresholdRaw) ?? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct });
+  if (thresholdRaw !== '' && parseThresholdOrNull(thresholdRaw) === null) bad('threshold', '"5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms', thresholdRaw);
+  const acceptLabel = raw('accept-label', 'boot-time-accepted').trim();
   const alpha = number('alpha', 0.01, 0, 0.5, 'a significance level greater than 0 and at most 0.5');
   const mode = oneOf('mode', MODES, 'pr');
   const token = read('github-token').trim();
@@ -161,7 +171,9 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
     subjects,
     runs,
     warmup,
-    thresholdPct,
+    threshold,
+    maxRuns,
+    acceptLabel,
     alpha,
     mode,
     token,

@@ -5,21 +5,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { execa } from 'execa';
+import { runGate } from '../engine/gate.js';
 import { runMeasure } from '../engine/measure.js';
 import type { ResultsDocument } from '../measure/results.js';
+import { writeResults } from '../measure/results-file.js';
 import { escapeMarkdown, inlineCode } from '../report/escape.js';
 import { renderMeasureReport } from '../report/markdown.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../stats/index.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
-import { DEFAULT_CHANGE_POINT_OPTIONS, detectChangePoints, sustainedRegression, type ChangePoint, type SustainedRegression } from './history/change-points.js';
+import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
 import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';
 import { syncRegressionIssue } from './history/issue.js';
 import { appendEntry, entryFromResult, historyPaths, medianSeries, parseHistory, type HistoryFile, type RunIdentity } from './history/model.js';
+import { changePointsByQemu, type QemuChange } from './history/segments.js';
 import { commitToBranch } from './history/store.js';
 import { dashboardPath, dashboardUpdates } from './history/dashboard.js';
+import { previousNightCommit } from './previous-night.js';
 import type { ModeContext } from './pr.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
-import { loadConfig } from './workspace.js';
+import { gateOptions, loadConfig } from './workspace.js';
 
 export interface SubjectTrend {
   subject: string;
@@ -28,6 +33,8 @@ export interface SubjectTrend {
   changePoints: ChangePoint[];
   sustained: SustainedRegression | null;
   chartPath: string;
+  /** nights where the QEMU version changed: no change point is tested across them */
+  qemuChanges: QemuChange[];
 }
 
 /** Change points and the sustained-regression check of one subject's history. */
@@ -38,8 +45,10 @@ export function analyseHistory(file: HistoryFile, chartPath: string, options: { 
     return { at: e.at, median, ci95: e.summary.ci95, commit: e.commit };
   });
   const cpOptions = { alpha: options.alpha, minShiftPct: options.thresholdPct };
-  const changePoints = detectChangePoints(values, cpOptions);
-  return { subject: file.subject, file, points, changePoints, sustained: sustainedRegression(values, changePoints, cpOptions), chartPath };
+  // never across a QEMU version change (src/github/history/segments.ts)
+  const versions = entryIndex.map((i) => file.entries[i]!.host?.qemu ?? 'unknown');
+  const { changePoints, sustained, qemuChanges } = changePointsByQemu(values, versions, cpOptions);
+  return { subject: file.subject, file, points, changePoints, sustained, chartPath, qemuChanges };
 }
 
 /** One line per entry: appending a night adds one line to the file's diff. */
@@ -76,6 +85,10 @@ function trendSection(ctx: ModeContext, branch: string, trends: readonly Subject
       out.push('');
     } else {
       out.push(`No change point in the history (window ${DEFAULT_CHANGE_POINT_OPTIONS.window} runs each side).`, '');
+    }
+    for (const q of t.qemuChanges.slice(-5)) {
+      const p = t.points[q.index]!;
+      out.push(`QEMU changed on ${p.at.slice(0, 10)} (${escapeMarkdown(q.from)} → ${escapeMarkdown(q.to)}): timings before and after are not comparable, so no change point is tested across it.`, '');
     }
     if (t.sustained) {
       const s = t.sustained;
@@ -120,11 +133,34 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   stages.stage('bootgate: restore caches');
   const cacheStates = inputs.cache ? await restoreCaches(await planCaches({ subjects, commits: [commit], workspace: run.workspace, downloadDir: inputs.downloadDir })) : [];
   stages.stage(`bootgate: build ${subjects.map((s) => s.name).join(', ')}`);
-  const callbacks = stages.engineCallbacks('bootgate: boot');
+  const branch = inputs.historyBranch;
+  const previous = branch && ctx.octokit
+    ? await previousNightCommit(ctx.octokit, { owner: run.owner, repo: run.repo, branch }, config.name, subjects, commit, run.workspace)
+    : null;
+  const callbacks = stages.engineCallbacks(previous ? `bootgate: boot the previous night's ${previous.slice(0, 12)} and tonight's commit, interleaved` : 'bootgate: boot');
   const jsonFile = path.join(outDir, 'results.json');
-  const { doc, interrupted } = await runMeasure(subjects, {
-    jsonFile, outDir, signal: ctx.signal, log: callbacks.log, onBoot: callbacks.onBoot, runsOverride: inputs.runs, warmupOverride: inputs.warmup,
-  });
+  let doc: ResultsDocument;
+  let interrupted: boolean;
+  let sinceLastNight: { comparison: Comparison; markdown: string } | null = null;
+  if (previous) {
+    // tonight's boots are the head side of a gate against the previous night's commit
+    const outcome = await runGate({
+      subjects, repo: run.workspace, base: previous, head: commit, outDir: path.join(outDir, 'since-previous-night'),
+      gate: gateOptions(inputs, config.subjects), runsOverride: inputs.runs, maxRunsOverride: inputs.maxRuns, warmupOverride: inputs.warmup,
+      log: callbacks.log, onBoot: callbacks.onBoot, signal: ctx.signal, worktreeDir: path.join(run.temp, 'bootgate-worktrees'),
+      configName: config.name, reportTitle: `bootgate: since the previous night (${previous.slice(0, 12)} → ${commit.slice(0, 12)})`,
+      // the history needs tonight's boot times even when the image did not change
+      bootIdenticalImages: true,
+    });
+    doc = { ...outcome.head, subjects: outcome.head.subjects.map((s) => ({ ...s, variant: null })) };
+    interrupted = outcome.interrupted;
+    sinceLastNight = { comparison: outcome.comparison, markdown: outcome.markdown };
+    await writeResults(jsonFile, doc);
+  } else {
+    ({ doc, interrupted } = await runMeasure(subjects, {
+      jsonFile, outDir, signal: ctx.signal, log: callbacks.log, onBoot: callbacks.onBoot, runsOverride: inputs.runs, warmupOverride: inputs.warmup,
+    }));
+  }
   stages.stage('bootgate: save caches');
   await saveCaches(cacheStates);
   stages.close();
@@ -134,8 +170,14 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   }
 
   let markdown = renderMeasureReport(doc, { title: `bootgate: nightly ${config.name}` });
+  if (sinceLastNight) {
+    markdown += `\n${sinceLastNight.markdown}`;
+    const moved = sinceLastNight.comparison.state;
+    core.info(`since the previous night: ${moved}`);
+    if (moved === 'regression') core.warning(`bootgate: the changes since the previous night made boot time slower: ${sinceLastNight.comparison.subjects.filter((x) => x.state === 'regression').map((x) => `${x.name}: ${x.reason}`).join('; ')}`);
+  }
+  core.setOutput('since-previous-night', sinceLastNight ? sinceLastNight.comparison.state : '');
   let trends: SubjectTrend[] = [];
-  const branch = inputs.historyBranch;
   if (!branch) {
     core.info('history-branch: none — the results are not added to a history');
   } else if (!ctx.octokit) {
@@ -208,7 +250,7 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
         const text = await read(paths.data);
         const previous = text === null ? null : parseHistory(text, `${branch}:${paths.data}`, { config: configName, subject: result.name });
         const file = appendEntry(previous, entryFromResult(result, doc, identity), { config: configName, subject: result.name, os: result.os });
-        const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct });
+        const trend = analyseHistory(file, paths.chart, { alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct });
         trends.push(trend);
         written.push(file);
         updates.push({ path: paths.data, content: serializeHistory(file) });
@@ -216,7 +258,7 @@ async function appendToHistory(ctx: ModeContext, configName: string, branch: str
       }
       updates.push(...(await dashboardUpdates(written, read, list, {
         config: configName, repoUrl: `${ctx.run.serverUrl}/${ctx.run.owner}/${ctx.run.repo}`,
-        alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.thresholdPct, log: (line) => core.warning(line),
+        alpha: ctx.inputs.alpha, thresholdPct: ctx.inputs.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct, log: (line) => core.warning(line),
       })));
       return updates;
     },

@@ -15,6 +15,7 @@ import { clip, codeBlock, escapeMarkdown, keepEnd } from '../report/escape.js';
 import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
 import { downloadShards, shardArtifactName, uploadFolder } from './artifacts.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
+import { findAcceptance, withAcceptance } from './accept-label.js';
 import { upsertComment, type Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs, Shard } from './inputs.js';
@@ -121,6 +122,11 @@ async function finish(
   result: { comparison: Comparison | null; markdown: string; files: GateFiles; skipped: Skipped[] },
 ): Promise<void> {
   const verdict: VerdictState | 'nothing measured' = result.comparison ? result.comparison.state : 'nothing measured';
+  const acceptance =
+    verdict === 'regression' || verdict === 'inconclusive'
+      ? await findAcceptance(ctx.octokit, { owner: ctx.run.owner, repo: ctx.run.repo, issueNumber: pr.number }, ctx.inputs.acceptLabel)
+      : null;
+  if (acceptance) result = { ...result, markdown: withAcceptance(result.markdown, acceptance) };
   await writeFile(result.files.report, result.markdown);
   ctx.stages.stage('bootgate: publish');
   await writeJobSummary(result.markdown);
@@ -138,7 +144,8 @@ async function finish(
   await publishToPullRequest({ run: ctx.run, inputs: ctx.inputs, octokit: ctx.octokit, pr, configName: config.name, markdown: result.markdown, files: result.files, meta });
   ctx.stages.close();
   const detail = result.comparison?.subjects.filter((s) => s.state === verdict).map((s) => `${s.name}: ${s.reason}`).join('; ') ?? '';
-  failOnVerdict(verdict, ctx.inputs, detail);
+  if (acceptance) core.notice(`bootgate: ${verdict} accepted by @${acceptance.by} (label "${acceptance.label}"): ${detail}`);
+  else failOnVerdict(verdict, ctx.inputs, detail);
   failOnNotBuilt(result.comparison);
 }
 
@@ -187,6 +194,8 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
     outDir,
     gate: gateOptions(inputs, config.subjects),
     runsOverride,
+    // A shard cannot see the other shards' boots: each boots its fixed share, merge decides on all.
+    maxRunsOverride: inputs.shard ? 1 : inputs.maxRuns,
     warmupOverride: inputs.warmup,
     log: callbacks.log,
     onBoot: callbacks.onBoot,

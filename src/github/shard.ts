@@ -45,7 +45,9 @@ export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDo
   let sequence = 0;
   const subjects = [...merged.values()].map((s) => {
     const boots = s.boots.map((b, index) => ({ ...b, index, sequence: sequence++ }));
-    return { ...s, boots, warmup: s.warmup.map((b, index) => ({ ...b, index })), summary: summarizeSubject(boots) };
+    // the merged boots are one fixed sample: the shards' own looks do not apply to it
+    const { sequential: _looks, ...rest } = s;
+    return { ...rest, boots, warmup: s.warmup.map((b, index) => ({ ...b, index })), summary: summarizeSubject(boots) };
   });
   const doc = resultsDocument(subjects, docs[0]!.host, docs.some((d) => d.partial));
   return { ...doc, createdAt: docs.map((d) => d.createdAt).sort().at(-1) ?? doc.createdAt };

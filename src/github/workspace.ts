@@ -1,4 +1,5 @@
 // The repository checkout the action runs in: the config, commits, the PR's changed files.
+import { perSubjectOptions } from '../engine/gate-options.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -38,14 +39,13 @@ export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise
 
 /** Gate thresholds: the inputs, with per-subject thresholds from the config. */
 export function gateOptions(inputs: ActionInputs, subjects: readonly Subject[]): GateOptions {
-  const perSubject: GateOptions['perSubject'] = {};
-  for (const s of subjects) {
-    const own: Partial<GateOptions> = {};
-    if (s.settings.threshold !== undefined) own.thresholdPct = s.settings.threshold;
-    if (s.settings['instructions-threshold'] !== undefined) own.instructionsThresholdPct = s.settings['instructions-threshold'];
-    perSubject[s.name] = own;
-  }
-  return { alpha: inputs.alpha, thresholdPct: inputs.thresholdPct, instructionsThresholdPct: DEFAULT_GATE_OPTIONS.instructionsThresholdPct, perSubject };
+  return {
+    alpha: inputs.alpha,
+    thresholdPct: inputs.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
+    thresholdMs: inputs.threshold.thresholdMs,
+    instructionsThresholdPct: DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
+    perSubject: perSubjectOptions(subjects),
+  };
 }
 
 async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {

@@ -58,6 +58,7 @@ const bootSchema = z.object({
   httpMs: ms.nullable(),
   instructions: count.nullable(),
   modules: z.array(moduleTimeSchema).max(L.modulesPerBoot),
+  phases: z.array(z.object({ name: short, ms })).max(L.modulesPerBoot).optional(),
   error: z.string().max(L.errorText).nullable(),
   log: pathText.nullable(),
 });
@@ -131,6 +132,8 @@ const subjectSchema = z.object({
   boots: z.array(bootSchema).max(L.boots),
   summary: summarySchema,
   notBuilt: notBuiltSchema.nullable().optional(),
+  sequential: z.object({ looks: z.array(count).max(L.boots), maxPerSide: count.max(L.boots), final: z.boolean() }).optional(),
+  identicalImage: z.enum(['same bytes', 'same loaded sections']).optional(),
 });
 
 const hostSchema = z.object({

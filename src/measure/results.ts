@@ -2,6 +2,7 @@ import type { GuestSpec } from '../boot/guest.js';
 import type { ImageSizes as ElfImageSizes } from '../build/elf-image-size.js';
 import type { Summary } from '../stats/index.js';
 import type { ModuleTime } from './modules.js';
+import type { PhaseTime } from './phases.js';
 
 export type { Summary };
 
@@ -21,6 +22,8 @@ export interface BootRecord {
   /** guest instructions start → ready (deterministic mode), else null */
   instructions: number | null;
   modules: ModuleTime[];
+  /** where the time went, in boot order (src/measure/phases.ts); absent in older documents */
+  phases?: PhaseTime[];
   error: string | null;
   /** serial log of this boot, relative to the results file */
   log: string | null;
@@ -59,6 +62,10 @@ export interface SubjectResult {
   summary: SubjectSummary;
   /** set when this subject (this variant of it) could not be built or configured: no boots */
   notBuilt?: NotBuilt | null;
+  /** adaptive gate: counted boots per side at each look, the cap, and whether the last look was final */
+  sequential?: { looks: number[]; maxPerSide: number; final: boolean };
+  /** gate: base and head images were identical, so neither was booted */
+  identicalImage?: 'same bytes' | 'same loaded sections';
 }
 
 /** Why a subject was not booted: which step failed, its message and the last lines of its log. */

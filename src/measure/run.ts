@@ -3,6 +3,7 @@ import path from 'node:path';
 import { bootOnce, type BootInstrument, type BootOutcome } from '../boot/boot-once.js';
 import { buildQemuArgs, qemuCommand, type GuestSpec } from '../boot/guest.js';
 import { moduleBreakdown } from './modules.js';
+import { bootPhases } from './phases.js';
 import type { BootRecord, SubjectResult } from './results.js';
 import { summarizeSubject } from './summary.js';
 
@@ -39,6 +40,11 @@ export interface MeasureOptions {
   logBase: string;
   signal?: AbortSignal;
   onBoot?: (progress: BootProgress) => void;
+  /**
+   * Adaptive boots: called each time the planned boots are done, with the results so far; returns
+   * how many more counted boots each plan gets (by plan index). Nothing (or all zero) ends the run.
+   */
+  more?: (results: SubjectResult[]) => Map<number, number>;
 }
 
 interface Slot {
@@ -51,7 +57,7 @@ interface Slot {
  * The order boots run in. Warm-ups first. Interleaved: for each pair of counted boots the order
  * alternates A B, B A, … so that a drift of the machine's speed hits both sides alike.
  */
-export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'>[], order: MeasureOptions['order']): Slot[] {
+export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'>[], order: MeasureOptions['order'], firstIndex: readonly number[] = []): Slot[] {
   const slots: Slot[] = [];
   plans.forEach((plan, p) => {
     for (let i = 0; i < plan.warmup; i++) slots.push({ plan: p, warmup: true, index: i });
@@ -65,8 +71,9 @@ export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'
   const most = Math.max(0, ...plans.map((p) => p.runs));
   for (let i = 0; i < most; i++) {
     const round = plans.map((_, p) => p).filter((p) => i < plans[p]!.runs);
-    if (i % 2 === 1) round.reverse();
-    for (const p of round) slots.push({ plan: p, warmup: false, index: i });
+    // the A B / B A alternation continues across adaptive extensions
+    if (((firstIndex[round[0] ?? 0] ?? 0) + i) % 2 === 1) round.reverse();
+    for (const p of round) slots.push({ plan: p, warmup: false, index: (firstIndex[p] ?? 0) + i });
   }
   return slots;
 }
@@ -88,27 +95,35 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
     summary: summarizeSubject([]),
   }));
   let interrupted = false;
-  const schedule = bootSchedule(plans, options.order);
-  for (const [sequence, slot] of schedule.entries()) {
-    if (options.signal?.aborted) {
-      interrupted = true;
-      break;
+  let schedule = bootSchedule(plans, options.order);
+  let sequence = 0;
+  for (;;) {
+    for (const slot of schedule) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      const plan = plans[slot.plan]!;
+      const workDir = path.join(options.logDir, 'run');
+      await mkdir(workDir, { recursive: true });
+      const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
+      if (options.signal?.aborted) {
+        // The boot was cut short by the user, not by the guest: not a measurement.
+        interrupted = true;
+        break;
+      }
+      const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
+      await writeSerialLog(path.join(options.logDir, logName), outcome);
+      const record = toRecord(outcome, plan.guest, slot.index, sequence++, path.relative(options.logBase, path.join(options.logDir, logName)));
+      const result = results[slot.plan]!;
+      (slot.warmup ? result.warmup : result.boots).push(record);
+      options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record });
     }
-    const plan = plans[slot.plan]!;
-    const workDir = path.join(options.logDir, 'run');
-    await mkdir(workDir, { recursive: true });
-    const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
-    if (options.signal?.aborted) {
-      // The boot was cut short by the user, not by the guest: not a measurement.
-      interrupted = true;
-      break;
-    }
-    const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
-    await writeSerialLog(path.join(options.logDir, logName), outcome);
-    const record = toRecord(outcome, plan.guest, slot.index, sequence, path.relative(options.logBase, path.join(options.logDir, logName)));
-    const result = results[slot.plan]!;
-    (slot.warmup ? result.warmup : result.boots).push(record);
-    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : plan.runs, record });
+    if (interrupted || !options.more) break;
+    const more = options.more(results);
+    const extra = plans.map((_, p) => ({ runs: more.get(p) ?? 0, warmup: 0 }));
+    if (extra.every((e) => e.runs <= 0)) break;
+    schedule = bootSchedule(extra, options.order, results.map((r) => r.boots.length));
   }
   for (const result of results) result.summary = summarizeSubject(result.boots);
   return { results, interrupted };
@@ -127,6 +142,7 @@ export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, 
     httpMs: ms(outcome.httpAt),
     instructions,
     modules: outcome.ok && outcome.instrumented === null ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    phases: outcome.ok && outcome.instrumented === null ? bootPhases(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt, outcome.httpAt) : [],
     error: outcome.error,
     log,
   };

@@ -8,7 +8,7 @@
 // module tables. The verdict line and the main table are only cut when nothing else is left.
 import type { BootRecord, HostFacts, ResultsDocument, SubjectResult } from '../measure/results.js';
 import type { Comparison, SubjectComparison } from '../stats/compare-results.js';
-import type { VerdictState } from '../stats/verdict.js';
+import { describeThreshold, type VerdictState } from '../stats/verdict.js';
 import { clip, codeBlock, escapeMarkdown, inlineCode, keepEnd, quoteArgs } from './escape.js';
 import { bootTimesChart } from './mermaid.js';
 
@@ -325,10 +325,11 @@ function headline(s: SubjectComparison): string {
     if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
     return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
   }
+  if (s.head.identicalImage && s.base.identicalImage) return `${who}: ${escapeMarkdown(s.reason)}`;
   const v = s.boot;
   if (!v) return `${who}: ${escapeMarkdown(s.reason)}`;
   let text = finite(v.pct)
-    ? `${who}: ${formatPct(v.pct)} (95 % CI ${formatCi(v.ciPct)}, ${formatP(v.p)})`
+    ? `${who}: ${formatPct(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP(v.p)})`
     : `${who}: ${escapeMarkdown(v.reason)}`;
   if (v.state === 'inconclusive') {
     if (v.moreBoots !== null) text += `; ~${count(v.moreBoots)} more boots per side would decide`;
@@ -349,7 +350,10 @@ function verdictLine(c: Comparison): string {
   let line = `${word} — ${shown.join('; ')}`;
   if (c.state === 'no change') {
     const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
-    line += `; within ±${formatPlain(c.options.thresholdPct)} %${anyDeterministic ? ` (instructions ±${formatPlain(c.options.instructionsThresholdPct)} %)` : ''}`;
+    // each subject's own threshold, not the global one
+    const thresholds = [...new Set(deciding.filter((s) => !(s.head.identicalImage && s.base.identicalImage)).map((s) => s.threshold))];
+    const instructions = [...new Set(deciding.filter((s) => s.instructions).map((s) => `${s.options.instructionsThresholdPct} %`))];
+    if (thresholds.length > 0) line += `; within ±${thresholds.join(' / ±')}${anyDeterministic ? ` (instructions ±${instructions.join(' / ±')})` : ''}`;
   }
   // Head failures decide a subject only when every base boot succeeded (then its headline says so);
   // when the base failed too, they are still said here.
@@ -361,6 +365,35 @@ function verdictLine(c: Comparison): string {
     });
   if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ''}`;
   return line;
+}
+
+function ciLabel(level: number): string {
+  return Math.abs(level - 0.95) < 1e-9 ? '95 % CI' : `${(100 * level).toFixed(1)} % CI`;
+}
+
+/** One line per subject: the threshold it was judged with and the boots the decision took. */
+function decisionLines(c: Comparison): string[] {
+  return c.subjects.map((s) => {
+    const parts = [`threshold ${escapeMarkdown(s.threshold)}${s.boot && s.options.thresholdMs !== undefined && finite(s.boot.thresholdPct) ? ` (${s.boot.thresholdPct.toFixed(1)} % of the base median)` : ''}`];
+    const warm = s.base.warmup.length + s.head.warmup.length;
+    const used = `${s.base.boots.length} + ${s.head.boots.length} boots${warm > 0 ? ` (and ${warm} warm-up)` : ''}`;
+    if (s.base.identicalImage && s.head.identicalImage) {
+      parts.push(`identical image (${s.head.identicalImage}): no boots`);
+    } else if (s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]!) {
+      const q = s.sequential;
+      const why = s.state !== 'inconclusive' ? 'decided' : q.final ? 'cap reached' : 'stopped';
+      parts.push(`${used}, adaptive: ${why} at look ${q.look} (looks at ${q.looks.join(', ')} of at most ${q.maxPerSide} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
+    } else {
+      parts.push(used);
+    }
+    const sp = s.spread;
+    if (sp && !(s.base.identicalImage && s.head.identicalImage)) {
+      const ratio = sp.madRatio !== null && finite(sp.madRatio) ? `spread (MAD) ×${sp.madRatio.toFixed(2)}, ` : '';
+      const flag = sp.p < s.options.alpha ? ' — **the shape or spread changed**' : '';
+      parts.push(`${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 0.001 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`);
+    }
+    return `- ${name(s.name)}: ${parts.join(' · ')}`;
+  });
 }
 
 function subjectVerdict(s: SubjectComparison): string {
@@ -447,11 +480,34 @@ function modulesSection(c: Comparison): string | null {
   for (const s of c.subjects) {
     if (s.modules.length === 0) continue;
     const rows = s.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.baseMs), formatMs2(m.headMs), signedMs(m.deltaMs)]);
-    parts.push(`Modules of ${name(s.name)} whose init time changed most (median ms over successful boots):`, '');
+    parts.push(
+      `Modules of ${name(s.name)} whose init time changed most (median ms over successful boots). These are line gaps: ` +
+        "from a module's init line to the next module's line, so a removed or silent module's time shows up in its neighbour.",
+      '',
+    );
     parts.push(table(['module', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
   }
   if (parts.length === 0) return null;
   return ['#### Module init time', '', ...parts].join('\n').trimEnd();
+}
+
+/** Phases in boot order; those that changed by less than 0.5 ms are folded into one row. */
+function phasesSection(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.subjects) {
+    if (s.phases.length === 0) continue;
+    const shown = s.phases.filter((p) => Math.abs(p.deltaMs) >= 0.5 || p.baseMs === null || p.headMs === null);
+    const rest = s.phases.filter((p) => !shown.includes(p));
+    const rows = shown.slice(0, 20).map((p) => [name(p.name), formatMs2(p.baseMs), formatMs2(p.headMs), signedMs(p.deltaMs)]);
+    if (rest.length > 0) {
+      const sum = (pick: (p: (typeof rest)[number]) => number | null): number => rest.reduce((a, p) => a + (pick(p) ?? 0), 0);
+      rows.push([`${rest.length} other phases (each within ±0.5 ms)`, formatMs2(sum((p) => p.baseMs)), formatMs2(sum((p) => p.headMs)), signedMs(sum((p) => p.deltaMs))]);
+    }
+    parts.push(`Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`, '');
+    parts.push(table(['phase', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
+  }
+  if (parts.length === 0) return null;
+  return ['#### Where the time went', '', ...parts].join('\n').trimEnd();
 }
 
 const formatMs2 = (x: number | null): string => (finite(x) ? x.toFixed(2) : '—');
@@ -487,8 +543,8 @@ function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): str
   );
   const o = c.options;
   parts.push(
-    `Gate settings: alpha = ${formatPlain(o.alpha)} (two-sided Mann–Whitney), wall-clock threshold ±${formatPlain(o.thresholdPct)} % ` +
-      `(Hodges–Lehmann shift and its 95 % CI, relative to the base median), instruction threshold ±${formatPlain(o.instructionsThresholdPct)} %.`,
+    `Gate settings: alpha = ${formatPlain(o.alpha)} (two-sided Mann–Whitney, spent over the looks of an adaptive gate), wall-clock threshold ±${escapeMarkdown(describeThreshold(o))} ` +
+      `(Hodges–Lehmann shift and its CI, relative to the base median; a subject's own threshold is listed under the table), instruction threshold ±${formatPlain(o.instructionsThresholdPct)} %.`,
   );
   return detailsBlock(parts);
 }
@@ -506,7 +562,15 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     const notes = partialNotes([{ label: 'base', doc: context.base }, { label: 'head', doc: context.head }]);
     if (notes.length > 0) out.push(...notes.flatMap((n) => [n, '']));
 
+    const moduleLines = c.subjects.flatMap((s) =>
+      s.moduleRegressions.slice(0, 5).map((m) => {
+        const v = m.verdict;
+        return `**Module regression** — ${name(s.name)}: ${name(m.name)} ${signed(v.shiftMs, 1)} ms (${ciLabel(v.ciLevel)} ${signed(v.ciPct[0] * v.baseMedian / 100, 1)} … ${signed(v.ciPct[1] * v.baseMedian / 100, 1)} ms), threshold ${s.options.moduleThresholdMs} ms per module`;
+      }),
+    );
+    if (moduleLines.length > 0) out.push(...moduleLines, '');
     out.push(mainGateTable(c, maxRows), '');
+    out.push(...decisionLines(c).slice(0, maxRows), '');
     if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
     if (context.skipped && context.skipped.length > 0) {
       out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');
@@ -516,6 +580,7 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
 
     const sections = [
       instructionsSection(c),
+      budget.modules ? phasesSection(c) : null,
       budget.modules ? modulesSection(c) : null,
       budget.charts ? gateCharts(c) : null,
       studyLine(c.subjects.map((s) => s.head), ' (head)'),

@@ -1,3 +1,4 @@
+import { describeThreshold } from '../stats/verdict.js';
 import type { Comparison } from '../stats/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
@@ -104,12 +105,18 @@ export function comparisonSummary(c: Comparison): string {
   let out = table(rows);
   for (const s of c.subjects) {
     out += `\n${s.name}: ${s.state} — ${s.reason}`;
+    const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
+    out += `\n${s.name}: threshold ${s.threshold}; boots used ${s.base.boots.length} + ${s.head.boots.length}${looks}`;
+    if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
+    const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
+    if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;
     const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
-    if (top.length > 0) out += `\n${s.name}: modules that changed most: ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
+    if (top.length > 0) out += `\n${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
   }
   for (const s of c.subjects) for (const r of [s.base, s.head]) if (r.notBuilt) out += `\n${notBuiltText(r)}`;
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;
-  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${plain(c.options.thresholdPct)} %, alpha ${plain(c.options.alpha)})`;
+  const thresholds = [...new Set(c.subjects.map((s) => s.threshold))];
+  out += `\n\nverdict: ${c.state.toUpperCase()} (threshold ${thresholds.length > 0 ? thresholds.join(' / ') : describeThreshold(c.options)}, alpha ${plain(c.options.alpha)})`;
   return safe(out);
 }

@@ -3,11 +3,18 @@
 import type { BootRecord, SubjectResult } from '../measure/results.js';
 import { summarize } from './descriptive.js';
 import { decideInstructions, type InstructionVerdict } from './instructions.js';
-import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, type Verdict, type VerdictState } from './verdict.js';
+import { spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';
+import { moduleRegressions, type ModuleVerdict } from './module-verdicts.js';
+import { lookLevels, type SequentialPlan } from './sequential.js';
+import { combineVerdicts, decide, DEFAULT_VERDICT_OPTIONS, describeThreshold, MIN_BOOTS_PER_SIDE, type Verdict, type VerdictState } from './verdict.js';
 
 export interface GateOptions {
   alpha: number;
   thresholdPct: number;
+  /** threshold in ms; when set it replaces thresholdPct */
+  thresholdMs?: number;
+  /** any module slower by at least this many ms is a regression line of its own */
+  moduleThresholdMs?: number;
   instructionsThresholdPct: number;
   /** per-subject thresholds from the config, by subject name */
   perSubject?: Record<string, Partial<Omit<GateOptions, 'perSubject'>>>;
@@ -40,6 +47,18 @@ export interface SubjectComparison {
   /** head boots that failed while base boots did not */
   headFailures: BootRecord[];
   imageDelta: { text: number; data: number; bss: number } | null;
+  /** the options this subject was judged with (global ones with its own thresholds over them) */
+  options: GateOptions;
+  /** '5 %' or '20 ms': the wall-clock threshold used for this subject */
+  threshold: string;
+  /** where the time went: median per boot phase, base vs head */
+  phases: PhaseDelta[];
+  /** change of spread or shape of the boot times, the shift taken out (KS): reported, not gated */
+  spread: SpreadChange | null;
+  /** modules slower by at least `moduleThresholdMs` (a verdict line of their own) */
+  moduleRegressions: ModuleVerdict[];
+  /** the sequential look this verdict was taken at, when the gate booted adaptively */
+  sequential: (SequentialPlan & { look: number; pLevel: number; ciLevel: number }) | null;
 }
 
 export interface Comparison {
@@ -53,9 +72,18 @@ export interface Comparison {
 const okValues = (r: SubjectResult, pick: (b: BootRecord) => number | null): number[] =>
   r.boots.filter((b) => b.ok).map(pick).filter((v): v is number => v !== null);
 
-function safeDecide(base: number[], head: number[], options: GateOptions): Verdict | null {
+function safeDecide(base: number[], head: number[], options: GateOptions, levels?: { pLevel: number; ciLevel: number }): Verdict | null {
   if (base.length === 0 || head.length === 0) return null;
-  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct });
+  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct, thresholdMs: options.thresholdMs, ...levels });
+}
+
+/** A subject's own thresholds over the global ones; an own threshold in % drops a global one in ms. */
+export function subjectOptions(options: GateOptions, name: string): GateOptions {
+  const own = options.perSubject?.[name] ?? {};
+  const merged: GateOptions = { ...options, ...own };
+  if (own.thresholdPct !== undefined && own.thresholdMs === undefined) delete merged.thresholdMs;
+  delete merged.perSubject;
+  return merged;
 }
 
 export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDelta[] {
@@ -84,7 +112,7 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
  * base was is a regression; base not built where head was is the build being fixed (reported as an
  * improvement: not a regression, and worth a comment); built on neither side, nothing is decided.
  */
-function compareNotBuilt(base: SubjectResult, head: SubjectResult): SubjectComparison | null {
+function compareNotBuilt(base: SubjectResult, head: SubjectResult, options: GateOptions): SubjectComparison | null {
   if (!base.notBuilt && !head.notBuilt) return null;
   let state: VerdictState;
   let reason: string;
@@ -101,13 +129,52 @@ function compareNotBuilt(base: SubjectResult, head: SubjectResult): SubjectCompa
     state = 'inconclusive';
     reason = `base does not build (${base.notBuilt!.reason}); head builds but none of its ${head.boots.length} boots succeeded`;
   }
-  return { name: head.name, os: head.os, base, head, state, reason, boot: null, http: null, instructions: null, modules: [], headFailures: [], imageDelta: null };
+  return {
+    name: head.name, os: head.os, base, head, state, reason, boot: null, http: null, instructions: null, modules: [], headFailures: [], imageDelta: null,
+    options, threshold: describeThreshold(options), sequential: null, spread: null, moduleRegressions: [], phases: [],
+  };
+}
+
+export interface PhaseDelta {
+  name: string;
+  baseMs: number | null;
+  headMs: number | null;
+  /** head − base of the medians; a phase on one side only counts as 0 on the other */
+  deltaMs: number;
+}
+
+/** Median time per boot phase, base vs head, in boot order (head's order, then base-only phases). */
+export function phaseDeltas(base: SubjectResult, head: SubjectResult): PhaseDelta[] {
+  const medians = (r: SubjectResult): Map<string, number> => {
+    const per = new Map<string, number[]>();
+    for (const b of r.boots) {
+      if (!b.ok) continue;
+      for (const p of b.phases ?? []) {
+        const list = per.get(p.name);
+        if (list) list.push(p.ms);
+        else per.set(p.name, [p.ms]);
+      }
+    }
+    return new Map([...per].map(([name, ms]) => [name, summarize(ms)!.median]));
+  };
+  const b = medians(base);
+  const h = medians(head);
+  const names = [...new Set([...h.keys(), ...b.keys()])];
+  return names.map((name) => ({ name, baseMs: b.get(name) ?? null, headMs: h.get(name) ?? null, deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0) }));
 }
 
 export function compareSubject(base: SubjectResult, head: SubjectResult, options: GateOptions = DEFAULT_GATE_OPTIONS): SubjectComparison {
-  const notBuilt = compareNotBuilt(base, head);
+  const notBuilt = compareNotBuilt(base, head, options);
   if (notBuilt) return notBuilt;
-  const boot = safeDecide(okValues(base, (x) => x.bootMs), okValues(head, (x) => x.bootMs), options);
+  // Boots taken adaptively are judged at the levels of their last look (docs/statistics.md).
+  const plan = head.sequential ?? null;
+  const sequential = plan ? { ...plan, ...lookLevelsFor(plan, options.alpha) } : null;
+  const levels = sequential ? { pLevel: sequential.pLevel, ciLevel: sequential.ciLevel } : undefined;
+  const baseMs = okValues(base, (x) => x.bootMs);
+  const headMs = okValues(head, (x) => x.bootMs);
+  const boot = safeDecide(baseMs, headMs, options, levels);
+  const spread = baseMs.length >= MIN_BOOTS_PER_SIDE && headMs.length >= MIN_BOOTS_PER_SIDE ? spreadChange(baseMs, headMs) : null;
+  const slowModules = options.moduleThresholdMs !== undefined ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha) : [];
   const http = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
   const deterministic = base.deterministic || head.deterministic;
   const instructions = deterministic
@@ -121,7 +188,10 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
 
   let state: VerdictState;
   let reason: string;
-  if (headFailures.length > 0 && baseFailed === 0) {
+  if (head.identicalImage && base.identicalImage) {
+    state = 'no change';
+    reason = `identical image (${head.identicalImage}): nothing to boot, nothing can differ`;
+  } else if (headFailures.length > 0 && baseFailed === 0) {
     state = 'regression';
     reason = `${headFailures.length} of ${head.boots.length} head boots failed while every base boot succeeded`;
   } else if (deterministic && instructions) {
@@ -135,7 +205,20 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
     state = 'inconclusive';
     reason = 'no successful boots on one side';
   }
-  return { name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta };
+  if (slowModules.length > 0 && !(head.identicalImage && base.identicalImage)) {
+    const list = slowModules.slice(0, 3).map((m) => `${m.name} +${m.verdict.shiftMs.toFixed(1)} ms`).join(', ');
+    reason = `${state === 'regression' ? `${reason}; also ` : ''}${slowModules.length} module(s) slower by ${options.moduleThresholdMs} ms or more: ${list}${state === 'regression' ? '' : ` (start → ready: ${state})`}`;
+    state = 'regression';
+  }
+  return {
+    name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta,
+    options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules, phases: phaseDeltas(base, head),
+  };
+}
+
+function lookLevelsFor(plan: SequentialPlan, alpha: number): { look: number; pLevel: number; ciLevel: number } {
+  const { p, ciLevel, look } = lookLevels(plan, alpha);
+  return { look, pLevel: p, ciLevel };
 }
 
 /** Pairs subjects by name and decides each; the overall state follows combineVerdicts. */
@@ -145,7 +228,7 @@ export function compareResults(base: readonly SubjectResult[], head: readonly Su
   const unmatched: string[] = [];
   for (const h of head) {
     const b = byName.get(h.name);
-    if (b) subjects.push(compareSubject(b, h, { ...options, ...options.perSubject?.[h.name] }));
+    if (b) subjects.push(compareSubject(b, h, subjectOptions(options, h.name)));
     else unmatched.push(h.name);
   }
   for (const b of base) if (!head.some((h) => h.name === b.name)) unmatched.push(b.name);

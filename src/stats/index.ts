@@ -19,9 +19,15 @@ export {
   compareResults,
   compareSubject,
   moduleDeltas,
+  phaseDeltas,
+  subjectOptions,
   DEFAULT_GATE_OPTIONS,
   type Comparison,
   type SubjectComparison,
   type ModuleDelta,
+  type PhaseDelta,
   type GateOptions,
 } from './compare-results.js';
+export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';
+export { ksPValue, ksStatistic, spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';
+export { moduleRegressions, type ModuleVerdict } from './module-verdicts.js';

@@ -12,8 +12,14 @@ export type VerdictState = 'regression' | 'improvement' | 'no change' | 'inconcl
 export interface VerdictOptions {
   /** Significance level of the two-sided Mann–Whitney test. Default 0.01. */
   alpha: number;
-  /** Smallest relative change, in percent, that counts. Default 5. */
+  /** Smallest relative change, in percent, that counts. */
   thresholdPct: number;
+  /** Smallest change in ms that counts; when set it replaces thresholdPct (converted with the base median). */
+  thresholdMs?: number;
+  /** Nominal p level of this look (sequential gate); default alpha. */
+  pLevel?: number;
+  /** Level of the Hodges–Lehmann interval (a repeated CI in the sequential gate); default 0.95. */
+  ciLevel?: number;
 }
 
 export interface RelativeChange {
@@ -27,6 +33,8 @@ export interface RelativeChange {
   headMedian: number;
   /** Hodges–Lehmann shift head − base, in the samples' unit (ms). */
   shiftMs: number;
+  /** level of the interval behind ciPct */
+  ciLevel: number;
 }
 
 export interface Verdict extends RelativeChange {
@@ -35,9 +43,18 @@ export interface Verdict extends RelativeChange {
   /** Rough number of additional boots per side that would likely decide; null unless inconclusive
    *  (or when the estimate exceeds MAX_MORE_BOOTS: the change sits on the threshold). */
   moreBoots: number | null;
+  /** the threshold applied, in percent of the base median (thresholdMs converted when given) */
+  thresholdPct: number;
+  /** the threshold as configured: '5 %' or '20 ms' */
+  threshold: string;
 }
 
-export const DEFAULT_VERDICT_OPTIONS: VerdictOptions = { alpha: 0.01, thresholdPct: 5 };
+export const DEFAULT_VERDICT_OPTIONS: VerdictOptions = { alpha: 0.01, thresholdPct: 3 };
+
+/** '5 %' or '20 ms': the threshold as the user gave it. */
+export function describeThreshold(options: Pick<VerdictOptions, 'thresholdPct' | 'thresholdMs'>): string {
+  return options.thresholdMs !== undefined ? `${options.thresholdMs} ms` : `${options.thresholdPct} %`;
+}
 
 /** Below this many values on either side the gate does not try to decide. */
 export const MIN_BOOTS_PER_SIDE = 3;
@@ -48,7 +65,7 @@ export const MAX_MORE_BOOTS = 1000;
 /** Level of the interval behind ciPct. */
 const CI_LEVEL = 0.95;
 
-export function relativeChange(base: readonly number[], head: readonly number[]): RelativeChange {
+export function relativeChange(base: readonly number[], head: readonly number[], level = CI_LEVEL): RelativeChange {
   assertFiniteSample(base, 'relativeChange (base)');
   assertFiniteSample(head, 'relativeChange (head)');
   assertNonEmpty(base, 'relativeChange (base)');
@@ -57,7 +74,7 @@ export function relativeChange(base: readonly number[], head: readonly number[])
   if (!(baseMedian > 0)) {
     throw new RangeError(`relativeChange: base median must be positive to express a percentage, got ${baseMedian}`);
   }
-  const { shift, ci } = hodgesLehmann(base, head, CI_LEVEL);
+  const { shift, ci } = hodgesLehmann(base, head, level);
   const toPct = (ms: number): number => (100 * ms) / baseMedian;
   return {
     pct: toPct(shift),
@@ -66,6 +83,7 @@ export function relativeChange(base: readonly number[], head: readonly number[])
     baseMedian,
     headMedian: median([...head]),
     shiftMs: shift,
+    ciLevel: level,
   };
 }
 
@@ -98,6 +116,13 @@ function validateOptions(options: VerdictOptions): void {
   if (!(options.thresholdPct > 0) || !Number.isFinite(options.thresholdPct)) {
     throw new RangeError(`decide: thresholdPct must be a positive finite number, got ${options.thresholdPct}`);
   }
+  if (options.thresholdMs !== undefined && (!(options.thresholdMs > 0) || !Number.isFinite(options.thresholdMs))) {
+    throw new RangeError(`decide: thresholdMs must be a positive finite number, got ${options.thresholdMs}`);
+  }
+  for (const key of ['pLevel', 'ciLevel'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(v >= 0 && v < 1)) throw new RangeError(`decide: ${key} must be in [0, 1), got ${v}`);
+  }
 }
 
 /**
@@ -114,7 +139,7 @@ function estimateMoreBoots(change: RelativeChange, nBase: number, nHead: number,
   const room =
     Math.abs(centre) < options.thresholdPct
       ? options.thresholdPct - Math.abs(centre)
-      : (Math.abs(centre) * normalQuantile(0.5 + CI_LEVEL / 2)) / normalQuantile(1 - options.alpha / 2);
+      : (Math.abs(centre) * normalQuantile(0.5 + change.ciLevel / 2)) / normalQuantile(1 - (options.pLevel || options.alpha) / 2);
   let needed = minBootsForAlpha(options.alpha);
   if (halfWidth > 0) {
     if (!(room > 0)) return null;
@@ -139,49 +164,65 @@ export function decide(base: readonly number[], head: readonly number[], options
   validateOptions(opts);
   assertFiniteSample(base, 'decide (base)');
   assertFiniteSample(head, 'decide (head)');
-  const t = opts.thresholdPct;
+  const threshold = describeThreshold(opts);
+  const pLevel = opts.pLevel ?? opts.alpha;
+  // A look that may not reject (no error left to spend) still reports its interval at 95 %.
+  const ciLevel = Math.min(opts.ciLevel ?? CI_LEVEL, 1 - 1e-9) || CI_LEVEL;
+  const thresholdPctFor = (baseMedian: number): number =>
+    opts.thresholdMs !== undefined ? (100 * opts.thresholdMs) / baseMedian : opts.thresholdPct;
 
   if (base.length < MIN_BOOTS_PER_SIDE || head.length < MIN_BOOTS_PER_SIDE) {
     const change: RelativeChange =
       base.length > 0 && head.length > 0
-        ? relativeChange(base, head)
-        : { pct: NaN, ciPct: [NaN, NaN], p: NaN, baseMedian: NaN, headMedian: NaN, shiftMs: NaN };
+        ? relativeChange(base, head, ciLevel)
+        : { pct: NaN, ciPct: [NaN, NaN], p: NaN, baseMedian: NaN, headMedian: NaN, shiftMs: NaN, ciLevel };
     if (base.length > 0 && head.length === 0) change.baseMedian = median([...base]);
     if (head.length > 0 && base.length === 0) change.headMedian = median([...head]);
     const need = Math.max(MIN_BOOTS_PER_SIDE, minBootsForAlpha(opts.alpha));
     return {
       ...change,
       state: 'inconclusive',
+      thresholdPct: thresholdPctFor(change.baseMedian),
+      threshold,
       reason: `too few successful boots (base ${base.length}, head ${head.length}; need at least ${MIN_BOOTS_PER_SIDE} per side, ${need} to reach p < ${opts.alpha})`,
       moreBoots: need - Math.min(base.length, head.length),
     };
   }
 
-  const change = relativeChange(base, head);
+  const change = relativeChange(base, head, ciLevel);
+  const t = thresholdPctFor(change.baseMedian);
+  const tText = opts.thresholdMs !== undefined ? `${opts.thresholdMs} ms (${t.toFixed(1)} %)` : `${t} %`;
   const [lo, hi] = change.ciPct;
-  const significant = change.p < opts.alpha;
-  const describe = `${formatPct(change.pct)} (95 % CI ${formatPct(lo)} … ${formatPct(hi)}, p = ${formatP(change.p)}, n = ${base.length}/${head.length})`;
+  const significant = change.p < pLevel;
+  const ciText = Math.abs(ciLevel - CI_LEVEL) < 1e-9 ? '95 % CI' : `${(100 * ciLevel).toFixed(1)} % CI`;
+  const pText = pLevel === opts.alpha ? '' : `, needs p < ${formatP(pLevel)} at this look`;
+  const describe = `${formatPct(change.pct)} (${formatMs(change.shiftMs)}, ${ciText} ${formatPct(lo)} … ${formatPct(hi)}, p = ${formatP(change.p)}${pText}, n = ${base.length}/${head.length})`;
+  const verdict = (state: VerdictState, reason: string, moreBoots: number | null = null): Verdict => ({ ...change, state, moreBoots, reason, thresholdPct: t, threshold });
 
   if (significant && change.pct > 0 && hi >= t) {
-    const size = lo >= t ? `at least ${t} % slower` : `slower, possibly by ${t} % or more`;
-    return { ...change, state: 'regression', moreBoots: null, reason: `head is ${size}: ${describe}` };
+    const size = lo >= t ? `at least ${tText} slower` : `slower, possibly by ${tText} or more`;
+    return verdict('regression', `head is ${size}: ${describe}`);
   }
   if (significant && change.pct < 0 && lo <= -t) {
-    const size = hi <= -t ? `at least ${t} % faster` : `faster, possibly by ${t} % or more`;
-    return { ...change, state: 'improvement', moreBoots: null, reason: `head is ${size}: ${describe}` };
+    const size = hi <= -t ? `at least ${tText} faster` : `faster, possibly by ${tText} or more`;
+    return verdict('improvement', `head is ${size}: ${describe}`);
   }
   if (lo > -t && hi < t) {
-    return { ...change, state: 'no change', moreBoots: null, reason: `change is within ±${t} %: ${describe}` };
+    return verdict('no change', `change is within ±${tText}: ${describe}`);
   }
-  const moreBoots = estimateMoreBoots(change, base.length, head.length, opts);
+  const moreBoots = estimateMoreBoots(change, base.length, head.length, { ...opts, thresholdPct: t });
   const why = significant
     ? `the change is significant but its CI does not settle its size`
-    : `not significant at p < ${opts.alpha} and the CI reaches past ±${t} %`;
+    : `not significant at p < ${formatP(pLevel)} and the CI reaches past ±${tText}`;
   const hint =
     moreBoots === null
       ? '; the change sits on the threshold, more boots are unlikely to settle it'
       : `; about ${moreBoots} more boots per side would likely decide`;
-  return { ...change, state: 'inconclusive', moreBoots, reason: `${why}: ${describe}${hint}` };
+  return verdict('inconclusive', `${why}: ${describe}${hint}`, moreBoots);
+}
+
+function formatMs(ms: number): string {
+  return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
 }
 
 /** Overall state: any regression → regression; else any inconclusive → inconclusive; else any

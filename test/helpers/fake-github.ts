@@ -156,6 +156,8 @@ export class FakeGitHub {
   readonly comments: FakeComment[] = [];
   readonly issues: FakeIssue[] = [];
   readonly pulls = new Map<number, FakePull>();
+  /** label events of issues and PRs, oldest first (GET /issues/{n}/events) */
+  readonly labelEvents: { issue: number; event: 'labeled' | 'unlabeled'; label: string; actor: string; at: string }[] = [];
   readonly refs = new Map<string, string>();
   readonly commits = new Map<string, GitCommit>();
   /** tree sha → flat map path → blob sha */
@@ -379,6 +381,13 @@ export class FakeGitHub {
       const pull = this.pulls.get(Number(m[1]));
       if (!pull) return json(res, 404, { message: 'Not Found' });
       return this.paginate(req, url, pull.files, res);
+    }
+    if ((m = /^\/issues\/(\d+)\/events$/.exec(p)) && method === 'GET') {
+      const issue = Number(m[1]);
+      const events = this.labelEvents
+        .filter((e) => e.issue === issue)
+        .map((e, i) => ({ id: i + 1, event: e.event, label: { name: e.label, color: 'ededed' }, actor: { login: e.actor, type: 'User' }, created_at: e.at }));
+      return this.paginate(req, url, events, res);
     }
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(p))) {
       const issue = Number(m[1]);

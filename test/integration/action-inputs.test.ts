@@ -28,12 +28,13 @@ describe('action inputs', () => {
         eventName: 'pull_request', payload: {}, workspace: tmp, runDir: path.join(tmp, 'run'), fake, runId: 1,
       });
       expect(r.code).toBe(1);
-      const error = r.stdout.split('\n').find((l) => l.startsWith('::error::'))!;
+      // workflow commands escape "%" as %25
+      const error = r.stdout.split('\n').find((l) => l.startsWith('::error::'))!.replaceAll('%25', '%');
       for (const expected of [
         'input "mode": expected one of pr, nightly, report, merge; got "weekly"',
         'input "comment": expected one of always, on-change, never; got "sometimes"',
         'input "runs": expected a whole number',
-        'input "threshold": expected a percentage greater than 0 and at most 100; got "-3"',
+        'input "threshold": expected "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms; got "-3"',
         'input "alpha": expected a significance level greater than 0 and at most 0.5; got "2"',
         'input "fail-on-regression": expected true or false; got "yes"',
         'input "shard": expected "i/n"',
@@ -50,7 +51,7 @@ describe('action inputs', () => {
   it('parses the defaults as action.yml declares them', () => {
     const inputs = parseInputs(read({}));
     expect(inputs).toMatchObject({
-      config: 'bootgate.yml', subjects: { kind: 'changed' }, runs: undefined, warmup: undefined, thresholdPct: 5, alpha: 0.01,
+      config: 'bootgate.yml', subjects: { kind: 'changed' }, runs: undefined, warmup: undefined, threshold: { thresholdPct: 3 }, maxRuns: undefined, acceptLabel: 'boot-time-accepted', alpha: 0.01,
       mode: 'pr', comment: 'always', failOnRegression: true, failOnInconclusive: false, cache: true, historyBranch: 'bootgate-data',
       downloadDir: undefined, shard: undefined, regressionIssue: true,
     });
@@ -64,6 +65,16 @@ describe('action inputs', () => {
     expect(inputs.shard).toEqual({ index: 2, count: 3 });
     expect(inputs.failOnInconclusive).toBe(true);
     expect(inputs.historyBranch).toBe('');
+  });
+
+  it('takes a threshold in percent or in ms, and max-runs', () => {
+    expect(parseInputs(read({ threshold: '40ms' })).threshold).toEqual({ thresholdMs: 40 });
+    expect(parseInputs(read({ threshold: '2.5 %' })).threshold).toEqual({ thresholdPct: 2.5 });
+    expect(parseInputs(read({ threshold: '4' })).threshold).toEqual({ thresholdPct: 4 });
+    expect(parseInputs(read({ 'max-runs': '40' })).maxRuns).toBe(40);
+    expect(() => parseInputs(read({ threshold: '20 s' }))).toThrow('input "threshold": expected "5%" (of the base median) or "20ms"');
+    expect(() => parseInputs(read({ threshold: '0ms' }))).toThrow('input "threshold"');
+    expect(() => parseInputs(read({ 'max-runs': 'lots' }))).toThrow('input "max-runs"');
   });
 
   it('rejects combinations that cannot work', () => {

@@ -23,8 +23,9 @@ describe('action, shards and mode merge', () => {
     await fake.start();
     try {
       const { repo } = world;
-      fake.addPull({ number: 10, baseSha: repo.base, headSha: repo.docs, files: [{ filename: 'README.md', status: 'modified' }] });
-      const payload = pullRequestPayload({ number: 10, baseSha: repo.base, headSha: repo.docs, repo: 'acme/embox' });
+      // a head whose image differs (a docs-only head is an identical image: nothing would boot)
+      fake.addPull({ number: 10, baseSha: repo.base, headSha: repo.slow, files: [{ filename: 'fixture-kernel.elf', status: 'modified' }] });
+      const payload = pullRequestPayload({ number: 10, baseSha: repo.base, headSha: repo.slow, repo: 'acme/embox' });
       const job = (jobId: string, inputs: Record<string, string>) =>
         runActionProcess({
           inputs: { warmup: '0', cache: 'false', ...inputs }, eventName: 'pull_request', payload, workspace: repo.dir,
@@ -45,6 +46,8 @@ describe('action, shards and mode merge', () => {
       const head = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8')) as ResultsDocument;
       expect(head.subjects[0]!.boots.map((b) => b.index)).toEqual([0, 1, 2, 3]);
       expect(head.subjects[0]!.summary.total).toBe(4);
+      // each shard boots its fixed share: the merged sample is judged as one fixed sample
+      expect(head.subjects[0]!.sequential).toBeUndefined();
       const comments = fake.comments.filter((c) => c.issue === 10);
       expect(comments).toHaveLength(1);
       expect(comments[0]!.body).toContain('4/4 / 4/4');

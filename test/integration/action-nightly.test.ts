@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
 import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
+import { hostFacts } from '../../src/measure/host.js';
 
 let world: FixtureWorld;
 
 beforeAll(async () => {
   world = await prepareFixtureWorld('bootgate-action-nightly-');
+  qemuVersion = (await hostFacts('qemu-system-i386')).qemu;
 });
 
 afterAll(async () => {
@@ -34,11 +36,14 @@ function nightly(fake: FakeGitHub, workspace: string, runId: number, inputs: Rec
   });
 }
 
+/** The QEMU the runs here use: seeded nights must match it, or no change point is tested across them. */
+let qemuVersion = '';
+
 function syntheticEntry(i: number, median: number): HistoryEntry {
   const at = new Date(Date.UTC(2026, 0, 1 + i, 3, 17)).toISOString();
   return {
     id: `seed-${i}`, at, commit: `${i}`.padStart(40, 'a'), ref: 'main', runUrl: null,
-    host: { cpu: 'seed', cores: 2, os: 'seed', kernel: 'seed', qemu: 'seed', node: 'seed', compiler: null },
+    host: { cpu: 'seed', cores: 2, os: 'seed', kernel: 'seed', qemu: qemuVersion, node: 'seed', compiler: null },
     summary: { n: 3, total: 3, failed: 0, median, ci95: [median * 0.99, median * 1.01], cv: 0.01, min: median, max: median, httpMedian: null, instructionsMedian: null },
     bootMs: [median, median, median], httpMs: [null, null, null], instructions: [null, null, null], modules: [],
   };
@@ -94,6 +99,7 @@ describe('action, mode nightly', () => {
       expect(fake.issues[0]!.body).toContain('<!-- bootgate-nightly:bootgate.yml -->');
       expect(fake.issues[0]!.title).toBe('bootgate: sustained boot-time regression (bootgate.yml)');
       expect(first.summary).toContain('(regression)');
+      expect(first.summary).not.toContain('QEMU changed');
 
       const second = await nightly(fake, world.repo.dir, 702, { 'fail-on-regression': 'false' });
       expect(second.code, explain(second)).toBe(0);
@@ -147,6 +153,29 @@ describe('action, mode nightly', () => {
       expect(histories[0]).toMatch(/fixture-prebuilt\.json$/);
       expect(fake.issues[0]!.state).toBe('open');
       expect(r.stdout).toContain('regression issue: left as it is, since not every subject was measured');
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("boots the previous night's commit beside tonight's, interleaved, and says whether boot time moved", async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      // last night measured the base commit; tonight's checkout is the slow kernel
+      const seeded: HistoryFile = { schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject: 'fixture', os: 'custom', entries: [{ ...syntheticEntry(0, 10), commit: world.repo.base }] };
+      fake.seedBranch('bootgate-data', { [HISTORY_FILE]: JSON.stringify(seeded) });
+      const tonight = await clone('nightly-slow');
+      await git(tonight, ['checkout', '-q', world.repo.slow]);
+      const r = await nightly(fake, tonight, 801);
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.outputs['since-previous-night']).toBe('regression');
+      expect(r.summary).toContain(`since the previous night (${world.repo.base.slice(0, 12)} → ${world.repo.slow.slice(0, 12)})`);
+      expect(r.stdout).toMatch(/::warning::bootgate: the changes since the previous night made boot time slower/);
+      const history = JSON.parse(fake.branchFiles('bootgate-data').get(HISTORY_FILE)!) as HistoryFile;
+      expect(history.entries).toHaveLength(2);
+      expect(history.entries[1]!.commit).toBe(world.repo.slow);
+      expect(history.entries[1]!.bootMs.length).toBeGreaterThanOrEqual(3);
     } finally {
       await fake.stop();
     }

@@ -16,7 +16,8 @@ let runCounter = 100;
 async function runPr(fake: FakeGitHub, o: { number: number; base: string; head: string; inputs?: Record<string, string>; headRepo?: string; eventName?: string; token?: string }): Promise<ActionResult> {
   const runId = runCounter++;
   return runActionProcess({
-    inputs: { runs: '3', warmup: '0', ...o.inputs },
+    // a fixed three boots a side unless a test asks for the adaptive gate
+    inputs: { runs: '3', 'max-runs': '3', warmup: '0', ...o.inputs },
     eventName: o.eventName ?? 'pull_request',
     payload: pullRequestPayload({ number: o.number, baseSha: o.base, headSha: o.head, repo: REPO, headRepo: o.headRepo }),
     workspace: repo.dir,
@@ -64,10 +65,10 @@ describe('action, mode pr', () => {
 
       // Only the `always` fixture subject was measured: the PR touches no template.
       expect(first.stdout).toContain('measuring: fixture\n');
-      expect(first.stdout).toMatch(/fixture \[base\] boot 1\/8: boot \d+\.\d ms/);
-      expect(first.stdout).toMatch(/fixture \[head\] boot 8\/8/);
-      expect(first.stdout).toContain('::group::bootgate: boot base and head, interleaved');
-      expect(first.outputs['verdict'], explain(first)).toBe('no-change');
+      // A README change leaves the image as it was: identical images are decided without a boot.
+      expect(first.stdout).toContain('fixture: identical image (same bytes): no boots needed');
+      expect(first.stdout).not.toMatch(/fixture \[base\] boot 1\/3/);
+      expect(first.outputs['verdict']).toBe('no-change');
       expect(second.outputs['verdict'], explain(second)).toBe('no-change');
       expect(sticky[0]!.body).toMatch(/^\*\*No change\*\* — fixture: /m);
       expect(first.outputs['verdict']).toBe(first.outputs['verdict-text']!.replace(' ', '-'));
@@ -78,7 +79,9 @@ describe('action, mode pr', () => {
       const report = await readFile(first.outputs['report-path']!, 'utf8');
       expect(report).toContain(MARKER);
       const head = JSON.parse(await readFile(path.join(first.outputs['results-path']!, 'head.json'), 'utf8'));
-      expect(head.subjects[0].boots).toHaveLength(8);
+      expect(head.subjects[0].boots).toHaveLength(0);
+      expect(head.subjects[0].identicalImage).toBe('same bytes');
+      expect(report).toContain('identical image (same bytes)');
 
       // The cache round trip: the second run restores what the first saved.
       expect(first.stdout).toMatch(/cache: built images: miss/);
@@ -104,6 +107,37 @@ describe('action, mode pr', () => {
       const comments = fake.comments.filter((c) => c.issue === 8);
       expect(comments).toHaveLength(1);
       expect(comments[0]!.body).toContain('**Regression**');
+      expect(r.stdout).toMatch(/fixture \[base\] boot 1\/3: boot \d+\.\d ms/);
+      expect(r.stdout).toMatch(/fixture \[head\] boot 3\/3/);
+      expect(r.stdout).toContain('::group::bootgate: boot base and head, interleaved');
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('passes a regression a maintainer accepted with the label, and says who accepted it', async () => {
+    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
+    await fake.start();
+    try {
+      fake.addPull({ number: 18, baseSha: repo.base, headSha: repo.slow, files: [{ filename: 'fixture-kernel.elf', status: 'modified' }] });
+      fake.labelEvents.push(
+        { issue: 18, event: 'labeled', label: 'boot-time-accepted', actor: 'someone-early', at: '2026-11-01T10:00:00Z' },
+        { issue: 18, event: 'unlabeled', label: 'boot-time-accepted', actor: 'someone-early', at: '2026-11-01T11:00:00Z' },
+        { issue: 18, event: 'labeled', label: 'boot-time-accepted', actor: 'maintainer-jo', at: '2026-11-02T09:30:00Z' },
+      );
+      const r = await runPr(fake, { number: 18, base: repo.base, head: repo.slow, inputs: { alpha: '0.2' } });
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.outputs['verdict']).toBe('regression');
+      const body = fake.comments.find((c) => c.issue === 18)!.body;
+      expect(body).toContain('**Regression**');
+      expect(body).toMatch(/Accepted: @maintainer-jo added the label `boot-time-accepted` on 2026-11-02/);
+      expect(fake.requests.some((q) => q.method === 'GET' && q.path.endsWith('/issues/18/events'))).toBe(true);
+
+      // the label removed again: the same regression fails the step
+      fake.labelEvents.push({ issue: 18, event: 'unlabeled', label: 'boot-time-accepted', actor: 'maintainer-jo', at: '2026-11-03T09:30:00Z' });
+      const again = await runPr(fake, { number: 18, base: repo.base, head: repo.slow, inputs: { alpha: '0.2' } });
+      expect(again.code, explain(again)).toBe(1);
+      expect(fake.comments.find((c) => c.issue === 18)!.body).not.toContain('Accepted:');
     } finally {
       await fake.stop();
     }

@@ -116,6 +116,15 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     expect(await readFile(md, 'utf8')).toContain('Inconclusive');
     const strict = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--fail-on-inconclusive'], { reject: false });
     expect(strict.exitCode).toBe(1);
+    // a threshold in ms, and bad thresholds named with exit 2
+    const ms = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--threshold', '40ms', '--module-threshold', '10ms'], { reject: false });
+    expect(ms.exitCode).toBe(0);
+    expect(ms.stdout).toContain('threshold 40 ms');
+    for (const [flag, value] of [['--threshold', '4 seconds'], ['--module-threshold', '5%']] as const) {
+      const bad = await execa('node', [CLI, 'compare', '--base', a, '--head', b, flag, value], { reject: false });
+      expect(bad.exitCode, bad.stderr).toBe(2);
+      expect(bad.stderr).toContain(`command line ${flag}`);
+    }
     const broken = await execa('node', [CLI, 'compare', '--base', a, '--head', md], { reject: false });
     expect(broken.exitCode).not.toBe(0);
     expect(broken.stderr).toContain('report.md');

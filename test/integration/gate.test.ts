@@ -12,11 +12,11 @@ import { startCpuHog } from '../helpers/processes.js';
 
 const quiet = { log: () => {} };
 
-async function gate(repo: { dir: string; commits: string[] }, base: number, head: number, runs: number, subjects?: Subject[]) {
+async function gate(repo: { dir: string; commits: string[] }, base: number, head: number, runs: number, maxRuns = runs, subjects?: Subject[]) {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-gate-'));
   return runGate({
     subjects: subjects ?? [fixtureSubject(repo.dir)], base: repo.commits[base], head: repo.commits[head], outDir,
-    gate: DEFAULT_GATE_OPTIONS, runsOverride: runs, warmupOverride: 1, ...quiet,
+    gate: DEFAULT_GATE_OPTIONS, runsOverride: runs, maxRunsOverride: maxRuns, warmupOverride: 1, ...quiet,
     worktreeDir: path.join(outDir, 'worktrees'),
   });
 }
@@ -41,29 +41,48 @@ function breakableSubject(dir: string): Subject {
 }
 
 describe('gate on the multiboot fixture: base vs head built from git work trees, booted interleaved', () => {
-  it('never calls identical images (a comment-only change) a regression; boots run in ABBA order', async () => {
+  it('decides identical images (a comment-only change) at once, without a boot', async () => {
     const repo = await fixtureRepo([{ params: {} }, { params: {}, note: 'only a comment changed' }]);
-    for (let i = 0; i < 2; i++) {
-      const outcome = await gate(repo, 0, 1, 10);
-      expect(outcome.comparison.state).not.toBe('regression');
-      const base = outcome.base.subjects[0]!;
-      const head = outcome.head.subjects[0]!;
-      expect(base.summary.n).toBe(10);
-      // warm-ups first (base, head), then pairs alternating A B, B A, …
-      expect([base.warmup[0]!.sequence, head.warmup[0]!.sequence]).toEqual([0, 1]);
-      expect(Math.min(...[...base.boots, ...head.boots].map((b) => b.sequence))).toBe(2);
-      expect(bootOrder(base.boots, head.boots)).toBe('ABBA'.repeat(5));
-    }
+    const outcome = await gate(repo, 0, 1, 10);
+    expect(outcome.comparison.state).toBe('no change');
+    expect(outcome.base.subjects[0]!.boots).toHaveLength(0);
+    expect(outcome.head.subjects[0]!.warmup).toHaveLength(0);
+    expect(outcome.head.subjects[0]!.identicalImage).toBe('same bytes');
+    expect(outcome.markdown).toContain('identical image (same bytes)');
+  });
+
+  it('boots base and head interleaved, and adds pairs until it can decide (runs 3, max-runs 9)', async () => {
+    // Three boots a side can never reach p < 0.01 (the least p is 0.1): the gate must look again.
+    const repo = await fixtureRepo([{ params: {} }, { params: { workPercent: 130 } }]);
+    const outcome = await gate(repo, 0, 1, 3, 9);
+    expect(outcome.comparison.state).toBe('regression');
+    const base = outcome.base.subjects[0]!;
+    const head = outcome.head.subjects[0]!;
+    expect(base.boots.length).toBeGreaterThan(3);
+    expect(base.boots.length).toBe(head.boots.length);
+    expect(head.sequential!.looks.slice(0, 2)).toEqual([3, 5]);
+    expect(head.sequential!.looks.at(-1)).toBe(head.boots.length);
+    // interleaved: base and head boots alternate, A B, B A, … across the added pairs too
+    const seq = [...base.boots.map((b) => ({ ...b, side: 'base' })), ...head.boots.map((b) => ({ ...b, side: 'head' }))].sort((a, b) => a.sequence - b.sequence);
+    for (let i = 0; i < seq.length; i += 2) expect(new Set([seq[i]!.side, seq[i + 1]!.side]).size).toBe(2);
+    // warm-ups first (base, head), then the first look's pairs in ABBA order
+    expect([base.warmup[0]!.sequence, head.warmup[0]!.sequence]).toEqual([0, 1]);
+    expect(Math.min(...[...base.boots, ...head.boots].map((b) => b.sequence))).toBe(2);
+    expect(bootOrder(base.boots, head.boots).slice(0, 6)).toBe('ABBAAB');
+    expect(outcome.markdown).toMatch(/adaptive: decided at look \d/);
+    // phases are stored per boot and diffed in the report
+    expect(head.boots[0]!.phases!.map((p) => p.name)).toEqual(['start → first module', 'module init (all modules)', 'last module → ready']);
+    expect(outcome.markdown).toContain('#### Where the time went');
   });
 
   it('flags a head doing 10 % more work per module as a regression of about that size, with a CPU hog on the other core', async () => {
     const repo = await fixtureRepo([{ params: {} }, { params: { workPercent: 110 } }]);
-    // A busy neighbour, as on a shared 2-core runner. 30 boots a side: with 10 the verdict was
-    // inconclusive when another process used the second core, and with 20 still now and then on a
-    // machine busier than that (p = 0.02, "about 7 more boots per side would likely decide").
+    // A busy neighbour, as on a shared 2-core runner: with a fixed 10 boots the verdict was
+    // inconclusive when another process used the second core; the adaptive gate adds pairs until
+    // it can decide.
     const hog = startCpuHog(300_000);
     try {
-      const outcome = await gate(repo, 0, 1, 30);
+      const outcome = await gate(repo, 0, 1, 10, 60);
       const verdict = outcome.comparison.subjects[0]!.boot!;
       expect(outcome.comparison.state, outcome.comparison.subjects[0]!.reason).toBe('regression');
       expect(verdict.pct).toBeGreaterThan(4);
@@ -85,7 +104,7 @@ describe('gate on the multiboot fixture: base vs head built from git work trees,
 describe('gate when a subject does not build on one side', () => {
   it('a head whose build fails is a regression ("head does not build"); the other subject is still measured', async () => {
     const repo = await fixtureRepo([{ params: {} }, { params: {}, note: 'this change breaks the build' }]);
-    const outcome = await gate(repo, 0, 1, 3, [fixtureSubject(repo.dir), breakableSubject(repo.dir)]);
+    const outcome = await gate(repo, 0, 1, 3, 3, [fixtureSubject(repo.dir), breakableSubject(repo.dir)]);
     expect(outcome.comparison.state).toBe('regression');
     const [fixture, breakable] = outcome.comparison.subjects;
     // measured and decided as if nothing else had happened
@@ -114,7 +133,7 @@ describe('gate when a subject does not build on one side', () => {
 
   it('a base that does not build where the head does is said, and is not a regression', async () => {
     const repo = await fixtureRepo([{ params: {}, note: 'this state breaks the build' }, { params: {}, note: 'fixed' }]);
-    const outcome = await gate(repo, 0, 1, 3, [breakableSubject(repo.dir)]);
+    const outcome = await gate(repo, 0, 1, 3, 3, [breakableSubject(repo.dir)]);
     const s = outcome.comparison.subjects[0]!;
     expect(s.state).toBe('improvement');
     expect(s.reason).toMatch(/^base does not build, head does/);

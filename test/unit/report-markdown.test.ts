@@ -17,6 +17,7 @@ import {
 } from '../../src/report/markdown.js';
 import { bootTimesChart, mermaidText, sortedSeries } from '../../src/report/mermaid.js';
 import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { comparisonSummary } from '../../src/report/terminal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Factory: deterministic samples (seeded), a SubjectResult with a real summary, a ResultsDocument.
@@ -133,7 +134,7 @@ describe('verdict line', () => {
 
   it('says No change within the threshold', () => {
     const { text } = gate([subject({ times: times(10, 1000, 5, 3) })], [subject({ times: times(10, 1001, 5, 4) })]);
-    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±5 %$/);
+    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±3 %$/);
   });
 
   it('says Improvement', () => {
@@ -411,5 +412,49 @@ describe('serial tails', () => {
     const { text } = gate([subject({ times: times(5, 1000, 5, 70) })], [subject({ times: [...times(4, 1000, 5, 71), null], error })]);
     const block = text.slice(text.indexOf('```text\ntimed out'));
     expect(block).toMatch(/^```text\ntimed out after 30 s before the ready marker\n\[… [\d,]+ characters cut …\]\nx+\nlast line\n```/);
+  });
+});
+
+describe('thresholds per subject', () => {
+  it("prints each subject's own threshold, not the global one (verdict line, decision lines, reasons)", () => {
+    const base = [subject({ name: 'a', times: times(10, 1000, 5, 41) }), subject({ name: 'b', times: times(10, 1000, 5, 42) })];
+    const head = [subject({ name: 'a', times: times(10, 1001, 5, 43) }), subject({ name: 'b', times: times(10, 1001, 5, 44) })];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 5, perSubject: { a: { thresholdMs: 20 }, b: { thresholdPct: 2 } } });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('no change');
+    expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
+    expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
+    expect(verdictOf(text)).not.toContain('±5 %');
+    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots · /m);
+    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots · /m);
+    expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
+    // the terminal summary too
+    const terminal = comparisonSummary(comparison);
+    expect(terminal).toContain('a: threshold 20 ms; boots used 10 + 10');
+    expect(terminal).toContain('b: threshold 2 %; boots used 10 + 10');
+    expect(terminal).toContain('verdict: NO CHANGE (threshold 20 ms / 2 %, alpha 0.01)');
+  });
+
+  it('a threshold in ms catches a 60 ms slowdown of a 1200 ms boot that 5 % would let through', () => {
+    const base = [subject({ times: times(20, 1200, 6, 45) })];
+    const head = [subject({ times: times(20, 1260, 6, 46) })];
+    expect(compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 10 }).state).not.toBe('regression');
+    const ms = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdMs: 40 });
+    expect(ms.state).toBe('regression');
+    expect(ms.subjects[0]!.reason).toMatch(/slower, possibly by 40 ms \(3\.3 %\) or more|at least 40 ms \(3\.3 %\) slower/);
+  });
+});
+
+describe('per-module threshold line', () => {
+  it('a module slower by the module threshold is a verdict line of its own, and makes the subject a regression', () => {
+    const base = [subject({ times: times(12, 1000, 5, 51), modules: { 'embox.mem.heap': 20, 'embox.net.core': 40 } })];
+    const head = [subject({ times: times(12, 1001, 5, 52), modules: { 'embox.mem.heap': 32, 'embox.net.core': 40 } })];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, moduleThresholdMs: 10 });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('regression');
+    expect(comparison.subjects[0]!.reason).toMatch(/1 module\(s\) slower by 10 ms or more: embox\.mem\.heap \+12\.0 ms \(start → ready: no change\)/);
+    expect(text).toMatch(/^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m);
+    const without = compareResults(base, head, DEFAULT_GATE_OPTIONS);
+    expect(without.state).toBe('no change');
   });
 });

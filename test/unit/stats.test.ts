@@ -52,7 +52,8 @@ function stateRate(
   for (let i = 0; i < trials; i++) {
     const base = bootTimes(rng, perSide, 1160, cv).map(transform);
     const head = bootTimes(rng, perSide, 1160 * (1 + shift), cv).map(transform);
-    if (decide(base, head).state === state) hits++;
+    // these rates were set for a 5 % threshold (the default before ms thresholds)
+    if (decide(base, head, { thresholdPct: 5 }).state === state) hits++;
   }
   return hits / trials;
 }
@@ -363,7 +364,7 @@ describe('decide', () => {
 
   it('is inconclusive with a rough boots estimate when a noisy sample cannot decide', () => {
     const rng = makeRng(8);
-    const v = decide(bootTimes(rng, 6, 1000, 0.08), bootTimes(rng, 6, 1000, 0.08));
+    const v = decide(bootTimes(rng, 6, 1000, 0.08), bootTimes(rng, 6, 1000, 0.08), { thresholdPct: 5 });
     expect(v.state).toBe('inconclusive');
     expect(v.moreBoots).toBeGreaterThan(0);
     expect(v.reason).toMatch(/more boots per side/);
@@ -372,7 +373,7 @@ describe('decide', () => {
   it('honours alpha and thresholdPct, and rejects nonsense options', () => {
     const base = [1000, 1002, 998, 1001, 999, 1003, 997, 1000];
     const head = base.map((x) => x * 1.03);
-    expect(decide(base, head).state).toBe('no change'); // +3 % is under the 5 % default
+    expect(decide(base, head, { thresholdPct: 5 }).state).toBe('no change'); // +3 % is under 5 %
     expect(decide(base, head, { thresholdPct: 2 }).state).toBe('regression');
     expect(() => decide(base, head, { alpha: 0 })).toThrow(/alpha/);
     expect(() => decide(base, head, { thresholdPct: -1 })).toThrow(/thresholdPct/);

@@ -20,8 +20,13 @@ async function git(args: string[], cwd?: string): Promise<void> {
  * A Rumprun checkout at the pinned commit with its submodules (buildrump.sh, src-netbsd), cloned
  * once into `parent` and reused. The URL can be pointed at a mirror with BOOTGATE_RUMPRUN_URL.
  */
+/** Where ensurePinnedRumprun keeps the checkout of `commit` (its toolchain is built inside it, in `rumprun/`). */
+export function pinnedRumprunDir(parent: string, commit: string = PINNED_RUMPRUN.commit): string {
+  return path.join(parent, `rumprun-${commit.slice(0, 12)}`);
+}
+
 export async function ensurePinnedRumprun(parent: string, log: (line: string) => void, source: { url: string; commit: string } = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }): Promise<string> {
-  const dir = path.join(parent, `rumprun-${source.commit.slice(0, 12)}`);
+  const dir = pinnedRumprunDir(parent, source.commit);
   try {
     await access(path.join(dir, '.bootgate-complete'));
     return dir;

@@ -9,10 +9,15 @@ import { rumprunGuest } from './run.js';
 import { ensureRumprunToolchain } from './toolchain.js';
 import { ensurePinnedRumprun } from './checkout.js';
 
+/** Where a Rumprun subject without `source` gets its pinned checkout (and toolchain); the action caches it. */
+export function rumprunCheckoutParent(): string {
+  return path.join(bootgateCacheDir(), 'rumprun-src');
+}
+
 /** Rumprun: toolchain (reused when built), the app compiled and baked, booted with a static network config. */
 export async function prepareRumprun(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
   const began = Date.now();
-  const source = settings.source ?? (await ensurePinnedRumprun(path.join(bootgateCacheDir(), 'rumprun-src'), context.log));
+  const source = settings.source ?? (await ensurePinnedRumprun(rumprunCheckoutParent(), context.log));
   const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
   const bakeTarget = settings['bake-target'] ?? 'hw_virtio';
   const outDir = path.join(settings['build-dir'] ?? path.join(bootgateCacheDir(), 'rumprun-apps'), name);
