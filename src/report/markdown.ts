@@ -404,6 +404,31 @@ function modulesSection(c: Comparison): string | null {
   return ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }
 
+/** The rest of a deterministic boot that no module's init took (boot code, the httpd's start). */
+export const OUTSIDE_MODULES = '(outside any module)';
+
+/** Deterministic subjects: each module's init in instructions, base vs head, biggest change first. */
+function moduleInstructionsSection(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.subjects) {
+    if (s.moduleInstructions.length === 0) continue;
+    const modules = s.moduleInstructions.filter((m) => m.module !== null);
+    const rest = s.moduleInstructions.filter((m) => m.module === null);
+    const shown = [...modules.slice(0, TOP_MODULES), ...rest];
+    const rows = shown.map((m) => [
+      m.module === null ? OUTSIDE_MODULES : name(m.module),
+      m.base === null ? '—' : count(m.base),
+      m.head === null ? '—' : count(m.head),
+      signedCount(m.delta),
+    ]);
+    const more = modules.length > TOP_MODULES ? ` (${TOP_MODULES} of ${modules.length} modules)` : '';
+    parts.push(`Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`, '');
+    parts.push(table(['module', 'base instructions', 'head instructions', 'Δ'], ['l', 'r', 'r', 'r'], rows), '');
+  }
+  if (parts.length === 0) return null;
+  return ['#### Module init instructions (deterministic boots)', '', ...parts].join('\n').trimEnd();
+}
+
 const formatMs2 = (x: number | null): string => (finite(x) ? x.toFixed(2) : '—');
 const signedMs = (x: number): string => (finite(x) ? signed(x, 2) : '—');
 
@@ -465,6 +490,7 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     const sections = [
       instructionsSection(c),
       budget.modules ? modulesSection(c) : null,
+      budget.modules ? moduleInstructionsSection(c) : null,
       budget.charts ? gateCharts(c) : null,
       studyLine(c.subjects.map((s) => s.head), ' (head)'),
     ];
@@ -521,6 +547,14 @@ function measureModules(doc: ResultsDocument): string | null {
     if (r.summary.modules.length === 0) continue;
     const rows = r.summary.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.medianMs)]);
     parts.push(`Slowest modules of ${label(r)} (median ms over ${r.summary.n} boots):`, '', table(['module', 'ms'], ['l', 'r'], rows), '');
+  }
+  for (const r of doc.subjects) {
+    const counted = r.summary.moduleInstructions ?? [];
+    if (counted.length === 0) continue;
+    const rows = counted.slice(0, TOP_MODULES).map((m) => [name(m.name), count(m.medianInstructions)]);
+    const rest = r.summary.unattributedInstructions;
+    if (finite(rest)) rows.push([OUTSIDE_MODULES, count(rest)]);
+    parts.push(`Modules of ${label(r)} that took the most instructions (median over ${r.summary.n} boots):`, '', table(['module', 'instructions'], ['l', 'r'], rows), '');
   }
   return parts.length === 0 ? null : ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }
