@@ -57,6 +57,21 @@ export interface ModuleProbe {
   describe(guest: StoppedGuest): Promise<{ name: string; returnAddress: bigint } | null>;
 }
 
+const MAX_NAME = 256;
+
+/** A NUL-terminated name in guest memory (letters, digits, `.`, `_`, `-`); `what` names it in errors. */
+export async function readGuestName(guest: StoppedGuest, address: bigint, what: string): Promise<string> {
+  let text = '';
+  while (text.length < MAX_NAME) {
+    const chunk = await guest.read(address + BigInt(text.length), 64);
+    const end = chunk.indexOf(0);
+    text += chunk.subarray(0, end === -1 ? chunk.length : end).toString('latin1');
+    if (end !== -1) break;
+  }
+  if (!/^[\w.-]+$/.test(text)) throw new Error(`${what} at 0x${address.toString(16)} is not a name ("${text.slice(0, 40)}")`);
+  return text;
+}
+
 /** One module's share of the count. */
 export interface ModuleCount {
   name: string;

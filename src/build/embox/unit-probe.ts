@@ -5,7 +5,7 @@
  * module's name read from guest memory, attribute the count module by module.
  */
 import { open } from 'node:fs/promises';
-import type { ModuleProbe, StoppedGuest } from '../../boot/deterministic.js';
+import { readGuestName, type ModuleProbe } from '../../boot/deterministic.js';
 
 export const EMBOX_UNIT_ENABLE = 'unit_mod_enable';
 
@@ -18,19 +18,6 @@ const POINTER = 4;
 const MOD_PKG_NAME = 4;
 const MOD_NAME = 8;
 const UNIT_INIT = 28;
-const MAX_NAME = 256;
-
-async function cString(guest: StoppedGuest, address: bigint): Promise<string> {
-  let text = '';
-  while (text.length < MAX_NAME) {
-    const chunk = await guest.read(address + BigInt(text.length), 64);
-    const end = chunk.indexOf(0);
-    text += chunk.subarray(0, end === -1 ? chunk.length : end).toString('latin1');
-    if (end !== -1) break;
-  }
-  if (!/^[\w.-]+$/.test(text)) throw new Error(`Embox module name at 0x${address.toString(16)} is not a name ("${text.slice(0, 40)}"): has struct mod changed?`);
-  return text;
-}
 
 /** `unit_mod_enable`'s view of the stack at its entry (cdecl): [sp] return address, [sp+4] the mod. */
 export const emboxUnitProbe: ModuleProbe = {
@@ -41,8 +28,9 @@ export const emboxUnitProbe: ModuleProbe = {
     const mod = BigInt(frame.readUInt32LE(POINTER));
     const unit = await guest.read(mod, UNIT_INIT + POINTER);
     if (unit.readUInt32LE(UNIT_INIT) === 0) return null; // no init: Embox prints nothing for it either
-    const pkg = await cString(guest, BigInt(unit.readUInt32LE(MOD_PKG_NAME)));
-    const name = await cString(guest, BigInt(unit.readUInt32LE(MOD_NAME)));
+    // a name that is not one means struct mod changed layout: better an error than a wrong table
+    const pkg = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_PKG_NAME)), 'Embox module package name (struct mod changed?)');
+    const name = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_NAME)), 'Embox module name (struct mod changed?)');
     return { name: `${pkg}.${name}`, returnAddress };
   },
 };
