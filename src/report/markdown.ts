@@ -363,11 +363,23 @@ function distinctCountNote(label: string, r: SubjectResult): string | null {
   return lo === hi ? null : `${label} counts differ between boots (${count(lo)} … ${count(hi)}): the median is shown`;
 }
 
+/**
+ * The wall-clock subject that boots the same image as a deterministic one (same head kernel):
+ * the config's pair of one build, measured both ways.
+ */
+export function wallClockPair(c: Comparison, s: SubjectComparison): SubjectComparison | null {
+  const kernel = s.head.guest.kernel;
+  return c.subjects.find((o) => o !== s && !o.head.deterministic && !o.base.deterministic && o.head.guest.kernel === kernel) ?? null;
+}
+
 function instructionsSection(c: Comparison): string | null {
   const subjects = c.subjects.filter((s) => s.instructions !== null);
   if (subjects.length === 0) return null;
-  const rows = subjects.map((s) => {
+  const pairs = subjects.map((s) => wallClockPair(c, s));
+  const paired = pairs.some((p) => p !== null);
+  const rows = subjects.map((s, k) => {
     const i = s.instructions!;
+    const pair = pairs[k];
     return [
       name(s.name),
       i.base === null ? '—' : count(i.base),
@@ -375,6 +387,7 @@ function instructionsSection(c: Comparison): string | null {
       i.delta === null ? '—' : signedCount(i.delta),
       formatPct(i.pct, 2),
       STATE_WORD[i.state],
+      ...(paired ? [pair ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite(pair.boot.pct) ? ` (${formatPct(pair.boot.pct)})` : ''}` : '—'] : []),
     ];
   });
   const notes = subjects.flatMap((s) =>
@@ -383,12 +396,17 @@ function instructionsSection(c: Comparison): string | null {
   return [
     '#### Instructions to ready (deterministic boots)',
     '',
-    table(['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict'], ['l', 'r', 'r', 'r', 'r', 'l'], rows),
+    table(
+      ['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict', ...(paired ? ['same image, wall-clock'] : [])],
+      ['l', 'r', 'r', 'r', 'r', 'l', ...(paired ? (['l'] as const) : [])],
+      rows,
+    ),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
     'Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic ' +
       `subject is judged on them (threshold ±${c.options.instructionsThresholdPct} %), but a slowdown that comes from ` +
-      'waiting only shows in a normal run: wall-clock time stays the primary gate.',
+      'waiting only shows in a normal run: wall-clock time stays the primary gate' +
+      (paired ? ' (last column: the wall-clock subject that boots the same image).' : '.'),
   ].join('\n');
 }
 
