@@ -27,7 +27,7 @@ export const ICOUNT_ARGS = ['-icount', 'shift=0,sleep=off,align=off', '-rtc', 'b
 /**
  * No default devices (QEMU's empty IDE CD-ROM, floppy, parallel port): with the CD-ROM, 3 to 5
  * Embox boots in 20 counted ~32,500 instructions less in its IDE probe and what follows; with
- * -nodefaults none in 72 (docs/deterministic.md). bootgate names the serial port, display,
+ * -nodefaults none in 64 (docs/deterministic.md). bootgate names the serial port, display,
  * monitor and NIC it wants explicitly.
  */
 export const NO_DEFAULT_DEVICES = ['-nodefaults'] as const;
