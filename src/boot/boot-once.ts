@@ -16,7 +16,15 @@ import { SerialLineSplitter, type SerialLine } from './serial.js';
  */
 export interface BootInstrument {
   args(workDir: string): string[];
-  attach(context: { signal: AbortSignal; workDir: string }): Promise<Record<string, number | null>>;
+  attach(context: { signal: AbortSignal; workDir: string }): Promise<InstrumentRecord>;
+}
+
+/** What an instrument measured in one boot. */
+export interface InstrumentRecord {
+  /** guest instructions from the start to the ready location */
+  instructions: number;
+  /** each module's share of them, when the instrument can tell (null: it cannot) */
+  modules: { name: string; instructions: number }[] | null;
 }
 
 export interface BootOutcome {
@@ -36,7 +44,7 @@ export interface BootOutcome {
   stderr: string;
   command: string[];
   /** what an instrument measured (e.g. instructions), when one was attached */
-  instrumented: Record<string, number | null> | null;
+  instrumented: InstrumentRecord | null;
 }
 
 export interface BootOptions {
@@ -57,7 +65,8 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   // Compiled here only to refuse a bad pattern before QEMU starts; matching runs in a worker.
   for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
   await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}\n`));
-  const hostPort = spec.network ? await freeLoopbackPort() : null;
+  // Instrumented (deterministic) boots get an unconnected NIC: no host port, no packets.
+  const hostPort = spec.network && !options.instrument ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
   // Instrumented boots send the serial port to a file: when QEMU's write to a pipe has to wait

@@ -274,6 +274,33 @@ export class GdbRemote {
     if (reply !== 'OK') throw new Error(`gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || 'unsupported'}`);
   }
 
+  /** `p`: one register, as the stub's little-endian bytes give it. */
+  async readRegister(number: number): Promise<bigint> {
+    const reply = await this.request(`p${number.toString(16)}`);
+    if (!/^([0-9a-f]{2})+$/i.test(reply)) throw new Error(`gdbstub could not read register ${number}: ${reply || 'unsupported'}`);
+    return Buffer.from(reply, 'hex').reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
+  }
+
+  /** `m`: `length` bytes of guest memory at `address` (virtual, as the guest sees it now). */
+  async readMemory(address: bigint, length: number): Promise<Buffer> {
+    const reply = await this.request(`m${address.toString(16)},${length.toString(16)}`);
+    if (!/^([0-9a-f]{2})*$/i.test(reply) || reply.length === 0) {
+      throw new Error(`gdbstub could not read ${length} bytes at 0x${address.toString(16)}: ${reply || 'no data'}`);
+    }
+    return Buffer.from(reply, 'hex');
+  }
+
+  /** The stub's target description (`qXfer:features:read:target.xml`), e.g. to learn its register layout. */
+  async targetDescription(): Promise<string> {
+    let xml = '';
+    for (;;) {
+      const reply = await this.request(`qXfer:features:read:target.xml:${xml.length.toString(16)},fff`);
+      if (reply.startsWith('m')) xml += reply.slice(1);
+      else if (reply.startsWith('l')) return xml + reply.slice(1);
+      else throw new Error(`gdbstub gave no target description: ${reply || 'unsupported'}`);
+    }
+  }
+
   /** Closes the connection; outstanding requests fail. */
   close(): void {
     if (!this.closedError) {

@@ -38,7 +38,19 @@ export interface GuestSpec {
 
 export const DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
 
-/** The QEMU argument array for one boot (no shell ever sees it). */
+/**
+ * Properties that make a virtio NIC's work happen at exact instruction counts: with ioeventfd
+ * on, QEMU's main loop (host-timed) picks up the guest's queue notifications, and a `tx=bh`
+ * transmit completes in a main-loop bottom half; off and `tx=timer`, both run in the vCPU
+ * thread and on the virtual clock.
+ */
+export const DETERMINISTIC_VIRTIO_NET = ['ioeventfd=off', 'tx=timer'];
+
+/**
+ * The QEMU argument array for one boot (no shell ever sees it). A guest with a network and no
+ * host port gets its NIC with no backend at all (deterministic mode): nothing it sends goes
+ * anywhere and nothing reaches it, because a packet arrives at a host-chosen instruction count.
+ */
 export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: string[] = [], serialFile?: string): string[] {
   const args = ['-accel', 'tcg', '-m', String(spec.memoryMb)];
   if (spec.machine) args.push('-machine', spec.machine);
@@ -55,6 +67,10 @@ export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: s
     netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net.guestIp}:${net.guestPort}`);
     args.push('-netdev', netdev.join(','));
     args.push('-device', [net.nic, 'netdev=n0', ...(net.mac ? [`mac=${net.mac}`] : [])].join(','));
+  } else if (net) {
+    // -nic none: no default NIC on user networking next to ours ("nic … has no peer" is expected)
+    const virtio = /^virtio-net/.test(net.nic) ? DETERMINISTIC_VIRTIO_NET : [];
+    args.push('-nic', 'none', '-device', [net.nic, ...(net.mac ? [`mac=${net.mac}`] : []), ...virtio].join(','));
   } else {
     args.push('-nic', 'none');
   }

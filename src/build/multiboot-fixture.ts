@@ -9,6 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { readGuestName, type ModuleProbe } from '../boot/deterministic.js';
 import { bootgateCacheDir } from './cache-dir.js';
 
 export interface FixtureModule {
@@ -46,6 +47,21 @@ export interface MultibootFixture {
   /** the modules as built (iterations after workPercent / slowModule / extraIterations) */
   modules: FixtureModule[];
 }
+
+/**
+ * Per-module counts in deterministic mode: `bootgate_fixture_module_init(module, tsc_khz)` runs
+ * each module (cdecl, 32-bit: [sp] return address, [sp+4] the module, whose first field points
+ * at its name).
+ */
+export const fixtureModuleProbe: ModuleProbe = {
+  symbol: 'bootgate_fixture_module_init',
+  async describe(guest) {
+    const frame = await guest.read(guest.sp, 8);
+    const module = await guest.read(BigInt(frame.readUInt32LE(4)), 4);
+    const name = await readGuestName(guest, BigInt(module.readUInt32LE(0)), 'fixture module name');
+    return { name, returnAddress: BigInt(frame.readUInt32LE(0)) };
+  },
+};
 
 /** Instructions executed per busy-loop iteration (`1: dec %ecx; jnz 1b`). */
 export const INSTRUCTIONS_PER_ITERATION = 2;

@@ -30,6 +30,7 @@ const HELP: Partial<Record<SubjectKey, string>> = {
   deterministic: 'count guest instructions (QEMU -icount) instead of wall-clock',
   'start-symbol': 'ELF symbol where instruction counting starts (deterministic)',
   'ready-symbol': 'ELF symbol where instruction counting stops (deterministic)',
+  parallel: 'deterministic boots run at the same time (default: number of cores)',
   'build-command': 'shell command that builds a custom image, run in the checkout (or gate work tree)',
   source: 'Embox or Rumprun checkout (or, for custom, the repository gate builds)',
   template: 'Embox template, e.g. x86/qemu',

@@ -69,6 +69,8 @@ export const subjectSettingsShape = {
   deterministic: z.boolean(),
   'start-symbol': z.string().min(1),
   'ready-symbol': z.string().min(1),
+  // deterministic boots run at the same time (counts do not depend on host load)
+  parallel: positiveInt,
   // a command (run with sh -c in the checkout or work tree) that builds a custom subject's image
   'build-command': z.string().min(1),
   // Embox and Rumprun checkouts

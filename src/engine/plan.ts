@@ -1,5 +1,8 @@
+import os from 'node:os';
 import type { PreparedSubject } from '../build/index.js';
 import { deterministicInstrument } from '../boot/deterministic.js';
+import { emboxModuleProbe } from '../build/embox/unit-probe.js';
+import { fixtureModuleProbe } from '../build/multiboot-fixture.js';
 import type { Subject } from '../config/subjects.js';
 import type { MeasurePlan } from '../measure/run.js';
 
@@ -26,7 +29,14 @@ export async function planFor(
     build: prepared.build,
     // Resolving the symbols now makes a stripped image fail before any boot.
     instrument: s.deterministic
-      ? await deterministicInstrument({ image: prepared.guest.kernel, startSymbol: s['start-symbol'], readySymbol: s['ready-symbol'] })
+      ? await deterministicInstrument({
+          image: prepared.guest.kernel,
+          startSymbol: s['start-symbol'],
+          readySymbol: s['ready-symbol'],
+          // per-module counts where the image has a known per-module function (else totals only)
+          modules: subject.os === 'embox' ? await emboxModuleProbe(prepared.guest.kernel) : subject.os === 'custom' ? fixtureModuleProbe : undefined,
+        })
       : undefined,
+    parallel: s.parallel ?? os.availableParallelism(),
   };
 }

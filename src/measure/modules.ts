@@ -2,7 +2,17 @@ import type { SerialLine } from '../boot/serial.js';
 
 export interface ModuleTime {
   name: string;
-  ms: number;
+  /** init time from the serial lines; null in a deterministic boot (its serial times mean nothing) */
+  ms: number | null;
+  /** deterministic boots: guest instructions the module's init took (docs/deterministic.md) */
+  instructions?: number;
+}
+
+/** A deterministic boot's rest: instructions start → ready that no module's init took. */
+export function unattributedInstructions(boot: { instructions: number | null; modules: readonly ModuleTime[] }): number | null {
+  const counted = boot.modules.filter((m) => m.instructions !== undefined);
+  if (boot.instructions === null || counted.length === 0) return null;
+  return boot.instructions - counted.reduce((sum, m) => sum + m.instructions!, 0);
 }
 
 /**
@@ -11,7 +21,12 @@ export interface ModuleTime {
  * initialises stays its own), and for the last module to the next line of any kind.
  * A module initialised twice in one boot gets the sum.
  */
-export function moduleBreakdown(lines: readonly SerialLine[], moduleMarker: string | null, from: bigint | null, until: bigint | null): ModuleTime[] {
+export function moduleBreakdown(
+  lines: readonly SerialLine[],
+  moduleMarker: string | null,
+  from: bigint | null,
+  until: bigint | null,
+): (ModuleTime & { ms: number })[] {
   if (!moduleMarker || from === null) return [];
   const re = new RegExp(moduleMarker);
   const window = lines.filter((l) => l.at >= from && (until === null || l.at <= until));

@@ -48,7 +48,7 @@ const statsSchema = z.object({
   ci95: z.tuple([finite, finite]),
 });
 
-const moduleTimeSchema = z.object({ name: short, ms });
+const moduleTimeSchema = z.object({ name: short, ms: ms.nullable(), instructions: count.optional() });
 
 const bootSchema = z.object({
   index: count.max(L.warmup),
@@ -77,6 +77,8 @@ const summarySchema = z.object({
   http: statsSchema.nullable(),
   instructions: statsSchema.nullable(),
   modules: z.array(z.object({ name: short, medianMs: ms, n: count })).max(L.modulesPerBoot),
+  moduleInstructions: z.array(z.object({ name: short, medianInstructions: nonNegative, n: count })).max(L.modulesPerBoot).optional(),
+  unattributedInstructions: finite.nullable().optional(),
 });
 
 const networkSchema = z.object({

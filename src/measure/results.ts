@@ -42,6 +42,10 @@ export interface SubjectSummary extends Partial<Summary> {
   instructions: Summary | null;
   /** median init time per module over the successful counted boots, slowest first */
   modules: { name: string; medianMs: number; n: number }[];
+  /** deterministic boots: median instructions per module, most first (absent: no per-module counts) */
+  moduleInstructions?: { name: string; medianInstructions: number; n: number }[];
+  /** deterministic boots: median of each boot's instructions outside every module's init */
+  unattributedInstructions?: number | null;
 }
 
 export interface SubjectResult {

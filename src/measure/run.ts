@@ -21,6 +21,8 @@ export interface MeasurePlan {
   build?: SubjectResult['build'];
   /** deterministic mode: counts instructions instead of (not as well as) wall-clock */
   instrument?: BootInstrument;
+  /** deterministic boots of this plan that may run at the same time (default 1) */
+  parallel?: number;
 }
 
 export interface BootProgress {
@@ -88,7 +90,7 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
     image: plan.image ?? null,
     build: plan.build ?? null,
     guest: plan.guest,
-    qemuCommand: (({ file, args }) => [file, ...args])(qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network ? 0 : null))),
+    qemuCommand: (({ file, args }) => [file, ...args])(qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network && !plan.instrument ? 0 : null))),
     deterministic: plan.instrument !== undefined,
     warmup: [],
     boots: [],
@@ -97,29 +99,52 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
   let interrupted = false;
   let schedule = bootSchedule(plans, options.order);
   let sequence = 0;
+  const runSlot = async (slot: Slot, sequence: number, workDir: string): Promise<void> => {
+    const plan = plans[slot.plan]!;
+    await mkdir(workDir, { recursive: true });
+    const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
+    if (options.signal?.aborted) {
+      // The boot was cut short by the user, not by the guest: not a measurement.
+      interrupted = true;
+      return;
+    }
+    const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
+    await writeSerialLog(path.join(options.logDir, logName), outcome);
+    const record = toRecord(outcome, plan.guest, slot.index, sequence, path.relative(options.logBase, path.join(options.logDir, logName)));
+    const result = results[slot.plan]!;
+    (slot.warmup ? result.warmup : result.boots).push(record);
+    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record });
+  };
   for (;;) {
-    for (const slot of schedule) {
-      if (options.signal?.aborted) {
+    // Deterministic boots count instructions, which host load does not change: consecutive ones
+    // run side by side (lanes). A wall-clock boot always runs alone.
+    for (const group of parallelGroups(schedule, plans)) {
+      if (options.signal?.aborted || interrupted) {
         interrupted = true;
         break;
       }
-      const plan = plans[slot.plan]!;
-      const workDir = path.join(options.logDir, 'run');
-      await mkdir(workDir, { recursive: true });
-      const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
-      if (options.signal?.aborted) {
-        // The boot was cut short by the user, not by the guest: not a measurement.
-        interrupted = true;
-        break;
-      }
-      const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
-      await writeSerialLog(path.join(options.logDir, logName), outcome);
-      const record = toRecord(outcome, plan.guest, slot.index, sequence++, path.relative(options.logBase, path.join(options.logDir, logName)));
-      const result = results[slot.plan]!;
-      (slot.warmup ? result.warmup : result.boots).push(record);
-      options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record });
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: group.lanes }, async (_, lane) => {
+          // one work folder per lane: a boot's sockets and serial file are its own
+          const workDir = path.join(options.logDir, 'run', group.lanes > 1 ? `lane-${lane + 1}` : '');
+          while (next < group.slots.length && !options.signal?.aborted && !interrupted) {
+            const at = sequence + group.first + next;
+            const slot = group.slots[next++]!;
+            await runSlot(slot, at, workDir);
+          }
+        }),
+      );
+    }
+    sequence += schedule.length;
+    if (options.signal?.aborted) interrupted = true;
+    // Lanes finish out of order: keep each subject's boots in schedule order.
+    for (const result of results) {
+      result.boots.sort((a, b) => a.sequence - b.sequence);
+      result.warmup.sort((a, b) => a.sequence - b.sequence);
     }
     if (interrupted || !options.more) break;
+    // Adaptive gate: more interleaved pairs for the subjects that cannot decide yet.
     const more = options.more(results);
     const extra = plans.map((_, p) => ({ runs: more.get(p) ?? 0, warmup: 0 }));
     if (extra.every((e) => e.runs <= 0)) break;
@@ -127,6 +152,36 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
   }
   for (const result of results) result.summary = summarizeSubject(result.boots);
   return { results, interrupted };
+}
+
+interface SlotGroup {
+  /** position of the group's first slot in the schedule */
+  first: number;
+  slots: Slot[];
+  /** boots of the group that may run at once */
+  lanes: number;
+}
+
+/**
+ * Cuts the schedule into runs of consecutive slots: a run of deterministic boots gets as many
+ * lanes as the least parallel of its plans allows (and no more than it has boots); every
+ * wall-clock boot is a group of its own, run alone.
+ */
+export function parallelGroups(schedule: readonly Slot[], plans: readonly Pick<MeasurePlan, 'instrument' | 'parallel'>[]): SlotGroup[] {
+  const groups: SlotGroup[] = [];
+  schedule.forEach((slot, at) => {
+    const plan = plans[slot.plan]!;
+    const lanes = plan.instrument ? Math.max(1, Math.floor(plan.parallel ?? 1)) : 1;
+    const last = groups.at(-1);
+    if (last && lanes > 1 && last.lanes > 1) {
+      last.slots.push(slot);
+      last.lanes = Math.min(last.lanes, lanes);
+    } else {
+      groups.push({ first: at, slots: [slot], lanes });
+    }
+  });
+  for (const group of groups) group.lanes = Math.min(group.lanes, group.slots.length);
+  return groups;
 }
 
 export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, sequence: number, log: string | null): BootRecord {
@@ -141,7 +196,11 @@ export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, 
     bootMs: ms(outcome.readyAt),
     httpMs: ms(outcome.httpAt),
     instructions,
-    modules: outcome.ok && outcome.instrumented === null ? moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt) : [],
+    modules: !outcome.ok
+      ? []
+      : outcome.instrumented
+        ? (outcome.instrumented.modules ?? []).map((m) => ({ name: m.name, ms: null, instructions: m.instructions }))
+        : moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt),
     phases: outcome.ok && outcome.instrumented === null ? bootPhases(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt, outcome.httpAt) : [],
     error: outcome.error,
     log,

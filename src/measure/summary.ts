@@ -1,4 +1,5 @@
 import { summarize } from '../stats/index.js';
+import { unattributedInstructions } from './modules.js';
 import type { BootRecord, SubjectSummary } from './results.js';
 
 /** Summary over the counted boots; failed boots are counted, never dropped silently. */
@@ -8,17 +9,31 @@ export function summarizeSubject(boots: readonly BootRecord[]): SubjectSummary {
     ok.map(pick).filter((v): v is number => v !== null);
   const boot = summarize(values((b) => b.bootMs));
   const perModule = new Map<string, number[]>();
+  const perModuleInstructions = new Map<string, number[]>();
+  const add = (into: Map<string, number[]>, name: string, value: number): void => {
+    const list = into.get(name);
+    if (list) list.push(value);
+    else into.set(name, [value]);
+  };
   for (const b of ok) {
     for (const m of b.modules) {
-      const list = perModule.get(m.name);
-      if (list) list.push(m.ms);
-      else perModule.set(m.name, [m.ms]);
+      if (m.ms !== null) add(perModule, m.name, m.ms);
+      if (m.instructions !== undefined) add(perModuleInstructions, m.name, m.instructions);
     }
   }
   const modules = [...perModule]
     .map(([name, ms]) => ({ name, medianMs: summarize(ms)!.median, n: ms.length }))
     .sort((a, b) => b.medianMs - a.medianMs);
+  const counted = perModuleInstructions.size > 0
+    ? {
+        moduleInstructions: [...perModuleInstructions]
+          .map(([name, counts]) => ({ name, medianInstructions: summarize(counts)!.median, n: counts.length }))
+          .sort((a, b) => b.medianInstructions - a.medianInstructions),
+        unattributedInstructions: summarize(ok.map(unattributedInstructions).filter((v): v is number => v !== null))?.median ?? null,
+      }
+    : {};
   return {
+    ...counted,
     ...(boot ?? {}),
     n: ok.length,
     total: boots.length,

@@ -446,11 +446,24 @@ function distinctCountNote(label: string, r: SubjectResult): string | null {
   return lo === hi ? null : `${label} counts differ between boots (${count(lo)} … ${count(hi)}): the median is shown`;
 }
 
+/**
+ * The wall-clock subject that boots the same image as a deterministic one (same head kernel):
+ * the config's pair of one build, measured both ways.
+ */
+export function wallClockPair(c: Comparison, s: SubjectComparison): SubjectComparison | null {
+  const kernel = s.head.guest?.kernel;
+  if (kernel === undefined) return null;
+  return c.subjects.find((o) => o !== s && !o.head.deterministic && !o.base.deterministic && o.head.guest?.kernel === kernel) ?? null;
+}
+
 function instructionsSection(c: Comparison): string | null {
   const subjects = c.subjects.filter((s) => s.instructions !== null);
   if (subjects.length === 0) return null;
-  const rows = subjects.map((s) => {
+  const pairs = subjects.map((s) => wallClockPair(c, s));
+  const paired = pairs.some((p) => p !== null);
+  const rows = subjects.map((s, k) => {
     const i = s.instructions!;
+    const pair = pairs[k];
     return [
       name(s.name),
       i.base === null ? '—' : count(i.base),
@@ -458,6 +471,7 @@ function instructionsSection(c: Comparison): string | null {
       i.delta === null ? '—' : signedCount(i.delta),
       formatPct(i.pct, 2),
       STATE_WORD[i.state],
+      ...(paired ? [pair ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite(pair.boot.pct) ? ` (${formatPct(pair.boot.pct)})` : ''}` : '—'] : []),
     ];
   });
   const notes = subjects.flatMap((s) =>
@@ -466,12 +480,17 @@ function instructionsSection(c: Comparison): string | null {
   return [
     '#### Instructions to ready (deterministic boots)',
     '',
-    table(['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict'], ['l', 'r', 'r', 'r', 'r', 'l'], rows),
+    table(
+      ['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict', ...(paired ? ['same image, wall-clock'] : [])],
+      ['l', 'r', 'r', 'r', 'r', 'l', ...(paired ? (['l'] as const) : [])],
+      rows,
+    ),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
     'Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic ' +
       `subject is judged on them (threshold ±${formatPlain(c.options.instructionsThresholdPct)} %), but a slowdown that comes from ` +
-      'waiting only shows in a normal run: wall-clock time stays the primary gate.',
+      'waiting only shows in a normal run: wall-clock time stays the primary gate' +
+      (paired ? ' (last column: the wall-clock subject that boots the same image).' : '.'),
   ].join('\n');
 }
 
@@ -508,6 +527,31 @@ function phasesSection(c: Comparison): string | null {
   }
   if (parts.length === 0) return null;
   return ['#### Where the time went', '', ...parts].join('\n').trimEnd();
+}
+
+/** The rest of a deterministic boot that no module's init took (boot code, the httpd's start). */
+export const OUTSIDE_MODULES = '(outside any module)';
+
+/** Deterministic subjects: each module's init in instructions, base vs head, biggest change first. */
+function moduleInstructionsSection(c: Comparison): string | null {
+  const parts: string[] = [];
+  for (const s of c.subjects) {
+    if (s.moduleInstructions.length === 0) continue;
+    const modules = s.moduleInstructions.filter((m) => m.module !== null);
+    const rest = s.moduleInstructions.filter((m) => m.module === null);
+    const shown = [...modules.slice(0, TOP_MODULES), ...rest];
+    const rows = shown.map((m) => [
+      m.module === null ? OUTSIDE_MODULES : name(m.module),
+      m.base === null ? '—' : count(m.base),
+      m.head === null ? '—' : count(m.head),
+      signedCount(m.delta),
+    ]);
+    const more = modules.length > TOP_MODULES ? ` (${TOP_MODULES} of ${modules.length} modules)` : '';
+    parts.push(`Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`, '');
+    parts.push(table(['module', 'base instructions', 'head instructions', 'Δ'], ['l', 'r', 'r', 'r'], rows), '');
+  }
+  if (parts.length === 0) return null;
+  return ['#### Module init instructions (deterministic boots)', '', ...parts].join('\n').trimEnd();
 }
 
 const formatMs2 = (x: number | null): string => (finite(x) ? x.toFixed(2) : '—');
@@ -582,6 +626,7 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
       instructionsSection(c),
       budget.modules ? phasesSection(c) : null,
       budget.modules ? modulesSection(c) : null,
+      budget.modules ? moduleInstructionsSection(c) : null,
       budget.charts ? gateCharts(c) : null,
       studyLine(c.subjects.map((s) => s.head), ' (head)'),
     ];
@@ -638,6 +683,14 @@ function measureModules(doc: ResultsDocument): string | null {
     if (r.summary.modules.length === 0) continue;
     const rows = r.summary.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.medianMs)]);
     parts.push(`Slowest modules of ${label(r)} (median ms over ${count(r.summary.n)} boots):`, '', table(['module', 'ms'], ['l', 'r'], rows), '');
+  }
+  for (const r of doc.subjects) {
+    const counted = r.summary.moduleInstructions ?? [];
+    if (counted.length === 0) continue;
+    const rows = counted.slice(0, TOP_MODULES).map((m) => [name(m.name), count(m.medianInstructions)]);
+    const rest = r.summary.unattributedInstructions;
+    if (finite(rest)) rows.push([OUTSIDE_MODULES, count(rest)]);
+    parts.push(`Modules of ${label(r)} that took the most instructions (median over ${r.summary.n} boots):`, '', table(['module', 'instructions'], ['l', 'r'], rows), '');
   }
   return parts.length === 0 ? null : ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }

@@ -67,6 +67,21 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)\n`;
     out += table([['module', 'ms'], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
   }
+  for (const r of results) {
+    const counted = r.summary.moduleInstructions ?? [];
+    if (counted.length === 0 || r.summary.instructions === null) continue;
+    const count = (v: number): string => Math.round(v).toLocaleString('en-US');
+    const rows = counted.slice(0, topModules).map((m) => [m.name, count(m.medianInstructions)]);
+    if (counted.length > topModules) {
+      const others = counted.slice(topModules).reduce((sum, m) => sum + m.medianInstructions, 0);
+      rows.push([`(${counted.length - topModules} other modules)`, count(others)]);
+    }
+    const rest = r.summary.unattributedInstructions;
+    if (rest !== null && rest !== undefined) rows.push(['(outside any module)', count(rest)]);
+    rows.push(['total, start → ready', count(r.summary.instructions.median)]);
+    out += `\n\n${subjectLabel(r.name, r.variant)}: instructions per module init (median over ${r.summary.n} boots)\n`;
+    out += table([['module', 'instructions'], ...rows]);
+  }
   for (const r of results) if (r.notBuilt) out += `\n\n${notBuiltText(r)}`;
   const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
   if (failed.length > 0) {
@@ -113,6 +128,11 @@ export function comparisonSummary(c: Comparison): string {
     if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;
     const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
     if (top.length > 0) out += `\n${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
+    const changed = s.moduleInstructions.filter((m) => m.delta !== 0).slice(0, 3);
+    if (changed.length > 0) {
+      const what = (m: (typeof changed)[number]): string => `${m.module ?? '(outside any module)'} ${m.delta > 0 ? '+' : ''}${m.delta.toLocaleString('en-US')}`;
+      out += `\n${s.name}: module instructions that changed most: ${changed.map(what).join(', ')}`;
+    }
   }
   for (const s of c.subjects) for (const r of [s.base, s.head]) if (r.notBuilt) out += `\n${notBuiltText(r)}`;
   if (c.unmatched.length > 0) out += `\nnot compared (present on one side only): ${c.unmatched.join(', ')}`;

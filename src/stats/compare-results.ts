@@ -29,6 +29,14 @@ export interface ModuleDelta {
   deltaMs: number;
 }
 
+/** Deterministic boots: a module's median instructions on each side; `module: null` is the rest outside every module. */
+export interface ModuleInstructionDelta {
+  module: string | null;
+  base: number | null;
+  head: number | null;
+  delta: number;
+}
+
 export interface SubjectComparison {
   name: string;
   os: string;
@@ -44,6 +52,8 @@ export interface SubjectComparison {
   /** deterministic mode: gated on its own threshold */
   instructions: InstructionVerdict | null;
   modules: ModuleDelta[];
+  /** deterministic boots with per-module counts: biggest change first, the unattributed rest last */
+  moduleInstructions: ModuleInstructionDelta[];
   /** head boots that failed while base boots did not */
   headFailures: BootRecord[];
   imageDelta: { text: number; data: number; bss: number } | null;
@@ -93,6 +103,7 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
       if (!b.ok) continue;
       for (const m of b.modules) {
         const list = per.get(m.name);
+        if (m.ms === null) continue;
         if (list) list.push(m.ms);
         else per.set(m.name, [m.ms]);
       }
@@ -130,7 +141,7 @@ function compareNotBuilt(base: SubjectResult, head: SubjectResult, options: Gate
     reason = `base does not build (${base.notBuilt!.reason}); head builds but none of its ${head.boots.length} boots succeeded`;
   }
   return {
-    name: head.name, os: head.os, base, head, state, reason, boot: null, http: null, instructions: null, modules: [], headFailures: [], imageDelta: null,
+    name: head.name, os: head.os, base, head, state, reason, boot: null, http: null, instructions: null, modules: [], moduleInstructions: [], headFailures: [], imageDelta: null,
     options, threshold: describeThreshold(options), sequential: null, spread: null, moduleRegressions: [], phases: [],
   };
 }
@@ -211,7 +222,7 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
     state = 'regression';
   }
   return {
-    name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), headFailures, imageDelta,
+    name: head.name, os: head.os, base, head, state, reason, boot, http, instructions, modules: moduleDeltas(base, head), moduleInstructions: moduleInstructionDeltas(base, head), headFailures, imageDelta,
     options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules, phases: phaseDeltas(base, head),
   };
 }
@@ -219,6 +230,19 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
 function lookLevelsFor(plan: SequentialPlan, alpha: number): { look: number; pLevel: number; ciLevel: number } {
   const { p, ciLevel, look } = lookLevels(plan, alpha);
   return { look, pLevel: p, ciLevel };
+}
+
+export function moduleInstructionDeltas(base: SubjectResult, head: SubjectResult): ModuleInstructionDelta[] {
+  const b = new Map((base.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
+  const h = new Map((head.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
+  if (b.size === 0 && h.size === 0) return [];
+  const rows: ModuleInstructionDelta[] = [...new Set([...b.keys(), ...h.keys()])]
+    .map((module) => ({ module, base: b.get(module) ?? null, head: h.get(module) ?? null, delta: (h.get(module) ?? 0) - (b.get(module) ?? 0) }))
+    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+  const restBase = base.summary.unattributedInstructions ?? null;
+  const restHead = head.summary.unattributedInstructions ?? null;
+  rows.push({ module: null, base: restBase, head: restHead, delta: (restHead ?? 0) - (restBase ?? 0) });
+  return rows;
 }
 
 /** Pairs subjects by name and decides each; the overall state follows combineVerdicts. */

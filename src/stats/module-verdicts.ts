@@ -14,6 +14,8 @@ function perModule(boots: readonly BootRecord[]): Map<string, number[]> {
   for (const b of boots) {
     if (!b.ok) continue;
     for (const m of b.modules) {
+      // deterministic boots count instructions, not milliseconds
+      if (m.ms === null) continue;
       const list = out.get(m.name);
       if (list) list.push(m.ms);
       else out.set(m.name, [m.ms]);

@@ -52,6 +52,35 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     expect(typeof subject.summary.cv).toBe('number');
   });
 
+  it('measure --deterministic: boots two at a time, one count, per-module instructions in results and table', async () => {
+    // the module work scaled down and no time-bound waits: short boots, still exact
+    const fixture = await buildMultibootFixture({ modules: [{ name: 'm.a', iterations: 20_000 }, { name: 'm.b', iterations: 40_000 }] });
+    const dir = await tmp();
+    const json = path.join(dir, 'out.json');
+    const result = await execa('node', [
+      CLI, 'measure', ...fixtureFlags(fixture.kernel), '--deterministic', '--start-symbol', 'bootgate_fixture_started',
+      '--ready-symbol', 'bootgate_fixture_ready', '--runs', '4', '--warmup', '0', '--parallel', '2', '--json', json, '--quiet',
+    ], { reject: false });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const subject = (JSON.parse(await readFile(json, 'utf8')) as ResultsDocument).subjects[0]!;
+    expect(subject.deterministic).toBe(true);
+    expect(subject.boots.map((b) => b.index)).toEqual([0, 1, 2, 3]);
+    const counts = new Set(subject.boots.map((b) => b.instructions));
+    expect(counts.size).toBe(1);
+    const total = [...counts][0]!;
+    for (const boot of subject.boots) {
+      expect(boot.modules.map((m) => [m.name, m.ms])).toEqual([['m.a', null], ['m.b', null]]);
+      const [a, b] = boot.modules.map((m) => m.instructions!);
+      expect(a).toBeGreaterThan(40_000);
+      expect(b! - a!).toBe(40_000); // 20,000 more iterations of 2 instructions, nothing else differs
+      expect(a! + b!).toBeLessThanOrEqual(total);
+    }
+    expect(subject.summary.moduleInstructions!.map((m) => m.name)).toEqual(['m.b', 'm.a']);
+    expect(subject.summary.unattributedInstructions).toBe(total - subject.boots[0]!.modules.reduce((sum, m) => sum + m.instructions!, 0));
+    expect(result.stdout).toMatch(/custom: instructions per module init \(median over 4 boots\)/);
+    expect(result.stdout).toMatch(/\(outside any module\)\s+[\d,]+/);
+  });
+
   it('leaves no QEMU behind and writes partial results when SIGTERM arrives mid-measure', async () => {
     const fixture = await buildMultibootFixture({ hang: true });
     const dir = await tmp();

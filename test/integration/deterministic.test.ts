@@ -10,7 +10,7 @@ import { deterministicInstrument } from '../../src/boot/deterministic.js';
 import type { GuestSpec } from '../../src/boot/guest.js';
 import { readElfSymbols } from '../../src/build/elf-symbols.js';
 import {
-  buildMultibootFixture, DEFAULT_FIXTURE_MODULES, INSTRUCTIONS_PER_ITERATION, type MultibootFixture,
+  buildMultibootFixture, DEFAULT_FIXTURE_MODULES, fixtureModuleProbe, INSTRUCTIONS_PER_ITERATION, type MultibootFixture,
 } from '../../src/build/multiboot-fixture.js';
 import { multibootGuest } from '../helpers/guests.js';
 import { processesMentioning } from '../helpers/processes.js';
@@ -25,8 +25,10 @@ const MODULES = DEFAULT_FIXTURE_MODULES.map((m) => ({ ...m, iterations: Math.rou
 const START_SYMBOL = 'bootgate_fixture_started';
 const READY_SYMBOL = 'bootgate_fixture_ready';
 const BOOTS = 20;
-// Two boots at a time: the count must not care that the host is busy.
+// Two boots at a time next to a CPU hog: the count must not care that the host is busy.
 const LANES = 2;
+/** a NIC with nothing behind it, as deterministic mode gives every networked guest */
+const NIC = { nic: 'virtio-net-pci', mac: '52:54:00:12:34:56', guestIp: '10.0.2.15', guestPort: 80 };
 
 let workRoot = '';
 let fixture: MultibootFixture;
@@ -40,9 +42,19 @@ function guest(f: MultibootFixture, overrides: Partial<GuestSpec> = {}): GuestSp
   return multibootGuest(f, { timeoutMs: 90_000, ...overrides });
 }
 
-async function deterministicBoot(f: MultibootFixture, inst: BootInstrument, workDir: string): Promise<number> {
+/** A process that keeps one host core busy until stopped. */
+function startHog(): () => Promise<void> {
+  const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => hog.once('exit', () => resolve()));
+  return async () => {
+    hog.kill('SIGKILL');
+    await exited;
+  };
+}
+
+async function deterministicBoot(f: MultibootFixture, inst: BootInstrument, workDir: string, overrides: Partial<GuestSpec> = {}): Promise<number> {
   const began = Date.now();
-  const outcome = await bootOnce(guest(f), { instrument: inst, workDir });
+  const outcome = await bootOnce(guest(f, overrides), { instrument: inst, workDir });
   expect(outcome.error).toBeNull();
   expect(outcome.ok).toBe(true);
   bootMs.push(Date.now() - began);
@@ -90,16 +102,21 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
     expect(symbols.has(START_SYMBOL) && symbols.has(READY_SYMBOL)).toBe(true);
   });
 
-  it(`gives one instruction count in ${BOOTS} of ${BOOTS} boots`, async () => {
+  it(`gives one instruction count in ${BOOTS} of ${BOOTS} boots, ${LANES} at a time next to a CPU hog`, async () => {
     expect(baseline).toBeGreaterThan(2 * MODULES.reduce((sum, m) => sum + m.iterations, 0));
     const counts: number[] = [baseline];
-    await Promise.all(
-      Array.from({ length: LANES }, async (_, lane) => {
-        const dir = await laneDir(`lane${lane}`);
-        for (let i = lane + 1; i < BOOTS; i += LANES) counts.push(await deterministicBoot(fixture, instrument, dir));
-        expect(await socketsLeft(dir)).toEqual([]);
-      }),
-    );
+    const stopHog = startHog();
+    try {
+      await Promise.all(
+        Array.from({ length: LANES }, async (_, lane) => {
+          const dir = await laneDir(`lane${lane}`);
+          for (let i = lane + 1; i < BOOTS; i += LANES) counts.push(await deterministicBoot(fixture, instrument, dir));
+          expect(await socketsLeft(dir)).toEqual([]);
+        }),
+      );
+    } finally {
+      await stopHog();
+    }
     expect(counts).toHaveLength(BOOTS);
     expect(new Set(counts)).toEqual(new Set([baseline]));
     expect(guestClockUs.size).toBe(1);
@@ -116,17 +133,39 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
     expect(await processesMentioning(longer.kernel)).toEqual([]);
   });
 
-  it('gives the same count while a CPU hog runs', async () => {
-    const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-    const hogExited = new Promise<void>((resolve) => hog.once('exit', () => resolve()));
+  it('gives the same count with a NIC (no backend: nothing host-timed reaches the guest) next to a CPU hog', async () => {
+    const stopHog = startHog();
     try {
-      const dir = await laneDir('hog');
-      expect(await deterministicBoot(fixture, instrument, dir)).toBe(baseline);
-      expect(await deterministicBoot(fixture, instrument, dir)).toBe(baseline);
+      const dir = await laneDir('nic');
+      expect(await deterministicBoot(fixture, instrument, dir, { network: NIC })).toBe(baseline);
+      expect(await deterministicBoot(fixture, instrument, dir, { network: NIC })).toBe(baseline);
     } finally {
-      hog.kill('SIGKILL');
-      await hogExited;
+      await stopHog();
     }
+  }, 300_000);
+
+  it('attributes instructions module by module: K more iterations in the first module show up there, as 2K, and only there', async () => {
+    const probed = await deterministicInstrument({ image: fixture.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL, modules: fixtureModuleProbe });
+    const run = async (f: MultibootFixture, inst: BootInstrument): Promise<{ total: number; modules: Map<string, number> }> => {
+      const outcome = await bootOnce(guest(f), { instrument: inst, workDir: await laneDir('modules') });
+      expect(outcome.error).toBeNull();
+      const record = outcome.instrumented!;
+      expect(record.modules).not.toBeNull();
+      return { total: record.instructions, modules: new Map(record.modules!.map((m) => [m.name, m.instructions])) };
+    };
+    const before = await run(fixture, probed);
+    expect([...before.modules.keys()]).toEqual(MODULES.map((m) => m.name));
+    const sum = [...before.modules.values()].reduce((a, b) => a + b, 0);
+    expect(sum).toBeLessThanOrEqual(before.total);
+    for (const m of MODULES) expect(before.modules.get(m.name)!).toBeGreaterThan(m.iterations * INSTRUCTIONS_PER_ITERATION);
+
+    const extra = 1000;
+    const longer = await buildMultibootFixture({ modules: MODULES, extraIterations: extra });
+    const after = await run(longer, await deterministicInstrument({ image: longer.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL, modules: fixtureModuleProbe }));
+    expect(after.total - before.total).toBe(extra * INSTRUCTIONS_PER_ITERATION);
+    const first = MODULES[0]!.name;
+    expect(after.modules.get(first)! - before.modules.get(first)!).toBe(extra * INSTRUCTIONS_PER_ITERATION);
+    for (const m of MODULES.slice(1)) expect(after.modules.get(m.name)).toBe(before.modules.get(m.name));
   }, 300_000);
 
   it('starts at the ELF entry point by default, reached once, and counts the same each time', async () => {

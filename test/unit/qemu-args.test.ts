@@ -32,6 +32,16 @@ describe('buildQemuArgs', () => {
     expect(args[args.indexOf('-nic') + 1]).toBe('none');
   });
 
+  it('gives a deterministic boot (no host port) its NIC with no backend, and virtio work on the vCPU thread', () => {
+    const args = buildQemuArgs(spec, null);
+    expect(args).not.toContain('-netdev');
+    expect(args.join(' ')).not.toMatch(/hostfwd|user/);
+    expect(args[args.indexOf('-nic') + 1]).toBe('none');
+    expect(args[args.indexOf('-device') + 1]).toBe('virtio-net-pci,mac=AA:BB:CC:DD:EE:02,ioeventfd=off,tx=timer');
+    const e1000 = buildQemuArgs({ ...spec, network: { ...spec.network!, nic: 'e1000', mac: undefined } }, null);
+    expect(e1000[e1000.indexOf('-device') + 1]).toBe('e1000');
+  });
+
   it('passes initrd and append as separate arguments (no shell)', () => {
     const args = buildQemuArgs({ ...spec, initrd: '/i.cpio', append: 'console=ttyS0 quiet' }, 1);
     expect(args[args.indexOf('-initrd') + 1]).toBe('/i.cpio');

@@ -38,6 +38,8 @@ interface SubjectSpec {
   times: (number | null)[];
   httpOffsetMs?: number | null;
   modules?: Record<string, number>;
+  /** deterministic boots: instructions per module */
+  moduleInstructions?: Record<string, number>;
   instructions?: number | null;
   deterministic?: boolean;
   sizes?: { text: number; data: number; bss: number } | null;
@@ -67,7 +69,11 @@ function subject(spec: SubjectSpec): SubjectResult {
     bootMs: t,
     httpMs: t === null || spec.httpOffsetMs === null ? null : t + (spec.httpOffsetMs ?? 30),
     instructions: t === null ? null : (spec.instructions ?? null),
-    modules: t === null ? [] : Object.entries(spec.modules ?? {}).map(([name, ms]) => ({ name, ms })),
+    modules: t === null
+      ? []
+      : spec.moduleInstructions
+        ? Object.entries(spec.moduleInstructions).map(([name, instructions]) => ({ name, ms: null, instructions }))
+        : Object.entries(spec.modules ?? {}).map(([name, ms]) => ({ name, ms })),
     error: t === null ? (spec.error ?? 'timed out after 30 s before the ready marker /httpd/ appeared\nserial tail:\n  | (unit) initializing embox.driver.net') : null,
     log: null,
   }));
@@ -300,6 +306,36 @@ describe('deterministic mode', () => {
     expect(text).toContain('| embox-x86-qemu | 176,031,822 | 179,552,458 | +3,520,636 | +2.00 % | Regression |');
     expect(text).toContain('Instructions count work, not waiting: a sleep adds almost nothing');
     expect(text).toContain('wall-clock time stays the primary gate');
+  });
+});
+
+describe('deterministic mode, per module and paired', () => {
+  const modulesBase = { 'embox.arch.x86.mmu': 32_472_211, 'embox.mem.phymem': 18_858_137, 'embox.driver.pci': 1_753_702 };
+  const det = (instructions: number, moduleInstructions: Record<string, number>, seed: number): SubjectResult =>
+    subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true, moduleInstructions });
+
+  it('explains a change module by module, the rest outside any module last, next to the wall-clock subject of the same image', () => {
+    const added = { ...modulesBase, 'embox.driver.virtual.urandom': 74_000 };
+    const { text } = gate(
+      [subject({ times: times(10, 1160, 5, 61) }), det(167_346_388, modulesBase, 62)],
+      [subject({ times: times(10, 1160, 5, 63) }), det(167_420_000, added, 64)],
+    );
+    expect(text).toContain('#### Module init instructions (deterministic boots)');
+    expect(text).toContain('| embox.driver.virtual.urandom | — | 74,000 | +74,000 |');
+    // the rest: total minus the modules' sum, on each side
+    const restBase = 167_346_388 - 32_472_211 - 18_858_137 - 1_753_702;
+    const restHead = 167_420_000 - 32_472_211 - 18_858_137 - 1_753_702 - 74_000;
+    const rest = (n: number): string => n.toLocaleString('en-US');
+    expect(text).toContain(`| (outside any module) | ${rest(restBase)} | ${rest(restHead)} | -${rest(restBase - restHead)} |`);
+    expect(text).toMatch(/\| embox-det \| 167,346,388 \| 167,420,000 \| \+73,612 \| \+0\.04 % \| No change \| embox-x86-qemu: No change \(/);
+    expect(text).toContain('last column: the wall-clock subject that boots the same image');
+  });
+
+  it('measure report: the modules that took the most instructions and the rest', () => {
+    const text = renderMeasureReport(doc([det(167_346_388, modulesBase, 65)]));
+    expect(text).toContain('Modules of embox-det that took the most instructions (median over 3 boots):');
+    expect(text).toContain('| embox.arch.x86.mmu | 32,472,211 |');
+    expect(text).toContain(`| (outside any module) | ${(167_346_388 - 32_472_211 - 18_858_137 - 1_753_702).toLocaleString('en-US')} |`);
   });
 });
 

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { rumprunConfigJson, rumprunInterfaceForNic } from '../../src/build/rumprun/config-json.js';
+import { rumprunGuest } from '../../src/build/rumprun/run.js';
 
 describe('rumprunConfigJson', () => {
   it('writes the static network config and the cmdline rumprun expects', () => {
     const json = rumprunConfigJson({ guestIp: '10.0.2.15', mask: 24, gateway: '10.0.2.2', iface: 'vioif0', argv: ['httpd'] });
     expect(json).toBe('{"net":{"if":"vioif0","type":"inet","method":"static","addr":"10.0.2.15","mask":"24","gw":"10.0.2.2"},"cmdline":"httpd"}');
+  });
+
+  it('leaves the network configuration out when asked (deterministic mode), still checking it', () => {
+    expect(rumprunConfigJson({ guestIp: '10.0.2.15', mask: 24, gateway: '10.0.2.2', configureNetwork: false })).toBe('{"cmdline":"httpd"}');
+    expect(() => rumprunConfigJson({ guestIp: '10.0.2.300', mask: 24, configureNetwork: false })).toThrow(/not an IPv4 address/);
+    expect(JSON.parse(rumprunGuest({ image: '/x.bin', deterministic: true }).append!)).toEqual({ cmdline: 'httpd' });
+    expect(JSON.parse(rumprunGuest({ image: '/x.bin' }).append!).net.method).toBe('static');
   });
 
   it('joins argv with blanks (argv[0] is the program) and omits gw without a gateway', () => {

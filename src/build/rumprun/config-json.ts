@@ -13,7 +13,28 @@ export interface RumprunConfigOptions {
   iface?: string;
   /** argv of the baked program; argv[0] is its name (e.g. ["httpd"] or ["httpd", "8080"]) */
   argv?: string[];
+  /**
+   * false: leave "net" out, so the interface attaches but is not configured (deterministic mode:
+   * see RUMPRUN_DETERMINISTIC_NOTE). Default true.
+   */
+  configureNetwork?: boolean;
 }
+
+/**
+ * Why a deterministic Rumprun boot leaves its interface unconfigured. Rumprun's x86 clock
+ * (platform/hw/arch/x86/clock.c) converts TSC ticks to ns with a 32-bit 0.32 fixed-point
+ * multiplier, 2^32 · 10^9 / (TSC Hz), which only fits when the TSC runs faster than 1 GHz. Under
+ * -icount QEMU's TSC is the virtual clock in ns, exactly 1 GHz, and the PIT calibration lands a
+ * hair below (999,986,970 Hz): the multiplier wraps from 4,295,023,260 to 55,964 and the guest's
+ * monotonic clock runs 76,746 times slow. Nothing before `accept` waits on that clock except the
+ * static network configuration, which pauses 50 ms after setting the address
+ * (buildrump.sh/brlib/libnetconfig/netconfig.c, kpause "ramasee"): over an hour of virtual time,
+ * in PIT one-shots of at most 55 ms each. The same QEMU 7.2 and 10.0.
+ */
+export const RUMPRUN_DETERMINISTIC_NOTE =
+  'deterministic mode boots Rumprun without its network configuration (the interface attaches but gets no address): ' +
+  "under -icount Rumprun's TSC clock runs 76,746 times slow (its 32-bit TSC multiplier overflows at a 1 GHz TSC), " +
+  'so the 50 ms pause of the static configuration would not end';
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 // rumprun_parseargs honours quotes and backslashes, and the JSON string is not unescaped by the
@@ -41,6 +62,7 @@ export function rumprunConfigJson(options: RumprunConfigOptions): string {
   }
   const net: Record<string, string> = { if: iface, type: 'inet', method: 'static', addr: guestIp, mask };
   if (gateway !== undefined) net.gw = gateway;
+  if (options.configureNetwork === false) return JSON.stringify({ cmdline: argv.join(' ') });
   return JSON.stringify({ net, cmdline: argv.join(' ') });
 }
 

@@ -5,6 +5,7 @@ import { elfImageSizes } from '../elf-image-size.js';
 import { guestFromSettings } from '../guest-settings.js';
 import type { PreparedSubject } from '../index.js';
 import { buildRumprunApp } from './app.js';
+import { RUMPRUN_DETERMINISTIC_NOTE } from './config-json.js';
 import { rumprunGuest } from './run.js';
 import { ensureRumprunToolchain } from './toolchain.js';
 import { ensurePinnedRumprun } from './checkout.js';
@@ -40,7 +41,9 @@ export async function prepareRumprun(name: string, settings: SubjectSettings, co
     guestIp: settings['guest-ip'],
     gateway: settings.gateway,
     guestPort: settings['guest-port'],
+    deterministic: settings.deterministic,
   });
+  if (settings.deterministic) context.log(`rumprun: ${RUMPRUN_DETERMINISTIC_NOTE}`);
   return {
     guest: guestFromSettings(name, settings, derived),
     image: { path: app.image, sizes: await elfImageSizes(app.image) },

@@ -38,6 +38,8 @@ export interface RumprunGuestOptions {
   timeoutMs?: number;
   extraArgs?: string[];
   pinCpu?: number;
+  /** deterministic mode: no network configuration in the JSON (RUMPRUN_DETERMINISTIC_NOTE) */
+  deterministic?: boolean;
 }
 
 export function rumprunGuest(options: RumprunGuestOptions): GuestSpec {
@@ -51,6 +53,7 @@ export function rumprunGuest(options: RumprunGuestOptions): GuestSpec {
     mask: options.mask ?? d.mask,
     iface: rumprunInterfaceForNic(nic),
     argv: options.argv ?? ['httpd'],
+    configureNetwork: !options.deterministic,
   });
   const spec: GuestSpec = {
     qemu: options.qemu ?? d.qemu,
