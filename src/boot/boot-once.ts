@@ -77,14 +77,21 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
       if (startRe.test(line.text)) outcome.startAt = line.at;
       return;
     }
-    if (outcome.readyAt === null && readyRe.test(line.text)) {
-      outcome.readyAt = line.at;
-      if (options.instrument) return;
-      if (spec.network) void probe(hostPort!);
-      else finish(null);
-    }
+    if (outcome.readyAt === null && readyRe.test(line.text)) onReady(line.at);
+  };
+  const onReady = (at: bigint): void => {
+    outcome.readyAt = at;
+    if (options.instrument) return;
+    if (spec.network) void probe(hostPort!);
+    else finish(null);
   };
   const splitter = new SerialLineSplitter(onLine);
+  // A shell prompt ends without a newline: a ready marker may match the line still being received.
+  const checkPending = (): void => {
+    if (outcome.startAt === null || outcome.readyAt !== null) return;
+    const pending = splitter.pending();
+    if (pending && readyRe.test(pending.text)) onReady(pending.at);
+  };
 
   const probe = async (port: number): Promise<void> => {
     const result = await probeHttp({
@@ -111,7 +118,10 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     return outcome;
   }
   const untrack = trackChild(child);
-  child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk, process.hrtime.bigint()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    splitter.push(chunk, process.hrtime.bigint());
+    checkPending();
+  });
   child.stderr!.on('data', (chunk: Buffer) => {
     outcome.stderr = (outcome.stderr + chunk.toString('utf8')).slice(-4000);
   });
