@@ -11,6 +11,7 @@ import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
 import { runAccuracyBench } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
+import { packagesFor } from './packages.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
@@ -132,6 +133,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${comparisonSummary(comparison)}\n`);
       setExit(verdictExit(comparison, !!opts.failOnInconclusive));
     });
+
+  addSubjectOptions(
+    program
+      .command('packages')
+      .description('print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line'),
+  ).action(async (opts: CommonOptions) => {
+    process.stdout.write((await packagesFor(await subjectsFrom(opts))).map((p) => `${p}\n`).join(''));
+  });
 
   program
     .command('fixture')
