@@ -26,7 +26,7 @@ export async function planFor(
     build: prepared.build,
     // Resolving the symbols now makes a stripped image fail before any boot.
     instrument: s.deterministic
-      ? await deterministicInstrument({ image: prepared.guest.kernel, startSymbol: s['start-symbol'], readySymbol: s['ready-symbol'] })
+      ? await deterministicInstrument({ image: prepared.guest.kernel, startSymbol: s['start-symbol'], readySymbol: s['ready-symbol'] ?? prepared.readySymbol })
       : undefined,
   };
 }
