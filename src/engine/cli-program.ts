@@ -149,9 +149,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--params <file>', 'JSON file of fixture options (workPercent, slowModule, extraIterations, modules, …)')
     .option('--work-percent <n>', 'every module does this percent of the baseline work')
     .option('--extra-iterations <n>', 'extra busy-loop iterations (2 instructions each) in the first module')
+    .option('--arch <machine>', 'build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)')
+    .option('--start-line <text>', 'with --arch: the first line the fixture prints')
+    .option('--ready-text <text>', 'with --arch: the text it prints last (use $\'…\\n\' for a line; without a newline it is a prompt)')
     .action(async (opts: CommonOptions) => {
       const file = await buildFixtureCommand({
         out: String(opts.out), params: opts.params as string | undefined,
+        arch: opts.arch as string | undefined, startLine: opts.startLine as string | undefined, readyText: opts.readyText as string | undefined,
         workPercent: opts.workPercent === undefined ? undefined : number(opts.workPercent, '--work-percent', 0, 10_000),
         extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations'),
       });
