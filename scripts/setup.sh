@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what bootgate's tests and demo need, only when missing: QEMU (x86), gcc with 32-bit
-# support (the multiboot fixture), xz (the Linux fixture's kernel), headless Chromium (the
-# dashboard tests), and the node modules.
+# Installs what bootgate's tests and demo need, only when missing: QEMU (x86, arm/aarch64, riscv),
+# gcc with 32-bit support (the multiboot fixture), the Debian cross compilers of the non-x86 Embox
+# machines (the arch fixtures, and Embox templates of those ARCHes), xz (the Linux fixture's
+# kernel), headless Chromium (the dashboard tests), and the node modules. With a bootgate config
+# (BOOTGATE_CONFIG or ./bootgate.yml), also what its Embox subjects' templates need (see
+# docs/action.md, "Packages per architecture").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +20,18 @@ command -v make >/dev/null || need+=(make)
 command -v cpio >/dev/null || need+=(cpio)
 command -v git >/dev/null || need+=(git)
 command -v chromium >/dev/null || need+=(chromium)   # the dashboard pages' browser tests
+command -v qemu-system-arm >/dev/null || need+=(qemu-system-arm)
+command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm)
+command -v qemu-system-riscv64 >/dev/null || need+=(qemu-system-misc)
+command -v arm-none-eabi-gcc >/dev/null || need+=(gcc-arm-none-eabi)
+command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
+# Embox subjects of a config: the packages of their templates' ARCH (bootgate's architecture table)
+config="${BOOTGATE_CONFIG:-bootgate.yml}"
+if [ -f "$config" ] && [ -f dist/cli.js ]; then
+  for pkg in $(node dist/cli.js packages --config "$config" 2>/dev/null); do need+=("$pkg"); done
+fi
+mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | grep .) || true
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

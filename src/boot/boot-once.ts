@@ -58,6 +58,8 @@ const HTTP_ATTEMPT_TIMEOUT_MS = 1000;
 const HTTP_RETRY_DELAY_MS = 20;
 const TAIL_LINES = 20;
 /** serial text kept per boot (a boot prints kilobytes; a flooding guest must not fill memory) */
+/** The longest unfinished line still tried as a prompt (the ready point of a guest without httpd). */
+const MAX_PROMPT_CHARS = 256;
 export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 /** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
@@ -94,12 +96,13 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
       if (match.start) outcome.startAt = line.at;
       return;
     }
-    if (outcome.readyAt === null && match.ready) {
-      outcome.readyAt = line.at;
-      if (options.instrument) return;
-      if (spec.network) void probe(hostPort!);
-      else finish(null);
-    }
+    if (outcome.readyAt === null && match.ready) onReady(line.at);
+  };
+  const onReady = (at: bigint): void => {
+    outcome.readyAt = at;
+    if (options.instrument) return;
+    if (spec.network) void probe(hostPort!);
+    else finish(null);
   };
   const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message));
   let keptChars = 0;
@@ -116,6 +119,13 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     if (!done.signal.aborted) matcher.match(line, line.text);
   };
   const splitter = new SerialLineSplitter(onLine);
+  // A shell prompt ends without a newline: a ready marker may match the line still being received.
+  // Only a short pending line can be a prompt; a long one would only load the matcher.
+  const checkPending = (): void => {
+    if (outcome.startAt === null || outcome.readyAt !== null || done.signal.aborted) return;
+    const pending = splitter.pending();
+    if (pending && pending.text.length <= MAX_PROMPT_CHARS) matcher.match(pending, pending.text);
+  };
 
   const probe = async (port: number): Promise<void> => {
     const result = await probeHttp({
@@ -148,7 +158,10 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const untrack = trackChild(child);
   const untrackGroup = child.pid !== undefined ? trackGroup(child.pid) : () => undefined;
   const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(async () => undefined);
-  child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk, process.hrtime.bigint()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    splitter.push(chunk, process.hrtime.bigint());
+    checkPending();
+  });
   child.stderr!.on('data', (chunk: Buffer) => {
     outcome.stderr = (outcome.stderr + chunk.toString('utf8')).slice(-4000);
   });

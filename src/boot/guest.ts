@@ -3,8 +3,13 @@
  * Pure data, so a results document can record it and a test can build it by hand.
  */
 export interface GuestNetwork {
-  /** QEMU NIC model, e.g. virtio-net-pci, e1000, ne2k_pci */
+  /** QEMU NIC model, e.g. virtio-net-pci, e1000, ne2k_pci, smc91c111 */
   nic: string;
+  /**
+   * device (default): a pluggable NIC, `-device <nic>,netdev=n0`; board: the machine's own NIC
+   * (e.g. integratorcp's smc91c111), which QEMU connects with `-net nic,netdev=n0,model=<nic>`
+   */
+  attach?: 'device' | 'board';
   mac?: string;
   /** slirp network, e.g. 10.0.2.0/24 */
   net?: string;
@@ -20,6 +25,8 @@ export interface GuestSpec {
   machine?: string;
   memoryMb: number;
   kernel: string;
+  /** how QEMU loads `kernel`: -kernel (default) or, for firmware-style images (Embox on RISC-V virt), -bios */
+  loader?: 'kernel' | 'bios';
   initrd?: string;
   append?: string;
   /** null: no NIC and no HTTP probe (the ready marker ends the boot) */
@@ -56,7 +63,7 @@ export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: s
   if (spec.machine) args.push('-machine', spec.machine);
   // A file never pushes back on the guest's UART; a pipe can (see bootOnce).
   args.push('-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', serialFile ? `file:${serialFile}` : 'stdio', '-no-reboot');
-  args.push('-kernel', spec.kernel);
+  args.push(spec.loader === 'bios' ? '-bios' : '-kernel', spec.kernel);
   if (spec.initrd) args.push('-initrd', spec.initrd);
   if (spec.append !== undefined && spec.append !== '') args.push('-append', spec.append);
   const net = spec.network;
@@ -66,11 +73,17 @@ export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: s
     if (net.gateway) netdev.push(`host=${net.gateway}`);
     netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net.guestIp}:${net.guestPort}`);
     args.push('-netdev', netdev.join(','));
-    args.push('-device', [net.nic, 'netdev=n0', ...(net.mac ? [`mac=${net.mac}`] : [])].join(','));
+    if (net.attach === 'board') args.push('-net', ['nic', 'netdev=n0', `model=${net.nic}`, ...(net.mac ? [`macaddr=${net.mac}`] : [])].join(','));
+    else args.push('-device', [net.nic, 'netdev=n0', ...(net.mac ? [`mac=${net.mac}`] : [])].join(','));
   } else if (net) {
     // -nic none: no default NIC on user networking next to ours ("nic … has no peer" is expected)
-    const virtio = /^virtio-net/.test(net.nic) ? DETERMINISTIC_VIRTIO_NET : [];
-    args.push('-nic', 'none', '-device', [net.nic, ...(net.mac ? [`mac=${net.mac}`] : []), ...virtio].join(','));
+    args.push('-nic', 'none');
+    if (net.attach === 'board') {
+      args.push('-net', ['nic', `model=${net.nic}`, ...(net.mac ? [`macaddr=${net.mac}`] : [])].join(','));
+    } else {
+      const virtio = /^virtio-net/.test(net.nic) ? DETERMINISTIC_VIRTIO_NET : [];
+      args.push('-device', [net.nic, ...(net.mac ? [`mac=${net.mac}`] : []), ...virtio].join(','));
+    }
   } else {
     args.push('-nic', 'none');
   }

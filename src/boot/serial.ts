@@ -47,6 +47,11 @@ export class SerialLineSplitter {
     }
   }
 
+  /** The line received so far without its newline (a shell prompt waits like that), or null. */
+  pending(): SerialLine | null {
+    return this.partial.length > 0 && this.partialAt !== null ? { at: this.partialAt, text: cleanLine(this.partial) } : null;
+  }
+
   /** Emits a trailing line that had no newline (QEMU exited mid-line). */
   flush(at: bigint): void {
     if (this.partial.length > 0) this.emit(at);

@@ -33,11 +33,14 @@ export function guestFromSettings(name: string, s: SubjectSettings, derived: Der
     machine: s.machine ?? derived.machine,
     memoryMb: s.memory ?? derived.memoryMb ?? DEFAULTS.memoryMb,
     kernel,
+    ...(derived.loader ? { loader: derived.loader } : {}),
     initrd: s.initrd ?? derived.initrd,
     append: s.append ?? derived.append,
     network: wantsNetwork
       ? {
           nic: s.nic ?? dn.nic ?? DEFAULTS.nic,
+          // a NIC named in the settings replaces the derived one, and with it the way it attaches
+          ...(s.nic === undefined && dn.attach ? { attach: dn.attach } : {}),
           mac: s.mac ?? dn.mac,
           net: s.net ?? dn.net,
           gateway: s.gateway ?? dn.gateway,

@@ -18,6 +18,8 @@ export interface PreparedSubject {
   guest: GuestSpec;
   image: { path: string; sizes: Pick<ImageSizes, 'text' | 'data' | 'bss'> | null } | null;
   build: { seconds: number; cached: boolean; log: string | null } | null;
+  /** deterministic mode's default stop symbol for this image, when not the httpd's `accept` */
+  readySymbol?: string;
 }
 
 export interface PrepareContext {

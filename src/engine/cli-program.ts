@@ -20,6 +20,7 @@ import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
 import { replayAdaptive, runAccuracyBench } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
+import { packagesFor } from './packages.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
@@ -183,6 +184,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${await runView({ files, out: opts.out })}\n`);
     });
 
+  addSubjectOptions(
+    program
+      .command('packages')
+      .description('print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line'),
+  ).action(async (opts: CommonOptions) => {
+    process.stdout.write((await packagesFor(await subjectsFrom(opts))).map((p) => `${p}\n`).join(''));
+  });
+
   program
     .command('fixture')
     .description('build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out')
@@ -190,9 +199,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--params <file>', 'JSON file of fixture options (workPercent, slowModule, extraIterations, modules, …)')
     .option('--work-percent <n>', 'every module does this percent of the baseline work')
     .option('--extra-iterations <n>', 'extra busy-loop iterations (2 instructions each) in the first module')
+    .option('--arch <machine>', 'build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)')
+    .option('--start-line <text>', 'with --arch: the first line the fixture prints')
+    .option('--ready-text <text>', 'with --arch: the text it prints last (use $\'…\\n\' for a line; without a newline it is a prompt)')
     .action(async (opts: CommonOptions) => {
       const file = await buildFixtureCommand({
         out: String(opts.out), params: opts.params as string | undefined,
+        arch: opts.arch as string | undefined, startLine: opts.startLine as string | undefined, readyText: opts.readyText as string | undefined,
         workPercent: opts.workPercent === undefined ? undefined : number(opts.workPercent, '--work-percent', 0, 10_000),
         extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations', Number.MAX_SAFE_INTEGER),
       });

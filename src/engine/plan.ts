@@ -32,7 +32,7 @@ export async function planFor(
       ? await deterministicInstrument({
           image: prepared.guest.kernel,
           startSymbol: s['start-symbol'],
-          readySymbol: s['ready-symbol'],
+          readySymbol: s['ready-symbol'] ?? prepared.readySymbol,
           // per-module counts where the image has a known per-module function (else totals only)
           modules: subject.os === 'embox' ? await emboxModuleProbe(prepared.guest.kernel) : subject.os === 'custom' ? fixtureModuleProbe : undefined,
         })

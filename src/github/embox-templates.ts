@@ -1,10 +1,59 @@
 // Embox templates as the PR-subject selection sees them: which template a changed path belongs to,
 // what its build.conf says, and whether (and how) QEMU can boot it. Pure: no I/O.
+import { bitsFromFlags, EMBOX_ARCHES, emboxArch, emboxTarget } from '../build/embox/arch.js';
 
-/** `templates/<arch>/<name>/…` → `<arch>/<name>`; null for any other path. */
-export function templateOfPath(file: string): string | null {
-  const m = /^templates\/([^/]+)\/([^/]+)\/./.exec(file);
-  return m ? `${m[1]}/${m[2]}` : null;
+/** Top-level folders whose subfolders hold templates (mk/main.mk: TEMPLATES_DIR, PLATFORM_DIR, PROJECT_DIR). */
+const TEMPLATE_ROOTS = ['templates/', 'platform/', 'project/'];
+
+/**
+ * A template folder's name as `make confload-<name>` takes it (mk/main.mk): templates/<path> is
+ * <path> (any depth: x86/test/fs), platform/<path> is platform/<path> without "templates/"
+ * (platform/stellaris/templates/lm3s811evb → platform/stellaris/lm3s811evb), and
+ * project/<p>/templates/<t> is project/<p>/<t>. Null for a folder that cannot hold a template.
+ */
+export function templateNameOfFolder(folder: string): string | null {
+  const f = folder.replace(/\/+$/, '');
+  if (f.startsWith('templates/')) return f.length > 'templates/'.length ? f.slice('templates/'.length) : null;
+  if (f.startsWith('platform/')) return f.split('/').length > 2 ? f.replace(/templates\//g, '') : null;
+  const project = /^project\/([^/]+)\/templates\/([^/]+)$/.exec(f);
+  return project ? `project/${project[1]}/${project[2]}` : null;
+}
+
+/** Template folders from a listing of the tree's files (the folders of every build.conf). */
+export function templateFoldersOf(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if (!p.endsWith('/build.conf')) continue;
+    const folder = p.slice(0, -'/build.conf'.length);
+    if (templateNameOfFolder(folder) !== null) out.add(folder);
+  }
+  return out;
+}
+
+/**
+ * The template folder a changed path belongs to: the deepest folder above it that holds a
+ * build.conf in `folders`. Without a match (a template removed, or no listing), the folder
+ * `make confload` would have used for the usual layouts: templates/<a>/<b>,
+ * platform/<p>/templates/<t>, project/<p>/templates/<t>. Null for a path outside templates.
+ */
+export function templateFolderOfPath(file: string, folders?: ReadonlySet<string>): string | null {
+  if (!TEMPLATE_ROOTS.some((r) => file.startsWith(r))) return null;
+  const parts = file.split('/');
+  if (folders) {
+    for (let n = parts.length - 1; n >= 2; n--) {
+      const folder = parts.slice(0, n).join('/');
+      if (folders.has(folder)) return folder;
+    }
+  }
+  const fallback =
+    /^(templates\/[^/]+\/[^/]+)\/./.exec(file) ?? /^(platform\/[^/]+\/templates\/[^/]+)\/./.exec(file) ?? /^(project\/[^/]+\/templates\/[^/]+)\/./.exec(file);
+  return fallback ? fallback[1]! : null;
+}
+
+/** `templates/<arch>/<name>/…` → `<arch>/<name>` (and the other forms, see templateFolderOfPath); null for any other path. */
+export function templateOfPath(file: string, folders?: ReadonlySet<string>): string | null {
+  const folder = templateFolderOfPath(file, folders);
+  return folder === null ? null : templateNameOfFolder(folder);
 }
 
 export interface BuildConf {
@@ -38,38 +87,25 @@ export function parseBuildConf(text: string): BuildConf {
 export interface QemuTarget {
   qemu: string;
   machine?: string;
-  args?: string[];
+  cpu?: string;
+  loader: 'kernel' | 'bios';
 }
 
-/** The QEMU machines bootgate boots Embox templates on (the ones Embox's own scripts/qemu/auto_qemu uses). */
-const ARM_MACHINES: Record<string, string> = { integratorcp: 'integratorcp', 'vexpress-a9': 'vexpress-a9' };
+export const SUPPORTED_TARGETS_TEXT = EMBOX_ARCHES.filter((a) => a.compilers.length > 0)
+  .map((a) => (a.machines ? `${a.arch} (${Object.keys(a.machines).join(', ')})` : a.arch))
+  .join('; ');
 
-export const SUPPORTED_TARGETS_TEXT = 'x86, arm (integratorcp, vexpress-a9), riscv32/riscv64 (virt), aarch64 (virt)';
-
-/** How to boot a template under QEMU, or why bootgate cannot. */
+/**
+ * How to boot a template under QEMU (from the architecture table the build uses too), or why
+ * bootgate cannot. Architectures without a known Debian cross compiler are not derived for a PR:
+ * a subject of their own (with a compiler installed) still builds and boots them.
+ */
 export function qemuForBuildConf(conf: BuildConf): { target: QemuTarget } | { reason: string } {
-  const arch = conf.arch;
-  if (!arch) return { reason: 'its build.conf sets no ARCH' };
-  switch (arch) {
-    case 'x86':
-      return { target: { qemu: 'qemu-system-i386' } };
-    case 'arm': {
-      const machine = conf.platform ? ARM_MACHINES[conf.platform] : undefined;
-      if (!machine) {
-        return { reason: `ARCH arm with PLATFORM ${conf.platform ?? '(none)'} is a board QEMU does not emulate here; bootgate boots arm on ${Object.keys(ARM_MACHINES).join(', ')}` };
-      }
-      return { target: { qemu: 'qemu-system-arm', machine } };
-    }
-    case 'aarch64':
-      return { target: { qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', args: ['-cpu', 'cortex-a53'] } };
-    case 'riscv': {
-      if (conf.platform !== 'virt') {
-        return { reason: `ARCH riscv with PLATFORM ${conf.platform ?? '(none)'}: bootgate boots riscv on the QEMU "virt" machine only` };
-      }
-      const is64 = /-march=rv64|elf64lriscv|-mabi=lp64/.test(conf.flags);
-      return { target: { qemu: is64 ? 'qemu-system-riscv64' : 'qemu-system-riscv32', machine: 'virt' } };
-    }
-    default:
-      return { reason: `ARCH ${arch} is not one bootgate boots under QEMU (${SUPPORTED_TARGETS_TEXT})` };
+  const found = emboxTarget({ arch: conf.arch, platform: conf.platform, bits: bitsFromFlags(conf.flags), littleEndian: conf.arch !== 'mips' || /(^|\s)-EL\b/.test(conf.flags) });
+  if ('reason' in found) return found;
+  if (emboxArch(conf.arch!)!.compilers.length === 0) {
+    return { reason: `ARCH ${conf.arch}: bootgate knows no Debian cross compiler for it, so it derives no subject for it (a subject of its own can still name the template); bootgate derives ${SUPPORTED_TARGETS_TEXT}` };
   }
+  const t = found.target;
+  return { target: { qemu: t.qemu, ...(t.machine ? { machine: t.machine } : {}), ...(t.cpu ? { cpu: t.cpu } : {}), loader: t.loader } };
 }

@@ -23,7 +23,7 @@ import { failOnNotBuilt, failOnVerdict, publishToPullRequest, PR_META_SCHEMA, se
 import { selectSubjects, type Skipped } from './select.js';
 import { mergeShardDocuments, shardRuns } from './shard.js';
 import type { StageLog } from './stages.js';
-import { ensureCommit, gateOptions, listChangedFiles, loadConfig, probeTemplates, type LoadedConfig } from './workspace.js';
+import { ensureCommit, gateOptions, listChangedFiles, loadConfig, probeTemplates, templateFoldersAt, type LoadedConfig } from './workspace.js';
 
 export interface ModeContext {
   run: RunContext;
@@ -164,8 +164,9 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
 
   const needsFiles = inputs.subjects.kind === 'changed' && config.subjects.some((s) => s.os === 'embox' && s.settings.template);
   const files = needsFiles ? await listChangedFiles(ctx.octokit, run, pr) : null;
-  const templates = files ? await probeTemplates(run.workspace, pr.headSha, files, config.subjects) : new Map();
-  const selection = selectSubjects({ subjects: config.subjects, filter: inputs.subjects, changedFiles: files, templates });
+  const templateFolders = files ? await templateFoldersAt(run.workspace, pr.headSha) : undefined;
+  const templates = files ? await probeTemplates(run.workspace, pr.headSha, files, config.subjects, templateFolders) : new Map();
+  const selection = selectSubjects({ subjects: config.subjects, filter: inputs.subjects, changedFiles: files, templates, ...(templateFolders ? { templateFolders } : {}) });
   for (const note of selection.notes) core.info(note);
   for (const s of selection.skipped) core.info(`skipped template ${s.name}: ${s.reason}`);
   core.info(`measuring: ${selection.subjects.map((s) => s.name).join(', ') || '(nothing)'}`);

@@ -2,7 +2,7 @@
 // files and what the head checkout says about the templates it touches.
 import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
-import { parseBuildConf, qemuForBuildConf, templateOfPath } from './embox-templates.js';
+import { parseBuildConf, qemuForBuildConf, templateFolderOfPath, templateOfPath } from './embox-templates.js';
 import type { SubjectFilter } from './inputs.js';
 
 export interface ChangedFile {
@@ -13,7 +13,7 @@ export interface ChangedFile {
   previousPath?: string;
 }
 
-/** A touched template as found in the head checkout; null buildConf: templates/<arch>/<name>/ is gone. */
+/** A touched template as found in the head checkout; null buildConf: its folder is gone. */
 export interface TemplateProbe {
   buildConf: string | null;
 }
@@ -47,15 +47,22 @@ const CARRIED_OVER: (keyof SubjectSettings)[] = [
   'deterministic', 'start-symbol', 'ready-symbol', 'parallel',
 ];
 
-function isShared(file: string): boolean {
+function isShared(file: string, folders?: ReadonlySet<string>): boolean {
+  // a template kept under platform/<p>/templates/ is a template, not board support
+  if (file.startsWith('platform/') && templateFolderOfPath(file, folders) !== null) return false;
   return SHARED_PATHS.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p));
 }
 
-export function touchedTemplates(files: readonly ChangedFile[]): string[] {
+/**
+ * Names of the templates the files touch, as `make confload-<name>` takes them. `folders`: the
+ * head tree's template folders (every folder with a build.conf), so that nested templates
+ * (x86/test/fs) resolve; without it the usual two-level layout is assumed.
+ */
+export function touchedTemplates(files: readonly ChangedFile[], folders?: ReadonlySet<string>): string[] {
   const out = new Set<string>();
   for (const f of files) {
     for (const p of [f.path, f.previousPath]) {
-      const t = p ? templateOfPath(p) : null;
+      const t = p ? templateOfPath(p, folders) : null;
       if (t) out.add(t);
     }
   }
@@ -84,6 +91,8 @@ export interface SelectOptions {
   changedFiles: readonly ChangedFile[] | null;
   /** for each touched template without a subject of its own: what the head checkout holds */
   templates: ReadonlyMap<string, TemplateProbe>;
+  /** the head tree's template folders (see touchedTemplates) */
+  templateFolders?: ReadonlySet<string>;
 }
 
 export function selectSubjects(options: SelectOptions): Selection {
@@ -104,7 +113,8 @@ export function selectSubjects(options: SelectOptions): Selection {
   const files = options.changedFiles;
   if (files === null) return all('subjects: changed — the PR\'s files could not be listed, so every subject runs');
   if (files.length >= MAX_LISTED_FILES) return all(`subjects: changed — the PR changes ${MAX_LISTED_FILES} files or more (the API's limit), so every subject runs`);
-  const shared = files.filter((f) => isShared(f.path) || (f.previousPath !== undefined && isShared(f.previousPath)));
+  const folders = options.templateFolders;
+  const shared = files.filter((f) => isShared(f.path, folders) || (f.previousPath !== undefined && isShared(f.previousPath, folders)));
   if (shared.length > 0) {
     const shown = shared.slice(0, 3).map((f) => f.path).join(', ');
     return all(`subjects: changed — shared code changed (${shown}${shared.length > 3 ? `, and ${shared.length - 3} more` : ''}), so every subject runs`);
@@ -114,7 +124,7 @@ export function selectSubjects(options: SelectOptions): Selection {
   const skipped: Skipped[] = [];
   const notes: string[] = [];
   const taken = new Set(subjects.map((s) => s.name));
-  const touched = touchedTemplates(files);
+  const touched = touchedTemplates(files, folders);
   for (const template of touched) {
     const own = emboxWithTemplate.filter((s) => s.settings.template === template);
     if (own.length > 0) {
@@ -137,14 +147,13 @@ export function selectSubjects(options: SelectOptions): Selection {
     for (const key of CARRIED_OVER) {
       if (from.settings[key] !== undefined) (settings as Record<string, unknown>)[key] = from.settings[key];
     }
+    // QEMU, machine, CPU, loader and NIC come from the build (derive.ts), from the same table
     settings.template = template;
-    settings.qemu = target.target.qemu;
-    if (target.target.machine) settings.machine = target.target.machine;
-    if (target.target.args) settings['qemu-args'] = target.target.args;
     const name = derivedName(template, taken);
     taken.add(name);
     chosen.set(name, { name, os: 'embox', settings });
-    notes.push(`template ${template} changed: new subject ${name} (settings from ${from.name}, ${target.target.qemu}${target.target.machine ? ` -M ${target.target.machine}` : ''})`);
+    const t = target.target;
+    notes.push(`template ${template} changed: new subject ${name} (settings from ${from.name}, ${t.qemu}${t.machine ? ` -M ${t.machine}` : ''}${t.cpu ? ` -cpu ${t.cpu}` : ''}, -${t.loader})`);
   }
   const always = subjects.filter((s) => s.settings.always === true && !chosen.has(s.name));
   if (always.length > 0) notes.push(`always: ${always.map((s) => s.name).join(', ')}`);

@@ -13,6 +13,7 @@ import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs } from './inputs.js';
 import type { ChangedFile, TemplateProbe } from './select.js';
 import { touchedTemplates } from './select.js';
+import { templateFolderOfPath, templateFoldersOf, templateNameOfFolder } from './embox-templates.js';
 
 export interface LoadedConfig {
   /** as given in the `config` input: names the sticky comment and the history folder */
@@ -80,12 +81,32 @@ export async function listChangedFiles(octokit: Octokit | null, run: RunContext,
   }
 }
 
+/** The template folders of the head commit (every folder holding a build.conf under templates/, platform/, project/). */
+export async function templateFoldersAt(workspace: string, headSha: string): Promise<Set<string>> {
+  const listed = await git(workspace, ['ls-tree', '-r', '--name-only', headSha, '--', 'templates', 'platform', 'project']);
+  return templateFoldersOf(listed.ok ? listed.out.split('\n') : []);
+}
+
 /** build.conf of each touched template that has no subject of its own, read from the head commit. */
-export async function probeTemplates(workspace: string, headSha: string, files: readonly ChangedFile[], subjects: readonly Subject[]): Promise<Map<string, TemplateProbe>> {
+export async function probeTemplates(
+  workspace: string,
+  headSha: string,
+  files: readonly ChangedFile[],
+  subjects: readonly Subject[],
+  folders?: ReadonlySet<string>,
+): Promise<Map<string, TemplateProbe>> {
   const probes = new Map<string, TemplateProbe>();
-  for (const template of touchedTemplates(files)) {
+  const byName = new Map<string, string>();
+  for (const f of files) {
+    for (const p of [f.path, f.previousPath]) {
+      const folder = p ? templateFolderOfPath(p, folders) : null;
+      const name = folder ? templateNameOfFolder(folder) : null;
+      if (folder && name && !byName.has(name)) byName.set(name, folder);
+    }
+  }
+  for (const template of touchedTemplates(files, folders)) {
     if (subjects.some((s) => s.settings.template === template)) continue;
-    const shown = await git(workspace, ['show', `${headSha}:templates/${template}/build.conf`]);
+    const shown = await git(workspace, ['show', `${headSha}:${byName.get(template)!}/build.conf`]);
     probes.set(template, { buildConf: shown.ok ? shown.out : null });
   }
   return probes;

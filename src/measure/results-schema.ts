@@ -88,6 +88,7 @@ const networkSchema = z.object({
   gateway: short.optional(),
   guestIp: short,
   guestPort: count.max(65535),
+  attach: z.enum(['device', 'board']).optional(),
 });
 
 const guestSchema = z.object({
@@ -95,6 +96,7 @@ const guestSchema = z.object({
   machine: pathText.optional(),
   memoryMb: count,
   kernel: pathText,
+  loader: z.enum(['kernel', 'bios']).optional(),
   initrd: pathText.optional(),
   append: pathText.optional(),
   network: networkSchema.nullable(),

@@ -431,12 +431,15 @@ function mainGateTable(c: Comparison, maxRows: number): string {
     const p = v && finite(v.p) ? formatP(v.p).replace(/^p (= )?/, '') : '—';
     const httpBase = s.base.summary.http?.median;
     const httpHead = s.head.summary.http?.median;
-    const http = finite(httpBase) || finite(httpHead) ? `${formatMs(httpBase)} → ${formatMs(httpHead)}` : '—';
+    const http = finite(httpBase) || finite(httpHead) ? `${formatMs(httpBase)} → ${formatMs(httpHead)}` : s.head.guest?.network === null ? NO_HTTP_CHECK : '—';
     const boots = `${count(s.base.summary.n)}/${count(s.base.summary.total)} / ${count(s.head.summary.n)}/${count(s.head.summary.total)}`;
     return [name(s.name), formatMs(baseMedian), formatMs(headMedian), delta, p, boots, http, imageDelta(s), subjectVerdict(s)];
   });
   return table(header, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], cappedRows(rows, maxRows, header.length));
 }
+
+/** A guest without network (an Embox template that starts no httpd): ready is a serial marker only. */
+const NO_HTTP_CHECK = 'no HTTP check (no httpd: ready = serial marker)';
 
 function distinctCountNote(label: string, r: SubjectResult): string | null {
   const counts = r.boots.filter((b) => b.ok && b.instructions !== null).map((b) => b.instructions!);
@@ -666,7 +669,7 @@ function measureTable(doc: ResultsDocument, maxRows: number): string {
       formatMs(s.median),
       s.ci95 && finite(s.ci95[0]) && finite(s.ci95[1]) ? `${formatMs(s.ci95[0])} … ${formatMs(s.ci95[1])}` : '—',
       finite(s.cv) ? (s.cv * 100).toFixed(2) : '—',
-      formatMs(s.http?.median),
+      r.guest?.network === null ? NO_HTTP_CHECK : formatMs(s.http?.median),
       s.instructions ? count(s.instructions.median) : '—',
       sizes ? `${count(sizes.text + sizes.data + sizes.bss)} B` : '—',
     ];

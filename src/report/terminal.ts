@@ -50,7 +50,8 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
       s.cv !== undefined ? fmt(s.cv * 100, 2) : '—',
       fmt(s.min),
       fmt(s.max),
-      fmt(s.http?.median),
+      // no httpd (e.g. an Embox template without one): the ready point is the serial marker alone
+      r.guest?.network === null ? 'no HTTP check' : fmt(s.http?.median),
       s.instructions ? Math.round(s.instructions.median).toLocaleString('en-US') : '—',
     ]);
   }

@@ -1,7 +1,7 @@
 // Which subjects a PR needs (pure; no boots): templates touched, derived subjects, skipped ones.
 import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/config/subjects.js';
-import { parseBuildConf, qemuForBuildConf, templateOfPath } from '../../src/github/embox-templates.js';
+import { parseBuildConf, qemuForBuildConf, templateFoldersOf, templateNameOfFolder, templateOfPath } from '../../src/github/embox-templates.js';
 import { selectSubjects, type ChangedFile, type TemplateProbe } from '../../src/github/select.js';
 
 const x86: Subject = { name: 'x86-qemu', os: 'embox', settings: { os: 'embox', source: '/src/embox', template: 'x86/qemu', runs: 12, 'download-dir': '/dl', qemu: 'qemu-system-i386', overrides: '/o.conf' } };
@@ -32,24 +32,29 @@ describe('selectSubjects, subjects: changed', () => {
     expect(names(s)).toEqual(['fixture', 'arm-qemu', 'riscv64-qemu']);
     const [, arm, riscv] = s.subjects;
     expect(riscv!.os).toBe('embox');
-    expect(riscv!.settings).toMatchObject({ template: 'riscv64/qemu', qemu: 'qemu-system-riscv64', machine: 'virt', source: '/src/embox', 'download-dir': '/dl', runs: 12 });
+    expect(riscv!.settings).toMatchObject({ template: 'riscv64/qemu', source: '/src/embox', 'download-dir': '/dl', runs: 12 });
+    // QEMU, machine and loader come from the build's derivation (the same architecture table), not the settings
+    expect(riscv!.settings.qemu).toBeUndefined();
+    expect(s.notes).toContain('template riscv64/qemu changed: new subject riscv64-qemu (settings from x86-qemu, qemu-system-riscv64 -M virt, -bios)');
+    expect(s.notes).toContain('template arm/qemu changed: new subject arm-qemu (settings from arm, qemu-system-arm -M integratorcp, -kernel)');
     // Settings tied to the other template are not carried over.
     expect(riscv!.settings.overrides).toBeUndefined();
     // A template of an arch the config already has copies that subject's settings.
-    expect(arm!.settings).toEqual({ os: 'embox', source: '/src/embox', template: 'arm/qemu', qemu: 'qemu-system-arm', machine: 'integratorcp' });
+    expect(arm!.settings).toEqual({ os: 'embox', source: '/src/embox', template: 'arm/qemu' });
   });
 
   it('skips templates QEMU cannot boot, and removed ones, with the reason', () => {
     const s = selectSubjects({
       subjects: config, filter: { kind: 'changed' },
-      changedFiles: [...files('templates/arm/stm32f4-discovery/mods.conf', 'templates/mips/malta/build.conf'), { path: 'templates/x86/gone/build.conf', status: 'removed' }],
-      templates: probes({ 'arm/stm32f4-discovery': 'ARCH = arm\nPLATFORM = stm32f4_discovery\n', 'mips/malta': 'ARCH = mips\nPLATFORM = mipssim\n', 'x86/gone': null }),
+      changedFiles: [...files('templates/arm/stm32f4-discovery/mods.conf', 'templates/mips/malta/build.conf', 'templates/e2k/qemu/build.conf'), { path: 'templates/x86/gone/build.conf', status: 'removed' }],
+      templates: probes({ 'arm/stm32f4-discovery': 'ARCH = arm\nPLATFORM = stm32f4_discovery\n', 'mips/malta': 'ARCH = mips\nPLATFORM = mipssim\n', 'e2k/qemu': 'ARCH = e2k\n', 'x86/gone': null }),
     });
     expect(names(s)).toEqual(['fixture']);
-    expect(s.skipped.map((x) => x.name)).toEqual(['arm/stm32f4-discovery', 'mips/malta', 'x86/gone']);
+    expect(s.skipped.map((x) => x.name)).toEqual(['arm/stm32f4-discovery', 'e2k/qemu', 'mips/malta', 'x86/gone']);
     expect(s.skipped[0]!.reason).toContain('PLATFORM stm32f4_discovery');
-    expect(s.skipped[1]!.reason).toContain('ARCH mips is not one bootgate boots');
-    expect(s.skipped[2]!.reason).toContain('not in the head checkout');
+    expect(s.skipped[1]!.reason).toBe('ARCH e2k is not one bootgate can boot under QEMU; expected one of x86, arm, aarch64, riscv, mips, sparc, microblaze, ppc');
+    expect(s.skipped[2]!.reason).toContain('ARCH mips: bootgate knows no Debian cross compiler for it');
+    expect(s.skipped[3]!.reason).toContain('not in the head checkout');
   });
 
   it('a change to shared code runs every subject', () => {
@@ -68,7 +73,7 @@ describe('selectSubjects, subjects: changed', () => {
       templates: probes({ 'x86/renamed': 'ARCH = x86\n' }),
     });
     expect(names(renamed)).toEqual(['arm', 'fixture', 'x86-renamed']);
-    expect(renamed.subjects[2]!.settings.qemu).toBe('qemu-system-i386');
+    expect(renamed.subjects[2]!.settings.template).toBe('x86/renamed');
   });
 
   it('derived names never clash with the config', () => {
@@ -101,13 +106,46 @@ describe('Embox templates', () => {
     expect(templateOfPath('src/templates/x86/qemu/a')).toBeNull();
   });
 
-  it('reads build.conf and picks the QEMU target', () => {
+  it('resolves every template path form as make confload does (nested, platform/, project/)', () => {
+    const folders = templateFoldersOf([
+      'templates/x86/qemu/build.conf', 'templates/x86/test/fs/build.conf', 'templates/x86/test/fs/mods.conf', 'templates/x86/test/units/build.conf',
+      'platform/stellaris/templates/lm3s811evb/build.conf', 'project/lua/templates/x86/build.conf', 'src/kernel/build.conf', 'templates/README.md',
+    ]);
+    expect([...folders].sort()).toEqual([
+      'platform/stellaris/templates/lm3s811evb', 'project/lua/templates/x86', 'templates/x86/qemu', 'templates/x86/test/fs', 'templates/x86/test/units',
+    ]);
+    expect(templateOfPath('templates/x86/test/fs/rootfs/network', folders)).toBe('x86/test/fs');
+    expect(templateOfPath('templates/x86/qemu/mods.conf', folders)).toBe('x86/qemu');
+    expect(templateOfPath('platform/stellaris/templates/lm3s811evb/mods.conf', folders)).toBe('platform/stellaris/lm3s811evb');
+    expect(templateOfPath('project/lua/templates/x86/mods.conf', folders)).toBe('project/lua/x86');
+    // a project's own sources, and board support, are not templates
+    expect(templateOfPath('project/lua/src/main.c', folders)).toBeNull();
+    expect(templateOfPath('platform/stellaris/arch/arm/board.c', folders)).toBeNull();
+    // without a listing (or for a removed template) the usual layouts
+    expect(templateOfPath('platform/stellaris/templates/lm3s811evb/mods.conf')).toBe('platform/stellaris/lm3s811evb');
+    expect(templateOfPath('project/lua/templates/x86/mods.conf')).toBe('project/lua/x86');
+    expect(templateNameOfFolder('templates/x86/test/fs')).toBe('x86/test/fs');
+  });
+
+  it('a nested template is selected, and a platform template is not mistaken for shared code', () => {
+    const folders = new Set(['templates/x86/test/fs', 'platform/stellaris/templates/lm3s811evb']);
+    const s = selectSubjects({
+      subjects: config, filter: { kind: 'changed' }, templateFolders: folders,
+      changedFiles: files('templates/x86/test/fs/mods.conf', 'platform/stellaris/templates/lm3s811evb/mods.conf'),
+      templates: probes({ 'x86/test/fs': 'ARCH = x86\n', 'platform/stellaris/lm3s811evb': 'ARCH = arm\nPLATFORM = lm3s811evb\n' }),
+    });
+    expect(s.notes[0]).not.toContain('shared code');
+    expect(names(s)).toEqual(['fixture', 'platform-stellaris-lm3s811evb', 'x86-test-fs']);
+    expect(s.subjects.find((x) => x.name === 'x86-test-fs')!.settings.template).toBe('x86/test/fs');
+  });
+
+  it('reads build.conf and picks the QEMU target from the architecture table', () => {
     const riscv64 = parseBuildConf('TARGET = embox\nPLATFORM = virt\nARCH = riscv\nCFLAGS += -march=rv64gc -mabi=lp64d\n');
-    expect(qemuForBuildConf(riscv64)).toEqual({ target: { qemu: 'qemu-system-riscv64', machine: 'virt' } });
+    expect(qemuForBuildConf(riscv64)).toEqual({ target: { qemu: 'qemu-system-riscv64', machine: 'virt', loader: 'bios' } });
     const riscv32 = parseBuildConf('PLATFORM = virt\nARCH = riscv\nCFLAGS += -march=rv32imfc_zicsr_zifencei -mabi=ilp32f\nLDFLAGS += -melf32lriscv\n');
-    expect(qemuForBuildConf(riscv32)).toEqual({ target: { qemu: 'qemu-system-riscv32', machine: 'virt' } });
-    expect(qemuForBuildConf(parseBuildConf('ARCH = aarch64\n// CFLAGS += -march=x\n'))).toEqual({ target: { qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', args: ['-cpu', 'cortex-a53'] } });
-    expect(qemuForBuildConf(parseBuildConf('ARCH = arm\nPLATFORM = vexpress-a9\n'))).toEqual({ target: { qemu: 'qemu-system-arm', machine: 'vexpress-a9' } });
+    expect(qemuForBuildConf(riscv32)).toEqual({ target: { qemu: 'qemu-system-riscv32', machine: 'virt', loader: 'bios' } });
+    expect(qemuForBuildConf(parseBuildConf('ARCH = aarch64\n// CFLAGS += -march=x\n'))).toEqual({ target: { qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', cpu: 'cortex-a53', loader: 'kernel' } });
+    expect(qemuForBuildConf(parseBuildConf('ARCH = arm\nPLATFORM = vexpress-a9\n'))).toEqual({ target: { qemu: 'qemu-system-arm', machine: 'vexpress-a9', loader: 'kernel' } });
     expect(qemuForBuildConf(parseBuildConf('// ARCH = x86\n'))).toEqual({ reason: 'its build.conf sets no ARCH' });
   });
 });

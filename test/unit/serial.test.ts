@@ -34,6 +34,16 @@ describe('SerialLineSplitter', () => {
     splitter.push(all.slice(6), 2n);
     expect(lines).toEqual([{ at: 1n, text: 'start→ready' }]);
   });
+
+  it('shows the line still being received (a shell prompt has no newline), stamped where it began', () => {
+    const lines: SerialLine[] = [];
+    const splitter = new SerialLineSplitter((l) => lines.push(l));
+    expect(splitter.pending()).toBeNull();
+    splitter.push(bytes('>tish\nroot@em'), 3n);
+    splitter.push(bytes('box:/# \x1b[K'), 4n);
+    expect(lines.map((l) => l.text)).toEqual(['>tish']);
+    expect(splitter.pending()).toEqual({ at: 3n, text: 'root@embox:/# ' });
+  });
 });
 
 describe('SerialLineSplitter on a guest that never ends its line', () => {

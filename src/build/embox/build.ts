@@ -6,6 +6,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { execa } from 'execa';
 import { runProcess } from '../process-runner.js';
+import { archAndCrossCompile, MissingCrossCompilerError, resolveCrossCompiler, type CrossCompilerChoice } from './cross-compiler.js';
 
 export interface EmboxBuildOptions {
   /** the Embox checkout */
@@ -321,6 +322,24 @@ async function gccVersion(): Promise<string> {
   return r.stdout.split('\n')[0]!.trim();
 }
 
+/** The cross compiler of the template's build.conf (the overrides' build.conf when they have one). */
+async function crossCompilerFor(opts: EmboxBuildOptions, templateDir: string): Promise<CrossCompilerChoice> {
+  const overridden = opts.overridesDir ? path.join(opts.overridesDir, 'build.conf') : null;
+  const buildConf = overridden && (await isFile(overridden)) ? overridden : path.join(templateDir, 'build.conf');
+  let conf;
+  try {
+    conf = await archAndCrossCompile(buildConf);
+  } catch (error) {
+    throw new EmboxBuildError(`${buildConf}: ${(error as Error).message}`, 'bad-option');
+  }
+  try {
+    return await resolveCrossCompiler({ template: opts.template, ...conf, shimRoot: path.join(opts.cacheDir ? path.resolve(opts.cacheDir) : os.tmpdir(), 'cross-compile') });
+  } catch (error) {
+    if (error instanceof MissingCrossCompilerError) throw new EmboxBuildError(error.message, 'tool-missing');
+    throw error;
+  }
+}
+
 /** sha256 over the tree fingerprint, the template, the overrides' content and the compiler. */
 export async function emboxCacheKey(parts: { workDir: string; template: string; overridesDir?: string; gcc: string }): Promise<string> {
   const hash = createHash('sha256');
@@ -374,9 +393,10 @@ async function runLogged(
   logStream: WriteStream,
   onLine: (line: string, count: number) => void,
   signal?: AbortSignal,
+  extraEnv: Record<string, string> = {},
 ): Promise<RunResult> {
   // a make started from inside another make would join its jobserver: give it a clean environment
-  const env: Record<string, string | undefined> = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv, LC_ALL: 'C', LANG: 'C' };
   for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES', 'GNUMAKEFLAGS']) delete env[k];
   logStream.write(`$ ${[file, ...args].join(' ')}   (in ${cwd})\n`);
   const downloadLines: string[] = [];
@@ -411,7 +431,7 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
   if (!Number.isInteger(jobs) || jobs < 1) throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, 'bad-option');
 
   await validateEmboxCheckout(workDir);
-  await resolveEmboxTemplate(workDir, opts.template);
+  const templateDir = await resolveEmboxTemplate(workDir, opts.template);
   if (opts.overridesDir && !(await isDir(opts.overridesDir))) {
     throw new EmboxBuildError(`overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`, 'bad-option');
   }
@@ -420,7 +440,12 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
   }
 
   const gcc = await gccVersion();
-  const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}), gcc });
+  const cross = await crossCompilerFor(opts, templateDir);
+  opts.log(`embox: ${cross.note}`);
+  const compilers = cross.used === '' ? gcc : `${gcc}; ${cross.used}gcc ${cross.version}`;
+  const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}), gcc: compilers });
+  // a mapped cross compiler is found under the template's CROSS_COMPILE name first on PATH
+  const makeEnv: Record<string, string> = cross.pathDir ? { PATH: `${cross.pathDir}${path.delimiter}${process.env.PATH ?? ''}` } : {};
   const entry = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), `embox-${cacheKey}`) : undefined;
   if (entry && (await isFile(path.join(entry, 'embox')))) {
     opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
@@ -450,7 +475,7 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
 
   try {
     opts.log(`embox: make confload-${opts.template} in ${workDir} (log: ${buildLog})`);
-    const confload = await runLogged('make', [`confload-${opts.template}`], workDir, logStream, () => undefined, opts.signal);
+    const confload = await runLogged('make', [`confload-${opts.template}`], workDir, logStream, () => undefined, opts.signal, makeEnv);
     if (confload.notFound) await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, 'tool-missing');
     if (confload.aborted) await fail(`Embox build of template ${opts.template} aborted during confload`, 'aborted');
     if (confload.failed) {
@@ -492,6 +517,7 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
         }
       },
       opts.signal,
+      makeEnv,
     ).finally(() => clearInterval(heartbeat));
     await checkLog();
     if (make.aborted) await fail(`Embox build of template ${opts.template} aborted`, 'aborted');

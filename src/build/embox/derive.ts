@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../../boot/guest.js';
 import { preprocessFile } from './conf-preprocess.js';
 import { readElfIdent, type ElfIdent } from '../elf-image-size.js';
+import { bitsFromFlags, emboxTarget, SUPPORTED_EMBOX_ARCHES, type EmboxTarget } from './arch.js';
 
 /**
  * How to boot an Embox image, derived from its conf/ folder the way Embox's own
@@ -25,11 +26,23 @@ export interface EmboxRunConfig {
   loader: 'kernel' | 'bios';
   /** RAM region size from lds.conf, rounded up to whole MiB */
   memoryMb: number;
+  /** the NIC and addresses that reach httpd; null: the start script starts no httpd (no HTTP check) */
+  network: EmboxNetwork | null;
+  startMarker: string;
+  /** regular expression (source) for the serial line that says httpd was started, or the shell prompt without httpd */
+  readyMarker: string;
+  /** whether the start script (system_start.inc) starts httpd at all */
+  startScriptMentionsHttpd: boolean;
+  /** the start script's commands, comments removed */
+  startCommands: string[];
+}
+
+export interface EmboxNetwork {
   /** QEMU NIC model, e.g. virtio-net-pci, e1000, ne2k_pci, smc91c111 */
   nic: string;
   /** Embox driver module the NIC came from: embox.driver.net.<emboxNic> */
   emboxNic: string;
-  /** true for a board's built-in NIC: attach with `-net nic,model=…`, not `-device` */
+  /** true for a board's built-in NIC: attached with `-net nic,model=…`, not `-device` */
   nicOnBoard: boolean;
   mac?: string;
   guestIp: string;
@@ -37,13 +50,6 @@ export interface EmboxRunConfig {
   /** the guest's network in CIDR form, from address + netmask, e.g. 10.0.2.0/24 */
   net?: string;
   guestPort: number;
-  startMarker: string;
-  /** regular expression (source) for the serial line that says httpd was started */
-  readyMarker: string;
-  /** whether the start script (system_start.inc) starts httpd at all */
-  startScriptMentionsHttpd: boolean;
-  /** the start script's commands, comments removed */
-  startCommands: string[];
 }
 
 export interface DeriveOptions {
@@ -81,36 +87,7 @@ export const EMBOX_NIC_TO_QEMU: Readonly<Record<string, string>> = {
 /** NICs that are plugged in with `-device` (PCI or USB); the others are part of the board. */
 const DEVICE_NICS = new Set(['e1000', 'ne2k_pci', 'rtl8139', 'virtio-net-pci', 'usb-net']);
 
-/** auto_qemu's guess_machine for ARCH=arm, by PLATFORM */
-const ARM_MACHINES: Readonly<Record<string, string>> = {
-  overo: 'overo',
-  'SECO-Q7-796': 'overo',
-  integratorcp: 'integratorcp',
-  'vexpress-a9': 'vexpress-a9',
-  sabrelite: 'sabrelite',
-  lm3s811evb: 'lm3s811evb',
-  lm3s6965evb: 'lm3s6965evb',
-  raspberry: 'raspi1ap',
-  raspberry2: 'raspi2',
-  netduinoplus2: 'netduinoplus2',
-  stm32vl_discovery: 'stm32vldiscovery',
-};
-const RISCV_MACHINES: Readonly<Record<string, string>> = {
-  virt: 'virt',
-  sifive_e: 'sifive_e',
-  sifive_u: 'sifive_u',
-  syntacore_scr1: 'scr1',
-  syntacore_scr3: 'scr3',
-  syntacore_scr4: 'scr4',
-  syntacore_scr5: 'scr5',
-  esp32c3: 'esp32c3',
-};
-const MIPS_MACHINES: Readonly<Record<string, string>> = {
-  mipssim: 'mipssim',
-  'baikal-t': 'baikal-t',
-};
-
-export const SUPPORTED_EMBOX_ARCHES = ['x86', 'arm', 'aarch64', 'riscv', 'mips', 'sparc', 'microblaze', 'ppc'] as const;
+export { SUPPORTED_EMBOX_ARCHES };
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -133,55 +110,16 @@ function makeVariable(text: string, name: string): string | undefined {
   return m?.[1];
 }
 
-interface ArchInfo {
-  qemu: string;
-  machine?: string;
-  cpu?: string;
-  loader: 'kernel' | 'bios';
-}
-
-function bitsFrom(buildConf: string, ident: ElfIdent | undefined): 32 | 64 {
-  if (ident) return ident.bits;
-  // no image yet: the 64-bit ABIs show up in the compiler/linker flags
-  return /\brv64|\blp64|elf64|\bmips64|-mabi=64\b|-m64\b/.test(buildConf) ? 64 : 32;
-}
-
-function resolveArch(arch: string, platform: string | undefined, buildConf: string, ident: ElfIdent | undefined, file: string): ArchInfo {
-  const needPlatform = (table: Readonly<Record<string, string>>): string => {
-    const machine = platform ? table[platform] : undefined;
-    if (!machine) {
-      throw new Error(
-        `${file}: ARCH ${arch} with PLATFORM ${platform ?? '(none)'}: no QEMU machine known for it; ` +
-          `expected PLATFORM to be one of ${Object.keys(table).join(', ')} (or set "machine" and "qemu" yourself)`,
-      );
-    }
-    return machine;
-  };
-  switch (arch) {
-    case 'x86':
-      return { qemu: 'qemu-system-i386', loader: 'kernel' };
-    case 'arm':
-      return { qemu: 'qemu-system-arm', machine: needPlatform(ARM_MACHINES), loader: 'kernel' };
-    case 'aarch64':
-      return { qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', cpu: 'cortex-a53', loader: 'kernel' };
-    case 'riscv': {
-      const machine = needPlatform(RISCV_MACHINES);
-      return { qemu: `qemu-system-riscv${bitsFrom(buildConf, ident)}`, machine, loader: platform === 'esp32c3' ? 'kernel' : 'bios' };
-    }
-    case 'mips': {
-      const little = ident ? ident.littleEndian : /(^|\s)-EL\b/m.test(buildConf);
-      const suffix = `${bitsFrom(buildConf, ident) === 64 ? '64' : ''}${little ? 'el' : ''}`;
-      return { qemu: `qemu-system-mips${suffix}`, machine: needPlatform(MIPS_MACHINES), loader: 'kernel' };
-    }
-    case 'sparc':
-      return { qemu: 'qemu-system-sparc', machine: 'leon3_generic', cpu: 'LEON3', loader: 'kernel' };
-    case 'microblaze':
-      return { qemu: 'qemu-system-microblaze', machine: 'petalogix-s3adsp1800', loader: 'kernel' };
-    case 'ppc':
-      return { qemu: 'qemu-system-ppc', machine: 'virtex-ml507', loader: 'kernel' };
-    default:
-      throw new Error(`${file}: ARCH ${arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(', ')}`);
-  }
+function resolveArch(arch: string, platform: string | undefined, buildConf: string, ident: ElfIdent | undefined, file: string): EmboxTarget {
+  const found = emboxTarget({
+    arch,
+    platform,
+    bits: ident ? ident.bits : bitsFromFlags(buildConf),
+    // MIPS defaults to big-endian unless the flags say -EL; the others are little-endian
+    littleEndian: ident ? ident.littleEndian : arch !== 'mips' || /(^|\s)-EL\b/m.test(buildConf),
+  });
+  if ('reason' in found) throw new Error(`${file}: ${found.reason}`);
+  return found.target;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
@@ -332,21 +270,36 @@ export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {
   const archInfo = resolveArch(arch, platform, buildConf, ident, buildConfFile);
 
   const memoryMb = ramMbFromLds(await preprocessConf(confDir, 'lds.conf'), path.join(confDir, 'lds.conf'));
-  const { emboxNic, nic } = nicFromMods(await preprocessConf(confDir, 'mods.conf'), path.join(confDir, 'mods.conf'));
-
-  const networkFile = path.join(confDir, 'rootfs', 'network');
-  let networkText: string;
-  try {
-    networkText = await readFile(networkFile, 'utf8');
-  } catch {
-    throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
-  }
-  const iface = parseNetworkFile(networkText, networkFile);
-  const net = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : undefined;
+  const mods = await preprocessConf(confDir, 'mods.conf');
 
   const incFile = path.join(confDir, 'system_start.inc');
   const commands = (await exists(incFile)) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
   const ready = httpdReadyMarker(commands);
+
+  // Without httpd there is nothing to probe: no NIC, and the shell prompt is the ready point.
+  let network: EmboxNetwork | null = null;
+  if (ready.startScriptMentionsHttpd) {
+    const { emboxNic, nic } = nicFromMods(mods, path.join(confDir, 'mods.conf'));
+    const networkFile = path.join(confDir, 'rootfs', 'network');
+    let networkText: string;
+    try {
+      networkText = await readFile(networkFile, 'utf8');
+    } catch {
+      throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
+    }
+    const iface = parseNetworkFile(networkText, networkFile);
+    const net = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : undefined;
+    network = {
+      nic,
+      emboxNic,
+      nicOnBoard: !DEVICE_NICS.has(nic),
+      ...(iface.hwaddress ? { mac: iface.hwaddress } : {}),
+      guestIp: iface.address,
+      ...(iface.gateway ? { gateway: iface.gateway } : {}),
+      ...(net ? { net } : {}),
+      guestPort: EMBOX_HTTPD_PORT,
+    };
+  }
 
   return {
     arch,
@@ -356,41 +309,53 @@ export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {
     ...(archInfo.cpu ? { cpu: archInfo.cpu } : {}),
     loader: archInfo.loader,
     memoryMb,
-    nic,
-    emboxNic,
-    nicOnBoard: !DEVICE_NICS.has(nic),
-    ...(iface.hwaddress ? { mac: iface.hwaddress } : {}),
-    guestIp: iface.address,
-    ...(iface.gateway ? { gateway: iface.gateway } : {}),
-    ...(net ? { net } : {}),
-    guestPort: EMBOX_HTTPD_PORT,
+    network,
     startMarker: EMBOX_START_MARKER,
-    readyMarker: ready.readyMarker,
+    readyMarker: ready.startScriptMentionsHttpd ? ready.readyMarker : shellPromptMarker(mods),
     startScriptMentionsHttpd: ready.startScriptMentionsHttpd,
     startCommands: commands,
   };
 }
 
+/** tish's `prompt` option when rich_prompt_support is off (src/cmds/shell/Mybuild) */
+export const EMBOX_DEFAULT_PROMPT = 'embox> ';
+
 /**
- * A GuestSpec for the boot stage. Only what buildQemuArgs can express: `-kernel` loading
- * and a `-device` NIC; other cases throw, naming the setting that is missing.
+ * A regex for the shell prompt of a preprocessed mods.conf: tish's `prompt` option (its rich
+ * form: %u user, %h host, %w/%W folder, %$ # or $), or the default `embox> `.
  */
+export function shellPromptMarker(mods: string): string {
+  const tish = /\binclude[ \t]+embox\.cmd\.sh\.tish[ \t]*\(([^)]*)\)/.exec(mods);
+  const options = tish?.[1] ?? '';
+  const prompt = /\bprompt[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"/.exec(options)?.[1] ?? EMBOX_DEFAULT_PROMPT;
+  const rich = /\brich_prompt_support[ \t]*=[ \t]*1\b/.test(options);
+  const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  if (!rich) return `^${escape(prompt.trimEnd())}\\s*$`;
+  const parts = prompt.trimEnd().split(/(%[uhwW$])/);
+  const source = parts.map((p) => ({ '%u': '\\S+', '%h': '\\S+', '%w': '\\S*', '%W': '\\S*', '%$': '[#$]' })[p] ?? escape(p)).join('');
+  return `^${source}\\s*$`;
+}
+
+/** A GuestSpec for the boot stage: loader, machine, CPU and NIC attachment as derived. */
 export function emboxGuestSpec(run: EmboxRunConfig, kernel: string, overrides: Partial<GuestSpec> = {}): GuestSpec {
-  if (run.loader !== 'kernel') throw new Error(`Embox ARCH ${run.arch} boots with -bios ${kernel}; the boot stage only passes -kernel`);
-  if (run.nicOnBoard) throw new Error(`Embox NIC ${run.emboxNic} is the board's own (${run.nic}); the boot stage only attaches -device NICs`);
+  const net = run.network;
   return {
     qemu: run.qemu,
     ...(run.machine ? { machine: run.machine } : {}),
     memoryMb: run.memoryMb,
     kernel,
-    network: {
-      nic: run.nic,
-      ...(run.mac ? { mac: run.mac } : {}),
-      ...(run.net ? { net: run.net } : {}),
-      ...(run.gateway ? { gateway: run.gateway } : {}),
-      guestIp: run.guestIp,
-      guestPort: run.guestPort,
-    },
+    loader: run.loader,
+    network: net
+      ? {
+          nic: net.nic,
+          attach: net.nicOnBoard ? 'board' : 'device',
+          ...(net.mac ? { mac: net.mac } : {}),
+          ...(net.net ? { net: net.net } : {}),
+          ...(net.gateway ? { gateway: net.gateway } : {}),
+          guestIp: net.guestIp,
+          guestPort: net.guestPort,
+        }
+      : null,
     httpPath: '/',
     extraArgs: run.cpu ? ['-cpu', run.cpu] : [],
     startMarker: run.startMarker,

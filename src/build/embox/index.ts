@@ -8,6 +8,8 @@ import { deriveEmboxRun, emboxGuestSpec } from './derive.js';
 import { elfImageSizes } from '../elf-image-size.js';
 
 export const DEFAULT_EMBOX_TEMPLATE = 'x86/qemu';
+/** Embox's readline() (src/lib/readline): tish calls it to print the prompt and wait for a line */
+export const EMBOX_SHELL_READY_SYMBOL = 'readline';
 
 /** Embox: build the template in the checkout (or variant work tree), derive how to run it, as auto_qemu does. */
 export async function prepareEmbox(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
@@ -30,5 +32,7 @@ export async function prepareEmbox(name: string, settings: SubjectSettings, cont
     guest,
     image: { path: built.image, sizes: await elfImageSizes(built.image) },
     build: { seconds: built.seconds, cached: built.cached, log: built.buildLog },
+    // no httpd: the shell's line editor, which prints the prompt, is where a boot is ready
+    ...(run.network === null ? { readySymbol: EMBOX_SHELL_READY_SYMBOL } : {}),
   };
 }
