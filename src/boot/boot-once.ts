@@ -57,9 +57,9 @@ export interface BootOptions {
 const HTTP_ATTEMPT_TIMEOUT_MS = 1000;
 const HTTP_RETRY_DELAY_MS = 20;
 const TAIL_LINES = 20;
-/** serial text kept per boot (a boot prints kilobytes; a flooding guest must not fill memory) */
 /** The longest unfinished line still tried as a prompt (the ready point of a guest without httpd). */
 const MAX_PROMPT_CHARS = 256;
+/** serial text kept per boot (a boot prints kilobytes; a flooding guest must not fill memory) */
 export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 /** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
@@ -122,7 +122,8 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   // A shell prompt ends without a newline: a ready marker may match the line still being received.
   // Only a short pending line can be a prompt; a long one would only load the matcher.
   const checkPending = (): void => {
-    if (outcome.startAt === null || outcome.readyAt !== null || done.signal.aborted) return;
+    // no startAt guard: the start line may still be in the matcher; it answers in order
+    if (outcome.readyAt !== null || done.signal.aborted) return;
     const pending = splitter.pending();
     if (pending && pending.text.length <= MAX_PROMPT_CHARS) matcher.match(pending, pending.text);
   };

@@ -24,6 +24,8 @@ export const LIMITS = {
   memory: 65_536,
   jobs: 1024,
   'pin-cpu': 4095,
+  /** deterministic boots side by side */
+  parallel: 64,
 } as const;
 const atMost = (max: number, what: string) => ({ message: `expected at most ${max}${what}` });
 const regexSource = z.string().min(1).refine(
@@ -70,7 +72,7 @@ export const subjectSettingsShape = {
   'start-symbol': z.string().min(1),
   'ready-symbol': z.string().min(1),
   // deterministic boots run at the same time (counts do not depend on host load)
-  parallel: positiveInt,
+  parallel: positiveInt.max(LIMITS.parallel, atMost(LIMITS.parallel, ' boots at once')),
   // a command (run with sh -c in the checkout or work tree) that builds a custom subject's image
   'build-command': z.string().min(1),
   // Embox and Rumprun checkouts
@@ -97,7 +99,7 @@ export const subjectSettingsShape = {
     message: 'expected a time like "10ms", greater than 0',
   }),
   // adaptive gate: boot pairs until decided, at most this many counted boots per side
-  'max-runs': positiveInt,
+  'max-runs': positiveInt.max(LIMITS.runs, atMost(LIMITS.runs, ' counted boots')),
   'instructions-threshold': z.number().positive().max(100),
 } as const;
 

@@ -158,6 +158,9 @@ export async function publishToPullRequest(options: PublishOptions): Promise<voi
 export function failOnNotBuilt(comparison: Comparison | null): void {
   if (!comparison) return;
   for (const s of comparison.subjects.filter((x) => x.base.notBuilt && !x.head.notBuilt)) core.notice(`bootgate: ${s.name}: ${s.reason}`);
+  // Even an accepted regression (accept label) does not cover a head that does not build.
+  const broken = comparison.subjects.filter((x) => x.head.notBuilt && !x.base.notBuilt);
+  if (broken.length > 0) core.setFailed(`bootgate: head does not build: ${broken.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`);
   const neither = comparison.subjects.filter((x) => x.base.notBuilt && x.head.notBuilt);
   if (neither.length > 0) {
     core.setFailed(`bootgate: not built on base nor on head, so not gated: ${neither.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`);

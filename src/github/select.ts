@@ -44,7 +44,7 @@ export const MAX_LISTED_FILES = 3000;
 const CARRIED_OVER: (keyof SubjectSettings)[] = [
   'source', 'download-dir', 'jobs', 'runs', 'warmup', 'timeout', 'threshold', 'instructions-threshold',
   'start-marker', 'ready-marker', 'module-marker', 'http-path', 'network', 'memory', 'pin-cpu',
-  'deterministic', 'start-symbol', 'ready-symbol', 'parallel',
+  'deterministic', 'start-symbol', 'ready-symbol', 'parallel', 'max-runs', 'module-threshold',
 ];
 
 function isShared(file: string, folders?: ReadonlySet<string>): boolean {

@@ -136,7 +136,7 @@ const subjectSchema = z.object({
   boots: z.array(bootSchema).max(L.boots),
   summary: summarySchema,
   notBuilt: notBuiltSchema.nullable().optional(),
-  sequential: z.object({ looks: z.array(count).max(L.boots), maxPerSide: count.max(L.boots), final: z.boolean() }).optional(),
+  sequential: z.object({ looks: z.array(count.min(1).max(L.boots)).min(1).max(L.boots), maxPerSide: count.min(1).max(L.boots), final: z.boolean() }).optional(),
   identicalImage: z.enum(['same bytes', 'same loaded sections']).optional(),
 });
 

@@ -376,13 +376,13 @@ function decisionLines(c: Comparison): string[] {
   return c.subjects.map((s) => {
     const parts = [`threshold ${escapeMarkdown(s.threshold)}${s.boot && s.options.thresholdMs !== undefined && finite(s.boot.thresholdPct) ? ` (${s.boot.thresholdPct.toFixed(1)} % of the base median)` : ''}`];
     const warm = s.base.warmup.length + s.head.warmup.length;
-    const used = `${s.base.boots.length} + ${s.head.boots.length} boots${warm > 0 ? ` (and ${warm} warm-up)` : ''}`;
+    const used = `${count(s.base.boots.length)} + ${count(s.head.boots.length)} boots${warm > 0 ? ` (and ${count(warm)} warm-up)` : ''}`;
     if (s.base.identicalImage && s.head.identicalImage) {
       parts.push(`identical image (${s.head.identicalImage}): no boots`);
     } else if (s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]!) {
       const q = s.sequential;
       const why = s.state !== 'inconclusive' ? 'decided' : q.final ? 'cap reached' : 'stopped';
-      parts.push(`${used}, adaptive: ${why} at look ${q.look} (looks at ${q.looks.join(', ')} of at most ${q.maxPerSide} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
+      parts.push(`${used}, adaptive: ${why} at look ${count(q.look)} (looks at ${q.looks.map((n) => count(n)).join(', ')} of at most ${count(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
     } else {
       parts.push(used);
     }
@@ -693,7 +693,7 @@ function measureModules(doc: ResultsDocument): string | null {
     const rows = counted.slice(0, TOP_MODULES).map((m) => [name(m.name), count(m.medianInstructions)]);
     const rest = r.summary.unattributedInstructions;
     if (finite(rest)) rows.push([OUTSIDE_MODULES, count(rest)]);
-    parts.push(`Modules of ${label(r)} that took the most instructions (median over ${r.summary.n} boots):`, '', table(['module', 'instructions'], ['l', 'r'], rows), '');
+    parts.push(`Modules of ${label(r)} that took the most instructions (median over ${count(r.summary.n)} boots):`, '', table(['module', 'instructions'], ['l', 'r'], rows), '');
   }
   return parts.length === 0 ? null : ['#### Module init time', '', ...parts].join('\n').trimEnd();
 }

@@ -80,7 +80,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     const rest = r.summary.unattributedInstructions;
     if (rest !== null && rest !== undefined) rows.push(['(outside any module)', count(rest)]);
     rows.push(['total, start → ready', count(r.summary.instructions.median)]);
-    out += `\n\n${subjectLabel(r.name, r.variant)}: instructions per module init (median over ${r.summary.n} boots)\n`;
+    out += `\n\n${subjectLabel(r.name, r.variant)}: instructions per module init (median over ${whole(r.summary.n)} boots)\n`;
     out += table([['module', 'instructions'], ...rows]);
   }
   for (const r of results) if (r.notBuilt) out += `\n\n${notBuiltText(r)}`;
@@ -122,7 +122,7 @@ export function comparisonSummary(c: Comparison): string {
   for (const s of c.subjects) {
     out += `\n${s.name}: ${s.state} — ${s.reason}`;
     const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
-    out += `\n${s.name}: threshold ${s.threshold}; boots used ${s.base.boots.length} + ${s.head.boots.length}${looks}`;
+    out += `\n${s.name}: threshold ${s.threshold}; boots used ${whole(s.base.boots.length)} + ${whole(s.head.boots.length)}${looks}`;
     if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
     const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);

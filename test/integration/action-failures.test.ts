@@ -128,7 +128,9 @@ describe('action: a subject that does not build', () => {
       expect(first.stdout).toMatch(/::error::bootgate: not built on base nor on head, so not gated: x86-qemu \(config: .*is not an Embox checkout/);
       expect(first.outputs['verdict']).toBe('inconclusive');
       const body = fake.comments.find((c) => c.issue === 22)!.body;
-      expect(body).toMatch(/\| fixture \|.*\| 3\/3 \/ 3\/3 \|/);
+      // the fixture's image is the same at base and head: decided at once, without boots
+      expect(body).toMatch(/\| fixture \|.*\| No change \|/);
+      expect(body).toContain('identical image (same bytes)');
       expect(body).toMatch(/\| x86-qemu \|.*\| Inconclusive \(not built\) \|/);
       expect(body).toMatch(/\*\*x86-qemu\*\* at base \(`[0-9a-f]{12}`\) cannot run as configured: .*is not an Embox checkout/);
       expect(body).toMatch(/\*\*x86-qemu\*\* at head \(`[0-9a-f]{12}`\) cannot run as configured/);

@@ -43,7 +43,8 @@ describe.each(Object.keys(ARCH_FIXTURE_MACHINES))('arch fixture %s', (key) => {
     expect(await processesMentioning(fixture.kernel)).toEqual([]);
   }, 120_000);
 
-  it.runIf(machine.nic !== null)(`attaches the NIC as QEMU does (${machine.nic ? `${machine.nic.model}, ${machine.nic.attach}` : 'none on this machine'}) with the MAC asked for`, async () => {
+  // riscv virt has no NIC in Embox's templates: no test is declared for it (rather than a skipped one)
+  if (machine.nic !== null) it(`attaches the NIC as QEMU does (${machine.nic.model}, ${machine.nic.attach}) with the MAC asked for`, async () => {
     const fixture = await buildArchFixture(key);
     const nic = machine.nic!;
     const spec = archFixtureGuest(fixture, { network: { nic: nic.model, attach: nic.attach, mac: MAC, guestIp: '10.0.2.16', guestPort: 80 } });

@@ -103,7 +103,8 @@ describe('gate on the multiboot fixture: base vs head built from git work trees,
 
 describe('gate when a subject does not build on one side', () => {
   it('a head whose build fails is a regression ("head does not build"); the other subject is still measured', async () => {
-    const repo = await fixtureRepo([{ params: {} }, { params: {}, note: 'this change breaks the build' }]);
+    // a little extra work at head, so its image differs from the base's and both are booted
+    const repo = await fixtureRepo([{ params: {} }, { params: { extraIterations: 1000 }, note: 'this change breaks the build' }]);
     const outcome = await gate(repo, 0, 1, 3, 3, [fixtureSubject(repo.dir), breakableSubject(repo.dir)]);
     expect(outcome.comparison.state).toBe('regression');
     const [fixture, breakable] = outcome.comparison.subjects;

@@ -36,7 +36,7 @@ export interface HistoryEntry {
   /** median init time of the slowest modules */
   modules: { name: string; medianMs: number }[];
   /** text/data/bss of the booted image (absent in entries written before it was recorded) */
-  image?: ImageSizes | null;
+  image?: (Pick<ImageSizes, 'text' | 'data' | 'bss'> & { total?: number }) | null;
 }
 
 export interface HistoryFile {
@@ -140,7 +140,7 @@ const historyEntrySchema = z.object({
   httpMs: z.array(finite.nullable()).max(MAX_BOOTS),
   instructions: z.array(finite.nullable()).max(MAX_BOOTS),
   modules: z.array(z.object({ name: text, medianMs: finite })).max(1000),
-  image: z.object({ text: count, data: count, bss: count, total: count }).nullable().optional(),
+  image: z.object({ text: count, data: count, bss: count, total: count.optional() }).nullable().optional(),
 });
 
 const historyFileSchema = z.object({
