@@ -63,12 +63,18 @@ export function comparisonOutput(c: Comparison): object {
   return {
     schema: 'bootgate/comparison@1',
     verdict: verdictSlug(c.state),
-    options: { alpha: c.options.alpha, thresholdPct: c.options.thresholdPct, instructionsThresholdPct: c.options.instructionsThresholdPct },
+    options: {
+      alpha: c.options.alpha, thresholdPct: c.options.thresholdMs === undefined ? c.options.thresholdPct : null, thresholdMs: c.options.thresholdMs ?? null,
+      moduleThresholdMs: c.options.moduleThresholdMs ?? null, instructionsThresholdPct: c.options.instructionsThresholdPct,
+    },
     subjects: c.subjects.map((s) => ({
       name: s.name,
       os: s.os,
       verdict: verdictSlug(s.state),
       reason: s.reason,
+      // the wall-clock threshold this subject was judged with ('3 %' or '40 ms')
+      threshold: s.threshold,
+      notBuilt: { base: s.base.notBuilt?.stage ?? null, head: s.head.notBuilt?.stage ?? null },
       boots: { base: { ok: s.base.summary.n, total: s.base.summary.total }, head: { ok: s.head.summary.n, total: s.head.summary.total } },
       boot: s.boot && { baseMedianMs: round(s.boot.baseMedian), headMedianMs: round(s.boot.headMedian), changePct: round(s.boot.pct), ciPct: s.boot.ciPct.map((v) => round(v)), p: round(s.boot.p, 6), shiftMs: round(s.boot.shiftMs) },
       firstHttp200: s.http && { baseMedianMs: round(s.http.baseMedian), headMedianMs: round(s.http.headMedian), changePct: round(s.http.pct), p: round(s.http.p, 6) },
