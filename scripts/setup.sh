@@ -12,7 +12,13 @@ need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v qemu-system-i386 >/dev/null || need+=(qemu-system-x86)
 command -v gcc >/dev/null || need+=(gcc)
-echo 'int main(void){return 0;}' | gcc -m32 -x c - -o /dev/null 2>/dev/null || need+=(gcc-multilib)
+# -m32 (the multiboot fixture): the versioned multilib package of the default gcc, since Debian's
+# gcc-multilib metapackage conflicts with the aarch64 cross compiler installed below
+if command -v gcc >/dev/null; then
+  echo 'int main(void){return 0;}' | gcc -m32 -x c - -o /dev/null 2>/dev/null || need+=("gcc-$(gcc -dumpversion | cut -d. -f1)-multilib")
+else
+  need+=("$(apt-cache depends gcc 2>/dev/null | sed -n 's/^ *Depends: \(gcc-[0-9]*\)$/\1/p' | head -1)-multilib")
+fi
 command -v xz >/dev/null || need+=(xz-utils)
 command -v taskset >/dev/null || need+=(util-linux)
 command -v setpriv >/dev/null || need+=(util-linux)
