@@ -35,7 +35,11 @@ command -v riscv64-unknown-elf-gcc >/dev/null || need+=(gcc-riscv64-unknown-elf)
 # Embox subjects of a config: the packages of their templates' ARCH (bootgate's architecture table)
 config="${BOOTGATE_CONFIG:-bootgate.yml}"
 if [ -f "$config" ] && [ -f dist/cli.js ]; then
-  for pkg in $(node dist/cli.js packages --config "$config" 2>/dev/null); do need+=("$pkg"); done
+  for pkg in $(node dist/cli.js packages --config "$config" 2>/dev/null); do
+    # the versioned multilib package, as above (the metapackage conflicts with the aarch64 cross gcc)
+    if [ "$pkg" = gcc-multilib ] && command -v gcc >/dev/null; then pkg="gcc-$(gcc -dumpversion | cut -d. -f1)-multilib"; fi
+    need+=("$pkg")
+  done
 fi
 mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u | grep .) || true
 if [ ${#need[@]} -gt 0 ]; then
