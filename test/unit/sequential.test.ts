@@ -3,19 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { lookLevels, mannWhitney, nominalLevels, sequentialGate, spentAlpha } from '../../src/stats/index.js';
 import { normalQuantile } from '../../src/stats/normal.js';
+import { makeRng } from '../helpers/rng.js';
 
-function makeRng(seed: number): { uniform: () => number; normal: () => number } {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
 
 const DESIGN = { runs: 10, maxRuns: 60, step: 5 };
 

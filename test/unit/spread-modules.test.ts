@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BootRecord } from '../../src/measure/results.js';
+import { makeRng } from '../helpers/rng.js';
 import { ksPValue, ksStatistic, moduleRegressions, spreadChange } from '../../src/stats/index.js';
 
-function makeRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const normals = (seed: number, n: number, centre: number, sd: number): number[] => {
-  const u = makeRng(seed);
+  const u = makeRng(seed).uniform;
   return Array.from({ length: n }, () => centre + sd * Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
 };
 
@@ -44,7 +35,7 @@ describe('Kolmogorov–Smirnov, spread and shape', () => {
 
 describe('per-module threshold', () => {
   const boots = (seed: number, n: number, modules: Record<string, number>): BootRecord[] => {
-    const u = makeRng(seed);
+    const u = makeRng(seed).uniform;
     return Array.from({ length: n }, (_, index) => ({
       index, sequence: index, ok: true, bootMs: 1000, httpMs: null, instructions: null, error: null, log: null,
       modules: Object.entries(modules).map(([name, ms]) => ({ name, ms: ms * (1 + 0.02 * (u() - 0.5)) })),

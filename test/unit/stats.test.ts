@@ -15,22 +15,10 @@ import {
   type VerdictState,
 } from '../../src/stats/index.js';
 import { exactUCdf } from '../../src/stats/mann-whitney.js';
+import { makeRng } from '../helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness: mulberry32 uniform + Box–Muller normal, so every run sees the same samples.
-
-function makeRng(seed: number): { uniform: () => number; normal: () => number } {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return { uniform, normal };
-}
+// Seeded randomness: test/helpers/rng.ts.
 
 /** n boot times around `centre` ms with coefficient of variation `cv`. */
 function bootTimes(rng: ReturnType<typeof makeRng>, n: number, centre: number, cv: number): number[] {
