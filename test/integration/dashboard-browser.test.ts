@@ -12,9 +12,9 @@ import type { DashboardData } from '../../src/report/dashboard/model.js';
 import { renderDashboardPage } from '../../src/report/dashboard/page.js';
 import { serializeHistory } from '../../src/github/nightly.js';
 import { renderPage, SCREENSHOT_DIR } from '../helpers/browser.js';
-import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
+import { explainRun as explain, runActionProcess } from '../helpers/action-env.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
-import { CLI } from '../helpers/fixture-repo.js';
+import { CLI, git, prepareFixtureWorld, type FixtureWorld } from '../helpers/fixture-repo.js';
 import { bencherMetricFormat, benchmarkActionCustom } from '../helpers/export-schemas.js';
 
 let world: FixtureWorld;
