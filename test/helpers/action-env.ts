@@ -146,6 +146,9 @@ export function pullRequestPayload(o: { number: number; baseSha: string; headSha
   };
 }
 
+/** A schedule event of acme/embox (mode nightly). */
+export const SCHEDULE_PAYLOAD = { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } };
+
 /** A workflow_run event of the base repository, for the pull_request run `runId` of a fork at `headSha`. */
 export function workflowRunPayload(runId: number, headSha: string): unknown {
   return {

@@ -5,11 +5,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
 import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
 import { hostFacts } from '../../src/measure/host.js';
-import { explainRun as explain } from '../helpers/action-env.js';
+import { explainRun as explain, SCHEDULE_PAYLOAD } from '../helpers/action-env.js';
 import { git } from '../helpers/fixture-repo.js';
 import { githubTest } from '../helpers/github-world.js';
 
-const schedulePayload = { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } };
 const HISTORY_FILE = 'history/bootgate.yml/fixture.json';
 
 const test = githubTest
@@ -23,7 +22,7 @@ const test = githubTest
   .extend('nightly', async ({ runAction, world }) => (workspace: string, runId: number, inputs: Record<string, string> = {}) =>
     runAction({
       inputs: { mode: 'nightly', subjects: 'fixture', runs: '3', warmup: '0', cache: 'false', ...inputs },
-      eventName: 'schedule', payload: schedulePayload, workspace, runId,
+      eventName: 'schedule', payload: SCHEDULE_PAYLOAD, workspace, runId,
       env: { BOOTGATE_CACHE_DIR: world.cacheDir },
     }));
 
