@@ -17,6 +17,7 @@ import {
   sourceFingerprint,
   validateEmboxCheckout,
 } from '../../src/build/embox/build.js';
+import { createRepo } from '../helpers/fixture-repo.js';
 
 const LOGS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures-data', 'embox', 'logs');
 const tmpDirs: string[] = [];
@@ -172,10 +173,8 @@ describe('cache key', () => {
 
   it("in a git checkout: HEAD's tree plus uncommitted and untracked changes, ignoring ignored files", async () => {
     const dir = await fakeTree({ ...CHECKOUT, '.gitignore': '/build\n/conf\n/download\n' });
-    const git = (...args: string[]) => execa('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args]);
-    await git('init', '-q');
-    await git('add', '-A');
-    await git('commit', '-q', '-m', 'fixture');
+    const repo = await createRepo(dir);
+    await repo.commit({}, 'fixture');
     const clean = await sourceFingerprint(dir);
     expect(clean).toMatch(/^git:/);
     await mkdir(path.join(dir, 'download'), { recursive: true });
@@ -190,7 +189,7 @@ describe('cache key', () => {
     await writeFile(path.join(dir, 'Makefile'), 'all:\n\ttrue\n');
     const modified = await sourceFingerprint(dir);
     expect(modified).not.toBe(clean);
-    await git('checkout', '--', 'Makefile');
+    await repo.git('checkout', '--', 'Makefile');
     expect(await sourceFingerprint(dir)).toBe(clean);
   });
 });
