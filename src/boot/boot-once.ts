@@ -101,6 +101,12 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const onReady = (at: bigint): void => {
     outcome.readyAt = at;
     if (options.instrument) return;
+    // Both lines came in one read of the serial pipe: the host did not read between them (busy),
+    // so their times are equal and say nothing about the boot. A failed boot, not a 0 ms one.
+    if (at === outcome.startAt) {
+      finish('the start and ready lines arrived in one read of the serial port: the host was too busy to time them apart');
+      return;
+    }
     if (spec.network) void probe(hostPort!);
     else finish(null);
   };
