@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { GuestSpec } from '../boot/guest.js';
-import { elfImageSizes, type ImageSizes } from './elf-image-size.js';
+import { elfImageSizes } from '../elf/index.js';
+import type { PreparedSubject } from './prepared-subject.js';
 import type { SubjectSettings } from '../config/schema.js';
 import type { Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
@@ -12,15 +12,6 @@ import { prepareRumprun } from './rumprun/index.js';
 
 export { guestFromSettings, type DerivedRun } from './guest-settings.js';
 export { BuildError } from './build-command.js';
-
-/** A subject ready to boot: the image built and how to run it. */
-export interface PreparedSubject {
-  guest: GuestSpec;
-  image: { path: string; sizes: Pick<ImageSizes, 'text' | 'data' | 'bss'> | null } | null;
-  build: { seconds: number; cached: boolean; log: string | null } | null;
-  /** deterministic mode's default stop symbol for this image, when not the httpd's `accept` */
-  readySymbol?: string;
-}
 
 export interface PrepareContext {
   log: (line: string) => void;

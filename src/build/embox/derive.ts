@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../../boot/guest.js';
 import { preprocessFile } from './conf-preprocess.js';
-import { readElfIdent, type ElfIdent } from '../elf-image-size.js';
+import { readElfIdent, type ElfIdent } from '../../elf/index.js';
 import { bitsFromFlags, emboxTarget, SUPPORTED_EMBOX_ARCHES, type EmboxTarget } from './arch.js';
 
 /**

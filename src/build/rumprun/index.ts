@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { SubjectSettings } from '../../config/schema.js';
 import { bootgateCacheDir } from '../cache-dir.js';
-import { elfImageSizes } from '../elf-image-size.js';
+import { elfImageSizes } from '../../elf/index.js';
 import { guestFromSettings } from '../guest-settings.js';
-import type { PreparedSubject } from '../index.js';
+import type { PreparedSubject } from '../prepared-subject.js';
 import { buildRumprunApp } from './app.js';
 import { RUMPRUN_DETERMINISTIC_NOTE } from './config-json.js';
 import { rumprunGuest } from './run.js';
