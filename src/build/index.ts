@@ -2,7 +2,7 @@ import path from 'node:path';
 import { elfImageSizes } from '../elf/index.js';
 import type { PreparedSubject } from './prepared-subject.js';
 import type { SubjectSettings } from '../config/schema.js';
-import type { Subject } from '../config/subjects.js';
+import { CHECKOUT_PATH_KEYS, type Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
 import { sweepLeftoverProcessesOnce } from '../boot/leftovers.js';
 import { sweepCacheLeftoversOnce } from './cache-sweep.js';
@@ -23,12 +23,10 @@ export interface PrepareContext {
   variant?: 'base' | 'head';
 }
 
-const PATH_KEYS = ['kernel', 'initrd', 'source', 'download-dir', 'overrides', 'app'] as const;
-
 /** Paths inside the repository point into the variant's work tree instead. */
 export function remapIntoWorktree(settings: SubjectSettings, worktree: { root: string; repoRoot: string }): SubjectSettings {
   const out: SubjectSettings = { ...settings };
-  for (const key of PATH_KEYS) {
+  for (const key of CHECKOUT_PATH_KEYS) {
     const value = out[key];
     if (value === undefined) continue;
     const rel = path.relative(worktree.repoRoot, value);

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { MultibootFixtureOptions } from '../../src/build/multiboot-fixture.js';
+import { multibootFixtureSettings, type MultibootFixtureOptions } from '../../src/build/multiboot-fixture.js';
 import type { Subject } from '../../src/config/subjects.js';
 
 export const CLI = path.resolve('dist/cli.js');
@@ -31,16 +31,9 @@ export function fixtureSubject(dir: string, overrides: Subject['settings'] = {})
     name: 'fixture',
     os: 'custom',
     settings: {
-      os: 'custom',
+      ...multibootFixtureSettings(path.join(dir, 'kernel.elf')),
       source: dir,
       'build-command': `node ${CLI} fixture --params params.json --out kernel.elf`,
-      kernel: path.join(dir, 'kernel.elf'),
-      qemu: 'qemu-system-i386',
-      memory: 64,
-      network: false,
-      'start-marker': 'bootgate-fixture: kernel start',
-      'ready-marker': 'bootgate-fixture: ready',
-      timeout: 30,
       ...overrides,
     },
   };
