@@ -1,7 +1,7 @@
 import { Option } from 'commander';
-import { SUBJECT_KEYS, subjectSettingsShape, type SubjectKey, type SubjectSettings } from './schema.js';
-import { ConfigError } from './errors.js';
-import { validateFlagSettings } from './subjects.js';
+import { SUBJECT_KEYS, subjectSettingsShape, type SubjectKey, type SubjectSettings } from '../config/schema.js';
+import { ConfigError } from '../config/errors.js';
+import { validateFlagSettings } from '../config/subjects.js';
 
 const HELP: Partial<Record<SubjectKey, string>> = {
   os: 'kind of subject',
