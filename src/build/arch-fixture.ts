@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS, type GuestSpec } from '../boot/guest.js';
 import { emboxArch, emboxTarget } from './embox/arch.js';
-import { bootgateCacheDir } from './cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { fixtureSourceDir, type FixtureModule } from './multiboot-fixture.js';
 
 /** A machine one of Embox's QEMU templates runs on, as the fixture reproduces it. */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { bootgateCacheDir } from './cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { type CpioEntry, writeCpioNewc } from './cpio.js';
 import { fixtureSourceDir } from './multiboot-fixture.js';
 import { isWholePvhElf } from '../elf/index.js';

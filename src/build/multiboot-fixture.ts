@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { readGuestName, type ModuleProbe } from '../boot/deterministic.js';
 import { DEFAULT_MODULE_MARKER } from '../boot/guest.js';
 import type { SubjectSettings } from '../config/schema.js';
-import { bootgateCacheDir } from './cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 
 export interface FixtureModule {
   name: string;

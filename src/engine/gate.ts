@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bootgateCacheDir } from '../build/cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/git-worktree.js';
 import { identicalImage, type IdenticalImage } from '../build/identical-image.js';
 import { prepareSubject } from '../build/index.js';

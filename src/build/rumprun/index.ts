@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_BAKE_TARGET, type SubjectSettings } from '../../config/schema.js';
-import { bootgateCacheDir } from '../cache-dir.js';
+import { bootgateCacheDir } from '../../config/cache-dir.js';
 import { elfImageSizes } from '../../elf/index.js';
 import { guestFromSettings } from '../guest-settings.js';
 import type { PreparedSubject } from '../prepared-subject.js';
