@@ -4,6 +4,7 @@ import type { OptionValues } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { LIMITS, type SubjectSettings } from '../config/schema.js';
 import { parseModuleThresholdOrNull, parseThreshold, type Threshold } from '../config/threshold.js';
+import type { FixtureCommandOptions } from '../engine/fixture.js';
 import type { ExportTargets } from '../report/exports.js';
 import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
 import { subjectFlags } from './flags.js';
@@ -65,15 +66,7 @@ export interface CompareCliOptions {
   failOnInconclusive: boolean;
 }
 
-export interface FixtureCliOptions {
-  out: string;
-  params?: string;
-  workPercent?: number;
-  extraIterations?: number;
-  arch?: string;
-  startLine?: string;
-  readyText?: string;
-}
+export type FixtureCliOptions = FixtureCommandOptions;
 
 export interface BenchAccuracyCliOptions {
   /** no booting: replay the boots of these two results files */
