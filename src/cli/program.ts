@@ -1,3 +1,5 @@
+// The commands and their flags (commander); each action parses its flags once (options.ts) and
+// hands typed options to the engine.
 import { writeFile } from 'node:fs/promises';
 import { perSubjectOptions } from '../engine/gate-options.js';
 import { Command, CommanderError, type OptionValues } from 'commander';
@@ -29,7 +31,6 @@ import { packagesFor } from '../engine/packages.js';
 import { runCompare } from '../engine/compare.js';
 import { comparisonSummary } from '../report/terminal.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
-
 
 function addSubjectOptions(command: Command): Command {
   command
