@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { BootInstrument, InstrumentRecord } from './boot-once.js';
 import { GdbRemote, SIGTRAP, type StopReply } from './gdb-remote.js';
 import { abortReason, QmpClient } from './qmp.js';
-import { elfEntry, readElfSymbols } from '../build/elf-symbols.js';
+import { elfEntry, readElfSymbols } from '../elf/index.js';
 
 export const DEFAULT_READY_SYMBOL = 'accept';
 

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { buildMultibootFixture, type MultibootFixtureOptions } from '../../src/build/multiboot-fixture.js';
+import { buildMultibootFixture, multibootFixtureSettings, type MultibootFixtureOptions } from '../../src/build/multiboot-fixture.js';
 import type { Subject } from '../../src/config/subjects.js';
 
 export const CLI = path.resolve('dist/cli.js');
@@ -70,16 +70,9 @@ export function fixtureSubject(dir: string, overrides: Subject['settings'] = {})
     name: 'fixture',
     os: 'custom',
     settings: {
-      os: 'custom',
+      ...multibootFixtureSettings(path.join(dir, 'kernel.elf')),
       source: dir,
       'build-command': `node ${CLI} fixture --params params.json --out kernel.elf`,
-      kernel: path.join(dir, 'kernel.elf'),
-      qemu: 'qemu-system-i386',
-      memory: 64,
-      network: false,
-      'start-marker': 'bootgate-fixture: kernel start',
-      'ready-marker': 'bootgate-fixture: ready',
-      timeout: 30,
       ...overrides,
     },
   };

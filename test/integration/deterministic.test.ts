@@ -8,7 +8,7 @@ import { bootOnce, type BootInstrument } from '../../src/boot/boot-once.js';
 import { liveChildren } from '../../src/boot/children.js';
 import { deterministicInstrument } from '../../src/boot/deterministic.js';
 import type { GuestSpec } from '../../src/boot/guest.js';
-import { readElfSymbols } from '../../src/build/elf-symbols.js';
+import { readElfSymbols } from '../../src/elf/index.js';
 import {
   buildMultibootFixture, DEFAULT_FIXTURE_MODULES, fixtureModuleProbe, INSTRUCTIONS_PER_ITERATION, type MultibootFixture,
 } from '../../src/build/multiboot-fixture.js';

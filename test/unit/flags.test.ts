@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { subjectFlags, subjectOptions } from '../../src/config/flags.js';
+import { subjectFlags, subjectOptions } from '../../src/cli/flags.js';
 import { SUBJECT_KEYS } from '../../src/config/schema.js';
 
 function parse(argv: string[]): Record<string, unknown> {
