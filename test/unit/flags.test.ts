@@ -1,4 +1,4 @@
-// The subject flags of the CLI (src/config/flags.ts): one flag per config key, parsed by commander
+// The subject flags of the CLI (src/cli/flags.ts): one flag per config key, parsed by commander
 // and checked against the config schema. Good values become the schema's types; a bad value is a
 // ConfigError (or commander's error, for a choice) naming the flag.
 import { Command, CommanderError } from 'commander';
