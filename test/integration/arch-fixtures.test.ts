@@ -28,7 +28,9 @@ describe.each(Object.keys(ARCH_FIXTURE_MACHINES))('arch fixture %s', (key) => {
   const machine = ARCH_FIXTURE_MACHINES[key]!;
 
   it(`boots as ${machine.template} does: loader, start → ready, one line per module`, async () => {
-    const fixture = await buildArchFixture(key, { nic: false });
+    // 10x the default work: with a few ms between start and ready, a busy host can read both lines
+    // at once, which bootOnce rightly refuses to time
+    const fixture = await buildArchFixture(key, { nic: false, workPercent: 1000 });
     const spec = archFixtureGuest(fixture);
     const outcome = await bootOnce(spec);
     expect(outcome.error).toBeNull();
