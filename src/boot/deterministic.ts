@@ -202,21 +202,25 @@ const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 
 
 /**
  * Executes the one instruction at a breakpoint's address (continuing from there would stop again
- * at once). In record mode QEMU's single step lets interrupts in, and every stop has moved the
- * virtual clock to the next timer deadline (see docs/deterministic.md), so a timer interrupt is
- * always due: the step would enter its handler, whose return lands on the breakpoint again, and
- * the guest never gets past it. So on x86 the step runs with the interrupt flag cleared, which
- * is set again after it: the instruction runs, and the interrupt comes right after, as without
- * record mode. Instructions that read or change that flag are stepped as they are.
+ * at once). In record mode QEMU's single step lets interrupts in, and every stop moves the
+ * virtual clock to the next timer deadline (docs/deterministic.md), so a timer interrupt may be
+ * due: the step enters its handler, whose return lands on the breakpoint again, which stops,
+ * moves the clock, and so on (Embox, after its PIT driver started: forever). So on x86 the step
+ * runs with the interrupt flag cleared, set again after it: the instruction runs, and the
+ * interrupt comes right after, as without record mode. Instructions that read or change that
+ * flag are stepped as they are.
  */
 async function stepOff(gdb: GdbRemote, layout: RegisterLayout | null, pc: bigint): Promise<StopReply> {
   if (!layout) return gdb.step();
   const flags = await gdb.readRegister(layout.flags);
   if ((flags & INTERRUPT_FLAG) === 0n) return gdb.step();
-  const code = await gdb.readMemory(pc, 16);
-  let at = 0;
-  while (at < code.length && (PREFIXES.has(code[at]!) || (layout.pc === 16 && code[at]! >= 0x40 && code[at]! <= 0x4f))) at++;
-  if (FLAG_OPCODES.has(code[at] ?? 0)) return gdb.step();
+  // byte by byte (an instruction may end just before an unmapped page); 15 bytes at most
+  let opcode = 0;
+  for (let at = 0n; at < 15n; at++) {
+    opcode = (await gdb.readMemory(pc + at, 1))[0]!;
+    if (!PREFIXES.has(opcode) && !(layout.pc === 16 && opcode >= 0x40 && opcode <= 0x4f)) break;
+  }
+  if (FLAG_OPCODES.has(opcode)) return gdb.step();
   await gdb.writeRegister(layout.flags, flags & ~INTERRUPT_FLAG, 4);
   const stop = await gdb.step();
   if (stop.kind === 'signal') await gdb.writeRegister(layout.flags, (await gdb.readRegister(layout.flags)) | INTERRUPT_FLAG, 4);
