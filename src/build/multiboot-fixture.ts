@@ -36,6 +36,8 @@ export interface MultibootFixtureOptions {
   hang?: boolean;
   /** after the start marker, prints "x" forever without a newline (a guest gone wrong) */
   flood?: boolean;
+  /** a timer interrupt every 84 us from the start line on (default: interrupts stay off) */
+  timerInterrupts?: boolean;
   cacheDir?: string;
 }
 
@@ -183,6 +185,7 @@ function configHeader(modules: FixtureModule[], opts: MultibootFixtureOptions): 
     `#define FIXTURE_EXIT_AFTER (${exitIndex})`,
     `#define FIXTURE_HANG ${opts.hang ? 1 : 0}`,
     `#define FIXTURE_FLOOD ${opts.flood ? 1 : 0}`,
+    `#define FIXTURE_TICKS ${opts.timerInterrupts ? 1 : 0}`,
     '',
   ];
   return lines.join('\n');
