@@ -23,7 +23,7 @@ import { buildFixtureCommand } from './fixture.js';
 import { packagesFor } from './packages.js';
 import { runCompare } from './compare.js';
 import { comparisonSummary } from '../report/terminal.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../compare/index.js';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 } as const;

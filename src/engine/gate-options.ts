@@ -2,7 +2,7 @@
 // subject's own thresholds from the config over them. Shared by the CLI and the action.
 import type { Subject } from '../config/subjects.js';
 import { parseModuleThresholdOrNull, parseThresholdOrNull, type Threshold } from '../config/threshold.js';
-import type { GateOptions } from '../stats/index.js';
+import type { GateOptions } from '../compare/index.js';
 
 export function perSubjectOptions(subjects: readonly Subject[]): NonNullable<GateOptions['perSubject']> {
   const perSubject: NonNullable<GateOptions['perSubject']> = {};

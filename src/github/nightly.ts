@@ -11,7 +11,7 @@ import type { ResultsDocument } from '../measure/results.js';
 import { writeResults } from '../measure/results-file.js';
 import { escapeMarkdown, inlineCode } from '../report/escape.js';
 import { renderMeasureReport } from '../report/markdown.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../compare/index.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
 import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
 import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';

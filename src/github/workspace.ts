@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import { execa } from 'execa';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
-import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../compare/index.js';
 import { emboxDownloadDir } from './cache.js';
 import type { Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';

@@ -2,7 +2,7 @@
 // github-action-benchmark's `customSmallerIsBetter` JSON, and hyperfine-style CSV and Markdown
 // tables. Each takes the measured subjects (for gate and compare: the head's).
 import type { SubjectResult } from '../measure/results.js';
-import type { Comparison } from '../stats/index.js';
+import type { Comparison } from '../compare/index.js';
 import { stripControl } from './escape.js';
 
 /** https://bencher.dev/docs/reference/bencher-metric-format: benchmark → measure → metric. */

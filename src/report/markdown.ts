@@ -7,7 +7,7 @@
 // budget until it fits: raw boot rows go first, then serial tails, charts, per-subject details and
 // module tables. The verdict line and the main table are only cut when nothing else is left.
 import type { BootRecord, HostFacts, ResultsDocument, SubjectResult } from '../measure/results.js';
-import type { Comparison, SubjectComparison } from '../stats/compare-results.js';
+import type { Comparison, SubjectComparison } from '../compare/index.js';
 import { describeThreshold, type VerdictState } from '../stats/verdict.js';
 import { clip, codeBlock, escapeMarkdown, inlineCode, keepEnd, quoteArgs } from './escape.js';
 import { bootTimesChart } from './mermaid.js';
@@ -279,12 +279,6 @@ function detailsBlock(parts: string[]): string {
 /** Subjects listed with their log tail; the rest are named only. */
 export const MAX_NOT_BUILT_SHOWN = 5;
 
-function notBuiltVerdict(s: SubjectComparison): string | null {
-  if (s.base.notBuilt && s.head.notBuilt) return `${STATE_WORD[s.state]} (not built)`;
-  if (s.head.notBuilt) return `${STATE_WORD[s.state]} (head does not build)`;
-  if (s.base.notBuilt) return `${STATE_WORD[s.state]} (base did not build)`;
-  return null;
-}
 
 /** Each side that could not be built: which step, the first line of the error, the log's last lines. */
 function notBuiltSection(results: readonly SubjectResult[], budget: Budget): string | null {
@@ -314,28 +308,33 @@ const STAGE_PHRASE: Record<string, string> = { checkout: 'could not be checked o
 /** One subject's part of the verdict line: what changed, by how much, how sure. */
 function headline(s: SubjectComparison): string {
   const who = name(s.name);
-  if (s.base.notBuilt || s.head.notBuilt) return `${who}: ${escapeMarkdown(clip(s.reason, 300))}`;
-  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-  if (s.headFailures.length > 0 && baseFailed === 0) {
-    const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct(s.boot.pct)}` : '';
-    return `${who}: ${count(s.headFailures.length)} of ${count(s.head.boots.length)} head boots failed while every base boot succeeded${timing}`;
+  const d = s.decision;
+  switch (d.by) {
+    case 'not built':
+    case 'identical image':
+    case 'no successful boots':
+      return `${who}: ${escapeMarkdown(clip(s.reason, 300))}`;
+    case 'head boot failures': {
+      const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct(s.boot.pct)}` : '';
+      return `${who}: ${count(d.boots.headFailed)} of ${count(d.boots.head)} head boots failed while every base boot succeeded${timing}`;
+    }
+    case 'instructions': {
+      const ins = s.instructions!;
+      if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
+      return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
+    }
+    case 'boot time': {
+      const v = s.boot!;
+      let text = finite(v.pct)
+        ? `${who}: ${formatPct(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP(v.p)})`
+        : `${who}: ${escapeMarkdown(v.reason)}`;
+      if (v.state === 'inconclusive') {
+        if (v.moreBoots !== null) text += `; ~${count(v.moreBoots)} more boots per side would decide`;
+        else if (finite(v.pct)) text += '; the change sits on the threshold, more boots are unlikely to settle it';
+      }
+      return text;
+    }
   }
-  const ins = s.instructions;
-  if (ins && (s.base.deterministic || s.head.deterministic)) {
-    if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
-    return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
-  }
-  if (s.head.identicalImage && s.base.identicalImage) return `${who}: ${escapeMarkdown(s.reason)}`;
-  const v = s.boot;
-  if (!v) return `${who}: ${escapeMarkdown(s.reason)}`;
-  let text = finite(v.pct)
-    ? `${who}: ${formatPct(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP(v.p)})`
-    : `${who}: ${escapeMarkdown(v.reason)}`;
-  if (v.state === 'inconclusive') {
-    if (v.moreBoots !== null) text += `; ~${count(v.moreBoots)} more boots per side would decide`;
-    else if (finite(v.pct)) text += '; the change sits on the threshold, more boots are unlikely to settle it';
-  }
-  return text;
 }
 
 function verdictLine(c: Comparison): string {
@@ -349,19 +348,20 @@ function verdictLine(c: Comparison): string {
   if (deciding.length > 3) shown.push(`and ${count(deciding.length - 3)} more`);
   let line = `${word} — ${shown.join('; ')}`;
   if (c.state === 'no change') {
-    const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
-    // each subject's own threshold, not the global one
-    const thresholds = [...new Set(deciding.filter((s) => !(s.head.identicalImage && s.base.identicalImage)).map((s) => s.threshold))];
-    const instructions = [...new Set(deciding.filter((s) => s.instructions).map((s) => `${s.options.instructionsThresholdPct} %`))];
-    if (thresholds.length > 0) line += `; within ±${thresholds.join(' / ±')}${anyDeterministic ? ` (instructions ±${instructions.join(' / ±')})` : ''}`;
+    // each subject's own threshold, the one it was decided with, not the global one
+    const thresholds = [
+      ...new Set(deciding.filter((s) => s.decision.by === 'boot time').map((s) => s.decision.threshold.text)),
+      ...new Set(deciding.filter((s) => s.decision.by === 'instructions').map((s) => `${formatPlain(s.decision.instructionsThresholdPct)} % instructions`)),
+    ];
+    if (thresholds.length > 0) line += `; within ±${thresholds.join(' / ±')}`;
   }
   // Head failures decide a subject only when every base boot succeeded (then its headline says so);
   // when the base failed too, they are still said here.
   const failureNotes = c.subjects
-    .filter((s) => s.headFailures.length > 0 && s.base.boots.some((b) => !b.ok))
+    .filter((s) => s.decision.by !== 'head boot failures' && s.decision.boots.headFailed > 0 && s.decision.boots.baseFailed > 0)
     .map((s) => {
-      const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-      return `${name(s.name)}: ${count(s.headFailures.length)} of ${count(s.head.boots.length)} head boots failed (base: ${count(baseFailed)} of ${count(s.base.boots.length)})`;
+      const b = s.decision.boots;
+      return `${name(s.name)}: ${count(b.headFailed)} of ${count(b.head)} head boots failed (base: ${count(b.baseFailed)} of ${count(b.base)})`;
     });
   if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ''}`;
   return line;
@@ -371,38 +371,57 @@ function ciLabel(level: number): string {
   return Math.abs(level - 0.95) < 1e-9 ? '95 % CI' : `${(100 * level).toFixed(1)} % CI`;
 }
 
-/** One line per subject: the threshold it was judged with and the boots the decision took. */
+/** One line per subject: what decided it, the threshold it was judged with and the boots the decision took. */
 function decisionLines(c: Comparison): string[] {
   return c.subjects.map((s) => {
-    const parts = [`threshold ${escapeMarkdown(s.threshold)}${s.boot && s.options.thresholdMs !== undefined && finite(s.boot.thresholdPct) ? ` (${s.boot.thresholdPct.toFixed(1)} % of the base median)` : ''}`];
-    const warm = s.base.warmup.length + s.head.warmup.length;
-    const used = `${count(s.base.boots.length)} + ${count(s.head.boots.length)} boots${warm > 0 ? ` (and ${count(warm)} warm-up)` : ''}`;
-    if (s.base.identicalImage && s.head.identicalImage) {
-      parts.push(`identical image (${s.head.identicalImage}): no boots`);
-    } else if (s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]!) {
+    const d = s.decision;
+    const parts = [`decided by ${DECIDED_BY[d.by]}${d.test ? ` (${d.test})` : ''}`];
+    if (d.by === 'instructions') parts.push(`instruction threshold ±${formatPlain(d.instructionsThresholdPct)} %`);
+    else parts.push(`threshold ${escapeMarkdown(d.threshold.text)}${d.threshold.ms !== null && finite(d.threshold.pctOfBase) ? ` (${d.threshold.pctOfBase.toFixed(1)} % of the base median)` : ''}`);
+    if (d.moduleThreshold) parts.push(`module threshold ${formatPlain(d.moduleThreshold.ms)} ms (${count(d.moduleThreshold.slower)} module(s) over it)`);
+    const used = `${count(d.boots.base)} + ${count(d.boots.head)} boots${d.boots.warmup > 0 ? ` (and ${count(d.boots.warmup)} warm-up)` : ''}`;
+    if (d.by === 'identical image') {
+      parts.push(`identical image (${d.identicalImage}): no boots`);
+    } else if (d.by === 'not built') {
+      parts.push(`${d.notBuilt === 'both' ? 'base and head' : d.notBuilt} not built: no boots compared`);
+    } else if (d.mode === 'adaptive' && s.sequential) {
       const q = s.sequential;
       const why = s.state !== 'inconclusive' ? 'decided' : q.final ? 'cap reached' : 'stopped';
       parts.push(`${used}, adaptive: ${why} at look ${count(q.look)} (looks at ${q.looks.map((n) => count(n)).join(', ')} of at most ${count(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
     } else {
-      parts.push(used);
+      parts.push(`${used}, fixed count`);
     }
     const sp = s.spread;
-    if (sp && !(s.base.identicalImage && s.head.identicalImage)) {
+    if (sp && d.by !== 'identical image') {
       const ratio = sp.madRatio !== null && finite(sp.madRatio) ? `spread (MAD) ×${sp.madRatio.toFixed(2)}, ` : '';
-      const flag = sp.p < s.options.alpha ? ' — **the shape or spread changed**' : '';
+      const flag = sp.p < d.alpha ? ' — **the shape or spread changed**' : '';
       parts.push(`${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 0.001 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`);
     }
     return `- ${name(s.name)}: ${parts.join(' · ')}`;
   });
 }
 
+const DECIDED_BY: Record<SubjectComparison['decision']['by'], string> = {
+  'not built': 'the build',
+  'identical image': 'identical images',
+  'head boot failures': 'head boot failures',
+  instructions: 'instruction counts',
+  'boot time': 'boot time',
+  'no successful boots': 'missing boots (no successful boot on one side)',
+};
+
 function subjectVerdict(s: SubjectComparison): string {
-  const notBuilt = notBuiltVerdict(s);
-  if (notBuilt) return notBuilt;
-  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-  if (s.headFailures.length > 0 && baseFailed === 0) return `${STATE_WORD[s.state]} (boot failures)`;
-  if (s.instructions && (s.base.deterministic || s.head.deterministic)) return `${STATE_WORD[s.state]} (instructions)`;
-  return STATE_WORD[s.state];
+  const word = STATE_WORD[s.state];
+  switch (s.decision.by) {
+    case 'not built':
+      return `${word} (${s.decision.notBuilt === 'both' ? 'not built' : s.decision.notBuilt === 'head' ? 'head does not build' : 'base did not build'})`;
+    case 'head boot failures':
+      return `${word} (boot failures)`;
+    case 'instructions':
+      return `${word} (instructions)`;
+    default:
+      return word;
+  }
 }
 
 function imageDelta(s: SubjectComparison): string {
@@ -491,7 +510,7 @@ function instructionsSection(c: Comparison): string | null {
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
     'Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic ' +
-      `subject is judged on them (threshold ±${formatPlain(c.options.instructionsThresholdPct)} %), but a slowdown that comes from ` +
+      `subject is judged on them (threshold ±${[...new Set(subjects.map((s) => formatPlain(s.options.instructionsThresholdPct)))].join(' / ±')} %), but a slowdown that comes from ` +
       'waiting only shows in a normal run: wall-clock time stays the primary gate' +
       (paired ? ' (last column: the wall-clock subject that boots the same image).' : '.'),
   ].join('\n');

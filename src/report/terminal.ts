@@ -1,5 +1,5 @@
 import { describeThreshold } from '../stats/verdict.js';
-import type { Comparison } from '../stats/index.js';
+import type { Comparison } from '../compare/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
 import { stripControl } from './escape.js';

@@ -16,7 +16,7 @@ import { readResults } from '../../src/measure/results-file.js';
 import { parseResultsDocument, ResultsValidationError } from '../../src/measure/results-schema.js';
 import { renderGateReport, renderMeasureReport, reportMarker } from '../../src/report/markdown.js';
 import { comparisonSummary, progressLine, resultsTable } from '../../src/report/terminal.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { validPair, validSubject } from '../helpers/results-doc.js';
 

@@ -16,7 +16,7 @@ import {
   TRUNCATED_NOTE,
 } from '../../src/report/markdown.js';
 import { bootTimesChart, mermaidText, sortedSeries } from '../../src/report/mermaid.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 import { comparisonSummary } from '../../src/report/terminal.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -461,14 +461,45 @@ describe('thresholds per subject', () => {
     expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
     expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
     expect(verdictOf(text)).not.toContain('±5 %');
-    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots · /m);
-    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots · /m);
+    expect(text).toMatch(/^- a: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots, fixed count · /m);
+    expect(text).toMatch(/^- b: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 2 % · 10 \+ 10 boots, fixed count · /m);
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
     // the terminal summary too
     const terminal = comparisonSummary(comparison);
     expect(terminal).toContain('a: threshold 20 ms; boots used 10 + 10');
     expect(terminal).toContain('b: threshold 2 %; boots used 10 + 10');
     expect(terminal).toContain('verdict: NO CHANGE (threshold 20 ms / 2 %, alpha 0.01)');
+  });
+
+  it("prints a deterministic subject's own instruction threshold, not the global one", () => {
+    const det = (instructions: number, seed: number): SubjectResult => subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true });
+    const base = [det(100_000_000, 71)];
+    const head = [det(103_000_000, 72)];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { 'embox-det': { instructionsThresholdPct: 5 } } });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('no change');
+    expect(comparison.subjects[0]!.decision).toMatchObject({ by: 'instructions', test: 'exact instruction counts', instructionsThresholdPct: 5 });
+    expect(verdictOf(text)).toMatch(/; within ±5 % instructions$/);
+    const section = text.slice(text.indexOf('#### Instructions to ready'), text.indexOf('<details>'));
+    expect(section).toContain('judged on them (threshold ±5 %)');
+    expect(section).not.toContain('±1 %');
+    expect(text).toMatch(/^- embox-det: decided by instruction counts \(exact instruction counts\) · instruction threshold ±5 % · 3 \+ 3 boots, fixed count/m);
+  });
+
+  it('records what decided each subject, and the report prints that decision', () => {
+    const base = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: times(5, 1000, 5, 73) }), subject({ name: 'timed', times: times(10, 1000, 5, 74) })];
+    const head = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: [...times(4, 1000, 5, 75), null] }), subject({ name: 'timed', times: times(10, 1300, 5, 76) })];
+    base[0]!.identicalImage = 'same bytes';
+    head[0]!.identicalImage = 'same bytes';
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { timed: { thresholdPct: 10 } } });
+    expect(comparison.subjects.map((s) => s.decision.by)).toEqual(['identical image', 'head boot failures', 'boot time']);
+    expect(comparison.subjects[2]!.decision.threshold).toEqual({ text: '10 %', ms: null, pctOfBase: 10 });
+    expect(comparison.subjects[1]!.decision.boots).toEqual({ base: 5, head: 5, warmup: 0, baseFailed: 0, headFailed: 1 });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(text).toMatch(/^- same: decided by identical images · threshold 3 % · identical image \(same bytes\): no boots$/m);
+    expect(text).toMatch(/^- failing: decided by head boot failures · threshold 3 % · 5 \+ 5 boots, fixed count/m);
+    expect(text).toMatch(/^- timed: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 10 % · 10 \+ 10 boots, fixed count/m);
+    expect(text).toMatch(/\| failing \|.*\| Regression \(boot failures\) \|$/m);
   });
 
   it('a threshold in ms catches a 60 ms slowdown of a 1200 ms boot that 5 % would let through', () => {
