@@ -1,5 +1,5 @@
 import { parseModuleThresholdOrNull, parseThreshold } from '../config/threshold.js';
-import { perSubjectOptions } from './gate-options.js';
+import { gateOptions } from './gate-options.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, isInputError } from '../config/errors.js';
 import { stripControl } from '../report/escape.js';
@@ -142,7 +142,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       const { log, onBoot } = progress;
       const outcome = await runGate({
         subjects, repo: opts.repo as string | undefined, base: opts.base as string | undefined, head: opts.head as string | undefined,
-        outDir: opts.out ?? 'bootgate-out', gate: gateOptions(opts, subjects), log, onBoot, signal: controller.signal,
+        outDir: opts.out ?? 'bootgate-out', gate: gateOptionsFromFlags(opts, subjects), log, onBoot, signal: controller.signal,
         configName: opts.config ? String(opts.config) : undefined,
       });
       progress.done();
@@ -168,7 +168,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
     .action(async (opts: CommonOptions) => {
-      const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
+      const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptionsFromFlags(opts, []) });
       if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
       process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}\n`);
       await exportAndSay(opts, head.subjects, comparison);
@@ -254,22 +254,19 @@ function number(value: unknown, flag: string, lo: number, hi: number): number {
   return n;
 }
 
-/** Gate thresholds from the flags, with per-subject thresholds from the config. */
-function gateOptions(opts: CommonOptions, subjects: Subject[]): GateOptions {
+/** Gate thresholds from the flags (checked here, errors name the flag), with per-subject thresholds from the config. */
+function gateOptionsFromFlags(opts: CommonOptions, subjects: Subject[]): GateOptions {
   const threshold = parseThreshold(opts.threshold ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, 'command line --threshold', (m) => new ConfigError(m));
-  const moduleThreshold = opts.moduleThreshold === undefined ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
-  if (opts.moduleThreshold !== undefined && moduleThreshold === null) {
+  const moduleThresholdMs = opts.moduleThreshold === undefined ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
+  if (opts.moduleThreshold !== undefined && moduleThresholdMs === null) {
     throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${String(opts.moduleThreshold)}"`);
   }
-  const perSubject = perSubjectOptions(subjects);
-  return {
+  return gateOptions({
     alpha: number(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
-    thresholdPct: threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
-    thresholdMs: threshold.thresholdMs,
-    ...(moduleThreshold !== null ? { moduleThresholdMs: moduleThreshold } : {}),
+    threshold,
+    moduleThresholdMs,
     instructionsThresholdPct: number(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
-    perSubject,
-  };
+  }, subjects);
 }
 
 /** 1 on a regression (or inconclusive when asked); an inconclusive verdict otherwise warns. */

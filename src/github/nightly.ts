@@ -12,6 +12,7 @@ import { writeResults } from '../measure/results-file.js';
 import { escapeMarkdown, inlineCode } from '../report/escape.js';
 import { renderMeasureReport } from '../report/markdown.js';
 import { DEFAULT_GATE_OPTIONS, type Comparison } from '../compare/index.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
 import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
 import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';
@@ -24,7 +25,7 @@ import { previousNightCommit } from './previous-night.js';
 import type { ModeContext } from './pr.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
-import { gateOptions, loadConfig } from './workspace.js';
+import { loadConfig } from './workspace.js';
 
 export interface SubjectTrend {
   subject: string;
