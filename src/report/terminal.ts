@@ -3,6 +3,7 @@ import type { Comparison } from '../compare/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
 import { stripControl } from './escape.js';
+import { formatCount, formatFixed, formatPlain } from './format.js';
 
 // Subject and module names, errors and serial tails come from guests (or from a results file): a
 // terminal must not receive their escape sequences or control characters. Every function here
@@ -10,10 +11,11 @@ import { stripControl } from './escape.js';
 const safe = (text: string): string => stripControl(text);
 const cellText = (text: string): string => stripControl(text).replace(/[\t\n]+/g, ' ');
 
-const fmt = (v: number | null | undefined, digits = 1): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+// Numbers as in the Markdown reports (./format.ts), without thousands separators in table cells.
+const fmt = formatFixed;
 /** Counts and settings: digits only, whatever a results file held. */
-const whole = (v: number | null | undefined): string => fmt(v, 0);
-const plain = (v: number): string => (Number.isFinite(v) ? String(v) : '—');
+const whole = (v: number | null | undefined): string => formatFixed(v, 0);
+const plain = formatPlain;
 
 export function subjectLabel(name: string, variant: string | null): string {
   return variant ? `${name} [${variant}]` : name;
@@ -52,7 +54,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
       fmt(s.max),
       // no httpd (e.g. an Embox template without one): the ready point is the serial marker alone
       r.guest?.network === null ? 'no HTTP check' : fmt(s.http?.median),
-      s.instructions ? Math.round(s.instructions.median).toLocaleString('en-US') : '—',
+      s.instructions ? formatCount(s.instructions.median) : '—',
     ]);
   }
   let out = table(rows);
@@ -71,7 +73,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
   for (const r of results) {
     const counted = r.summary.moduleInstructions ?? [];
     if (counted.length === 0 || r.summary.instructions === null) continue;
-    const count = (v: number): string => Math.round(v).toLocaleString('en-US');
+    const count = formatCount;
     const rows = counted.slice(0, topModules).map((m) => [m.name, count(m.medianInstructions)]);
     if (counted.length > topModules) {
       const others = counted.slice(topModules).reduce((sum, m) => sum + m.medianInstructions, 0);
