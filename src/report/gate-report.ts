@@ -15,6 +15,7 @@ import { clip, escapeMarkdown, inlineCode } from './escape.js';
 import { ciLabel, formatPlain, signed } from './format.js';
 import { gateCharts, instructionsSection, moduleInstructionsSection, modulesSection, phasesSection } from './gate-sections.js';
 import { decisionLines, mainGateTable, verdictLine } from './gate-verdict.js';
+import { outlierWarning } from './notes.js';
 
 export const REPORT_MARKER = '<!-- bootgate-report -->';
 
@@ -85,6 +86,9 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
     if (moduleLines.length > 0) out.push(...moduleLines, '');
     out.push(mainGateTable(c, maxRows), '');
     out.push(...decisionLines(c).slice(0, maxRows), '');
+    const outliers = c.subjects.flatMap((s) => [outlierWarning(`${name(s.name)}, base`, s.base), outlierWarning(`${name(s.name)}, head`, s.head)]);
+    const warnings = outliers.filter((w): w is string => w !== null);
+    if (warnings.length > 0) out.push(...warnings.slice(0, maxRows).map((w) => `- ${w}`), '');
     if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
     if (context.skipped && context.skipped.length > 0) {
       out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');

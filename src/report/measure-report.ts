@@ -8,6 +8,7 @@ import { fit, TRUNCATED_NOTE } from './budget.js';
 import { escapeMarkdown } from './escape.js';
 import { count, finite, formatMs, formatMs2 } from './format.js';
 import { bootTimesChart } from './mermaid.js';
+import { isMinMaxRange, MIN_MAX_NOTE, outlierWarning } from './notes.js';
 
 function measureTable(doc: ResultsDocument, maxRows: number): string {
   const withVariant = doc.subjects.some((r) => r.variant !== null);
@@ -30,7 +31,7 @@ function measureTable(doc: ResultsDocument, maxRows: number): string {
       ...(withVariant ? [r.variant ?? '—'] : []),
       `${count(s.n)}/${count(s.total)}`,
       formatMs(s.median),
-      s.ci95 && finite(s.ci95[0]) && finite(s.ci95[1]) ? `${formatMs(s.ci95[0])} … ${formatMs(s.ci95[1])}` : '—',
+      s.ci95 && finite(s.ci95[0]) && finite(s.ci95[1]) ? `${formatMs(s.ci95[0])} … ${formatMs(s.ci95[1])}${isMinMaxRange(s) ? ' (min–max)' : ''}` : '—',
       finite(s.cv) ? (s.cv * 100).toFixed(2) : '—',
       r.guest?.network === null ? NO_HTTP_CHECK : formatMs(s.http?.median),
       s.instructions ? count(s.instructions.median) : '—',
@@ -80,6 +81,9 @@ export function renderMeasureReport(doc: ResultsDocument, options: { title?: str
     out.push(`${count(doc.subjects.length)} subjects, ${count(ok)} of ${count(total)} boots ok, on ${escapeMarkdown(doc.host.cpu)} (${count(doc.host.cores)} cores), ${escapeMarkdown(doc.host.qemu)}`, '');
     out.push(...partialNotes([{ label: 'measure', doc }]).flatMap((n) => [n, '']));
     out.push(measureTable(doc, maxRows), '');
+    if (doc.subjects.some((r) => isMinMaxRange(r.summary))) out.push(`(min–max) ${MIN_MAX_NOTE}.`, '');
+    const outliers = doc.subjects.map((r) => outlierWarning(label(r), r)).filter((w): w is string => w !== null);
+    if (outliers.length > 0) out.push(...outliers.slice(0, maxRows).map((w) => `- ${w}`), '');
     const notBuilt = notBuiltSection(doc.subjects, budget);
     if (notBuilt) out.push(notBuilt, '');
     const heads = doc.subjects.filter((r) => r.variant !== 'base');

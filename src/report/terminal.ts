@@ -4,6 +4,7 @@ import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
 import { stripControl } from './escape.js';
 import { formatCount, formatFixed, formatPlain } from './format.js';
+import { isMinMaxRange, MIN_MAX_NOTE, outlierWarning } from './notes.js';
 
 // Subject and module names, errors and serial tails come from guests (or from a results file): a
 // terminal must not receive their escape sequences or control characters. Every function here
@@ -48,7 +49,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
       subjectLabel(r.name, r.variant),
       `${whole(s.n)}/${whole(s.total)}`,
       fmt(s.median),
-      s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}` : '—',
+      s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}${isMinMaxRange(s) ? ' (min–max)' : ''}` : '—',
       s.cv !== undefined ? fmt(s.cv * 100, 2) : '—',
       fmt(s.min),
       fmt(s.max),
@@ -58,6 +59,11 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
     ]);
   }
   let out = table(rows);
+  if (results.some((r) => isMinMaxRange(r.summary))) out += `\n(min–max) ${MIN_MAX_NOTE}`;
+  for (const r of results) {
+    const warning = outlierWarning(subjectLabel(r.name, r.variant), r);
+    if (warning) out += `\n${warning}`;
+  }
   const embox = results.find((r) => r.os === 'embox' && r.summary.median !== undefined);
   const rumprun = results.find((r) => r.os === 'rumprun' && r.summary.median !== undefined);
   if (embox && rumprun) {
@@ -126,6 +132,10 @@ export function comparisonSummary(c: Comparison): string {
     const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
     out += `\n${s.name}: threshold ${s.threshold}; boots used ${whole(s.base.boots.length)} + ${whole(s.head.boots.length)}${looks}`;
     if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
+    for (const [side, r] of [['base', s.base], ['head', s.head]] as const) {
+      const warning = outlierWarning(`${s.name}, ${side}`, r);
+      if (warning) out += `\n${warning}`;
+    }
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
     const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
     if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;

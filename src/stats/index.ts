@@ -1,7 +1,7 @@
 // Statistics behind bootgate's verdict: numbers in, numbers out. Pure functions, no I/O.
 // Comparing results documents is src/compare/.
 export { summarize, type Summary } from './descriptive.js';
-export { medianCI } from './median-ci.js';
+export { medianCI, medianCIReachesLevel } from './median-ci.js';
 export { mannWhitney } from './mann-whitney.js';
 export { hodgesLehmann } from './hodges-lehmann.js';
 export { madOutliers } from './outliers.js';

@@ -17,7 +17,7 @@ import {
 } from '../../src/report/markdown.js';
 import { bootTimesChart, mermaidText, sortedSeries } from '../../src/report/mermaid.js';
 import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
-import { comparisonSummary } from '../../src/report/terminal.js';
+import { comparisonSummary, resultsTable } from '../../src/report/terminal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Factory: deterministic samples (seeded), a SubjectResult with a real summary, a ResultsDocument.
@@ -523,5 +523,39 @@ describe('per-module threshold line', () => {
     expect(text).toMatch(/^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m);
     const without = compareResults(base, head, DEFAULT_GATE_OPTIONS);
     expect(without.state).toBe('no change');
+  });
+});
+
+describe('outliers and small samples', () => {
+  it('warns about boots that were outliers (median/MAD), as hyperfine does, and keeps them', () => {
+    const quiet = times(12, 1000, 2, 81);
+    const busy = [...times(11, 1000, 2, 82)];
+    busy.splice(6, 0, 1400);
+    const base = [subject({ times: quiet })];
+    const head = [subject({ times: busy })];
+    const comparison = compareResults(base, head, DEFAULT_GATE_OPTIONS);
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    const warning = /^- embox-x86-qemu, head: 1 of 12 boots were outliers \(#7 1400\.0 ms; more than 3\.5 robust standard deviations from the median\): the host may have been busy\./m;
+    expect(text).toMatch(warning);
+    expect(text).not.toContain('embox-x86-qemu, base: ');
+    expect(comparisonSummary(comparison)).toContain('embox-x86-qemu, head: 1 of 12 boots were outliers (#7 1400.0 ms;');
+    expect(renderMeasureReport(doc(head))).toMatch(/^- embox-x86-qemu: 1 of 12 boots were outliers \(#7 1400\.0 ms;/m);
+    expect(resultsTable(head)).toContain('embox-x86-qemu: 1 of 12 boots were outliers');
+    // the boot counts and the median still include it
+    expect(head[0]!.summary.n).toBe(12);
+  });
+
+  it('labels the interval of fewer than 6 boots min–max, not a 95 % CI', () => {
+    const few = subject({ name: 'few', times: times(5, 1000, 5, 83) });
+    const enough = subject({ name: 'enough', times: times(6, 1000, 5, 84) });
+    const text = renderMeasureReport(doc([few, enough]));
+    expect(text).toMatch(/^\| few \| 5\/5 \| [\d.]+ \| [\d.]+ … [\d.]+ \(min–max\) \|/m);
+    expect(text).toMatch(/^\| enough \| 6\/6 \| [\d.]+ \| [\d.]+ … [\d.]+ \|/m);
+    expect(text).toContain('(min–max) min–max: fewer than 6 boots, the range of the boots stands in for the 95 % CI');
+    const terminal = resultsTable([few, enough]);
+    expect(terminal).toMatch(/^few +5\/5 +[\d.]+ +[\d.]+–[\d.]+ \(min–max\)/m);
+    expect(terminal).toMatch(/^enough +6\/6 +[\d.]+ +[\d.]+–[\d.]+ +[\d.]+ /m);
+    expect(terminal).toContain('(min–max) min–max: fewer than 6 boots');
+    expect(renderMeasureReport(doc([enough]))).not.toContain('min–max');
   });
 });
