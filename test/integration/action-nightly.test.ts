@@ -3,7 +3,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
+import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/history/model.js';
 import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { hostFacts } from '../../src/measure/host.js';

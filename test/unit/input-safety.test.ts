@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { upsertComment } from '../../src/github/comment.js';
 import { parseInputs } from '../../src/github/inputs.js';
-import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/github/history/model.js';
+import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/history/model.js';
 import { refusedNotice, trustedConfigPath } from '../../src/github/report-mode.js';
 import type { ResultsDocument } from '../../src/measure/results.js';
 import { readResults } from '../../src/measure/results-file.js';
