@@ -4,6 +4,7 @@
 import type { Comparison, SubjectComparison } from '../compare/index.js';
 import { cappedRows, name, NO_HTTP_CHECK, table } from './blocks.js';
 import { clip, escapeMarkdown } from './escape.js';
+import { DECIDED_BY } from './notes.js';
 import { ciLabel, count, finite, formatCi, formatMs, formatP, formatPct, formatPlain, signedCount, STATE_WORD } from './format.js';
 
 /** One subject's part of the verdict line: what changed, by how much, how sure. */
@@ -98,15 +99,6 @@ export function decisionLines(c: Comparison): string[] {
     return `- ${name(s.name)}: ${parts.join(' · ')}`;
   });
 }
-
-export const DECIDED_BY: Record<SubjectComparison['decision']['by'], string> = {
-  'not built': 'the build',
-  'identical image': 'identical images',
-  'head boot failures': 'head boot failures',
-  instructions: 'instruction counts',
-  'boot time': 'boot time',
-  'no successful boots': 'missing boots (no successful boot on one side)',
-};
 
 export function subjectVerdict(s: SubjectComparison): string {
   const word = STATE_WORD[s.state];

@@ -1,5 +1,6 @@
 // Warnings the Markdown reports and the terminal share, in the same words: boots that were outliers
 // (as hyperfine warns), and a median "CI" from too few boots to be one.
+import type { DecidedBy } from '../compare/decision.js';
 import type { SubjectResult, SubjectSummary } from '../measure/results.js';
 import { outlierBoots } from '../measure/summary.js';
 import { medianCIReachesLevel } from '../stats/median-ci.js';
@@ -31,3 +32,13 @@ export function isMinMaxRange(s: Pick<SubjectSummary, 'n'>): boolean {
 }
 
 export const MIN_MAX_NOTE = 'min–max: fewer than 6 boots, the range of the boots stands in for the 95 % CI (whose coverage it does not reach)';
+
+/** What decided a subject, in the words of every report ("decided by boot time"). */
+export const DECIDED_BY: Record<DecidedBy, string> = {
+  'not built': 'the build',
+  'identical image': 'identical images',
+  'head boot failures': 'head boot failures',
+  instructions: 'instruction counts',
+  'boot time': 'boot time',
+  'no successful boots': 'missing boots (no successful boot on one side)',
+};

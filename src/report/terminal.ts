@@ -4,7 +4,7 @@ import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
 import { stripControl } from './escape.js';
 import { formatCount, formatFixed, formatPlain } from './format.js';
-import { isMinMaxRange, MIN_MAX_NOTE, outlierWarning } from './notes.js';
+import { DECIDED_BY, isMinMaxRange, MIN_MAX_NOTE, outlierWarning } from './notes.js';
 
 // Subject and module names, errors and serial tails come from guests (or from a results file): a
 // terminal must not receive their escape sequences or control characters. Every function here
@@ -130,7 +130,8 @@ export function comparisonSummary(c: Comparison): string {
   for (const s of c.subjects) {
     out += `\n${s.name}: ${s.state} — ${s.reason}`;
     const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
-    out += `\n${s.name}: threshold ${s.threshold}; boots used ${whole(s.base.boots.length)} + ${whole(s.head.boots.length)}${looks}`;
+    const threshold = s.decision.by === 'instructions' ? `instruction threshold ${plain(s.decision.instructionsThresholdPct ?? NaN)} %` : `threshold ${s.decision.threshold.text}`;
+    out += `\n${s.name}: decided by ${DECIDED_BY[s.decision.by]}; ${threshold}; boots used ${whole(s.decision.boots.base)} + ${whole(s.decision.boots.head)}${looks}`;
     if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
     for (const [side, r] of [['base', s.base], ['head', s.head]] as const) {
       const warning = outlierWarning(`${s.name}, ${side}`, r);

@@ -466,8 +466,8 @@ describe('thresholds per subject', () => {
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
     // the terminal summary too
     const terminal = comparisonSummary(comparison);
-    expect(terminal).toContain('a: threshold 20 ms; boots used 10 + 10');
-    expect(terminal).toContain('b: threshold 2 %; boots used 10 + 10');
+    expect(terminal).toContain('a: decided by boot time; threshold 20 ms; boots used 10 + 10');
+    expect(terminal).toContain('b: decided by boot time; threshold 2 %; boots used 10 + 10');
     expect(terminal).toContain('verdict: NO CHANGE (threshold 20 ms / 2 %, alpha 0.01)');
   });
 
