@@ -1,5 +1,5 @@
 // The CLI's exit codes and how a gate's comparison maps to one.
-import type { Comparison } from '../stats/index.js';
+import type { Comparison } from '../compare/index.js';
 
 /** Exit codes, documented in the README. */
 export const EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 } as const;

@@ -6,7 +6,7 @@ import { LIMITS, type SubjectSettings } from '../config/schema.js';
 import { parseModuleThresholdOrNull, parseThreshold, type Threshold } from '../config/threshold.js';
 import type { FixtureCommandOptions } from '../engine/fixture.js';
 import type { ExportTargets } from '../report/exports.js';
-import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS } from '../compare/index.js';
 import { subjectFlags } from './flags.js';
 
 /** Which subjects: a config file (and some of its subjects), or one subject described by flags. */

@@ -1,7 +1,7 @@
 // The commands and their flags (commander); each action parses its flags once (options.ts) and
 // hands typed options to the engine.
 import { writeFile } from 'node:fs/promises';
-import { perSubjectOptions } from '../engine/gate-options.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { Command, CommanderError, type OptionValues } from 'commander';
 import { isInputError } from '../config/errors.js';
 import { stripControl } from '../report/escape.js';
@@ -30,7 +30,7 @@ import { buildFixtureCommand } from '../engine/fixture.js';
 import { packagesFor } from '../engine/packages.js';
 import { runCompare } from '../engine/compare.js';
 import { comparisonSummary } from '../report/terminal.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../compare/index.js';
 
 function addSubjectOptions(command: Command): Command {
   command
@@ -229,18 +229,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
     if (command.name() === 'gate' || command.name() === 'compare') addExportOptions(command, false);
   }
   return program;
-}
-
-/** Gate options: the flags' global settings, with per-subject thresholds from the config. */
-function gateOptions(flags: GateFlags, subjects: Subject[]): GateOptions {
-  return {
-    alpha: flags.alpha,
-    thresholdPct: flags.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
-    thresholdMs: flags.threshold.thresholdMs,
-    ...(flags.moduleThresholdMs !== null ? { moduleThresholdMs: flags.moduleThresholdMs } : {}),
-    instructionsThresholdPct: flags.instructionsThresholdPct,
-    perSubject: perSubjectOptions(subjects),
-  };
 }
 
 /** measure and demo: boot, print the table, write the JSON (partial on SIGINT/SIGTERM). */

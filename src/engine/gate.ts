@@ -12,7 +12,7 @@ import type { ResultsDocument, SubjectResult } from '../measure/results.js';
 import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
-import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { compareResults, type Comparison, type GateOptions } from '../compare/index.js';
 import { attempt, notBuiltResult } from './not-built.js';
 import { adaptiveBoots, DEFAULT_MAX_RUNS, type AdaptivePair } from './adaptive.js';
 import { planFor } from './plan.js';

@@ -12,13 +12,15 @@ import type { ResultsDocument } from '../measure/results.js';
 import { readResults } from '../measure/results-file.js';
 import { ResultsValidationError } from '../measure/results-schema.js';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
-import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
+import type { VerdictState } from '../stats/index.js';
+import { compareResults, type Comparison } from '../compare/index.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { downloadFromRun, REPORT_ARTIFACT } from './artifacts.js';
 import { upsertComment } from './comment.js';
 import type { ModeContext } from './pr.js';
 import { PR_META_FILE, PR_META_SCHEMA, setGateOutputs, writeJobSummary } from './publish.js';
 import type { Skipped } from './select.js';
-import { gateOptions, loadConfig } from './workspace.js';
+import { loadConfig } from './workspace.js';
 
 /** Larger files are not read: a results document of 1000 boots is well under 5 MB. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;

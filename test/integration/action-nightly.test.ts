@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect } from 'vitest';
-import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
+import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/history/model.js';
 import { hostFacts } from '../../src/measure/host.js';
 import { explainRun as explain, SCHEDULE_PAYLOAD } from '../helpers/action-env.js';
 import { git } from '../helpers/fixture-repo.js';

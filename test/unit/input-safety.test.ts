@@ -9,14 +9,14 @@ import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { upsertComment } from '../../src/github/comment.js';
 import { parseInputs } from '../../src/github/inputs.js';
-import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/github/history/model.js';
+import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/history/model.js';
 import { refusedNotice, trustedConfigPath } from '../../src/github/report-mode.js';
 import type { ResultsDocument } from '../../src/measure/results.js';
 import { readResults } from '../../src/measure/results-file.js';
 import { parseResultsDocument, ResultsValidationError } from '../../src/measure/results-schema.js';
 import { renderGateReport, renderMeasureReport, reportMarker } from '../../src/report/markdown.js';
 import { comparisonSummary, progressLine, resultsTable } from '../../src/report/terminal.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { validPair, validSubject } from '../helpers/results-doc.js';
 

@@ -2,8 +2,8 @@
 // entry per nightly run (summary, raw per-boot numbers, host facts), newest last, capped.
 import path from 'node:path';
 import { z } from 'zod';
-import { describeIssues } from '../../config/load.js';
-import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../../measure/results.js';
+import { describeIssues } from '../config/load.js';
+import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../measure/results.js';
 
 export const HISTORY_SCHEMA = 'bootgate/history@1';
 /** Entries kept per subject: a year of nightly runs. */
@@ -219,4 +219,11 @@ export function medianSeries(file: HistoryFile): { values: number[]; entryIndex:
     }
   });
   return { values, entryIndex };
+}
+
+/** One line per entry: appending a night adds one line to the file's diff. */
+export function serializeHistory(file: HistoryFile): string {
+  const { entries, ...head } = file;
+  const top = JSON.stringify(head).slice(0, -1);
+  return `${top},"entries":[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
 }
