@@ -20,7 +20,7 @@ import { colourEnabled, colours, createReporter, type Reporter } from '../report
 import { writeExports, type ExportTargets } from '../report/exports.js';
 import { runView } from '../engine/view.js';
 import type { SubjectResult } from '../measure/results.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../config/version.js';
 import { runMeasure } from '../engine/measure.js';
 import { demoSubjects } from '../engine/demo.js';
 import { runHarnessBench } from '../engine/bench-harness.js';
