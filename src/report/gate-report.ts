@@ -31,12 +31,18 @@ export interface GateReportContext {
 }
 
 /**
- * The hidden first line the action searches for to update its sticky comment. The config name is
- * reduced to `[A-Za-z0-9._/-]` so that it cannot end the HTML comment.
+ * The hidden first line the action searches for to update its sticky comment, one per config file.
+ * Names made of `[A-Za-z0-9._/-]` (no `--`) appear as they are, as before.
  */
 export function reportMarker(configName?: string): string {
   if (configName === undefined || configName === '') return REPORT_MARKER;
-  return `<!-- bootgate-report:${configName.replace(/[^\w./-]/g, '_').replace(/-{2,}/g, '-')} -->`;
+  // Other bytes percent-encoded, so two config names never share a marker (`ci x.yml`, `ci_x.yml`)
+  // and none can end the HTML comment (`--` has its second dash encoded).
+  const encoded = [...Buffer.from(configName, 'utf8')]
+    .map((b) => (/[A-Za-z0-9._/-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('')
+    .replace(/--/g, '-%2D');
+  return `<!-- bootgate-report:${encoded} -->`;
 }
 
 function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): string {

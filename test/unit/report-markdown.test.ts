@@ -291,7 +291,11 @@ describe('marker', () => {
   it('carries the config name, reduced so it cannot end the comment', () => {
     const { lines } = gate([subject({ times: [1, 2, 3] })], [subject({ times: [1, 2, 3] })], { configName: 'x86-qemu' });
     expect(lines[0]).toBe('<!-- bootgate-report:x86-qemu -->');
-    expect(reportMarker('evil --> <b>')).toBe('<!-- bootgate-report:evil_-___b_ -->');
+    expect(reportMarker('evil --> <b>')).toBe('<!-- bootgate-report:evil%20-%2D%3E%20%3Cb%3E -->');
+    expect(reportMarker('a---b')).toBe('<!-- bootgate-report:a-%2D-b -->');
+    // names that differ only where the old marker wrote `_` keep apart
+    expect(new Set(['ci x.yml', 'ci_x.yml', 'ci%20x.yml', 'ci-x.yml'].map((n) => reportMarker(n))).size).toBe(4);
+    expect(reportMarker('.github/bootgate-pr.yml')).toBe('<!-- bootgate-report:.github/bootgate-pr.yml -->');
     expect(reportMarker()).toBe(REPORT_MARKER);
   });
 });
