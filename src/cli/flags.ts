@@ -78,7 +78,7 @@ export function subjectFlags(opts: Record<string, unknown>): SubjectSettings {
     if (value === undefined) continue;
     if (kindOf(key) === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new ConfigError(`command line --${key}: expected a number, got "${String(value)}"`);
+      if (!Number.isFinite(n)) throw new ConfigError(`command line --${key}: expected a number, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`);
       raw[key] = n;
     } else {
       raw[key] = value;

@@ -9,7 +9,7 @@ import { EXIT, gateExit } from './exit.js';
 import { subjectOptions } from './flags.js';
 import {
   benchAccuracyCliOptions, compareCliOptions, demoCliOptions, fixtureCliOptions, gateCliOptions, measureCliOptions, positive,
-  subjectSelection, type GateFlags, type OutputOptions, type SubjectSelection,
+  subjectSelection, type OutputOptions, type SubjectSelection,
 } from './options.js';
 import { loadConfigFile } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
@@ -30,7 +30,7 @@ import { buildFixtureCommand } from '../engine/fixture.js';
 import { packagesFor } from '../engine/packages.js';
 import { runCompare } from '../engine/compare.js';
 import { comparisonSummary } from '../report/terminal.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../compare/index.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../compare/index.js';
 
 function addSubjectOptions(command: Command): Command {
   command
@@ -94,7 +94,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (raw: OptionValues) => {
     const options = measureCliOptions(raw);
     const subjects = await subjectsFrom(options.subjects);
-    setExit(await measureCommand(async () => subjects, options.output, {}));
+    setExit(await measureCommand(() => Promise.resolve(subjects), options.output, {}));
   });
 
   program

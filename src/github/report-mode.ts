@@ -76,7 +76,7 @@ export function parsePrMeta(text: string): TrustedMeta {
   const config = typeof raw['config'] === 'string' ? raw['config'].slice(0, 200) : '';
   const skipped = Array.isArray(raw['skipped'])
     ? raw['skipped']
-        .filter((s): s is { name: string; reason: string } => !!s && typeof s.name === 'string' && typeof s.reason === 'string')
+        .filter(isNameReason)
         .slice(0, MAX_SKIPPED)
         .map((s) => ({ name: s.name.slice(0, 200), reason: s.reason.slice(0, 500) }))
     : [];
@@ -113,8 +113,8 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
 
   const configName = trustedConfigPath(meta.config, inputs.config);
   const marker = reportMarker(configName);
-  let base: ResultsDocument | null = null;
-  let head: ResultsDocument | null = null;
+  let base: ResultsDocument | null;
+  let head: ResultsDocument | null;
   let refused: ResultsValidationError | null = null;
   try {
     base = await readResults(path.join(dir, 'base.json'), MAX_FILE_BYTES);
@@ -165,4 +165,10 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   stages.close();
   await writeJobSummary(markdown);
   setGateOutputs(verdict, { base: base ? path.join(dir, 'base.json') : null, head: head ? path.join(dir, 'head.json') : null, report: reportFile, dir }, comparison);
+}
+
+function isNameReason(s: unknown): s is { name: string; reason: string } {
+  if (typeof s !== 'object' || s === null) return false;
+  const { name, reason } = s as { name?: unknown; reason?: unknown };
+  return typeof name === 'string' && typeof reason === 'string';
 }

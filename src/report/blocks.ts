@@ -41,7 +41,7 @@ export function refLabel(r: SubjectResult): string | null {
 
 export function safeUrl(url: string): string | null {
   if (!/^https?:\/\/[^\s]+$/.test(url)) return null;
-  return url.replace(/[()<>\[\]"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return url.replace(/[()<>[\]"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 export function footer(runUrl: string | undefined): string | null {

@@ -38,7 +38,7 @@ function measureTable(doc: ResultsDocument, maxRows: number): string {
       sizes ? `${count(sizes.text + sizes.data + sizes.bss)} B` : '—',
     ];
   });
-  const align = header.map((_, i) => (i === 0 || (withVariant && i === 1) ? 'l' : 'r') as 'l' | 'r');
+  const align = header.map((_, i) => (i === 0 || (withVariant && i === 1) ? 'l' : 'r'));
   return table(header, align, cappedRows(rows, maxRows, header.length));
 }
 

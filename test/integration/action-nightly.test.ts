@@ -51,7 +51,7 @@ describe('action, mode nightly', () => {
 
     test('two racing nightly runs both land in the history; chart and summary are written', async ({ fake, clone, nightly }) => {
       const [a, b] = await Promise.all([clone('nightly-a'), clone('nightly-b')]);
-      const [ra, rb] = await Promise.all([nightly(a!, 601), nightly(b!, 602)]);
+      const [ra, rb] = await Promise.all([nightly(a, 601), nightly(b, 602)]);
       expect(ra.code, explain(ra)).toBe(0);
       expect(rb.code, explain(rb)).toBe(0);
       const refUpdates = fake.requests.filter((r) => /\/git\/refs/.test(r.path) && r.method !== 'GET');

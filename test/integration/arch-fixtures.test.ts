@@ -58,7 +58,7 @@ describe.each(Object.keys(ARCH_FIXTURE_MACHINES))('arch fixture %s', (key) => {
     const lines: string[] = [];
     const splitter = new SerialLineSplitter((l) => lines.push(l.text));
     const ready = new Promise<void>((resolve) => {
-      qemu.stdout!.on('data', (chunk: Buffer) => {
+      qemu.stdout.on('data', (chunk: Buffer) => {
         splitter.push(chunk, process.hrtime.bigint());
         if (lines.includes(fixture.readyMarker)) resolve();
       });
@@ -80,7 +80,7 @@ describe.each(Object.keys(ARCH_FIXTURE_MACHINES))('arch fixture %s', (key) => {
     for (let i = 0; i < 2; i++) {
       const outcome = await bootOnce(archFixtureGuest(fixture, { timeoutMs: 90_000 }), { instrument, workDir });
       expect(outcome.error).toBeNull();
-      counts.push(outcome.instrumented!.instructions!);
+      counts.push(outcome.instrumented!.instructions);
     }
     expect(counts[0]).toBe(counts[1]);
     // the busy loops alone: 2 instructions per iteration

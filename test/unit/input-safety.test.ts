@@ -22,7 +22,7 @@ import { validPair, validSubject } from '../helpers/results-doc.js';
 
 const EVIL = '<img src=x onerror=alert(1)> @everyone </details>\n# Fake heading\n**No change** @octocat';
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Loose = Record<string, any>;
 
 describe('results document schema', () => {
@@ -122,7 +122,7 @@ describe('terminal output', () => {
     expect(table).not.toMatch(ESC);
     expect(table).toContain('evil');
     expect(table).toContain('timed out');
-    const line = progressLine({ subject: name, variant: null, warmup: false, index: 1, of: 3, record: subject.boots[1]! } as Parameters<typeof progressLine>[0]);
+    const line = progressLine({ subject: name, variant: null, warmup: false, index: 1, of: 3, record: subject.boots[1]! });
     expect(line).not.toMatch(ESC);
     const pair = validPair(name);
     const summary = comparisonSummary(compareResults(pair.base.subjects, pair.head.subjects, DEFAULT_GATE_OPTIONS));

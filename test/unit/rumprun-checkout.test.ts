@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile, chmod, readdir } from 'node:fs/promises';
+import { mkdtemp, chmod, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
