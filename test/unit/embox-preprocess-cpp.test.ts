@@ -118,7 +118,8 @@ describe('conf preprocessor = gcc -E -P -undef', () => {
   });
 
   const tree = process.env.BOOTGATE_EMBOX_TREE;
-  it.runIf(tree !== undefined && existsSync(tree ?? ''))('on every template conf of the Embox tree in BOOTGATE_EMBOX_TREE', async () => {
+  // By hand only (CI has no Embox tree): declared when BOOTGATE_EMBOX_TREE names one, not skipped.
+  if (tree !== undefined && existsSync(tree)) it('on every template conf of the Embox tree in BOOTGATE_EMBOX_TREE', async () => {
     const folders = [
       ...(await confFolders(path.join(tree!, 'templates'))),
       ...(existsSync(path.join(tree!, 'project')) ? await confFolders(path.join(tree!, 'project')) : []),
