@@ -121,9 +121,9 @@ describe('conf preprocessor = gcc -E -P -undef', () => {
   // By hand only (CI has no Embox tree): declared when BOOTGATE_EMBOX_TREE names one, not skipped.
   if (tree !== undefined && existsSync(tree)) it('on every template conf of the Embox tree in BOOTGATE_EMBOX_TREE', async () => {
     const folders = [
-      ...(await confFolders(path.join(tree!, 'templates'))),
-      ...(existsSync(path.join(tree!, 'project')) ? await confFolders(path.join(tree!, 'project')) : []),
-      ...(existsSync(path.join(tree!, 'platform')) ? await confFolders(path.join(tree!, 'platform')) : []),
+      ...(await confFolders(path.join(tree, 'templates'))),
+      ...(existsSync(path.join(tree, 'project')) ? await confFolders(path.join(tree, 'project')) : []),
+      ...(existsSync(path.join(tree, 'platform')) ? await confFolders(path.join(tree, 'platform')) : []),
     ];
     const results = (await Promise.all(folders.map(compareFolder))).flat();
     const differing = results.filter((r) => !r.same);
