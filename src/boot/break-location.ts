@@ -1,5 +1,6 @@
 // Code locations (SYMBOL or 0xADDRESS, optionally @N) and running the guest to one over the gdbstub.
-import { type GdbRemote, SIGTRAP, type StopReply } from './gdb-remote.js';
+import { SIGTRAP, type StopReply } from './gdb-packets.js';
+import type { GdbRemote } from './gdb-remote.js';
 
 /** A resolved code location. */
 export interface BreakLocation {
