@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { execa } from 'execa';
+import { git } from '../build/git.js';
 import { runGate } from '../engine/gate.js';
 import { runMeasure } from '../engine/measure.js';
 import type { ResultsDocument } from '../measure/results.js';
@@ -59,8 +59,8 @@ export function serializeHistory(file: HistoryFile): string {
 }
 
 async function headCommit(workspace: string, fallback: string): Promise<string> {
-  const r = await execa('git', ['rev-parse', 'HEAD'], { cwd: workspace, reject: false });
-  return r.failed ? fallback : String(r.stdout).trim();
+  const r = await git(['rev-parse', 'HEAD'], { cwd: workspace });
+  return r.ok ? r.stdout : fallback;
 }
 
 function blobUrl(ctx: ModeContext, branch: string, file: string): string {

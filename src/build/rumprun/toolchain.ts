@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { git } from '../git.js';
 import { runProcess } from '../process-runner.js';
 import { buildRrArgs, parseGccMajor, rumprunBuildEnv, type RumprunBuildOverrides } from './flags.js';
 
@@ -107,8 +108,8 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
   // Like build-rr.sh: one `git submodule status` per submodule, a failing one (not git) is ignored.
   const lines: string[] = [];
   for (const sub of RUMPRUN_SUBMODULES) {
-    const status = await execa('git', ['submodule', 'status', sub], { cwd: source, reject: false });
-    if (status.exitCode === 0) lines.push(...status.stdout.split('\n').filter((l) => l.trim() !== ''));
+    const status = await git(['submodule', 'status', sub], { cwd: source });
+    if (status.ok) lines.push(...status.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
   }
   const uninitialised = lines.filter((l) => l.startsWith('-')).map((l) => l.split(/\s+/)[1] ?? l);
   if (uninitialised.length > 0) {
@@ -119,11 +120,11 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
 
 /** What a toolchain was built from: the checkout's commits (null outside git) and the flags. */
 async function buildIdentity(source: string, args: string[], env: Record<string, string>): Promise<string> {
-  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: source, reject: false });
-  const subs = await execa('git', ['submodule', 'status', ...RUMPRUN_SUBMODULES], { cwd: source, reject: false });
+  const head = await git(['rev-parse', 'HEAD'], { cwd: source });
+  const subs = await git(['submodule', 'status', ...RUMPRUN_SUBMODULES], { cwd: source });
   return JSON.stringify({
-    head: head.exitCode === 0 ? head.stdout.trim() : null,
-    submodules: subs.exitCode === 0 ? subs.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')) : null,
+    head: head.ok ? head.stdout : null,
+    submodules: subs.ok ? subs.stdout.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')) : null,
     args,
     env,
   });
