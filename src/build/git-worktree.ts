@@ -45,6 +45,11 @@ async function completionMarker(dir: string): Promise<string> {
   return path.join(await git(dir, ['rev-parse', '--absolute-git-dir']), COMPLETE_MARKER);
 }
 
+/** Where ensureWorktree puts the work tree of `commit`. */
+export function worktreePath(parent: string, commit: string): string {
+  return path.join(parent, commit.slice(0, 12));
+}
+
 /**
  * A detached work tree of `commit`, so base and head can be built side by side without
  * touching the user's checkout. Reused when it already exists at that commit and was completed
@@ -52,7 +57,7 @@ async function completionMarker(dir: string): Promise<string> {
  * recreated.
  */
 export async function ensureWorktree(repo: string, commit: string, parent: string, log: (line: string) => void = () => undefined): Promise<string> {
-  const dir = path.join(parent, commit.slice(0, 12));
+  const dir = worktreePath(parent, commit);
   let exists = false;
   try {
     await access(path.join(dir, '.git'));

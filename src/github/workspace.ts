@@ -7,7 +7,7 @@ import { git } from '../build/git.js';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
 import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../stats/index.js';
-import { emboxDownloadDir } from './cache.js';
+import { emboxDownloadDir } from '../build/embox/cache-folders.js';
 import type { Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs } from './inputs.js';

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { runProcess } from '../process-runner.js';
 import { EmboxBuildError, type EmboxBuildErrorCode } from './build-error.js';
 import { isDir, isFile, resolveEmboxTemplate, validateEmboxCheckout } from './checkout.js';
+import { ccacheSetup } from './ccache.js';
 import { archAndCrossCompile, MissingCrossCompilerError, resolveCrossCompiler, type CrossCompilerChoice } from './cross-compiler.js';
 import { detectDownloadFailure, downloadFailureMessage, isDownloadRelevant } from './download-failure.js';
 import { emboxCacheKey } from './fingerprint.js';
@@ -30,6 +31,8 @@ export interface EmboxBuildOptions {
   log: (line: string) => void;
   /** folder keeping built images by cache key; none: no caching */
   cacheDir?: string;
+  /** ccache's folder, shared by every build with the same compiler; none: no ccache (see ccache.ts) */
+  ccacheDir?: string;
   /** aborts the build: make is sent SIGTERM (it passes it on to its jobs) and reaped */
   signal?: AbortSignal;
 }
@@ -158,12 +161,22 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
   const compilers = cross.used === '' ? gcc : `${gcc}; ${cross.used}gcc ${cross.version}`;
   const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}), gcc: compilers });
   // a mapped cross compiler is found under the template's CROSS_COMPILE name first on PATH
-  const makeEnv: Record<string, string> = cross.pathDir ? { PATH: `${cross.pathDir}${path.delimiter}${process.env.PATH ?? ''}` } : {};
   const entry = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), `embox-${cacheKey}`) : undefined;
   if (entry && (await isFile(path.join(entry, 'embox')))) {
     opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
     return { image: path.join(entry, 'embox'), confDir: path.join(entry, 'conf'), buildLog: path.join(entry, 'build.log'), cacheKey, cached: true, seconds: seconds() };
   }
+  const ccache = opts.ccacheDir
+    ? await ccacheSetup({ ccacheDir: path.resolve(opts.ccacheDir), linkRoot: `${path.resolve(opts.ccacheDir)}-bin`, crossCompile: cross.wanted, workDir })
+    : null;
+  if (ccache) opts.log(`embox: ${ccache.note}`);
+  // ccache's links first (they find the real compiler further down PATH), then a mapped cross
+  // compiler under the template's CROSS_COMPILE name
+  const pathDirs = [ccache?.pathDir, cross.pathDir].filter((d): d is string => d !== undefined);
+  const makeEnv: Record<string, string> = {
+    ...(ccache?.env ?? {}),
+    ...(pathDirs.length > 0 ? { PATH: [...pathDirs, process.env.PATH ?? ''].join(path.delimiter) } : {}),
+  };
 
   const logDir = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'logs') : os.tmpdir();
   await mkdir(logDir, { recursive: true });

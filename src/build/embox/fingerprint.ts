@@ -46,6 +46,14 @@ export async function sourceFingerprint(dir: string): Promise<string> {
   return `files:${hash.digest('hex')}`;
 }
 
+/** sha256 of a folder's files (names, sizes, content, symlink targets); '' when it does not exist. */
+export async function hashFolder(dir: string): Promise<string> {
+  if (!(await lstat(dir).catch(() => null))) return '';
+  const hash = createHash('sha256');
+  await hashFiles(dir, '.', hash, () => false);
+  return hash.digest('hex');
+}
+
 /** sha256 over the tree fingerprint, the template, the overrides' content and the compiler. */
 export async function emboxCacheKey(parts: { workDir: string; template: string; overridesDir?: string; gcc: string }): Promise<string> {
   const hash = createHash('sha256');

@@ -1,7 +1,13 @@
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { bootgateCacheDir } from '../cache-dir.js';
 import { git as runGit } from '../git.js';
 import { RumprunToolchainError } from './toolchain.js';
+
+/** Where a Rumprun subject without `source` gets its pinned checkout (and toolchain); the action caches it. */
+export function rumprunCheckoutParent(): string {
+  return path.join(bootgateCacheDir(), 'rumprun-src');
+}
 
 /** The Rumprun commit bootgate builds when a subject names no checkout (the last one on master). */
 export const PINNED_RUMPRUN = {

@@ -1,0 +1,56 @@
+// What Rumprun builds leave for a later run: the hw toolchain (4–5 min of build-rr.sh), where
+// ensureRumprunToolchain installs it, identified as its stamp identifies it (toolchain.ts).
+import path from 'node:path';
+import type { Subject } from '../../config/subjects.js';
+import type { SubjectSettings } from '../../config/schema.js';
+import type { CacheFolders, CacheFoldersContext } from '../cache-folders.js';
+import { git } from '../git.js';
+import { worktreePath } from '../git-worktree.js';
+import { PINNED_RUMPRUN, pinnedRumprunDir, rumprunCheckoutParent } from './checkout.js';
+import { buildIdentity, toolchainBuildFlags, toolchainInstallDir, type EnsureToolchainOptions } from './toolchain.js';
+
+/** The toolchain options prepareRumprun builds a subject's checkout with. */
+export function rumprunToolchainOptions(source: string, settings: SubjectSettings): Pick<EnsureToolchainOptions, 'source' | 'jobs'> {
+  return { source, ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}) };
+}
+
+function insideRepo(repo: string, file: string): string | null {
+  const rel = path.relative(repo, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
+}
+
+export async function rumprunCacheFolders(subjects: readonly Subject[], context: CacheFoldersContext): Promise<CacheFolders[]> {
+  const folders: CacheFolders[] = [];
+  const seen = new Set<string>();
+  const add = async (source: string, settings: SubjectSettings, what: string, identity: (flags: { args: string[]; env: Record<string, string> }) => Promise<string[]>, paths?: string[]): Promise<void> => {
+    if (seen.has(source)) return;
+    seen.add(source);
+    const options = rumprunToolchainOptions(source, settings);
+    const flags = await toolchainBuildFlags(options);
+    folders.push({
+      label: `Rumprun toolchain (${what})`, kind: 'rumprun-toolchain', paths: paths ?? [toolchainInstallDir(options)], scope: [source],
+      content: await identity(flags), restoreNewest: false, compiled: true,
+    });
+  };
+  for (const s of subjects) {
+    const given = s.settings.source;
+    if (given === undefined) {
+      // bootgate's own pinned clone: the checkout and the toolchain inside it are cached together
+      const dir = pinnedRumprunDir(rumprunCheckoutParent());
+      await add(dir, s.settings, `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`, async (f) => [PINNED_RUMPRUN.commit, JSON.stringify(f)], [dir]);
+      continue;
+    }
+    const rel = context.worktreeDir ? insideRepo(context.workspace, given) : null;
+    if (rel === null) {
+      await add(given, s.settings, given, async (f) => [await buildIdentity(given, f.args, f.env)]);
+      continue;
+    }
+    // a checkout inside the repository is built in each commit's work tree, from that commit's tree
+    for (const commit of context.commits) {
+      const source = path.join(worktreePath(context.worktreeDir!, commit), rel);
+      const tree = (await git(['rev-parse', `${commit}:${rel.split(path.sep).join('/')}`], { cwd: context.workspace })).stdout;
+      await add(source, s.settings, `${rel} at ${commit.slice(0, 12)}`, async (f) => [tree, JSON.stringify(f)]);
+    }
+  }
+  return folders;
+}
