@@ -4,8 +4,6 @@ import path from 'node:path';
 import type { Subject } from '../../config/subjects.js';
 import type { SubjectSettings } from '../../config/schema.js';
 import type { CacheFolders, CacheFoldersContext } from '../cache-folders.js';
-import { git } from '../git.js';
-import { worktreePath } from '../git-worktree.js';
 import { PINNED_RUMPRUN, pinnedRumprunDir, rumprunCheckoutParent } from './checkout.js';
 import { buildIdentity, toolchainBuildFlags, toolchainInstallDir, type EnsureToolchainOptions } from './toolchain.js';
 
@@ -40,17 +38,13 @@ export async function rumprunCacheFolders(subjects: readonly Subject[], context:
       await add(dir, s.settings, `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`, async (f) => [PINNED_RUMPRUN.commit, JSON.stringify(f)], [dir]);
       continue;
     }
-    const rel = context.worktreeDir ? insideRepo(context.workspace, given) : null;
-    if (rel === null) {
+    if (context.worktreeDir === undefined || insideRepo(context.workspace, given) === null) {
       await add(given, s.settings, given, async (f) => [await buildIdentity(given, f.args, f.env)]);
       continue;
     }
-    // a checkout inside the repository is built in each commit's work tree, from that commit's tree
-    for (const commit of context.commits) {
-      const source = path.join(worktreePath(context.worktreeDir!, commit), rel);
-      const tree = (await git(['rev-parse', `${commit}:${rel.split(path.sep).join('/')}`], { cwd: context.workspace })).stdout;
-      await add(source, s.settings, `${rel} at ${commit.slice(0, 12)}`, async (f) => [tree, JSON.stringify(f)]);
-    }
+    // A checkout inside the repository is built in each commit's work tree, which the gate creates
+    // after the restore: a restored <work tree>/<source>/rumprun would make `git worktree add`
+    // refuse the folder. Not cached (yet): the toolchain is built per work tree.
   }
   return folders;
 }
