@@ -171,12 +171,12 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   }
   const untrack = trackChild(child);
   const untrackGroup = child.pid !== undefined ? trackGroup(child.pid) : () => undefined;
-  const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(async () => undefined);
-  child.stdout!.on('data', (chunk: Buffer) => {
+  const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(() => Promise.resolve());
+  child.stdout.on('data', (chunk: Buffer) => {
     splitter.push(chunk, process.hrtime.bigint());
     checkPending();
   });
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     outcome.stderr = (outcome.stderr + chunk.toString('utf8')).slice(-4000);
   });
 

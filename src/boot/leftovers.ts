@@ -68,7 +68,7 @@ export function runningDir(): string {
  */
 export async function recordRunning(pid: number, kind: RunningKind = 'qemu'): Promise<() => Promise<void>> {
   const [startTime, ownerStartTime] = await Promise.all([processStartTime(pid), processStartTime(process.pid)]);
-  if (startTime === null || ownerStartTime === null) return async () => undefined;
+  if (startTime === null || ownerStartTime === null) return () => Promise.resolve();
   const dir = runningDir();
   const file = path.join(dir, `${kind}-${pid}.json`);
   const entry: RunningEntry = { kind, pid, startTime, owner: process.pid, ownerStartTime };
@@ -77,7 +77,7 @@ export async function recordRunning(pid: number, kind: RunningKind = 'qemu'): Pr
     await writeFile(file, JSON.stringify(entry));
   } catch {
     // a read-only cache: setpriv alone has to do
-    return async () => undefined;
+    return () => Promise.resolve();
   }
   return () => rm(file, { force: true });
 }

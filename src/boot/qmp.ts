@@ -61,7 +61,16 @@ export function connectWhenListening(address: SocketAddress, signal: AbortSignal
 export function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason.message;
-  return reason === undefined ? 'aborted' : String(reason);
+  switch (typeof reason) {
+    case 'string':
+      return reason;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${reason}`;
+    default:
+      return (reason === undefined ? undefined : JSON.stringify(reason)) ?? 'aborted';
+  }
 }
 
 export class QmpError extends Error {

@@ -64,7 +64,7 @@ export class SerialLineSplitter {
   }
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r/g;
 
 export function cleanLine(raw: string): string {

@@ -139,7 +139,7 @@ async function run(file: string, args: string[], debianPackage: string): Promise
   }
 }
 
-export async function buildArchFixture(key: keyof typeof ARCH_FIXTURE_MACHINES | string, opts: ArchFixtureOptions = {}): Promise<ArchFixture> {
+export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {}): Promise<ArchFixture> {
   const machine = ARCH_FIXTURE_MACHINES[key];
   if (!machine) throw new Error(`arch fixture: unknown machine "${key}"; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`);
   const percent = opts.workPercent ?? 100;

@@ -20,7 +20,7 @@ export async function readBranchFiles(octokit: Octokit, target: { owner: string;
     throw error;
   }
   const { data } = await octokit.rest.git.getTree({ owner: target.owner, repo: target.repo, tree_sha: tree, recursive: 'true' });
-  const shas = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path!, t.sha!]));
+  const shas = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path, t.sha]));
   for (const p of paths) {
     const sha = shas.get(p);
     if (!sha) continue;
@@ -63,7 +63,7 @@ export async function previousNightCommit(
     core.info(`previous night: measured the same commit ${tonight.slice(0, 12)}; measuring it alone`);
     return null;
   }
-  const has = async (): Promise<boolean> => (await git(['cat-file', '-e', `${latest!.commit}^{commit}`], { cwd: workspace })).ok;
+  const has = async (): Promise<boolean> => (await git(['cat-file', '-e', `${latest.commit}^{commit}`], { cwd: workspace })).ok;
   if (!(await has())) await git(['fetch', '--quiet', '--no-tags', 'origin', latest.commit], { cwd: workspace, timeoutMs: 300_000 });
   if (!(await has())) {
     core.info(`previous night: commit ${latest.commit.slice(0, 12)} is not in this checkout and cannot be fetched; measuring tonight's commit alone`);

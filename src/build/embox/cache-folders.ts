@@ -32,7 +32,7 @@ export function emboxDownloadDir(subject: Subject, inputDir: string | undefined)
 export async function hashMakefiles(dir: string): Promise<string> {
   let names: string[];
   try {
-    names = (await readdir(dir, { recursive: true })) as string[];
+    names = (await readdir(dir, { recursive: true }));
   } catch {
     return '';
   }

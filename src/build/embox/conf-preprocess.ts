@@ -100,7 +100,7 @@ async function processFile(file: string, state: State, stack: string[]): Promise
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
   return processText(text, file, path.dirname(file), state, [...stack, file]);
 }

@@ -35,7 +35,7 @@ export async function rumprunCacheFolders(subjects: readonly Subject[], context:
     if (given === undefined) {
       // bootgate's own pinned clone: the checkout and the toolchain inside it are cached together
       const dir = pinnedRumprunDir(rumprunCheckoutParent());
-      await add(dir, s.settings, `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`, async (f) => [PINNED_RUMPRUN.commit, JSON.stringify(f)], [dir]);
+      await add(dir, s.settings, `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`, (f) => Promise.resolve([PINNED_RUMPRUN.commit, JSON.stringify(f)]), [dir]);
       continue;
     }
     if (context.worktreeDir === undefined || insideRepo(context.workspace, given) === null) {
