@@ -18,7 +18,7 @@ import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
-import { replayAdaptive, runAccuracyBench } from './bench-accuracy.js';
+import { replayAdaptive, runAccuracyBench, type PoolFiles } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
 import { packagesFor } from './packages.js';
 import { runCompare } from './compare.js';
@@ -219,6 +219,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--gates <n>', 'gates replayed per size', '100')
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
     .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
+    .option('--pools <files...>', 'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)')
     .action(async (opts: CommonOptions) => {
       if (opts.replay !== undefined) {
         const [base, head, extra] = String(opts.replay).split(',');
@@ -228,6 +229,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       }
       const text = await runAccuracyBench({
         poolSize: positive(opts.pool, '--pool', LIMITS.runs), gates: positive(opts.gates, '--gates', 100_000), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
+        pools: poolFiles(opts.pools),
         out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);
@@ -329,6 +331,16 @@ async function measureCommand(
     progress.done();
     release();
   }
+}
+
+/** `--pools a.json,b.json,label …`: each names a base and a head results file and how they were taken. */
+function poolFiles(value: unknown): PoolFiles[] {
+  if (value === undefined) return [];
+  return (value as string[]).map((entry) => {
+    const [base, head, ...label] = entry.split(',');
+    if (!base || !head || label.join(',').trim() === '') throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
+    return { base, head, label: label.join(',').trim() };
+  });
 }
 
 function positive(value: unknown, flag: string, max: number): number {
