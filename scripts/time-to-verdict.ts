@@ -4,8 +4,9 @@
 // fresh empty cache folder that the action fills from the fake cache service (warm: a new runner
 // whose actions/cache entries were saved by the first run). Prints one JSON line per run.
 //
-//   npx esbuild scripts/time-to-verdict.ts --bundle --platform=node --format=esm --packages=external --outfile=/tmp/ttv.mjs
-//   node /tmp/ttv.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm]
+// (bundled two folders below the repository root: the helpers find dist/index.js from there)
+//   npx esbuild scripts/time-to-verdict.ts --bundle --platform=node --format=esm --packages=external --outfile=scripts/.build/time-to-verdict.mjs
+//   node scripts/.build/time-to-verdict.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm]
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
