@@ -214,9 +214,11 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
-  await matcher.close();
+  // QEMU first: the worker's stop and QEMU's reaping overlap
   if (child.pid !== undefined) killGroup(child.pid);
+  const closing = matcher.close();
   await killAndReap(child);
+  await closing;
   untrackGroup();
   await child; // reap and settle execa's promise
   untrack();
