@@ -18,7 +18,7 @@ import { runMeasure } from './measure.js';
 import { demoSubjects } from './demo.js';
 import { runHarnessBench } from './bench-harness.js';
 import { runGate } from './gate.js';
-import { replayAdaptive, runAccuracyBench, type PoolFiles } from './bench-accuracy.js';
+import { realPoolSection, replayAdaptive, runAccuracyBench, type PoolFiles } from './bench-accuracy.js';
 import { buildFixtureCommand } from './fixture.js';
 import { packagesFor } from './packages.js';
 import { runCompare } from './compare.js';
@@ -220,11 +220,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
     .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
     .option('--pools <files...>', 'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)')
+    .option('--no-fixture', 'with --pools: no fixture boots; only the rows of the pools, printed (nothing written)')
     .action(async (opts: CommonOptions) => {
       if (opts.replay !== undefined) {
         const [base, head, extra] = String(opts.replay).split(',');
         if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${String(opts.replay)}"`);
         process.stdout.write(`${await replayAdaptive({ base, head, gates: positive(opts.gates, '--gates', 100_000) })}\n`);
+        return;
+      }
+      if (opts.fixture === false) {
+        const pools = poolFiles(opts.pools);
+        if (pools.length === 0) throw new ConfigError('command line --no-fixture: give --pools, or there is nothing to measure');
+        const gates = positive(opts.gates, '--gates', 100_000);
+        for (const pool of pools) process.stdout.write(`${await realPoolSection(pool, gates)}\n`);
         return;
       }
       const text = await runAccuracyBench({
