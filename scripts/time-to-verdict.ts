@@ -1,12 +1,15 @@
 // Times the action's pr mode on a real repository (docs/measurement.md, "Time to a verdict"): the
 // bundled action (dist/index.js) runs against the test suite's fake GitHub, as the action tests run
-// it, first with an empty bootgate cache and an empty fake cache service (cold), then again with a
-// fresh empty cache folder that the action fills from the fake cache service (warm: a new runner
-// whose actions/cache entries were saved by the first run). Prints one JSON line per run.
+// it, first with an empty bootgate cache and an empty fake cache service (cold), then again with the
+// cache folder emptied, which the action fills from the fake cache service (warm: a new runner
+// whose actions/cache entries were saved by the first run). The folder's path stays the same: it is
+// part of an actions/cache entry's version, as on a runner. With --cache <dir>, every run uses that
+// folder as it is (a runner whose cache folder already holds what an earlier run left).
+// Prints one JSON line per run.
 //
 // (bundled two folders below the repository root: the helpers find dist/index.js from there)
 //   npx esbuild scripts/time-to-verdict.ts --bundle --platform=node --format=esm --packages=external --outfile=scripts/.build/time-to-verdict.mjs
-//   node scripts/.build/time-to-verdict.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm]
+//   node scripts/.build/time-to-verdict.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm] [--cache <dir>]
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       repo: { type: 'string' }, base: { type: 'string' }, head: { type: 'string' }, out: { type: 'string' },
-      'download-dir': { type: 'string' }, config: { type: 'string' }, runs: { type: 'string', default: 'cold,warm' },
+      'download-dir': { type: 'string' }, config: { type: 'string' }, runs: { type: 'string', default: 'cold,warm' }, cache: { type: 'string' },
     },
   });
   const { repo, out } = values;
@@ -43,9 +46,9 @@ async function main(): Promise<void> {
     let runId = 500;
     for (const label of values.runs!.split(',')) {
       const runDir = path.join(out, `run-${label}`);
-      const cacheDir = path.join(out, `cache-${label}`);
-      // every run starts with an empty cache folder, as on a fresh runner
-      await rm(cacheDir, { recursive: true, force: true });
+      const cacheDir = values.cache ?? path.join(out, 'cache');
+      // every run starts with an empty cache folder, as on a fresh runner (unless --cache names one)
+      if (!values.cache) await rm(cacheDir, { recursive: true, force: true });
       await rm(runDir, { recursive: true, force: true });
       const stamps: { at: number; line: string }[] = [];
       let partial = '';
