@@ -14,7 +14,8 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
-import { git, pullRequestPayload, runActionProcess } from '../test/helpers/action-env.js';
+import { pullRequestPayload, runActionProcess } from '../test/helpers/action-env.js';
+import { git } from '../test/helpers/fixture-repo.js';
 
 interface Boot {
   ok: boolean;

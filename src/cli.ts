@@ -1,4 +1,4 @@
-// The CLI entry point: `npx bootgate …`. All behaviour lives in src/engine.
-import { runCli } from './engine/cli-program.js';
+// The CLI entry point: `npx bootgate …`. Parsing lives in src/cli, behaviour in src/engine.
+import { runCli } from './cli/program.js';
 
 process.exitCode = await runCli(process.argv);

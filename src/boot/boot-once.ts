@@ -12,11 +12,13 @@ import { SerialLineSplitter, type SerialLine } from './serial.js';
 
 /**
  * Takes over a boot for a measurement that is not wall-clock (the deterministic instruction
- * count): adds QEMU arguments, and the boot ends when `attach` resolves.
+ * count): adds QEMU arguments, and the boot ends when `attach` resolves. `release` runs once
+ * QEMU is gone, on every path (also when QEMU never started), and removes what `args` made.
  */
 export interface BootInstrument {
   args(workDir: string): string[];
   attach(context: { signal: AbortSignal; workDir: string }): Promise<InstrumentRecord>;
+  release(workDir: string): Promise<void>;
 }
 
 /** What an instrument measured in one boot. */
@@ -117,10 +119,20 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const onReady = (at: bigint): void => {
     outcome.readyAt = at;
     if (options.instrument) return;
+    // Both lines came in one read of the serial pipe: the host did not read between them (busy),
+    // so their times are equal and say nothing about the boot. A failed boot, not a 0 ms one.
+    if (at === outcome.startAt) {
+      finish('the start and ready lines arrived in one read of the serial port: the host was too busy to time them apart');
+      return;
+    }
     if (spec.network) void probe(hostPort!);
     else finish(null);
   };
-  const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message));
+  const release = async (): Promise<void> => options.instrument?.release(workDir);
+  const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message)).catch(async (error: unknown) => {
+    await release();
+    throw error;
+  });
   let keptChars = 0;
   const onLine = (line: SerialLine): void => {
     outcome.lines.push(line);
@@ -169,6 +181,7 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     child = execa(launch.file, launch.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true });
   } catch (error) {
     await matcher.close();
+    await release();
     outcome.error = `could not start ${file}: ${(error as Error).message}`;
     return outcome;
   }
@@ -223,6 +236,7 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   await child; // reap and settle execa's promise
   untrack();
   await (await forget)();
+  await release();
   outcome.timeline.reaped = process.hrtime.bigint();
   if (serialFile) await collectSerialFile(serialFile, splitter);
   // The serial tail goes with every failure: the first thing a reader needs.

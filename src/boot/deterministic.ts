@@ -5,24 +5,38 @@
  * starts paused (-S); a gdbstub breakpoint stops the guest at each location, and QMP
  * `query-replay` reads the instruction counter while it is stopped.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { BootInstrument, InstrumentRecord } from './boot-once.js';
 import { GdbRemote, SIGTRAP, type StopReply } from './gdb-remote.js';
 import { abortReason, QmpClient } from './qmp.js';
-import { elfEntry, readElfSymbols } from '../build/elf-symbols.js';
+import { elfEntry, readElfSymbols } from '../elf/index.js';
 
 export const DEFAULT_READY_SYMBOL = 'accept';
 
 /**
  * QEMU arguments that make the instruction count exact and repeatable: -icount, and an RTC that
  * starts at a fixed date and runs on the virtual clock (by default it starts at the host's time
- * and ticks, and interrupts, on the host clock).
+ * and ticks, and interrupts, on the host clock). The -icount value is completed per boot by
+ * `icountArgs` (record mode needs the boot's own file).
  */
-export const ICOUNT_ARGS = ['-icount', 'shift=0,sleep=off,align=off', '-rtc', 'base=2000-01-01T00:00:00,clock=vm'] as const;
+export const ICOUNT_OPTIONS = 'shift=0,sleep=off,align=off';
+export const RTC_ARGS = ['-rtc', 'base=2000-01-01T00:00:00,clock=vm'] as const;
+
+/**
+ * -icount in record mode. Without it, when the guest idles (`hlt`), QEMU's main-loop thread
+ * warps the virtual clock to the next timer from an instruction counter that the vCPU thread
+ * may not have updated yet for the block it is running: under host load a boot then counts a
+ * timer tick more or less (Embox's `sleep(1)`). In record mode the vCPU thread holds the replay
+ * lock while it runs a block, so the warp always sees the count of whole blocks. The log it
+ * writes (the events QEMU saw, ~70 KB for Embox) is never replayed: it lives in the boot's
+ * private folder and goes with it.
+ */
+export function icountArgs(recordFile: string): string[] {
+  return ['-icount', `${ICOUNT_OPTIONS},rr=record,rrfile=${qemuOptionValue(recordFile)}`, ...RTC_ARGS];
+}
 
 /**
  * No default devices (QEMU's empty IDE CD-ROM, floppy, parallel port): with the CD-ROM, 3 to 5
@@ -127,28 +141,30 @@ function qemuOptionValue(value: string): string {
   return value.replace(/,/g, ',,');
 }
 
-interface BootSockets {
+/** One boot's private folder: the gdb and QMP sockets and the record-mode log. */
+interface BootFiles {
+  dir: string;
   gdb: string;
   qmp: string;
-  /** a private folder made because workDir's path was too long for a socket, removed after */
-  tempDir: string | null;
+  record: string;
 }
 
-/** Socket paths for one boot: in workDir when the path fits in sun_path, else in a fresh temp folder. */
-function bootSockets(workDir: string): BootSockets {
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const inWorkDir = path.resolve(workDir);
-  const longest = path.join(inWorkDir, `bootgate-gdb-${tag}.sock`);
-  if (Buffer.byteLength(longest) <= MAX_SOCKET_PATH) {
-    return { gdb: longest, qmp: path.join(inWorkDir, `bootgate-qmp-${tag}.sock`), tempDir: null };
+/**
+ * A fresh folder under the system temp folder: short enough for a unix socket's path (unless
+ * TMPDIR itself is very long, which QEMU then reports), and nobody else's.
+ */
+function bootFiles(): BootFiles {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bootgate-det-'));
+  const files = { dir, gdb: path.join(dir, 'gdb.sock'), qmp: path.join(dir, 'qmp.sock'), record: path.join(dir, 'replay.bin') };
+  if (Buffer.byteLength(files.gdb) > MAX_SOCKET_PATH) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`deterministic mode: the temp folder ${dir} is too long a path for a unix socket; set TMPDIR to a shorter one`);
   }
-  const tempDir = mkdtempSync(path.join(tmpdir(), 'bootgate-'));
-  return { gdb: path.join(tempDir, 'gdb.sock'), qmp: path.join(tempDir, 'qmp.sock'), tempDir };
+  return files;
 }
 
-async function removeSockets(sockets: BootSockets): Promise<void> {
-  if (sockets.tempDir) await rm(sockets.tempDir, { recursive: true, force: true });
-  else await Promise.all([rm(sockets.gdb, { force: true }), rm(sockets.qmp, { force: true })]);
+async function removeBootFiles(files: BootFiles): Promise<void> {
+  await rm(files.dir, { recursive: true, force: true });
 }
 
 function checkStop(stop: StopReply, location: BreakLocation, arrival: number): void {
@@ -163,34 +179,72 @@ function checkStop(stop: StopReply, location: BreakLocation, arrival: number): v
   }
 }
 
+/** Where the stub keeps the stack and instruction pointers and the flags (gdb's register numbers). */
+interface RegisterLayout {
+  sp: number;
+  pc: number;
+  flags: number;
+}
+
+/** x86 only (null: another architecture, whose stub gives no `<architecture>` we know). */
+async function registerLayout(gdb: GdbRemote): Promise<RegisterLayout | null> {
+  const xml = await gdb.targetDescription();
+  const arch = /<architecture>([^<]+)<\/architecture>/.exec(xml)?.[1] ?? '';
+  if (arch === 'i386:x86-64') return { sp: 7, pc: 16, flags: 17 }; // rsp, rip, eflags (qemu-system-x86_64)
+  if (arch === 'i386' || arch === 'i386:intel') return { sp: 4, pc: 8, flags: 9 }; // esp, eip, eflags
+  return null;
+}
+
+const INTERRUPT_FLAG = 1n << 9n;
+/** x86 instructions that read or write the interrupt flag, trap, or halt: stepped as they are. */
+const FLAG_OPCODES = new Set([0x9c, 0x9d, 0xcf, 0xfa, 0xfb, 0xf4, 0xcc, 0xcd, 0xce]);
+const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3]);
+
+/**
+ * Executes the one instruction at a breakpoint's address (continuing from there would stop again
+ * at once). In record mode QEMU's single step lets interrupts in, and every stop moves the
+ * virtual clock to the next timer deadline (docs/deterministic.md), so a timer interrupt may be
+ * due: the step enters its handler, whose return lands on the breakpoint again, which stops,
+ * moves the clock, and so on (Embox, after its PIT driver started: forever). So on x86 the step
+ * runs with the interrupt flag cleared, set again after it: the instruction runs, and the
+ * interrupt comes right after, as without record mode. Instructions that read or change that
+ * flag are stepped as they are.
+ */
+async function stepOff(gdb: GdbRemote, layout: RegisterLayout | null, pc: bigint): Promise<StopReply> {
+  if (!layout) return gdb.step();
+  const flags = await gdb.readRegister(layout.flags);
+  if ((flags & INTERRUPT_FLAG) === 0n) return gdb.step();
+  // byte by byte (an instruction may end just before an unmapped page); 15 bytes at most
+  let opcode = 0;
+  for (let at = 0n; at < 15n; at++) {
+    opcode = (await gdb.readMemory(pc + at, 1))[0]!;
+    if (!PREFIXES.has(opcode) && !(layout.pc === 16 && opcode >= 0x40 && opcode <= 0x4f)) break;
+  }
+  if (FLAG_OPCODES.has(opcode)) return gdb.step();
+  await gdb.writeRegister(layout.flags, flags & ~INTERRUPT_FLAG, 4);
+  const stop = await gdb.step();
+  if (stop.kind === 'signal') await gdb.writeRegister(layout.flags, (await gdb.readRegister(layout.flags)) | INTERRUPT_FLAG, 4);
+  return stop;
+}
+
 /**
  * Runs the guest until it has arrived `location.hit` times at `location.address`. `pc` is
  * where the guest stands now (null: unknown, e.g. not started): a breakpoint on the current
  * instruction would fire again at once, so we step off it first.
  */
 async function runTo(gdb: GdbRemote, location: BreakLocation, pc: bigint | null): Promise<void> {
+  let layout: RegisterLayout | null | undefined;
   for (let arrival = 1; arrival <= location.hit; arrival++) {
-    if (pc === location.address) checkStop(await gdb.step(), location, arrival);
+    if (pc === location.address) {
+      layout ??= await registerLayout(gdb);
+      checkStop(await stepOff(gdb, layout, pc), location, arrival);
+    }
     const type = await gdb.insertBreakpoint(location.address);
     const stop = await gdb.continue();
     checkStop(stop, location, arrival);
     await gdb.removeBreakpoint(location.address, type);
     pc = location.address;
   }
-}
-
-/** Where the stub keeps the stack and instruction pointers (gdb's register numbers). */
-interface RegisterLayout {
-  sp: number;
-  pc: number;
-}
-
-async function registerLayout(gdb: GdbRemote): Promise<RegisterLayout> {
-  const xml = await gdb.targetDescription();
-  const arch = /<architecture>([^<]+)<\/architecture>/.exec(xml)?.[1] ?? '';
-  if (arch === 'i386:x86-64') return { sp: 7, pc: 16 }; // rsp, rip (qemu-system-x86_64)
-  if (arch === 'i386' || arch === 'i386:intel') return { sp: 4, pc: 8 }; // esp, eip
-  throw new Error(`per-module counts need an x86 guest; the gdbstub reports architecture "${arch || 'unknown'}"`);
 }
 
 interface Frame {
@@ -215,6 +269,7 @@ async function runToReadyByModule(
   from: { pc: bigint; icount: bigint },
 ): Promise<{ atReady: bigint; modules: ModuleCount[] }> {
   const layout = await registerLayout(gdb);
+  if (!layout) throw new Error('per-module counts need an x86 guest (the gdbstub reports another architecture)');
   const breakpoints = new Map<bigint, 'Z0' | 'Z1'>();
   const place = async (address: bigint): Promise<void> => {
     if (!breakpoints.has(address)) breakpoints.set(address, await gdb.insertBreakpoint(address));
@@ -233,7 +288,7 @@ async function runToReadyByModule(
   let arrivals = 0;
   for (;;) {
     // Continuing from a breakpoint's own address stops there again at once: step off it first.
-    const stop = breakpoints.has(pc) ? await gdb.step() : await gdb.continue();
+    const stop = breakpoints.has(pc) ? await stepOff(gdb, layout, pc) : await gdb.continue();
     checkStop(stop, ready, arrivals + 1);
     pc = await gdb.readRegister(layout.pc);
     if (!breakpoints.has(pc)) continue; // a step that ended on ordinary code
@@ -278,16 +333,16 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
   const probeEntry = probe ? (symbols.get(probe.symbol) ?? null) : null;
 
   // args() and attach() of one boot are paired through its workDir.
-  const pending = new Map<string, BootSockets>();
+  const pending = new Map<string, BootFiles>();
 
   return {
     args(workDir: string): string[] {
       const stale = pending.get(workDir);
-      if (stale) void removeSockets(stale);
-      const sockets = bootSockets(workDir);
+      if (stale) void removeBootFiles(stale);
+      const sockets = bootFiles();
       pending.set(workDir, sockets);
       return [
-        ...ICOUNT_ARGS,
+        ...icountArgs(sockets.record),
         ...NO_DEFAULT_DEVICES,
         '-S',
         '-gdb', `unix:${qemuOptionValue(sockets.gdb)},server=on,wait=off`,
@@ -298,7 +353,6 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
     async attach({ signal, workDir }): Promise<InstrumentRecord> {
       const sockets = pending.get(workDir);
       if (!sockets) throw new Error(`deterministic mode: attach() for ${workDir} without args() first`);
-      pending.delete(workDir);
       let gdb: GdbRemote | null = null;
       let qmp: QmpClient | null = null;
       try {
@@ -343,8 +397,13 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
       } finally {
         gdb?.close();
         qmp?.close();
-        await removeSockets(sockets);
       }
+    },
+
+    async release(workDir: string): Promise<void> {
+      const files = pending.get(workDir);
+      pending.delete(workDir);
+      if (files) await removeBootFiles(files);
     },
   };
 }

@@ -281,6 +281,14 @@ export class GdbRemote {
     return Buffer.from(reply, 'hex').reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
   }
 
+  /** `P`: writes one register of `bytes` bytes (little-endian, as the stub keeps it). */
+  async writeRegister(number: number, value: bigint, bytes: number): Promise<void> {
+    const data = Buffer.alloc(bytes);
+    for (let i = 0; i < bytes; i++) data[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+    const reply = await this.request(`P${number.toString(16)}=${data.toString('hex')}`);
+    if (reply !== 'OK') throw new Error(`gdbstub could not write register ${number}: ${reply || 'unsupported'}`);
+  }
+
   /** `m`: `length` bytes of guest memory at `address` (virtual, as the guest sees it now). */
   async readMemory(address: bigint, length: number): Promise<Buffer> {
     const reply = await this.request(`m${address.toString(16)},${length.toString(16)}`);

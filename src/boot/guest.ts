@@ -43,7 +43,24 @@ export interface GuestSpec {
   pinCpu?: number;
 }
 
+/** Embox's per-module line, `(unit) initializing <module>`, and the fixtures' that imitate it. */
 export const DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
+
+/**
+ * What a guest gets when neither its settings nor its build say otherwise; the guest address,
+ * gateway and mask are QEMU user networking's own (guest 10.0.2.15, slirp 10.0.2.2, /24).
+ */
+export const GUEST_DEFAULTS = {
+  qemu: 'qemu-system-x86_64',
+  memoryMb: 128,
+  nic: 'virtio-net-pci',
+  guestIp: '10.0.2.15',
+  gateway: '10.0.2.2',
+  mask: 24,
+  guestPort: 80,
+  httpPath: '/',
+  timeoutMs: 60_000,
+} as const;
 
 /**
  * Properties that make a virtio NIC's work happen at exact instruction counts: with ioeventfd

@@ -1,7 +1,7 @@
 import { readdir, readFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { bootgateCacheDir } from '../build/cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 
 /**
  * QEMU must not outlive bootgate, even when bootgate dies by SIGKILL or the out-of-memory killer

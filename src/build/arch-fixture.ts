@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import type { GuestSpec } from '../boot/guest.js';
+import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS, type GuestSpec } from '../boot/guest.js';
 import { emboxArch, emboxTarget } from './embox/arch.js';
-import { bootgateCacheDir } from './cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { fixtureSourceDir, type FixtureModule } from './multiboot-fixture.js';
 
 /** A machine one of Embox's QEMU templates runs on, as the fixture reproduces it. */
@@ -169,7 +169,7 @@ export async function buildArchFixture(key: keyof typeof ARCH_FIXTURE_MACHINES |
     machine,
     startMarker: startLine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
     readyMarker: readyText.trimEnd().replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    moduleMarker: String.raw`\(unit\) initializing (\S+)`,
+    moduleMarker: DEFAULT_MODULE_MARKER,
     nicLine: String.raw`bootgate-fixture: nic \S+ mac ([0-9a-f:]{17})`,
     modules,
   };
@@ -208,16 +208,16 @@ export function archFixtureGuest(fixture: ArchFixture, overrides: Partial<GuestS
   return {
     qemu: t.qemu,
     ...(t.machine ? { machine: t.machine } : {}),
-    memoryMb: 128,
+    memoryMb: GUEST_DEFAULTS.memoryMb,
     kernel: fixture.kernel,
     loader: t.loader,
     network: null,
-    httpPath: '/',
+    httpPath: GUEST_DEFAULTS.httpPath,
     extraArgs: t.cpu ? ['-cpu', t.cpu] : [],
     startMarker: fixture.startMarker,
     readyMarker: fixture.readyMarker,
     moduleMarker: fixture.moduleMarker,
-    timeoutMs: 60_000,
+    timeoutMs: GUEST_DEFAULTS.timeoutMs,
     ...overrides,
   };
 }

@@ -1,21 +1,11 @@
 import { access } from 'node:fs/promises';
-import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../boot/guest.js';
+import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS as DEFAULTS, type GuestSpec } from '../boot/guest.js';
 import { ConfigError } from '../config/errors.js';
 import type { SubjectSettings } from '../config/schema.js';
 
 /** What a build derived about how to run its image; every field can be overridden by the subject's settings. */
 export type DerivedRun = Partial<Omit<GuestSpec, 'network'>> & {
   network?: Partial<NonNullable<GuestSpec['network']>> | null;
-};
-
-const DEFAULTS = {
-  qemu: 'qemu-system-x86_64',
-  memoryMb: 128,
-  nic: 'virtio-net-pci',
-  guestIp: '10.0.2.15',
-  guestPort: 80,
-  httpPath: '/',
-  timeoutMs: 60_000,
 };
 
 /** Merges built-in defaults < what the build derived < the user's settings into a GuestSpec. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { GuestSpec } from '../boot/guest.js';
-import { elfImageSizes, type ImageSizes } from './elf-image-size.js';
+import { elfImageSizes } from '../elf/index.js';
+import type { PreparedSubject } from './prepared-subject.js';
 import type { SubjectSettings } from '../config/schema.js';
-import type { Subject } from '../config/subjects.js';
+import { CHECKOUT_PATH_KEYS, type Subject } from '../config/subjects.js';
 import { runLoggedBuild } from './build-command.js';
 import { sweepLeftoverProcessesOnce } from '../boot/leftovers.js';
 import { sweepCacheLeftoversOnce } from './cache-sweep.js';
@@ -12,15 +12,6 @@ import { prepareRumprun } from './rumprun/index.js';
 
 export { guestFromSettings, type DerivedRun } from './guest-settings.js';
 export { BuildError } from './build-command.js';
-
-/** A subject ready to boot: the image built and how to run it. */
-export interface PreparedSubject {
-  guest: GuestSpec;
-  image: { path: string; sizes: Pick<ImageSizes, 'text' | 'data' | 'bss'> | null } | null;
-  build: { seconds: number; cached: boolean; log: string | null } | null;
-  /** deterministic mode's default stop symbol for this image, when not the httpd's `accept` */
-  readySymbol?: string;
-}
 
 export interface PrepareContext {
   log: (line: string) => void;
@@ -32,12 +23,10 @@ export interface PrepareContext {
   variant?: 'base' | 'head';
 }
 
-const PATH_KEYS = ['kernel', 'initrd', 'source', 'download-dir', 'overrides', 'app'] as const;
-
 /** Paths inside the repository point into the variant's work tree instead. */
 export function remapIntoWorktree(settings: SubjectSettings, worktree: { root: string; repoRoot: string }): SubjectSettings {
   const out: SubjectSettings = { ...settings };
-  for (const key of PATH_KEYS) {
+  for (const key of CHECKOUT_PATH_KEYS) {
     const value = out[key];
     if (value === undefined) continue;
     const rel = path.relative(worktree.repoRoot, value);

@@ -9,9 +9,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { bootgateCacheDir } from './cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { type CpioEntry, writeCpioNewc } from './cpio.js';
 import { fixtureSourceDir } from './multiboot-fixture.js';
+import { isWholePvhElf } from '../elf/index.js';
 
 export interface LinuxFixture {
   kernel: string;
@@ -224,41 +225,6 @@ function findAll(buf: Buffer, magic: Buffer): number[] {
   return offsets;
 }
 
-interface Elf64Info {
-  complete: boolean;
-  hasPvhNote: boolean;
-}
-
-const XEN_ELFNOTE_PHYS32_ENTRY = 18;
-
-/** Checks an ELF64 file is whole (its section headers, at the end, are present) and has a PVH entry note. */
-function inspectElf64(buf: Buffer): Elf64Info | null {
-  if (buf.length < 64 || buf.readUInt32BE(0) !== 0x7f454c46 || buf[4] !== 2 || buf[5] !== 1) return null;
-  const phoff = Number(buf.readBigUInt64LE(32));
-  const shoff = Number(buf.readBigUInt64LE(40));
-  const phentsize = buf.readUInt16LE(54);
-  const phnum = buf.readUInt16LE(56);
-  const shentsize = buf.readUInt16LE(58);
-  const shnum = buf.readUInt16LE(60);
-  const complete = shoff + shnum * shentsize <= buf.length && phoff + phnum * phentsize <= buf.length;
-  let hasPvhNote = false;
-  for (let i = 0; complete && i < phnum; i++) {
-    const ph = phoff + i * phentsize;
-    if (buf.readUInt32LE(ph) !== 4 /* PT_NOTE */) continue;
-    const start = Number(buf.readBigUInt64LE(ph + 8));
-    const end = Math.min(start + Number(buf.readBigUInt64LE(ph + 32)), buf.length);
-    for (let at = start; at + 12 <= end; ) {
-      const nameSize = buf.readUInt32LE(at);
-      const descSize = buf.readUInt32LE(at + 4);
-      const type = buf.readUInt32LE(at + 8);
-      const name = buf.toString('latin1', at + 12, at + 12 + Math.max(0, nameSize - 1));
-      if (name === 'Xen' && type === XEN_ELFNOTE_PHYS32_ENTRY) hasPvhNote = true;
-      at += 12 + Math.ceil(nameSize / 4) * 4 + Math.ceil(descSize / 4) * 4;
-    }
-  }
-  return { complete, hasPvhNote };
-}
-
 /**
  * Decompresses the kernel inside a bzImage into `out`: tries each compression magic found in
  * the image, from the first offset whose output is a whole ELF with a PVH note (QEMU boots
@@ -282,8 +248,7 @@ async function extractVmlinux(vmlinuz: string, out: string): Promise<boolean> {
       });
       if (result.code === 'ENOENT') continue;
       if (!existsSync(temp) || (await stat(temp)).size < 1024 * 1024) continue;
-      const elf = inspectElf64(await readFile(temp));
-      if (elf?.complete && elf.hasPvhNote) {
+      if (isWholePvhElf(await readFile(temp))) {
         await rename(temp, out);
         return true;
       }

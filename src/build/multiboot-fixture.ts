@@ -10,7 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { readGuestName, type ModuleProbe } from '../boot/deterministic.js';
-import { bootgateCacheDir } from './cache-dir.js';
+import { DEFAULT_MODULE_MARKER } from '../boot/guest.js';
+import type { SubjectSettings } from '../config/schema.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 
 export interface FixtureModule {
   name: string;
@@ -34,6 +36,8 @@ export interface MultibootFixtureOptions {
   hang?: boolean;
   /** after the start marker, prints "x" forever without a newline (a guest gone wrong) */
   flood?: boolean;
+  /** a timer interrupt every 84 us from the start line on (default: interrupts stay off) */
+  timerInterrupts?: boolean;
   cacheDir?: string;
 }
 
@@ -86,11 +90,21 @@ export const DEFAULT_FIXTURE_MODULES: FixtureModule[] = [
 
 const START_MARKER = 'bootgate-fixture: kernel start';
 const READY_MARKER = 'bootgate-fixture: ready';
-const MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
 const TSC_LINE = String.raw`bootgate-fixture: tsc start-to-ready (\d+) us`;
 const SOURCE_FILES = ['boot.S', 'kernel.c', 'linker.ld'];
 const MAX_ITERATIONS = 0xffffffff;
 const MODULE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * The settings of a custom subject that boots the fixture kernel at `kernel`: 32-bit QEMU, no
+ * network (the fixture runs no httpd; its ready line ends the boot), the default module marker.
+ */
+export function multibootFixtureSettings(kernel: string): SubjectSettings {
+  return {
+    os: 'custom', kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
+    'start-marker': START_MARKER, 'ready-marker': READY_MARKER, timeout: 30,
+  };
+}
 
 /**
  * The repository's fixtures/ folder: found by walking up from this module, which sits in
@@ -171,6 +185,7 @@ function configHeader(modules: FixtureModule[], opts: MultibootFixtureOptions): 
     `#define FIXTURE_EXIT_AFTER (${exitIndex})`,
     `#define FIXTURE_HANG ${opts.hang ? 1 : 0}`,
     `#define FIXTURE_FLOOD ${opts.flood ? 1 : 0}`,
+    `#define FIXTURE_TICKS ${opts.timerInterrupts ? 1 : 0}`,
     '',
   ];
   return lines.join('\n');
@@ -233,7 +248,7 @@ export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}):
     kernel,
     startMarker: START_MARKER,
     readyMarker: READY_MARKER,
-    moduleMarker: MODULE_MARKER,
+    moduleMarker: DEFAULT_MODULE_MARKER,
     tscLine: TSC_LINE,
     modules,
   };

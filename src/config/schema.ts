@@ -43,6 +43,11 @@ const regexSource = z.string().min(1).refine(
 export const OS_KINDS = ['custom', 'embox', 'rumprun'] as const;
 export type OsKind = (typeof OS_KINDS)[number];
 
+/** Rumprun's hw targets (`rumprun-bake <target> …`). */
+export const BAKE_TARGETS = ['hw_virtio', 'hw_generic'] as const;
+export type BakeTarget = (typeof BAKE_TARGETS)[number];
+export const DEFAULT_BAKE_TARGET: BakeTarget = 'hw_virtio';
+
 export const subjectSettingsShape = {
   os: z.enum(OS_KINDS),
   // custom guests: any kernel image
@@ -85,7 +90,7 @@ export const subjectSettingsShape = {
   overrides: z.string().min(1),
   'build-dir': z.string().min(1),
   jobs: positiveInt.max(LIMITS.jobs, atMost(LIMITS.jobs, ' build jobs')),
-  'bake-target': z.enum(['hw_virtio', 'hw_generic']),
+  'bake-target': z.enum(BAKE_TARGETS),
   app: z.string().min(1),
   'app-build': z.string().min(1),
   // gating

@@ -10,7 +10,13 @@ export interface Subject {
   settings: SubjectSettings;
 }
 
-const PATH_KEYS = ['kernel', 'initrd', 'source', 'download-dir', 'overrides', 'build-dir', 'app'] as const;
+/** The settings that are paths: relative ones are resolved against the config file's folder (flags: the cwd). */
+export const PATH_KEYS = ['kernel', 'initrd', 'source', 'download-dir', 'overrides', 'build-dir', 'app'] as const;
+/**
+ * The path settings that may point into the checkout, and so into a gated variant's work tree;
+ * build-dir is where outputs go, never remapped.
+ */
+export const CHECKOUT_PATH_KEYS = PATH_KEYS.filter((key) => key !== 'build-dir');
 
 function resolvePaths(settings: SubjectSettings, baseDir: string): SubjectSettings {
   const out: SubjectSettings = { ...settings };

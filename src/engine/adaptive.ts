@@ -3,7 +3,7 @@
 // judged at the group-sequential levels of src/stats/sequential.ts, so the false-alarm rate over
 // all looks stays at alpha (docs/statistics.md).
 import type { SubjectResult } from '../measure/results.js';
-import { compareSubject, subjectOptions, type GateOptions } from '../stats/index.js';
+import { compareSubject, subjectOptions, type GateOptions } from '../compare/index.js';
 
 /** Counted boots per side the gate may take at most, unless `max-runs` says otherwise. */
 export const DEFAULT_MAX_RUNS = 100;

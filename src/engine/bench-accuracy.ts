@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildMultibootFixture, DEFAULT_FIXTURE_MODULES, type FixtureModule } from '../build/multiboot-fixture.js';
+import { buildMultibootFixture, DEFAULT_FIXTURE_MODULES, multibootFixtureSettings, type FixtureModule } from '../build/multiboot-fixture.js';
 import { guestFromSettings } from '../build/guest-settings.js';
 import { hostFacts } from '../measure/host.js';
 import { measure, type MeasurePlan } from '../measure/run.js';
@@ -91,10 +91,7 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
   const plans: MeasurePlan[] = [];
   for (const v of variants) {
     const f = await buildMultibootFixture({ modules: WORKLOADS[workload].modules(), workPercent: v.workPercent });
-    const guest = guestFromSettings(v.label, {
-      kernel: f.kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
-      'start-marker': f.startMarker, 'ready-marker': f.readyMarker, timeout: 30,
-    });
+    const guest = guestFromSettings(v.label, multibootFixtureSettings(f.kernel));
     // the baseline pool is twice as large: identical-image gates draw both sides from it
     plans.push({ name: v.label, os: 'custom', variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
   }

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildMultibootFixture } from '../build/multiboot-fixture.js';
+import { buildMultibootFixture, multibootFixtureSettings } from '../build/multiboot-fixture.js';
 import type { BootProgress } from '../measure/run.js';
 import { summarize } from '../stats/index.js';
 import { runMeasure } from './measure.js';
@@ -17,13 +17,7 @@ export async function runHarnessBench(options: { runs: number }): Promise<string
     const began = process.hrtime.bigint();
     const boots: { timeline: NonNullable<BootProgress['timeline']>; reported: bigint }[] = [];
     const { doc } = await runMeasure(
-      [{
-        name: 'multiboot-fixture', os: 'custom',
-        settings: {
-          os: 'custom', kernel: fixture.kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
-          'start-marker': fixture.startMarker, 'ready-marker': fixture.readyMarker, 'module-marker': fixture.moduleMarker, timeout: 30,
-        },
-      }],
+      [{ name: 'multiboot-fixture', os: 'custom', settings: multibootFixtureSettings(fixture.kernel) }],
       { outDir, log: () => {}, runsOverride: options.runs, warmupOverride: 0, onBoot: (p) => boots.push({ timeline: p.timeline!, reported: process.hrtime.bigint() }) },
     );
     const ended = process.hrtime.bigint();

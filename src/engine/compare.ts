@@ -1,7 +1,7 @@
 import { readResults } from '../measure/results-file.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { renderGateReport } from '../report/markdown.js';
-import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { compareResults, type Comparison, type GateOptions } from '../compare/index.js';
 
 /** The gate's verdict from two results files written earlier (by measure, gate or the action). */
 export async function runCompare(options: { baseFile: string; headFile: string; gate: GateOptions; title?: string }): Promise<{

@@ -1,5 +1,5 @@
 import { buildLinuxFixture } from '../build/linux-fixture.js';
-import { buildMultibootFixture } from '../build/multiboot-fixture.js';
+import { buildMultibootFixture, multibootFixtureSettings } from '../build/multiboot-fixture.js';
 import type { Subject } from '../config/subjects.js';
 
 /** The two guests the project builds from its own sources and Debian packages. */
@@ -9,21 +9,7 @@ export async function demoSubjects(log: (line: string) => void): Promise<Subject
   log('building the Linux fixture (Debian kernel + busybox httpd initramfs)');
   const linux = await buildLinuxFixture();
   return [
-    {
-      name: 'multiboot-fixture',
-      os: 'custom',
-      settings: {
-        os: 'custom',
-        kernel: multiboot.kernel,
-        qemu: 'qemu-system-i386',
-        memory: 64,
-        network: false,
-        'start-marker': multiboot.startMarker,
-        'ready-marker': multiboot.readyMarker,
-        'module-marker': multiboot.moduleMarker,
-        timeout: 30,
-      },
-    },
+    { name: 'multiboot-fixture', os: 'custom', settings: multibootFixtureSettings(multiboot.kernel) },
     {
       name: 'linux-busybox-httpd',
       os: 'custom',

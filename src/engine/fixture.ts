@@ -4,8 +4,7 @@ import { buildMultibootFixture, type MultibootFixtureOptions } from '../build/mu
 import { ConfigError } from '../config/errors.js';
 import { ARCH_FIXTURE_MACHINES, buildArchFixture } from '../build/arch-fixture.js';
 
-/** `bootgate fixture`: builds the multiboot fixture with the given options and copies it to `out`. */
-export async function buildFixtureCommand(options: {
+export interface FixtureCommandOptions {
   out: string;
   params?: string;
   workPercent?: number;
@@ -14,7 +13,10 @@ export async function buildFixtureCommand(options: {
   arch?: string;
   startLine?: string;
   readyText?: string;
-}): Promise<string> {
+}
+
+/** `bootgate fixture`: builds the multiboot fixture with the given options and copies it to `out`. */
+export async function buildFixtureCommand(options: FixtureCommandOptions): Promise<string> {
   if (options.arch !== undefined) {
     if (!(options.arch in ARCH_FIXTURE_MACHINES)) {
       throw new ConfigError(`--arch: "${options.arch}" is not a fixture machine; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`);

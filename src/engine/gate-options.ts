@@ -1,10 +1,31 @@
 // The gate's options for every subject: the global ones (flags or action inputs) with each
-// subject's own thresholds from the config over them. Shared by the CLI and the action.
+// subject's own thresholds from the config over them. The one place the CLI and the action build them.
 import type { Subject } from '../config/subjects.js';
 import { parseModuleThresholdOrNull, parseThresholdOrNull, type Threshold } from '../config/threshold.js';
-import type { GateOptions } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../compare/index.js';
 
-export function perSubjectOptions(subjects: readonly Subject[]): NonNullable<GateOptions['perSubject']> {
+/** The global settings, parsed and checked by the caller (flags or action inputs). */
+export interface GlobalGateSettings {
+  alpha?: number;
+  threshold?: Threshold;
+  moduleThresholdMs?: number | null;
+  instructionsThresholdPct?: number;
+}
+
+/** Gate options: the global settings (defaults for what is not given), with per-subject thresholds from the config. */
+export function gateOptions(global: GlobalGateSettings, subjects: readonly Subject[]): GateOptions {
+  const moduleThresholdMs = global.moduleThresholdMs ?? undefined;
+  return {
+    alpha: global.alpha ?? DEFAULT_GATE_OPTIONS.alpha,
+    thresholdPct: global.threshold?.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
+    thresholdMs: global.threshold?.thresholdMs,
+    ...(moduleThresholdMs !== undefined ? { moduleThresholdMs } : {}),
+    instructionsThresholdPct: global.instructionsThresholdPct ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
+    perSubject: perSubjectOptions(subjects),
+  };
+}
+
+function perSubjectOptions(subjects: readonly Subject[]): NonNullable<GateOptions['perSubject']> {
   const perSubject: NonNullable<GateOptions['perSubject']> = {};
   for (const s of subjects) {
     const own: Partial<Omit<GateOptions, 'perSubject'>> = {};

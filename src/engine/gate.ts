@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bootgateCacheDir } from '../build/cache-dir.js';
+import { GUEST_DEFAULTS } from '../boot/guest.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../build/git-worktree.js';
 import { identicalImage, type IdenticalImage } from '../build/identical-image.js';
 import { prepareSubject } from '../build/index.js';
@@ -11,7 +12,7 @@ import type { ResultsDocument, SubjectResult } from '../measure/results.js';
 import { resultsDocument, writeResults } from '../measure/results-file.js';
 import { measure, type BootProgress, type MeasurePlan } from '../measure/run.js';
 import { renderGateReport } from '../report/markdown.js';
-import { compareResults, type Comparison, type GateOptions } from '../stats/index.js';
+import { compareResults, type Comparison, type GateOptions } from '../compare/index.js';
 import { attempt, notBuiltResult } from './not-built.js';
 import { adaptiveBoots, DEFAULT_MAX_RUNS, type AdaptivePair } from './adaptive.js';
 import { planFor } from './plan.js';
@@ -113,7 +114,7 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       }
     }
   }
-  const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
+  const host = await hostFacts(plans[0]?.guest.qemu ?? GUEST_DEFAULTS.qemu);
   // base and head plan of each subject, found by name (not by position)
   const pairs: AdaptivePair[] = options.subjects.flatMap((subject) => {
     const base = plans.findIndex((p) => p.name === subject.name && p.variant === 'base');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { GUEST_DEFAULTS } from '../boot/guest.js';
 import { prepareSubject } from '../build/index.js';
 import type { Subject } from '../config/subjects.js';
 import { hostFacts } from '../measure/host.js';
@@ -44,7 +45,7 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
       entries.push({ notBuilt: notBuiltResult(subject, {}, prepared.notBuilt) });
     }
   }
-  const host = await hostFacts(plans[0]?.guest.qemu ?? 'qemu-system-x86_64');
+  const host = await hostFacts(plans[0]?.guest.qemu ?? GUEST_DEFAULTS.qemu);
   const measured = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;

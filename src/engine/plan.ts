@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { PreparedSubject } from '../build/index.js';
+import type { PreparedSubject } from '../build/prepared-subject.js';
 import { deterministicInstrument } from '../boot/deterministic.js';
 import { emboxModuleProbe } from '../build/embox/unit-probe.js';
 import { fixtureModuleProbe } from '../build/multiboot-fixture.js';

@@ -13,7 +13,7 @@ export const shardArtifactName = (index: number): string => `${SHARD_ARTIFACT_PR
 const RETENTION_DAYS = 7;
 
 async function filesUnder(dir: string): Promise<string[]> {
-  const names = (await readdir(dir, { recursive: true })) as string[];
+  const names = (await readdir(dir, { recursive: true }));
   const files: string[] = [];
   for (const name of names.sort()) {
     const full = path.join(dir, name);

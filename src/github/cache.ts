@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { execa } from 'execa';
-import { bootgateCacheDir } from '../build/cache-dir.js';
+import { bootgateCacheDir } from '../config/cache-dir.js';
 import { rumprunCheckoutParent } from '../build/rumprun/index.js';
 import { PINNED_RUMPRUN, pinnedRumprunDir } from '../build/rumprun/checkout.js';
 import type { Subject } from '../config/subjects.js';

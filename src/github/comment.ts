@@ -41,7 +41,7 @@ export function tokenLogin(octokit: Octokit): Promise<string> {
   let login = loginCache.get(octokit);
   if (!login) {
     login = (async () => {
-      let appToken = false;
+      let appToken: boolean;
       try {
         return (await octokit.rest.users.getAuthenticated()).data.login;
       } catch (error) {

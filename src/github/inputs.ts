@@ -2,7 +2,7 @@
 // what was expected and what was given; all problems are reported together.
 import { LIMITS } from '../config/schema.js';
 import { parseThresholdOrNull, type Threshold } from '../config/threshold.js';
-import { DEFAULT_GATE_OPTIONS } from '../stats/index.js';
+import { DEFAULT_GATE_OPTIONS } from '../compare/index.js';
 
 export const MODES = ['pr', 'nightly', 'report', 'merge'] as const;
 export type Mode = (typeof MODES)[number];

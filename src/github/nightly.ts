@@ -9,111 +9,36 @@ import { runGate } from '../engine/gate.js';
 import { runMeasure } from '../engine/measure.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { writeResults } from '../measure/results-file.js';
-import { escapeMarkdown, inlineCode } from '../report/escape.js';
+import { appendEntry, entryFromResult, historyPaths, parseHistory, serializeHistory, type HistoryFile, type RunIdentity } from '../history/model.js';
+import { analyseHistory, type SubjectTrend } from '../history/trend.js';
 import { renderMeasureReport } from '../report/markdown.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison } from '../stats/index.js';
+import { nightlyTrendSection, regressionIssueContent, type DataBranchLinks } from '../report/nightly-report.js';
+import { renderTrendSvg } from '../report/trend-charts.js';
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../compare/index.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
-import { DEFAULT_CHANGE_POINT_OPTIONS, type ChangePoint, type SustainedRegression } from './history/change-points.js';
-import { renderTrendSvg, trendMermaid, type TrendPoint } from './history/charts.js';
 import { syncRegressionIssue } from './history/issue.js';
-import { appendEntry, entryFromResult, historyPaths, medianSeries, parseHistory, type HistoryFile, type RunIdentity } from './history/model.js';
-import { changePointsByQemu, type QemuChange } from './history/segments.js';
 import { commitToBranch } from './history/store.js';
 import { dashboardPath, dashboardUpdates } from './history/dashboard.js';
 import { previousNightCommit } from './previous-night.js';
 import type { ModeContext } from './pr.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
-import { gateOptions, loadConfig } from './workspace.js';
-
-export interface SubjectTrend {
-  subject: string;
-  file: HistoryFile;
-  points: TrendPoint[];
-  changePoints: ChangePoint[];
-  sustained: SustainedRegression | null;
-  chartPath: string;
-  /** nights where the QEMU version changed: no change point is tested across them */
-  qemuChanges: QemuChange[];
-}
-
-/** Change points and the sustained-regression check of one subject's history. */
-export function analyseHistory(file: HistoryFile, chartPath: string, options: { alpha: number; thresholdPct: number }): SubjectTrend {
-  const { values, entryIndex } = medianSeries(file);
-  const points: TrendPoint[] = values.map((median, i) => {
-    const e = file.entries[entryIndex[i]!]!;
-    return { at: e.at, median, ci95: e.summary.ci95, commit: e.commit };
-  });
-  const cpOptions = { alpha: options.alpha, minShiftPct: options.thresholdPct };
-  // never across a QEMU version change (src/github/history/segments.ts)
-  const versions = entryIndex.map((i) => file.entries[i]!.host?.qemu ?? 'unknown');
-  const { changePoints, sustained, qemuChanges } = changePointsByQemu(values, versions, cpOptions);
-  return { subject: file.subject, file, points, changePoints, sustained, chartPath, qemuChanges };
-}
-
-/** One line per entry: appending a night adds one line to the file's diff. */
-export function serializeHistory(file: HistoryFile): string {
-  const { entries, ...head } = file;
-  const top = JSON.stringify(head).slice(0, -1);
-  return `${top},"entries":[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
-}
+import { loadConfig } from './workspace.js';
 
 async function headCommit(workspace: string, fallback: string): Promise<string> {
   const r = await execa('git', ['rev-parse', 'HEAD'], { cwd: workspace, reject: false });
   return r.failed ? fallback : String(r.stdout).trim();
 }
 
-function blobUrl(ctx: ModeContext, branch: string, file: string): string {
-  return `${ctx.run.serverUrl}/${ctx.run.owner}/${ctx.run.repo}/blob/${encodeURIComponent(branch)}/${file}`;
-}
-
-function trendSection(ctx: ModeContext, branch: string, trends: readonly SubjectTrend[]): string {
-  const out = [`#### History (data branch ${inlineCode(branch)})`, ''];
-  const page = trends[0] ? dashboardPath(trends[0].file.config) : null;
-  if (page) out.push(`Dashboard: ${inlineCode(page)} on the data branch ([file](${blobUrl(ctx, branch, page)}); serve the branch with GitHub Pages to open it).`, '');
-  for (const t of trends) {
-    const latest = t.points.at(-1);
-    out.push(`**${escapeMarkdown(t.subject)}**: ${t.file.entries.length} nightly runs${latest ? `, latest median ${latest.median.toFixed(1)} ms` : ''} · [trend chart (SVG)](${blobUrl(ctx, branch, t.chartPath)})`, '');
-    const chart = trendMermaid(`${t.subject}: median boot ms per nightly run`, t.points);
-    if (chart) out.push(chart, '');
-    if (t.changePoints.length > 0) {
-      out.push('| change point | commit | median before → after (ms) | shift | p |', '| --- | --- | --: | --: | --: |');
-      for (const cp of t.changePoints.slice(-10)) {
-        const p = t.points[cp.index]!;
-        out.push(`| ${p.at.slice(0, 10)} (${cp.direction}) | ${inlineCode(p.commit.slice(0, 12))} | ${cp.beforeMedian.toFixed(1)} → ${cp.afterMedian.toFixed(1)} | ${cp.shiftPct >= 0 ? '+' : ''}${cp.shiftPct.toFixed(1)} % | ${cp.p.toPrecision(2)} |`);
-      }
-      out.push('');
-    } else {
-      out.push(`No change point in the history (window ${DEFAULT_CHANGE_POINT_OPTIONS.window} runs each side).`, '');
-    }
-    for (const q of t.qemuChanges.slice(-5)) {
-      const p = t.points[q.index]!;
-      out.push(`QEMU changed on ${p.at.slice(0, 10)} (${escapeMarkdown(q.from)} → ${escapeMarkdown(q.to)}): timings before and after are not comparable, so no change point is tested across it.`, '');
-    }
-    if (t.sustained) {
-      const s = t.sustained;
-      out.push(`**Sustained regression**: ${s.currentShiftPct.toFixed(1)} % slower than before ${t.points[s.index]!.at.slice(0, 10)} (median ${s.beforeMedian.toFixed(1)} → ${s.currentMedian.toFixed(1)} ms over the latest runs).`, '');
-    }
-  }
-  return out.join('\n');
-}
-
-function issueContent(ctx: ModeContext, configName: string, branch: string, trends: readonly SubjectTrend[]): { title: string; body: string } | null {
-  const sustained = trends.filter((t) => t.sustained);
-  if (sustained.length === 0) return null;
-  const lines = [`The nightly bootgate run finds a sustained boot-time regression in ${inlineCode(configName)}:`, ''];
-  for (const t of sustained) {
-    const s = t.sustained!;
-    const at = t.points[s.index]!;
-    const before = s.index > 0 ? t.points[s.index - 1]! : null;
-    lines.push(
-      `- **${escapeMarkdown(t.subject)}**: +${s.currentShiftPct.toFixed(1)} % (median ${s.beforeMedian.toFixed(1)} → ${s.currentMedian.toFixed(1)} ms), ` +
-        `first seen ${at.at.slice(0, 10)} at ${inlineCode(at.commit.slice(0, 12))}${before ? ` (previous run: ${inlineCode(before.commit.slice(0, 12))})` : ''}, ` +
-        `p = ${s.p.toPrecision(2)} · [chart](${blobUrl(ctx, branch, t.chartPath)})`,
-    );
-  }
-  lines.push('', `Latest run: ${ctx.run.runUrl ?? '(no run URL)'}. This issue is updated by every nightly run and closed when the level comes back.`);
-  return { title: `bootgate: sustained boot-time regression (${configName})`, body: lines.join('\n') };
+/** Links to the data branch's files for the job summary and the regression issue. */
+function dataBranchLinks(ctx: ModeContext, branch: string, configName: string): DataBranchLinks {
+  return {
+    branch,
+    blobUrl: (file) => `${ctx.run.serverUrl}/${ctx.run.owner}/${ctx.run.repo}/blob/${encodeURIComponent(branch)}/${file}`,
+    dashboardPage: dashboardPath(configName),
+    runUrl: ctx.run.runUrl,
+  };
 }
 
 export async function runNightlyMode(ctx: ModeContext): Promise<void> {
@@ -192,7 +117,7 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
       ref: process.env['GITHUB_REF_NAME'] ?? null,
       runUrl: run.runUrl,
     });
-    markdown += `\n${trendSection(ctx, branch, trends)}`;
+    markdown += `\n${nightlyTrendSection(dataBranchLinks(ctx, branch, config.name), trends)}`;
     stages.close();
   }
 
@@ -207,7 +132,7 @@ export async function runNightlyMode(ctx: ModeContext): Promise<void> {
   const notBuilt = doc.subjects.filter((s) => s.notBuilt);
   if (branch && ctx.octokit && inputs.regressionIssue) {
     try {
-      const content = issueContent(ctx, config.name, branch, trends);
+      const content = regressionIssueContent(config.name, dataBranchLinks(ctx, branch, config.name), trends);
       // A subject that was not measured tonight cannot show that its regression is gone.
       if (!content && notBuilt.length > 0) {
         core.info('regression issue: left as it is, since not every subject was measured');

@@ -12,7 +12,9 @@ import { describeIssues } from '../config/load.js';
 import { z } from 'zod';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
 import { clip, codeBlock, escapeMarkdown, keepEnd } from '../report/escape.js';
-import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
+import type { VerdictState } from '../stats/index.js';
+import { compareResults, type Comparison } from '../compare/index.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { downloadShards, shardArtifactName, uploadFolder } from './artifacts.js';
 import { planCaches, restoreCaches, saveCaches } from './cache.js';
 import { findAcceptance, withAcceptance } from './accept-label.js';
@@ -23,7 +25,7 @@ import { failOnNotBuilt, failOnVerdict, publishToPullRequest, PR_META_SCHEMA, se
 import { selectSubjects, type Skipped } from './select.js';
 import { mergeShardDocuments, shardRuns } from './shard.js';
 import type { StageLog } from './stages.js';
-import { ensureCommit, gateOptions, listChangedFiles, loadConfig, probeTemplates, templateFoldersAt, type LoadedConfig } from './workspace.js';
+import { ensureCommit, listChangedFiles, loadConfig, probeTemplates, templateFoldersAt, type LoadedConfig } from './workspace.js';
 
 export interface ModeContext {
   run: RunContext;

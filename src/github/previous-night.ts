@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import { execa } from 'execa';
 import type { Subject } from '../config/subjects.js';
 import type { Octokit } from './comment.js';
-import { historyPaths, parseHistory } from './history/model.js';
+import { historyPaths, parseHistory } from '../history/model.js';
 
 /** Reads files of a branch through the Git Data API; null for a missing file or branch. */
 export async function readBranchFiles(octokit: Octokit, target: { owner: string; repo: string; branch: string }, paths: readonly string[]): Promise<Map<string, string | null>> {

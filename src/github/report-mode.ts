@@ -12,13 +12,15 @@ import type { ResultsDocument } from '../measure/results.js';
 import { readResults } from '../measure/results-file.js';
 import { ResultsValidationError } from '../measure/results-schema.js';
 import { renderGateReport, reportMarker } from '../report/markdown.js';
-import { compareResults, type Comparison, type VerdictState } from '../stats/index.js';
+import type { VerdictState } from '../stats/index.js';
+import { compareResults, type Comparison } from '../compare/index.js';
+import { gateOptions } from '../engine/gate-options.js';
 import { downloadFromRun, REPORT_ARTIFACT } from './artifacts.js';
 import { upsertComment } from './comment.js';
 import type { ModeContext } from './pr.js';
 import { PR_META_FILE, PR_META_SCHEMA, setGateOutputs, writeJobSummary } from './publish.js';
 import type { Skipped } from './select.js';
-import { gateOptions, loadConfig } from './workspace.js';
+import { loadConfig } from './workspace.js';
 
 /** Larger files are not read: a results document of 1000 boots is well under 5 MB. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -74,7 +76,7 @@ export function parsePrMeta(text: string): TrustedMeta {
   const config = typeof raw['config'] === 'string' ? raw['config'].slice(0, 200) : '';
   const skipped = Array.isArray(raw['skipped'])
     ? raw['skipped']
-        .filter((s): s is { name: string; reason: string } => !!s && typeof s.name === 'string' && typeof s.reason === 'string')
+        .filter(isNameReason)
         .slice(0, MAX_SKIPPED)
         .map((s) => ({ name: s.name.slice(0, 200), reason: s.reason.slice(0, 500) }))
     : [];
@@ -111,8 +113,8 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
 
   const configName = trustedConfigPath(meta.config, inputs.config);
   const marker = reportMarker(configName);
-  let base: ResultsDocument | null = null;
-  let head: ResultsDocument | null = null;
+  let base: ResultsDocument | null;
+  let head: ResultsDocument | null;
   let refused: ResultsValidationError | null = null;
   try {
     base = await readResults(path.join(dir, 'base.json'), MAX_FILE_BYTES);
@@ -163,4 +165,10 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   stages.close();
   await writeJobSummary(markdown);
   setGateOutputs(verdict, { base: base ? path.join(dir, 'base.json') : null, head: head ? path.join(dir, 'head.json') : null, report: reportFile, dir }, comparison);
+}
+
+function isNameReason(s: unknown): s is { name: string; reason: string } {
+  if (typeof s !== 'object' || s === null) return false;
+  const { name, reason } = s as { name?: unknown; reason?: unknown };
+  return typeof name === 'string' && typeof reason === 'string';
 }

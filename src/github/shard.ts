@@ -46,6 +46,7 @@ export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDo
   const subjects = [...merged.values()].map((s) => {
     const boots = s.boots.map((b, index) => ({ ...b, index, sequence: sequence++ }));
     // the merged boots are one fixed sample: the shards' own looks do not apply to it
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose
     const { sequential: _looks, ...rest } = s;
     return { ...rest, boots, warmup: s.warmup.map((b, index) => ({ ...b, index })), summary: summarizeSubject(boots) };
   });

@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import type { BootProgress } from '../measure/run.js';
 import { progressLine } from '../report/terminal.js';
+import { neutraliseWorkflowCommands } from './untrusted-log.js';
 
 export class StageLog {
   private open = false;
@@ -19,10 +20,13 @@ export class StageLog {
     this.open = false;
   }
 
-  /** Engine callbacks: build lines, then one progress line per boot under a "boot" group. */
+  /**
+   * Engine callbacks: build lines, then one progress line per boot under a "boot" group. Build
+   * lines are the PR's own output, so they cannot issue workflow commands.
+   */
   engineCallbacks(bootTitle: string): { log: (line: string) => void; onBoot: (p: BootProgress) => void } {
     return {
-      log: (line) => core.info(line),
+      log: (line) => core.info(neutraliseWorkflowCommands(line)),
       onBoot: (p) => {
         if (!this.booting) {
           this.booting = true;

@@ -1,12 +1,10 @@
 // The repository checkout the action runs in: the config, commits, the PR's changed files.
-import { perSubjectOptions } from '../engine/gate-options.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { execa } from 'execa';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
-import { DEFAULT_GATE_OPTIONS, type GateOptions } from '../stats/index.js';
 import { emboxDownloadDir } from './cache.js';
 import type { Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
@@ -36,17 +34,6 @@ export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise
   // The shared folder may not exist before its first cache save; the Embox builder wants a folder.
   if (!downloadDir && subjects.some((s) => s.os === 'embox')) await mkdir(emboxDownloadDir({ name: '', os: 'embox', settings: {} }, undefined), { recursive: true });
   return { name: inputs.config, file, subjects };
-}
-
-/** Gate thresholds: the inputs, with per-subject thresholds from the config. */
-export function gateOptions(inputs: ActionInputs, subjects: readonly Subject[]): GateOptions {
-  return {
-    alpha: inputs.alpha,
-    thresholdPct: inputs.threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
-    thresholdMs: inputs.threshold.thresholdMs,
-    instructionsThresholdPct: DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
-    perSubject: perSubjectOptions(subjects),
-  };
 }
 
 async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {

@@ -1,9 +1,9 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/errors.js';
-import { clip, stripControl } from '../report/escape.js';
+import { clip, stripControl } from '../text/clean.js';
 import { parseResultsDocument, ResultsValidationError } from './results-schema.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../config/version.js';
 import { RESULTS_SCHEMA, type HostFacts, type ResultsDocument, type SubjectResult } from './results.js';
 
 export const TOOL_VERSION = VERSION;

@@ -198,5 +198,5 @@ export function parseResultsDocument(raw: unknown, where: string): ResultsDocume
     const more = issues.length > MAX_ISSUES ? `\n${where}: … and ${issues.length - MAX_ISSUES} more problems` : '';
     throw new ResultsValidationError(`${describeIssues(where, issues.slice(0, MAX_ISSUES))}${more}`);
   }
-  return parsed.data as ResultsDocument;
+  return parsed.data;
 }

@@ -1,5 +1,5 @@
 import type { GuestSpec } from '../boot/guest.js';
-import type { ImageSizes as ElfImageSizes } from '../build/elf-image-size.js';
+import type { ImageSizes as ElfImageSizes } from '../elf/index.js';
 import type { Summary } from '../stats/index.js';
 import type { ModuleTime } from './modules.js';
 import type { PhaseTime } from './phases.js';
@@ -29,7 +29,7 @@ export interface BootRecord {
   log: string | null;
 }
 
-/** text/data/bss of the booted image, as binutils' `size` prints them (src/build/elf-image-size.ts). */
+/** text/data/bss of the booted image, as binutils' `size` prints them (src/elf/sizes.ts). */
 export type ImageSizes = Pick<ElfImageSizes, 'text' | 'data' | 'bss'> & { total?: number };
 
 

@@ -1,4 +1,4 @@
-import { summarize } from '../stats/index.js';
+import { madOutliers, summarize } from '../stats/index.js';
 import { unattributedInstructions } from './modules.js';
 import type { BootRecord, SubjectSummary } from './results.js';
 
@@ -42,4 +42,13 @@ export function summarizeSubject(boots: readonly BootRecord[]): SubjectSummary {
     instructions: summarize(values((b) => b.instructions)),
     modules,
   };
+}
+
+/**
+ * Counted boots whose boot time is an outlier by median/MAD (docs/statistics.md), in boot order:
+ * flagged for the reader (a busy host), never removed: the statistics are rank-based anyway.
+ */
+export function outlierBoots(boots: readonly BootRecord[]): BootRecord[] {
+  const ok = boots.filter((b) => b.ok && b.bootMs !== null && Number.isFinite(b.bootMs));
+  return madOutliers(ok.map((b) => b.bootMs!)).map((i) => ok[i]!);
 }

@@ -1,17 +1,10 @@
 // Escaping for text that comes from guests or users (subject and module names, errors, serial
 // tails) before it goes into a PR comment. A guest controls its serial output, so nothing it prints
 // may open HTML, close a code block, break a table, or ping a GitHub user.
+import { stripControl } from '../text/clean.js';
 
-// CSI/OSC escape sequences first (their bytes would otherwise leave visible junk), then every other
-// C0/C1 control character except tab and newline.
-const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-
-/** Removes terminal escape sequences and control characters; CRLF and lone CR become LF. */
-export function stripControl(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(ANSI_SEQUENCE, '').replace(CONTROL, '');
-}
+// Plain-text cleaning sits below every layer (src/text/clean.ts); the reports take it from here too.
+export { clip, keepEnd, stripControl } from '../text/clean.js';
 
 // Backslash-escapable Markdown punctuation that can start emphasis, code, links, tables,
 // strikethrough, headings or images. `&`, `<`, `>` become entities instead (HTML is parsed first).
@@ -66,16 +59,4 @@ export function inlineCode(text: string, { inTable = false }: { inTable?: boolea
 /** A command line for display (never executed): arguments with shell specials single-quoted. */
 export function quoteArgs(args: readonly string[]): string {
   return args.map((a) => (a !== '' && /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-/** At most `max` characters of `text`, keeping its end (a serial tail's last lines matter most). */
-export function keepEnd(text: string, max: number): { text: string; cut: number } {
-  if (text.length <= max) return { text, cut: 0 };
-  const cut = text.length - max;
-  return { text: text.slice(cut), cut };
-}
-
-/** At most `max` characters of one line, with an ellipsis when cut. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }

@@ -2,8 +2,9 @@
 // github-action-benchmark's `customSmallerIsBetter` JSON, and hyperfine-style CSV and Markdown
 // tables. Each takes the measured subjects (for gate and compare: the head's).
 import type { SubjectResult } from '../measure/results.js';
-import type { Comparison } from '../stats/index.js';
+import type { Comparison } from '../compare/index.js';
 import { stripControl } from './escape.js';
+import { isMinMaxRange } from './notes.js';
 
 /** https://bencher.dev/docs/reference/bencher-metric-format: benchmark → measure → metric. */
 export type BencherMetric = { value: number; lower_value?: number; upper_value?: number };
@@ -65,7 +66,7 @@ export function toBenchmarkAction(subjects: readonly SubjectResult[], comparison
     const compared = comparison?.subjects.find((c) => c.name === r.name);
     if (s.median !== undefined) {
       const extra = [`n=${s.n}/${s.total}`];
-      if (s.ci95) extra.push(`95% CI of the median ${s.ci95[0].toFixed(2)}–${s.ci95[1].toFixed(2)} ms`);
+      if (s.ci95) extra.push(`${isMinMaxRange(s) ? `min–max of ${s.n} boots (too few for a 95% CI)` : '95% CI of the median'} ${s.ci95[0].toFixed(2)}–${s.ci95[1].toFixed(2)} ms`);
       if (s.cv !== undefined) extra.push(`CV ${(s.cv * 100).toFixed(2)} %`);
       if (compared?.boot) extra.push(`vs base ${compared.boot.pct >= 0 ? '+' : ''}${compared.boot.pct.toFixed(2)} % (${compared.state})`);
       out.push({

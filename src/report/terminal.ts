@@ -1,8 +1,10 @@
 import { describeThreshold } from '../stats/verdict.js';
-import type { Comparison } from '../stats/index.js';
+import type { Comparison } from '../compare/index.js';
 import type { BootProgress } from '../measure/run.js';
 import type { SubjectResult } from '../measure/results.js';
 import { stripControl } from './escape.js';
+import { formatCount, formatFixed, formatPlain } from './format.js';
+import { DECIDED_BY, isMinMaxRange, MIN_MAX_NOTE, outlierWarning } from './notes.js';
 
 // Subject and module names, errors and serial tails come from guests (or from a results file): a
 // terminal must not receive their escape sequences or control characters. Every function here
@@ -10,10 +12,11 @@ import { stripControl } from './escape.js';
 const safe = (text: string): string => stripControl(text);
 const cellText = (text: string): string => stripControl(text).replace(/[\t\n]+/g, ' ');
 
-const fmt = (v: number | null | undefined, digits = 1): string => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—');
+// Numbers as in the Markdown reports (./format.ts), without thousands separators in table cells.
+const fmt = formatFixed;
 /** Counts and settings: digits only, whatever a results file held. */
-const whole = (v: number | null | undefined): string => fmt(v, 0);
-const plain = (v: number): string => (Number.isFinite(v) ? String(v) : '—');
+const whole = (v: number | null | undefined): string => formatFixed(v, 0);
+const plain = formatPlain;
 
 export function subjectLabel(name: string, variant: string | null): string {
   return variant ? `${name} [${variant}]` : name;
@@ -46,16 +49,21 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
       subjectLabel(r.name, r.variant),
       `${whole(s.n)}/${whole(s.total)}`,
       fmt(s.median),
-      s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}` : '—',
+      s.ci95 ? `${fmt(s.ci95[0])}–${fmt(s.ci95[1])}${isMinMaxRange(s) ? ' (min–max)' : ''}` : '—',
       s.cv !== undefined ? fmt(s.cv * 100, 2) : '—',
       fmt(s.min),
       fmt(s.max),
       // no httpd (e.g. an Embox template without one): the ready point is the serial marker alone
       r.guest?.network === null ? 'no HTTP check' : fmt(s.http?.median),
-      s.instructions ? Math.round(s.instructions.median).toLocaleString('en-US') : '—',
+      s.instructions ? formatCount(s.instructions.median) : '—',
     ]);
   }
   let out = table(rows);
+  if (results.some((r) => isMinMaxRange(r.summary))) out += `\n(min–max) ${MIN_MAX_NOTE}`;
+  for (const r of results) {
+    const warning = outlierWarning(subjectLabel(r.name, r.variant), r);
+    if (warning) out += `\n${warning}`;
+  }
   const embox = results.find((r) => r.os === 'embox' && r.summary.median !== undefined);
   const rumprun = results.find((r) => r.os === 'rumprun' && r.summary.median !== undefined);
   if (embox && rumprun) {
@@ -71,7 +79,7 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
   for (const r of results) {
     const counted = r.summary.moduleInstructions ?? [];
     if (counted.length === 0 || r.summary.instructions === null) continue;
-    const count = (v: number): string => Math.round(v).toLocaleString('en-US');
+    const count = formatCount;
     const rows = counted.slice(0, topModules).map((m) => [m.name, count(m.medianInstructions)]);
     if (counted.length > topModules) {
       const others = counted.slice(topModules).reduce((sum, m) => sum + m.medianInstructions, 0);
@@ -122,8 +130,13 @@ export function comparisonSummary(c: Comparison): string {
   for (const s of c.subjects) {
     out += `\n${s.name}: ${s.state} — ${s.reason}`;
     const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
-    out += `\n${s.name}: threshold ${s.threshold}; boots used ${whole(s.base.boots.length)} + ${whole(s.head.boots.length)}${looks}`;
+    const threshold = s.decision.by === 'instructions' ? `instruction threshold ${plain(s.decision.instructionsThresholdPct ?? NaN)} %` : `threshold ${s.decision.threshold.text}`;
+    out += `\n${s.name}: decided by ${DECIDED_BY[s.decision.by]}; ${threshold}; boots used ${whole(s.decision.boots.base)} + ${whole(s.decision.boots.head)}${looks}`;
     if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
+    for (const [side, r] of [['base', s.base], ['head', s.head]] as const) {
+      const warning = outlierWarning(`${s.name}, ${side}`, r);
+      if (warning) out += `\n${warning}`;
+    }
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
     const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
     if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;

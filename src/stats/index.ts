@@ -1,6 +1,7 @@
-// Statistics behind bootgate's verdict. Pure functions, no I/O.
+// Statistics behind bootgate's verdict: numbers in, numbers out. Pure functions, no I/O.
+// Comparing results documents is src/compare/.
 export { summarize, type Summary } from './descriptive.js';
-export { medianCI } from './median-ci.js';
+export { medianCI, medianCIReachesLevel } from './median-ci.js';
 export { mannWhitney } from './mann-whitney.js';
 export { hodgesLehmann } from './hodges-lehmann.js';
 export { madOutliers } from './outliers.js';
@@ -15,19 +16,5 @@ export {
   type Verdict,
 } from './verdict.js';
 export { decideInstructions, type InstructionVerdict } from './instructions.js';
-export {
-  compareResults,
-  compareSubject,
-  moduleDeltas,
-  phaseDeltas,
-  subjectOptions,
-  DEFAULT_GATE_OPTIONS,
-  type Comparison,
-  type SubjectComparison,
-  type ModuleDelta,
-  type PhaseDelta,
-  type GateOptions,
-} from './compare-results.js';
 export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';
 export { ksPValue, ksStatistic, spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';
-export { moduleRegressions, type ModuleVerdict } from './module-verdicts.js';

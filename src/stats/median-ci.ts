@@ -35,3 +35,11 @@ export function medianCI(xs: readonly number[], level = 0.95): [number, number] 
   while (k + 1 <= Math.floor((n + 1) / 2) && 1 - 2 * binomialHalfCdf(k, n) >= level) k++;
   return [sorted[k - 1]!, sorted[n - k]!];
 }
+
+/**
+ * Whether the median CI of n values reaches the level: below that (n ≤ 5 at 95 %) medianCI returns
+ * the min–max range, whose coverage 1 − 2·0.5ⁿ is less (93.75 % at n = 5), and reports must say so.
+ */
+export function medianCIReachesLevel(n: number, level = 0.95): boolean {
+  return n >= 1 && 1 - 2 * binomialHalfCdf(0, n) >= level;
+}

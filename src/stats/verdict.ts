@@ -171,6 +171,17 @@ export function decide(base: readonly number[], head: readonly number[], options
   const thresholdPctFor = (baseMedian: number): number =>
     opts.thresholdMs !== undefined ? (100 * opts.thresholdMs) / baseMedian : opts.thresholdPct;
 
+  // No percentage of a zero base median: an inconclusive verdict that says so, not a thrown error
+  // that would cost the whole check.
+  const baseMedian = base.length > 0 ? median([...base]) : NaN;
+  if (base.length > 0 && !(baseMedian > 0)) {
+    return {
+      pct: NaN, ciPct: [NaN, NaN], p: NaN, baseMedian, headMedian: head.length > 0 ? median([...head]) : NaN, shiftMs: NaN, ciLevel,
+      state: 'inconclusive', thresholdPct: opts.thresholdPct, threshold, moreBoots: null,
+      reason: `the base median is ${baseMedian}: a change cannot be expressed as a share of it`,
+    };
+  }
+
   if (base.length < MIN_BOOTS_PER_SIDE || head.length < MIN_BOOTS_PER_SIDE) {
     const change: RelativeChange =
       base.length > 0 && head.length > 0

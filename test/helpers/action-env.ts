@@ -130,33 +130,6 @@ export async function runActionProcess(run: ActionRun): Promise<ActionResult> {
   };
 }
 
-/** Runs git with an argument array in `cwd`; returns stdout. Identity fixed so commits work anywhere. */
-export async function git(cwd: string, args: string[]): Promise<string> {
-  const child = spawn('git', args, {
-    cwd,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${err}`);
-  return out.trim();
-}
-
-/** Writes `files` (relative path → content) into the repository and commits them; returns the commit. */
-export async function commitFiles(repo: string, files: Record<string, string | Buffer>, message: string): Promise<string> {
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(repo, rel)), { recursive: true });
-    await writeFile(path.join(repo, rel), content);
-  }
-  await git(repo, ['add', '-A']);
-  await git(repo, ['commit', '-q', '-m', message]);
-  return git(repo, ['rev-parse', 'HEAD']);
-}
-
 /** A real-shaped pull_request event payload (the fields the action and @actions/github read). */
 export function pullRequestPayload(o: { number: number; baseSha: string; headSha: string; repo: string; headRepo?: string }): unknown {
   const [owner, name] = o.repo.split('/');
@@ -178,98 +151,29 @@ export function pullRequestPayload(o: { number: number; baseSha: string; headSha
   };
 }
 
-/** The test repository's config: the multiboot fixture as an `always` subject, and an Embox subject that cannot build here. */
-export const FIXTURE_CONFIG = `version: 1
-defaults:
-  runs: 3
-  warmup: 0
-subjects:
-  - name: fixture
-    os: custom
-    always: true
-    kernel: kernel.elf
-    build-command: cp fixture-kernel.elf kernel.elf
-    qemu: qemu-system-i386
-    memory: 64
-    network: false
-    start-marker: "bootgate-fixture: kernel start"
-    ready-marker: "bootgate-fixture: ready"
-    timeout: 30
-  - name: x86-qemu
-    os: embox
-    source: .
-    template: x86/qemu
-`;
+/** A schedule event of acme/embox (mode nightly). */
+export const SCHEDULE_PAYLOAD = { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } };
 
-/** A config with no `always` subject: a PR that touches no template measures nothing. */
-export const TEMPLATES_ONLY_CONFIG = `version: 1
-subjects:
-  - name: x86-qemu
-    os: embox
-    source: .
-    template: x86/qemu
-`;
-
-export interface FixtureRepo {
-  dir: string;
-  /** bootgate.yml (and bootgate-templates.yml), the fixture kernel, an Embox-like templates/ folder */
-  base: string;
-  /** README change only */
-  docs: string;
-  /** the fixture kernel replaced by a slower build */
-  slow: string;
-  /** the fixture kernel deleted: the fixture's build command (cp) fails */
-  broken: string;
-  /** an edit of the Embox-like template: selects the x86-qemu subject, which cannot build here */
-  template: string;
-}
-
-/** A git repository whose commits differ in what the action should see. */
-export async function makeFixtureRepo(dir: string, kernel: Buffer, slowKernel: Buffer): Promise<FixtureRepo> {
-  await mkdir(dir, { recursive: true });
-  await git(dir, ['init', '-q', '-b', 'main']);
-  const base = await commitFiles(dir, {
-    'bootgate.yml': FIXTURE_CONFIG,
-    'bootgate-templates.yml': TEMPLATES_ONLY_CONFIG,
-    'fixture-kernel.elf': kernel,
-    'README.md': 'fixture repository\n',
-    '.gitignore': 'kernel.elf\n',
-    'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
-  }, 'base');
-  const docs = await commitFiles(dir, { 'README.md': 'fixture repository, documented\n' }, 'docs');
-  await git(dir, ['checkout', '-q', '-b', 'slow', base]);
-  const slow = await commitFiles(dir, { 'fixture-kernel.elf': slowKernel }, 'slow kernel');
-  await git(dir, ['checkout', '-q', '-b', 'broken', base]);
-  await git(dir, ['rm', '-q', 'fixture-kernel.elf']);
-  const broken = await commitFiles(dir, { 'README.md': 'fixture repository, kernel deleted\n' }, 'kernel deleted');
-  await git(dir, ['checkout', '-q', '-b', 'template', base]);
-  const template = await commitFiles(dir, { 'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n# tuned\n' }, 'template edit');
-  await git(dir, ['checkout', '-q', 'main']);
-  return { dir, base, docs, slow, broken, template };
-}
-
-export interface FixtureWorld {
-  tmp: string;
-  cacheDir: string;
-  repo: FixtureRepo;
-  /** the multiboot fixture kernel, built: a subject that needs no build */
-  fixtureKernel: string;
-}
-
-/**
- * A temporary folder with the fixture repository and a bootgate cache folder holding the fixture
- * kernels (built with the repository's own builder; the slow one does 3× the work).
- */
-export async function prepareFixtureWorld(prefix: string): Promise<FixtureWorld> {
-  const { mkdtemp, readFile } = await import('node:fs/promises');
-  const os = await import('node:os');
-  const { buildMultibootFixture } = await import('../../src/build/multiboot-fixture.js');
-  const tmp = await mkdtemp(path.join(os.tmpdir(), prefix));
-  const cacheDir = path.join(tmp, 'cache');
-  const fixture = await buildMultibootFixture({ cacheDir });
-  const slow = await buildMultibootFixture({ cacheDir, workPercent: 300 });
-  const repo = await makeFixtureRepo(path.join(tmp, 'repo'), await readFile(fixture.kernel), await readFile(slow.kernel));
-  return { tmp, cacheDir, repo, fixtureKernel: fixture.kernel };
+/** A workflow_run event of the base repository, for the pull_request run `runId` of a fork at `headSha`. */
+export function workflowRunPayload(runId: number, headSha: string): unknown {
+  return {
+    action: 'completed',
+    workflow_run: {
+      id: runId,
+      name: 'bootgate',
+      event: 'pull_request',
+      status: 'completed',
+      conclusion: 'success',
+      head_sha: headSha,
+      head_branch: 'feature',
+      html_url: `https://github.com/acme/embox/actions/runs/${runId}`,
+      head_repository: { full_name: 'evil/embox' },
+      repository: { full_name: 'acme/embox' },
+      pull_requests: [],
+    },
+    repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } },
+    sender: { login: 'contributor', type: 'User' },
+  };
 }
 
 export const explainRun = (r: ActionResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;

@@ -305,7 +305,7 @@ export class FakeGitHub {
     res.writeHead = ((status: number, ...rest: unknown[]) => {
       record.status = status;
       return (originalWriteHead as (...a: unknown[]) => http.ServerResponse)(status, ...rest);
-    }) as typeof res.writeHead;
+    });
 
     const isRefUpdate = (req.method === 'PATCH' && /\/git\/refs\//.test(url.pathname)) || (req.method === 'POST' && url.pathname.endsWith('/git/refs'));
     if (isRefUpdate) await this.raceGate();

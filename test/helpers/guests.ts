@@ -1,12 +1,10 @@
 import type { GuestSpec } from '../../src/boot/guest.js';
-import type { MultibootFixture } from '../../src/build/multiboot-fixture.js';
+import { guestFromSettings } from '../../src/build/guest-settings.js';
+import { multibootFixtureSettings, type MultibootFixture } from '../../src/build/multiboot-fixture.js';
 import type { LinuxFixture } from '../../src/build/linux-fixture.js';
 
 export function multibootGuest(f: MultibootFixture, overrides: Partial<GuestSpec> = {}): GuestSpec {
-  return {
-    qemu: 'qemu-system-i386', memoryMb: 64, kernel: f.kernel, network: null, httpPath: '/', extraArgs: [],
-    startMarker: f.startMarker, readyMarker: f.readyMarker, moduleMarker: f.moduleMarker, timeoutMs: 30_000, ...overrides,
-  };
+  return { ...guestFromSettings('multiboot-fixture', multibootFixtureSettings(f.kernel)), ...overrides };
 }
 
 export function linuxGuest(f: LinuxFixture, overrides: Partial<GuestSpec> = {}): GuestSpec {

@@ -2,18 +2,14 @@
 // gets an arm/qemu subject derived from the config's x86 one, built by "make" (the arch fixture,
 // compiled with arm-none-eabi-gcc, printing Embox's first line and tish's prompt) and booted as
 // bootgate boots Embox's arm/qemu (qemu-system-arm -M integratorcp -kernel); the comment shows it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitFiles, explainRun as explain, git, pullRequestPayload, REPO_ROOT, runActionProcess } from '../helpers/action-env.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
+import { describe, expect } from 'vitest';
+import { explainRun as explain, pullRequestPayload, REPO_ROOT } from '../helpers/action-env.js';
+import { createRepo } from '../helpers/fixture-repo.js';
+import { githubTest } from '../helpers/github-world.js';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-let tmp = '';
-let repoDir = '';
-let base = '';
-let head = '';
 
 /** Embox's layout and make targets, just enough for bootgate: confload-<t> copies the template, make builds the fixture. */
 function fakeEmbox(): Record<string, string> {
@@ -23,8 +19,9 @@ function fakeEmbox(): Record<string, string> {
       '# A fake Embox for bootgate\'s tests (confload, then a build of the arch fixture as the image).',
       '.DEFAULT_GOAL := all',
       '-include conf/build.conf',
-      // the PR's edit of mods.conf changes the image (1 % more work), so base and head are both booted
-      "WORK := $(if $(shell grep -l 'touches mods.conf' conf/mods.conf 2>/dev/null),101,100)",
+      // the PR's edit of mods.conf changes the image (1 % more work), so base and head are both booted;
+      // 10x the fixture's default work: a boot of ~25 ms can arrive in one serial read on a busy host
+      "WORK := $(if $(shell grep -l 'touches mods.conf' conf/mods.conf 2>/dev/null),1010,1000)",
       'all:',
       '\tmkdir -p build/base/bin',
       `\tnode ${CLI} fixture --arch $(ARCH) --work-percent $(WORK) --start-line '[info] (Kernel) Embox kernel start' --ready-text 'root@embox:/# ' --out build/base/bin/embox`,
@@ -56,54 +53,44 @@ function fakeEmbox(): Record<string, string> {
   };
 }
 
-beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'bootgate-action-arch-'));
-  repoDir = path.join(tmp, 'embox');
-  await git(tmp, ['init', '-q', '-b', 'main', repoDir]);
-  base = await commitFiles(repoDir, fakeEmbox(), 'base');
-  const mods = fakeEmbox()['templates/arm/qemu/mods.conf']!.replace('configuration conf {', 'configuration conf {\n\t/* a comment: the PR touches mods.conf */');
-  head = await commitFiles(repoDir, { 'templates/arm/qemu/mods.conf': mods }, 'arm/qemu: touch mods.conf');
-});
-
-afterAll(async () => {
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
+const test = githubTest
+  /** The fake Embox repository: a base commit and a head that touches templates/arm/qemu/mods.conf. */
+  .extend('embox', { scope: 'file' }, async ({ workDir }) => {
+    const repo = await createRepo(path.join(workDir, 'embox'));
+    const base = await repo.commit(fakeEmbox(), 'base');
+    const mods = fakeEmbox()['templates/arm/qemu/mods.conf']!.replace('configuration conf {', 'configuration conf {\n\t/* a comment: the PR touches mods.conf */');
+    const head = await repo.commit({ 'templates/arm/qemu/mods.conf': mods }, 'arm/qemu: touch mods.conf');
+    return { dir: repo.dir, base, head };
+  });
 
 describe('action, mode pr, a non-x86 Embox template', () => {
-  it('a PR touching templates/arm/qemu/mods.conf measures arm/qemu (integratorcp) and comments', async () => {
-    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
-    await fake.start();
-    try {
-      fake.addPull({ number: 12, baseSha: base, headSha: head, files: [{ filename: 'templates/arm/qemu/mods.conf', status: 'modified' }] });
-      const r = await runActionProcess({
-        inputs: { runs: '3', warmup: '0' },
-        eventName: 'pull_request',
-        payload: pullRequestPayload({ number: 12, baseSha: base, headSha: head, repo: 'acme/embox' }),
-        workspace: repoDir,
-        runDir: path.join(tmp, 'run'),
-        fake,
-        runId: 1200,
-        env: { BOOTGATE_CACHE_DIR: path.join(tmp, 'cache') },
-      });
-      expect(r.code, explain(r)).toBe(0);
-      expect(r.stdout).toContain('template arm/qemu changed: new subject arm-qemu (settings from x86-qemu, qemu-system-arm -M integratorcp, -kernel)');
-      expect(r.stdout).toContain('measuring: arm-qemu\n');
-      expect(r.stdout).toMatch(/embox: cross compiler arm-none-eabi-gcc \(/);
-      expect(r.stdout).toMatch(/arm-qemu \[head\] boot 3\/3/);
+  test('a PR touching templates/arm/qemu/mods.conf measures arm/qemu (integratorcp) and comments', async ({ fake, embox: { dir: repoDir, base, head }, runAction, workDir }) => {
+    fake.addPull({ number: 12, baseSha: base, headSha: head, files: [{ filename: 'templates/arm/qemu/mods.conf', status: 'modified' }] });
+    const r = await runAction({
+      inputs: { runs: '3', warmup: '0' },
+      eventName: 'pull_request',
+      payload: pullRequestPayload({ number: 12, baseSha: base, headSha: head, repo: 'acme/embox' }),
+      workspace: repoDir,
+      runId: 1200,
+      // a fresh cache of its own, as on a first run
+      env: { BOOTGATE_CACHE_DIR: path.join(workDir, 'cache') },
+    });
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stdout).toContain('template arm/qemu changed: new subject arm-qemu (settings from x86-qemu, qemu-system-arm -M integratorcp, -kernel)');
+    expect(r.stdout).toContain('measuring: arm-qemu\n');
+    expect(r.stdout).toMatch(/embox: cross compiler arm-none-eabi-gcc \(/);
+    expect(r.stdout).toMatch(/arm-qemu \[head\] boot 3\/3/);
 
-      const headDoc = JSON.parse(await readFile(path.join(r.outputs['results-path']!, 'head.json'), 'utf8'));
-      const subject = headDoc.subjects[0];
-      expect(subject.name).toBe('arm-qemu');
-      expect(subject.guest).toMatchObject({ qemu: 'qemu-system-arm', machine: 'integratorcp', loader: 'kernel', network: null });
-      expect(subject.qemuCommand).toEqual(expect.arrayContaining(['-machine', 'integratorcp', '-kernel']));
-      expect(subject.boots.every((b: { ok: boolean; httpMs: number | null }) => b.ok && b.httpMs === null)).toBe(true);
-      expect(subject.summary.modules.map((m: { name: string }) => m.name)).toContain('embox.net.core');
+    const headDoc = JSON.parse(await readFile(path.join(r.outputs['results-path']!, 'head.json'), 'utf8'));
+    const subject = headDoc.subjects[0];
+    expect(subject.name).toBe('arm-qemu');
+    expect(subject.guest).toMatchObject({ qemu: 'qemu-system-arm', machine: 'integratorcp', loader: 'kernel', network: null });
+    expect(subject.qemuCommand).toEqual(expect.arrayContaining(['-machine', 'integratorcp', '-kernel']));
+    expect(subject.boots.every((b: { ok: boolean; httpMs: number | null }) => b.ok && b.httpMs === null)).toBe(true);
+    expect(subject.summary.modules.map((m: { name: string }) => m.name)).toContain('embox.net.core');
 
-      const comment = fake.comments.find((c) => c.issue === 12);
-      expect(comment?.body).toContain('arm-qemu');
-      expect(comment?.body).toContain('no HTTP check');
-    } finally {
-      await fake.stop();
-    }
+    const comment = fake.comments.find((c) => c.issue === 12);
+    expect(comment?.body).toContain('arm-qemu');
+    expect(comment?.body).toContain('no HTTP check');
   }, 300_000);
 });

@@ -2,30 +2,20 @@
 // file): the nightly page built by the action from a real multi-night fixture history, the edge
 // cases (empty and one-point history, hostile names), and `bootgate view` of two real results
 // files. Screenshots go to test-artifacts/screenshots/ (a CI artifact).
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
+import { describe, expect } from 'vitest';
+import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/history/model.js';
 import { historyDashboard } from '../../src/report/dashboard/build.js';
 import type { DashboardData } from '../../src/report/dashboard/model.js';
 import { renderDashboardPage } from '../../src/report/dashboard/page.js';
-import { serializeHistory } from '../../src/github/nightly.js';
+import { serializeHistory } from '../../src/history/model.js';
 import { renderPage, SCREENSHOT_DIR } from '../helpers/browser.js';
-import { explainRun as explain, git, prepareFixtureWorld, runActionProcess, type FixtureWorld } from '../helpers/action-env.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
-import { CLI } from '../helpers/fixture-repo.js';
+import { explainRun as explain, SCHEDULE_PAYLOAD } from '../helpers/action-env.js';
+import { CLI, git } from '../helpers/fixture-repo.js';
+import { githubTest as test } from '../helpers/github-world.js';
 import { bencherMetricFormat, benchmarkActionCustom } from '../helpers/export-schemas.js';
-
-let world: FixtureWorld;
-
-beforeAll(async () => {
-  world = await prepareFixtureWorld('bootgate-dashboard-');
-});
-
-afterAll(async () => {
-  if (world) await rm(world.tmp, { recursive: true, force: true });
-});
 
 const TREND = { repoUrl: 'https://github.com/acme/embox', alpha: 0.01, thresholdPct: 5 };
 
@@ -42,30 +32,30 @@ function entry(i: number, median: number, extra: Partial<HistoryEntry> = {}): Hi
   };
 }
 
-async function pageFile(name: string, data: DashboardData): Promise<string> {
-  const file = path.join(world.tmp, `${name}.html`);
+async function pageFile(dir: string, name: string, data: DashboardData): Promise<string> {
+  const file = path.join(dir, `${name}.html`);
   await writeFile(file, await renderDashboardPage(data));
   return file;
 }
 
 describe('dashboard page in headless Chromium', () => {
-  it('an empty history renders a page that says so, without errors', async () => {
+  test('an empty history renders a page that says so, without errors', async ({ workDir }) => {
     const empty = historyDashboard([], { ...TREND, title: 'bootgate: empty', subtitle: 'no history' });
     const noRuns: HistoryFile = { schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject: 'fixture', os: 'custom', entries: [] };
-    const page = await renderPage(await pageFile('empty', empty), { screenshot: path.join(SCREENSHOT_DIR, 'dashboard-empty.png'), height: 600 });
+    const page = await renderPage(await pageFile(workDir, 'empty', empty), { screenshot: path.join(SCREENSHOT_DIR, 'dashboard-empty.png'), height: 600 });
     expect(page.status).toBe('ok');
     expect(page.charts).toBe(0);
     expect(page.dom).toContain('No nightly history yet');
     expect(page.console).toEqual([]);
 
-    const subjectOnly = await renderPage(await pageFile('no-runs', historyDashboard([noRuns], { ...TREND, title: 't', subtitle: 's' })));
+    const subjectOnly = await renderPage(await pageFile(workDir, 'no-runs', historyDashboard([noRuns], { ...TREND, title: 't', subtitle: 's' })));
     expect(subjectOnly.status).toBe('ok');
     expect(subjectOnly.dom).toContain('No nightly run recorded yet');
   });
 
-  it('a one-point history draws the boot, image size and module charts', async () => {
+  test('a one-point history draws the boot, image size and module charts', async ({ workDir }) => {
     const file: HistoryFile = { schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject: 'fixture', os: 'custom', entries: [entry(0, 300)] };
-    const page = await renderPage(await pageFile('one', historyDashboard([file], { ...TREND, title: 'bootgate: one point', subtitle: 'one night' })), {
+    const page = await renderPage(await pageFile(workDir, 'one', historyDashboard([file], { ...TREND, title: 'bootgate: one point', subtitle: 'one night' })), {
       screenshot: path.join(SCREENSHOT_DIR, 'dashboard-one-point.png'), height: 1400,
     });
     expect(page.status, page.dom.slice(0, 2000)).toBe('ok');
@@ -76,13 +66,13 @@ describe('dashboard page in headless Chromium', () => {
     expect(page.dom).toContain('href="https://github.com/acme/embox/actions/runs/100"');
   });
 
-  it('names from guests and the data branch stay text: no markup, no script, no unsafe link', async () => {
+  test('names from guests and the data branch stay text: no markup, no script, no unsafe link', async ({ workDir }) => {
     const evil = '</script><img src=x onerror="document.body.dataset.pwned=1"><!--';
     const file: HistoryFile = {
       schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject: evil, os: 'custom',
       entries: [entry(0, 300, { runUrl: 'javascript:alert(1)', modules: [{ name: evil, medianMs: 12 }] }), entry(1, 301, { commit: '"><b>x</b>' })],
     };
-    const page = await renderPage(await pageFile('evil', historyDashboard([file], { ...TREND, title: `bootgate ${evil}`, subtitle: evil })));
+    const page = await renderPage(await pageFile(workDir, 'evil', historyDashboard([file], { ...TREND, title: `bootgate ${evil}`, subtitle: evil })));
     expect(page.status).toBe('ok');
     // what the page drew, without the embedded JSON and the client (where the strings sit escaped)
     const drawn = page.dom.replace(/<script\b[\s\S]*?<\/script>/g, '');
@@ -94,63 +84,57 @@ describe('dashboard page in headless Chromium', () => {
     expect(page.console).toEqual([]);
   });
 
-  it('nightly mode publishes a dashboard built from a real multi-night fixture history', async () => {
-    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
-    await fake.start();
-    try {
-      // Six nights on the fast kernel, six on the 3× slower one: real boots, one nightly run each.
-      const fast = path.join(world.tmp, 'nightly-fast');
-      const slow = path.join(world.tmp, 'nightly-slow');
-      await git(world.tmp, ['clone', '-q', world.repo.dir, fast]);
-      await git(world.tmp, ['clone', '-q', '-b', 'slow', world.repo.dir, slow]);
-      const nightly = (workspace: string, runId: number) => runActionProcess({
-        inputs: { mode: 'nightly', subjects: 'fixture', runs: '3', warmup: '0', cache: 'false', 'fail-on-regression': 'false', 'regression-issue': 'false' },
-        eventName: 'schedule', payload: { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } },
-        workspace, runDir: path.join(world.tmp, `dash-nightly-${runId}`), fake, runId, env: { BOOTGATE_CACHE_DIR: world.cacheDir },
-      });
-      for (let night = 0; night < 12; night++) {
-        const r = await nightly(night < 6 ? fast : slow, 900 + night);
-        expect(r.code, explain(r)).toBe(0);
-      }
-      // The runs took minutes, not nights: spread them one night apart, as the schedule would,
-      // ending last night (tonight's run comes next).
-      const historyPath = 'history/bootgate.yml/fixture.json';
-      const measured = JSON.parse(fake.branchFiles('bootgate-data').get(historyPath)!) as HistoryFile;
-      expect(measured.entries).toHaveLength(12);
-      const night = 24 * 3600 * 1000;
-      measured.entries.forEach((e, i) => {
-        e.at = new Date(Date.now() - (12 - i) * night).toISOString();
-      });
-      fake.seedBranch('bootgate-data', { [historyPath]: serializeHistory(measured) }, 'spread the nights');
-      const last = await nightly(slow, 950);
-      expect(last.code, explain(last)).toBe(0);
-      expect(last.summary).toContain('dashboard/bootgate.yml/index.html');
-
-      const files = fake.branchFiles('bootgate-data');
-      expect(files.get('index.html')).toContain('href="dashboard/bootgate.yml/index.html"');
-      const html = files.get('dashboard/bootgate.yml/index.html')!;
-      const data = JSON.parse(/<script type="application\/json" id="bootgate-data">([^<]*)<\/script>/.exec(html)![1]!) as DashboardData;
-      const trend = data.trends[0]!;
-      expect(trend.points).toHaveLength(13);
-      expect(trend.changePoints.map((c) => [c.index, c.direction])).toEqual([[6, 'regression']]);
-      expect(trend.points.map((p) => p.imageBytes !== null)).toEqual(trend.points.map(() => true));
-      expect(trend.points.map((p) => p.runUrl?.startsWith('https://github.com/acme/embox/actions/runs/'))).toEqual(trend.points.map(() => true));
-      expect(trend.moduleNames.length).toBeGreaterThan(0);
-
-      await mkdir(path.dirname(SCREENSHOT_DIR), { recursive: true });
-      const saved = path.join(path.dirname(SCREENSHOT_DIR), 'nightly-dashboard.html');
-      await writeFile(saved, html);
-      const page = await renderPage(saved, { screenshot: path.join(SCREENSHOT_DIR, 'nightly-dashboard.png'), height: 2300 });
-      expect(page.status).toBe('ok');
-      expect(page.charts).toBe(3);
-      expect(page.points).toBeGreaterThanOrEqual(13 * 4);
-      expect(page.console).toEqual([]);
-    } finally {
-      await fake.stop();
+  test('nightly mode publishes a dashboard built from a real multi-night fixture history', async ({ fake, world, runAction }) => {
+    // Six nights on the fast kernel, six on the 3× slower one: real boots, one nightly run each.
+    const fast = path.join(world.tmp, 'nightly-fast');
+    const slow = path.join(world.tmp, 'nightly-slow');
+    await git(world.tmp, ['clone', '-q', world.repo.dir, fast]);
+    await git(world.tmp, ['clone', '-q', '-b', 'slow', world.repo.dir, slow]);
+    const nightly = (workspace: string, runId: number) => runAction({
+      inputs: { mode: 'nightly', subjects: 'fixture', runs: '3', warmup: '0', cache: 'false', 'fail-on-regression': 'false', 'regression-issue': 'false' },
+      eventName: 'schedule', payload: SCHEDULE_PAYLOAD,
+      workspace, runId, env: { BOOTGATE_CACHE_DIR: world.cacheDir },
+    });
+    for (let night = 0; night < 12; night++) {
+      const r = await nightly(night < 6 ? fast : slow, 900 + night);
+      expect(r.code, explain(r)).toBe(0);
     }
+    // The runs took minutes, not nights: spread them one night apart, as the schedule would,
+    // ending last night (tonight's run comes next).
+    const historyPath = 'history/bootgate.yml/fixture.json';
+    const measured = JSON.parse(fake.branchFiles('bootgate-data').get(historyPath)!) as HistoryFile;
+    expect(measured.entries).toHaveLength(12);
+    const night = 24 * 3600 * 1000;
+    measured.entries.forEach((e, i) => {
+      e.at = new Date(Date.now() - (12 - i) * night).toISOString();
+    });
+    fake.seedBranch('bootgate-data', { [historyPath]: serializeHistory(measured) }, 'spread the nights');
+    const last = await nightly(slow, 950);
+    expect(last.code, explain(last)).toBe(0);
+    expect(last.summary).toContain('dashboard/bootgate.yml/index.html');
+
+    const files = fake.branchFiles('bootgate-data');
+    expect(files.get('index.html')).toContain('href="dashboard/bootgate.yml/index.html"');
+    const html = files.get('dashboard/bootgate.yml/index.html')!;
+    const data = JSON.parse(/<script type="application\/json" id="bootgate-data">([^<]*)<\/script>/.exec(html)![1]!) as DashboardData;
+    const trend = data.trends[0]!;
+    expect(trend.points).toHaveLength(13);
+    expect(trend.changePoints.map((c) => [c.index, c.direction])).toEqual([[6, 'regression']]);
+    expect(trend.points.map((p) => p.imageBytes !== null)).toEqual(trend.points.map(() => true));
+    expect(trend.points.map((p) => p.runUrl?.startsWith('https://github.com/acme/embox/actions/runs/'))).toEqual(trend.points.map(() => true));
+    expect(trend.moduleNames.length).toBeGreaterThan(0);
+
+    await mkdir(path.dirname(SCREENSHOT_DIR), { recursive: true });
+    const saved = path.join(path.dirname(SCREENSHOT_DIR), 'nightly-dashboard.html');
+    await writeFile(saved, html);
+    const page = await renderPage(saved, { screenshot: path.join(SCREENSHOT_DIR, 'nightly-dashboard.png'), height: 2300 });
+    expect(page.status).toBe('ok');
+    expect(page.charts).toBe(3);
+    expect(page.points).toBeGreaterThanOrEqual(13 * 4);
+    expect(page.console).toEqual([]);
   }, 600_000);
 
-  it('bootgate view draws two results files side by side and prints the page path', async () => {
+  test('bootgate view draws two results files side by side and prints the page path', async ({ world }) => {
     const { buildMultibootFixture } = await import('../../src/build/multiboot-fixture.js');
     const kernels = [await buildMultibootFixture({ cacheDir: world.cacheDir }), await buildMultibootFixture({ cacheDir: world.cacheDir, workPercent: 300 })];
     const docs: string[] = [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/config/subjects.js';
 import { runGate } from '../../src/engine/gate.js';
 import type { BootRecord, ResultsDocument } from '../../src/measure/results.js';
-import { DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 import { CLI, fixtureRepo, fixtureSubject } from '../helpers/fixture-repo.js';
 import { startCpuHog } from '../helpers/processes.js';
 

@@ -54,7 +54,7 @@ describe('apps/httpd on the host', () => {
         });
         void running.then((r) => {
           clearTimeout(timer);
-          reject(new Error(`httpd exited before it was ready (exit ${r.exitCode}): ${r.stderr ?? ''}`));
+          reject(new Error(`httpd exited before it was ready (exit ${r.exitCode}): ${String(r.stderr ?? '')}`));
         });
       });
 

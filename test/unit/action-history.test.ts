@@ -2,11 +2,11 @@
 // file, the charts, and the compare-and-swap commit against the fake GitHub.
 import { getOctokit } from '@actions/github';
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectChangePoints, sustainedRegression } from '../../src/github/history/change-points.js';
-import { niceTicks, renderTrendSvg, trendMermaid } from '../../src/github/history/charts.js';
-import { appendEntry, HISTORY_SCHEMA, parseHistory, type HistoryEntry } from '../../src/github/history/model.js';
+import { detectChangePoints, sustainedRegression } from '../../src/stats/change-points.js';
+import { niceTicks, renderTrendSvg, trendMermaid } from '../../src/report/trend-charts.js';
+import { appendEntry, HISTORY_SCHEMA, parseHistory, type HistoryEntry } from '../../src/history/model.js';
 import { commitToBranch } from '../../src/github/history/store.js';
-import { serializeHistory } from '../../src/github/nightly.js';
+import { serializeHistory } from '../../src/history/model.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 
 /** Deterministic noise: a small LCG mapped to a normal-ish value (sum of 4 uniforms). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adaptiveBoots, lookStep } from '../../src/engine/adaptive.js';
 import type { BootRecord, SubjectResult } from '../../src/measure/results.js';
 import { summarizeSubject } from '../../src/measure/summary.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 
 const boot = (index: number, ms: number): BootRecord => ({ index, sequence: index, ok: true, bootMs: ms, httpMs: null, instructions: null, modules: [], error: null, log: null });
 

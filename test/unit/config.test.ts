@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { ConfigError } from '../../src/config/errors.js';
-import { subjectFlags, subjectOptions } from '../../src/config/flags.js';
+import { subjectFlags, subjectOptions } from '../../src/cli/flags.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { resolveSubjects } from '../../src/config/subjects.js';
 import { guestFromSettings } from '../../src/build/guest-settings.js';

@@ -2,7 +2,7 @@
 // test/integration/dashboard-browser.test.ts).
 import { describe, expect, it } from 'vitest';
 import { dashboardIndex, dashboardPath, dashboardUpdates } from '../../src/github/history/dashboard.js';
-import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/github/history/model.js';
+import { HISTORY_SCHEMA, type HistoryEntry, type HistoryFile } from '../../src/history/model.js';
 import { commitUrl, safeUrl, trendFromHistory } from '../../src/report/dashboard/build.js';
 import { OTHER_MODULES, STACKED_MODULES } from '../../src/report/dashboard/model.js';
 import { scriptSafeJson } from '../../src/report/dashboard/page.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLocation } from '../../src/boot/deterministic.js';
-import { elfEntry, readElfSymbols } from '../../src/build/elf-symbols.js';
+import { elfEntry, readElfSymbols } from '../../src/elf/index.js';
 
 interface SyntheticSymbol {
   name: string;

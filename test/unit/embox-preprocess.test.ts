@@ -28,7 +28,8 @@ describe('conf preprocessor', () => {
   it('strips block and line comments but not inside strings', () => {
     const out = stripComments('a /* b\nc */ d\n"http://x" // e\n"/* kept */"');
     expect(out.split('\n')).toHaveLength(4);
-    expect(lines(out)).toEqual(['a', 'd', '"http://x"', '"/* kept */"']);
+    // as in C, the comment is one space and what follows it stays on its line; the lines keep their count
+    expect(lines(out)).toEqual(['a   d', '"http://x"', '"/* kept */"']);
   });
 
   it('expands object-like #defines outside strings and honours #undef', async () => {

@@ -5,7 +5,7 @@ import type { GuestSpec } from '../../src/boot/guest.js';
 import type { BootRecord, SubjectResult } from '../../src/measure/results.js';
 import { summarizeSubject } from '../../src/measure/summary.js';
 import { BMF_MEASURES, toBencherMetricFormat, toBenchmarkAction, toCsv, toMarkdownTable } from '../../src/report/exports.js';
-import { compareResults } from '../../src/stats/index.js';
+import { compareResults } from '../../src/compare/index.js';
 import { bencherMetricFormat, benchmarkActionCustom } from '../helpers/export-schemas.js';
 
 const guest = { qemu: 'qemu-system-i386', memoryMb: 64, kernel: 'k.elf', network: null, httpPath: '/', extraArgs: [], startMarker: 's', readyMarker: 'r', moduleMarker: 'm', timeoutMs: 30_000 } as unknown as GuestSpec;

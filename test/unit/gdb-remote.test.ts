@@ -203,6 +203,18 @@ describe('GdbRemote against a fake stub', () => {
     expect(stub.received.slice(1)).toEqual(['Z0,10000c,1', 'Z0,ffffffff80001000,1', 'Z1,ffffffff80001000,1', 'z1,ffffffff80001000,1']);
   });
 
+  it('writes a register as little-endian bytes of its size, and reports a refusal', async () => {
+    const { stub, client } = await start((packet) => {
+      if (packet.startsWith('qSupported')) return [frame('')];
+      if (packet.startsWith('P9=')) return [frame('OK')];
+      return [frame('E14')];
+    });
+    await client.writeRegister(9, 0x246n, 4);
+    expect(stub.received.at(-1)).toBe('P9=46020000');
+    await expect(client.writeRegister(0x11, 0x202n, 4)).rejects.toThrow(/could not write register 17: E14/);
+    expect(stub.received.at(-1)).toBe('P11=02020000');
+  });
+
   it('reports a refused breakpoint with the stub\'s error', async () => {
     const { client } = await start((packet) => [frame(packet.startsWith('Z') ? 'E22' : '')]);
     await expect(client.insertBreakpoint(0x1000n)).rejects.toThrow(/refused breakpoint Z0 at 0x1000: E22/);

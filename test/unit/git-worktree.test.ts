@@ -1,22 +1,18 @@
-import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { defaultBase, ensureWorktree, repoRoot, resolveCommit } from '../../src/build/git-worktree.js';
 import { ConfigError } from '../../src/config/errors.js';
+import { createRepo, type TestRepo } from '../helpers/fixture-repo.js';
 
-async function repoWithBranch(): Promise<{ dir: string; git: (...a: string[]) => Promise<string> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-git-'));
-  const git = async (...args: string[]) => String((await execa('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args])).stdout).trim();
-  await git('init', '-q', '-b', 'main');
-  await writeFile(path.join(dir, 'f'), 'base\n');
-  await git('add', '-A');
-  await git('commit', '-qm', 'base');
-  await git('checkout', '-q', '-b', 'feature');
-  await writeFile(path.join(dir, 'f'), 'head\n');
-  await git('commit', '-qam', 'head');
-  return { dir, git };
+/** A repository whose main holds f = "base" and whose checked-out branch feature holds f = "head". */
+async function repoWithBranch(): Promise<TestRepo> {
+  const repo = await createRepo();
+  await repo.commit({ f: 'base\n' }, 'base');
+  await repo.git('checkout', '-q', '-b', 'feature');
+  await repo.commit({ f: 'head\n' }, 'head');
+  return repo;
 }
 
 describe('git work trees for base and head', () => {

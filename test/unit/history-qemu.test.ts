@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changePointsByQemu, qemuChanges } from '../../src/github/history/segments.js';
+import { changePointsByQemu, qemuChanges } from '../../src/history/segments.js';
 
 const nights = (n: number, level: number): number[] => Array.from({ length: n }, (_, i) => level + ((i * 7) % 5) * 0.4);
 

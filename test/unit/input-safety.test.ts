@@ -9,20 +9,20 @@ import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { upsertComment } from '../../src/github/comment.js';
 import { parseInputs } from '../../src/github/inputs.js';
-import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/github/history/model.js';
+import { configSlug, historyPaths, parseHistory, HISTORY_SCHEMA } from '../../src/history/model.js';
 import { refusedNotice, trustedConfigPath } from '../../src/github/report-mode.js';
 import type { ResultsDocument } from '../../src/measure/results.js';
 import { readResults } from '../../src/measure/results-file.js';
 import { parseResultsDocument, ResultsValidationError } from '../../src/measure/results-schema.js';
 import { renderGateReport, renderMeasureReport, reportMarker } from '../../src/report/markdown.js';
 import { comparisonSummary, progressLine, resultsTable } from '../../src/report/terminal.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import { validPair, validSubject } from '../helpers/results-doc.js';
 
 const EVIL = '<img src=x onerror=alert(1)> @everyone </details>\n# Fake heading\n**No change** @octocat';
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Loose = Record<string, any>;
 
 describe('results document schema', () => {
@@ -122,7 +122,7 @@ describe('terminal output', () => {
     expect(table).not.toMatch(ESC);
     expect(table).toContain('evil');
     expect(table).toContain('timed out');
-    const line = progressLine({ subject: name, variant: null, warmup: false, index: 1, of: 3, record: subject.boots[1]! } as Parameters<typeof progressLine>[0]);
+    const line = progressLine({ subject: name, variant: null, warmup: false, index: 1, of: 3, record: subject.boots[1]! });
     expect(line).not.toMatch(ESC);
     const pair = validPair(name);
     const summary = comparisonSummary(compareResults(pair.base.subjects, pair.head.subjects, DEFAULT_GATE_OPTIONS));

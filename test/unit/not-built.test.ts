@@ -11,7 +11,7 @@ import { RESULTS_SCHEMA, type BootRecord, type ResultsDocument, type SubjectResu
 import { summarizeSubject } from '../../src/measure/summary.js';
 import { GITHUB_COMMENT_LIMIT, renderGateReport, renderMeasureReport } from '../../src/report/markdown.js';
 import { comparisonSummary } from '../../src/report/terminal.js';
-import { compareResults, compareSubject } from '../../src/stats/index.js';
+import { compareResults, compareSubject } from '../../src/compare/index.js';
 
 const subject: Subject = { name: 'x86-qemu', os: 'embox', settings: { os: 'embox', source: '/src' } };
 const guest: GuestSpec = {

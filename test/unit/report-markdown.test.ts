@@ -16,8 +16,8 @@ import {
   TRUNCATED_NOTE,
 } from '../../src/report/markdown.js';
 import { bootTimesChart, mermaidText, sortedSeries } from '../../src/report/mermaid.js';
-import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/stats/index.js';
-import { comparisonSummary } from '../../src/report/terminal.js';
+import { compareResults, DEFAULT_GATE_OPTIONS } from '../../src/compare/index.js';
+import { comparisonSummary, resultsTable } from '../../src/report/terminal.js';
 
 // ---------------------------------------------------------------------------------------------
 // Factory: deterministic samples (seeded), a SubjectResult with a real summary, a ResultsDocument.
@@ -291,7 +291,11 @@ describe('marker', () => {
   it('carries the config name, reduced so it cannot end the comment', () => {
     const { lines } = gate([subject({ times: [1, 2, 3] })], [subject({ times: [1, 2, 3] })], { configName: 'x86-qemu' });
     expect(lines[0]).toBe('<!-- bootgate-report:x86-qemu -->');
-    expect(reportMarker('evil --> <b>')).toBe('<!-- bootgate-report:evil_-___b_ -->');
+    expect(reportMarker('evil --> <b>')).toBe('<!-- bootgate-report:evil%20-%2D%3E%20%3Cb%3E -->');
+    expect(reportMarker('a---b')).toBe('<!-- bootgate-report:a-%2D-b -->');
+    // names that differ only where the old marker wrote `_` keep apart
+    expect(new Set(['ci x.yml', 'ci_x.yml', 'ci%20x.yml', 'ci-x.yml'].map((n) => reportMarker(n))).size).toBe(4);
+    expect(reportMarker('.github/bootgate-pr.yml')).toBe('<!-- bootgate-report:.github/bootgate-pr.yml -->');
     expect(reportMarker()).toBe(REPORT_MARKER);
   });
 });
@@ -461,14 +465,45 @@ describe('thresholds per subject', () => {
     expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
     expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
     expect(verdictOf(text)).not.toContain('±5 %');
-    expect(text).toMatch(/^- a: threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots · /m);
-    expect(text).toMatch(/^- b: threshold 2 % · 10 \+ 10 boots · /m);
+    expect(text).toMatch(/^- a: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots, fixed count · /m);
+    expect(text).toMatch(/^- b: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 2 % · 10 \+ 10 boots, fixed count · /m);
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
     // the terminal summary too
     const terminal = comparisonSummary(comparison);
-    expect(terminal).toContain('a: threshold 20 ms; boots used 10 + 10');
-    expect(terminal).toContain('b: threshold 2 %; boots used 10 + 10');
+    expect(terminal).toContain('a: decided by boot time; threshold 20 ms; boots used 10 + 10');
+    expect(terminal).toContain('b: decided by boot time; threshold 2 %; boots used 10 + 10');
     expect(terminal).toContain('verdict: NO CHANGE (threshold 20 ms / 2 %, alpha 0.01)');
+  });
+
+  it("prints a deterministic subject's own instruction threshold, not the global one", () => {
+    const det = (instructions: number, seed: number): SubjectResult => subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true });
+    const base = [det(100_000_000, 71)];
+    const head = [det(103_000_000, 72)];
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { 'embox-det': { instructionsThresholdPct: 5 } } });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(comparison.state).toBe('no change');
+    expect(comparison.subjects[0]!.decision).toMatchObject({ by: 'instructions', test: 'exact instruction counts', instructionsThresholdPct: 5 });
+    expect(verdictOf(text)).toMatch(/; within ±5 % instructions$/);
+    const section = text.slice(text.indexOf('#### Instructions to ready'), text.indexOf('<details>'));
+    expect(section).toContain('judged on them (threshold ±5 %)');
+    expect(section).not.toContain('±1 %');
+    expect(text).toMatch(/^- embox-det: decided by instruction counts \(exact instruction counts\) · instruction threshold ±5 % · 3 \+ 3 boots, fixed count/m);
+  });
+
+  it('records what decided each subject, and the report prints that decision', () => {
+    const base = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: times(5, 1000, 5, 73) }), subject({ name: 'timed', times: times(10, 1000, 5, 74) })];
+    const head = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: [...times(4, 1000, 5, 75), null] }), subject({ name: 'timed', times: times(10, 1300, 5, 76) })];
+    base[0]!.identicalImage = 'same bytes';
+    head[0]!.identicalImage = 'same bytes';
+    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { timed: { thresholdPct: 10 } } });
+    expect(comparison.subjects.map((s) => s.decision.by)).toEqual(['identical image', 'head boot failures', 'boot time']);
+    expect(comparison.subjects[2]!.decision.threshold).toEqual({ text: '10 %', ms: null, pctOfBase: 10 });
+    expect(comparison.subjects[1]!.decision.boots).toEqual({ base: 5, head: 5, warmup: 0, baseFailed: 0, headFailed: 1 });
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    expect(text).toMatch(/^- same: decided by identical images · threshold 3 % · identical image \(same bytes\): no boots$/m);
+    expect(text).toMatch(/^- failing: decided by head boot failures · threshold 3 % · 5 \+ 5 boots, fixed count/m);
+    expect(text).toMatch(/^- timed: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 10 % · 10 \+ 10 boots, fixed count/m);
+    expect(text).toMatch(/\| failing \|.*\| Regression \(boot failures\) \|$/m);
   });
 
   it('a threshold in ms catches a 60 ms slowdown of a 1200 ms boot that 5 % would let through', () => {
@@ -492,5 +527,39 @@ describe('per-module threshold line', () => {
     expect(text).toMatch(/^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m);
     const without = compareResults(base, head, DEFAULT_GATE_OPTIONS);
     expect(without.state).toBe('no change');
+  });
+});
+
+describe('outliers and small samples', () => {
+  it('warns about boots that were outliers (median/MAD), as hyperfine does, and keeps them', () => {
+    const quiet = times(12, 1000, 2, 81);
+    const busy = [...times(11, 1000, 2, 82)];
+    busy.splice(6, 0, 1400);
+    const base = [subject({ times: quiet })];
+    const head = [subject({ times: busy })];
+    const comparison = compareResults(base, head, DEFAULT_GATE_OPTIONS);
+    const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
+    const warning = /^- embox-x86-qemu, head: 1 of 12 boots were outliers \(#7 1400\.0 ms; more than 3\.5 robust standard deviations from the median\): the host may have been busy\./m;
+    expect(text).toMatch(warning);
+    expect(text).not.toContain('embox-x86-qemu, base: ');
+    expect(comparisonSummary(comparison)).toContain('embox-x86-qemu, head: 1 of 12 boots were outliers (#7 1400.0 ms;');
+    expect(renderMeasureReport(doc(head))).toMatch(/^- embox-x86-qemu: 1 of 12 boots were outliers \(#7 1400\.0 ms;/m);
+    expect(resultsTable(head)).toContain('embox-x86-qemu: 1 of 12 boots were outliers');
+    // the boot counts and the median still include it
+    expect(head[0]!.summary.n).toBe(12);
+  });
+
+  it('labels the interval of fewer than 6 boots min–max, not a 95 % CI', () => {
+    const few = subject({ name: 'few', times: times(5, 1000, 5, 83) });
+    const enough = subject({ name: 'enough', times: times(6, 1000, 5, 84) });
+    const text = renderMeasureReport(doc([few, enough]));
+    expect(text).toMatch(/^\| few \| 5\/5 \| [\d.]+ \| [\d.]+ … [\d.]+ \(min–max\) \|/m);
+    expect(text).toMatch(/^\| enough \| 6\/6 \| [\d.]+ \| [\d.]+ … [\d.]+ \|/m);
+    expect(text).toContain('(min–max) min–max: fewer than 6 boots, the range of the boots stands in for the 95 % CI');
+    const terminal = resultsTable([few, enough]);
+    expect(terminal).toMatch(/^few +5\/5 +[\d.]+ +[\d.]+–[\d.]+ \(min–max\)/m);
+    expect(terminal).toMatch(/^enough +6\/6 +[\d.]+ +[\d.]+–[\d.]+ +[\d.]+ /m);
+    expect(terminal).toContain('(min–max) min–max: fewer than 6 boots');
+    expect(renderMeasureReport(doc([enough]))).not.toContain('min–max');
   });
 });

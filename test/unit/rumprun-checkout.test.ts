@@ -1,21 +1,16 @@
-import { mkdtemp, writeFile, chmod, readdir } from 'node:fs/promises';
+import { mkdtemp, chmod, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedRumprun } from '../../src/build/rumprun/checkout.js';
 import { checkRumprunCheckout } from '../../src/build/rumprun/toolchain.js';
+import { createRepo, git, type TestRepo } from '../helpers/fixture-repo.js';
 
-const git = (cwd: string, ...args: string[]) =>
-  execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'protocol.file.allow=always', ...args], { cwd });
-
-async function repo(dir: string, files: Record<string, string>): Promise<string> {
-  await execa('mkdir', ['-p', dir]);
-  await git(dir, 'init', '-q', '-b', 'main');
-  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  await git(dir, 'add', '-A');
-  await git(dir, 'commit', '-qm', 'init');
-  return String((await git(dir, 'rev-parse', 'HEAD')).stdout).trim();
+/** A repository in `dir` with one commit of `files`. */
+async function repo(dir: string, files: Record<string, string>): Promise<TestRepo> {
+  const created = await createRepo(dir);
+  await created.commit(files, 'init');
+  return created;
 }
 
 describe('Rumprun checkout when a subject names none', () => {
@@ -24,19 +19,19 @@ describe('Rumprun checkout when a subject names none', () => {
     await repo(path.join(root, 'buildrump.sh'), { 'buildrump.sh': '#!/bin/sh\n' });
     await repo(path.join(root, 'src-netbsd'), { 'README': 'netbsd\n' });
     const upstream = path.join(root, 'rumprun');
-    await repo(upstream, { 'build-rr.sh': '#!/bin/sh\necho build\n' });
+    const rumprun = await repo(upstream, { 'build-rr.sh': '#!/bin/sh\necho build\n' });
     await chmod(path.join(upstream, 'build-rr.sh'), 0o755);
-    await git(upstream, 'add', '--chmod=+x', 'build-rr.sh');
-    await git(upstream, 'submodule', 'add', '-q', path.join(root, 'buildrump.sh'), 'buildrump.sh');
-    await git(upstream, 'submodule', 'add', '-q', path.join(root, 'src-netbsd'), 'src-netbsd');
-    await git(upstream, 'commit', '-qm', 'submodules');
-    const pinned = String((await git(upstream, 'rev-parse', 'HEAD')).stdout).trim();
-    await git(upstream, 'commit', '-q', '--allow-empty', '-m', 'newer, not pinned');
+    await rumprun.git('add', '--chmod=+x', 'build-rr.sh');
+    // submodules from a local path: git refuses the file protocol unless asked
+    await rumprun.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', path.join(root, 'buildrump.sh'), 'buildrump.sh');
+    await rumprun.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', path.join(root, 'src-netbsd'), 'src-netbsd');
+    const pinned = await rumprun.commit({}, 'submodules');
+    await rumprun.commit({}, 'newer, not pinned');
 
     const parent = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-cache-'));
     const lines: string[] = [];
     const dir = await ensurePinnedRumprun(parent, (l) => lines.push(l), { url: upstream, commit: pinned });
-    expect(String((await git(dir, 'rev-parse', 'HEAD')).stdout).trim()).toBe(pinned);
+    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(pinned);
     await expect(checkRumprunCheckout(dir)).resolves.toEqual([]);
     expect(lines.join('\n')).toContain('cloning');
     // reused, not cloned again

@@ -1,9 +1,9 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkRumprunCheckout, ensureRumprunToolchain, RumprunToolchainError } from '../../src/build/rumprun/toolchain.js';
+import { createRepo } from '../helpers/fixture-repo.js';
 
 // A fake Rumprun checkout: build-rr.sh is a shell script whose behaviour each test chooses.
 let dir: string;
@@ -64,15 +64,15 @@ describe('checkRumprunCheckout', () => {
 
   it('refuses what git submodule status reports as not initialised, as build-rr.sh does', async () => {
     await fakeCheckout('exit 0');
-    await execa('git', ['init', '-q'], { cwd: source });
+    const repo = await createRepo(source);
     // A gitlink for src-netbsd registered in .gitmodules but never initialised.
     await writeFile(path.join(source, '.gitmodules'), '[submodule "src-netbsd"]\n\tpath = src-netbsd\n\turl = https://example.invalid/src-netbsd\n');
     await rm(path.join(source, 'src-netbsd'), { recursive: true });
-    await execa('git', ['update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},src-netbsd`], { cwd: source });
+    await repo.git('update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},src-netbsd`);
     await mkdir(path.join(source, 'src-netbsd'));
     await writeFile(path.join(source, 'src-netbsd', 'stray'), '');
-    const { stdout } = await execa('git', ['submodule', 'status', 'src-netbsd'], { cwd: source });
-    expect(stdout.startsWith('-')).toBe(true);
+    const status = await repo.git('submodule', 'status', 'src-netbsd');
+    expect(status.startsWith('-')).toBe(true);
     await expect(checkRumprunCheckout(source)).rejects.toThrow(/submodule src-netbsd not initialised; run "git submodule update --init"/);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BootInstrument } from '../../src/boot/boot-once.js';
 import { bootSchedule, parallelGroups } from '../../src/measure/run.js';
 
-const counted = { args: () => [], attach: async () => ({ instructions: 0, modules: null }) } satisfies BootInstrument;
+const counted = { args: () => [], attach: async () => ({ instructions: 0, modules: null }), release: async () => undefined } satisfies BootInstrument;
 
 describe('bootSchedule', () => {
   it('runs warm-ups first, then each subject in turn when sequential', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BootRecord } from '../../src/measure/results.js';
 import { makeRng } from '../helpers/rng.js';
-import { ksPValue, ksStatistic, moduleRegressions, spreadChange } from '../../src/stats/index.js';
+import { ksPValue, ksStatistic, spreadChange } from '../../src/stats/index.js';
+import { moduleRegressions } from '../../src/compare/index.js';
 
 const normals = (seed: number, n: number, centre: number, sd: number): number[] => {
   const u = makeRng(seed).uniform;

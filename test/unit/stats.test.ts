@@ -15,6 +15,7 @@ import {
   type VerdictState,
 } from '../../src/stats/index.js';
 import { exactUCdf } from '../../src/stats/mann-whitney.js';
+import { medianCIReachesLevel } from '../../src/stats/median-ci.js';
 import { makeRng } from '../helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +116,11 @@ describe('summarize', () => {
 });
 
 describe('medianCI', () => {
+  it('reaches 95 % from 6 values on; below, min–max covers only 1 − 2·0.5ⁿ', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => medianCIReachesLevel(n))).toEqual([false, false, false, false, false, true, true]);
+    expect(medianCI([5, 1, 4, 2, 3])).toEqual([1, 5]);
+  });
+
   const oneToN = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).reverse();
 
   it('n = 10 at 95 %: [x(2), x(9)] (coverage 1 − 2·11/1024 = 0.979; x(3)..x(8) only 0.891)', () => {

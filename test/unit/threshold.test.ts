@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseModuleThresholdOrNull, parseThresholdOrNull } from '../../src/config/threshold.js';
+import { MAX_THRESHOLD_MS, parseModuleThresholdOrNull, parseThreshold, parseThresholdOrNull, thresholdProblem } from '../../src/config/threshold.js';
 import { subjectSettingsSchema } from '../../src/config/schema.js';
 
 describe('thresholds', () => {
@@ -27,5 +27,31 @@ describe('thresholds', () => {
     const bad = subjectSettingsSchema.safeParse({ threshold: '3 seconds' });
     expect(bad.success).toBe(false);
     expect(JSON.stringify(bad.error!.issues)).toContain('expected a threshold like');
+  });
+
+  it('takes the bounds themselves: 100 % and ten minutes', () => {
+    expect(parseThresholdOrNull('100%')).toEqual({ thresholdPct: 100 });
+    expect(parseThresholdOrNull(`${MAX_THRESHOLD_MS}ms`)).toEqual({ thresholdMs: 600_000 });
+    expect(parseThresholdOrNull('0.5ms')).toEqual({ thresholdMs: 0.5 });
+    expect(parseThresholdOrNull(`${MAX_THRESHOLD_MS + 1}ms`)).toBeNull();
+    expect(parseThresholdOrNull(100.01)).toBeNull();
+    expect(parseThresholdOrNull(Infinity)).toBeNull();
+  });
+
+  it('parseThreshold names where the bad value came from and what it was', () => {
+    const error = (message: string) => new RangeError(message);
+    expect(parseThreshold('3%', 'input "threshold"', error)).toEqual({ thresholdPct: 3 });
+    expect(() => parseThreshold('3 seconds', '--threshold', error)).toThrow(RangeError);
+    expect(() => parseThreshold('3 seconds', '--threshold', error)).toThrow(
+      '--threshold: expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms, got "3 seconds"',
+    );
+    expect(thresholdProblem('5%')).toBeNull();
+    expect(thresholdProblem('5 %%')).toMatch(/^expected a threshold like/);
+  });
+
+  it('module thresholds refuse what is not a positive time', () => {
+    for (const bad of ['0ms', '-1ms', 'abc', '', '10 s', '700000ms', 0, -5, null]) expect(parseModuleThresholdOrNull(bad), String(bad)).toBeNull();
+    expect(parseModuleThresholdOrNull('2.5 ms')).toBe(2.5);
+    expect(parseModuleThresholdOrNull('7')).toBe(7);
   });
 });

@@ -6,7 +6,9 @@ import path from 'node:path';
  * system_start.inc). Embox's build and scripts/qemu/auto_qemu pass them through
  * `gcc -P -E`; this does the part of that those files use, without needing gcc:
  * line continuations, comments, #include, object-like #define/#undef, and
- * #if/#ifdef/#ifndef/#elif/#else/#endif with simple expressions.
+ * #if/#ifdef/#ifndef/#elif/#else/#endif with simple expressions. `bootgate packages` reads
+ * build.conf with it before any compiler is installed. test/unit/embox-preprocess-cpp.test.ts
+ * holds its text against gcc's (docs/embox.md: every template conf of Embox matches).
  */
 export interface PreprocessOptions {
   /** folders searched for #include after the including file's own folder (Embox: conf/) */
@@ -23,16 +25,22 @@ export function joinContinuations(text: string): string {
 }
 
 /**
- * Removes comments, keeping string literals intact and keeping the line structure
- * (a block comment becomes a space plus the newlines it spanned).
+ * Removes comments, keeping string literals intact. A block comment becomes one space, as in C:
+ * what follows it stays on its line (gcc -P prints it so); the newlines it spanned come after
+ * that line, so later lines keep their numbers.
  */
 export function stripComments(text: string): string {
   let out = '';
+  let pendingNewlines = '';
   let i = 0;
   while (i < text.length) {
     const c = text[i];
     const next = text[i + 1];
-    if (c === '"') {
+    if (c === '\n') {
+      out += c + pendingNewlines;
+      pendingNewlines = '';
+      i++;
+    } else if (c === '"') {
       // string literal: copy through the closing quote (or end of line)
       let j = i + 1;
       while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
@@ -42,7 +50,8 @@ export function stripComments(text: string): string {
     } else if (c === '/' && next === '*') {
       const end = text.indexOf('*/', i + 2);
       const body = end === -1 ? text.slice(i) : text.slice(i, end + 2);
-      out += ' ' + '\n'.repeat(body.split('\n').length - 1);
+      out += ' ';
+      pendingNewlines += '\n'.repeat(body.split('\n').length - 1);
       i = end === -1 ? text.length : end + 2;
     } else if (c === '/' && next === '/') {
       const end = text.indexOf('\n', i);
@@ -52,7 +61,7 @@ export function stripComments(text: string): string {
       i++;
     }
   }
-  return out;
+  return out + pendingNewlines;
 }
 
 interface State {

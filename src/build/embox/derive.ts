@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_MODULE_MARKER, type GuestSpec } from '../../boot/guest.js';
+import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS, type GuestSpec } from '../../boot/guest.js';
 import { preprocessFile } from './conf-preprocess.js';
-import { readElfIdent, type ElfIdent } from '../elf-image-size.js';
+import { readElfIdent, type ElfIdent } from '../../elf/index.js';
 import { bitsFromFlags, emboxTarget, SUPPORTED_EMBOX_ARCHES, type EmboxTarget } from './arch.js';
 
 /**
@@ -356,12 +356,12 @@ export function emboxGuestSpec(run: EmboxRunConfig, kernel: string, overrides: P
           guestPort: net.guestPort,
         }
       : null,
-    httpPath: '/',
+    httpPath: GUEST_DEFAULTS.httpPath,
     extraArgs: run.cpu ? ['-cpu', run.cpu] : [],
     startMarker: run.startMarker,
     readyMarker: run.readyMarker,
     moduleMarker: DEFAULT_MODULE_MARKER,
-    timeoutMs: 60_000,
+    timeoutMs: GUEST_DEFAULTS.timeoutMs,
     ...overrides,
   };
 }

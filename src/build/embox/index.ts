@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { SubjectSettings } from '../../config/schema.js';
-import { bootgateCacheDir } from '../cache-dir.js';
+import { bootgateCacheDir } from '../../config/cache-dir.js';
 import { guestFromSettings } from '../guest-settings.js';
-import type { PreparedSubject } from '../index.js';
+import type { PreparedSubject } from '../prepared-subject.js';
 import { buildEmbox } from './build.js';
 import { deriveEmboxRun, emboxGuestSpec } from './derive.js';
-import { elfImageSizes } from '../elf-image-size.js';
+import { elfImageSizes } from '../../elf/index.js';
 
 export const DEFAULT_EMBOX_TEMPLATE = 'x86/qemu';
 /** Embox's readline() (src/lib/readline): tish calls it to print the prompt and wait for a line */

@@ -3,14 +3,8 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { BAKE_TARGETS, type BakeTarget } from '../../config/schema.js';
 import type { RumprunToolchain } from './toolchain.js';
-
-/**
- * Compiles a POSIX program with the Rumprun cross compiler and bakes it into a bootable image
- * (`rumprun-bake <target> <image> <program>`).
- */
-export type BakeTarget = 'hw_virtio' | 'hw_generic';
-export const BAKE_TARGETS: readonly BakeTarget[] = ['hw_virtio', 'hw_generic'];
 
 export class RumprunAppError extends Error {
   override readonly name = 'RumprunAppError';
@@ -79,11 +73,15 @@ function describeFailure(what: string, result: { exitCode?: number; signal?: str
   return `${what} ${how}${output}`;
 }
 
+/**
+ * Compiles a POSIX program with the Rumprun cross compiler and bakes it into a bootable image
+ * (`rumprun-bake <target> <image> <program>`).
+ */
 export async function buildRumprunApp(options: BuildAppOptions): Promise<RumprunApp> {
   const appDir = path.resolve(options.appDir ?? defaultHttpdAppDir());
   const outDir = path.resolve(options.outDir);
   const log = options.log ?? (() => {});
-  if (!BAKE_TARGETS.includes(options.bakeTarget)) {
+  if (!(BAKE_TARGETS as readonly string[]).includes(options.bakeTarget)) {
     throw new RumprunAppError(`unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(', ')}`);
   }
   const dirStat = await stat(appDir).catch(() => null);

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { SubjectSettings } from '../../config/schema.js';
-import { bootgateCacheDir } from '../cache-dir.js';
-import { elfImageSizes } from '../elf-image-size.js';
+import { DEFAULT_BAKE_TARGET, type SubjectSettings } from '../../config/schema.js';
+import { bootgateCacheDir } from '../../config/cache-dir.js';
+import { elfImageSizes } from '../../elf/index.js';
 import { guestFromSettings } from '../guest-settings.js';
-import type { PreparedSubject } from '../index.js';
+import type { PreparedSubject } from '../prepared-subject.js';
 import { buildRumprunApp } from './app.js';
 import { RUMPRUN_DETERMINISTIC_NOTE } from './config-json.js';
 import { rumprunGuest } from './run.js';
@@ -20,7 +20,7 @@ export async function prepareRumprun(name: string, settings: SubjectSettings, co
   const began = Date.now();
   const source = settings.source ?? (await ensurePinnedRumprun(rumprunCheckoutParent(), context.log));
   const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
-  const bakeTarget = settings['bake-target'] ?? 'hw_virtio';
+  const bakeTarget = settings['bake-target'] ?? DEFAULT_BAKE_TARGET;
   const outDir = path.join(settings['build-dir'] ?? path.join(bootgateCacheDir(), 'rumprun-apps'), name);
   const app = await buildRumprunApp({
     toolchain,

@@ -1,4 +1,4 @@
-import type { GuestSpec } from '../../boot/guest.js';
+import { GUEST_DEFAULTS, type GuestSpec } from '../../boot/guest.js';
 import { rumprunConfigJson, rumprunInterfaceForNic } from './config-json.js';
 
 /**
@@ -7,18 +7,6 @@ import { rumprunConfigJson, rumprunInterfaceForNic } from './config-json.js';
  */
 export const RUMPRUN_START_MARKER = 'rump kernel bare metal bootstrap';
 export const HTTPD_READY_MARKER = 'bootgate-httpd: ready';
-
-export const RUMPRUN_GUEST_DEFAULTS = {
-  qemu: 'qemu-system-x86_64',
-  memoryMb: 128,
-  nic: 'virtio-net-pci',
-  // QEMU user networking's defaults: guest 10.0.2.15, slirp (gateway) 10.0.2.2, /24.
-  guestIp: '10.0.2.15',
-  gateway: '10.0.2.2',
-  mask: 24,
-  guestPort: 80,
-  timeoutMs: 60_000,
-} as const;
 
 export interface RumprunGuestOptions {
   /** the baked image (rumprun-bake output) */
@@ -43,7 +31,7 @@ export interface RumprunGuestOptions {
 }
 
 export function rumprunGuest(options: RumprunGuestOptions): GuestSpec {
-  const d = RUMPRUN_GUEST_DEFAULTS;
+  const d = GUEST_DEFAULTS;
   const nic = options.nic ?? d.nic;
   const guestIp = options.guestIp ?? d.guestIp;
   const gateway = options.gateway ?? d.gateway;
@@ -61,7 +49,7 @@ export function rumprunGuest(options: RumprunGuestOptions): GuestSpec {
     kernel: options.image,
     append,
     network: { nic, gateway, guestIp, guestPort: options.guestPort ?? d.guestPort },
-    httpPath: options.httpPath ?? '/',
+    httpPath: options.httpPath ?? d.httpPath,
     extraArgs: options.extraArgs ?? [],
     startMarker: options.startMarker ?? RUMPRUN_START_MARKER,
     readyMarker: options.readyMarker ?? HTTPD_READY_MARKER,

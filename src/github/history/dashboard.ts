@@ -3,7 +3,7 @@
 import path from 'node:path/posix';
 import { historyDashboard } from '../../report/dashboard/build.js';
 import { renderDashboardPage } from '../../report/dashboard/page.js';
-import { configSlug, historyPaths, parseHistory, type HistoryFile } from './model.js';
+import { configSlug, historyPaths, parseHistory, type HistoryFile } from '../../history/model.js';
 import type { FileUpdate } from './store.js';
 
 export const DASHBOARD_ROOT = 'dashboard';

@@ -66,7 +66,7 @@ export async function commitToBranch(octokit: Octokit, options: CommitOptions): 
       if (!listing) {
         const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: baseTree, recursive: 'true' });
         if (data.truncated) throw new DataBranchError(`the data branch "${branch}" has too many files to list`);
-        listing = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path!, t.sha!]));
+        listing = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path, t.sha]));
       }
       return listing;
     };

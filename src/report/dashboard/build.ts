@@ -1,7 +1,7 @@
 // The dashboard's data from what bootgate stores: nightly history files (one per subject) or
 // results documents (measure output, or a gate's base.json and head.json).
-import { detectChangePoints } from '../../github/history/change-points.js';
-import { medianSeries, type HistoryEntry, type HistoryFile } from '../../github/history/model.js';
+import { detectChangePoints } from '../../stats/change-points.js';
+import { medianSeries, type HistoryEntry, type HistoryFile } from '../../history/model.js';
 import type { ResultsDocument, SubjectResult } from '../../measure/results.js';
 import { TOOL_VERSION } from '../../measure/results-file.js';
 import { stripControl } from '../escape.js';

@@ -132,7 +132,7 @@ function trendOptions(trend: TrendSubject, yTitle: string, stacked = false): Cha
       const p = trend.points[elements[0]?.index ?? -1];
       if (p) openUrl(p.runUrl ?? p.commitUrl);
     },
-  } as ChartConfiguration['options'];
+  };
 }
 
 function trendSection(root: HTMLElement, trend: TrendSubject): void {

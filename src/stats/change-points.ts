@@ -3,7 +3,7 @@
 // both significantly and by more than the threshold. Perfherder uses a t-test on 12/12 runs; here a
 // Mann–Whitney test (one slow night does not move it) and the shift of the medians.
 import { mean, median, variance } from 'simple-statistics';
-import { mannWhitney } from '../../stats/index.js';
+import { mannWhitney } from './mann-whitney.js';
 
 export interface ChangePointOptions {
   /** runs on each side of a candidate point; 5 is the smallest for which p can reach 0.01 */

@@ -1,7 +1,8 @@
 import { Option } from 'commander';
-import { SUBJECT_KEYS, subjectSettingsShape, type SubjectKey, type SubjectSettings } from './schema.js';
-import { ConfigError } from './errors.js';
-import { validateFlagSettings } from './subjects.js';
+import { ZodEnum } from 'zod';
+import { SUBJECT_KEYS, subjectSettingsShape, type SubjectKey, type SubjectSettings } from '../config/schema.js';
+import { ConfigError } from '../config/errors.js';
+import { validateFlagSettings } from '../config/subjects.js';
 
 const HELP: Partial<Record<SubjectKey, string>> = {
   os: 'kind of subject',
@@ -49,7 +50,7 @@ const HELP: Partial<Record<SubjectKey, string>> = {
 };
 
 function kindOf(key: SubjectKey): string {
-  return (subjectSettingsShape[key] as unknown as { def: { type: string } }).def.type;
+  return subjectSettingsShape[key].def.type;
 }
 
 /** One commander Option per subject setting: flag name = config key. */
@@ -61,7 +62,8 @@ export function subjectOptions(): Option[] {
       return [new Option(`--${key}`, help), new Option(`--no-${key}`, `opposite of --${key}`).hideHelp()];
     }
     const option = new Option(`--${key} <${kind === 'number' ? 'n' : 'value'}>`, help);
-    if (kind === 'enum') option.choices((subjectSettingsShape[key] as unknown as { options: string[] }).options);
+    const schema = subjectSettingsShape[key];
+    if (schema instanceof ZodEnum) option.choices(schema.options.map(String));
     if (kind === 'array') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(/\s+/).filter(Boolean)]);
     return [option];
   });
@@ -76,7 +78,7 @@ export function subjectFlags(opts: Record<string, unknown>): SubjectSettings {
     if (value === undefined) continue;
     if (kindOf(key) === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new ConfigError(`command line --${key}: expected a number, got "${String(value)}"`);
+      if (!Number.isFinite(n)) throw new ConfigError(`command line --${key}: expected a number, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`);
       raw[key] = n;
     } else {
       raw[key] = value;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elfImageSizes, readElfIdent } from '../../src/build/elf-image-size.js';
+import { elfImageSizes, readElfIdent } from '../../src/elf/index.js';
 
 interface Section {
   type: number;
@@ -89,7 +89,7 @@ describe('elfImageSizes', () => {
   it('rejects files that are not ELF or have no section headers', async () => {
     const text = path.join(dir, 'not-elf');
     await writeFile(text, 'hello, this is not an ELF image at all........................');
-    await expect(elfImageSizes(text)).rejects.toThrow(/not an ELF file/);
+    await expect(elfImageSizes(text)).rejects.toThrow(/not an ELF image/);
     const bare = path.join(dir, 'bare');
     await writeFile(bare, makeElf(32, true, 3, []).subarray(0, 52).fill(0, 0x20, 0x34));
     await expect(elfImageSizes(bare)).rejects.toThrow(/no section headers/);

@@ -2,8 +2,8 @@
 // entry per nightly run (summary, raw per-boot numbers, host facts), newest last, capped.
 import path from 'node:path';
 import { z } from 'zod';
-import { describeIssues } from '../../config/load.js';
-import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../../measure/results.js';
+import { describeIssues } from '../config/load.js';
+import type { HostFacts, ImageSizes, ResultsDocument, SubjectResult } from '../measure/results.js';
 
 export const HISTORY_SCHEMA = 'bootgate/history@1';
 /** Entries kept per subject: a year of nightly runs. */
@@ -166,7 +166,7 @@ export function parseHistory(text: string, where: string, expected?: { config: s
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not valid JSON (${(error as Error).message.slice(0, 200)}); fix or remove it on the data branch`);
+    throw new Error(`${where}: not valid JSON (${(error as Error).message.slice(0, 200)}); fix or remove it on the data branch`, { cause: error });
   }
   const tag = raw as Partial<HistoryFile> | null;
   if (typeof raw !== 'object' || tag === null || tag.schema !== HISTORY_SCHEMA || !Array.isArray(tag.entries)) {
@@ -176,7 +176,7 @@ export function parseHistory(text: string, where: string, expected?: { config: s
   if (!parsed.success) {
     throw new Error(`${describeIssues(where, parsed.error.issues.slice(0, 5))}\n${where}: not a valid bootgate history; fix or remove it on the data branch`);
   }
-  const file = parsed.data as HistoryFile;
+  const file = parsed.data;
   if (expected && (normalizeConfigPath(file.config) !== normalizeConfigPath(expected.config) || file.subject !== expected.subject)) {
     throw new Error(
       `${where}: holds the history of config "${file.config}", subject "${file.subject}", not of config "${expected.config}", subject "${expected.subject}"; ` +
@@ -219,4 +219,11 @@ export function medianSeries(file: HistoryFile): { values: number[]; entryIndex:
     }
   });
   return { values, entryIndex };
+}
+
+/** One line per entry: appending a night adds one line to the file's diff. */
+export function serializeHistory(file: HistoryFile): string {
+  const { entries, ...head } = file;
+  const top = JSON.stringify(head).slice(0, -1);
+  return `${top},"entries":[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
 }

@@ -2,7 +2,7 @@
 // the gate's own verdict at a Bonferroni-corrected alpha (alpha / modules compared), so a hundred
 // modules do not make a hundred chances of a false alarm.
 import type { BootRecord } from '../measure/results.js';
-import { decide, MIN_BOOTS_PER_SIDE, type Verdict } from './verdict.js';
+import { decide, MIN_BOOTS_PER_SIDE, type Verdict } from '../stats/verdict.js';
 
 export interface ModuleVerdict {
   name: string;

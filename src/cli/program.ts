@@ -1,9 +1,16 @@
-import { parseModuleThresholdOrNull, parseThreshold } from '../config/threshold.js';
-import { perSubjectOptions } from './gate-options.js';
-import { Command, CommanderError } from 'commander';
-import { ConfigError, isInputError } from '../config/errors.js';
+// The commands and their flags (commander); each action parses its flags once (options.ts) and
+// hands typed options to the engine.
+import { writeFile } from 'node:fs/promises';
+import { gateOptions } from '../engine/gate-options.js';
+import { Command, CommanderError, type OptionValues } from 'commander';
+import { isInputError } from '../config/errors.js';
 import { stripControl } from '../report/escape.js';
-import { subjectFlags, subjectOptions } from '../config/flags.js';
+import { EXIT, gateExit } from './exit.js';
+import { subjectOptions } from './flags.js';
+import {
+  benchAccuracyCliOptions, compareCliOptions, demoCliOptions, fixtureCliOptions, gateCliOptions, measureCliOptions, positive,
+  subjectSelection, type OutputOptions, type SubjectSelection,
+} from './options.js';
 import { loadConfigFile } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
@@ -11,33 +18,19 @@ import { abortOnSignals } from '../boot/children.js';
 import { resultsTable } from '../report/terminal.js';
 import { colourEnabled, colours, createReporter, type Reporter } from '../report/progress.js';
 import { writeExports, type ExportTargets } from '../report/exports.js';
-import { runView } from './view.js';
+import { runView } from '../engine/view.js';
 import type { SubjectResult } from '../measure/results.js';
-import { VERSION } from '../version.js';
-import { runMeasure } from './measure.js';
-import { demoSubjects } from './demo.js';
-import { runHarnessBench } from './bench-harness.js';
-import { runGate } from './gate.js';
-import { realPoolSection, replayAdaptive, runAccuracyBench, type PoolFiles } from './bench-accuracy.js';
-import { buildFixtureCommand } from './fixture.js';
-import { packagesFor } from './packages.js';
-import { runCompare } from './compare.js';
+import { VERSION } from '../config/version.js';
+import { runMeasure } from '../engine/measure.js';
+import { demoSubjects } from '../engine/demo.js';
+import { runHarnessBench } from '../engine/bench-harness.js';
+import { runGate } from '../engine/gate.js';
+import { realPoolSection, replayAdaptive, runAccuracyBench } from '../engine/bench-accuracy.js';
+import { buildFixtureCommand } from '../engine/fixture.js';
+import { packagesFor } from '../engine/packages.js';
+import { runCompare } from '../engine/compare.js';
 import { comparisonSummary } from '../report/terminal.js';
-import { DEFAULT_GATE_OPTIONS, type Comparison, type GateOptions } from '../stats/index.js';
-
-/** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 } as const;
-
-interface CommonOptions {
-  config?: string;
-  subject?: string[];
-  json?: string;
-  out?: string;
-  quiet?: boolean;
-  runs?: string;
-  warmup?: string;
-  [key: string]: unknown;
-}
+import { DEFAULT_GATE_OPTIONS, type Comparison } from '../compare/index.js';
 
 function addSubjectOptions(command: Command): Command {
   command
@@ -48,15 +41,14 @@ function addSubjectOptions(command: Command): Command {
   return command;
 }
 
-async function subjectsFrom(opts: CommonOptions): Promise<Subject[]> {
-  const flags = subjectFlags(opts);
-  const file = opts.config ? await loadConfigFile(opts.config) : undefined;
-  return resolveSubjects({ file, flags, only: opts.subject, name: opts.name as string | undefined });
+async function subjectsFrom(selection: SubjectSelection): Promise<Subject[]> {
+  const file = selection.configFile ? await loadConfigFile(selection.configFile) : undefined;
+  return resolveSubjects({ file, flags: selection.flags, only: selection.only, name: selection.name });
 }
 
 /** Progress on stderr: a status line with a bar on a terminal, plain lines otherwise. */
-function reporter(quiet: boolean | undefined): Reporter {
-  return createReporter({ quiet: !!quiet });
+function reporter(quiet: boolean): Reporter {
+  return createReporter({ quiet });
 }
 
 /** --export-* flags: the machine-readable formats (measure also has the hyperfine-style tables). */
@@ -72,13 +64,8 @@ function addExportOptions(command: Command, tables: boolean): Command {
   return command;
 }
 
-function exportTargets(opts: CommonOptions): ExportTargets {
-  const file = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return { bmf: file(opts.exportBmf), benchmarkAction: file(opts.exportBenchmarkAction), csv: file(opts.exportCsv), markdown: file(opts.exportMarkdown) };
-}
-
-async function exportAndSay(opts: CommonOptions, subjects: readonly SubjectResult[], comparison?: Comparison): Promise<void> {
-  for (const file of await writeExports(exportTargets(opts), subjects, comparison)) process.stderr.write(`exported: ${file}\n`);
+async function exportAndSay(targets: ExportTargets, subjects: readonly SubjectResult[], comparison?: Comparison): Promise<void> {
+  for (const file of await writeExports(targets, subjects, comparison)) process.stderr.write(`exported: ${file}\n`);
 }
 
 /** The verdict line in colour on a terminal (red regression, green improvement), honouring NO_COLOR. */
@@ -104,9 +91,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--json <file>', 'write the results document here (serial logs beside it)')
       .option('--out <dir>', 'folder for logs when --json is not given', 'bootgate-out')
       .option('-q, --quiet', 'only failures and the final table (for CI logs)'),
-  ).action(async (opts: CommonOptions) => {
-    const subjects = await subjectsFrom(opts);
-    setExit(await measureCommand(async () => subjects, opts, {}));
+  ).action(async (raw: OptionValues) => {
+    const options = measureCliOptions(raw);
+    const subjects = await subjectsFrom(options.subjects);
+    setExit(await measureCommand(() => Promise.resolve(subjects), options.output, {}));
   });
 
   program
@@ -117,9 +105,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--runs <n>', 'counted boots per guest', '10')
     .option('--warmup <n>', 'warm-up boots per guest', '1')
     .option('-q, --quiet', 'only failures and the final table')
-    .action(async (opts: CommonOptions) => {
-      const overrides = { runsOverride: positive(opts.runs, '--runs', LIMITS.runs), warmupOverride: nonNegative(opts.warmup, '--warmup', LIMITS.warmup) };
-      setExit(await measureCommand(demoSubjects, opts, overrides));
+    .action(async (raw: OptionValues) => {
+      const options = demoCliOptions(raw);
+      setExit(await measureCommand(demoSubjects, options.output, { runsOverride: options.runs, warmupOverride: options.warmup }));
     });
 
   addSubjectOptions(
@@ -133,23 +121,24 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
       .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
       .option('-q, --quiet', 'only failures and the verdict'),
-  ).action(async (opts: CommonOptions) => {
-    const subjects = await subjectsFrom(opts);
+  ).action(async (raw: OptionValues) => {
+    const options = gateCliOptions(raw);
+    const subjects = await subjectsFrom(options.subjects);
     const controller = new AbortController();
     const release = abortOnSignals(controller);
-    const progress = reporter(opts.quiet);
+    const progress = reporter(options.output.quiet);
     try {
       const { log, onBoot } = progress;
       const outcome = await runGate({
-        subjects, repo: opts.repo as string | undefined, base: opts.base as string | undefined, head: opts.head as string | undefined,
-        outDir: opts.out ?? 'bootgate-out', gate: gateOptions(opts, subjects), log, onBoot, signal: controller.signal,
-        configName: opts.config ? String(opts.config) : undefined,
+        subjects, repo: options.repo, base: options.base, head: options.head,
+        outDir: options.output.outDir, gate: gateOptions(options.gate, subjects), log, onBoot, signal: controller.signal,
+        configName: options.subjects.configFile || undefined,
       });
       progress.done();
       process.stdout.write(`${paintVerdict(comparisonSummary(outcome.comparison), outcome.comparison.state)}\n`);
       process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}\n`);
-      await exportAndSay(opts, outcome.head.subjects, outcome.comparison);
-      setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, !!opts.failOnInconclusive));
+      await exportAndSay(options.output.exports, outcome.head.subjects, outcome.comparison);
+      setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, options.failOnInconclusive));
     } finally {
       progress.done();
       release();
@@ -167,12 +156,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
-    .action(async (opts: CommonOptions) => {
-      const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
-      if (opts.markdown) await (await import('node:fs/promises')).writeFile(String(opts.markdown), markdown);
+    .action(async (raw: OptionValues) => {
+      const options = compareCliOptions(raw);
+      const { comparison, markdown, head } = await runCompare({ baseFile: options.baseFile, headFile: options.headFile, gate: gateOptions(options.gate, []) });
+      if (options.markdown) await writeFile(options.markdown, markdown);
       process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}\n`);
-      await exportAndSay(opts, head.subjects, comparison);
-      setExit(gateExit(comparison, !!opts.failOnInconclusive));
+      await exportAndSay(options.exports, head.subjects, comparison);
+      setExit(gateExit(comparison, options.failOnInconclusive));
     });
 
   program
@@ -180,16 +170,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate\'s base.json and head.json')
     .argument('<files...>', 'results JSON files (measure --json, or gate\'s base.json head.json)')
     .option('--out <page>', 'where to write the page', 'bootgate-view.html')
-    .action(async (files: string[], opts: CommonOptions) => {
-      process.stdout.write(`${await runView({ files, out: opts.out })}\n`);
+    .action(async (files: string[], raw: OptionValues) => {
+      process.stdout.write(`${await runView({ files, out: String(raw.out) })}\n`);
     });
 
   addSubjectOptions(
     program
       .command('packages')
       .description('print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line'),
-  ).action(async (opts: CommonOptions) => {
-    process.stdout.write((await packagesFor(await subjectsFrom(opts))).map((p) => `${p}\n`).join(''));
+  ).action(async (raw: OptionValues) => {
+    process.stdout.write((await packagesFor(await subjectsFrom(subjectSelection(raw)))).map((p) => `${p}\n`).join(''));
   });
 
   program
@@ -202,14 +192,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--arch <machine>', 'build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)')
     .option('--start-line <text>', 'with --arch: the first line the fixture prints')
     .option('--ready-text <text>', 'with --arch: the text it prints last (use $\'…\\n\' for a line; without a newline it is a prompt)')
-    .action(async (opts: CommonOptions) => {
-      const file = await buildFixtureCommand({
-        out: String(opts.out), params: opts.params as string | undefined,
-        arch: opts.arch as string | undefined, startLine: opts.startLine as string | undefined, readyText: opts.readyText as string | undefined,
-        workPercent: opts.workPercent === undefined ? undefined : number(opts.workPercent, '--work-percent', 0, 10_000),
-        extraIterations: opts.extraIterations === undefined ? undefined : nonNegative(opts.extraIterations, '--extra-iterations', Number.MAX_SAFE_INTEGER),
-      });
-      process.stdout.write(`${file}\n`);
+    .action(async (raw: OptionValues) => {
+      process.stdout.write(`${await buildFixtureCommand(fixtureCliOptions(raw))}\n`);
     });
 
   program
@@ -221,24 +205,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
     .option('--pools <files...>', 'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)')
     .option('--no-fixture', 'with --pools: no fixture boots; only the rows of the pools, printed (nothing written)')
-    .action(async (opts: CommonOptions) => {
-      if (opts.replay !== undefined) {
-        const [base, head, extra] = String(opts.replay).split(',');
-        if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${String(opts.replay)}"`);
-        process.stdout.write(`${await replayAdaptive({ base, head, gates: positive(opts.gates, '--gates', 100_000) })}\n`);
+    .action(async (raw: OptionValues) => {
+      const options = benchAccuracyCliOptions(raw);
+      if (options.replay) {
+        process.stdout.write(`${await replayAdaptive({ ...options.replay, gates: options.gates })}\n`);
         return;
       }
-      if (opts.fixture === false) {
-        const pools = poolFiles(opts.pools);
-        if (pools.length === 0) throw new ConfigError('command line --no-fixture: give --pools, or there is nothing to measure');
-        const gates = positive(opts.gates, '--gates', 100_000);
-        for (const pool of pools) process.stdout.write(`${await realPoolSection(pool, gates)}\n`);
+      if (!options.fixture) {
+        for (const pool of options.pools) process.stdout.write(`${await realPoolSection(pool, options.gates)}\n`);
         return;
       }
       const text = await runAccuracyBench({
-        poolSize: positive(opts.pool, '--pool', LIMITS.runs), gates: positive(opts.gates, '--gates', 100_000), sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
-        pools: poolFiles(opts.pools),
-        out: String(opts.out), log: (l) => process.stderr.write(`${l}\n`),
+        poolSize: options.pool, gates: options.gates, sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
+        pools: options.pools,
+        out: options.out, log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);
     });
@@ -247,8 +227,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('bench-harness')
     .description('boot the multiboot fixture N times and report the CV and the harness overhead')
     .option('--runs <n>', 'counted boots', '20')
-    .action(async (opts: CommonOptions) => {
-      process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, '--runs', LIMITS.runs) })}\n`);
+    .action(async (raw: OptionValues) => {
+      process.stdout.write(`${await runHarnessBench({ runs: positive(raw.runs, '--runs', LIMITS.runs) })}\n`);
     });
 
   for (const command of program.commands) {
@@ -258,76 +238,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-function number(value: unknown, flag: string, lo: number, hi: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= lo || n > hi) throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
-  return n;
-}
-
-/** Gate thresholds from the flags, with per-subject thresholds from the config. */
-function gateOptions(opts: CommonOptions, subjects: Subject[]): GateOptions {
-  const threshold = parseThreshold(opts.threshold ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, 'command line --threshold', (m) => new ConfigError(m));
-  const moduleThreshold = opts.moduleThreshold === undefined ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
-  if (opts.moduleThreshold !== undefined && moduleThreshold === null) {
-    throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${String(opts.moduleThreshold)}"`);
-  }
-  const perSubject = perSubjectOptions(subjects);
-  return {
-    alpha: number(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
-    thresholdPct: threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
-    thresholdMs: threshold.thresholdMs,
-    ...(moduleThreshold !== null ? { moduleThresholdMs: moduleThreshold } : {}),
-    instructionsThresholdPct: number(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
-    perSubject,
-  };
-}
-
-/** 1 on a regression (or inconclusive when asked); an inconclusive verdict otherwise warns. */
-function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
-  if (c.state === 'regression') return EXIT.regression;
-  if (c.state === 'inconclusive') {
-    process.stderr.write('bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n');
-    if (failOnInconclusive) return EXIT.regression;
-  }
-  return EXIT.ok;
-}
-
-/**
- * gate and compare: subjects that could not be built decide first. Built on neither side with a settings
- * problem (e.g. the kernel path names no file the build makes) is bad input (2); for another reason
- * an error (4), unless another subject regressed (1): the gate could not do its job for them. Head
- * not built where base was is a regression (1); base not built where head was is not. The other
- * subjects decide as in compare.
- */
-function gateExit(c: Comparison, failOnInconclusive: boolean): number {
-  const neither = c.subjects.filter((s) => s.base.notBuilt && s.head.notBuilt);
-  if (neither.length > 0) {
-    const what = neither.map((s) => `${s.name} (${s.head.notBuilt!.stage}: ${s.head.notBuilt!.reason})`).join('; ');
-    process.stderr.write(`bootgate: not built on base nor on head, so not gated: ${what}\n`);
-    if (neither.some((s) => s.base.notBuilt!.stage === 'config' && s.head.notBuilt!.stage === 'config')) return EXIT.usage;
-    // a regression of another subject is still this PR's verdict
-    return c.state === 'regression' ? EXIT.regression : EXIT.error;
-  }
-  return verdictExit(c, failOnInconclusive);
-}
-
 /** measure and demo: boot, print the table, write the JSON (partial on SIGINT/SIGTERM). */
 async function measureCommand(
   load: (log: (line: string) => void) => Promise<Subject[]>,
-  opts: CommonOptions,
+  output: OutputOptions,
   overrides: { runsOverride?: number; warmupOverride?: number },
 ): Promise<number> {
   const controller = new AbortController();
   const release = abortOnSignals(controller);
-  const progress = reporter(opts.quiet);
+  const progress = reporter(output.quiet);
   try {
     const { log, onBoot } = progress;
     const subjects = await load(log);
-    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? 'bootgate-out', signal: controller.signal, log, onBoot, ...overrides });
+    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: output.json, outDir: output.outDir, signal: controller.signal, log, onBoot, ...overrides });
     progress.done();
     process.stdout.write(`${resultsTable(doc.subjects)}\n`);
-    if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? ' (partial)' : ''}\n`);
-    await exportAndSay(opts, doc.subjects);
+    if (output.json) process.stderr.write(`results: ${output.json}${interrupted ? ' (partial)' : ''}\n`);
+    await exportAndSay(output.exports, doc.subjects);
     if (interrupted) return EXIT.interrupted;
     const notBuilt = doc.subjects.filter((s) => s.notBuilt);
     if (notBuilt.length > 0) {
@@ -339,27 +266,6 @@ async function measureCommand(
     progress.done();
     release();
   }
-}
-
-/** `--pools a.json,b.json,label …`: each names a base and a head results file and how they were taken. */
-function poolFiles(value: unknown): PoolFiles[] {
-  if (value === undefined) return [];
-  return (value as string[]).map((entry) => {
-    const [base, head, ...label] = entry.split(',');
-    if (!base || !head || label.join(',').trim() === '') throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
-    return { base, head, label: label.join(',').trim() };
-  });
-}
-
-function positive(value: unknown, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max}, got "${String(value)}"`);
-  return n;
-}
-function nonNegative(value: unknown, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max}, got "${String(value)}"`);
-  return n;
 }
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -1,15 +1,10 @@
 // Trend charts of the nightly history: an SVG committed to the data branch (median line, 95 % CI
 // band, change points marked) and a Mermaid line chart for the job summary. Pure string building.
-import { mermaidText } from '../../report/mermaid.js';
-import type { ChangePoint } from './change-points.js';
+import { mermaidText } from './mermaid.js';
+import type { TrendPoint } from '../history/trend.js';
+import type { ChangePoint } from '../stats/change-points.js';
 
-export interface TrendPoint {
-  /** ISO time of the run */
-  at: string;
-  median: number;
-  ci95: [number, number] | null;
-  commit: string;
-}
+export type { TrendPoint };
 
 const xml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');

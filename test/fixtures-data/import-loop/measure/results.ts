@@ -1,0 +1,2 @@
+import type { Summary } from '../stats/index.js';
+export interface SubjectResult { summary: Summary }

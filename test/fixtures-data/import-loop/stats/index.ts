@@ -1,0 +1,2 @@
+export { compareResults } from './compare-results.js';
+export interface Summary { median: number }
