@@ -9,8 +9,8 @@
 //
 // (bundled two folders below the repository root: the helpers find dist/index.js from there)
 //   npx esbuild scripts/time-to-verdict.ts --bundle --platform=node --format=esm --packages=external --outfile=scripts/.build/time-to-verdict.mjs
-//   node scripts/.build/time-to-verdict.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm] [--cache <dir>]
-import { readFile, rm } from 'node:fs/promises';
+//   node scripts/.build/time-to-verdict.mjs --repo <clone> --base <sha> --head <sha> --out <dir> [--download-dir <dir>] [--config <file>] [--runs cold,warm] [--cache <dir> | --seed-cache <dir>]
+import { cp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       repo: { type: 'string' }, base: { type: 'string' }, head: { type: 'string' }, out: { type: 'string' },
-      'download-dir': { type: 'string' }, config: { type: 'string' }, runs: { type: 'string', default: 'cold,warm' }, cache: { type: 'string' },
+      'download-dir': { type: 'string' }, config: { type: 'string' }, runs: { type: 'string', default: 'cold,warm' }, cache: { type: 'string' }, 'seed-cache': { type: 'string' },
     },
   });
   const { repo, out } = values;
@@ -50,6 +50,9 @@ async function main(): Promise<void> {
       const cacheDir = values.cache ?? path.join(out, 'cache');
       // every run starts with an empty cache folder, as on a fresh runner (unless --cache names one)
       if (!values.cache) await rm(cacheDir, { recursive: true, force: true });
+      // --seed-cache: the first run starts from a copy of a filled folder (and saves its cache
+      // entries), so the next run restores them without a cold build first
+      if (runId === 500 && values['seed-cache']) await cp(values['seed-cache'], cacheDir, { recursive: true });
       await rm(runDir, { recursive: true, force: true });
       const stamps: { at: number; line: string }[] = [];
       let partial = '';
