@@ -78,8 +78,11 @@ async function main(): Promise<void> {
       const boots = stamps.filter((s) => BOOT_LINE.test(s.line));
       const firstBoot = stamps.findIndex((s) => BOOT_LINE.test(s.line));
       // The boot phase starts when the last line before the first boot report was printed (the
-      // builds are over then) and ends at the last boot report.
-      const bootStart = firstBoot > 0 ? stamps[firstBoot - 1]!.at : null;
+      // builds are over then) and ends at the last boot report. Workflow commands (the boot
+      // group's header) are skipped: the action opens that group when the first boot reports.
+      let before = firstBoot - 1;
+      while (before >= 0 && stamps[before]!.line.startsWith('::')) before -= 1;
+      const bootStart = firstBoot > 0 && before >= 0 ? stamps[before]!.at : null;
       const bootEnd = boots.at(-1)?.at ?? null;
       const resultsDir = result.outputs['results-path'];
       const sides: Doc[] = [];
