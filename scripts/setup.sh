@@ -25,6 +25,7 @@ command -v setpriv >/dev/null || need+=(util-linux)
 command -v make >/dev/null || need+=(make)
 command -v cpio >/dev/null || need+=(cpio)
 command -v git >/dev/null || need+=(git)
+command -v ccache >/dev/null || need+=(ccache)   # Embox builds: the head reuses the base's objects
 command -v chromium >/dev/null || need+=(chromium)   # the dashboard pages' browser tests
 command -v qemu-system-arm >/dev/null || need+=(qemu-system-arm)
 command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm)

@@ -1,13 +1,14 @@
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ConfigError } from '../config/errors.js';
+import { git as runGit, gitOutput } from './git.js';
 
-async function git(repo: string, args: string[]): Promise<string> {
-  const result = await execa('git', ['-C', repo, ...args], { reject: false });
-  if (result.failed) throw new Error(`git ${args.join(' ')} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
-  return String(result.stdout).trim();
-}
+/** checking out a large tree on a busy runner takes a while */
+const WORKTREE_TIMEOUT_MS = 10 * 60_000;
+/** a fresh work tree's `submodule update` clones Embox's and Rumprun's third-party trees */
+const SUBMODULE_TIMEOUT_MS = 30 * 60_000;
+
+const git = (repo: string, args: string[]): Promise<string> => gitOutput(args, { cwd: repo, timeoutMs: WORKTREE_TIMEOUT_MS });
 
 export async function repoRoot(dir: string): Promise<string> {
   try {
@@ -29,8 +30,8 @@ export async function resolveCommit(repo: string, ref: string, flag: string): Pr
 export async function defaultBase(repo: string, head: string): Promise<string> {
   const candidates = ['origin/HEAD', 'origin/main', 'origin/master', 'main', 'master'];
   for (const candidate of candidates) {
-    const exists = await execa('git', ['-C', repo, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { reject: false });
-    if (exists.failed) continue;
+    const exists = await runGit(['rev-parse', '--verify', '--quiet', `${candidate}^{commit}`], { cwd: repo });
+    if (!exists.ok) continue;
     const base = await git(repo, ['merge-base', head, candidate]);
     if (base && base !== head) return base;
   }
@@ -44,6 +45,11 @@ async function completionMarker(dir: string): Promise<string> {
   return path.join(await git(dir, ['rev-parse', '--absolute-git-dir']), COMPLETE_MARKER);
 }
 
+/** Where ensureWorktree puts the work tree of `commit`. */
+export function worktreePath(parent: string, commit: string): string {
+  return path.join(parent, commit.slice(0, 12));
+}
+
 /**
  * A detached work tree of `commit`, so base and head can be built side by side without
  * touching the user's checkout. Reused when it already exists at that commit and was completed
@@ -51,7 +57,7 @@ async function completionMarker(dir: string): Promise<string> {
  * recreated.
  */
 export async function ensureWorktree(repo: string, commit: string, parent: string, log: (line: string) => void = () => undefined): Promise<string> {
-  const dir = path.join(parent, commit.slice(0, 12));
+  const dir = worktreePath(parent, commit);
   let exists = false;
   try {
     await access(path.join(dir, '.git'));
@@ -70,8 +76,8 @@ export async function ensureWorktree(repo: string, commit: string, parent: strin
   await git(repo, ['worktree', 'prune']);
   await git(repo, ['worktree', 'add', '--detach', '--force', dir, commit]);
   // Embox and Rumprun keep third-party code in submodules; a fresh work tree needs them too.
-  const modules = await execa('git', ['-C', dir, 'submodule', 'update', '--init', '--recursive'], { reject: false });
-  if (modules.failed) throw new Error(`git submodule update failed in ${dir}: ${String(modules.stderr).trim()}`);
+  const modules = await runGit(['submodule', 'update', '--init', '--recursive'], { cwd: dir, timeoutMs: SUBMODULE_TIMEOUT_MS });
+  if (!modules.ok) throw new Error(`git submodule update failed in ${dir}: ${modules.reason}`);
   await writeFile(await completionMarker(dir), commit);
   return dir;
 }

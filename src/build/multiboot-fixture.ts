@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { readGuestName, type ModuleProbe } from '../boot/deterministic.js';
+import { readGuestName, type ModuleProbe } from '../boot/module-probe.js';
 import { DEFAULT_MODULE_MARKER } from '../boot/guest.js';
 import type { SubjectSettings } from '../config/schema.js';
 import { bootgateCacheDir } from '../config/cache-dir.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Subject } from '../config/subjects.js';
 import { debianPackagesFor, SUPPORTED_EMBOX_ARCHES } from '../build/embox/arch.js';
-import { resolveEmboxTemplate } from '../build/embox/build.js';
+import { resolveEmboxTemplate } from '../build/embox/checkout.js';
 import { archAndCrossCompile } from '../build/embox/cross-compiler.js';
 import { DEFAULT_EMBOX_TEMPLATE } from '../build/embox/index.js';
 

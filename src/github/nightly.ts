@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { execa } from 'execa';
+import { git } from '../build/git.js';
 import { runGate } from '../engine/gate.js';
 import { runMeasure } from '../engine/measure.js';
 import type { ResultsDocument } from '../measure/results.js';
@@ -27,8 +27,8 @@ import { selectSubjects } from './select.js';
 import { loadConfig } from './workspace.js';
 
 async function headCommit(workspace: string, fallback: string): Promise<string> {
-  const r = await execa('git', ['rev-parse', 'HEAD'], { cwd: workspace, reject: false });
-  return r.failed ? fallback : String(r.stdout).trim();
+  const r = await git(['rev-parse', 'HEAD'], { cwd: workspace });
+  return r.ok ? r.stdout : fallback;
 }
 
 /** Links to the data branch's files for the job summary and the regression issue. */

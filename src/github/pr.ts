@@ -183,8 +183,9 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
 
   const { subjects, runsOverride } = applyShard(selection.subjects, inputs, inputs.shard);
   stages.stage('bootgate: restore caches');
+  const worktreeDir = path.join(run.temp, 'bootgate-worktrees');
   const cacheStates = inputs.cache
-    ? await restoreCaches(await planCaches({ subjects, commits: [pr.baseSha, pr.headSha], workspace: run.workspace, downloadDir: inputs.downloadDir }))
+    ? await restoreCaches(await planCaches({ subjects, commits: [pr.baseSha, pr.headSha], workspace: run.workspace, downloadDir: inputs.downloadDir, worktreeDir }))
     : [];
 
   stages.stage(`bootgate: build ${subjects.map((s) => s.name).join(', ')} at base and head`);
@@ -203,7 +204,7 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
     log: callbacks.log,
     onBoot: callbacks.onBoot,
     signal: ctx.signal,
-    worktreeDir: path.join(run.temp, 'bootgate-worktrees'),
+    worktreeDir,
     configName: config.name,
   });
   stages.stage('bootgate: save caches');

@@ -2,7 +2,7 @@
 // the same job, interleaved, and decide "did last night's changes move boot time" with the gate's
 // statistics. Hosted runners differ from night to night; two commits booted side by side do not.
 import * as core from '@actions/core';
-import { execa } from 'execa';
+import { git } from '../build/git.js';
 import type { Subject } from '../config/subjects.js';
 import type { Octokit } from './comment.js';
 import { historyPaths, parseHistory } from '../history/model.js';
@@ -63,8 +63,8 @@ export async function previousNightCommit(
     core.info(`previous night: measured the same commit ${tonight.slice(0, 12)}; measuring it alone`);
     return null;
   }
-  const has = async (): Promise<boolean> => !(await execa('git', ['cat-file', '-e', `${latest!.commit}^{commit}`], { cwd: workspace, reject: false })).failed;
-  if (!(await has())) await execa('git', ['fetch', '--quiet', '--no-tags', 'origin', latest.commit], { cwd: workspace, reject: false, timeout: 300_000 });
+  const has = async (): Promise<boolean> => (await git(['cat-file', '-e', `${latest!.commit}^{commit}`], { cwd: workspace })).ok;
+  if (!(await has())) await git(['fetch', '--quiet', '--no-tags', 'origin', latest.commit], { cwd: workspace, timeoutMs: 300_000 });
   if (!(await has())) {
     core.info(`previous night: commit ${latest.commit.slice(0, 12)} is not in this checkout and cannot be fetched; measuring tonight's commit alone`);
     return null;

@@ -2,10 +2,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { execa } from 'execa';
+import { git } from '../build/git.js';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSubjects, type Subject } from '../config/subjects.js';
-import { emboxDownloadDir } from './cache.js';
+import { emboxDownloadDir } from '../build/embox/cache-folders.js';
 import type { Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs } from './inputs.js';
@@ -36,22 +36,17 @@ export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise
   return { name: inputs.config, file, subjects };
 }
 
-async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const r = await execa('git', args, { cwd, reject: false, timeout: 300_000 });
-  return { ok: !r.failed, out: String(r.stdout).trim(), err: String(r.stderr).trim() };
-}
-
 /**
  * Makes sure `sha` is in the checkout. actions/checkout fetches one commit by default; the missing
  * one is fetched from origin (checkout leaves its credentials for that).
  */
 export async function ensureCommit(workspace: string, sha: string, what: string): Promise<void> {
-  if ((await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok) return;
+  if ((await git(['cat-file', '-e', `${sha}^{commit}`], { cwd: workspace })).ok) return;
   core.info(`${what} commit ${sha.slice(0, 12)} is not in the checkout; fetching it from origin`);
-  const fetched = await git(workspace, ['fetch', '--no-tags', '--depth=1', 'origin', sha]);
-  if (fetched.ok && (await git(workspace, ['cat-file', '-e', `${sha}^{commit}`])).ok) return;
+  const fetched = await git(['fetch', '--no-tags', '--depth=1', 'origin', sha], { cwd: workspace, timeoutMs: 300_000 });
+  if (fetched.ok && (await git(['cat-file', '-e', `${sha}^{commit}`], { cwd: workspace })).ok) return;
   throw new Error(
-    `${what} commit ${sha} is not in the checkout of ${workspace} and fetching it failed (${fetched.err.split('\n')[0] ?? ''}); ` +
+    `${what} commit ${sha} is not in the checkout of ${workspace} and fetching it failed (${fetched.reason.split('\n')[0] ?? ''}); ` +
       'check out with actions/checkout and `fetch-depth: 0`',
   );
 }
@@ -70,8 +65,8 @@ export async function listChangedFiles(octokit: Octokit | null, run: RunContext,
 
 /** The template folders of the head commit (every folder holding a build.conf under templates/, platform/, project/). */
 export async function templateFoldersAt(workspace: string, headSha: string): Promise<Set<string>> {
-  const listed = await git(workspace, ['ls-tree', '-r', '--name-only', headSha, '--', 'templates', 'platform', 'project']);
-  return templateFoldersOf(listed.ok ? listed.out.split('\n') : []);
+  const listed = await git(['ls-tree', '-r', '--name-only', headSha, '--', 'templates', 'platform', 'project'], { cwd: workspace });
+  return templateFoldersOf(listed.ok ? listed.stdout.split('\n') : []);
 }
 
 /** build.conf of each touched template that has no subject of its own, read from the head commit. */
@@ -93,8 +88,8 @@ export async function probeTemplates(
   }
   for (const template of touchedTemplates(files, folders)) {
     if (subjects.some((s) => s.settings.template === template)) continue;
-    const shown = await git(workspace, ['show', `${headSha}:${byName.get(template)!}/build.conf`]);
-    probes.set(template, { buildConf: shown.ok ? shown.out : null });
+    const shown = await git(['show', `${headSha}:${byName.get(template)!}/build.conf`], { cwd: workspace });
+    probes.set(template, { buildConf: shown.ok ? shown.stdout : null });
   }
   return probes;
 }

@@ -1,11 +1,11 @@
-// The cache entries a run restores and saves, beyond the built images: Embox's download folders
-// (one per folder, keyed by the third-party Makefiles) and the Rumprun toolchain of each checkout.
+// The cache entries a run restores and saves: Embox's download folders (one per folder, keyed by the
+// third-party Makefiles), its images and ccache objects, and the Rumprun toolchain of each checkout.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Subject } from '../../src/config/subjects.js';
-import { CONTENT_CACHE_FOLDERS, planCaches } from '../../src/github/cache.js';
+import { planCaches } from '../../src/github/cache.js';
 
 let dir: string;
 const previousCache = process.env['BOOTGATE_CACHE_DIR'];
@@ -47,7 +47,7 @@ describe('planCaches', () => {
     expect(again[0]!.key).not.toBe(downloads[0]!.key);
   });
 
-  it('one Rumprun toolchain entry per checkout, exact keys only, holding <source>/rumprun', async () => {
+  it('one Rumprun toolchain entry per checkout, exact keys only, holding <source>/rumprun, keyed as the builder stamps it', async () => {
     const one = path.join(dir, 'rumprun-1');
     const two = path.join(dir, 'rumprun-2');
     const entries = await planCaches({
@@ -57,15 +57,29 @@ describe('planCaches', () => {
     const toolchains = entries.filter((e) => e.label.startsWith('Rumprun toolchain'));
     expect(toolchains.map((e) => e.paths)).toEqual([[path.join(one, 'rumprun')], [path.join(two, 'rumprun')]]);
     expect(toolchains.every((e) => e.restoreKeys.length === 0)).toBe(true);
-    // the bake targets of its users are part of the key
-    const alone = await planCaches({ subjects: [rumprun('hw', one, 'hw_generic')], commits: [], workspace: dir, downloadDir: undefined });
-    expect(alone.find((e) => e.label.startsWith('Rumprun toolchain'))!.key).not.toBe(toolchains[0]!.key);
+    // the bake target is not a toolchain input; build-rr.sh's arguments (jobs) are
+    const alone = await planCaches({ subjects: [rumprun('hw', one, 'hw_virtio')], commits: [], workspace: dir, downloadDir: undefined });
+    expect(alone.find((e) => e.label.startsWith('Rumprun toolchain'))!.key).toBe(toolchains[0]!.key);
+    const jobs: Subject = { name: 'hw', os: 'rumprun', settings: { os: 'rumprun', source: one, jobs: 3 } };
+    const withJobs = await planCaches({ subjects: [jobs], commits: [], workspace: dir, downloadDir: undefined });
+    expect(withJobs[0]!.key).not.toBe(toolchains[0]!.key);
   });
 
-  it('built images: every content-addressed folder of the cache', async () => {
+  it('Embox images: the folder the builder fills, keyed by the overrides folder\'s content too', async () => {
     const entries = await planCaches({ subjects: [embox('a')], commits: [], workspace: dir, downloadDir: path.join(dir, 'd') });
-    const images = entries.find((e) => e.label === 'built images')!;
-    expect(images.paths).toEqual(CONTENT_CACHE_FOLDERS.map((f) => path.join(dir, 'cache', f)));
-    expect(entries.map((e) => e.label)).toEqual([`Embox downloads (${path.join(dir, 'd')})`, 'built images']);
+    const images = entries.find((e) => e.label === 'Embox images')!;
+    expect(images.paths).toEqual([path.join(dir, 'cache', 'embox')]);
+    expect(images.key.startsWith(images.restoreKeys[0]!)).toBe(true);
+    expect(entries.map((e) => e.label).slice(0, 2)).toEqual([`Embox downloads (${path.join(dir, 'd')})`, 'Embox images']);
+    const overrides = path.join(dir, 'overrides');
+    await mkdir(overrides, { recursive: true });
+    await writeFile(path.join(overrides, 'mods.conf'), 'include embox.cmd.help\n');
+    const withOverrides: Subject = { name: 'a', os: 'embox', settings: { ...embox('a').settings, overrides } };
+    const key = async (): Promise<string> =>
+      (await planCaches({ subjects: [withOverrides], commits: [], workspace: dir, downloadDir: path.join(dir, 'd') })).find((e) => e.label === 'Embox images')!.key;
+    const before = await key();
+    expect(before).not.toBe(images.key);
+    await writeFile(path.join(overrides, 'mods.conf'), 'include embox.cmd.ls\n');
+    expect(await key()).not.toBe(before);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveLocation } from '../../src/boot/deterministic.js';
+import { resolveLocation } from '../../src/boot/break-location.js';
 import { elfEntry, readElfSymbols } from '../../src/elf/index.js';
 
 interface SyntheticSymbol {

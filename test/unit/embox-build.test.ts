@@ -3,19 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  EmboxBuildError,
-  buildEmbox,
-  closestNames,
-  detectDownloadFailure,
-  downloadFailureMessage,
-  emboxCacheKey,
-  listEmboxTemplates,
-  progressLine,
-  resolveEmboxTemplate,
-  sourceFingerprint,
-  validateEmboxCheckout,
-} from '../../src/build/embox/build.js';
+import { buildEmbox, progressLine } from '../../src/build/embox/build.js';
+import { EmboxBuildError } from '../../src/build/embox/build-error.js';
+import { closestNames, listEmboxTemplates, resolveEmboxTemplate, validateEmboxCheckout } from '../../src/build/embox/checkout.js';
+import { detectDownloadFailure, downloadFailureMessage } from '../../src/build/embox/download-failure.js';
+import { emboxCacheKey, sourceFingerprint } from '../../src/build/embox/fingerprint.js';
 import { createRepo } from '../helpers/fixture-repo.js';
 
 const LOGS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures-data', 'embox', 'logs');

@@ -4,18 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildQemuArgs } from '../../src/boot/guest.js';
-import {
-  deriveEmboxRun,
-  emboxGuestSpec,
-  httpdReadyMarker,
-  netDriversFromMods,
-  networkCidr,
-  nicFromMods,
-  parseNetworkFile,
-  ramMbFromLds,
-  shellPromptMarker,
-  startCommandsFromInc,
-} from '../../src/build/embox/derive.js';
+import { deriveEmboxRun, emboxGuestSpec, netDriversFromMods, nicFromMods, ramMbFromLds } from '../../src/build/embox/derive.js';
+import { networkCidr, parseNetworkFile } from '../../src/build/embox/network-file.js';
+import { httpdReadyMarker, shellPromptMarker, startCommandsFromInc } from '../../src/build/embox/ready-marker.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures-data', 'embox');
 const tmpDirs: string[] = [];

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  checksum, decodePacketBody, encodePacket, GdbRemote, PacketParser, parseStopReply, type ParsedEvent,
-} from '../../src/boot/gdb-remote.js';
+  checksum, decodePacketBody, encodePacket, PacketParser, parseStopReply, type ParsedEvent,
+} from '../../src/boot/gdb-packets.js';
+import { GdbRemote } from '../../src/boot/gdb-remote.js';
 import { QmpClient, QmpError } from '../../src/boot/qmp.js';
 
 describe('packet framing', () => {

@@ -1,12 +1,19 @@
-import { createHash } from 'node:crypto';
+// Builds an Embox image: `make confload-<template>`, overrides over conf/, `make`; a build of the
+// same fingerprint (fingerprint.ts) is reused from the cache folder instead.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { copyFile, cp, lstat, mkdir, readFile, readdir, readlink, rename, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { execa } from 'execa';
 import { runProcess } from '../process-runner.js';
+import { EmboxBuildError, type EmboxBuildErrorCode } from './build-error.js';
+import { isDir, isFile, resolveEmboxTemplate, validateEmboxCheckout } from './checkout.js';
+import { ccacheSetup } from './ccache.js';
 import { archAndCrossCompile, MissingCrossCompilerError, resolveCrossCompiler, type CrossCompilerChoice } from './cross-compiler.js';
+import { detectDownloadFailure, downloadFailureMessage, isDownloadRelevant } from './download-failure.js';
+import { emboxCacheKey } from './fingerprint.js';
+import { syncFolder } from './folder-sync.js';
 
 export interface EmboxBuildOptions {
   /** the Embox checkout */
@@ -24,6 +31,8 @@ export interface EmboxBuildOptions {
   log: (line: string) => void;
   /** folder keeping built images by cache key; none: no caching */
   cacheDir?: string;
+  /** ccache's folder, shared by every build with the same compiler; none: no ccache (see ccache.ts) */
+  ccacheDir?: string;
   /** aborts the build: make is sent SIGTERM (it passes it on to its jobs) and reaped */
   signal?: AbortSignal;
 }
@@ -40,226 +49,11 @@ export interface EmboxBuildResult {
   seconds: number;
 }
 
-export type EmboxBuildErrorCode =
-  | 'not-a-checkout'
-  | 'unknown-template'
-  | 'bad-option'
-  | 'tool-missing'
-  | 'confload-failed'
-  | 'missing-archive'
-  | 'archive-checksum'
-  | 'make-failed'
-  | 'no-image'
-  | 'aborted';
-
-/** Codes that mean the user named something that is not there: bad input, CLI exit 2. */
-const INPUT_ERROR_CODES: readonly EmboxBuildErrorCode[] = ['not-a-checkout', 'unknown-template', 'bad-option'];
-
-export class EmboxBuildError extends Error {
-  override readonly name = 'EmboxBuildError';
-  /** read by isInputError (src/config/errors.ts) */
-  readonly inputError: boolean;
-  constructor(
-    message: string,
-    readonly code: EmboxBuildErrorCode,
-    readonly logFile?: string,
-  ) {
-    super(message);
-    this.inputError = INPUT_ERROR_CODES.includes(code);
-  }
-}
-
 /** Where `make` leaves the kernel image, relative to the checkout. */
 export const EMBOX_IMAGE_PATH = path.join('build', 'base', 'bin', 'embox');
 const TAIL_LINES = 40;
 const PROGRESS_EVERY_LINES = 500;
 const HEARTBEAT_MS = 30_000;
-
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Throws unless `dir` is the root of an Embox source tree (Makefile, mk/, templates/, a confload target). */
-export async function validateEmboxCheckout(dir: string): Promise<void> {
-  if (!(await isDir(dir))) throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, 'not-a-checkout');
-  const missing: string[] = [];
-  if (!(await isFile(path.join(dir, 'Makefile')))) missing.push('Makefile');
-  if (!(await isDir(path.join(dir, 'mk')))) missing.push('mk/');
-  if (!(await isDir(path.join(dir, 'templates')))) missing.push('templates/');
-  if (missing.length === 0) {
-    // the confload-<template> rule lives in mk/main.mk (older trees: in the Makefile)
-    const texts = await Promise.all(['mk/main.mk', 'Makefile'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
-    if (!texts.some((t) => t.includes('confload'))) missing.push('a "confload-<template>" make target (mk/main.mk)');
-  }
-  if (missing.length > 0) {
-    throw new EmboxBuildError(
-      `${dir} is not an Embox checkout: missing ${missing.join(', ')}; expected the root of an Embox source tree ` +
-        `(Makefile, mk/, templates/ and a "make confload-<template>" target)`,
-      'not-a-checkout',
-    );
-  }
-}
-
-async function findBuildConfs(dir: string, depth: number): Promise<string[]> {
-  const out: string[] = [];
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (e.isFile() && e.name === 'build.conf') out.push(dir);
-    else if (e.isDirectory() && depth > 0 && !e.name.startsWith('.')) out.push(...(await findBuildConfs(path.join(dir, e.name), depth - 1)));
-  }
-  return out;
-}
-
-/**
- * Template name → folder, named as Embox's mk/main.mk names them: templates/<a>/<b> is
- * "<a>/<b>", platform/<p>/templates/<t> is "platform/<p>/<t>", project/<p>/templates/<t> is "project/<p>/<t>".
- */
-export async function listEmboxTemplates(root: string): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
-  const posix = (p: string): string => p.split(path.sep).join('/');
-  for (const d of await findBuildConfs(path.join(root, 'templates'), 6)) found.set(posix(path.relative(path.join(root, 'templates'), d)), d);
-  for (const d of await findBuildConfs(path.join(root, 'platform'), 6)) {
-    found.set(`platform/${posix(path.relative(path.join(root, 'platform'), d)).replace('templates/', '')}`, d);
-  }
-  let projects: string[] = [];
-  try {
-    projects = (await readdir(path.join(root, 'project'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    // no project/ folder: fine
-  }
-  for (const p of projects) {
-    for (const d of await findBuildConfs(path.join(root, 'project', p, 'templates'), 1)) found.set(`project/${p}/${path.basename(d)}`, d);
-  }
-  return found;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** Up to `count` names closest to `wanted`: shared path parts first, then by edit distance. */
-export function closestNames(wanted: string, names: Iterable<string>, count = 5): string[] {
-  const parts = wanted.toLowerCase().split('/');
-  const score = (n: string): number => {
-    const lower = n.toLowerCase();
-    const shared = parts.filter((p) => p && lower.split('/').includes(p)).length;
-    return editDistance(wanted.toLowerCase(), lower) - 3 * shared - (lower.includes(wanted.toLowerCase()) ? 5 : 0);
-  };
-  return [...names].sort((a, b) => score(a) - score(b) || a.localeCompare(b)).slice(0, count);
-}
-
-/** The template's folder; throws naming close template names when it does not exist. */
-export async function resolveEmboxTemplate(root: string, template: string): Promise<string> {
-  const templates = await listEmboxTemplates(root);
-  const dir = templates.get(template);
-  if (dir) return dir;
-  const close = closestNames(template, templates.keys());
-  throw new EmboxBuildError(
-    `unknown Embox template "${template}" in ${root}: no templates/${template}/build.conf; ` +
-      (close.length > 0 ? `close names: ${close.join(', ')} (${templates.size} templates; "make confload" lists them all)` : 'the checkout has no templates at all'),
-    'unknown-template',
-  );
-}
-
-export interface DownloadFailure {
-  /** missing: not in download/ and not downloadable; checksum: present but the md5 differs */
-  kind: 'missing' | 'checksum';
-  /** archive file name, e.g. openlibm-0.8.3.tar.gz */
-  archive: string;
-  url?: string;
-  expectedMd5?: string;
-  /** curl's own error line, when there was one */
-  detail?: string;
-}
-
-/** Lines of an Embox build log that can explain a third-party download failure (see mk/extbld/build.mk). */
-export function isDownloadRelevant(line: string): boolean {
-  return /curl|md5sum|^tar: |\.download_checked\]|Cannot open/.test(line);
-}
-
-/**
- * Finds, in an Embox build log, a third-party archive that was missing (curl failed,
- * then md5sum/tar could not open it) or failed its md5 check. Null when none did.
- */
-export function detectDownloadFailure(lines: readonly string[]): DownloadFailure | null {
-  const urls = new Map<string, string>();
-  const md5s = new Map<string, string>();
-  const missing: string[] = [];
-  const failedModules: string[] = [];
-  let curlError: string | undefined;
-  for (const line of lines) {
-    const fetchCmd = /curl -o (\S+) [^']*'([^']+)'/.exec(line);
-    if (fetchCmd) urls.set(fetchCmd[1]!, fetchCmd[2]!);
-    for (const m of line.matchAll(/md5sum (\S+) \| .*?grep ([0-9a-fA-F]{32})/g)) md5s.set(m[1]!, m[2]!.toLowerCase());
-    const curl = /(curl: \(\d+\) .*)$/.exec(line);
-    if (curl) curlError = curl[1]!.trim();
-    const gone = /^(?:tar|md5sum): (\S+): (?:Cannot open: )?No such file or directory/.exec(line.trim());
-    if (gone && !missing.includes(path.basename(gone[1]!))) missing.push(path.basename(gone[1]!));
-    const check = /(\S+)\/\.download_checked\] Error/.exec(line);
-    if (check) failedModules.push(path.basename(check[1]!));
-  }
-  const first = missing[0];
-  if (first !== undefined) {
-    return { kind: 'missing', archive: first, ...opt('url', urls.get(first)), ...opt('expectedMd5', md5s.get(first)), ...opt('detail', curlError) };
-  }
-  const mod = failedModules[0];
-  if (mod === undefined) return null;
-  // the failing module's folder is named after its package (OpenLibm ↔ openlibm-0.8.3.tar.gz)
-  const archives = [...new Set([...md5s.keys(), ...urls.keys()])];
-  const archive = archives.find((a) => a.toLowerCase().startsWith(mod.toLowerCase())) ?? archives[archives.length - 1] ?? `${mod} archive`;
-  return { kind: 'checksum', archive, ...opt('url', urls.get(archive)), ...opt('expectedMd5', md5s.get(archive)) };
-}
-
-function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
-}
-
-/** The error for a download failure found in the log of a build of `template`. */
-export function downloadFailureMessage(f: DownloadFailure, template: string, downloadFolder: string, downloadDir?: string): string {
-  const where = `Embox build (template ${template})`;
-  if (f.kind === 'missing') {
-    return (
-      `${where}: third-party archive ${f.archive} is not in ${downloadFolder} and could not be downloaded` +
-      (f.url ? ` from ${f.url}` : '') +
-      (f.detail ? ` (${f.detail})` : '') +
-      `. Offline builds need it in a pre-filled folder passed as "download-dir" (--download-dir DIR)` +
-      (downloadDir ? `; download-dir ${downloadDir} has no ${f.archive}` : '') +
-      (f.expectedMd5 ? `; the Embox Makefile expects md5 ${f.expectedMd5}` : '')
-    );
-  }
-  return (
-    `${where}: third-party archive ${f.archive} in ${downloadFolder}${downloadDir ? ` (copied from download-dir ${downloadDir})` : ''} ` +
-    `does not have the md5 the Embox Makefile expects${f.expectedMd5 ? ` (${f.expectedMd5})` : ''}; ` +
-    `replace it with the exact file${f.url ? ` from ${f.url}` : ' the package Makefile names'}`
-  );
-}
 
 /** A line worth showing as build progress (mybuild phases, external builds, completion), or null. */
 export function progressLine(line: string): string | null {
@@ -269,49 +63,6 @@ export function progressLine(line: string): string | null {
   if (ext) return `external build: ${ext[1]}`;
   if (/^(Build complete|Config complete)\b/.test(line)) return line.trim();
   return null;
-}
-
-async function hashFiles(root: string, rel: string, hash: ReturnType<typeof createHash>, skip: (name: string) => boolean): Promise<void> {
-  const full = path.join(root, rel);
-  let info;
-  try {
-    info = await lstat(full);
-  } catch {
-    return;
-  }
-  if (info.isSymbolicLink()) {
-    hash.update(`L ${rel} ${await readlink(full)}\n`);
-  } else if (info.isDirectory()) {
-    const names = (await readdir(full)).filter((n) => !skip(n)).sort();
-    for (const n of names) await hashFiles(root, path.join(rel, n), hash, skip);
-  } else if (info.isFile()) {
-    hash.update(`F ${rel} ${info.size}\n`);
-    hash.update(await readFile(full));
-  }
-}
-
-/** Fingerprint of the tree: git's tree of HEAD plus uncommitted changes, or a hash of the sources when not a git checkout. */
-export async function sourceFingerprint(dir: string): Promise<string> {
-  const git = async (args: string[]): Promise<{ ok: boolean; stdout: Uint8Array }> => {
-    const r = await execa('git', ['-C', dir, ...args], { reject: false, encoding: 'buffer', stdin: 'ignore', stderr: 'ignore' });
-    return { ok: r.exitCode === 0, stdout: r.stdout };
-  };
-  const tree = await git(['rev-parse', 'HEAD:./']);
-  if (tree.ok) {
-    const hash = createHash('sha256');
-    hash.update(`git-tree ${Buffer.from(tree.stdout).toString().trim()}\n`);
-    const diff = await git(['diff', 'HEAD', '--binary', '--no-ext-diff', '--', '.']);
-    hash.update(diff.stdout);
-    // untracked, not ignored files are part of what make sees too
-    const untracked = await git(['ls-files', '--others', '--exclude-standard', '-z', '--', '.']);
-    for (const rel of Buffer.from(untracked.stdout).toString().split('\0').filter(Boolean).sort()) await hashFiles(dir, rel, hash, () => false);
-    return `git:${hash.digest('hex')}`;
-  }
-  const hash = createHash('sha256');
-  for (const part of ['Makefile', 'mk', 'src', 'third-party', 'templates', 'platform']) {
-    await hashFiles(dir, part, hash, (n) => n === '.git' || n === '.cache');
-  }
-  return `files:${hash.digest('hex')}`;
 }
 
 async function gccVersion(): Promise<string> {
@@ -338,41 +89,6 @@ async function crossCompilerFor(opts: EmboxBuildOptions, templateDir: string): P
     if (error instanceof MissingCrossCompilerError) throw new EmboxBuildError(error.message, 'tool-missing');
     throw error;
   }
-}
-
-/** sha256 over the tree fingerprint, the template, the overrides' content and the compiler. */
-export async function emboxCacheKey(parts: { workDir: string; template: string; overridesDir?: string; gcc: string }): Promise<string> {
-  const hash = createHash('sha256');
-  hash.update('bootgate-embox-build v1\n');
-  hash.update(`source ${await sourceFingerprint(parts.workDir)}\n`);
-  hash.update(`template ${parts.template}\n`);
-  if (parts.overridesDir) {
-    hash.update('overrides\n');
-    await hashFiles(parts.overridesDir, '.', hash, () => false);
-  }
-  hash.update(`gcc ${parts.gcc}\n`);
-  return hash.digest('hex');
-}
-
-/** Copies what `from` holds into `to`, file by file, skipping files already there with the same size and mtime. */
-async function syncFolder(from: string, to: string): Promise<number> {
-  let copied = 0;
-  await mkdir(to, { recursive: true });
-  for (const e of await readdir(from, { withFileTypes: true })) {
-    const src = path.join(from, e.name);
-    const dst = path.join(to, e.name);
-    if (e.isDirectory()) {
-      copied += await syncFolder(src, dst);
-    } else if (e.isFile() || e.isSymbolicLink()) {
-      const s = await stat(src);
-      const d = await stat(dst).catch(() => null);
-      if (d && d.size === s.size && Math.abs(d.mtimeMs - s.mtimeMs) < 1) continue;
-      await copyFile(src, dst);
-      await utimes(dst, s.atime, s.mtime);
-      copied++;
-    }
-  }
-  return copied;
 }
 
 interface RunResult {
@@ -445,12 +161,22 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
   const compilers = cross.used === '' ? gcc : `${gcc}; ${cross.used}gcc ${cross.version}`;
   const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}), gcc: compilers });
   // a mapped cross compiler is found under the template's CROSS_COMPILE name first on PATH
-  const makeEnv: Record<string, string> = cross.pathDir ? { PATH: `${cross.pathDir}${path.delimiter}${process.env.PATH ?? ''}` } : {};
   const entry = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), `embox-${cacheKey}`) : undefined;
   if (entry && (await isFile(path.join(entry, 'embox')))) {
     opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
     return { image: path.join(entry, 'embox'), confDir: path.join(entry, 'conf'), buildLog: path.join(entry, 'build.log'), cacheKey, cached: true, seconds: seconds() };
   }
+  const ccache = opts.ccacheDir
+    ? await ccacheSetup({ ccacheDir: path.resolve(opts.ccacheDir), linkRoot: `${path.resolve(opts.ccacheDir)}-bin`, crossCompile: cross.wanted, workDir })
+    : null;
+  if (ccache) opts.log(`embox: ${ccache.note}`);
+  // ccache's links first (they find the real compiler further down PATH), then a mapped cross
+  // compiler under the template's CROSS_COMPILE name
+  const pathDirs = [ccache?.pathDir, cross.pathDir].filter((d): d is string => d !== undefined);
+  const makeEnv: Record<string, string> = {
+    ...(ccache?.env ?? {}),
+    ...(pathDirs.length > 0 ? { PATH: [...pathDirs, process.env.PATH ?? ''].join(path.delimiter) } : {}),
+  };
 
   const logDir = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), 'logs') : os.tmpdir();
   await mkdir(logDir, { recursive: true });

@@ -4,6 +4,8 @@ import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS, type GuestSpec } from '../../boo
 import { preprocessFile } from './conf-preprocess.js';
 import { readElfIdent, type ElfIdent } from '../../elf/index.js';
 import { bitsFromFlags, emboxTarget, SUPPORTED_EMBOX_ARCHES, type EmboxTarget } from './arch.js';
+import { networkCidr, parseNetworkFile, prefixFromMask } from './network-file.js';
+import { httpdReadyMarker, shellPromptMarker, startCommandsFromInc } from './ready-marker.js';
 
 /**
  * How to boot an Embox image, derived from its conf/ folder the way Embox's own
@@ -62,10 +64,6 @@ export interface DeriveOptions {
 
 export const EMBOX_START_MARKER = 'Embox kernel start';
 export const EMBOX_HTTPD_PORT = 80;
-/** printed by the `service` command (src/cmds/service/service.c) when the start script runs `service httpd` */
-export const EMBOX_SERVICE_HTTPD_MARKER = String.raw`Starting service: httpd\b`;
-/** echoed by system_start_service (log_level ≥ LOG_INFO) before a start-script command that runs httpd directly */
-export const EMBOX_DIRECT_HTTPD_MARKER = String.raw`^>\s*httpd\b`;
 
 /** Embox NIC driver → QEMU NIC model, as auto_qemu's NIC2QEMU table (its "virtio" is the PCI virtio-net device). */
 export const EMBOX_NIC_TO_QEMU: Readonly<Record<string, string>> = {
@@ -159,105 +157,6 @@ export function nicFromMods(mods: string, file = 'mods.conf'): { emboxNic: strin
   );
 }
 
-export interface InterfaceSettings {
-  name: string;
-  address: string;
-  netmask?: string;
-  gateway?: string;
-  hwaddress?: string;
-}
-
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-function ipToInt(ip: string, what: string): number {
-  const m = IPV4.exec(ip);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new Error(`${what}: "${ip}" is not an IPv4 address`);
-  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-function intToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
-function prefixFromMask(mask: string, what: string): number {
-  const n = ipToInt(mask, what);
-  const bits = n.toString(2).padStart(32, '0');
-  if (!/^1*0*$/.test(bits)) throw new Error(`${what}: netmask ${mask} is not contiguous`);
-  return bits.indexOf('0') === -1 ? 32 : bits.indexOf('0');
-}
-
-/** The network containing `address`, e.g. (10.0.2.16, 24) → 10.0.2.0/24. */
-export function networkCidr(address: string, prefix: number, what = 'network'): string {
-  const ip = ipToInt(address, what);
-  const size = 2 ** (32 - prefix);
-  return `${intToIp(Math.floor(ip / size) * size)}/${prefix}`;
-}
-
-/**
- * The first static non-loopback interface of an interfaces(5)-style file, the format of
- * Embox's conf/rootfs/network: `iface eth0 inet static` followed by `address`, `netmask`,
- * `gateway`, `hwaddress` lines.
- */
-export function parseNetworkFile(text: string, file = 'rootfs/network'): InterfaceSettings {
-  const stanzas: { name: string; method: string; options: Map<string, string[]> }[] = [];
-  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const words = line.split(/\s+/);
-    if (words[0] === 'iface') {
-      stanzas.push({ name: words[1] ?? '', method: words[3] ?? '', options: new Map() });
-    } else if (stanzas.length > 0 && !['auto', 'allow-hotplug', 'mapping', 'source'].includes(words[0]!)) {
-      stanzas[stanzas.length - 1]!.options.set(words[0]!, words.slice(1));
-    }
-  }
-  const candidates = stanzas.filter((s) => s.name !== 'lo');
-  const iface = candidates.find((s) => s.method === 'static');
-  if (!iface) {
-    const seen = candidates.map((s) => `${s.name} (${s.method || 'no method'})`).join(', ');
-    throw new Error(
-      `${file}: no static non-loopback interface; expected a stanza like "iface eth0 inet static" with an "address" line` +
-        (seen ? ` (found: ${seen})` : ''),
-    );
-  }
-  const first = (key: string): string | undefined => iface.options.get(key)?.[0];
-  let address = first('address');
-  if (!address) throw new Error(`${file}: interface ${iface.name} has no "address" line`);
-  let netmask = first('netmask');
-  const slash = /^(.+)\/(\d+)$/.exec(address);
-  if (slash) {
-    // CIDR address: the prefix stands for the netmask
-    address = slash[1]!;
-    const prefix = Number(slash[2]);
-    if (prefix > 32) throw new Error(`${file}: interface ${iface.name} address has prefix /${prefix}; expected 0–32`);
-    netmask ??= intToIp(prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix)));
-  }
-  ipToInt(address, `${file}: interface ${iface.name} address`);
-  const gateway = first('gateway');
-  if (gateway) ipToInt(gateway, `${file}: interface ${iface.name} gateway`);
-  // "hwaddress ether AA:BB:…" and "hwaddress AA:BB:…" are both common
-  const hw = iface.options.get('hwaddress')?.find((w) => w.includes(':'));
-  if (hw !== undefined && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(hw)) {
-    throw new Error(`${file}: interface ${iface.name} hwaddress "${hw}" is not a MAC address like AA:BB:CC:DD:EE:02`);
-  }
-  return { name: iface.name, address, ...(netmask ? { netmask } : {}), ...(gateway ? { gateway } : {}), ...(hw ? { hwaddress: hw } : {}) };
-}
-
-/** String literals of a preprocessed system_start.inc, in order: the start script's commands. */
-export function startCommandsFromInc(inc: string): string[] {
-  return [...inc.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
-}
-
-/** Which serial line says httpd started, given the start script's commands. */
-export function httpdReadyMarker(commands: string[]): { readyMarker: string; startScriptMentionsHttpd: boolean } {
-  const words = commands.map((c) => c.trim().split(/\s+/));
-  if (words.some((w) => w[0] === 'service' && w[1] === 'httpd')) return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
-  // "httpd" run directly (optionally as "pthread httpd"): only the echoed command line marks it
-  if (words.some((w) => w[0] === 'httpd' || (w[0] === 'pthread' && w[1] === 'httpd'))) {
-    return { readyMarker: EMBOX_DIRECT_HTTPD_MARKER, startScriptMentionsHttpd: true };
-  }
-  return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: false };
-}
-
 /** Derives how to boot the Embox build whose conf/ folder is `confDir`. Throws an Error naming the file at fault. */
 export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {}): Promise<EmboxRunConfig> {
   if (!(await exists(confDir))) throw new Error(`${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`);
@@ -315,25 +214,6 @@ export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {
     startScriptMentionsHttpd: ready.startScriptMentionsHttpd,
     startCommands: commands,
   };
-}
-
-/** tish's `prompt` option when rich_prompt_support is off (src/cmds/shell/Mybuild) */
-export const EMBOX_DEFAULT_PROMPT = 'embox> ';
-
-/**
- * A regex for the shell prompt of a preprocessed mods.conf: tish's `prompt` option (its rich
- * form: %u user, %h host, %w/%W folder, %$ # or $), or the default `embox> `.
- */
-export function shellPromptMarker(mods: string): string {
-  const tish = /\binclude[ \t]+embox\.cmd\.sh\.tish[ \t]*\(([^)]*)\)/.exec(mods);
-  const options = tish?.[1] ?? '';
-  const prompt = /\bprompt[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"/.exec(options)?.[1] ?? EMBOX_DEFAULT_PROMPT;
-  const rich = /\brich_prompt_support[ \t]*=[ \t]*1\b/.test(options);
-  const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  if (!rich) return `^${escape(prompt.trimEnd())}\\s*$`;
-  const parts = prompt.trimEnd().split(/(%[uhwW$])/);
-  const source = parts.map((p) => ({ '%u': '\\S+', '%h': '\\S+', '%w': '\\S*', '%W': '\\S*', '%$': '[#$]' })[p] ?? escape(p)).join('');
-  return `^${source}\\s*$`;
 }
 
 /** A GuestSpec for the boot stage: loader, machine, CPU and NIC attachment as derived. */

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { SubjectSettings } from '../../config/schema.js';
-import { bootgateCacheDir } from '../../config/cache-dir.js';
 import { guestFromSettings } from '../guest-settings.js';
 import type { PreparedSubject } from '../prepared-subject.js';
 import { buildEmbox } from './build.js';
+import { emboxCcacheDir, emboxImagesDir } from './cache-folders.js';
 import { deriveEmboxRun, emboxGuestSpec } from './derive.js';
 import { elfImageSizes } from '../../elf/index.js';
 
@@ -21,7 +20,8 @@ export async function prepareEmbox(name: string, settings: SubjectSettings, cont
     overridesDir: settings.overrides,
     jobs: settings.jobs,
     log: context.log,
-    cacheDir: path.join(bootgateCacheDir(), 'embox'),
+    cacheDir: emboxImagesDir(),
+    ccacheDir: emboxCcacheDir(),
     signal: context.signal,
   });
   const run = await deriveEmboxRun(built.confDir, { image: built.image });

@@ -5,7 +5,7 @@
  * module's name read from guest memory, attribute the count module by module.
  */
 import { open } from 'node:fs/promises';
-import { readGuestName, type ModuleProbe } from '../../boot/deterministic.js';
+import { readGuestName, type ModuleProbe } from '../../boot/module-probe.js';
 
 export const EMBOX_UNIT_ENABLE = 'unit_mod_enable';
 

@@ -1,7 +1,13 @@
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
+import { bootgateCacheDir } from '../../config/cache-dir.js';
+import { git as runGit } from '../git.js';
 import { RumprunToolchainError } from './toolchain.js';
+
+/** Where a Rumprun subject without `source` gets its pinned checkout (and toolchain); the action caches it. */
+export function rumprunCheckoutParent(): string {
+  return path.join(bootgateCacheDir(), 'rumprun-src');
+}
 
 /** The Rumprun commit bootgate builds when a subject names no checkout (the last one on master). */
 export const PINNED_RUMPRUN = {
@@ -9,11 +15,12 @@ export const PINNED_RUMPRUN = {
   commit: 'b04d42225a12a6fae57a78a9c1cf23642e46cd00',
 } as const;
 
+/** a clone of rumprun with its NetBSD sources takes minutes */
+const CLONE_TIMEOUT_MS = 30 * 60_000;
+
 async function git(args: string[], cwd?: string): Promise<void> {
-  const result = await execa('git', args, { cwd, reject: false, all: true, stdin: 'ignore' });
-  if (result.failed) {
-    throw new RumprunToolchainError(`git ${args.join(' ')} failed${cwd ? ` in ${cwd}` : ''}: ${String(result.all ?? result.shortMessage).trim().split('\n').slice(-5).join('\n')}`);
-  }
+  const result = await runGit(args, { ...(cwd ? { cwd } : {}), timeoutMs: CLONE_TIMEOUT_MS });
+  if (!result.ok) throw new RumprunToolchainError(`git ${args.join(' ')} failed${cwd ? ` in ${cwd}` : ''}: ${result.reason}`);
 }
 
 /**
@@ -41,7 +48,7 @@ export async function ensurePinnedRumprun(parent: string, log: (line: string) =>
   await git(['checkout', '--quiet', '--detach', source.commit], tmp);
   // protocol.file.allow: a mirror on disk (file:// or a path) is allowed for the submodules too
   await git(['-c', 'protocol.file.allow=always', 'submodule', 'update', '--init', '--quiet'], tmp);
-  await execa('touch', [path.join(tmp, '.bootgate-complete')]);
+  await writeFile(path.join(tmp, '.bootgate-complete'), `${source.commit}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
   return dir;

@@ -8,18 +8,15 @@ import { buildRumprunApp } from './app.js';
 import { RUMPRUN_DETERMINISTIC_NOTE } from './config-json.js';
 import { rumprunGuest } from './run.js';
 import { ensureRumprunToolchain } from './toolchain.js';
-import { ensurePinnedRumprun } from './checkout.js';
-
-/** Where a Rumprun subject without `source` gets its pinned checkout (and toolchain); the action caches it. */
-export function rumprunCheckoutParent(): string {
-  return path.join(bootgateCacheDir(), 'rumprun-src');
-}
+import { ensurePinnedRumprun, rumprunCheckoutParent } from './checkout.js';
+import { rumprunToolchainOptions } from './cache-folders.js';
 
 /** Rumprun: toolchain (reused when built), the app compiled and baked, booted with a static network config. */
 export async function prepareRumprun(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
   const began = Date.now();
   const source = settings.source ?? (await ensurePinnedRumprun(rumprunCheckoutParent(), context.log));
-  const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
+  // the same options the action's cache key is computed from (cache-folders.ts)
+  const toolchain = await ensureRumprunToolchain({ ...rumprunToolchainOptions(source, settings), log: context.log, signal: context.signal });
   const bakeTarget = settings['bake-target'] ?? DEFAULT_BAKE_TARGET;
   const outDir = path.join(settings['build-dir'] ?? path.join(bootgateCacheDir(), 'rumprun-apps'), name);
   const app = await buildRumprunApp({

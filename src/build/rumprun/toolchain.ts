@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { git } from '../git.js';
 import { runProcess } from '../process-runner.js';
 import { buildRrArgs, parseGccMajor, rumprunBuildEnv, type RumprunBuildOverrides } from './flags.js';
 
@@ -107,8 +108,8 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
   // Like build-rr.sh: one `git submodule status` per submodule, a failing one (not git) is ignored.
   const lines: string[] = [];
   for (const sub of RUMPRUN_SUBMODULES) {
-    const status = await execa('git', ['submodule', 'status', sub], { cwd: source, reject: false });
-    if (status.exitCode === 0) lines.push(...status.stdout.split('\n').filter((l) => l.trim() !== ''));
+    const status = await git(['submodule', 'status', sub], { cwd: source });
+    if (status.ok) lines.push(...status.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
   }
   const uninitialised = lines.filter((l) => l.startsWith('-')).map((l) => l.split(/\s+/)[1] ?? l);
   if (uninitialised.length > 0) {
@@ -118,12 +119,12 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
 }
 
 /** What a toolchain was built from: the checkout's commits (null outside git) and the flags. */
-async function buildIdentity(source: string, args: string[], env: Record<string, string>): Promise<string> {
-  const head = await execa('git', ['rev-parse', 'HEAD'], { cwd: source, reject: false });
-  const subs = await execa('git', ['submodule', 'status', ...RUMPRUN_SUBMODULES], { cwd: source, reject: false });
+export async function buildIdentity(source: string, args: string[], env: Record<string, string>): Promise<string> {
+  const head = await git(['rev-parse', 'HEAD'], { cwd: source });
+  const subs = await git(['submodule', 'status', ...RUMPRUN_SUBMODULES], { cwd: source });
   return JSON.stringify({
-    head: head.exitCode === 0 ? head.stdout.trim() : null,
-    submodules: subs.exitCode === 0 ? subs.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')) : null,
+    head: head.ok ? head.stdout : null,
+    submodules: subs.ok ? subs.stdout.split('\n').map((l) => l.trim().split(/\s+/).slice(0, 2).join(' ')) : null,
     args,
     env,
   });
@@ -137,19 +138,29 @@ async function probeGccMajor(cc: string): Promise<number> {
   return parseGccMajor(result.stdout);
 }
 
+/** Where the toolchain of `source` is installed: the cacheDir option, else build-rr.sh's own <source>/rumprun. */
+export function toolchainInstallDir(options: Pick<EnsureToolchainOptions, 'source' | 'cacheDir'>): string {
+  return path.resolve(options.cacheDir ?? path.join(path.resolve(options.source), 'rumprun'));
+}
+
+/** How build-rr.sh is run for these options: the host compiler, its arguments and environment (part of what identifies a toolchain). */
+export async function toolchainBuildFlags(options: Pick<EnsureToolchainOptions, 'source' | 'cacheDir' | 'jobs' | 'cc' | 'overrides'>): Promise<{ cc: string; args: string[]; env: Record<string, string> }> {
+  const cc = options.cc ?? process.env.CC ?? 'cc';
+  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
+  return { cc, args: buildRrArgs(flags, { jobs: options.jobs, destDir: toolchainInstallDir(options) }), env: flags.env };
+}
+
 export async function ensureRumprunToolchain(options: EnsureToolchainOptions): Promise<RumprunToolchain> {
   const source = path.resolve(options.source);
-  const installDir = path.resolve(options.cacheDir ?? path.join(source, 'rumprun'));
+  const installDir = toolchainInstallDir(options);
   const paths = toolchainPaths(installDir);
   const { log } = options;
 
   const outdated = await checkRumprunCheckout(source);
   for (const sub of outdated) log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
 
-  const cc = options.cc ?? process.env.CC ?? 'cc';
-  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
-  const args = buildRrArgs(flags, { jobs: options.jobs, destDir: installDir });
-  const identity = await buildIdentity(source, args, flags.env);
+  const { cc, args, env: flagsEnv } = await toolchainBuildFlags(options);
+  const identity = await buildIdentity(source, args, flagsEnv);
 
   const present = (await isExecutable(paths.gcc)) && (await isExecutable(paths.bake));
   const unfinished = await stat(path.join(installDir, BUILDING_FILE)).then(() => true, () => false);
@@ -170,7 +181,7 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
 
   const logFile = path.resolve(options.logFile ?? `${installDir}.build.log`);
   await mkdir(path.dirname(logFile), { recursive: true });
-  const env = { ...flags.env, CC: cc };
+  const env = { ...flagsEnv, CC: cc };
   log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
   log(`rumprun: full output in ${logFile}`);
   await mkdir(installDir, { recursive: true });
