@@ -47,6 +47,19 @@ export interface BootOutcome {
   command: string[];
   /** what an instrument measured (e.g. instructions), when one was attached */
   instrumented: InstrumentRecord | null;
+  /** hrtime stamps (ns) of the harness's own steps, for the overhead breakdown (npm run bench) */
+  timeline: BootTimeline;
+}
+
+export interface BootTimeline {
+  /** bootOnce called */
+  begun: bigint;
+  /** first serial bytes from QEMU */
+  firstOutput: bigint | null;
+  /** the boot was over (ready/HTTP 200, failure or abort) */
+  ended: bigint | null;
+  /** QEMU killed and reaped, the marker worker stopped */
+  reaped: bigint | null;
 }
 
 export interface BootOptions {
@@ -66,6 +79,7 @@ export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 /** Boots the guest once and stamps its milestones. Never throws for a guest failure: it is an outcome. */
 export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
+  const begun = process.hrtime.bigint();
   // Compiled here only to refuse a bad pattern before QEMU starts; matching runs in a worker.
   for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
   await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}\n`));
@@ -82,11 +96,13 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const outcome: BootOutcome = {
     ok: false, error: null, launchedAt: 0n, startAt: null, readyAt: null, httpAt: null,
     httpStatus: null, httpAttempts: 0, lines: [], droppedLines: 0, stderr: '', command: [file, ...args], instrumented: null,
+    timeline: { begun, firstOutput: null, ended: null, reaped: null },
   };
   // Ends the boot: aborts the HTTP probe and the instrument, stops the timer.
   const done = new AbortController();
   const finish = (error: string | null): void => {
     if (done.signal.aborted) return;
+    outcome.timeline.ended = process.hrtime.bigint();
     outcome.ok = error === null;
     outcome.error = error;
     done.abort();
@@ -173,7 +189,9 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   const untrackGroup = child.pid !== undefined ? trackGroup(child.pid) : () => undefined;
   const forget = child.pid !== undefined ? recordRunning(child.pid) : Promise.resolve(() => Promise.resolve());
   child.stdout.on('data', (chunk: Buffer) => {
-    splitter.push(chunk, process.hrtime.bigint());
+    const at = process.hrtime.bigint();
+    outcome.timeline.firstOutput ??= at;
+    splitter.push(chunk, at);
     checkPending();
   });
   child.stderr.on('data', (chunk: Buffer) => {
@@ -209,14 +227,17 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   await new Promise<void>((resolve) => done.signal.addEventListener('abort', () => resolve(), { once: true }));
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
-  await matcher.close();
+  // QEMU first: the worker's stop and QEMU's reaping overlap
   if (child.pid !== undefined) killGroup(child.pid);
+  const closing = matcher.close();
   await killAndReap(child);
+  await closing;
   untrackGroup();
   await child; // reap and settle execa's promise
   untrack();
   await (await forget)();
   await release();
+  outcome.timeline.reaped = process.hrtime.bigint();
   if (serialFile) await collectSerialFile(serialFile, splitter);
   // The serial tail goes with every failure: the first thing a reader needs.
   if (outcome.error !== null && !outcome.error.startsWith('aborted')) outcome.error += tail(outcome);

@@ -40,6 +40,13 @@ export const MAX_PENDING_LINES = 10_000;
 export const MAX_PENDING_CHARS = 4 * 1024 * 1024;
 
 /**
+ * One idle worker kept between boots, with the patterns it compiled: starting a worker costs tens
+ * of milliseconds of every boot (measured in docs/measurement.md), reusing one costs nothing. Only
+ * a worker with no line in flight is kept; one stopped mid-match is terminated.
+ */
+let idle: { key: string; worker: Worker } | null = null;
+
+/**
  * Matches lines in order, off the main thread. `onMatch` is called once per line, in the order
  * the lines were given; `onFailure` when more than MAX_PENDING_LINES wait or the worker died.
  * The patterns must compile (the caller compiles them first: compiling never backtracks).
@@ -52,7 +59,7 @@ export class MarkerMatcher<T> {
   private pendingChars = 0;
   private closed = false;
 
-  private constructor(worker: Worker, private readonly onMatch: (item: T, match: LineMatch) => void, private readonly onFailure: (message: string) => void) {
+  private constructor(worker: Worker, private readonly key: string, private readonly onMatch: (item: T, match: LineMatch) => void, private readonly onFailure: (message: string) => void) {
     this.worker = worker;
     worker.on('error', (error) => {
       if (!this.closed) this.onFailure(`serial marker matching failed: ${error.message}`);
@@ -73,12 +80,22 @@ export class MarkerMatcher<T> {
 
   /** Starts the worker and waits until it runs, so that its start-up does not overlap the boot. */
   static async start<T>(patterns: MarkerPatterns, onMatch: (item: T, match: LineMatch) => void, onFailure: (message: string) => void): Promise<MarkerMatcher<T>> {
+    const key = JSON.stringify([patterns.startMarker, patterns.readyMarker, patterns.moduleMarker]);
+    if (idle?.key === key) {
+      const { worker } = idle;
+      idle = null;
+      worker.removeAllListeners('error');
+      return new MarkerMatcher(worker, key, onMatch, onFailure);
+    }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { startMarker: patterns.startMarker, readyMarker: patterns.readyMarker, moduleMarker: patterns.moduleMarker },
     });
     worker.unref();
-    const matcher = new MarkerMatcher(worker, onMatch, onFailure);
+    worker.once('exit', () => {
+      if (idle?.worker === worker) idle = null;
+    });
+    const matcher = new MarkerMatcher(worker, key, onMatch, onFailure);
     await new Promise<void>((resolve) => {
       worker.once('online', () => resolve());
       worker.once('exit', () => resolve());
@@ -99,10 +116,20 @@ export class MarkerMatcher<T> {
     this.worker.postMessage(text);
   }
 
-  /** Stops matching, even in the middle of a line. */
+  /** Stops matching, even in the middle of a line; an idle worker is kept for the next boot. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.head === this.pending.length) {
+      this.worker.removeAllListeners('message');
+      this.worker.removeAllListeners('error');
+      // an idle worker's error (it has no line to fail on) must not crash bootgate
+      this.worker.on('error', () => undefined);
+      const previous = idle;
+      idle = { key: this.key, worker: this.worker };
+      if (previous) await previous.worker.terminate();
+      return;
+    }
     await this.worker.terminate();
   }
 }

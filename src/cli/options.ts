@@ -1,3 +1,4 @@
+import type { PoolFiles } from '../engine/bench-accuracy.js';
 // Each command's flags parsed once into a typed object: commander hands over untyped values, and
 // nothing past this file reads them. Bad values are ConfigErrors naming the flag (exit 2).
 import type { OptionValues } from 'commander';
@@ -74,6 +75,10 @@ export interface BenchAccuracyCliOptions {
   pool: number;
   gates: number;
   out: string;
+  /** pools of real boots taken before (results files), read instead of booting */
+  pools: PoolFiles[];
+  /** false: no fixture boots, only the rows of `pools`, printed */
+  fixture: boolean;
 }
 
 /** A string option: commander gives a string, or nothing when the flag is absent and has no default. */
@@ -204,11 +209,27 @@ export function benchAccuracyCliOptions(raw: OptionValues): BenchAccuracyCliOpti
     if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${replayText}"`);
     replay = { base, head };
   }
+  const pools = poolFiles(raw['pools']);
+  const fixture = raw['fixture'] !== false;
+  if (!fixture && pools.length === 0) throw new ConfigError('command line --no-fixture: give --pools, or there is nothing to measure');
   return {
     replay,
     // --pool is not used by a replay: checked only when booting
-    pool: replay ? 0 : positive(text(raw, 'pool'), '--pool', LIMITS.runs),
+    pool: replay || !fixture ? 0 : positive(text(raw, 'pool'), '--pool', LIMITS.runs),
     gates: positive(text(raw, 'gates'), '--gates', 100_000),
     out: givenText(raw, 'out'),
+    pools,
+    fixture,
   };
+}
+
+/** `--pools a.json,b.json,label …`: each names a base and a head results file and how they were taken. */
+function poolFiles(value: unknown): PoolFiles[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError(`option pools: expected a list from commander, got ${typeof value}`);
+  return value.map((entry: string) => {
+    const [base, head, ...label] = entry.split(',');
+    if (!base || !head || label.join(',').trim() === '') throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
+    return { base, head, label: label.join(',').trim() };
+  });
 }

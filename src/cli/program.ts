@@ -25,7 +25,7 @@ import { runMeasure } from '../engine/measure.js';
 import { demoSubjects } from '../engine/demo.js';
 import { runHarnessBench } from '../engine/bench-harness.js';
 import { runGate } from '../engine/gate.js';
-import { replayAdaptive, runAccuracyBench } from '../engine/bench-accuracy.js';
+import { realPoolSection, replayAdaptive, runAccuracyBench } from '../engine/bench-accuracy.js';
 import { buildFixtureCommand } from '../engine/fixture.js';
 import { packagesFor } from '../engine/packages.js';
 import { runCompare } from '../engine/compare.js';
@@ -203,14 +203,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--gates <n>', 'gates replayed per size', '100')
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
     .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
+    .option('--pools <files...>', 'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)')
+    .option('--no-fixture', 'with --pools: no fixture boots; only the rows of the pools, printed (nothing written)')
     .action(async (raw: OptionValues) => {
       const options = benchAccuracyCliOptions(raw);
       if (options.replay) {
         process.stdout.write(`${await replayAdaptive({ ...options.replay, gates: options.gates })}\n`);
         return;
       }
+      if (!options.fixture) {
+        for (const pool of options.pools) process.stdout.write(`${await realPoolSection(pool, options.gates)}\n`);
+        return;
+      }
       const text = await runAccuracyBench({
         poolSize: options.pool, gates: options.gates, sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
+        pools: options.pools,
         out: options.out, log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);

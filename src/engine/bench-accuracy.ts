@@ -7,6 +7,7 @@ import { hostFacts } from '../measure/host.js';
 import { measure, type MeasurePlan } from '../measure/run.js';
 import { decide, DEFAULT_VERDICT_OPTIONS, sequentialGate, summarize } from '../stats/index.js';
 import { DEFAULT_MAX_RUNS, lookStep } from './adaptive.js';
+import { ConfigError } from '../config/errors.js';
 import { DEFAULT_RUNS } from './plan.js';
 
 /**
@@ -28,11 +29,36 @@ const WORKLOADS: Record<Workload, { title: string; modules: () => FixtureModule[
   },
 };
 
-export async function runAccuracyBench(options: { poolSize: number; gates: number; sizes: number[]; workloads: Workload[]; out?: string; log: (l: string) => void; seed?: number }): Promise<string> {
+/** Real boots taken before (e.g. by `bootgate gate` on real Embox): a base and a head results file. */
+export interface PoolFiles {
+  base: string;
+  head: string;
+  /** how the boots were taken, for the heading (e.g. "quiet machine") */
+  label: string;
+}
+
+export async function runAccuracyBench(options: { poolSize: number; gates: number; sizes: number[]; workloads: Workload[]; pools?: PoolFiles[]; out?: string; log: (l: string) => void; seed?: number }): Promise<string> {
+  // the pool files first: a bad one is refused before minutes of booting
+  const real: string[] = [];
+  for (const pool of options.pools ?? []) real.push(await realPoolSection(pool, options.gates, options.seed));
   const sections: string[] = [];
   for (const workload of options.workloads) {
     options.log(`${workload} workload`);
     sections.push(await accuracySection(workload, options));
+  }
+  if (real.length > 0) {
+    sections.push(
+      '## Real boots read from results files',
+      '',
+      'Pools of real boots taken before and committed (bench/pools/README.md says how), read from bootgate\'s',
+      'results files: no booting here. Identical images: both sides drawn from the base pool; the threshold',
+      'shift: the base pool again, every head boot plus exactly the default threshold (3 % of the base',
+      'median), so the true shift is known; the real head: its own boots (the shift in its medians is what',
+      'it measured). Draws are with replacement, so a gate mixes boots from the whole pool: read the rates',
+      'as estimates for gates on a machine in the same state as when the pool was taken.',
+      '',
+    );
+    sections.push(...real);
   }
   const host = await hostFacts('qemu-system-i386');
   const text = [
@@ -172,6 +198,51 @@ export function adaptiveTable(cases: { label: string; base: number[]; head: numb
  * Adaptive-gate rows from real boots already taken (e.g. a gate's base.json and head.json on real
  * Embox): identical images = two draws from the base pool, and base vs head. No booting.
  */
+async function poolOf(file: string): Promise<{ name: string; values: number[]; cpu: string; qemu: string }> {
+  const { readResults } = await import('../measure/results-file.js');
+  const doc = await readResults(file);
+  const subject = doc.subjects[0];
+  if (!subject) throw new ConfigError(`${file}: no subject in the results file`);
+  const values = subject.boots.filter((b) => b.ok && b.bootMs !== null).map((b) => b.bootMs!);
+  if (values.length < 3) throw new ConfigError(`${file}: ${values.length} successful boots; a pool needs at least 3`);
+  return { name: subject.name, values, cpu: doc.host.cpu, qemu: doc.host.qemu };
+}
+
+/** Adaptive-gate rows on a pool of real boots: identical images, a shift equal to the threshold, the real head. */
+export async function realPoolSection(pool: PoolFiles, gates: number, seed = 20261129): Promise<string> {
+  const base = await poolOf(pool.base);
+  const head = await poolOf(pool.head);
+  const random = mulberry32(seed);
+  const sb = summarize(base.values)!;
+  const sh = summarize(head.values)!;
+  const thresholdMs = (DEFAULT_VERDICT_OPTIONS.thresholdPct / 100) * sb.median;
+  const shifted = base.values.map((v) => v + thresholdMs);
+  const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+  return [
+    `### ${base.name}, ${pool.label}`,
+    '',
+    `Pools: base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), ` +
+      `head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${base.cpu}, ${base.qemu}; ${pool.base}, ${pool.head}.`,
+    '',
+    ...adaptiveTable([
+      { label: 'identical images (base vs base)', base: base.values, head: base.values },
+      { label: `shift equal to the threshold (base boots ${signed(thresholdMs)} ms)`, base: base.values, head: shifted },
+      { label: `the real head (${signed(sh.median - sb.median)} ms in the medians)`, base: base.values, head: head.values },
+    ], gates, random),
+  ].join('\n');
+}
+
+/** mulberry32: reproducible draws */
+function mulberry32(start: number): () => number {
+  let seed = start;
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export async function replayAdaptive(options: { base: string; head: string; gates: number; seed?: number }): Promise<string> {
   const { readResults } = await import('../measure/results-file.js');
   const pool = async (file: string): Promise<{ name: string; values: number[] }> => {

@@ -32,6 +32,8 @@ export interface BootProgress {
   index: number;
   of: number;
   record: BootRecord;
+  /** the harness's own stamps of this boot (bench-harness breaks the overhead down with them) */
+  timeline?: BootOutcome['timeline'] & { launched: bigint; startAt: bigint | null; readyAt: bigint | null; httpAt: bigint | null };
 }
 
 export interface MeasureOptions {
@@ -113,7 +115,8 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
     const record = toRecord(outcome, plan.guest, slot.index, sequence, path.relative(options.logBase, path.join(options.logDir, logName)));
     const result = results[slot.plan]!;
     (slot.warmup ? result.warmup : result.boots).push(record);
-    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record });
+    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record,
+      timeline: { ...outcome.timeline, launched: outcome.launchedAt, startAt: outcome.startAt, readyAt: outcome.readyAt, httpAt: outcome.httpAt } });
   };
   for (;;) {
     // Deterministic boots count instructions, which host load does not change: consecutive ones

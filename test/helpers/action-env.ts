@@ -24,6 +24,8 @@ export interface ActionRun {
   token?: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** each chunk of the action's stdout as it arrives (e.g. to time its stages) */
+  onStdout?: (chunk: string) => void;
 }
 
 export interface ActionResult {
@@ -105,7 +107,10 @@ export async function runActionProcess(run: ActionRun): Promise<ActionResult> {
   const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: run.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    run.onStdout?.(d.toString());
+  });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const timeoutMs = run.timeoutMs ?? 120_000;
   const code = await new Promise<number | null>((resolve) => {

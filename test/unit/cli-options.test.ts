@@ -30,8 +30,13 @@ describe('CLI options parsed once into typed objects', () => {
       out: 'k.elf', params: undefined, arch: undefined, startLine: undefined, readyText: undefined, workPercent: 110, extraIterations: undefined,
     });
     expect(() => fixtureCliOptions({ out: 'k.elf', extraIterations: '-1' })).toThrow(/--extra-iterations: expected a whole number from 0/);
-    expect(benchAccuracyCliOptions({ replay: 'a.json,b.json', gates: '10', out: 'o.md' })).toEqual({ replay: { base: 'a.json', head: 'b.json' }, pool: 0, gates: 10, out: 'o.md' });
+    expect(benchAccuracyCliOptions({ replay: 'a.json,b.json', gates: '10', out: 'o.md' })).toEqual({ replay: { base: 'a.json', head: 'b.json' }, pool: 0, gates: 10, out: 'o.md', pools: [], fixture: true });
     expect(() => benchAccuracyCliOptions({ replay: 'a.json', gates: '10', out: 'o.md' })).toThrow('command line --replay: expected "<base.json>,<head.json>", got "a.json"');
     expect(benchAccuracyCliOptions({ pool: '60', gates: '100', out: 'o.md' })).toMatchObject({ replay: undefined, pool: 60, gates: 100 });
+    // commander's --no-fixture gives fixture: false; --pools a list of base,head,label
+    expect(benchAccuracyCliOptions({ pools: ['q/base.json,q/head.json,a quiet machine, really'], fixture: false, gates: '200', out: 'o.md' }))
+      .toMatchObject({ pools: [{ base: 'q/base.json', head: 'q/head.json', label: 'a quiet machine, really' }], fixture: false, pool: 0 });
+    expect(() => benchAccuracyCliOptions({ pools: ['a.json,b.json'], gates: '10', pool: '60', out: 'o.md' })).toThrow('command line --pools: expected "<base.json>,<head.json>,<label>", got "a.json,b.json"');
+    expect(() => benchAccuracyCliOptions({ fixture: false, gates: '10', out: 'o.md' })).toThrow('command line --no-fixture: give --pools');
   });
 });
