@@ -25,7 +25,9 @@ const shared = {
   logLevel: 'warning',
   define: { BOOTGATE_DASHBOARD_CLIENT: JSON.stringify(client.outputFiles[0].text) },
   // Some bundled dependencies are CommonJS and call require(): give the ESM bundle one.
-  banner: { js: "import { createRequire as __bootgateCreateRequire } from 'node:module';\nconst require = __bootgateCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __bootgateCreateRequire } from 'node:module';\nconst require = __bootgateCreateRequire(import.meta.url);",
+  },
 };
 
 await build({ ...shared, entryPoints: ['src/main.ts'], outfile: 'dist/index.js' });

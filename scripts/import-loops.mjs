@@ -23,12 +23,16 @@ function importGraph(root) {
     const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const deps = new Set();
     const visit = (node) => {
-      const spec = (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) ? node.moduleSpecifier : undefined;
-      if (spec && ts.isStringLiteral(spec) && spec.text.startsWith('.')) deps.add(path.resolve(path.dirname(file), spec.text.replace(/\.js$/, '.ts')));
+      const spec = ts.isImportDeclaration(node) || ts.isExportDeclaration(node) ? node.moduleSpecifier : undefined;
+      if (spec && ts.isStringLiteral(spec) && spec.text.startsWith('.'))
+        deps.add(path.resolve(path.dirname(file), spec.text.replace(/\.js$/, '.ts')));
       ts.forEachChild(node, visit);
     };
     visit(source);
-    edges.set(file, [...deps].filter((d) => fs.existsSync(d)));
+    edges.set(
+      file,
+      [...deps].filter((d) => fs.existsSync(d)),
+    );
   }
   return edges;
 }
@@ -93,13 +97,16 @@ export function importLoops(root = 'src') {
     folders: members,
     imports: members.flatMap((a) => members.flatMap((b) => folderEdges.get(a)?.get(b) ?? [])),
   }));
-  const fileLoops = cycles([...edges.keys()], (f) => (edges.get(f) ?? []).filter((d) => edges.has(d))).map((members) => members.map(rel));
+  const fileLoops = cycles([...edges.keys()], (f) => (edges.get(f) ?? []).filter((d) => edges.has(d))).map((members) =>
+    members.map(rel),
+  );
   return { folderLoops, fileLoops };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { folderLoops, fileLoops } = importLoops(process.argv[2] ?? 'src');
-  for (const loop of folderLoops) console.log(`folder loop: ${loop.folders.join(' <-> ')}\n  ${loop.imports.join('\n  ')}`);
+  for (const loop of folderLoops)
+    console.log(`folder loop: ${loop.folders.join(' <-> ')}\n  ${loop.imports.join('\n  ')}`);
   for (const loop of fileLoops) console.log(`file loop: ${loop.join(' <-> ')}`);
   if (folderLoops.length === 0 && fileLoops.length === 0) console.log('no import loops between folders or files');
   process.exitCode = folderLoops.length > 0 || fileLoops.length > 0 ? 1 : 0;

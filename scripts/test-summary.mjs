@@ -15,7 +15,8 @@ try {
   process.exit(1);
 }
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-const shown = (name) => (path.relative(process.cwd(), name).startsWith('..') ? name : path.relative(process.cwd(), name));
+const shown = (name) =>
+  path.relative(process.cwd(), name).startsWith('..') ? name : path.relative(process.cwd(), name);
 const failedFiles = (report.testResults ?? []).filter((r) => r.status === 'failed').map((r) => shown(r.name));
 const failedSuites = Math.max(report.numFailedTestSuites ?? 0, failedFiles.length);
 let line = `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${skipped} skipped`;

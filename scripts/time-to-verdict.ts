@@ -31,19 +31,32 @@ const BOOT_LINE = /\[(base|head)\] (boot|warm-up) \d+\/\d+/;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      repo: { type: 'string' }, base: { type: 'string' }, head: { type: 'string' }, out: { type: 'string' },
-      'download-dir': { type: 'string' }, config: { type: 'string' }, runs: { type: 'string', default: 'cold,warm' }, cache: { type: 'string' }, 'seed-cache': { type: 'string' },
+      repo: { type: 'string' },
+      base: { type: 'string' },
+      head: { type: 'string' },
+      out: { type: 'string' },
+      'download-dir': { type: 'string' },
+      config: { type: 'string' },
+      runs: { type: 'string', default: 'cold,warm' },
+      cache: { type: 'string' },
+      'seed-cache': { type: 'string' },
     },
   });
   const { repo, out } = values;
-  if (!repo || !values.base || !values.head || !out) throw new Error('usage: --repo <dir> --base <sha> --head <sha> --out <dir>');
+  if (!repo || !values.base || !values.head || !out)
+    throw new Error('usage: --repo <dir> --base <sha> --head <sha> --out <dir>');
   const base = (await git(repo, ['rev-parse', values.base])).trim();
   const head = (await git(repo, ['rev-parse', values.head])).trim();
   const files = (await git(repo, ['diff', '--name-only', base, head])).trim().split('\n').filter(Boolean);
   const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
   await fake.start();
   try {
-    fake.addPull({ number: 1, baseSha: base, headSha: head, files: files.map((filename) => ({ filename, status: 'modified' })) });
+    fake.addPull({
+      number: 1,
+      baseSha: base,
+      headSha: head,
+      files: files.map((filename) => ({ filename, status: 'modified' })),
+    });
     let runId = 500;
     for (const label of values.runs.split(',')) {
       const runDir = path.join(out, `run-${label}`);
@@ -58,7 +71,10 @@ async function main(): Promise<void> {
       let partial = '';
       const began = Date.now();
       const result = await runActionProcess({
-        inputs: { ...(values['download-dir'] ? { 'download-dir': values['download-dir'] } : {}), ...(values.config ? { config: values.config } : {}) },
+        inputs: {
+          ...(values['download-dir'] ? { 'download-dir': values['download-dir'] } : {}),
+          ...(values.config ? { config: values.config } : {}),
+        },
         eventName: 'pull_request',
         payload: pullRequestPayload({ number: 1, baseSha: base, headSha: head, repo: 'acme/embox' }),
         workspace: repo,
@@ -94,24 +110,36 @@ async function main(): Promise<void> {
         }
       }
       const all = sides.flatMap((d) => d.subjects.flatMap((s) => [...s.warmup, ...s.boots]));
-      const sum = (pick: (b: Boot) => number | null): number => all.reduce((a, b) => a + (b.ok ? pick(b) ?? 0 : 0), 0) / 1000;
+      const sum = (pick: (b: Boot) => number | null): number =>
+        all.reduce((a, b) => a + (b.ok ? (pick(b) ?? 0) : 0), 0) / 1000;
       const bootPhaseS = bootStart !== null && bootEnd !== null ? (bootEnd - bootStart) / 1000 : null;
-      console.log(JSON.stringify({
-        run: label,
-        code: result.code,
-        verdict: result.outputs['verdict'] ?? null,
-        totalS,
-        builds: sides.flatMap((d) => d.subjects.map((s) => ({ side: d === sides[0] ? 'base' : 'head', seconds: s.build?.seconds ?? null, cached: s.build?.cached ?? null }))),
-        beforeBootsS: bootStart !== null ? bootStart / 1000 : null,
-        bootPhaseS,
-        afterBootsS: bootEnd !== null ? totalS - bootEnd / 1000 : null,
-        boots: all.length,
-        sumBootS: sum((b) => b.bootMs),
-        sumHttpS: sum((b) => b.httpMs),
-        efficiency: bootPhaseS ? sum((b) => b.httpMs ?? b.bootMs) / bootPhaseS : null,
-        verdictText: result.outputs['verdict-text'] ?? null,
-      }));
-      if (result.code !== 0) process.stderr.write(`${label}: exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}\n`);
+      console.log(
+        JSON.stringify({
+          run: label,
+          code: result.code,
+          verdict: result.outputs['verdict'] ?? null,
+          totalS,
+          builds: sides.flatMap((d) =>
+            d.subjects.map((s) => ({
+              side: d === sides[0] ? 'base' : 'head',
+              seconds: s.build?.seconds ?? null,
+              cached: s.build?.cached ?? null,
+            })),
+          ),
+          beforeBootsS: bootStart !== null ? bootStart / 1000 : null,
+          bootPhaseS,
+          afterBootsS: bootEnd !== null ? totalS - bootEnd / 1000 : null,
+          boots: all.length,
+          sumBootS: sum((b) => b.bootMs),
+          sumHttpS: sum((b) => b.httpMs),
+          efficiency: bootPhaseS ? sum((b) => b.httpMs ?? b.bootMs) / bootPhaseS : null,
+          verdictText: result.outputs['verdict-text'] ?? null,
+        }),
+      );
+      if (result.code !== 0)
+        process.stderr.write(
+          `${label}: exit ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}\n`,
+        );
     }
   } finally {
     await fake.stop();

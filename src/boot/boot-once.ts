@@ -81,7 +81,8 @@ export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Promise<BootOutcome> {
   const begun = process.hrtime.bigint();
   // Compiled here only to refuse a bad pattern before QEMU starts; matching runs in a worker.
-  for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
+  for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker])
+    if (pattern !== null) new RegExp(pattern);
   await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}\n`));
   // Instrumented (deterministic) boots get an unconnected NIC: no host port, no packets.
   const hostPort = spec.network && !options.instrument ? await freeLoopbackPort() : null;
@@ -90,12 +91,25 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   // Instrumented boots send the serial port to a file: when QEMU's write to a pipe has to wait
   // for the host, the guest spins on its UART status for a host-dependent number of
   // instructions, and the count is no longer exact. Their serial times mean nothing anyway.
-  const serialFile = options.instrument ? path.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : undefined;
+  const serialFile = options.instrument
+    ? path.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`)
+    : undefined;
   const { file, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra, serialFile));
 
   const outcome: BootOutcome = {
-    ok: false, error: null, launchedAt: 0n, startAt: null, readyAt: null, httpAt: null,
-    httpStatus: null, httpAttempts: 0, lines: [], droppedLines: 0, stderr: '', command: [file, ...args], instrumented: null,
+    ok: false,
+    error: null,
+    launchedAt: 0n,
+    startAt: null,
+    readyAt: null,
+    httpAt: null,
+    httpStatus: null,
+    httpAttempts: 0,
+    lines: [],
+    droppedLines: 0,
+    stderr: '',
+    command: [file, ...args],
+    instrumented: null,
     timeline: { begun, firstOutput: null, ended: null, reaped: null },
   };
   // Ends the boot: aborts the HTTP probe and the instrument, stops the timer.
@@ -122,17 +136,21 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     // Both lines came in one read of the serial pipe: the host did not read between them (busy),
     // so their times are equal and say nothing about the boot. A failed boot, not a 0 ms one.
     if (at === outcome.startAt) {
-      finish('the start and ready lines arrived in one read of the serial port: the host was too busy to time them apart');
+      finish(
+        'the start and ready lines arrived in one read of the serial port: the host was too busy to time them apart',
+      );
       return;
     }
     if (spec.network) void probe(hostPort!);
     else finish(null);
   };
   const release = async (): Promise<void> => options.instrument?.release(workDir);
-  const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message)).catch(async (error: unknown) => {
-    await release();
-    throw error;
-  });
+  const matcher = await MarkerMatcher.start<SerialLine>(spec, onMatch, (message) => finish(message)).catch(
+    async (error: unknown) => {
+      await release();
+      throw error;
+    },
+  );
   let keptChars = 0;
   const onLine = (line: SerialLine): void => {
     outcome.lines.push(line);
@@ -158,7 +176,11 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
 
   const probe = async (port: number): Promise<void> => {
     const result = await probeHttp({
-      port, path: spec.httpPath, attemptTimeoutMs: HTTP_ATTEMPT_TIMEOUT_MS, retryDelayMs: HTTP_RETRY_DELAY_MS, signal: done.signal,
+      port,
+      path: spec.httpPath,
+      attemptTimeoutMs: HTTP_ATTEMPT_TIMEOUT_MS,
+      retryDelayMs: HTTP_RETRY_DELAY_MS,
+      signal: done.signal,
       onAttempt: (soFar) => {
         outcome.httpAttempts = soFar.attempts;
         outcome.httpStatus = soFar.status;
@@ -178,7 +200,14 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     const launch = dieWithParent(file, args);
     // Own process group: a QEMU "binary" that is a wrapper script forking the real one (and not
     // exec'ing it) is stopped whole, and does not keep the serial pipe open after the boot.
-    child = execa(launch.file, launch.args, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, detached: true });
+    child = execa(launch.file, launch.args, {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      detached: true,
+    });
   } catch (error) {
     await matcher.close();
     await release();
@@ -210,7 +239,8 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
     () => finish(`timed out after ${spec.timeoutMs / 1000} s ${waitingFor(outcome, spec, !!options.instrument)}`),
     spec.timeoutMs,
   );
-  const onAbort = (): void => finish(`aborted: ${String((options.signal?.reason as Error | undefined)?.message ?? 'cancelled')}`);
+  const onAbort = (): void =>
+    finish(`aborted: ${String((options.signal?.reason as Error | undefined)?.message ?? 'cancelled')}`);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 
@@ -235,7 +265,9 @@ export async function bootOnce(spec: GuestSpec, options: BootOptions = {}): Prom
   untrackGroup();
   await child; // reap and settle execa's promise
   untrack();
-  await (await forget)();
+  await (
+    await forget
+  )();
   await release();
   outcome.timeline.reaped = process.hrtime.bigint();
   if (serialFile) await collectSerialFile(serialFile, splitter);
@@ -277,7 +309,10 @@ function killGroup(pgid: number): void {
 }
 
 function tail(outcome: BootOutcome): string {
-  const cut = (text: string): string => (text.length > TAIL_LINE_CHARS ? `${text.slice(0, TAIL_LINE_CHARS)}… (${text.length - TAIL_LINE_CHARS} more characters)` : text);
+  const cut = (text: string): string =>
+    text.length > TAIL_LINE_CHARS
+      ? `${text.slice(0, TAIL_LINE_CHARS)}… (${text.length - TAIL_LINE_CHARS} more characters)`
+      : text;
   const lines = outcome.lines.slice(-TAIL_LINES).map((l) => `  | ${cut(l.text)}`);
   const stderr = outcome.stderr.trim();
   let text = lines.length > 0 ? `\nserial tail:\n${lines.join('\n')}` : '\n(no serial output)';

@@ -17,11 +17,14 @@ const LOCATION = /^(?<where>[^@\s]+)(?:@(?<hit>\d+))?$/;
 export function resolveLocation(spec: string, symbols: ReadonlyMap<string, bigint>, image: string): BreakLocation {
   const match = LOCATION.exec(spec.trim());
   if (!match?.groups) {
-    throw new Error(`deterministic mode: "${spec}" is not a code location (expected SYMBOL, 0xADDRESS, optionally followed by @N)`);
+    throw new Error(
+      `deterministic mode: "${spec}" is not a code location (expected SYMBOL, 0xADDRESS, optionally followed by @N)`,
+    );
   }
   const where = match.groups.where!;
   const hit = match.groups.hit === undefined ? 1 : Number(match.groups.hit);
-  if (!Number.isSafeInteger(hit) || hit < 1) throw new Error(`deterministic mode: "${spec}": the hit count after @ must be 1 or more`);
+  if (!Number.isSafeInteger(hit) || hit < 1)
+    throw new Error(`deterministic mode: "${spec}": the hit count after @ must be 1 or more`);
   if (/^0x[0-9a-f]+$/i.test(where)) return { spec, address: BigInt(where), hit };
   const address = symbols.get(where);
   if (address === undefined) {
@@ -38,13 +41,19 @@ export function resolveLocation(spec: string, symbols: ReadonlyMap<string, bigin
 
 export function checkStop(stop: StopReply, location: BreakLocation, arrival: number): void {
   if (stop.kind === 'exited') {
-    throw new Error(`the guest exited (status ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
+    throw new Error(
+      `the guest exited (status ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`,
+    );
   }
   if (stop.kind === 'killed') {
-    throw new Error(`the guest was terminated (signal ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
+    throw new Error(
+      `the guest was terminated (signal ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`,
+    );
   }
   if (stop.code !== SIGTRAP) {
-    throw new Error(`the guest stopped with signal ${stop.code} (${stop.raw}) instead of at the breakpoint on ${location.spec}`);
+    throw new Error(
+      `the guest stopped with signal ${stop.code} (${stop.raw}) instead of at the breakpoint on ${location.spec}`,
+    );
   }
 }
 
@@ -92,7 +101,8 @@ export async function stepOff(gdb: GdbRemote, layout: RegisterLayout | null, pc:
   if (FLAG_OPCODES.has(opcode)) return gdb.step();
   await gdb.writeRegister(layout.flags, flags & ~INTERRUPT_FLAG, 4);
   const stop = await gdb.step();
-  if (stop.kind === 'signal') await gdb.writeRegister(layout.flags, (await gdb.readRegister(layout.flags)) | INTERRUPT_FLAG, 4);
+  if (stop.kind === 'signal')
+    await gdb.writeRegister(layout.flags, (await gdb.readRegister(layout.flags)) | INTERRUPT_FLAG, 4);
   return stop;
 }
 

@@ -56,10 +56,17 @@ export interface BootFiles {
  */
 export function bootFiles(): BootFiles {
   const dir = mkdtempSync(path.join(tmpdir(), 'bootgate-det-'));
-  const files = { dir, gdb: path.join(dir, 'gdb.sock'), qmp: path.join(dir, 'qmp.sock'), record: path.join(dir, 'replay.bin') };
+  const files = {
+    dir,
+    gdb: path.join(dir, 'gdb.sock'),
+    qmp: path.join(dir, 'qmp.sock'),
+    record: path.join(dir, 'replay.bin'),
+  };
   if (Buffer.byteLength(files.gdb) > MAX_SOCKET_PATH) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`deterministic mode: the temp folder ${dir} is too long a path for a unix socket; set TMPDIR to a shorter one`);
+    throw new Error(
+      `deterministic mode: the temp folder ${dir} is too long a path for a unix socket; set TMPDIR to a shorter one`,
+    );
   }
   return files;
 }

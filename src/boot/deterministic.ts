@@ -8,7 +8,14 @@
 import path from 'node:path';
 import type { BootInstrument, InstrumentRecord } from './boot-once.js';
 import { type BreakLocation, resolveLocation, runTo } from './break-location.js';
-import { icountArgs, NO_DEFAULT_DEVICES, qemuOptionValue, removeBootFiles, bootFiles, type BootFiles } from './deterministic-qemu.js';
+import {
+  icountArgs,
+  NO_DEFAULT_DEVICES,
+  qemuOptionValue,
+  removeBootFiles,
+  bootFiles,
+  type BootFiles,
+} from './deterministic-qemu.js';
 import { GdbRemote } from './gdb-remote.js';
 import { type ModuleCount, type ModuleProbe, runToReadyByModule } from './module-probe.js';
 import { abortReason, QmpClient } from './qmp.js';
@@ -58,8 +65,10 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
         ...icountArgs(sockets.record),
         ...NO_DEFAULT_DEVICES,
         '-S',
-        '-gdb', `unix:${qemuOptionValue(sockets.gdb)},server=on,wait=off`,
-        '-qmp', `unix:${qemuOptionValue(sockets.qmp)},server=on,wait=off`,
+        '-gdb',
+        `unix:${qemuOptionValue(sockets.gdb)},server=on,wait=off`,
+        '-qmp',
+        `unix:${qemuOptionValue(sockets.qmp)},server=on,wait=off`,
       ];
     },
 
@@ -93,13 +102,17 @@ export async function deterministicInstrument(options: DeterministicOptions): Pr
         let atReady: bigint;
         let modules: ModuleCount[] | null = null;
         if (probe && probeEntry !== null) {
-          ({ atReady, modules } = await runToReadyByModule(g, q, ready, probe, probeEntry, { pc: start.address, icount: atStart }));
+          ({ atReady, modules } = await runToReadyByModule(g, q, ready, probe, probeEntry, {
+            pc: start.address,
+            icount: atStart,
+          }));
         } else {
           await runTo(g, ready, start.address);
           atReady = await q.icount();
         }
         const instructions = atReady - atStart;
-        if (instructions < 0n) throw new Error(`deterministic mode: instruction counter went backwards (${atStart} → ${atReady})`);
+        if (instructions < 0n)
+          throw new Error(`deterministic mode: instruction counter went backwards (${atStart} → ${atReady})`);
         return { instructions: Number(instructions), modules };
       } catch (error) {
         const message = (error as Error).message;

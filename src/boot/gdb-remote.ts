@@ -55,7 +55,8 @@ export class GdbRemote {
       for (const feature of supported.split(';')) {
         const eq = feature.indexOf('=');
         if (eq > 0) client.features.set(feature.slice(0, eq), feature.slice(eq + 1));
-        else if (feature.endsWith('+') || feature.endsWith('-')) client.features.set(feature.slice(0, -1), feature.slice(-1));
+        else if (feature.endsWith('+') || feature.endsWith('-'))
+          client.features.set(feature.slice(0, -1), feature.slice(-1));
       }
       if (client.features.get('QStartNoAckMode') === '+') {
         const reply = await client.request('QStartNoAckMode');
@@ -157,13 +158,17 @@ export class GdbRemote {
 
   async removeBreakpoint(address: bigint, type: 'Z0' | 'Z1', kind = 1): Promise<void> {
     const reply = await this.request(`z${type.slice(1)},${address.toString(16)},${kind}`);
-    if (reply !== 'OK') throw new Error(`gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || 'unsupported'}`);
+    if (reply !== 'OK')
+      throw new Error(
+        `gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || 'unsupported'}`,
+      );
   }
 
   /** `p`: one register, as the stub's little-endian bytes give it. */
   async readRegister(number: number): Promise<bigint> {
     const reply = await this.request(`p${number.toString(16)}`);
-    if (!/^([0-9a-f]{2})+$/i.test(reply)) throw new Error(`gdbstub could not read register ${number}: ${reply || 'unsupported'}`);
+    if (!/^([0-9a-f]{2})+$/i.test(reply))
+      throw new Error(`gdbstub could not read register ${number}: ${reply || 'unsupported'}`);
     return Buffer.from(reply, 'hex').reduceRight((value, byte) => (value << 8n) | BigInt(byte), 0n);
   }
 

@@ -75,11 +75,26 @@ export const DETERMINISTIC_VIRTIO_NET = ['ioeventfd=off', 'tx=timer'];
  * host port gets its NIC with no backend at all (deterministic mode): nothing it sends goes
  * anywhere and nothing reaches it, because a packet arrives at a host-chosen instruction count.
  */
-export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: string[] = [], serialFile?: string): string[] {
+export function buildQemuArgs(
+  spec: GuestSpec,
+  hostPort: number | null,
+  extra: string[] = [],
+  serialFile?: string,
+): string[] {
   const args = ['-accel', 'tcg', '-m', String(spec.memoryMb)];
   if (spec.machine) args.push('-machine', spec.machine);
   // A file never pushes back on the guest's UART; a pipe can (see bootOnce).
-  args.push('-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', serialFile ? `file:${serialFile}` : 'stdio', '-no-reboot');
+  args.push(
+    '-display',
+    'none',
+    '-vga',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    serialFile ? `file:${serialFile}` : 'stdio',
+    '-no-reboot',
+  );
   args.push(spec.loader === 'bios' ? '-bios' : '-kernel', spec.kernel);
   if (spec.initrd) args.push('-initrd', spec.initrd);
   if (spec.append !== undefined && spec.append !== '') args.push('-append', spec.append);
@@ -90,7 +105,8 @@ export function buildQemuArgs(spec: GuestSpec, hostPort: number | null, extra: s
     if (net.gateway) netdev.push(`host=${net.gateway}`);
     netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net.guestIp}:${net.guestPort}`);
     args.push('-netdev', netdev.join(','));
-    if (net.attach === 'board') args.push('-net', ['nic', 'netdev=n0', `model=${net.nic}`, ...(net.mac ? [`macaddr=${net.mac}`] : [])].join(','));
+    if (net.attach === 'board')
+      args.push('-net', ['nic', 'netdev=n0', `model=${net.nic}`, ...(net.mac ? [`macaddr=${net.mac}`] : [])].join(','));
     else args.push('-device', [net.nic, 'netdev=n0', ...(net.mac ? [`mac=${net.mac}`] : [])].join(','));
   } else if (net) {
     // -nic none: no default NIC on user networking next to ours ("nic … has no peer" is expected)

@@ -46,7 +46,9 @@ export async function probeHttp(options: HttpProbeOptions): Promise<HttpProbeRes
   return result;
 }
 
-function getOnce(options: HttpProbeOptions): Promise<{ at: bigint | null; status: number | null; error: string | null }> {
+function getOnce(
+  options: HttpProbeOptions,
+): Promise<{ at: bigint | null; status: number | null; error: string | null }> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (value: { at: bigint | null; status: number | null; error: string | null }): void => {
@@ -64,8 +66,12 @@ function getOnce(options: HttpProbeOptions): Promise<{ at: bigint | null; status
         settle({ at, status: response.statusCode ?? null, error: null });
       },
     );
-    request.setTimeout(options.attemptTimeoutMs, () => settle({ at: null, status: null, error: `no status line within ${options.attemptTimeoutMs} ms` }));
-    request.on('error', (error: NodeJS.ErrnoException) => settle({ at: null, status: null, error: error.code ?? error.message }));
+    request.setTimeout(options.attemptTimeoutMs, () =>
+      settle({ at: null, status: null, error: `no status line within ${options.attemptTimeoutMs} ms` }),
+    );
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      settle({ at: null, status: null, error: error.code ?? error.message }),
+    );
     const onAbort = (): void => settle({ at: null, status: null, error: 'aborted' });
     options.signal.addEventListener('abort', onAbort, { once: true });
   });

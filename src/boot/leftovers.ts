@@ -120,7 +120,9 @@ export async function sweepLeftoverProcesses(log?: (line: string) => void): Prom
       try {
         process.kill(build ? -entry.pid : entry.pid, 'SIGKILL');
         killed.push(entry.pid);
-        log?.(`bootgate: killed ${build ? 'the build process group' : 'QEMU'} ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`);
+        log?.(
+          `bootgate: killed ${build ? 'the build process group' : 'QEMU'} ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`,
+        );
       } catch {
         // gone meanwhile
       }

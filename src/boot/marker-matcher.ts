@@ -59,7 +59,12 @@ export class MarkerMatcher<T> {
   private pendingChars = 0;
   private closed = false;
 
-  private constructor(worker: Worker, private readonly key: string, private readonly onMatch: (item: T, match: LineMatch) => void, private readonly onFailure: (message: string) => void) {
+  private constructor(
+    worker: Worker,
+    private readonly key: string,
+    private readonly onMatch: (item: T, match: LineMatch) => void,
+    private readonly onFailure: (message: string) => void,
+  ) {
     this.worker = worker;
     worker.on('error', (error) => {
       if (!this.closed) this.onFailure(`serial marker matching failed: ${error.message}`);
@@ -79,7 +84,11 @@ export class MarkerMatcher<T> {
   }
 
   /** Starts the worker and waits until it runs, so that its start-up does not overlap the boot. */
-  static async start<T>(patterns: MarkerPatterns, onMatch: (item: T, match: LineMatch) => void, onFailure: (message: string) => void): Promise<MarkerMatcher<T>> {
+  static async start<T>(
+    patterns: MarkerPatterns,
+    onMatch: (item: T, match: LineMatch) => void,
+    onFailure: (message: string) => void,
+  ): Promise<MarkerMatcher<T>> {
     const key = JSON.stringify([patterns.startMarker, patterns.readyMarker, patterns.moduleMarker]);
     if (idle?.key === key) {
       const { worker } = idle;
@@ -89,7 +98,11 @@ export class MarkerMatcher<T> {
     }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { startMarker: patterns.startMarker, readyMarker: patterns.readyMarker, moduleMarker: patterns.moduleMarker },
+      workerData: {
+        startMarker: patterns.startMarker,
+        readyMarker: patterns.readyMarker,
+        moduleMarker: patterns.moduleMarker,
+      },
     });
     worker.unref();
     worker.once('exit', () => {
@@ -108,7 +121,9 @@ export class MarkerMatcher<T> {
     if (this.pending.length - this.head >= MAX_PENDING_LINES || this.pendingChars + text.length > MAX_PENDING_CHARS) {
       this.closed = true;
       void this.worker.terminate();
-      this.onFailure(`serial marker matching fell too far behind the guest's output (${this.pending.length - this.head} lines waiting): the guest prints faster than its lines can be matched, or a marker pattern is too slow`);
+      this.onFailure(
+        `serial marker matching fell too far behind the guest's output (${this.pending.length - this.head} lines waiting): the guest prints faster than its lines can be matched, or a marker pattern is too slow`,
+      );
       return;
     }
     this.pending.push({ item, chars: text.length });

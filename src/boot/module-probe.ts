@@ -33,7 +33,8 @@ export async function readGuestName(guest: StoppedGuest, address: bigint, what: 
     text += chunk.subarray(0, end === -1 ? chunk.length : end).toString('latin1');
     if (end !== -1) break;
   }
-  if (!/^[\w.-]+$/.test(text)) throw new Error(`${what} at 0x${address.toString(16)} is not a name ("${text.slice(0, 40)}")`);
+  if (!/^[\w.-]+$/.test(text))
+    throw new Error(`${what} at 0x${address.toString(16)} is not a name ("${text.slice(0, 40)}")`);
   return text;
 }
 

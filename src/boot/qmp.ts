@@ -155,7 +155,9 @@ export class QmpClient {
   async icount(): Promise<bigint> {
     const reply = await this.execute<{ mode?: string; icount?: number }>('query-replay');
     if (typeof reply.icount !== 'number' || !Number.isSafeInteger(reply.icount)) {
-      throw new Error(`QMP query-replay gave no instruction count (${JSON.stringify(reply)}): is QEMU running with -icount?`);
+      throw new Error(
+        `QMP query-replay gave no instruction count (${JSON.stringify(reply)}): is QEMU running with -icount?`,
+      );
     }
     return BigInt(reply.icount);
   }

@@ -49,7 +49,9 @@ export class SerialLineSplitter {
 
   /** The line received so far without its newline (a shell prompt waits like that), or null. */
   pending(): SerialLine | null {
-    return this.partial.length > 0 && this.partialAt !== null ? { at: this.partialAt, text: cleanLine(this.partial) } : null;
+    return this.partial.length > 0 && this.partialAt !== null
+      ? { at: this.partialAt, text: cleanLine(this.partial) }
+      : null;
   }
 
   /** Emits a trailing line that had no newline (QEMU exited mid-line). */
@@ -64,7 +66,6 @@ export class SerialLineSplitter {
   }
 }
 
- 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r/g;
 
 export function cleanLine(raw: string): string {

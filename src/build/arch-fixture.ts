@@ -103,11 +103,21 @@ export interface ArchFixture {
 }
 
 const SOURCE_FILES = ['kernel.c', 'start.S', 'linker.ld'];
-const COMMON_CFLAGS = ['-ffreestanding', '-fno-pic', '-fno-stack-protector', '-nostdlib', '-O2', '-fno-asynchronous-unwind-tables', '-Wall', '-Wextra'];
+const COMMON_CFLAGS = [
+  '-ffreestanding',
+  '-fno-pic',
+  '-fno-stack-protector',
+  '-nostdlib',
+  '-O2',
+  '-fno-asynchronous-unwind-tables',
+  '-Wall',
+  '-Wextra',
+];
 
 /** A C string literal (JSON's escapes are C's for printable ASCII, \n and \"). */
 function cString(text: string, what: string): string {
-  if (!/^[\x20-\x7e\n]*$/.test(text)) throw new Error(`arch fixture: ${what} must be printable ASCII (newlines allowed), got ${JSON.stringify(text)}`);
+  if (!/^[\x20-\x7e\n]*$/.test(text))
+    throw new Error(`arch fixture: ${what} must be printable ASCII (newlines allowed), got ${JSON.stringify(text)}`);
   return JSON.stringify(text);
 }
 
@@ -134,20 +144,34 @@ export function archFixtureCompiler(machine: ArchFixtureMachine): { prefix: stri
 async function run(file: string, args: string[], debianPackage: string): Promise<void> {
   const r = await execa(file, args, { reject: false, all: true, stdin: 'ignore' });
   if (r.failed) {
-    const hint = (r as { code?: string }).code === 'ENOENT' ? `\nHint: ${file} is not installed (apt-get install ${debianPackage}).` : '';
-    throw new Error(`arch fixture: ${file} ${args.join(' ')} failed (exit ${r.exitCode ?? 'none'}):\n${(r.all ?? '').trim()}${hint}`);
+    const hint =
+      (r as { code?: string }).code === 'ENOENT'
+        ? `\nHint: ${file} is not installed (apt-get install ${debianPackage}).`
+        : '';
+    throw new Error(
+      `arch fixture: ${file} ${args.join(' ')} failed (exit ${r.exitCode ?? 'none'}):\n${(r.all ?? '').trim()}${hint}`,
+    );
   }
 }
 
 export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {}): Promise<ArchFixture> {
   const machine = ARCH_FIXTURE_MACHINES[key];
-  if (!machine) throw new Error(`arch fixture: unknown machine "${key}"; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`);
+  if (!machine)
+    throw new Error(
+      `arch fixture: unknown machine "${key}"; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`,
+    );
   const percent = opts.workPercent ?? 100;
-  if (!Number.isFinite(percent) || percent < 0) throw new Error(`arch fixture: workPercent must be a finite number >= 0, got ${percent}`);
-  const modules = (opts.modules ?? ARCH_FIXTURE_MODULES).map((m) => ({ name: m.name, iterations: Math.round((m.iterations * percent) / 100) }));
+  if (!Number.isFinite(percent) || percent < 0)
+    throw new Error(`arch fixture: workPercent must be a finite number >= 0, got ${percent}`);
+  const modules = (opts.modules ?? ARCH_FIXTURE_MODULES).map((m) => ({
+    name: m.name,
+    iterations: Math.round((m.iterations * percent) / 100),
+  }));
   for (const m of modules) {
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(m.name)) throw new Error(`arch fixture: module name "${m.name}" must match [A-Za-z0-9._-]{1,100}`);
-    if (!(m.iterations >= 0 && m.iterations <= 0xffffffff)) throw new Error(`arch fixture: "${m.name}" iterations ${m.iterations} out of 0..2^32-1`);
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(m.name))
+      throw new Error(`arch fixture: module name "${m.name}" must match [A-Za-z0-9._-]{1,100}`);
+    if (!(m.iterations >= 0 && m.iterations <= 0xffffffff))
+      throw new Error(`arch fixture: "${m.name}" iterations ${m.iterations} out of 0..2^32-1`);
   }
   const { prefix, debianPackage } = archFixtureCompiler(machine);
   const gcc = `${prefix}gcc`;
@@ -158,11 +182,24 @@ export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {
   const flags = [...COMMON_CFLAGS, ...machine.cflags];
 
   const version = await execa(gcc, ['--version'], { reject: false, stdin: 'ignore' });
-  if (version.failed) throw new Error(`arch fixture: ${gcc} is not installed; install it: apt-get install ${debianPackage}`);
+  if (version.failed)
+    throw new Error(`arch fixture: ${gcc} is not installed; install it: apt-get install ${debianPackage}`);
   const hash = createHash('sha256');
-  for (const name of SOURCE_FILES) hash.update(`${name}\0`).update(await readFile(join(sourceDir, name))).update('\0');
-  hash.update(configHeader).update(flags.join(' ')).update(machine.loadAddress).update(String(version.stdout).split('\n')[0] ?? '');
-  const outDir = join(resolve(opts.cacheDir ?? bootgateCacheDir()), 'arch-fixture', `${key}-${hash.digest('hex').slice(0, 16)}`);
+  for (const name of SOURCE_FILES)
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(join(sourceDir, name)))
+      .update('\0');
+  hash
+    .update(configHeader)
+    .update(flags.join(' '))
+    .update(machine.loadAddress)
+    .update(String(version.stdout).split('\n')[0] ?? '');
+  const outDir = join(
+    resolve(opts.cacheDir ?? bootgateCacheDir()),
+    'arch-fixture',
+    `${key}-${hash.digest('hex').slice(0, 16)}`,
+  );
   const kernel = join(outDir, 'kernel.elf');
   const fixture: ArchFixture = {
     kernel,
@@ -180,11 +217,27 @@ export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {
   await mkdir(work);
   try {
     await writeFile(join(work, 'fixture-config.h'), configHeader);
-    await run(gcc, [...flags, '-I', work, '-c', join(sourceDir, 'kernel.c'), '-o', join(work, 'kernel.o')], debianPackage);
+    await run(
+      gcc,
+      [...flags, '-I', work, '-c', join(sourceDir, 'kernel.c'), '-o', join(work, 'kernel.o')],
+      debianPackage,
+    );
     await run(gcc, [...flags, '-c', join(sourceDir, 'start.S'), '-o', join(work, 'start.o')], debianPackage);
     await run(
       gcc,
-      [...flags, '-static', '-no-pie', '-Wl,--build-id=none', `-Wl,--defsym=LOAD_ADDRESS=${machine.loadAddress}`, '-T', join(sourceDir, 'linker.ld'), '-o', join(work, 'kernel.elf'), join(work, 'start.o'), join(work, 'kernel.o')],
+      [
+        ...flags,
+        '-static',
+        '-no-pie',
+        '-Wl,--build-id=none',
+        `-Wl,--defsym=LOAD_ADDRESS=${machine.loadAddress}`,
+        '-T',
+        join(sourceDir, 'linker.ld'),
+        '-o',
+        join(work, 'kernel.elf'),
+        join(work, 'start.o'),
+        join(work, 'kernel.o'),
+      ],
       debianPackage,
     );
     await rename(join(work, 'kernel.elf'), kernel);

@@ -36,17 +36,28 @@ export async function runLoggedBuild(options: {
   const began = Date.now();
   let lastProgress = began;
   const result = await runProcess({
-    file: options.file, args: options.args, cwd: options.cwd, env: options.env, signal: options.signal, output: out, tailLines: keep,
+    file: options.file,
+    args: options.args,
+    cwd: options.cwd,
+    env: options.env,
+    signal: options.signal,
+    output: out,
+    tailLines: keep,
     onLine: (line, count) => {
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
-        options.log(`  ${options.what}: ${count} lines of output, ${Math.round((Date.now() - began) / 1000)} s — ${line.slice(0, 100)}`);
+        options.log(
+          `  ${options.what}: ${count} lines of output, ${Math.round((Date.now() - began) / 1000)} s — ${line.slice(0, 100)}`,
+        );
       }
     },
   });
   await new Promise<void>((resolve) => out.end(resolve));
   if (!result.ok) {
-    throw new BuildError(`${options.what} ${result.how} after ${result.seconds.toFixed(0)} s (log: ${options.logFile}); last ${result.tail.length} lines:\n${result.tail.join('\n')}`, options.logFile);
+    throw new BuildError(
+      `${options.what} ${result.how} after ${result.seconds.toFixed(0)} s (log: ${options.logFile}); last ${result.tail.length} lines:\n${result.tail.join('\n')}`,
+      options.logFile,
+    );
   }
   options.log(`  ${options.what}: done in ${result.seconds.toFixed(1)} s`);
   return { seconds: result.seconds };

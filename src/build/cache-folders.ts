@@ -13,9 +13,18 @@ export type { CacheFolders, CacheFoldersContext } from './cache-folder-types.js'
  * work tree: bootgate cannot tell what they depend on, so it caches nothing for it (a workflow can
  * cache its own build folders); fixtures are built by tests and benchmarks, not by the action.
  */
-export async function cacheFoldersOf(subjects: readonly Subject[], context: CacheFoldersContext): Promise<CacheFolders[]> {
+export async function cacheFoldersOf(
+  subjects: readonly Subject[],
+  context: CacheFoldersContext,
+): Promise<CacheFolders[]> {
   return [
-    ...(await emboxCacheFolders(subjects.filter((s) => s.os === 'embox'), context)),
-    ...(await rumprunCacheFolders(subjects.filter((s) => s.os === 'rumprun'), context)),
+    ...(await emboxCacheFolders(
+      subjects.filter((s) => s.os === 'embox'),
+      context,
+    )),
+    ...(await rumprunCacheFolders(
+      subjects.filter((s) => s.os === 'rumprun'),
+      context,
+    )),
   ];
 }

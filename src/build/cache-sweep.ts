@@ -27,7 +27,11 @@ function running(pid: number): boolean {
 }
 
 /** Removes the leftovers under `root`; returns their paths. */
-export async function sweepCacheLeftovers(root = bootgateCacheDir(), log?: (line: string) => void, now = Date.now()): Promise<string[]> {
+export async function sweepCacheLeftovers(
+  root = bootgateCacheDir(),
+  log?: (line: string) => void,
+  now = Date.now(),
+): Promise<string[]> {
   const removed: string[] = [];
   const visit = async (dir: string, depth: number): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);

@@ -106,22 +106,45 @@ export function writeCpioNewc(entries: readonly CpioEntry[], opts: { mtime?: num
     let raw: RawEntry;
     switch (entry.kind) {
       case 'dir':
-        raw = { name, mode: S_IFDIR | (entry.mode ?? 0o755), nlink: 2, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 };
+        raw = {
+          name,
+          mode: S_IFDIR | (entry.mode ?? 0o755),
+          nlink: 2,
+          data: new Uint8Array(),
+          rdevMajor: 0,
+          rdevMinor: 0,
+        };
         break;
       case 'file':
         raw = { name, mode: S_IFREG | (entry.mode ?? 0o644), nlink: 1, data: entry.data, rdevMajor: 0, rdevMinor: 0 };
         break;
       case 'symlink':
-        raw = { name, mode: S_IFLNK | 0o777, nlink: 1, data: Buffer.from(entry.target, 'utf8'), rdevMajor: 0, rdevMinor: 0 };
+        raw = {
+          name,
+          mode: S_IFLNK | 0o777,
+          nlink: 1,
+          data: Buffer.from(entry.target, 'utf8'),
+          rdevMajor: 0,
+          rdevMinor: 0,
+        };
         break;
       case 'chardev':
-        raw = { name, mode: S_IFCHR | (entry.mode ?? 0o600), nlink: 1, data: new Uint8Array(), rdevMajor: entry.major, rdevMinor: entry.minor };
+        raw = {
+          name,
+          mode: S_IFCHR | (entry.mode ?? 0o600),
+          nlink: 1,
+          data: new Uint8Array(),
+          rdevMajor: entry.major,
+          rdevMinor: entry.minor,
+        };
         break;
     }
     if ((raw.mode & ~S_IFMT) > 0o7777) throw new Error(`cpio: mode of "${entry.path}" has bits outside 0o7777`);
     chunks.push(...encodeEntry(ino++, raw, mtime));
   }
-  chunks.push(...encodeEntry(0, { name: TRAILER, mode: 0, nlink: 1, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 }, 0));
+  chunks.push(
+    ...encodeEntry(0, { name: TRAILER, mode: 0, nlink: 1, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 }, 0),
+  );
   return Buffer.concat(chunks);
 }
 
@@ -147,8 +170,10 @@ export function parseCpioNewc(archive: Uint8Array): ParsedCpioEntry[] {
     const nameStart = offset + HEADER_SIZE;
     const dataStart = nameStart + nameSize + pad4(HEADER_SIZE + nameSize);
     const dataEnd = dataStart + fileSize;
-    if (nameSize < 1 || dataEnd > buf.length) throw new Error(`cpio: entry at offset ${offset} runs past the end of the archive`);
-    if (buf[nameStart + nameSize - 1] !== 0) throw new Error(`cpio: entry name at offset ${offset} is not NUL-terminated`);
+    if (nameSize < 1 || dataEnd > buf.length)
+      throw new Error(`cpio: entry at offset ${offset} runs past the end of the archive`);
+    if (buf[nameStart + nameSize - 1] !== 0)
+      throw new Error(`cpio: entry name at offset ${offset} is not NUL-terminated`);
     const path = buf.toString('utf8', nameStart, nameStart + nameSize - 1);
     if (path === TRAILER) return entries;
     entries.push({ path, mode, data: buf.subarray(dataStart, dataEnd), rdevMajor, rdevMinor });

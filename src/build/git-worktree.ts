@@ -8,13 +8,16 @@ const WORKTREE_TIMEOUT_MS = 10 * 60_000;
 /** a fresh work tree's `submodule update` clones Embox's and Rumprun's third-party trees */
 const SUBMODULE_TIMEOUT_MS = 30 * 60_000;
 
-const git = (repo: string, args: string[]): Promise<string> => gitOutput(args, { cwd: repo, timeoutMs: WORKTREE_TIMEOUT_MS });
+const git = (repo: string, args: string[]): Promise<string> =>
+  gitOutput(args, { cwd: repo, timeoutMs: WORKTREE_TIMEOUT_MS });
 
 export async function repoRoot(dir: string): Promise<string> {
   try {
     return await git(dir, ['rev-parse', '--show-toplevel']);
   } catch {
-    throw new ConfigError(`--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`);
+    throw new ConfigError(
+      `--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`,
+    );
   }
 }
 
@@ -35,7 +38,9 @@ export async function defaultBase(repo: string, head: string): Promise<string> {
     const base = await git(repo, ['merge-base', head, candidate]);
     if (base && base !== head) return base;
   }
-  throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
+  throw new ConfigError(
+    `--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`,
+  );
 }
 
 /** Written into a work tree's own git folder once its submodules are checked out too. */
@@ -56,7 +61,12 @@ export function worktreePath(parent: string, commit: string): string {
  * (submodules included); a half-made one (a failed or interrupted `git submodule update`) is
  * recreated.
  */
-export async function ensureWorktree(repo: string, commit: string, parent: string, log: (line: string) => void = () => undefined): Promise<string> {
+export async function ensureWorktree(
+  repo: string,
+  commit: string,
+  parent: string,
+  log: (line: string) => void = () => undefined,
+): Promise<string> {
   const dir = worktreePath(parent, commit);
   let exists = false;
   try {
@@ -67,16 +77,23 @@ export async function ensureWorktree(repo: string, commit: string, parent: strin
   }
   if (exists) {
     const at = await git(dir, ['rev-parse', 'HEAD']).catch(() => null);
-    const complete = at === commit && (await readFile(await completionMarker(dir), 'utf8').catch(() => null)) === commit;
+    const complete =
+      at === commit && (await readFile(await completionMarker(dir), 'utf8').catch(() => null)) === commit;
     if (complete) return dir;
-    if (at === commit) log(`${dir}: work tree left incomplete by an earlier run (its submodule update failed or was interrupted); recreating it`);
+    if (at === commit)
+      log(
+        `${dir}: work tree left incomplete by an earlier run (its submodule update failed or was interrupted); recreating it`,
+      );
     await git(repo, ['worktree', 'remove', '--force', dir]).catch(() => rm(dir, { recursive: true, force: true }));
   }
   await mkdir(parent, { recursive: true });
   await git(repo, ['worktree', 'prune']);
   await git(repo, ['worktree', 'add', '--detach', '--force', dir, commit]);
   // Embox and Rumprun keep third-party code in submodules; a fresh work tree needs them too.
-  const modules = await runGit(['submodule', 'update', '--init', '--recursive'], { cwd: dir, timeoutMs: SUBMODULE_TIMEOUT_MS });
+  const modules = await runGit(['submodule', 'update', '--init', '--recursive'], {
+    cwd: dir,
+    timeoutMs: SUBMODULE_TIMEOUT_MS,
+  });
   if (!modules.ok) throw new Error(`git submodule update failed in ${dir}: ${modules.reason}`);
   await writeFile(await completionMarker(dir), commit);
   return dir;

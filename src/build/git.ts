@@ -44,7 +44,11 @@ interface RawResult {
 async function runGit(args: readonly string[], options: GitOptions): Promise<RawResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const fullArgs = options.cwd ? ['-C', options.cwd, ...args] : [...args];
-  const child = spawn('git', fullArgs, { env: { ...process.env, ...NO_PROMPT_ENV }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('git', fullArgs, {
+    env: { ...process.env, ...NO_PROMPT_ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -62,7 +66,9 @@ async function runGit(args: readonly string[], options: GitOptions): Promise<Raw
     killGroup(pid, 'SIGKILL');
   }, timeoutMs);
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('exit', (c, s) => resolve([c, s])),
+  );
   // whatever git left running in its group (and holding the pipes) goes with it
   killGroup(pid, 'SIGKILL');
   await closed;
@@ -73,7 +79,13 @@ async function runGit(args: readonly string[], options: GitOptions): Promise<Raw
   let reason = '';
   if (!ok) {
     const lines = stderr.split('\n').filter((l) => l.trim() !== '');
-    reason = timedOut ? `timed out after ${timeoutMs / 1000} s` : lines.length > 0 ? lines.slice(0, 5).join('\n') : code !== null ? `exit code ${code}` : `killed by ${signal}`;
+    reason = timedOut
+      ? `timed out after ${timeoutMs / 1000} s`
+      : lines.length > 0
+        ? lines.slice(0, 5).join('\n')
+        : code !== null
+          ? `exit code ${code}`
+          : `killed by ${signal}`;
   }
   return { ok, stdout: Buffer.concat(out), stderr, reason };
 }
@@ -85,7 +97,10 @@ export async function git(args: readonly string[], options: GitOptions = {}): Pr
 }
 
 /** Runs `git args` and returns its output as bytes (diffs, -z lists), as git wrote them. */
-export async function gitBytes(args: readonly string[], options: GitOptions = {}): Promise<{ ok: boolean; stdout: Buffer }> {
+export async function gitBytes(
+  args: readonly string[],
+  options: GitOptions = {},
+): Promise<{ ok: boolean; stdout: Buffer }> {
   const r = await runGit(args, options);
   return { ok: r.ok, stdout: r.stdout };
 }

@@ -12,8 +12,14 @@ export type DerivedRun = Partial<Omit<GuestSpec, 'network'>> & {
 export function guestFromSettings(name: string, s: SubjectSettings, derived: DerivedRun = {}): GuestSpec {
   const startMarker = s['start-marker'] ?? derived.startMarker;
   const readyMarker = s['ready-marker'] ?? derived.readyMarker;
-  if (!startMarker) throw new ConfigError(`subject "${name}": missing "start-marker" (--start-marker RE): the regex of the guest's first kernel line`);
-  if (!readyMarker) throw new ConfigError(`subject "${name}": missing "ready-marker" (--ready-marker RE): the regex of the line saying httpd started`);
+  if (!startMarker)
+    throw new ConfigError(
+      `subject "${name}": missing "start-marker" (--start-marker RE): the regex of the guest's first kernel line`,
+    );
+  if (!readyMarker)
+    throw new ConfigError(
+      `subject "${name}": missing "ready-marker" (--ready-marker RE): the regex of the line saying httpd started`,
+    );
   const kernel = s.kernel ?? derived.kernel;
   if (!kernel) throw new ConfigError(`subject "${name}": missing "kernel" (--kernel PATH)`);
   const wantsNetwork = s.network ?? derived.network !== null;

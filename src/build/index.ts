@@ -24,7 +24,10 @@ export interface PrepareContext {
 }
 
 /** Paths inside the repository point into the variant's work tree instead. */
-export function remapIntoWorktree(settings: SubjectSettings, worktree: { root: string; repoRoot: string }): SubjectSettings {
+export function remapIntoWorktree(
+  settings: SubjectSettings,
+  worktree: { root: string; repoRoot: string },
+): SubjectSettings {
   const out: SubjectSettings = { ...settings };
   for (const key of CHECKOUT_PATH_KEYS) {
     const value = out[key];
@@ -46,12 +49,20 @@ export async function prepareSubject(subject: Subject, context: PrepareContext):
       let build: PreparedSubject['build'] = null;
       const command = settings['build-command'];
       if (command) {
-        const logFile = path.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ''}.log`);
+        const logFile = path.join(
+          context.logDir,
+          `build-${subject.name}${context.variant ? `-${context.variant}` : ''}.log`,
+        );
         context.log(`building ${label}: ${command}`);
         // The user's own build command line, as a workflow's `run:` would: through sh.
         const { seconds } = await runLoggedBuild({
-          what: `build of ${label}`, file: 'sh', args: ['-c', command],
-          cwd: context.worktree?.root ?? settings.source ?? process.cwd(), logFile, log: context.log, signal: context.signal,
+          what: `build of ${label}`,
+          file: 'sh',
+          args: ['-c', command],
+          cwd: context.worktree?.root ?? settings.source ?? process.cwd(),
+          logFile,
+          log: context.log,
+          signal: context.signal,
         });
         build = { seconds, cached: false, log: logFile };
       }
@@ -60,7 +71,11 @@ export async function prepareSubject(subject: Subject, context: PrepareContext):
       if (guest.initrd) await requireFile(guest.initrd, `subject "${subject.name}" initrd`);
       // An ELF kernel's text/data/bss feed the image-size trend; other formats (bzImage) have none.
       const sizes = await elfImageSizes(guest.kernel).catch(() => null);
-      return { guest, image: { path: guest.kernel, sizes: sizes && { text: sizes.text, data: sizes.data, bss: sizes.bss } }, build };
+      return {
+        guest,
+        image: { path: guest.kernel, sizes: sizes && { text: sizes.text, data: sizes.data, bss: sizes.bss } },
+        build,
+      };
     }
     case 'embox':
       return prepareEmbox(subject.name, settings, context);

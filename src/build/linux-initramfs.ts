@@ -5,15 +5,31 @@ import type { CpioEntry } from './cpio.js';
 import type { ResolvedModule } from './linux-kernel.js';
 
 /** busybox applets the initramfs links to (all that /init uses, plus a few for debugging). */
-export const BUSYBOX_APPLETS = ['sh', 'mount', 'insmod', 'ip', 'httpd', 'echo', 'cat', 'sleep', 'ls', 'mkdir', 'dmesg', 'uname'];
+export const BUSYBOX_APPLETS = [
+  'sh',
+  'mount',
+  'insmod',
+  'ip',
+  'httpd',
+  'echo',
+  'cat',
+  'sleep',
+  'ls',
+  'mkdir',
+  'dmesg',
+  'uname',
+];
 
-export const INDEX_HTML = '<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n';
+export const INDEX_HTML =
+  '<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n';
 
 export function findBusybox(root: string): string {
   for (const candidate of ['bin/busybox', 'usr/bin/busybox']) {
     if (existsSync(join(root, candidate))) return join(root, candidate);
   }
-  throw new Error(`linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`);
+  throw new Error(
+    `linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`,
+  );
 }
 
 export function initramfsEntries(init: Buffer, busybox: Buffer, modules: ResolvedModule[]): CpioEntry[] {
@@ -27,7 +43,8 @@ export function initramfsEntries(init: Buffer, busybox: Buffer, modules: Resolve
   entries.push({ kind: 'file', path: 'bin/busybox', data: busybox, mode: 0o755 });
   for (const applet of BUSYBOX_APPLETS) entries.push({ kind: 'symlink', path: `bin/${applet}`, target: 'busybox' });
   entries.push({ kind: 'file', path: 'init', data: init, mode: 0o755 });
-  for (const module of modules) entries.push({ kind: 'file', path: `lib/modules/${module.name}.ko`, data: module.data });
+  for (const module of modules)
+    entries.push({ kind: 'file', path: `lib/modules/${module.name}.ko`, data: module.data });
   entries.push({
     kind: 'file',
     path: 'etc/bootgate-modules',

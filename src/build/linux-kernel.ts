@@ -70,7 +70,9 @@ export async function extractVmlinux(vmlinuz: string, out: string): Promise<bool
 // ---- kernel modules ----
 
 function moduleName(file: string): string {
-  return basename(file).replace(/\.ko(\.(xz|zst|gz))?$/, '').replace(/-/g, '_');
+  return basename(file)
+    .replace(/\.ko(\.(xz|zst|gz))?$/, '')
+    .replace(/-/g, '_');
 }
 
 async function walkFiles(dir: string, into: string[] = []): Promise<string[]> {
@@ -129,18 +131,23 @@ export async function resolveModules(moduleRoots: string[], abi: string): Promis
     if (!dir) continue;
     const builtinList = join(dir, 'modules.builtin');
     if (existsSync(builtinList)) {
-      for (const line of (await readFile(builtinList, 'utf8')).split('\n')) if (line.trim()) builtin.add(moduleName(line.trim()));
+      for (const line of (await readFile(builtinList, 'utf8')).split('\n'))
+        if (line.trim()) builtin.add(moduleName(line.trim()));
     }
-    if (existsSync(join(dir, 'kernel'))) for (const file of await walkFiles(join(dir, 'kernel'))) files.set(moduleName(file), file);
+    if (existsSync(join(dir, 'kernel')))
+      for (const file of await walkFiles(join(dir, 'kernel'))) files.set(moduleName(file), file);
   }
   if (files.size === 0 && builtin.size === 0) {
-    throw new Error(`linux fixture: no modules for kernel ${abi} in the extracted packages (looked for lib/modules/${abi})`);
+    throw new Error(
+      `linux fixture: no modules for kernel ${abi} in the extracted packages (looked for lib/modules/${abi})`,
+    );
   }
   const ordered: ResolvedModule[] = [];
   const done = new Set<string>();
   const visit = async (name: string, chain: string[]): Promise<void> => {
     if (done.has(name) || builtin.has(name)) return;
-    if (chain.includes(name)) throw new Error(`linux fixture: module dependency cycle ${[...chain, name].join(' -> ')}`);
+    if (chain.includes(name))
+      throw new Error(`linux fixture: module dependency cycle ${[...chain, name].join(' -> ')}`);
     const file = files.get(name);
     if (!file) {
       throw new Error(

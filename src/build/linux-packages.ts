@@ -32,7 +32,9 @@ async function findKernelPackage(): Promise<{ pkg: string; abi: string; distro: 
   for (const { meta, distro } of KERNEL_METAPACKAGES) {
     const result = await run('apt-cache', ['depends', meta]);
     if (result.missing) {
-      throw new Error('linux fixture: apt-cache is not installed; this fixture needs a Debian or Ubuntu host (apt, dpkg-deb)');
+      throw new Error(
+        'linux fixture: apt-cache is not installed; this fixture needs a Debian or Ubuntu host (apt, dpkg-deb)',
+      );
     }
     if (!result.ok) {
       tried.push(`${meta}: ${result.output.split('\n')[0]}`);
@@ -118,7 +120,8 @@ export async function resolvePackages(cacheRoot: string): Promise<ResolvedPackag
     pkg,
     abi,
     version,
-    modulesPkg: modulesPkg && versions.has(modulesPkg) ? { name: modulesPkg, version: versions.get(modulesPkg)! } : null,
+    modulesPkg:
+      modulesPkg && versions.has(modulesPkg) ? { name: modulesPkg, version: versions.get(modulesPkg)! } : null,
     busyboxVersion,
   };
   if (listsKey) {

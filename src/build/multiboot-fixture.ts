@@ -101,8 +101,14 @@ const MODULE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
  */
 export function multibootFixtureSettings(kernel: string): SubjectSettings {
   return {
-    os: 'custom', kernel, qemu: 'qemu-system-i386', memory: 64, network: false,
-    'start-marker': START_MARKER, 'ready-marker': READY_MARKER, timeout: 30,
+    os: 'custom',
+    kernel,
+    qemu: 'qemu-system-i386',
+    memory: 64,
+    network: false,
+    'start-marker': START_MARKER,
+    'ready-marker': READY_MARKER,
+    timeout: 30,
   };
 }
 
@@ -147,7 +153,9 @@ export function resolveFixtureModules(opts: MultibootFixtureOptions = {}): Fixtu
   if (opts.slowModule) {
     mustExist('slowModule', opts.slowModule.name);
     if (!Number.isFinite(opts.slowModule.percent) || opts.slowModule.percent < 0) {
-      throw new Error(`multiboot fixture: slowModule.percent must be a finite number >= 0, got ${opts.slowModule.percent}`);
+      throw new Error(
+        `multiboot fixture: slowModule.percent must be a finite number >= 0, got ${opts.slowModule.percent}`,
+      );
     }
   }
   if (opts.exitAfterModule !== undefined) mustExist('exitAfterModule', opts.exitAfterModule);
@@ -159,17 +167,23 @@ export function resolveFixtureModules(opts: MultibootFixtureOptions = {}): Fixtu
 
   return base.map((module, index) => {
     if (!Number.isInteger(module.iterations) || module.iterations < 0) {
-      throw new Error(`multiboot fixture: iterations of "${module.name}" must be an integer >= 0, got ${module.iterations}`);
+      throw new Error(
+        `multiboot fixture: iterations of "${module.name}" must be an integer >= 0, got ${module.iterations}`,
+      );
     }
     let percent = workPercent;
     if (opts.slowModule?.name === module.name) percent = (percent * opts.slowModule.percent) / 100;
     const iterations = Math.round((module.iterations * percent) / 100) + (index === 0 ? extra : 0);
     if (iterations > MAX_ITERATIONS) {
-      throw new Error(`multiboot fixture: "${module.name}" would do ${iterations} iterations, more than the 32-bit loop counter allows`);
+      throw new Error(
+        `multiboot fixture: "${module.name}" would do ${iterations} iterations, more than the 32-bit loop counter allows`,
+      );
     }
     const waitUs = Math.round(((module.waitUs ?? 0) * percent) / 100);
     if (!Number.isInteger(waitUs) || waitUs < 0 || waitUs > MAX_ITERATIONS) {
-      throw new Error(`multiboot fixture: waitUs of "${module.name}" must be an integer from 0 to ${MAX_ITERATIONS}, got ${module.waitUs}`);
+      throw new Error(
+        `multiboot fixture: waitUs of "${module.name}" must be an integer from 0 to ${MAX_ITERATIONS}, got ${module.waitUs}`,
+      );
     }
     return { name: module.name, iterations, waitUs };
   });
@@ -217,7 +231,8 @@ async function runTool(file: string, args: string[], step: string, target: strin
     const output = (result.all ?? '').trim() || (result.message ?? '');
     let message = `multiboot fixture: ${step} failed on ${target} (exit ${result.exitCode ?? 'none'}): ${file} ${args.join(' ')}\n${output}`;
     if (file === 'gcc' && MISSING_MULTILIB.test(output)) {
-      message += '\nHint: gcc -m32 needs the 32-bit support files; install gcc-multilib (apt-get install gcc-multilib).';
+      message +=
+        '\nHint: gcc -m32 needs the 32-bit support files; install gcc-multilib (apt-get install gcc-multilib).';
     }
     if (result.code === 'ENOENT') message += `\nHint: ${file} is not installed (apt-get install gcc binutils).`;
     throw new Error(message);
@@ -239,9 +254,16 @@ export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}):
 
   const hash = createHash('sha256');
   for (const name of SOURCE_FILES) {
-    hash.update(`${name}\0`).update(await readFile(join(sourceDir, name))).update('\0');
+    hash
+      .update(`${name}\0`)
+      .update(await readFile(join(sourceDir, name)))
+      .update('\0');
   }
-  hash.update(header).update(CFLAGS.join(' ')).update(await toolVersion('gcc')).update(await toolVersion('ld'));
+  hash
+    .update(header)
+    .update(CFLAGS.join(' '))
+    .update(await toolVersion('gcc'))
+    .update(await toolVersion('ld'));
   const outDir = join(resolve(opts.cacheDir ?? bootgateCacheDir()), 'multiboot', hash.digest('hex').slice(0, 16));
   const kernel = join(outDir, 'kernel.elf');
   const fixture: MultibootFixture = {
@@ -261,12 +283,33 @@ export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}):
   await mkdir(work);
   try {
     await writeFile(join(work, 'fixture-config.h'), header);
-    await runTool('gcc', [...CFLAGS, '-I', work, '-c', join(sourceDir, 'kernel.c'), '-o', join(work, 'kernel.o')], 'gcc -m32', 'kernel.c');
-    await runTool('gcc', [...CFLAGS, '-c', join(sourceDir, 'boot.S'), '-o', join(work, 'boot.o')], 'gcc -m32', 'boot.S');
+    await runTool(
+      'gcc',
+      [...CFLAGS, '-I', work, '-c', join(sourceDir, 'kernel.c'), '-o', join(work, 'kernel.o')],
+      'gcc -m32',
+      'kernel.c',
+    );
+    await runTool(
+      'gcc',
+      [...CFLAGS, '-c', join(sourceDir, 'boot.S'), '-o', join(work, 'boot.o')],
+      'gcc -m32',
+      'boot.S',
+    );
     await runTool(
       'ld',
-      ['-m', 'elf_i386', '-nostdlib', '-T', join(sourceDir, 'linker.ld'), '-o', join(work, 'kernel.elf'), join(work, 'boot.o'), join(work, 'kernel.o')],
-      'ld -m elf_i386', 'kernel.elf',
+      [
+        '-m',
+        'elf_i386',
+        '-nostdlib',
+        '-T',
+        join(sourceDir, 'linker.ld'),
+        '-o',
+        join(work, 'kernel.elf'),
+        join(work, 'boot.o'),
+        join(work, 'kernel.o'),
+      ],
+      'ld -m elf_i386',
+      'kernel.elf',
     );
     await rename(join(work, 'kernel.elf'), kernel);
   } finally {

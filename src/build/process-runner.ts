@@ -63,8 +63,20 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const keep = options.tailLines ?? DEFAULT_TAIL_LINES;
   const tail: string[] = [];
   let lines = 0;
-  const result = (end: ProcessEnd, how: string, exitCode: number | null = null, signal: NodeJS.Signals | null = null): ProcessResult => ({
-    end, ok: end === 'ok', exitCode, signal, how, tail, lines, seconds: (Date.now() - began) / 1000,
+  const result = (
+    end: ProcessEnd,
+    how: string,
+    exitCode: number | null = null,
+    signal: NodeJS.Signals | null = null,
+  ): ProcessResult => ({
+    end,
+    ok: end === 'ok',
+    exitCode,
+    signal,
+    how,
+    tail,
+    lines,
+    seconds: (Date.now() - began) / 1000,
   });
   if (options.signal?.aborted) return result('cancelled', 'was cancelled before it started');
 
@@ -72,7 +84,12 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   let child;
   try {
-    child = spawn(options.file, options.args, { cwd: options.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(options.file, options.args, {
+      cwd: options.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     return result('not-started', `could not be started (${(error as Error).message})`);
   }
@@ -80,7 +97,9 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const pid = child.pid;
   if (pid === undefined) {
     const error = await spawnError;
-    return error.code === 'ENOENT' ? result('not-found', `could not be started: ${options.file} not found`) : result('not-started', `could not be started (${error.message})`);
+    return error.code === 'ENOENT'
+      ? result('not-found', `could not be started: ${options.file} not found`)
+      : result('not-started', `could not be started (${error.message})`);
   }
   const untrack = trackGroup(pid);
   const forget = recordRunning(pid, 'build');
@@ -122,11 +141,19 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   clearTimeout(killer);
   options.signal?.removeEventListener('abort', onAbort);
   untrack();
-  await (await forget)();
+  await (
+    await forget
+  )();
   for (const splitter of splitters) splitter.flush(0n);
 
   if (stopped === 'cancelled') return result('cancelled', 'was cancelled', exitCode, signal);
-  if (stopped === 'timed-out') return result('timed-out', `did not finish within ${formatDuration(options.timeoutMs!)} and was stopped`, exitCode, signal);
+  if (stopped === 'timed-out')
+    return result(
+      'timed-out',
+      `did not finish within ${formatDuration(options.timeoutMs!)} and was stopped`,
+      exitCode,
+      signal,
+    );
   if (exitCode === 0) return result('ok', 'succeeded', 0);
   if (signal !== null) return result('failed', `was killed by ${signal}`, null, signal);
   return result('failed', `exited with code ${exitCode}`, exitCode);

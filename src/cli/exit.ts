@@ -8,7 +8,9 @@ export const EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, 
 function verdictExit(c: Comparison, failOnInconclusive: boolean): number {
   if (c.state === 'regression') return EXIT.regression;
   if (c.state === 'inconclusive') {
-    process.stderr.write('bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n');
+    process.stderr.write(
+      'bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n',
+    );
     if (failOnInconclusive) return EXIT.regression;
   }
   return EXIT.ok;
@@ -26,7 +28,8 @@ export function gateExit(c: Comparison, failOnInconclusive: boolean): number {
   if (neither.length > 0) {
     const what = neither.map((s) => `${s.name} (${s.head.notBuilt!.stage}: ${s.head.notBuilt!.reason})`).join('; ');
     process.stderr.write(`bootgate: not built on base nor on head, so not gated: ${what}\n`);
-    if (neither.some((s) => s.base.notBuilt!.stage === 'config' && s.head.notBuilt!.stage === 'config')) return EXIT.usage;
+    if (neither.some((s) => s.base.notBuilt!.stage === 'config' && s.head.notBuilt!.stage === 'config'))
+      return EXIT.usage;
     // a regression of another subject is still this PR's verdict
     return c.state === 'regression' ? EXIT.regression : EXIT.error;
   }

@@ -64,7 +64,11 @@ export function subjectOptions(): Option[] {
     const option = new Option(`--${key} <${kind === 'number' ? 'n' : 'value'}>`, help);
     const schema = subjectSettingsShape[key];
     if (schema instanceof ZodEnum) option.choices(schema.options.map(String));
-    if (kind === 'array') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(/\s+/).filter(Boolean)]);
+    if (kind === 'array')
+      option.argParser((value: string, previous: string[] | undefined) => [
+        ...(previous ?? []),
+        ...value.split(/\s+/).filter(Boolean),
+      ]);
     return [option];
   });
 }
@@ -78,7 +82,10 @@ export function subjectFlags(opts: Record<string, unknown>): SubjectSettings {
     if (value === undefined) continue;
     if (kindOf(key) === 'number') {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new ConfigError(`command line --${key}: expected a number, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`);
+      if (!Number.isFinite(n))
+        throw new ConfigError(
+          `command line --${key}: expected a number, got "${typeof value === 'string' ? value : JSON.stringify(value)}"`,
+        );
       raw[key] = n;
     } else {
       raw[key] = value;

@@ -108,47 +108,76 @@ function texts(raw: OptionValues, key: string): string[] | undefined {
 
 export function number(value: unknown, flag: string, lo: number, hi: number): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= lo || n > hi) throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
+  if (!Number.isFinite(n) || n <= lo || n > hi)
+    throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
   return n;
 }
 
 export function positive(value: unknown, flag: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max}, got "${String(value)}"`);
   return n;
 }
 
 export function nonNegative(value: unknown, flag: string, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max}, got "${String(value)}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max}, got "${String(value)}"`);
   return n;
 }
 
 export function subjectSelection(raw: OptionValues): SubjectSelection {
-  return { configFile: text(raw, 'config'), only: texts(raw, 'subject'), name: text(raw, 'name'), flags: subjectFlags(raw) };
+  return {
+    configFile: text(raw, 'config'),
+    only: texts(raw, 'subject'),
+    name: text(raw, 'name'),
+    flags: subjectFlags(raw),
+  };
 }
 
 function exportTargets(raw: OptionValues): ExportTargets {
-  return { bmf: text(raw, 'exportBmf'), benchmarkAction: text(raw, 'exportBenchmarkAction'), csv: text(raw, 'exportCsv'), markdown: text(raw, 'exportMarkdown') };
+  return {
+    bmf: text(raw, 'exportBmf'),
+    benchmarkAction: text(raw, 'exportBenchmarkAction'),
+    csv: text(raw, 'exportCsv'),
+    markdown: text(raw, 'exportMarkdown'),
+  };
 }
 
 function outputOptions(raw: OptionValues): OutputOptions {
-  return { json: text(raw, 'json'), outDir: text(raw, 'out') ?? 'bootgate-out', quiet: switchOn(raw, 'quiet'), exports: exportTargets(raw) };
+  return {
+    json: text(raw, 'json'),
+    outDir: text(raw, 'out') ?? 'bootgate-out',
+    quiet: switchOn(raw, 'quiet'),
+    exports: exportTargets(raw),
+  };
 }
 
 /** --threshold, --module-threshold, --instructions-threshold, --alpha. */
 export function gateFlags(raw: OptionValues): GateFlags {
-  const threshold = parseThreshold(text(raw, 'threshold') ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, 'command line --threshold', (m) => new ConfigError(m));
+  const threshold = parseThreshold(
+    text(raw, 'threshold') ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`,
+    'command line --threshold',
+    (m) => new ConfigError(m),
+  );
   const moduleText = text(raw, 'moduleThreshold');
   const moduleThresholdMs = moduleText === undefined ? null : parseModuleThresholdOrNull(moduleText);
   if (moduleText !== undefined && moduleThresholdMs === null) {
-    throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${moduleText}"`);
+    throw new ConfigError(
+      `command line --module-threshold: expected a time like "10ms", greater than 0, got "${moduleText}"`,
+    );
   }
   return {
     alpha: number(text(raw, 'alpha') ?? DEFAULT_GATE_OPTIONS.alpha, '--alpha', 0, 0.5),
     threshold,
     moduleThresholdMs,
-    instructionsThresholdPct: number(text(raw, 'instructionsThreshold') ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, '--instructions-threshold', 0, 100),
+    instructionsThresholdPct: number(
+      text(raw, 'instructionsThreshold') ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
+      '--instructions-threshold',
+      0,
+      100,
+    ),
   };
 }
 
@@ -197,7 +226,10 @@ export function fixtureCliOptions(raw: OptionValues): FixtureCliOptions {
     startLine: text(raw, 'startLine'),
     readyText: text(raw, 'readyText'),
     workPercent: workPercent === undefined ? undefined : number(workPercent, '--work-percent', 0, 10_000),
-    extraIterations: extraIterations === undefined ? undefined : nonNegative(extraIterations, '--extra-iterations', Number.MAX_SAFE_INTEGER),
+    extraIterations:
+      extraIterations === undefined
+        ? undefined
+        : nonNegative(extraIterations, '--extra-iterations', Number.MAX_SAFE_INTEGER),
   };
 }
 
@@ -206,12 +238,14 @@ export function benchAccuracyCliOptions(raw: OptionValues): BenchAccuracyCliOpti
   let replay: BenchAccuracyCliOptions['replay'];
   if (replayText !== undefined) {
     const [base, head, extra] = replayText.split(',');
-    if (!base || !head || extra !== undefined) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${replayText}"`);
+    if (!base || !head || extra !== undefined)
+      throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${replayText}"`);
     replay = { base, head };
   }
   const pools = poolFiles(raw['pools']);
   const fixture = raw['fixture'] !== false;
-  if (!fixture && pools.length === 0) throw new ConfigError('command line --no-fixture: give --pools, or there is nothing to measure');
+  if (!fixture && pools.length === 0)
+    throw new ConfigError('command line --no-fixture: give --pools, or there is nothing to measure');
   return {
     replay,
     // --pool is not used by a replay: checked only when booting
@@ -229,7 +263,8 @@ function poolFiles(value: unknown): PoolFiles[] {
   if (!Array.isArray(value)) throw new TypeError(`option pools: expected a list from commander, got ${typeof value}`);
   return value.map((entry: string) => {
     const [base, head, ...label] = entry.split(',');
-    if (!base || !head || label.join(',').trim() === '') throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
+    if (!base || !head || label.join(',').trim() === '')
+      throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
     return { base, head, label: label.join(',').trim() };
   });
 }

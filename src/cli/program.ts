@@ -8,8 +8,16 @@ import { stripControl } from '../report/escape.js';
 import { EXIT, gateExit } from './exit.js';
 import { subjectOptions } from './flags.js';
 import {
-  benchAccuracyCliOptions, compareCliOptions, demoCliOptions, fixtureCliOptions, gateCliOptions, measureCliOptions, positive,
-  subjectSelection, type OutputOptions, type SubjectSelection,
+  benchAccuracyCliOptions,
+  compareCliOptions,
+  demoCliOptions,
+  fixtureCliOptions,
+  gateCliOptions,
+  measureCliOptions,
+  positive,
+  subjectSelection,
+  type OutputOptions,
+  type SubjectSelection,
 } from './options.js';
 import { loadConfigFile } from '../config/load.js';
 import { LIMITS } from '../config/schema.js';
@@ -64,14 +72,25 @@ function addExportOptions(command: Command, tables: boolean): Command {
   return command;
 }
 
-async function exportAndSay(targets: ExportTargets, subjects: readonly SubjectResult[], comparison?: Comparison): Promise<void> {
+async function exportAndSay(
+  targets: ExportTargets,
+  subjects: readonly SubjectResult[],
+  comparison?: Comparison,
+): Promise<void> {
   for (const file of await writeExports(targets, subjects, comparison)) process.stderr.write(`exported: ${file}\n`);
 }
 
 /** The verdict line in colour on a terminal (red regression, green improvement), honouring NO_COLOR. */
 function paintVerdict(summary: string, state: Comparison['state']): string {
   const paint = colours(colourEnabled(process.stdout));
-  const colour = state === 'regression' ? paint.red : state === 'improvement' ? paint.green : state === 'inconclusive' ? paint.yellow : paint.bold;
+  const colour =
+    state === 'regression'
+      ? paint.red
+      : state === 'improvement'
+        ? paint.green
+        : state === 'inconclusive'
+          ? paint.yellow
+          : paint.bold;
   return summary.replace(/^verdict: .*$/m, (line) => colour(line));
 }
 
@@ -107,7 +126,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'only failures and the final table')
     .action(async (raw: OptionValues) => {
       const options = demoCliOptions(raw);
-      setExit(await measureCommand(demoSubjects, options.output, { runsOverride: options.runs, warmupOverride: options.warmup }));
+      setExit(
+        await measureCommand(demoSubjects, options.output, {
+          runsOverride: options.runs,
+          warmupOverride: options.warmup,
+        }),
+      );
     });
 
   addSubjectOptions(
@@ -130,8 +154,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     try {
       const { log, onBoot } = progress;
       const outcome = await runGate({
-        subjects, repo: options.repo, base: options.base, head: options.head,
-        outDir: options.output.outDir, gate: gateOptions(options.gate, subjects), log, onBoot, signal: controller.signal,
+        subjects,
+        repo: options.repo,
+        base: options.base,
+        head: options.head,
+        outDir: options.output.outDir,
+        gate: gateOptions(options.gate, subjects),
+        log,
+        onBoot,
+        signal: controller.signal,
         configName: options.subjects.configFile || undefined,
       });
       progress.done();
@@ -147,18 +178,30 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('compare')
-    .description('the gate\'s verdict from two results files; writes the PR comment Markdown')
+    .description("the gate's verdict from two results files; writes the PR comment Markdown")
     .requiredOption('--base <file>', 'results JSON of the base')
     .requiredOption('--head <file>', 'results JSON of the head')
     .option('--markdown <file>', 'write the report Markdown here')
-    .option('--threshold <value>', 'regression threshold: "3%" of the base median or "40ms"', `${DEFAULT_GATE_OPTIONS.thresholdPct}%`)
+    .option(
+      '--threshold <value>',
+      'regression threshold: "3%" of the base median or "40ms"',
+      `${DEFAULT_GATE_OPTIONS.thresholdPct}%`,
+    )
     .option('--module-threshold <ms>', 'a module this much slower (e.g. "10ms") is a regression line of its own')
-    .option('--instructions-threshold <pct>', 'regression threshold for instruction counts, percent', String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct))
+    .option(
+      '--instructions-threshold <pct>',
+      'regression threshold for instruction counts, percent',
+      String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct),
+    )
     .option('--alpha <p>', 'significance level', String(DEFAULT_GATE_OPTIONS.alpha))
     .option('--fail-on-inconclusive', 'exit 1 when the data cannot decide')
     .action(async (raw: OptionValues) => {
       const options = compareCliOptions(raw);
-      const { comparison, markdown, head } = await runCompare({ baseFile: options.baseFile, headFile: options.headFile, gate: gateOptions(options.gate, []) });
+      const { comparison, markdown, head } = await runCompare({
+        baseFile: options.baseFile,
+        headFile: options.headFile,
+        gate: gateOptions(options.gate, []),
+      });
       if (options.markdown) await writeFile(options.markdown, markdown);
       process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}\n`);
       await exportAndSay(options.exports, head.subjects, comparison);
@@ -167,8 +210,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('view')
-    .description('write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate\'s base.json and head.json')
-    .argument('<files...>', 'results JSON files (measure --json, or gate\'s base.json head.json)')
+    .description(
+      "write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate's base.json and head.json",
+    )
+    .argument('<files...>', "results JSON files (measure --json, or gate's base.json head.json)")
     .option('--out <page>', 'where to write the page', 'bootgate-view.html')
     .action(async (files: string[], raw: OptionValues) => {
       process.stdout.write(`${await runView({ files, out: String(raw.out) })}\n`);
@@ -177,33 +222,49 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addSubjectOptions(
     program
       .command('packages')
-      .description('print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line'),
+      .description(
+        'print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line',
+      ),
   ).action(async (raw: OptionValues) => {
     process.stdout.write((await packagesFor(await subjectsFrom(subjectSelection(raw)))).map((p) => `${p}\n`).join(''));
   });
 
   program
     .command('fixture')
-    .description('build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out')
+    .description(
+      'build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out',
+    )
     .requiredOption('--out <file>', 'where to put kernel.elf')
     .option('--params <file>', 'JSON file of fixture options (workPercent, slowModule, extraIterations, modules, …)')
     .option('--work-percent <n>', 'every module does this percent of the baseline work')
     .option('--extra-iterations <n>', 'extra busy-loop iterations (2 instructions each) in the first module')
-    .option('--arch <machine>', 'build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)')
+    .option(
+      '--arch <machine>',
+      'build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)',
+    )
     .option('--start-line <text>', 'with --arch: the first line the fixture prints')
-    .option('--ready-text <text>', 'with --arch: the text it prints last (use $\'…\\n\' for a line; without a newline it is a prompt)')
+    .option(
+      '--ready-text <text>',
+      "with --arch: the text it prints last (use $'…\\n' for a line; without a newline it is a prompt)",
+    )
     .action(async (raw: OptionValues) => {
       process.stdout.write(`${await buildFixtureCommand(fixtureCliOptions(raw))}\n`);
     });
 
   program
     .command('bench-accuracy')
-    .description('measure the gate\'s false-alarm and detection rates on this machine (writes docs/accuracy.md)')
+    .description("measure the gate's false-alarm and detection rates on this machine (writes docs/accuracy.md)")
     .option('--pool <n>', 'boots per slowed variant (the baseline pool is twice this)', '60')
     .option('--gates <n>', 'gates replayed per size', '100')
     .option('--out <file>', 'write the Markdown table here', 'docs/accuracy.md')
-    .option('--replay <files>', 'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed')
-    .option('--pools <files...>', 'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)')
+    .option(
+      '--replay <files>',
+      'no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed',
+    )
+    .option(
+      '--pools <files...>',
+      'also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)',
+    )
     .option('--no-fixture', 'with --pools: no fixture boots; only the rows of the pools, printed (nothing written)')
     .action(async (raw: OptionValues) => {
       const options = benchAccuracyCliOptions(raw);
@@ -216,9 +277,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
         return;
       }
       const text = await runAccuracyBench({
-        poolSize: options.pool, gates: options.gates, sizes: [10, 15, 20], workloads: ['timer', 'cpu'],
+        poolSize: options.pool,
+        gates: options.gates,
+        sizes: [10, 15, 20],
+        workloads: ['timer', 'cpu'],
         pools: options.pools,
-        out: options.out, log: (l) => process.stderr.write(`${l}\n`),
+        out: options.out,
+        log: (l) => process.stderr.write(`${l}\n`),
       });
       process.stdout.write(`${text}\n`);
     });
@@ -250,7 +315,14 @@ async function measureCommand(
   try {
     const { log, onBoot } = progress;
     const subjects = await load(log);
-    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: output.json, outDir: output.outDir, signal: controller.signal, log, onBoot, ...overrides });
+    const { doc, interrupted } = await runMeasure(subjects, {
+      jsonFile: output.json,
+      outDir: output.outDir,
+      signal: controller.signal,
+      log,
+      onBoot,
+      ...overrides,
+    });
     progress.done();
     process.stdout.write(`${resultsTable(doc.subjects)}\n`);
     if (output.json) process.stderr.write(`results: ${output.json}${interrupted ? ' (partial)' : ''}\n`);
@@ -290,4 +362,3 @@ export async function runCli(argv: string[]): Promise<number> {
     return EXIT.error;
   }
 }
-

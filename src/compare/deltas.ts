@@ -33,7 +33,12 @@ export function moduleDeltas(base: SubjectResult, head: SubjectResult): ModuleDe
   const h = new Map(head.summary.modules.map((m) => [m.name, m.medianMs]));
   const names = new Set([...b.keys(), ...h.keys()]);
   return [...names]
-    .map((name) => ({ name, baseMs: b.get(name) ?? null, headMs: h.get(name) ?? null, deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0) }))
+    .map((name) => ({
+      name,
+      baseMs: b.get(name) ?? null,
+      headMs: h.get(name) ?? null,
+      deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0),
+    }))
     .sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
 }
 
@@ -54,7 +59,12 @@ export function phaseDeltas(base: SubjectResult, head: SubjectResult): PhaseDelt
   const b = medians(base);
   const h = medians(head);
   const names = [...new Set([...h.keys(), ...b.keys()])];
-  return names.map((name) => ({ name, baseMs: b.get(name) ?? null, headMs: h.get(name) ?? null, deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0) }));
+  return names.map((name) => ({
+    name,
+    baseMs: b.get(name) ?? null,
+    headMs: h.get(name) ?? null,
+    deltaMs: (h.get(name) ?? 0) - (b.get(name) ?? 0),
+  }));
 }
 
 export function moduleInstructionDeltas(base: SubjectResult, head: SubjectResult): ModuleInstructionDelta[] {
@@ -62,7 +72,12 @@ export function moduleInstructionDeltas(base: SubjectResult, head: SubjectResult
   const h = new Map((head.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
   if (b.size === 0 && h.size === 0) return [];
   const rows: ModuleInstructionDelta[] = [...new Set([...b.keys(), ...h.keys()])]
-    .map((module) => ({ module, base: b.get(module) ?? null, head: h.get(module) ?? null, delta: (h.get(module) ?? 0) - (b.get(module) ?? 0) }))
+    .map((module) => ({
+      module,
+      base: b.get(module) ?? null,
+      head: h.get(module) ?? null,
+      delta: (h.get(module) ?? 0) - (b.get(module) ?? 0),
+    }))
     .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
   const restBase = base.summary.unattributedInstructions ?? null;
   const restHead = head.summary.unattributedInstructions ?? null;

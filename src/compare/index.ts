@@ -9,7 +9,14 @@ import { compareSubject, type SubjectComparison } from './subject.js';
 export { DEFAULT_GATE_OPTIONS, subjectOptions, type GateOptions } from './options.js';
 export { compareSubject, type SubjectComparison } from './subject.js';
 export { DECISION_TEST, type DecidedBy, type Decision } from './decision.js';
-export { moduleDeltas, moduleInstructionDeltas, phaseDeltas, type ModuleDelta, type ModuleInstructionDelta, type PhaseDelta } from './deltas.js';
+export {
+  moduleDeltas,
+  moduleInstructionDeltas,
+  phaseDeltas,
+  type ModuleDelta,
+  type ModuleInstructionDelta,
+  type PhaseDelta,
+} from './deltas.js';
 export { moduleRegressions, type ModuleVerdict } from './module-regressions.js';
 
 export interface Comparison {
@@ -21,7 +28,11 @@ export interface Comparison {
 }
 
 /** Pairs subjects by name and decides each; the overall state follows combineVerdicts. */
-export function compareResults(base: readonly SubjectResult[], head: readonly SubjectResult[], options: GateOptions = DEFAULT_GATE_OPTIONS): Comparison {
+export function compareResults(
+  base: readonly SubjectResult[],
+  head: readonly SubjectResult[],
+  options: GateOptions = DEFAULT_GATE_OPTIONS,
+): Comparison {
   const byName = new Map(base.map((s) => [s.name, s]));
   const subjects: SubjectComparison[] = [];
   const unmatched: string[] = [];

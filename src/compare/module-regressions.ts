@@ -25,17 +25,28 @@ function perModule(boots: readonly BootRecord[]): Map<string, number[]> {
 }
 
 /** Modules whose init time regressed by the threshold (ms), slowest change first. */
-export function moduleRegressions(base: readonly BootRecord[], head: readonly BootRecord[], thresholdMs: number, alpha: number): ModuleVerdict[] {
+export function moduleRegressions(
+  base: readonly BootRecord[],
+  head: readonly BootRecord[],
+  thresholdMs: number,
+  alpha: number,
+): ModuleVerdict[] {
   const b = perModule(base);
   const h = perModule(head);
-  const names = [...b.keys()].filter((name) => (b.get(name)?.length ?? 0) >= MIN_BOOTS_PER_SIDE && (h.get(name)?.length ?? 0) >= MIN_BOOTS_PER_SIDE);
+  const names = [...b.keys()].filter(
+    (name) => (b.get(name)?.length ?? 0) >= MIN_BOOTS_PER_SIDE && (h.get(name)?.length ?? 0) >= MIN_BOOTS_PER_SIDE,
+  );
   if (names.length === 0) return [];
   const level = alpha / names.length;
   const out: ModuleVerdict[] = [];
   for (const name of names) {
     const baseMs = b.get(name)!;
     // a module that takes (almost) no time has no median to be relative to: judge in ms against 1 µs
-    const verdict = decide(baseMs.map((x) => Math.max(x, 1e-3)), h.get(name)!.map((x) => Math.max(x, 1e-3)), { alpha: level, thresholdPct: 100, thresholdMs });
+    const verdict = decide(
+      baseMs.map((x) => Math.max(x, 1e-3)),
+      h.get(name)!.map((x) => Math.max(x, 1e-3)),
+      { alpha: level, thresholdPct: 100, thresholdMs },
+    );
     if (verdict.state === 'regression') out.push({ name, verdict });
   }
   return out.sort((x, y) => y.verdict.shiftMs - x.verdict.shiftMs);

@@ -6,7 +6,14 @@ import { spreadChange, type SpreadChange } from '../stats/kolmogorov-smirnov.js'
 import { lookLevels, type SequentialPlan } from '../stats/sequential.js';
 import { decide, describeThreshold, MIN_BOOTS_PER_SIDE, type Verdict, type VerdictState } from '../stats/verdict.js';
 import { DECISION_TEST, type DecidedBy, type Decision } from './decision.js';
-import { moduleDeltas, moduleInstructionDeltas, phaseDeltas, type ModuleDelta, type ModuleInstructionDelta, type PhaseDelta } from './deltas.js';
+import {
+  moduleDeltas,
+  moduleInstructionDeltas,
+  phaseDeltas,
+  type ModuleDelta,
+  type ModuleInstructionDelta,
+  type PhaseDelta,
+} from './deltas.js';
 import { moduleRegressions, type ModuleVerdict } from './module-regressions.js';
 import { DEFAULT_GATE_OPTIONS, type GateOptions } from './options.js';
 
@@ -47,11 +54,24 @@ export interface SubjectComparison {
 }
 
 const okValues = (r: SubjectResult, pick: (b: BootRecord) => number | null): number[] =>
-  r.boots.filter((b) => b.ok).map(pick).filter((v): v is number => v !== null);
+  r.boots
+    .filter((b) => b.ok)
+    .map(pick)
+    .filter((v): v is number => v !== null);
 
-function safeDecide(base: number[], head: number[], options: GateOptions, levels?: { pLevel: number; ciLevel: number }): Verdict | null {
+function safeDecide(
+  base: number[],
+  head: number[],
+  options: GateOptions,
+  levels?: { pLevel: number; ciLevel: number },
+): Verdict | null {
   if (base.length === 0 || head.length === 0) return null;
-  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct, thresholdMs: options.thresholdMs, ...levels });
+  return decide(base, head, {
+    alpha: options.alpha,
+    thresholdPct: options.thresholdPct,
+    thresholdMs: options.thresholdMs,
+    ...levels,
+  });
 }
 
 function decision(
@@ -70,7 +90,12 @@ function decision(
     threshold: {
       text: describeThreshold(options),
       ms: options.thresholdMs ?? null,
-      pctOfBase: boot && Number.isFinite(boot.thresholdPct) ? boot.thresholdPct : options.thresholdMs === undefined ? options.thresholdPct : null,
+      pctOfBase:
+        boot && Number.isFinite(boot.thresholdPct)
+          ? boot.thresholdPct
+          : options.thresholdMs === undefined
+            ? options.thresholdPct
+            : null,
     },
     instructionsThresholdPct: base.deterministic || head.deterministic ? options.instructionsThresholdPct : null,
     alpha: options.alpha,
@@ -82,7 +107,8 @@ function decision(
       headFailed: head.boots.filter((b) => !b.ok).length,
     },
     mode: sequential && sequential.maxPerSide > sequential.looks[0]! ? 'adaptive' : 'fixed',
-    moduleThreshold: options.moduleThresholdMs !== undefined ? { ms: options.moduleThresholdMs, slower: slowModules } : null,
+    moduleThreshold:
+      options.moduleThresholdMs !== undefined ? { ms: options.moduleThresholdMs, slower: slowModules } : null,
   };
 }
 
@@ -109,13 +135,34 @@ function compareNotBuilt(base: SubjectResult, head: SubjectResult, options: Gate
     reason = `base does not build (${base.notBuilt!.reason}); head builds but none of its ${head.boots.length} boots succeeded`;
   }
   return {
-    name: head.name, os: head.os, base, head, state, reason, decision: decision('not built', base, head, options, {}),
-    boot: null, http: null, instructions: null, modules: [], moduleInstructions: [], headFailures: [], imageDelta: null,
-    options, threshold: describeThreshold(options), sequential: null, spread: null, moduleRegressions: [], phases: [],
+    name: head.name,
+    os: head.os,
+    base,
+    head,
+    state,
+    reason,
+    decision: decision('not built', base, head, options, {}),
+    boot: null,
+    http: null,
+    instructions: null,
+    modules: [],
+    moduleInstructions: [],
+    headFailures: [],
+    imageDelta: null,
+    options,
+    threshold: describeThreshold(options),
+    sequential: null,
+    spread: null,
+    moduleRegressions: [],
+    phases: [],
   };
 }
 
-export function compareSubject(base: SubjectResult, head: SubjectResult, options: GateOptions = DEFAULT_GATE_OPTIONS): SubjectComparison {
+export function compareSubject(
+  base: SubjectResult,
+  head: SubjectResult,
+  options: GateOptions = DEFAULT_GATE_OPTIONS,
+): SubjectComparison {
   const notBuilt = compareNotBuilt(base, head, options);
   if (notBuilt) return notBuilt;
   // Boots taken adaptively are judged at the levels of their last look (docs/statistics.md).
@@ -125,13 +172,25 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
   const baseMs = okValues(base, (x) => x.bootMs);
   const headMs = okValues(head, (x) => x.bootMs);
   const boot = safeDecide(baseMs, headMs, options, levels);
-  const spread = baseMs.length >= MIN_BOOTS_PER_SIDE && headMs.length >= MIN_BOOTS_PER_SIDE ? spreadChange(baseMs, headMs) : null;
+  const spread =
+    baseMs.length >= MIN_BOOTS_PER_SIDE && headMs.length >= MIN_BOOTS_PER_SIDE ? spreadChange(baseMs, headMs) : null;
   const identical = Boolean(head.identicalImage && base.identicalImage);
-  const slowModules = options.moduleThresholdMs !== undefined && !identical ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha) : [];
-  const http = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
+  const slowModules =
+    options.moduleThresholdMs !== undefined && !identical
+      ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha)
+      : [];
+  const http = safeDecide(
+    okValues(base, (x) => x.httpMs),
+    okValues(head, (x) => x.httpMs),
+    options,
+  );
   const deterministic = base.deterministic || head.deterministic;
   const instructions = deterministic
-    ? decideInstructions(base.boots.filter((b) => b.ok).map((b) => b.instructions), head.boots.filter((b) => b.ok).map((b) => b.instructions), options.instructionsThresholdPct)
+    ? decideInstructions(
+        base.boots.filter((b) => b.ok).map((b) => b.instructions),
+        head.boots.filter((b) => b.ok).map((b) => b.instructions),
+        options.instructionsThresholdPct,
+      )
     : null;
   const baseFailed = base.boots.filter((b) => !b.ok).length;
   const headFailures = head.boots.filter((b) => !b.ok);
@@ -165,14 +224,34 @@ export function compareSubject(base: SubjectResult, head: SubjectResult, options
     reason = 'no successful boots on one side';
   }
   if (slowModules.length > 0) {
-    const list = slowModules.slice(0, 3).map((m) => `${m.name} +${m.verdict.shiftMs.toFixed(1)} ms`).join(', ');
+    const list = slowModules
+      .slice(0, 3)
+      .map((m) => `${m.name} +${m.verdict.shiftMs.toFixed(1)} ms`)
+      .join(', ');
     reason = `${state === 'regression' ? `${reason}; also ` : ''}${slowModules.length} module(s) slower by ${options.moduleThresholdMs} ms or more: ${list}${state === 'regression' ? '' : ` (start → ready: ${state})`}`;
     state = 'regression';
   }
   return {
-    name: head.name, os: head.os, base, head, state, reason, decision: decision(by, base, head, options, { boot, sequential, slowModules: slowModules.length }),
-    boot, http, instructions, modules: moduleDeltas(base, head), moduleInstructions: moduleInstructionDeltas(base, head), headFailures, imageDelta,
-    options, threshold: describeThreshold(options), sequential, spread, moduleRegressions: slowModules, phases: phaseDeltas(base, head),
+    name: head.name,
+    os: head.os,
+    base,
+    head,
+    state,
+    reason,
+    decision: decision(by, base, head, options, { boot, sequential, slowModules: slowModules.length }),
+    boot,
+    http,
+    instructions,
+    modules: moduleDeltas(base, head),
+    moduleInstructions: moduleInstructionDeltas(base, head),
+    headFailures,
+    imageDelta,
+    options,
+    threshold: describeThreshold(options),
+    sequential,
+    spread,
+    moduleRegressions: slowModules,
+    phases: phaseDeltas(base, head),
   };
 }
 

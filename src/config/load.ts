@@ -31,7 +31,8 @@ export function parseConfigText(text: string, fileName: string): ConfigFile {
   if (!parsed.success) throw new ConfigError(describeIssues(fileName, parsed.error.issues));
   const names = new Set<string>();
   for (const [i, subject] of parsed.data.subjects.entries()) {
-    if (names.has(subject.name)) throw new ConfigError(`${fileName} subjects[${i}].name: "${subject.name}" is used twice; expected unique names`);
+    if (names.has(subject.name))
+      throw new ConfigError(`${fileName} subjects[${i}].name: "${subject.name}" is used twice; expected unique names`);
     names.add(subject.name);
   }
   return parsed.data;

@@ -28,17 +28,20 @@ export const LIMITS = {
   parallel: 64,
 } as const;
 const atMost = (max: number, what: string) => ({ message: `expected at most ${max}${what}` });
-const regexSource = z.string().min(1).refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a valid regular expression' },
-);
+const regexSource = z
+  .string()
+  .min(1)
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected a valid regular expression' },
+  );
 
 export const OS_KINDS = ['custom', 'embox', 'rumprun'] as const;
 export type OsKind = (typeof OS_KINDS)[number];
@@ -85,7 +88,9 @@ export const subjectSettingsShape = {
   template: z
     .string()
     .regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected an Embox template like x86/qemu')
-    .refine((t) => t.split('/').every((segment) => !/^\.+$/.test(segment)), { message: 'expected an Embox template like x86/qemu, without "." or ".." parts' }),
+    .refine((t) => t.split('/').every((segment) => !/^\.+$/.test(segment)), {
+      message: 'expected an Embox template like x86/qemu, without "." or ".." parts',
+    }),
   'download-dir': z.string().min(1),
   overrides: z.string().min(1),
   'build-dir': z.string().min(1),
@@ -97,7 +102,8 @@ export const subjectSettingsShape = {
   always: z.boolean(),
   // "5%" or "20ms" (a bare number is percent); see src/config/threshold.ts
   threshold: z.union([z.number(), z.string()]).refine((v) => parseThresholdOrNull(v) !== null, {
-    message: 'expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
+    message:
+      'expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
   }),
   // any single module slower by at least this much is its own regression line, e.g. "10ms"
   'module-threshold': z.union([z.number(), z.string()]).refine((v) => parseModuleThresholdOrNull(v) !== null, {

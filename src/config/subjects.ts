@@ -31,7 +31,9 @@ function resolvePaths(settings: SubjectSettings, baseDir: string): SubjectSettin
 export function validateFlagSettings(flags: Record<string, unknown>): SubjectSettings {
   const parsed = subjectSettingsSchema.safeParse(flags);
   if (!parsed.success) {
-    throw new ConfigError(describeIssues('command line', parsed.error.issues).replace(/command line (\S+):/g, 'command line --$1:'));
+    throw new ConfigError(
+      describeIssues('command line', parsed.error.issues).replace(/command line (\S+):/g, 'command line --$1:'),
+    );
   }
   return parsed.data;
 }
@@ -50,7 +52,8 @@ export function resolveSubjects(options: ResolveOptions): Subject[] {
   const cwd = options.cwd ?? process.cwd();
   const flags = resolvePaths(options.flags, cwd);
   if (!options.file) {
-    if (!flags.os) throw new ConfigError('command line: give --config FILE, or --os custom|embox|rumprun with the subject\'s flags');
+    if (!flags.os)
+      throw new ConfigError("command line: give --config FILE, or --os custom|embox|rumprun with the subject's flags");
     return [finish(options.name ?? flags.os, flags, 'command line')];
   }
   const { config, baseDir } = options.file;
@@ -60,7 +63,9 @@ export function resolveSubjects(options: ResolveOptions): Subject[] {
     const known = new Set(entries.map((s) => s.name));
     const unknown = options.only.filter((n) => !known.has(n));
     if (unknown.length > 0) {
-      throw new ConfigError(`--subject: no subject named ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of ${[...known].join(', ')}`);
+      throw new ConfigError(
+        `--subject: no subject named ${unknown.map((n) => `"${n}"`).join(', ')}; expected one of ${[...known].join(', ')}`,
+      );
     }
     entries = entries.filter((s) => options.only!.includes(s.name));
   }
@@ -73,7 +78,8 @@ export function resolveSubjects(options: ResolveOptions): Subject[] {
 function finish(name: string, settings: SubjectSettings, where: string): Subject {
   const os = settings.os;
   if (!os) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
-  if (os === 'custom' && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
+  if (os === 'custom' && !settings.kernel)
+    throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
   // Rumprun without a checkout: bootgate clones the pinned commit (src/build/rumprun/checkout.ts).
   if (os === 'embox' && !settings.source) {
     throw new ConfigError(`${where}: os "embox" needs "source" (--source PATH): the Embox checkout`);

@@ -4,13 +4,16 @@
 /** The most a threshold may be: 100 % of the base, or ten minutes. */
 export const MAX_THRESHOLD_MS = 600_000;
 
-export type Threshold = { thresholdPct: number; thresholdMs?: undefined } | { thresholdMs: number; thresholdPct?: undefined };
+export type Threshold =
+  { thresholdPct: number; thresholdMs?: undefined } | { thresholdMs: number; thresholdPct?: undefined };
 
 const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(%|ms)?\s*$/;
 
 /** A description of what is wrong, or null when `value` is a valid threshold. */
 export function thresholdProblem(value: unknown): string | null {
-  return parseThresholdOrNull(value) ? null : 'expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms';
+  return parseThresholdOrNull(value)
+    ? null
+    : 'expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms';
 }
 
 export function parseThresholdOrNull(value: unknown): Threshold | null {

@@ -71,7 +71,8 @@ export class ElfFields {
 
   u64(off: number, field: string): number {
     const value = this.big64(off);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${this.file}: ELF field ${field} = ${value} is out of range`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new Error(`${this.file}: ELF field ${field} = ${value} is out of range`);
     return Number(value);
   }
 
@@ -89,27 +90,39 @@ export function parseElfHeader(file: string, head: Buffer): ElfHeader {
   }
   const elfClass = head[4];
   const data = head[5];
-  if (elfClass !== 1 && elfClass !== 2) throw new Error(`${file}: unknown ELF class ${elfClass} (expected 1 = ELF32 or 2 = ELF64)`);
-  if (data !== 1 && data !== 2) throw new Error(`${file}: unknown ELF data encoding ${data} (expected 1 = LSB or 2 = MSB)`);
+  if (elfClass !== 1 && elfClass !== 2)
+    throw new Error(`${file}: unknown ELF class ${elfClass} (expected 1 = ELF32 or 2 = ELF64)`);
+  if (data !== 1 && data !== 2)
+    throw new Error(`${file}: unknown ELF data encoding ${data} (expected 1 = LSB or 2 = MSB)`);
   const littleEndian = data === 1;
   const fields = new ElfFields(file, head, littleEndian);
   const machine = fields.u16(18);
   if (elfClass === 1) {
     return {
-      bits: 32, littleEndian, machine,
+      bits: 32,
+      littleEndian,
+      machine,
       entry: BigInt(fields.u32(24)),
-      phoff: fields.u32(28), shoff: fields.u32(32),
-      phentsize: fields.u16(42), phnum: fields.u16(44),
-      shentsize: fields.u16(46), shnum: fields.u16(48),
+      phoff: fields.u32(28),
+      shoff: fields.u32(32),
+      phentsize: fields.u16(42),
+      phnum: fields.u16(44),
+      shentsize: fields.u16(46),
+      shnum: fields.u16(48),
     };
   }
   if (head.length < ELF_HEADER_BYTES) throw new Error(`${file}: ELF64 header is truncated (${head.length} bytes)`);
   return {
-    bits: 64, littleEndian, machine,
+    bits: 64,
+    littleEndian,
+    machine,
     entry: fields.big64(24),
-    phoff: fields.u64(32, 'e_phoff'), shoff: fields.u64(40, 'e_shoff'),
-    phentsize: fields.u16(54), phnum: fields.u16(56),
-    shentsize: fields.u16(58), shnum: fields.u16(60),
+    phoff: fields.u64(32, 'e_phoff'),
+    shoff: fields.u64(40, 'e_shoff'),
+    phentsize: fields.u16(54),
+    phnum: fields.u16(56),
+    shentsize: fields.u16(58),
+    shnum: fields.u16(60),
   };
 }
 

@@ -27,13 +27,14 @@ export function readElfNotes(bytes: Buffer, file = 'ELF image'): ElfNotes | null
   }
   const fields = new ElfFields(file, bytes, header.littleEndian);
   const complete =
-    header.shoff + header.shnum * header.shentsize <= bytes.length && header.phoff + header.phnum * header.phentsize <= bytes.length;
+    header.shoff + header.shnum * header.shentsize <= bytes.length &&
+    header.phoff + header.phnum * header.phentsize <= bytes.length;
   const notes: ElfNote[] = [];
   for (let i = 0; complete && i < header.phnum; i++) {
     const segment = programHeader(fields, header, i);
     if (segment.type !== PT_NOTE) continue;
     const end = Math.min(segment.offset + segment.filesz, bytes.length);
-    for (let at = segment.offset; at + 12 <= end; ) {
+    for (let at = segment.offset; at + 12 <= end;) {
       const nameSize = fields.u32(at);
       const descSize = fields.u32(at + 4);
       const type = fields.u32(at + 8);
@@ -48,7 +49,9 @@ export function readElfNotes(bytes: Buffer, file = 'ELF image'): ElfNotes | null
 export function isWholePvhElf(bytes: Buffer): boolean {
   try {
     const elf = readElfNotes(bytes);
-    return elf !== null && elf.complete && elf.notes.some((n) => n.name === 'Xen' && n.type === XEN_ELFNOTE_PHYS32_ENTRY);
+    return (
+      elf !== null && elf.complete && elf.notes.some((n) => n.name === 'Xen' && n.type === XEN_ELFNOTE_PHYS32_ENTRY)
+    );
   } catch {
     return false; // fields pointing outside the bytes: not a usable image
   }

@@ -29,7 +29,8 @@ export async function elfImageSizes(file: string): Promise<ImageSizes> {
 
   // Only the section header table is read: a kernel image can be large.
   const table = await readRange(file, shoff, shentsize * shnum);
-  if (table.length < shentsize * shnum) throw new Error(`${file}: truncated ELF file (section headers end past the file's end)`);
+  if (table.length < shentsize * shnum)
+    throw new Error(`${file}: truncated ELF file (section headers end past the file's end)`);
   const fields = new ElfFields(file, table, header.littleEndian);
 
   let text = 0;

@@ -41,7 +41,8 @@ export async function readElfSymbols(file: string): Promise<Map<string, bigint>>
     const section = sectionHeader(fields, header, header.shoff, index);
     if (section.type !== SHT_SYMTAB) continue;
     tables++;
-    if (section.link >= shnum) throw new Error(`${file}: symbol table's string table index ${section.link} does not exist`);
+    if (section.link >= shnum)
+      throw new Error(`${file}: symbol table's string table index ${section.link} does not exist`);
     const strtab = sectionHeader(fields, header, header.shoff, section.link);
     const entsize = section.entsize || symbolSize;
     if (section.offset + section.size > bytes.length || strtab.offset + strtab.size > bytes.length) {

@@ -30,7 +30,10 @@ export interface AdaptivePair {
  * The `more` callback of measure(): records each look in the results (`sequential`) and asks for
  * more pairs for the subjects that are still inconclusive.
  */
-export function adaptiveBoots(pairs: readonly AdaptivePair[], gate: GateOptions): (results: SubjectResult[]) => Map<number, number> {
+export function adaptiveBoots(
+  pairs: readonly AdaptivePair[],
+  gate: GateOptions,
+): (results: SubjectResult[]) => Map<number, number> {
   const looks = new Map<AdaptivePair, number[]>(pairs.map((p) => [p, []]));
   const stopped = new Set<AdaptivePair>();
   return (results) => {

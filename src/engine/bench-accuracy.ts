@@ -1,7 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildMultibootFixture, DEFAULT_FIXTURE_MODULES, multibootFixtureSettings, type FixtureModule } from '../build/multiboot-fixture.js';
+import {
+  buildMultibootFixture,
+  DEFAULT_FIXTURE_MODULES,
+  multibootFixtureSettings,
+  type FixtureModule,
+} from '../build/multiboot-fixture.js';
 import { guestFromSettings } from '../build/guest-settings.js';
 import { hostFacts } from '../measure/host.js';
 import { measure, type MeasurePlan } from '../measure/run.js';
@@ -20,11 +25,13 @@ export type Workload = 'timer' | 'cpu';
 
 const WORKLOADS: Record<Workload, { title: string; modules: () => FixtureModule[] }> = {
   timer: {
-    title: 'Timer-dominated guest (the default fixture: mostly TSC waits, like Embox x86/qemu whose boot is mostly its TSC calibration sleep)',
+    title:
+      'Timer-dominated guest (the default fixture: mostly TSC waits, like Embox x86/qemu whose boot is mostly its TSC calibration sleep)',
     modules: () => DEFAULT_FIXTURE_MODULES,
   },
   cpu: {
-    title: 'Compute-bound guest (the fixture with CPU loops only: the speed at which QEMU runs guest code is what varies)',
+    title:
+      'Compute-bound guest (the fixture with CPU loops only: the speed at which QEMU runs guest code is what varies)',
     modules: () => DEFAULT_FIXTURE_MODULES.map((m) => ({ name: m.name, iterations: m.iterations * 10, waitUs: 0 })),
   },
 };
@@ -37,7 +44,16 @@ export interface PoolFiles {
   label: string;
 }
 
-export async function runAccuracyBench(options: { poolSize: number; gates: number; sizes: number[]; workloads: Workload[]; pools?: PoolFiles[]; out?: string; log: (l: string) => void; seed?: number }): Promise<string> {
+export async function runAccuracyBench(options: {
+  poolSize: number;
+  gates: number;
+  sizes: number[];
+  workloads: Workload[];
+  pools?: PoolFiles[];
+  out?: string;
+  log: (l: string) => void;
+  seed?: number;
+}): Promise<string> {
   // the pool files first: a bad one is refused before minutes of booting
   const real: string[] = [];
   for (const pool of options.pools ?? []) real.push(await realPoolSection(pool, options.gates, options.seed));
@@ -50,7 +66,7 @@ export async function runAccuracyBench(options: { poolSize: number; gates: numbe
     sections.push(
       '## Real boots read from results files',
       '',
-      'Pools of real boots taken before and committed (bench/pools/README.md says how), read from bootgate\'s',
+      "Pools of real boots taken before and committed (bench/pools/README.md says how), read from bootgate's",
       'results files: no booting here. Identical images: both sides drawn from the base pool; the threshold',
       'shift: the base pool again, every head boot plus exactly the default threshold (3 % of the base',
       'median), so the true shift is known; the real head: its own boots (the shift in its medians is what',
@@ -82,7 +98,10 @@ export async function runAccuracyBench(options: { poolSize: number; gates: numbe
   return text;
 }
 
-async function accuracySection(workload: Workload, options: { poolSize: number; gates: number; sizes: number[]; log: (l: string) => void; seed?: number }): Promise<string> {
+async function accuracySection(
+  workload: Workload,
+  options: { poolSize: number; gates: number; sizes: number[]; log: (l: string) => void; seed?: number },
+): Promise<string> {
   const variants = [
     { label: 'baseline', workPercent: 100 },
     { label: '+3 %', workPercent: 103 },
@@ -93,14 +112,23 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
     const f = await buildMultibootFixture({ modules: WORKLOADS[workload].modules(), workPercent: v.workPercent });
     const guest = guestFromSettings(v.label, multibootFixtureSettings(f.kernel));
     // the baseline pool is twice as large: identical-image gates draw both sides from it
-    plans.push({ name: v.label, os: 'custom', variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
+    plans.push({
+      name: v.label,
+      os: 'custom',
+      variant: null,
+      guest,
+      runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize,
+      warmup: 1,
+    });
   }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-accuracy-'));
   const began = Date.now();
   let done = 0;
   const total = plans.reduce((a, p) => a + p.runs + p.warmup, 0);
   const { results } = await measure(plans, {
-    order: 'interleaved', logDir: workDir, logBase: workDir,
+    order: 'interleaved',
+    logDir: workDir,
+    logBase: workDir,
     onBoot: () => {
       done += 1;
       if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
@@ -135,18 +163,24 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
       const v0 = decide(a.values, b.values, DEFAULT_VERDICT_OPTIONS);
       if (v0.state === 'regression') count.fa += 1;
       if (v0.state === 'inconclusive') count.inc0 += 1;
-      if (decide(draw(baseline, n).values, draw(slow3, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression') count.d3 += 1;
-      if (decide(draw(baseline, n).values, draw(slow5, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression') count.d5 += 1;
+      if (decide(draw(baseline, n).values, draw(slow3, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression')
+        count.d3 += 1;
+      if (decide(draw(baseline, n).values, draw(slow5, n).values, DEFAULT_VERDICT_OPTIONS).state === 'regression')
+        count.d5 += 1;
     }
     const pct = (k: number): string => `${k}/${options.gates} (${((100 * k) / options.gates).toFixed(0)} %)`;
     rows.push(`| ${n} | ${pct(count.fa)} | ${pct(count.inc0)} | ${pct(count.d3)} | ${pct(count.d5)} |`);
   }
   const s = pools.map((p) => summarize(p)!);
-  const adaptive = adaptiveTable([
-    { label: 'identical images', base: baseline, head: baseline },
-    { label: '+3 % work', base: baseline, head: slow3 },
-    { label: '+5 % work', base: baseline, head: slow5 },
-  ], options.gates, random);
+  const adaptive = adaptiveTable(
+    [
+      { label: 'identical images', base: baseline, head: baseline },
+      { label: '+3 % work', base: baseline, head: slow3 },
+      { label: '+5 % work', base: baseline, head: slow5 },
+    ],
+    options.gates,
+    random,
+  );
   return [
     `## ${WORKLOADS[workload].title}`,
     '',
@@ -166,7 +200,11 @@ async function accuracySection(workload: Workload, options: { poolSize: number; 
  * Rows for the adaptive gate with the default design (runs, max-runs, a look every lookStep pairs):
  * each gate draws pairs with replacement from the pools until it decides.
  */
-export function adaptiveTable(cases: { label: string; base: number[]; head: number[] }[], gates: number, random: () => number): string[] {
+export function adaptiveTable(
+  cases: { label: string; base: number[]; head: number[] }[],
+  gates: number,
+  random: () => number,
+): string[] {
   const design = { runs: DEFAULT_RUNS, maxRuns: DEFAULT_MAX_RUNS, step: lookStep(DEFAULT_RUNS) };
   const pick = (pool: number[]): number => pool[Math.floor(random() * pool.length)]!;
   const rows = cases.map((c) => {
@@ -224,11 +262,23 @@ export async function realPoolSection(pool: PoolFiles, gates: number, seed = 202
     `Pools: base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), ` +
       `head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${base.cpu}, ${base.qemu}; ${pool.base}, ${pool.head}.`,
     '',
-    ...adaptiveTable([
-      { label: 'identical images (base vs base)', base: base.values, head: base.values },
-      { label: `shift equal to the threshold (base boots ${signed(thresholdMs)} ms)`, base: base.values, head: shifted },
-      { label: `the real head (${signed(sh.median - sb.median)} ms in the medians)`, base: base.values, head: head.values },
-    ], gates, random),
+    ...adaptiveTable(
+      [
+        { label: 'identical images (base vs base)', base: base.values, head: base.values },
+        {
+          label: `shift equal to the threshold (base boots ${signed(thresholdMs)} ms)`,
+          base: base.values,
+          head: shifted,
+        },
+        {
+          label: `the real head (${signed(sh.median - sb.median)} ms in the medians)`,
+          base: base.values,
+          head: head.values,
+        },
+      ],
+      gates,
+      random,
+    ),
   ].join('\n');
 }
 
@@ -243,7 +293,12 @@ function mulberry32(start: number): () => number {
   };
 }
 
-export async function replayAdaptive(options: { base: string; head: string; gates: number; seed?: number }): Promise<string> {
+export async function replayAdaptive(options: {
+  base: string;
+  head: string;
+  gates: number;
+  seed?: number;
+}): Promise<string> {
   const { readResults } = await import('../measure/results-file.js');
   const pool = async (file: string): Promise<{ name: string; values: number[] }> => {
     const doc = await readResults(file);
@@ -266,9 +321,17 @@ export async function replayAdaptive(options: { base: string; head: string; gate
     `Pools of real boots: ${base.name} base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), ` +
       `head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${options.base}, ${options.head}.`,
     '',
-    ...adaptiveTable([
-      { label: 'identical images (base vs base)', base: base.values, head: base.values },
-      { label: `this head (${sh.median - sb.median >= 0 ? '+' : ''}${(sh.median - sb.median).toFixed(1)} ms in the medians)`, base: base.values, head: head.values },
-    ], options.gates, random),
+    ...adaptiveTable(
+      [
+        { label: 'identical images (base vs base)', base: base.values, head: base.values },
+        {
+          label: `this head (${sh.median - sb.median >= 0 ? '+' : ''}${(sh.median - sb.median).toFixed(1)} ms in the medians)`,
+          base: base.values,
+          head: head.values,
+        },
+      ],
+      options.gates,
+      random,
+    ),
   ].join('\n');
 }

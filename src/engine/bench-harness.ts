@@ -18,7 +18,13 @@ export async function runHarnessBench(options: { runs: number }): Promise<string
     const boots: { timeline: NonNullable<BootProgress['timeline']>; reported: bigint }[] = [];
     const { doc } = await runMeasure(
       [{ name: 'multiboot-fixture', os: 'custom', settings: multibootFixtureSettings(fixture.kernel) }],
-      { outDir, log: () => {}, runsOverride: options.runs, warmupOverride: 0, onBoot: (p) => boots.push({ timeline: p.timeline!, reported: process.hrtime.bigint() }) },
+      {
+        outDir,
+        log: () => {},
+        runsOverride: options.runs,
+        warmupOverride: 0,
+        onBoot: (p) => boots.push({ timeline: p.timeline!, reported: process.hrtime.bigint() }),
+      },
     );
     const ended = process.hrtime.bigint();
     const wallMs = Number(ended - began) / 1e6;
@@ -55,9 +61,14 @@ export async function runHarnessBench(options: { runs: number }): Promise<string
  * stamps of each boot (src/boot/boot-once.ts) split it into steps; their sum plus the setup
  * before the first boot and the results after the last is the whole wall time.
  */
-export function overheadBreakdown(boots: { timeline: NonNullable<BootProgress['timeline']>; reported: bigint }[], began: bigint, ended: bigint): string[] {
+export function overheadBreakdown(
+  boots: { timeline: NonNullable<BootProgress['timeline']>; reported: bigint }[],
+  began: bigint,
+  ended: bigint,
+): string[] {
   if (boots.length === 0) return ['overhead breakdown: no boots'];
-  const ms = (from: bigint | null, to: bigint | null): number => (from !== null && to !== null ? Number(to - from) / 1e6 : 0);
+  const ms = (from: bigint | null, to: bigint | null): number =>
+    from !== null && to !== null ? Number(to - from) / 1e6 : 0;
   const steps: { label: string; each: number[] }[] = [
     { label: 'gap before the boot (previous boot reported → next bootOnce; folder creation)', each: [] },
     { label: 'before QEMU is launched (leftover sweep, port, marker worker start)', each: [] },
@@ -73,8 +84,15 @@ export function overheadBreakdown(boots: { timeline: NonNullable<BootProgress['t
   for (const { timeline: t, reported } of boots) {
     const lastMark = t.httpAt ?? t.readyAt;
     const values = [
-      ms(previous, t.begun), ms(t.begun, t.launched), ms(t.launched, t.firstOutput), ms(t.firstOutput, t.startAt),
-      ms(t.startAt, t.readyAt), ms(t.readyAt, t.httpAt), ms(lastMark, t.ended), ms(t.ended, t.reaped), ms(t.reaped, reported),
+      ms(previous, t.begun),
+      ms(t.begun, t.launched),
+      ms(t.launched, t.firstOutput),
+      ms(t.firstOutput, t.startAt),
+      ms(t.startAt, t.readyAt),
+      ms(t.readyAt, t.httpAt),
+      ms(lastMark, t.ended),
+      ms(t.ended, t.reaped),
+      ms(t.reaped, reported),
     ];
     values.forEach((v, i) => steps[i]!.each.push(v));
     previous = reported;
@@ -84,14 +102,17 @@ export function overheadBreakdown(boots: { timeline: NonNullable<BootProgress['t
   const total = Number(ended - began) / 1e6;
   const after = ms(boots.at(-1)!.reported, ended);
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-  const row = (label: string, median: string, totalMs: number): string => `| ${label} | ${median} | ${(totalMs / 1000).toFixed(2)} s | ${((100 * totalMs) / total).toFixed(1)} % |`;
+  const row = (label: string, median: string, totalMs: number): string =>
+    `| ${label} | ${median} | ${(totalMs / 1000).toFixed(2)} s | ${((100 * totalMs) / total).toFixed(1)} % |`;
   return [
     `Where the wall time goes (${boots.length} boots, ${(total / 1000).toFixed(2)} s):`,
     '',
     '| step | median per boot | total | share of wall time |',
     '| --- | --- | --- | --- |',
     row('setup before the first boot (fixture, subject, host facts)', '—', setup),
-    ...steps.map((s) => row(s.label, s.each.length > 0 ? `${summarize(s.each)!.median.toFixed(1)} ms` : '—', sum(s.each))),
+    ...steps.map((s) =>
+      row(s.label, s.each.length > 0 ? `${summarize(s.each)!.median.toFixed(1)} ms` : '—', sum(s.each)),
+    ),
     row('after the last boot (results)', '—', after),
   ];
 }

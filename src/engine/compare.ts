@@ -4,8 +4,16 @@ import { renderGateReport } from '../report/markdown.js';
 import { compareResults, type Comparison, type GateOptions } from '../compare/index.js';
 
 /** The gate's verdict from two results files written earlier (by measure, gate or the action). */
-export async function runCompare(options: { baseFile: string; headFile: string; gate: GateOptions; title?: string }): Promise<{
-  comparison: Comparison; markdown: string; base: ResultsDocument; head: ResultsDocument;
+export async function runCompare(options: {
+  baseFile: string;
+  headFile: string;
+  gate: GateOptions;
+  title?: string;
+}): Promise<{
+  comparison: Comparison;
+  markdown: string;
+  base: ResultsDocument;
+  head: ResultsDocument;
 }> {
   const base = await readResults(options.baseFile);
   const head = await readResults(options.headFile);

@@ -29,4 +29,3 @@ export async function demoSubjects(log: (line: string) => void): Promise<Subject
     },
   ];
 }
-

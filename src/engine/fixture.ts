@@ -19,7 +19,9 @@ export interface FixtureCommandOptions {
 export async function buildFixtureCommand(options: FixtureCommandOptions): Promise<string> {
   if (options.arch !== undefined) {
     if (!(options.arch in ARCH_FIXTURE_MACHINES)) {
-      throw new ConfigError(`--arch: "${options.arch}" is not a fixture machine; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`);
+      throw new ConfigError(
+        `--arch: "${options.arch}" is not a fixture machine; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(', ')}`,
+      );
     }
     const fixture = await buildArchFixture(options.arch, {
       ...(options.workPercent !== undefined ? { workPercent: options.workPercent } : {}),
@@ -36,7 +38,9 @@ export async function buildFixtureCommand(options: FixtureCommandOptions): Promi
     try {
       params = JSON.parse(await readFile(options.params, 'utf8')) as MultibootFixtureOptions;
     } catch (error) {
-      throw new ConfigError(`--params: cannot read fixture options from "${options.params}": ${(error as Error).message}`);
+      throw new ConfigError(
+        `--params: cannot read fixture options from "${options.params}": ${(error as Error).message}`,
+      );
     }
   }
   if (options.workPercent !== undefined) params.workPercent = options.workPercent;

@@ -30,11 +30,14 @@ function perSubjectOptions(subjects: readonly Subject[]): NonNullable<GateOption
   for (const s of subjects) {
     const own: Partial<Omit<GateOptions, 'perSubject'>> = {};
     // the schema has checked the value already
-    const threshold: Threshold | null = s.settings.threshold === undefined ? null : parseThresholdOrNull(s.settings.threshold);
+    const threshold: Threshold | null =
+      s.settings.threshold === undefined ? null : parseThresholdOrNull(s.settings.threshold);
     if (threshold?.thresholdMs !== undefined) own.thresholdMs = threshold.thresholdMs;
     if (threshold?.thresholdPct !== undefined) own.thresholdPct = threshold.thresholdPct;
-    if (s.settings['instructions-threshold'] !== undefined) own.instructionsThresholdPct = s.settings['instructions-threshold'];
-    const moduleMs = s.settings['module-threshold'] === undefined ? null : parseModuleThresholdOrNull(s.settings['module-threshold']);
+    if (s.settings['instructions-threshold'] !== undefined)
+      own.instructionsThresholdPct = s.settings['instructions-threshold'];
+    const moduleMs =
+      s.settings['module-threshold'] === undefined ? null : parseModuleThresholdOrNull(s.settings['module-threshold']);
     if (moduleMs !== null) own.moduleThresholdMs = moduleMs;
     perSubject[s.name] = own;
   }

@@ -74,9 +74,13 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       const base = options.base ? await resolveCommit(root, options.base, '--base') : await defaultBase(root, head);
       commits = { base, head };
       refs.set(root, commits);
-      options.log(`${root}: base ${base.slice(0, 12)} (${options.base ?? 'merge-base'}), head ${head.slice(0, 12)} (${options.head ?? 'HEAD'})`);
+      options.log(
+        `${root}: base ${base.slice(0, 12)} (${options.base ?? 'merge-base'}), head ${head.slice(0, 12)} (${options.head ?? 'HEAD'})`,
+      );
     }
-    const parent = options.worktreeDir ?? path.join(bootgateCacheDir(), 'worktrees', createHash('sha256').update(root).digest('hex').slice(0, 12));
+    const parent =
+      options.worktreeDir ??
+      path.join(bootgateCacheDir(), 'worktrees', createHash('sha256').update(root).digest('hex').slice(0, 12));
     for (const variant of ['base', 'head'] as const) {
       const commit = commits[variant];
       const given = variant === 'base' ? (options.base ?? 'merge-base') : (options.head ?? 'HEAD');
@@ -88,8 +92,20 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
       const prepared = worktree?.ok
         ? await attempt('build', options.signal, async () => {
             options.log(`preparing ${subject.name} [${variant}] in ${worktree.value}`);
-            const p = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree.value, repoRoot: root } });
-            return planFor(subject, p, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride });
+            const p = await prepareSubject(subject, {
+              log: options.log,
+              signal: options.signal,
+              logDir,
+              variant,
+              worktree: { root: worktree.value, repoRoot: root },
+            });
+            return planFor(subject, p, {
+              variant,
+              ref,
+              commit,
+              runsOverride: options.runsOverride,
+              warmupOverride: options.warmupOverride,
+            });
           })
         : worktree;
       if (prepared === null) break;
@@ -97,13 +113,18 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
         entries.push({ variant, plan: plans.push(prepared.value) - 1 });
       } else {
         const result = notBuiltResult(subject, { variant, ref, commit }, prepared.notBuilt);
-        options.log(`${subject.name} [${variant}] could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+        options.log(
+          `${subject.name} [${variant}] could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`,
+        );
         entries.push({ variant, notBuilt: result });
       }
     }
     const basePlan = plans.find((p) => p.name === subject.name && p.variant === 'base');
     const headPlan = plans.find((p) => p.name === subject.name && p.variant === 'head');
-    const same = options.bootIdenticalImages || !basePlan || !headPlan ? null : await identicalImage(basePlan.guest, headPlan.guest);
+    const same =
+      options.bootIdenticalImages || !basePlan || !headPlan
+        ? null
+        : await identicalImage(basePlan.guest, headPlan.guest);
     if (same && basePlan && headPlan) {
       // No boot can tell two identical images apart: decide at once, spend nothing.
       options.log(`${subject.name}: identical image (${same}): no boots needed`);
@@ -120,18 +141,27 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
     const base = plans.findIndex((p) => p.name === subject.name && p.variant === 'base');
     const head = plans.findIndex((p) => p.name === subject.name && p.variant === 'head');
     if (base < 0 || head < 0) return [];
-    return [{
-      name: subject.name,
-      base,
-      head,
-      runs: plans[base]!.runs,
-      maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
-      deterministic: plans[base]!.instrument !== undefined,
-      skip: identical.has(subject.name),
-    }];
+    return [
+      {
+        name: subject.name,
+        base,
+        head,
+        runs: plans[base]!.runs,
+        maxRuns: options.maxRunsOverride ?? subject.settings['max-runs'] ?? DEFAULT_MAX_RUNS,
+        deterministic: plans[base]!.instrument !== undefined,
+        skip: identical.has(subject.name),
+      },
+    ];
   });
   const more = adaptiveBoots(pairs, options.gate);
-  const measured = await measure(plans, { order: 'interleaved', logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot, more });
+  const measured = await measure(plans, {
+    order: 'interleaved',
+    logDir,
+    logBase: outDir,
+    signal: options.signal,
+    onBoot: options.onBoot,
+    more,
+  });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;
   for (const r of results) {
@@ -143,8 +173,17 @@ export async function runGate(options: GateRunOptions): Promise<GateOutcome> {
   const base = resultsDocument(side('base'), host, interrupted);
   const head = resultsDocument(side('head'), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
-  const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
-  const files = { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md') };
+  const markdown = renderGateReport(comparison, {
+    base,
+    head,
+    title: options.reportTitle,
+    configName: options.configName,
+  });
+  const files = {
+    base: path.join(outDir, 'base.json'),
+    head: path.join(outDir, 'head.json'),
+    report: path.join(outDir, 'report.md'),
+  };
   await writeResults(files.base, base);
   await writeResults(files.head, head);
   await writeFile(files.report, markdown);

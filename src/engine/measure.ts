@@ -27,7 +27,10 @@ export interface MeasureRunOptions {
  * config → build → boot → measure for every subject, in that order; partial results are still
  * written. A subject that cannot be built is recorded as such and the others are still measured.
  */
-export async function runMeasure(subjects: Subject[], options: MeasureRunOptions): Promise<{ doc: ResultsDocument; interrupted: boolean }> {
+export async function runMeasure(
+  subjects: Subject[],
+  options: MeasureRunOptions,
+): Promise<{ doc: ResultsDocument; interrupted: boolean }> {
   const plans: MeasurePlan[] = [];
   const { logDir, logBase } = logLocation(options);
   // In subject order: a plan to boot, or the result of a subject that could not be built.
@@ -36,20 +39,33 @@ export async function runMeasure(subjects: Subject[], options: MeasureRunOptions
     if (options.signal?.aborted) break;
     options.log(`preparing ${subject.name} (${subject.os})`);
     const prepared = await attempt('build', options.signal, async () =>
-      planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options));
+      planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options),
+    );
     if (prepared === null) break;
     if (prepared.ok) {
       entries.push({ plan: plans.push(prepared.value) - 1 });
     } else {
-      options.log(`${subject.name} could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+      options.log(
+        `${subject.name} could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`,
+      );
       entries.push({ notBuilt: notBuiltResult(subject, {}, prepared.notBuilt) });
     }
   }
   const host = await hostFacts(plans[0]?.guest.qemu ?? GUEST_DEFAULTS.qemu);
-  const measured = await measure(plans, { order: 'sequential', logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const measured = await measure(plans, {
+    order: 'sequential',
+    logDir,
+    logBase,
+    signal: options.signal,
+    onBoot: options.onBoot,
+  });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;
-  const doc = resultsDocument(entries.map((e) => e.notBuilt ?? results[e.plan!]!), host, interrupted);
+  const doc = resultsDocument(
+    entries.map((e) => e.notBuilt ?? results[e.plan!]!),
+    host,
+    interrupted,
+  );
   if (options.jsonFile) await writeResults(options.jsonFile, doc);
   return { doc, interrupted };
 }

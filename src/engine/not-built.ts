@@ -36,7 +36,11 @@ export type Attempt<T> = { ok: true; value: T } | { ok: false; notBuilt: NotBuil
  * Runs one step of preparing a subject; its failure is returned. null: the run was cancelled
  * (SIGINT/SIGTERM) meanwhile, which is an interruption, not a failure of the subject.
  */
-export async function attempt<T>(stage: NotBuilt['stage'], signal: AbortSignal | undefined, step: () => Promise<T>): Promise<Attempt<T> | null> {
+export async function attempt<T>(
+  stage: NotBuilt['stage'],
+  signal: AbortSignal | undefined,
+  step: () => Promise<T>,
+): Promise<Attempt<T> | null> {
   try {
     return { ok: true, value: await step() };
   } catch (error) {

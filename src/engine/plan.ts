@@ -34,7 +34,12 @@ export async function planFor(
           startSymbol: s['start-symbol'],
           readySymbol: s['ready-symbol'] ?? prepared.readySymbol,
           // per-module counts where the image has a known per-module function (else totals only)
-          modules: subject.os === 'embox' ? await emboxModuleProbe(prepared.guest.kernel) : subject.os === 'custom' ? fixtureModuleProbe : undefined,
+          modules:
+            subject.os === 'embox'
+              ? await emboxModuleProbe(prepared.guest.kernel)
+              : subject.os === 'custom'
+                ? fixtureModuleProbe
+                : undefined,
         })
       : undefined,
     parallel: s.parallel ?? os.availableParallelism(),

@@ -44,7 +44,9 @@ export async function findAcceptance(
     })) as LabelEvent[];
     return acceptanceFromEvents(events, label);
   } catch (error) {
-    core.warning(`bootgate: could not read the PR's label events (${(error as Error).message}); the label "${label}" is not honoured this run`);
+    core.warning(
+      `bootgate: could not read the PR's label events (${(error as Error).message}); the label "${label}" is not honoured this run`,
+    );
     return null;
   }
 }

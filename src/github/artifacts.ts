@@ -13,7 +13,7 @@ export const shardArtifactName = (index: number): string => `${SHARD_ARTIFACT_PR
 const RETENTION_DAYS = 7;
 
 async function filesUnder(dir: string): Promise<string[]> {
-  const names = (await readdir(dir, { recursive: true }));
+  const names = await readdir(dir, { recursive: true });
   const files: string[] = [];
   for (const name of names.sort()) {
     const full = path.join(dir, name);
@@ -23,7 +23,10 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /** Uploads every file under `dir` (paths inside the artifact are relative to it). */
-export async function uploadFolder(name: string, dir: string): Promise<{ id: number | undefined; size: number | undefined }> {
+export async function uploadFolder(
+  name: string,
+  dir: string,
+): Promise<{ id: number | undefined; size: number | undefined }> {
   const files = await filesUnder(dir);
   if (files.length === 0) throw new Error(`artifact ${name}: nothing to upload in ${dir}`);
   const client = new DefaultArtifactClient();

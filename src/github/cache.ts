@@ -23,7 +23,8 @@ export interface CacheState {
   hit: string | null;
 }
 
-const sha = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
+const sha = (parts: readonly string[]): string =>
+  createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 20);
 
 /** The runner image matters for anything compiled: keys carry it. */
 function platformTag(env: NodeJS.ProcessEnv = process.env): string {
@@ -33,7 +34,12 @@ function platformTag(env: NodeJS.ProcessEnv = process.env): string {
 /** `bootgate-<kind>-[<platform>-]<scope hash>-<content hash>`; the restore key is all but the content hash. */
 export function cacheEntryOf(folders: CacheFolders): CacheEntry {
   const prefix = `bootgate-${folders.kind}-${folders.compiled ? `${platformTag()}-` : ''}${sha(folders.scope)}-`;
-  return { label: folders.label, key: `${prefix}${sha(folders.content)}`, restoreKeys: folders.restoreNewest ? [prefix] : [], paths: [...folders.paths] };
+  return {
+    label: folders.label,
+    key: `${prefix}${sha(folders.content)}`,
+    restoreKeys: folders.restoreNewest ? [prefix] : [],
+    paths: [...folders.paths],
+  };
 }
 
 export interface PlanOptions {
@@ -74,7 +80,9 @@ export async function restoreCaches(entries: readonly CacheEntry[]): Promise<Cac
     let hit: string | null = null;
     try {
       hit = (await cache.restoreCache([...entry.paths], entry.key, [...entry.restoreKeys])) ?? null;
-      core.info(`cache: ${entry.label}: ${hit ? (hit === entry.key ? 'hit' : `restored ${hit}`) : 'miss'} (${entry.key})`);
+      core.info(
+        `cache: ${entry.label}: ${hit ? (hit === entry.key ? 'hit' : `restored ${hit}`) : 'miss'} (${entry.key})`,
+      );
     } catch (error) {
       core.warning(`cache: restoring ${entry.label} failed, continuing without it: ${describe(error)}`);
     }

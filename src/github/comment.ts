@@ -52,7 +52,8 @@ export function tokenLogin(octokit: Octokit): Promise<string> {
         const data = await octokit.graphql<{ viewer?: { login?: unknown } }>('query { viewer { login } }');
         const login = data.viewer?.login;
         // An app's comments carry "<slug>[bot]" in REST, whichever form GraphQL gives.
-        if (typeof login === 'string' && login !== '') return appToken && !login.endsWith('[bot]') ? `${login}[bot]` : login;
+        if (typeof login === 'string' && login !== '')
+          return appToken && !login.endsWith('[bot]') ? `${login}[bot]` : login;
       } catch {
         // GraphQL unavailable to this token: the GITHUB_TOKEN's name is the best guess.
       }
@@ -65,14 +66,21 @@ export function tokenLogin(octokit: Octokit): Promise<string> {
 
 /** True when `body` is a report under `marker`: the marker is its first line, not a quote of it. */
 export function startsWithMarker(body: string, marker: string): boolean {
-  return body.startsWith(marker) && (body.length === marker.length || body[marker.length] === '\n' || body[marker.length] === '\r');
+  return (
+    body.startsWith(marker) &&
+    (body.length === marker.length || body[marker.length] === '\n' || body[marker.length] === '\r')
+  );
 }
 
 /**
  * The comment this token wrote under `marker` (the first, oldest); null when there is none. Comments
  * by anyone else, or that only contain the marker somewhere, are never picked.
  */
-export async function findMarkedComment(octokit: Octokit, target: CommentTarget, marker: string): Promise<MarkedComment | null> {
+export async function findMarkedComment(
+  octokit: Octokit,
+  target: CommentTarget,
+  marker: string,
+): Promise<MarkedComment | null> {
   const login = (await tokenLogin(octokit)).toLowerCase();
   const comments = (await octokit.paginate(octokit.rest.issues.listComments, {
     owner: target.owner,
@@ -80,7 +88,9 @@ export async function findMarkedComment(octokit: Octokit, target: CommentTarget,
     issue_number: target.issueNumber,
     per_page: 100,
   })) as ListedComment[];
-  const pick = comments.find((c) => (c.user?.login ?? '').toLowerCase() === login && startsWithMarker(c.body ?? '', marker));
+  const pick = comments.find(
+    (c) => (c.user?.login ?? '').toLowerCase() === login && startsWithMarker(c.body ?? '', marker),
+  );
   return pick ? { id: pick.id, url: pick.html_url, body: pick.body ?? '' } : null;
 }
 
@@ -103,17 +113,37 @@ export async function upsertComment(
   options: { marker: string; body: string; policy: CommentPolicy; verdict: VerdictState | 'nothing measured' },
 ): Promise<CommentOutcome> {
   if (options.policy === 'never') return { action: 'skipped', url: null, reason: 'comment: never' };
-  if (!startsWithMarker(options.body, options.marker)) throw new Error('internal: the comment body does not start with its marker; it could never be found again');
+  if (!startsWithMarker(options.body, options.marker))
+    throw new Error('internal: the comment body does not start with its marker; it could never be found again');
   const existing = await findMarkedComment(octokit, target, options.marker);
-  if (!existing && options.policy === 'on-change' && (options.verdict === 'no change' || options.verdict === 'nothing measured')) {
-    return { action: 'skipped', url: null, reason: `comment: on-change and the verdict is "${options.verdict}" with no earlier comment` };
+  if (
+    !existing &&
+    options.policy === 'on-change' &&
+    (options.verdict === 'no change' || options.verdict === 'nothing measured')
+  ) {
+    return {
+      action: 'skipped',
+      url: null,
+      reason: `comment: on-change and the verdict is "${options.verdict}" with no earlier comment`,
+    };
   }
   if (existing) {
-    if (existing.body === options.body) return { action: 'unchanged', url: existing.url, reason: 'the comment already says this' };
-    const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body: options.body });
+    if (existing.body === options.body)
+      return { action: 'unchanged', url: existing.url, reason: 'the comment already says this' };
+    const { data } = await octokit.rest.issues.updateComment({
+      owner: target.owner,
+      repo: target.repo,
+      comment_id: existing.id,
+      body: options.body,
+    });
     return { action: 'updated', url: data.html_url, reason: `updated comment ${existing.id}` };
   }
-  const { data } = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body: options.body });
+  const { data } = await octokit.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    body: options.body,
+  });
   return { action: 'created', url: data.html_url, reason: `created comment ${data.id}` };
 }
 

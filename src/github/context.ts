@@ -50,7 +50,8 @@ export class ContextError extends Error {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+const obj = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' ? (v as Record<string, unknown>) : null;
 
 function pullRequestInfo(payload: Record<string, unknown>, repository: string): PullRequestInfo | null {
   const pr = obj(payload['pull_request']);
@@ -95,7 +96,9 @@ function workflowRunInfo(payload: Record<string, unknown>): WorkflowRunInfo | nu
 export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const repository = env['GITHUB_REPOSITORY'];
   if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) {
-    throw new ContextError(`GITHUB_REPOSITORY: expected "owner/name", got ${JSON.stringify(repository ?? '')}; run bootgate as a step of a GitHub Actions job`);
+    throw new ContextError(
+      `GITHUB_REPOSITORY: expected "owner/name", got ${JSON.stringify(repository ?? '')}; run bootgate as a step of a GitHub Actions job`,
+    );
   }
   const [owner, repo] = repository.split('/') as [string, string];
   const eventName = env['GITHUB_EVENT_NAME'] ?? '';
@@ -105,7 +108,9 @@ export function readRunContext(env: NodeJS.ProcessEnv = process.env): RunContext
     try {
       payload = obj(JSON.parse(readFileSync(eventPath, 'utf8'))) ?? {};
     } catch (error) {
-      throw new ContextError(`GITHUB_EVENT_PATH: cannot read the event payload ${eventPath}: ${(error as Error).message}`);
+      throw new ContextError(
+        `GITHUB_EVENT_PATH: cannot read the event payload ${eventPath}: ${(error as Error).message}`,
+      );
     }
   }
   const serverUrl = (env['GITHUB_SERVER_URL'] ?? 'https://github.com').replace(/\/+$/, '');

@@ -46,7 +46,9 @@ export function templateFolderOfPath(file: string, folders?: ReadonlySet<string>
     }
   }
   const fallback =
-    /^(templates\/[^/]+\/[^/]+)\/./.exec(file) ?? /^(platform\/[^/]+\/templates\/[^/]+)\/./.exec(file) ?? /^(project\/[^/]+\/templates\/[^/]+)\/./.exec(file);
+    /^(templates\/[^/]+\/[^/]+)\/./.exec(file) ??
+    /^(platform\/[^/]+\/templates\/[^/]+)\/./.exec(file) ??
+    /^(project\/[^/]+\/templates\/[^/]+)\/./.exec(file);
   return fallback ? fallback[1]! : null;
 }
 
@@ -101,11 +103,25 @@ export const SUPPORTED_TARGETS_TEXT = EMBOX_ARCHES.filter((a) => a.compilers.len
  * a subject of their own (with a compiler installed) still builds and boots them.
  */
 export function qemuForBuildConf(conf: BuildConf): { target: QemuTarget } | { reason: string } {
-  const found = emboxTarget({ arch: conf.arch, platform: conf.platform, bits: bitsFromFlags(conf.flags), littleEndian: conf.arch !== 'mips' || /(^|\s)-EL\b/.test(conf.flags) });
+  const found = emboxTarget({
+    arch: conf.arch,
+    platform: conf.platform,
+    bits: bitsFromFlags(conf.flags),
+    littleEndian: conf.arch !== 'mips' || /(^|\s)-EL\b/.test(conf.flags),
+  });
   if ('reason' in found) return found;
   if (emboxArch(conf.arch!)!.compilers.length === 0) {
-    return { reason: `ARCH ${conf.arch}: bootgate knows no Debian cross compiler for it, so it derives no subject for it (a subject of its own can still name the template); bootgate derives ${SUPPORTED_TARGETS_TEXT}` };
+    return {
+      reason: `ARCH ${conf.arch}: bootgate knows no Debian cross compiler for it, so it derives no subject for it (a subject of its own can still name the template); bootgate derives ${SUPPORTED_TARGETS_TEXT}`,
+    };
   }
   const t = found.target;
-  return { target: { qemu: t.qemu, ...(t.machine ? { machine: t.machine } : {}), ...(t.cpu ? { cpu: t.cpu } : {}), loader: t.loader } };
+  return {
+    target: {
+      qemu: t.qemu,
+      ...(t.machine ? { machine: t.machine } : {}),
+      ...(t.cpu ? { cpu: t.cpu } : {}),
+      loader: t.loader,
+    },
+  };
 }

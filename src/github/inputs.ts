@@ -112,7 +112,10 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
   if (subjectsRaw === 'changed' || subjectsRaw === 'all') {
     subjects = { kind: subjectsRaw };
   } else {
-    const names = subjectsRaw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const names = subjectsRaw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     const wrong = names.filter((n) => !SUBJECT_NAME.test(n));
     if (names.length === 0 || wrong.length > 0) {
       bad('subjects', '"changed", "all", or a comma-separated list of subject names', subjectsRaw);
@@ -125,8 +128,16 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
   const warmup = count('warmup', 0, LIMITS.warmup);
   const maxRuns = count('max-runs', 1, LIMITS.runs);
   const thresholdRaw = raw('threshold', '');
-  const threshold: Threshold = thresholdRaw === '' ? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct } : (parseThresholdOrNull(thresholdRaw) ?? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct });
-  if (thresholdRaw !== '' && parseThresholdOrNull(thresholdRaw) === null) bad('threshold', '"5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms', thresholdRaw);
+  const threshold: Threshold =
+    thresholdRaw === ''
+      ? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct }
+      : (parseThresholdOrNull(thresholdRaw) ?? { thresholdPct: DEFAULT_GATE_OPTIONS.thresholdPct });
+  if (thresholdRaw !== '' && parseThresholdOrNull(thresholdRaw) === null)
+    bad(
+      'threshold',
+      '"5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
+      thresholdRaw,
+    );
   const acceptLabel = raw('accept-label', 'boot-time-accepted').trim();
   const alpha = number('alpha', 0.01, 0, 0.5, 'a significance level greater than 0 and at most 0.5');
   const mode = oneOf('mode', MODES, 'pr');
@@ -159,10 +170,14 @@ export function parseInputs(read: (name: string) => string): ActionInputs {
   }
 
   if (shard && mode !== 'pr') {
-    problems.push(`input "shard": only works with mode "pr" (each matrix job measures its share; a job with mode "merge" combines them); got mode "${mode}"`);
+    problems.push(
+      `input "shard": only works with mode "pr" (each matrix job measures its share; a job with mode "merge" combines them); got mode "${mode}"`,
+    );
   }
   if (runs !== undefined && shard && runs < shard.count) {
-    problems.push(`input "runs": ${runs} boots cannot be split over ${shard.count} shards; expected at least ${shard.count}`);
+    problems.push(
+      `input "runs": ${runs} boots cannot be split over ${shard.count} shards; expected at least ${shard.count}`,
+    );
   }
 
   if (problems.length > 0) throw new InputError(problems.join('\n'));

@@ -21,11 +21,27 @@ import { findAcceptance, withAcceptance } from './accept-label.js';
 import { upsertComment, type Octokit } from './comment.js';
 import type { PullRequestInfo, RunContext } from './context.js';
 import type { ActionInputs, Shard } from './inputs.js';
-import { failOnNotBuilt, failOnVerdict, publishToPullRequest, PR_META_SCHEMA, setGateOutputs, writeJobSummary, type GateFiles, type PrMeta } from './publish.js';
+import {
+  failOnNotBuilt,
+  failOnVerdict,
+  publishToPullRequest,
+  PR_META_SCHEMA,
+  setGateOutputs,
+  writeJobSummary,
+  type GateFiles,
+  type PrMeta,
+} from './publish.js';
 import { selectSubjects, type Skipped } from './select.js';
 import { mergeShardDocuments, shardRuns } from './shard.js';
 import type { StageLog } from './stages.js';
-import { ensureCommit, listChangedFiles, loadConfig, probeTemplates, templateFoldersAt, type LoadedConfig } from './workspace.js';
+import {
+  ensureCommit,
+  listChangedFiles,
+  loadConfig,
+  probeTemplates,
+  templateFoldersAt,
+  type LoadedConfig,
+} from './workspace.js';
 
 export interface ModeContext {
   run: RunContext;
@@ -52,7 +68,7 @@ export function requirePullRequest(run: RunContext, mode: string): PullRequestIn
   if (run.eventName === 'pull_request_target') {
     throw new Error(
       `mode ${mode} refuses to run on pull_request_target: that event gives the job a token that can write to ` +
-        'the repository, and building and booting the pull request\'s code in it would hand that token to the PR. ' +
+        "the repository, and building and booting the pull request's code in it would hand that token to the PR. " +
         'Run mode pr on the pull_request event; for fork PRs, post the comment with mode report from a separate ' +
         'workflow_run workflow (see docs/action.md of bootgate, "Pull requests from forks").',
     );
@@ -66,29 +82,52 @@ export function requirePullRequest(run: RunContext, mode: string): PullRequestIn
   return run.pullRequest;
 }
 
-function applyShard(subjects: Subject[], inputs: ActionInputs, shard: Shard | undefined): { subjects: Subject[]; runsOverride: number | undefined } {
+function applyShard(
+  subjects: Subject[],
+  inputs: ActionInputs,
+  shard: Shard | undefined,
+): { subjects: Subject[]; runsOverride: number | undefined } {
   if (!shard) return { subjects, runsOverride: inputs.runs };
   if (inputs.runs !== undefined) return { subjects, runsOverride: shardRuns(inputs.runs, shard) };
   return {
-    subjects: subjects.map((s) => ({ ...s, settings: { ...s.settings, runs: shardRuns(s.settings.runs ?? DEFAULT_RUNS, shard) } })),
+    subjects: subjects.map((s) => ({
+      ...s,
+      settings: { ...s.settings, runs: shardRuns(s.settings.runs ?? DEFAULT_RUNS, shard) },
+    })),
     runsOverride: undefined,
   };
 }
 
 function nothingMeasuredReport(configName: string, skipped: readonly Skipped[], notes: readonly string[]): string {
-  const lines = [reportMarker(configName), '### bootgate: boot time', '', '**Nothing measured** — this pull request touches no subject of the config.', ''];
+  const lines = [
+    reportMarker(configName),
+    '### bootgate: boot time',
+    '',
+    '**Nothing measured** — this pull request touches no subject of the config.',
+    '',
+  ];
   if (notes.length > 0) lines.push(...notes.map((n) => `- ${escapeMarkdown(n)}`), '');
-  if (skipped.length > 0) lines.push('Not measured:', ...skipped.map((s) => `- ${escapeMarkdown(s.name)}: ${escapeMarkdown(s.reason)}`), '');
+  if (skipped.length > 0)
+    lines.push('Not measured:', ...skipped.map((s) => `- ${escapeMarkdown(s.name)}: ${escapeMarkdown(s.reason)}`), '');
   return lines.join('\n');
 }
 
 /** What the PR hears when the run itself failed: the error, so that the check does not end in silence. */
 export function failureReport(configName: string, error: string, runUrl: string | null): string {
   const lines = error.split('\n');
-  const out = [reportMarker(configName), '### bootgate: boot time', '', `**Failed** — bootgate could not finish this check: ${escapeMarkdown(clip(lines[0] ?? '', 300))}`, ''];
+  const out = [
+    reportMarker(configName),
+    '### bootgate: boot time',
+    '',
+    `**Failed** — bootgate could not finish this check: ${escapeMarkdown(clip(lines[0] ?? '', 300))}`,
+    '',
+  ];
   const rest = lines.slice(1).join('\n').trim();
   if (rest) out.push(codeBlock(keepEnd(rest, 3000).text, 'text'), '');
-  out.push(runUrl ? `The log is in the workflow run: ${escapeMarkdown(runUrl)}` : 'The log is in the workflow run.', '');
+  out.push(
+    runUrl ? `The log is in the workflow run: ${escapeMarkdown(runUrl)}` : 'The log is in the workflow run.',
+    '',
+  );
   return out.join('\n');
 }
 
@@ -96,7 +135,12 @@ export function failureReport(configName: string, error: string, runUrl: string 
  * Runs a PR mode. When it fails (not when it is cancelled) the job summary and, for a
  * same-repository PR, the sticky comment say so before the step fails.
  */
-async function reportingFailure(ctx: ModeContext, pr: PullRequestInfo, configName: string, body: () => Promise<void>): Promise<void> {
+async function reportingFailure(
+  ctx: ModeContext,
+  pr: PullRequestInfo,
+  configName: string,
+  body: () => Promise<void>,
+): Promise<void> {
   try {
     await body();
   } catch (error) {
@@ -107,7 +151,12 @@ async function reportingFailure(ctx: ModeContext, pr: PullRequestInfo, configNam
     if (!pr.isFork && !ctx.inputs.shard && ctx.octokit && ctx.inputs.comment !== 'never') {
       try {
         const target = { owner: ctx.run.owner, repo: ctx.run.repo, issueNumber: pr.number };
-        await upsertComment(ctx.octokit, target, { marker: reportMarker(configName), body: markdown, policy: ctx.inputs.comment, verdict: 'inconclusive' });
+        await upsertComment(ctx.octokit, target, {
+          marker: reportMarker(configName),
+          body: markdown,
+          policy: ctx.inputs.comment,
+          verdict: 'inconclusive',
+        });
       } catch (commentError) {
         core.warning(`comment: cannot write the failure notice: ${(commentError as Error).message}`);
       }
@@ -126,7 +175,11 @@ async function finish(
   const verdict: VerdictState | 'nothing measured' = result.comparison ? result.comparison.state : 'nothing measured';
   const acceptance =
     verdict === 'regression' || verdict === 'inconclusive'
-      ? await findAcceptance(ctx.octokit, { owner: ctx.run.owner, repo: ctx.run.repo, issueNumber: pr.number }, ctx.inputs.acceptLabel)
+      ? await findAcceptance(
+          ctx.octokit,
+          { owner: ctx.run.owner, repo: ctx.run.repo, issueNumber: pr.number },
+          ctx.inputs.acceptLabel,
+        )
       : null;
   if (acceptance) result = { ...result, markdown: withAcceptance(result.markdown, acceptance) };
   await writeFile(result.files.report, result.markdown);
@@ -143,10 +196,24 @@ async function finish(
     verdict,
     runUrl: ctx.run.runUrl,
   };
-  await publishToPullRequest({ run: ctx.run, inputs: ctx.inputs, octokit: ctx.octokit, pr, configName: config.name, markdown: result.markdown, files: result.files, meta });
+  await publishToPullRequest({
+    run: ctx.run,
+    inputs: ctx.inputs,
+    octokit: ctx.octokit,
+    pr,
+    configName: config.name,
+    markdown: result.markdown,
+    files: result.files,
+    meta,
+  });
   ctx.stages.close();
-  const detail = result.comparison?.subjects.filter((s) => s.state === verdict).map((s) => `${s.name}: ${s.reason}`).join('; ') ?? '';
-  if (acceptance) core.notice(`bootgate: ${verdict} accepted by @${acceptance.by} (label "${acceptance.label}"): ${detail}`);
+  const detail =
+    result.comparison?.subjects
+      .filter((s) => s.state === verdict)
+      .map((s) => `${s.name}: ${s.reason}`)
+      .join('; ') ?? '';
+  if (acceptance)
+    core.notice(`bootgate: ${verdict} accepted by @${acceptance.by} (label "${acceptance.label}"): ${detail}`);
   else failOnVerdict(verdict, ctx.inputs, detail);
   failOnNotBuilt(result.comparison);
 }
@@ -160,15 +227,26 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   const { run, inputs, stages } = ctx;
   stages.stage('bootgate: config and subjects');
   const config = await loadConfig(inputs, run);
-  core.info(`PR #${pr.number}: base ${pr.baseSha.slice(0, 12)} (${pr.baseRef}) → head ${pr.headSha.slice(0, 12)} (${pr.headRef})${pr.isFork ? `, from the fork ${pr.headRepo ?? '(deleted)'}` : ''}`);
+  core.info(
+    `PR #${pr.number}: base ${pr.baseSha.slice(0, 12)} (${pr.baseRef}) → head ${pr.headSha.slice(0, 12)} (${pr.headRef})${pr.isFork ? `, from the fork ${pr.headRepo ?? '(deleted)'}` : ''}`,
+  );
   await ensureCommit(run.workspace, pr.baseSha, 'base');
   await ensureCommit(run.workspace, pr.headSha, 'head');
 
-  const needsFiles = inputs.subjects.kind === 'changed' && config.subjects.some((s) => s.os === 'embox' && s.settings.template);
+  const needsFiles =
+    inputs.subjects.kind === 'changed' && config.subjects.some((s) => s.os === 'embox' && s.settings.template);
   const files = needsFiles ? await listChangedFiles(ctx.octokit, run, pr) : null;
   const templateFolders = files ? await templateFoldersAt(run.workspace, pr.headSha) : undefined;
-  const templates = files ? await probeTemplates(run.workspace, pr.headSha, files, config.subjects, templateFolders) : new Map();
-  const selection = selectSubjects({ subjects: config.subjects, filter: inputs.subjects, changedFiles: files, templates, ...(templateFolders ? { templateFolders } : {}) });
+  const templates = files
+    ? await probeTemplates(run.workspace, pr.headSha, files, config.subjects, templateFolders)
+    : new Map();
+  const selection = selectSubjects({
+    subjects: config.subjects,
+    filter: inputs.subjects,
+    changedFiles: files,
+    templates,
+    ...(templateFolders ? { templateFolders } : {}),
+  });
   for (const note of selection.notes) core.info(note);
   for (const s of selection.skipped) core.info(`skipped template ${s.name}: ${s.reason}`);
   core.info(`measuring: ${selection.subjects.map((s) => s.name).join(', ') || '(nothing)'}`);
@@ -177,7 +255,12 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   await mkdir(outDir, { recursive: true });
   if (selection.subjects.length === 0) {
     const files: GateFiles = { base: null, head: null, report: path.join(outDir, 'report.md'), dir: outDir };
-    await finish(ctx, pr, config, { comparison: null, markdown: nothingMeasuredReport(config.name, selection.skipped, selection.notes), files, skipped: selection.skipped });
+    await finish(ctx, pr, config, {
+      comparison: null,
+      markdown: nothingMeasuredReport(config.name, selection.skipped, selection.notes),
+      files,
+      skipped: selection.skipped,
+    });
     return;
   }
 
@@ -185,7 +268,15 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   stages.stage('bootgate: restore caches');
   const worktreeDir = path.join(run.temp, 'bootgate-worktrees');
   const cacheStates = inputs.cache
-    ? await restoreCaches(await planCaches({ subjects, commits: [pr.baseSha, pr.headSha], workspace: run.workspace, downloadDir: inputs.downloadDir, worktreeDir }))
+    ? await restoreCaches(
+        await planCaches({
+          subjects,
+          commits: [pr.baseSha, pr.headSha],
+          workspace: run.workspace,
+          downloadDir: inputs.downloadDir,
+          worktreeDir,
+        }),
+      )
     : [];
 
   stages.stage(`bootgate: build ${subjects.map((s) => s.name).join(', ')} at base and head`);
@@ -221,19 +312,51 @@ async function prMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
     return;
   }
   const markdown = renderGateReport(outcome.comparison, {
-    base: outcome.base, head: outcome.head, configName: config.name, skipped: selection.skipped, runUrl: run.runUrl ?? undefined,
+    base: outcome.base,
+    head: outcome.head,
+    configName: config.name,
+    skipped: selection.skipped,
+    runUrl: run.runUrl ?? undefined,
   });
-  await finish(ctx, pr, config, { comparison: outcome.comparison, markdown, files: { ...outcome.files, dir: outDir }, skipped: selection.skipped });
+  await finish(ctx, pr, config, {
+    comparison: outcome.comparison,
+    markdown,
+    files: { ...outcome.files, dir: outDir },
+    skipped: selection.skipped,
+  });
 }
 
-async function finishShard(ctx: ModeContext, config: LoadedConfig, shard: Shard, pr: PullRequestInfo, skipped: Skipped[], outDir: string, localState: VerdictState): Promise<void> {
-  const meta: ShardMeta = { schema: 'bootgate/shard@1', index: shard.index, count: shard.count, config: config.name, skipped, baseSha: pr.baseSha, headSha: pr.headSha };
+async function finishShard(
+  ctx: ModeContext,
+  config: LoadedConfig,
+  shard: Shard,
+  pr: PullRequestInfo,
+  skipped: Skipped[],
+  outDir: string,
+  localState: VerdictState,
+): Promise<void> {
+  const meta: ShardMeta = {
+    schema: 'bootgate/shard@1',
+    index: shard.index,
+    count: shard.count,
+    config: config.name,
+    skipped,
+    baseSha: pr.baseSha,
+    headSha: pr.headSha,
+  };
   await writeFile(path.join(outDir, SHARD_META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
   ctx.stages.stage(`bootgate: upload shard ${shard.index}/${shard.count}`);
   await uploadFolder(shardArtifactName(shard.index), outDir);
   ctx.stages.close();
-  await writeJobSummary(`### bootgate: shard ${shard.index}/${shard.count} of ${escapeMarkdown(config.name)}\n\nThis shard's boots are in the artifact \`${shardArtifactName(shard.index)}\`; a job with \`mode: merge\` combines the shards and decides (this shard alone: ${localState}).\n`);
-  setGateOutputs(localState, { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md'), dir: outDir });
+  await writeJobSummary(
+    `### bootgate: shard ${shard.index}/${shard.count} of ${escapeMarkdown(config.name)}\n\nThis shard's boots are in the artifact \`${shardArtifactName(shard.index)}\`; a job with \`mode: merge\` combines the shards and decides (this shard alone: ${localState}).\n`,
+  );
+  setGateOutputs(localState, {
+    base: path.join(outDir, 'base.json'),
+    head: path.join(outDir, 'head.json'),
+    report: path.join(outDir, 'report.md'),
+    dir: outDir,
+  });
 }
 
 const shardMetaSchema = z.object({
@@ -249,7 +372,10 @@ const shardMetaSchema = z.object({
 async function readShardMeta(dir: string): Promise<ShardMeta> {
   const text = await readFile(path.join(dir, SHARD_META_FILE), 'utf8');
   const parsed = shardMetaSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`${describeIssues(path.join(dir, SHARD_META_FILE), parsed.error.issues.slice(0, 5))}\n${dir}: not a bootgate shard`);
+  if (!parsed.success)
+    throw new Error(
+      `${describeIssues(path.join(dir, SHARD_META_FILE), parsed.error.issues.slice(0, 5))}\n${dir}: not a bootgate shard`,
+    );
   return parsed.data;
 }
 
@@ -265,14 +391,19 @@ async function mergeMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   stages.stage('bootgate: download shards');
   const shards = await downloadShards(path.join(outDir, 'shards'));
   if (shards.length === 0) {
-    throw new Error('mode merge: this run has no bootgate-shard-<i> artifacts; run the matrix jobs with `shard: i/n` first and make the merge job `needs:` them');
+    throw new Error(
+      'mode merge: this run has no bootgate-shard-<i> artifacts; run the matrix jobs with `shard: i/n` first and make the merge job `needs:` them',
+    );
   }
   const metas = await Promise.all(shards.map((s) => readShardMeta(s.dir)));
   const count = metas[0]!.count;
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !shards.some((s) => s.index === i));
-  if (missing.length > 0) core.warning(`merge: shard(s) ${missing.join(', ')} of ${count} uploaded nothing; deciding on the others`);
+  if (missing.length > 0)
+    core.warning(`merge: shard(s) ${missing.join(', ')} of ${count} uploaded nothing; deciding on the others`);
   if (metas.some((m) => m.headSha !== pr.headSha || m.baseSha !== pr.baseSha)) {
-    throw new Error(`merge: the shards measured other commits than this PR's base ${pr.baseSha.slice(0, 12)} / head ${pr.headSha.slice(0, 12)}`);
+    throw new Error(
+      `merge: the shards measured other commits than this PR's base ${pr.baseSha.slice(0, 12)} / head ${pr.headSha.slice(0, 12)}`,
+    );
   }
   const bases: ResultsDocument[] = [];
   const heads: ResultsDocument[] = [];
@@ -282,12 +413,25 @@ async function mergeMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   }
   const base = mergeShardDocuments(bases);
   const head = mergeShardDocuments(heads);
-  for (const [docs, merged] of [[bases, base], [heads, head]] as const) {
+  for (const [docs, merged] of [
+    [bases, base],
+    [heads, head],
+  ] as const) {
     const builtSomewhere = new Set(merged.subjects.filter((s) => !s.notBuilt).map((s) => s.name));
-    const flaky = new Set(docs.flatMap((d) => d.subjects).filter((s) => s.notBuilt && builtSomewhere.has(s.name)).map((s) => `${s.name} [${s.variant ?? '-'}]`));
-    if (flaky.size > 0) core.warning(`merge: ${[...flaky].join(', ')} did not build in some shards but did in others; deciding on the boots of those that built`);
+    const flaky = new Set(
+      docs
+        .flatMap((d) => d.subjects)
+        .filter((s) => s.notBuilt && builtSomewhere.has(s.name))
+        .map((s) => `${s.name} [${s.variant ?? '-'}]`),
+    );
+    if (flaky.size > 0)
+      core.warning(
+        `merge: ${[...flaky].join(', ')} did not build in some shards but did in others; deciding on the boots of those that built`,
+      );
   }
-  core.info(`merged ${shards.length} shards: ${head.subjects.map((s) => `${s.name} ${s.boots.length} boots per side`).join(', ')}`);
+  core.info(
+    `merged ${shards.length} shards: ${head.subjects.map((s) => `${s.name} ${s.boots.length} boots per side`).join(', ')}`,
+  );
 
   let configSubjects: Subject[] = [];
   try {
@@ -298,7 +442,12 @@ async function mergeMode(ctx: ModeContext, pr: PullRequestInfo): Promise<void> {
   const comparison = compareResults(base.subjects, head.subjects, gateOptions(inputs, configSubjects));
   const configName = metas[0]!.config;
   const skipped = metas[0]!.skipped;
-  const files: GateFiles = { base: path.join(outDir, 'base.json'), head: path.join(outDir, 'head.json'), report: path.join(outDir, 'report.md'), dir: outDir };
+  const files: GateFiles = {
+    base: path.join(outDir, 'base.json'),
+    head: path.join(outDir, 'head.json'),
+    report: path.join(outDir, 'report.md'),
+    dir: outDir,
+  };
   await writeResults(files.base!, base);
   await writeResults(files.head!, head);
   const markdown = renderGateReport(comparison, { base, head, configName, skipped, runUrl: run.runUrl ?? undefined });

@@ -8,18 +8,35 @@ import type { Octokit } from './comment.js';
 import { historyPaths, parseHistory } from '../history/model.js';
 
 /** Reads files of a branch through the Git Data API; null for a missing file or branch. */
-export async function readBranchFiles(octokit: Octokit, target: { owner: string; repo: string; branch: string }, paths: readonly string[]): Promise<Map<string, string | null>> {
+export async function readBranchFiles(
+  octokit: Octokit,
+  target: { owner: string; repo: string; branch: string },
+  paths: readonly string[],
+): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>(paths.map((p) => [p, null]));
   let tree: string;
   try {
-    const { data: ref } = await octokit.rest.git.getRef({ owner: target.owner, repo: target.repo, ref: `heads/${target.branch}` });
-    const { data: commit } = await octokit.rest.git.getCommit({ owner: target.owner, repo: target.repo, commit_sha: ref.object.sha });
+    const { data: ref } = await octokit.rest.git.getRef({
+      owner: target.owner,
+      repo: target.repo,
+      ref: `heads/${target.branch}`,
+    });
+    const { data: commit } = await octokit.rest.git.getCommit({
+      owner: target.owner,
+      repo: target.repo,
+      commit_sha: ref.object.sha,
+    });
     tree = commit.tree.sha;
   } catch (error) {
     if ((error as { status?: number }).status === 404) return out;
     throw error;
   }
-  const { data } = await octokit.rest.git.getTree({ owner: target.owner, repo: target.repo, tree_sha: tree, recursive: 'true' });
+  const { data } = await octokit.rest.git.getTree({
+    owner: target.owner,
+    repo: target.repo,
+    tree_sha: tree,
+    recursive: 'true',
+  });
   const shas = new Map(data.tree.filter((t) => t.type === 'blob' && t.path && t.sha).map((t) => [t.path, t.sha]));
   for (const p of paths) {
     const sha = shas.get(p);
@@ -52,21 +69,27 @@ export async function previousNightCommit(
       if (last && (!latest || last.at > latest.at)) latest = { at: last.at, commit: last.commit };
     }
   } catch (error) {
-    core.info(`previous night: cannot read the history (${(error as Error).message}); measuring tonight's commit alone`);
+    core.info(
+      `previous night: cannot read the history (${(error as Error).message}); measuring tonight's commit alone`,
+    );
     return null;
   }
   if (!latest) {
-    core.info('previous night: no history yet; measuring tonight\'s commit alone');
+    core.info("previous night: no history yet; measuring tonight's commit alone");
     return null;
   }
   if (latest.commit === tonight) {
     core.info(`previous night: measured the same commit ${tonight.slice(0, 12)}; measuring it alone`);
     return null;
   }
-  const has = async (): Promise<boolean> => (await git(['cat-file', '-e', `${latest.commit}^{commit}`], { cwd: workspace })).ok;
-  if (!(await has())) await git(['fetch', '--quiet', '--no-tags', 'origin', latest.commit], { cwd: workspace, timeoutMs: 300_000 });
+  const has = async (): Promise<boolean> =>
+    (await git(['cat-file', '-e', `${latest.commit}^{commit}`], { cwd: workspace })).ok;
+  if (!(await has()))
+    await git(['fetch', '--quiet', '--no-tags', 'origin', latest.commit], { cwd: workspace, timeoutMs: 300_000 });
   if (!(await has())) {
-    core.info(`previous night: commit ${latest.commit.slice(0, 12)} is not in this checkout and cannot be fetched; measuring tonight's commit alone`);
+    core.info(
+      `previous night: commit ${latest.commit.slice(0, 12)} is not in this checkout and cannot be fetched; measuring tonight's commit alone`,
+    );
     return null;
   }
   return latest.commit;

@@ -36,7 +36,7 @@ export interface GateFiles {
 }
 
 export const COMPANION_HINT =
-  'This pull request comes from a fork, so this run\'s token cannot comment. The report, results and PR number ' +
+  "This pull request comes from a fork, so this run's token cannot comment. The report, results and PR number " +
   `were uploaded as the artifact "${REPORT_ARTIFACT}". To have them posted as the PR comment, add the companion ` +
   'workflow docs/workflows/bootgate-report.yml of bootgate to the base repository (on: workflow_run of this ' +
   'workflow, permissions pull-requests: write and actions: read, with mode: report).';
@@ -60,13 +60,17 @@ export function verdictSlug(verdict: string): string {
 
 /** The `comparison` output: the numbers behind the verdict, compact (no per-boot data). */
 export function comparisonOutput(c: Comparison): object {
-  const round = (v: number | null | undefined, digits = 3): number | null => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(digits)) : null);
+  const round = (v: number | null | undefined, digits = 3): number | null =>
+    typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(digits)) : null;
   return {
     schema: 'bootgate/comparison@1',
     verdict: verdictSlug(c.state),
     options: {
-      alpha: c.options.alpha, thresholdPct: c.options.thresholdMs === undefined ? c.options.thresholdPct : null, thresholdMs: c.options.thresholdMs ?? null,
-      moduleThresholdMs: c.options.moduleThresholdMs ?? null, instructionsThresholdPct: c.options.instructionsThresholdPct,
+      alpha: c.options.alpha,
+      thresholdPct: c.options.thresholdMs === undefined ? c.options.thresholdPct : null,
+      thresholdMs: c.options.thresholdMs ?? null,
+      moduleThresholdMs: c.options.moduleThresholdMs ?? null,
+      instructionsThresholdPct: c.options.instructionsThresholdPct,
     },
     subjects: c.subjects.map((s) => ({
       name: s.name,
@@ -76,11 +80,33 @@ export function comparisonOutput(c: Comparison): object {
       // the wall-clock threshold this subject was judged with ('3 %' or '40 ms')
       threshold: s.threshold,
       notBuilt: { base: s.base.notBuilt?.stage ?? null, head: s.head.notBuilt?.stage ?? null },
-      boots: { base: { ok: s.base.summary.n, total: s.base.summary.total }, head: { ok: s.head.summary.n, total: s.head.summary.total } },
-      boot: s.boot && { baseMedianMs: round(s.boot.baseMedian), headMedianMs: round(s.boot.headMedian), changePct: round(s.boot.pct), ciPct: s.boot.ciPct.map((v) => round(v)), p: round(s.boot.p, 6), shiftMs: round(s.boot.shiftMs) },
-      firstHttp200: s.http && { baseMedianMs: round(s.http.baseMedian), headMedianMs: round(s.http.headMedian), changePct: round(s.http.pct), p: round(s.http.p, 6) },
-      instructions: s.instructions && { verdict: verdictSlug(s.instructions.state), base: s.instructions.base, head: s.instructions.head, changePct: round(s.instructions.pct) },
-      modules: s.modules.slice(0, 10).map((m) => ({ name: m.name, baseMs: round(m.baseMs), headMs: round(m.headMs), deltaMs: round(m.deltaMs) })),
+      boots: {
+        base: { ok: s.base.summary.n, total: s.base.summary.total },
+        head: { ok: s.head.summary.n, total: s.head.summary.total },
+      },
+      boot: s.boot && {
+        baseMedianMs: round(s.boot.baseMedian),
+        headMedianMs: round(s.boot.headMedian),
+        changePct: round(s.boot.pct),
+        ciPct: s.boot.ciPct.map((v) => round(v)),
+        p: round(s.boot.p, 6),
+        shiftMs: round(s.boot.shiftMs),
+      },
+      firstHttp200: s.http && {
+        baseMedianMs: round(s.http.baseMedian),
+        headMedianMs: round(s.http.headMedian),
+        changePct: round(s.http.pct),
+        p: round(s.http.p, 6),
+      },
+      instructions: s.instructions && {
+        verdict: verdictSlug(s.instructions.state),
+        base: s.instructions.base,
+        head: s.instructions.head,
+        changePct: round(s.instructions.pct),
+      },
+      modules: s.modules
+        .slice(0, 10)
+        .map((m) => ({ name: m.name, baseMs: round(m.baseMs), headMs: round(m.headMs), deltaMs: round(m.deltaMs) })),
       imageDelta: s.imageDelta,
     })),
     unmatched: c.unmatched,
@@ -145,13 +171,20 @@ export async function publishToPullRequest(options: PublishOptions): Promise<voi
     const outcome = await upsertComment(
       options.octokit,
       { owner: options.run.owner, repo: options.run.repo, issueNumber: pr.number },
-      { marker: reportMarker(options.configName), body: options.markdown, policy: inputs.comment, verdict: options.meta.verdict },
+      {
+        marker: reportMarker(options.configName),
+        body: options.markdown,
+        policy: inputs.comment,
+        verdict: options.meta.verdict,
+      },
     );
     core.info(`comment: ${outcome.action} — ${outcome.reason}${outcome.url ? ` (${outcome.url})` : ''}`);
     if (outcome.url) core.setOutput('comment-url', outcome.url);
   } catch (error) {
     if (!isPermissionError(error)) throw error;
-    core.warning(`comment: the token cannot write to PR #${pr.number} (${(error as Error).message}); uploading the report as the "${REPORT_ARTIFACT}" artifact instead`);
+    core.warning(
+      `comment: the token cannot write to PR #${pr.number} (${(error as Error).message}); uploading the report as the "${REPORT_ARTIFACT}" artifact instead`,
+    );
     await uploadForkReport(options.files, options.meta, staging);
     core.notice(COMPANION_HINT);
   }
@@ -164,13 +197,19 @@ export async function publishToPullRequest(options: PublishOptions): Promise<voi
  */
 export function failOnNotBuilt(comparison: Comparison | null): void {
   if (!comparison) return;
-  for (const s of comparison.subjects.filter((x) => x.base.notBuilt && !x.head.notBuilt)) core.notice(`bootgate: ${s.name}: ${s.reason}`);
+  for (const s of comparison.subjects.filter((x) => x.base.notBuilt && !x.head.notBuilt))
+    core.notice(`bootgate: ${s.name}: ${s.reason}`);
   // Even an accepted regression (accept label) does not cover a head that does not build.
   const broken = comparison.subjects.filter((x) => x.head.notBuilt && !x.base.notBuilt);
-  if (broken.length > 0) core.setFailed(`bootgate: head does not build: ${broken.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`);
+  if (broken.length > 0)
+    core.setFailed(
+      `bootgate: head does not build: ${broken.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`,
+    );
   const neither = comparison.subjects.filter((x) => x.base.notBuilt && x.head.notBuilt);
   if (neither.length > 0) {
-    core.setFailed(`bootgate: not built on base nor on head, so not gated: ${neither.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`);
+    core.setFailed(
+      `bootgate: not built on base nor on head, so not gated: ${neither.map((x) => `${x.name} (${x.head.notBuilt!.stage}: ${x.head.notBuilt!.reason})`).join('; ')}`,
+    );
   }
 }
 

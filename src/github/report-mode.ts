@@ -28,7 +28,8 @@ const MAX_SKIPPED = 100;
 
 async function readBounded(file: string): Promise<string> {
   const { size } = await stat(file);
-  if (size > MAX_FILE_BYTES) throw new Error(`${path.basename(file)} in the artifact is ${size} bytes; refusing more than ${MAX_FILE_BYTES}`);
+  if (size > MAX_FILE_BYTES)
+    throw new Error(`${path.basename(file)} in the artifact is ${size} bytes; refusing more than ${MAX_FILE_BYTES}`);
   return readFile(file, 'utf8');
 }
 
@@ -46,7 +47,9 @@ export function trustedConfigPath(fromArtifact: string, input: string): string {
     !segments.includes('..') &&
     segments.some((s) => s !== '' && s !== '.');
   if (safe) return fromArtifact;
-  core.warning(`report: the artifact's config path is not a relative path inside the workspace; using the config input "${input}"`);
+  core.warning(
+    `report: the artifact's config path is not a relative path inside the workspace; using the config input "${input}"`,
+  );
   return input;
 }
 
@@ -56,7 +59,7 @@ export function refusedNotice(marker: string): string {
     marker,
     '### bootgate: boot time',
     '',
-    '**Not reported** — the results uploaded by this pull request\'s workflow run failed validation, so nothing from them is shown here. The log of the report workflow names the field.',
+    "**Not reported** — the results uploaded by this pull request's workflow run failed validation, so nothing from them is shown here. The log of the report workflow names the field.",
     '',
   ].join('\n');
 }
@@ -72,7 +75,8 @@ export function parsePrMeta(text: string): TrustedMeta {
   const raw = JSON.parse(text) as Record<string, unknown>;
   if (raw['schema'] !== PR_META_SCHEMA) throw new Error(`${PR_META_FILE}: expected schema ${PR_META_SCHEMA}`);
   const prNumber = raw['prNumber'];
-  if (typeof prNumber !== 'number' || !Number.isInteger(prNumber) || prNumber <= 0) throw new Error(`${PR_META_FILE}: prNumber must be a positive integer`);
+  if (typeof prNumber !== 'number' || !Number.isInteger(prNumber) || prNumber <= 0)
+    throw new Error(`${PR_META_FILE}: prNumber must be a positive integer`);
   const config = typeof raw['config'] === 'string' ? raw['config'].slice(0, 200) : '';
   const skipped = Array.isArray(raw['skipped'])
     ? raw['skipped']
@@ -87,14 +91,23 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   const { run, inputs, stages } = ctx;
   const wr = run.workflowRun;
   if (!wr) {
-    throw new Error(`mode report runs in a workflow triggered by workflow_run (of the workflow that runs mode pr); this run's event is "${run.eventName || 'unknown'}"`);
+    throw new Error(
+      `mode report runs in a workflow triggered by workflow_run (of the workflow that runs mode pr); this run's event is "${run.eventName || 'unknown'}"`,
+    );
   }
-  if (!ctx.octokit) throw new Error('mode report needs input "github-token" (with pull-requests: write and actions: read)');
+  if (!ctx.octokit)
+    throw new Error('mode report needs input "github-token" (with pull-requests: write and actions: read)');
   const outDir = path.join(run.temp, 'bootgate', 'report');
   stages.stage(`bootgate: download ${REPORT_ARTIFACT} of run ${wr.id}`);
-  const dir = await downloadFromRun(REPORT_ARTIFACT, { token: inputs.token, runId: wr.id, owner: run.owner, repo: run.repo }, path.join(outDir, 'artifact'));
+  const dir = await downloadFromRun(
+    REPORT_ARTIFACT,
+    { token: inputs.token, runId: wr.id, owner: run.owner, repo: run.repo },
+    path.join(outDir, 'artifact'),
+  );
   if (!dir) {
-    core.info(`run ${wr.id} has no ${REPORT_ARTIFACT} artifact: it commented itself (same-repository PR), measured nothing, or failed before reporting`);
+    core.info(
+      `run ${wr.id} has no ${REPORT_ARTIFACT} artifact: it commented itself (same-repository PR), measured nothing, or failed before reporting`,
+    );
     stages.close();
     return;
   }
@@ -102,11 +115,19 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
 
   // The artifact names the PR; the triggering run names the commit. Only post when they agree.
   if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i.test(wr.headSha)) {
-    throw new Error(`report: run ${wr.id} has no head commit in its event (head_sha ${JSON.stringify(wr.headSha.slice(0, 80))}); cannot check that the artifact belongs to PR #${meta.prNumber}, so nothing is posted`);
+    throw new Error(
+      `report: run ${wr.id} has no head commit in its event (head_sha ${JSON.stringify(wr.headSha.slice(0, 80))}); cannot check that the artifact belongs to PR #${meta.prNumber}, so nothing is posted`,
+    );
   }
-  const { data: pull } = await ctx.octokit.rest.pulls.get({ owner: run.owner, repo: run.repo, pull_number: meta.prNumber });
+  const { data: pull } = await ctx.octokit.rest.pulls.get({
+    owner: run.owner,
+    repo: run.repo,
+    pull_number: meta.prNumber,
+  });
   if (pull.head.sha !== wr.headSha) {
-    core.warning(`report: PR #${meta.prNumber}'s head is ${pull.head.sha.slice(0, 12)} but run ${wr.id} measured ${wr.headSha.slice(0, 12)}; not posting a stale or mismatched report`);
+    core.warning(
+      `report: PR #${meta.prNumber}'s head is ${pull.head.sha.slice(0, 12)} but run ${wr.id} measured ${wr.headSha.slice(0, 12)}; not posting a stale or mismatched report`,
+    );
     stages.close();
     return;
   }
@@ -129,13 +150,22 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
     core.error(`report: the artifact of run ${wr.id} was refused: ${refused.message}`);
     stages.stage(`bootgate: comment on PR #${meta.prNumber}`);
     const notice = refusedNotice(marker);
-    const outcome = await upsertComment(ctx.octokit, { owner: run.owner, repo: run.repo, issueNumber: meta.prNumber }, {
-      marker, body: notice, policy: inputs.comment, verdict: 'inconclusive',
-    });
+    const outcome = await upsertComment(
+      ctx.octokit,
+      { owner: run.owner, repo: run.repo, issueNumber: meta.prNumber },
+      {
+        marker,
+        body: notice,
+        policy: inputs.comment,
+        verdict: 'inconclusive',
+      },
+    );
     core.info(`comment: ${outcome.action} — ${outcome.reason}${outcome.url ? ` (${outcome.url})` : ''}`);
     stages.close();
     await writeJobSummary(notice);
-    throw new Error(`report: the results in the artifact of run ${wr.id} failed validation (see the error above); posted a notice instead of the report`);
+    throw new Error(
+      `report: the results in the artifact of run ${wr.id} failed validation (see the error above); posted a notice instead of the report`,
+    );
   }
   let configSubjects: Awaited<ReturnType<typeof loadConfig>>['subjects'] = [];
   try {
@@ -148,23 +178,51 @@ export async function runReportMode(ctx: ModeContext): Promise<void> {
   let comparison: Comparison | null = null;
   if (base && head) {
     comparison = compareResults(base.subjects, head.subjects, gateOptions(inputs, configSubjects));
-    markdown = renderGateReport(comparison, { base, head, configName, skipped: meta.skipped, runUrl: wr.htmlUrl ?? undefined });
+    markdown = renderGateReport(comparison, {
+      base,
+      head,
+      configName,
+      skipped: meta.skipped,
+      runUrl: wr.htmlUrl ?? undefined,
+    });
     verdict = comparison.state;
   } else {
-    markdown = [marker, '### bootgate: boot time', '', '**Nothing measured** — this pull request touches no subject of the config.', ''].join('\n');
+    markdown = [
+      marker,
+      '### bootgate: boot time',
+      '',
+      '**Nothing measured** — this pull request touches no subject of the config.',
+      '',
+    ].join('\n');
     verdict = 'no change';
   }
   const reportFile = path.join(outDir, 'report.md');
   await writeFile(reportFile, markdown);
   stages.stage(`bootgate: comment on PR #${meta.prNumber}`);
-  const outcome = await upsertComment(ctx.octokit, { owner: run.owner, repo: run.repo, issueNumber: meta.prNumber }, {
-    marker, body: markdown, policy: inputs.comment, verdict,
-  });
+  const outcome = await upsertComment(
+    ctx.octokit,
+    { owner: run.owner, repo: run.repo, issueNumber: meta.prNumber },
+    {
+      marker,
+      body: markdown,
+      policy: inputs.comment,
+      verdict,
+    },
+  );
   core.info(`comment: ${outcome.action} — ${outcome.reason}${outcome.url ? ` (${outcome.url})` : ''}`);
   if (outcome.url) core.setOutput('comment-url', outcome.url);
   stages.close();
   await writeJobSummary(markdown);
-  setGateOutputs(verdict, { base: base ? path.join(dir, 'base.json') : null, head: head ? path.join(dir, 'head.json') : null, report: reportFile, dir }, comparison);
+  setGateOutputs(
+    verdict,
+    {
+      base: base ? path.join(dir, 'base.json') : null,
+      head: head ? path.join(dir, 'head.json') : null,
+      report: reportFile,
+      dir,
+    },
+    comparison,
+  );
 }
 
 function isNameReason(s: unknown): s is { name: string; reason: string } {

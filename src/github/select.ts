@@ -42,9 +42,27 @@ export const MAX_LISTED_FILES = 3000;
 
 /** Settings a derived subject takes over from the Embox subject it is derived from. */
 const CARRIED_OVER: (keyof SubjectSettings)[] = [
-  'source', 'download-dir', 'jobs', 'runs', 'warmup', 'timeout', 'threshold', 'instructions-threshold',
-  'start-marker', 'ready-marker', 'module-marker', 'http-path', 'network', 'memory', 'pin-cpu',
-  'deterministic', 'start-symbol', 'ready-symbol', 'parallel', 'max-runs', 'module-threshold',
+  'source',
+  'download-dir',
+  'jobs',
+  'runs',
+  'warmup',
+  'timeout',
+  'threshold',
+  'instructions-threshold',
+  'start-marker',
+  'ready-marker',
+  'module-marker',
+  'http-path',
+  'network',
+  'memory',
+  'pin-cpu',
+  'deterministic',
+  'start-symbol',
+  'ready-symbol',
+  'parallel',
+  'max-runs',
+  'module-threshold',
 ];
 
 function isShared(file: string, folders?: ReadonlySet<string>): boolean {
@@ -103,21 +121,38 @@ export function selectSubjects(options: SelectOptions): Selection {
     const known = new Set(subjects.map((s) => s.name));
     const unknown = filter.names.filter((n) => !known.has(n));
     if (unknown.length > 0) {
-      throw new Error(`input "subjects": no subject named ${unknown.map((n) => `"${n}"`).join(', ')} in the config; expected names from ${[...known].join(', ')}`);
+      throw new Error(
+        `input "subjects": no subject named ${unknown.map((n) => `"${n}"`).join(', ')} in the config; expected names from ${[...known].join(', ')}`,
+      );
     }
-    return { subjects: subjects.filter((s) => filter.names.includes(s.name)), skipped: [], notes: [`subjects: ${filter.names.join(', ')}`] };
+    return {
+      subjects: subjects.filter((s) => filter.names.includes(s.name)),
+      skipped: [],
+      notes: [`subjects: ${filter.names.join(', ')}`],
+    };
   }
 
   const emboxWithTemplate = subjects.filter((s) => s.os === 'embox' && s.settings.template);
-  if (emboxWithTemplate.length === 0) return all('subjects: changed — the config has no Embox subject with a template, so every subject runs');
+  if (emboxWithTemplate.length === 0)
+    return all('subjects: changed — the config has no Embox subject with a template, so every subject runs');
   const files = options.changedFiles;
-  if (files === null) return all('subjects: changed — the PR\'s files could not be listed, so every subject runs');
-  if (files.length >= MAX_LISTED_FILES) return all(`subjects: changed — the PR changes ${MAX_LISTED_FILES} files or more (the API's limit), so every subject runs`);
+  if (files === null) return all("subjects: changed — the PR's files could not be listed, so every subject runs");
+  if (files.length >= MAX_LISTED_FILES)
+    return all(
+      `subjects: changed — the PR changes ${MAX_LISTED_FILES} files or more (the API's limit), so every subject runs`,
+    );
   const folders = options.templateFolders;
-  const shared = files.filter((f) => isShared(f.path, folders) || (f.previousPath !== undefined && isShared(f.previousPath, folders)));
+  const shared = files.filter(
+    (f) => isShared(f.path, folders) || (f.previousPath !== undefined && isShared(f.previousPath, folders)),
+  );
   if (shared.length > 0) {
-    const shown = shared.slice(0, 3).map((f) => f.path).join(', ');
-    return all(`subjects: changed — shared code changed (${shown}${shared.length > 3 ? `, and ${shared.length - 3} more` : ''}), so every subject runs`);
+    const shown = shared
+      .slice(0, 3)
+      .map((f) => f.path)
+      .join(', ');
+    return all(
+      `subjects: changed — shared code changed (${shown}${shared.length > 3 ? `, and ${shared.length - 3} more` : ''}), so every subject runs`,
+    );
   }
 
   const chosen = new Map<string, Subject>();
@@ -153,7 +188,9 @@ export function selectSubjects(options: SelectOptions): Selection {
     taken.add(name);
     chosen.set(name, { name, os: 'embox', settings });
     const t = target.target;
-    notes.push(`template ${template} changed: new subject ${name} (settings from ${from.name}, ${t.qemu}${t.machine ? ` -M ${t.machine}` : ''}${t.cpu ? ` -cpu ${t.cpu}` : ''}, -${t.loader})`);
+    notes.push(
+      `template ${template} changed: new subject ${name} (settings from ${from.name}, ${t.qemu}${t.machine ? ` -M ${t.machine}` : ''}${t.cpu ? ` -cpu ${t.cpu}` : ''}, -${t.loader})`,
+    );
   }
   const always = subjects.filter((s) => s.settings.always === true && !chosen.has(s.name));
   if (always.length > 0) notes.push(`always: ${always.map((s) => s.name).join(', ')}`);

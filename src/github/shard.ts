@@ -30,11 +30,17 @@ export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDo
         continue;
       }
       if (into.commit && subject.commit && into.commit !== subject.commit) {
-        throw new Error(`merge: subject ${subject.name} [${subject.variant ?? '-'}] was measured at different commits in different shards (${into.commit.slice(0, 12)} and ${subject.commit.slice(0, 12)})`);
+        throw new Error(
+          `merge: subject ${subject.name} [${subject.variant ?? '-'}] was measured at different commits in different shards (${into.commit.slice(0, 12)} and ${subject.commit.slice(0, 12)})`,
+        );
       }
       // Not built in one shard but built in another: the built one describes the subject.
       if (into.notBuilt && !subject.notBuilt) {
-        merged.set(key, { ...subject, boots: [...into.boots, ...subject.boots], warmup: [...into.warmup, ...subject.warmup] });
+        merged.set(key, {
+          ...subject,
+          boots: [...into.boots, ...subject.boots],
+          warmup: [...into.warmup, ...subject.warmup],
+        });
         continue;
       }
       into.boots.push(...subject.boots);
@@ -50,6 +56,17 @@ export function mergeShardDocuments(docs: readonly ResultsDocument[]): ResultsDo
     const { sequential: _looks, ...rest } = s;
     return { ...rest, boots, warmup: s.warmup.map((b, index) => ({ ...b, index })), summary: summarizeSubject(boots) };
   });
-  const doc = resultsDocument(subjects, docs[0]!.host, docs.some((d) => d.partial));
-  return { ...doc, createdAt: docs.map((d) => d.createdAt).sort().at(-1) ?? doc.createdAt };
+  const doc = resultsDocument(
+    subjects,
+    docs[0]!.host,
+    docs.some((d) => d.partial),
+  );
+  return {
+    ...doc,
+    createdAt:
+      docs
+        .map((d) => d.createdAt)
+        .sort()
+        .at(-1) ?? doc.createdAt,
+  };
 }

@@ -29,10 +29,13 @@ export async function loadConfig(inputs: ActionInputs, run: RunContext): Promise
   const loaded = await loadConfigFile(file);
   const downloadDir = inputs.downloadDir ? path.resolve(run.workspace, inputs.downloadDir) : undefined;
   const subjects = resolveSubjects({ file: loaded, flags: {}, cwd: run.workspace }).map((s) =>
-    s.os === 'embox' && !s.settings['download-dir'] ? { ...s, settings: { ...s.settings, 'download-dir': emboxDownloadDir(s, downloadDir) } } : s,
+    s.os === 'embox' && !s.settings['download-dir']
+      ? { ...s, settings: { ...s.settings, 'download-dir': emboxDownloadDir(s, downloadDir) } }
+      : s,
   );
   // The shared folder may not exist before its first cache save; the Embox builder wants a folder.
-  if (!downloadDir && subjects.some((s) => s.os === 'embox')) await mkdir(emboxDownloadDir({ name: '', os: 'embox', settings: {} }, undefined), { recursive: true });
+  if (!downloadDir && subjects.some((s) => s.os === 'embox'))
+    await mkdir(emboxDownloadDir({ name: '', os: 'embox', settings: {} }, undefined), { recursive: true });
   return { name: inputs.config, file, subjects };
 }
 
@@ -52,20 +55,37 @@ export async function ensureCommit(workspace: string, sha: string, what: string)
 }
 
 /** The PR's files from the REST API (every page); null when they cannot be listed. */
-export async function listChangedFiles(octokit: Octokit | null, run: RunContext, pr: PullRequestInfo): Promise<ChangedFile[] | null> {
+export async function listChangedFiles(
+  octokit: Octokit | null,
+  run: RunContext,
+  pr: PullRequestInfo,
+): Promise<ChangedFile[] | null> {
   if (!octokit) return null;
   try {
-    const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: run.owner, repo: run.repo, pull_number: pr.number, per_page: 100 });
-    return files.map((f) => ({ path: f.filename, status: f.status, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) }));
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+      owner: run.owner,
+      repo: run.repo,
+      pull_number: pr.number,
+      per_page: 100,
+    });
+    return files.map((f) => ({
+      path: f.filename,
+      status: f.status,
+      ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+    }));
   } catch (error) {
-    core.warning(`subjects: cannot list the files of PR #${pr.number} (${(error as Error).message}); measuring every subject`);
+    core.warning(
+      `subjects: cannot list the files of PR #${pr.number} (${(error as Error).message}); measuring every subject`,
+    );
     return null;
   }
 }
 
 /** The template folders of the head commit (every folder holding a build.conf under templates/, platform/, project/). */
 export async function templateFoldersAt(workspace: string, headSha: string): Promise<Set<string>> {
-  const listed = await git(['ls-tree', '-r', '--name-only', headSha, '--', 'templates', 'platform', 'project'], { cwd: workspace });
+  const listed = await git(['ls-tree', '-r', '--name-only', headSha, '--', 'templates', 'platform', 'project'], {
+    cwd: workspace,
+  });
   return templateFoldersOf(listed.ok ? listed.stdout.split('\n') : []);
 }
 

@@ -123,7 +123,15 @@ const historyEntrySchema = z.object({
   commit: text,
   ref: text.nullable(),
   runUrl: z.string().max(4096).nullable(),
-  host: z.object({ cpu: text, cores: count, os: text, kernel: text, qemu: text, node: text, compiler: text.nullable() }),
+  host: z.object({
+    cpu: text,
+    cores: count,
+    os: text,
+    kernel: text,
+    qemu: text,
+    node: text,
+    compiler: text.nullable(),
+  }),
   summary: z.object({
     n: count,
     total: count,
@@ -153,7 +161,10 @@ const historyFileSchema = z.object({
 
 // Compile-time guard: a field added to HistoryEntry or HistoryFile must be added to the schema too.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
-const keysMatch: [SameKeys<z.infer<typeof historyEntrySchema>, HistoryEntry>, SameKeys<z.infer<typeof historyFileSchema>, HistoryFile>] = [true, true];
+const keysMatch: [
+  SameKeys<z.infer<typeof historyEntrySchema>, HistoryEntry>,
+  SameKeys<z.infer<typeof historyFileSchema>, HistoryFile>,
+] = [true, true];
 void keysMatch;
 
 /**
@@ -166,18 +177,28 @@ export function parseHistory(text: string, where: string, expected?: { config: s
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not valid JSON (${(error as Error).message.slice(0, 200)}); fix or remove it on the data branch`, { cause: error });
+    throw new Error(
+      `${where}: not valid JSON (${(error as Error).message.slice(0, 200)}); fix or remove it on the data branch`,
+      { cause: error },
+    );
   }
   const tag = raw as Partial<HistoryFile> | null;
   if (typeof raw !== 'object' || tag === null || tag.schema !== HISTORY_SCHEMA || !Array.isArray(tag.entries)) {
-    throw new Error(`${where}: expected a bootgate history with "schema": "${HISTORY_SCHEMA}" and "entries"; fix or remove it on the data branch`);
+    throw new Error(
+      `${where}: expected a bootgate history with "schema": "${HISTORY_SCHEMA}" and "entries"; fix or remove it on the data branch`,
+    );
   }
   const parsed = historyFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${describeIssues(where, parsed.error.issues.slice(0, 5))}\n${where}: not a valid bootgate history; fix or remove it on the data branch`);
+    throw new Error(
+      `${describeIssues(where, parsed.error.issues.slice(0, 5))}\n${where}: not a valid bootgate history; fix or remove it on the data branch`,
+    );
   }
   const file = parsed.data;
-  if (expected && (normalizeConfigPath(file.config) !== normalizeConfigPath(expected.config) || file.subject !== expected.subject)) {
+  if (
+    expected &&
+    (normalizeConfigPath(file.config) !== normalizeConfigPath(expected.config) || file.subject !== expected.subject)
+  ) {
     throw new Error(
       `${where}: holds the history of config "${file.config}", subject "${file.subject}", not of config "${expected.config}", subject "${expected.subject}"; ` +
         'refusing to mix them: move or remove it on the data branch',

@@ -1,7 +1,13 @@
 // Instruction counts and timings move with the QEMU version (the same Embox image: 167,340,504
 // instructions on QEMU 7.2, 168,075,998 on 10.0.2). A change point is therefore only looked for
 // between nights measured with the same QEMU; a version change is reported as such instead.
-import { detectChangePoints, sustainedRegression, type ChangePoint, type ChangePointOptions, type SustainedRegression } from '../stats/change-points.js';
+import {
+  detectChangePoints,
+  sustainedRegression,
+  type ChangePoint,
+  type ChangePointOptions,
+  type SustainedRegression,
+} from '../stats/change-points.js';
 
 export interface QemuChange {
   /** index (in the median series) of the first night on the new version */

@@ -25,7 +25,11 @@ export interface SubjectTrend {
 }
 
 /** Change points and the sustained-regression check of one subject's history. */
-export function analyseHistory(file: HistoryFile, chartPath: string, options: { alpha: number; thresholdPct: number }): SubjectTrend {
+export function analyseHistory(
+  file: HistoryFile,
+  chartPath: string,
+  options: { alpha: number; thresholdPct: number },
+): SubjectTrend {
   const { values, entryIndex } = medianSeries(file);
   const points: TrendPoint[] = values.map((median, i) => {
     const e = file.entries[entryIndex[i]!]!;
@@ -37,4 +41,3 @@ export function analyseHistory(file: HistoryFile, chartPath: string, options: { 
   const { changePoints, sustained, qemuChanges } = changePointsByQemu(values, versions, cpOptions);
   return { subject: file.subject, file, points, changePoints, sustained, chartPath, qemuChanges };
 }
-

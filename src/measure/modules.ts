@@ -9,7 +9,10 @@ export interface ModuleTime {
 }
 
 /** A deterministic boot's rest: instructions start → ready that no module's init took. */
-export function unattributedInstructions(boot: { instructions: number | null; modules: readonly ModuleTime[] }): number | null {
+export function unattributedInstructions(boot: {
+  instructions: number | null;
+  modules: readonly ModuleTime[];
+}): number | null {
   const counted = boot.modules.filter((m) => m.instructions !== undefined);
   if (boot.instructions === null || counted.length === 0) return null;
   return boot.instructions - counted.reduce((sum, m) => sum + m.instructions!, 0);

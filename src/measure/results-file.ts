@@ -36,18 +36,23 @@ export async function readResults(file: string, maxBytes = MAX_RESULTS_FILE_BYTE
   let text: string;
   try {
     const { size } = await stat(file);
-    if (size > maxBytes) throw new ResultsValidationError(`${file}: ${size} bytes; refusing a results file over ${maxBytes} bytes`);
+    if (size > maxBytes)
+      throw new ResultsValidationError(`${file}: ${size} bytes; refusing a results file over ${maxBytes} bytes`);
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${file}: cannot read the results file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `${file}: cannot read the results file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     // The parser's message quotes the file; keep it short and free of control characters.
-    throw new ResultsValidationError(`${file}: not a JSON results file (${clip(stripControl((error as Error).message), 160)})`);
+    throw new ResultsValidationError(
+      `${file}: not a JSON results file (${clip(stripControl((error as Error).message), 160)})`,
+    );
   }
   return parseResultsDocument(raw, file);
 }

@@ -8,7 +8,15 @@ import { ConfigError } from '../config/errors.js';
 import { describeIssues } from '../config/load.js';
 import type { GuestSpec } from '../boot/guest.js';
 import type { ModuleTime } from './modules.js';
-import { RESULTS_SCHEMA, type BootRecord, type HostFacts, type NotBuilt, type ResultsDocument, type SubjectResult, type SubjectSummary } from './results.js';
+import {
+  RESULTS_SCHEMA,
+  type BootRecord,
+  type HostFacts,
+  type NotBuilt,
+  type ResultsDocument,
+  type SubjectResult,
+  type SubjectSummary,
+} from './results.js';
 
 /** Ceilings: far above what a real run writes (see MAX_RUNS), low enough that rendering stays cheap. */
 export const RESULTS_LIMITS = {
@@ -58,7 +66,10 @@ const bootSchema = z.object({
   httpMs: ms.nullable(),
   instructions: count.nullable(),
   modules: z.array(moduleTimeSchema).max(L.modulesPerBoot),
-  phases: z.array(z.object({ name: short, ms })).max(L.modulesPerBoot).optional(),
+  phases: z
+    .array(z.object({ name: short, ms }))
+    .max(L.modulesPerBoot)
+    .optional(),
   error: z.string().max(L.errorText).nullable(),
   log: pathText.nullable(),
 });
@@ -77,7 +88,10 @@ const summarySchema = z.object({
   http: statsSchema.nullable(),
   instructions: statsSchema.nullable(),
   modules: z.array(z.object({ name: short, medianMs: ms, n: count })).max(L.modulesPerBoot),
-  moduleInstructions: z.array(z.object({ name: short, medianInstructions: nonNegative, n: count })).max(L.modulesPerBoot).optional(),
+  moduleInstructions: z
+    .array(z.object({ name: short, medianInstructions: nonNegative, n: count }))
+    .max(L.modulesPerBoot)
+    .optional(),
   unattributedInstructions: finite.nullable().optional(),
 });
 
@@ -136,7 +150,13 @@ const subjectSchema = z.object({
   boots: z.array(bootSchema).max(L.boots),
   summary: summarySchema,
   notBuilt: notBuiltSchema.nullable().optional(),
-  sequential: z.object({ looks: z.array(count.min(1).max(L.boots)).min(1).max(L.boots), maxPerSide: count.min(1).max(L.boots), final: z.boolean() }).optional(),
+  sequential: z
+    .object({
+      looks: z.array(count.min(1).max(L.boots)).min(1).max(L.boots),
+      maxPerSide: count.min(1).max(L.boots),
+      final: z.boolean(),
+    })
+    .optional(),
   identicalImage: z.enum(['same bytes', 'same loaded sections']).optional(),
 });
 
@@ -179,8 +199,7 @@ void keysMatch;
 const MAX_ISSUES = 5;
 
 /** A results document bootgate refuses: bad input, so the CLI exits 2. */
-export class ResultsValidationError extends ConfigError {
-}
+export class ResultsValidationError extends ConfigError {}
 
 /**
  * The document, checked against the schema; throws a ResultsValidationError naming the first
@@ -190,7 +209,9 @@ export class ResultsValidationError extends ConfigError {
 export function parseResultsDocument(raw: unknown, where: string): ResultsDocument {
   const schemaTag = (raw as { schema?: unknown } | null)?.schema;
   if (typeof raw !== 'object' || raw === null || schemaTag !== RESULTS_SCHEMA) {
-    throw new ResultsValidationError(`${where}: expected a bootgate results document with "schema": "${RESULTS_SCHEMA}"`);
+    throw new ResultsValidationError(
+      `${where}: expected a bootgate results document with "schema": "${RESULTS_SCHEMA}"`,
+    );
   }
   const parsed = resultsDocumentSchema.safeParse(raw);
   if (!parsed.success) {

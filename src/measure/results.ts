@@ -32,7 +32,6 @@ export interface BootRecord {
 /** text/data/bss of the booted image, as binutils' `size` prints them (src/elf/sizes.ts). */
 export type ImageSizes = Pick<ElfImageSizes, 'text' | 'data' | 'bss'> & { total?: number };
 
-
 export interface SubjectSummary extends Partial<Summary> {
   /** successful counted boots */
   n: number;

@@ -33,7 +33,12 @@ export interface BootProgress {
   of: number;
   record: BootRecord;
   /** the harness's own stamps of this boot (bench-harness breaks the overhead down with them) */
-  timeline?: BootOutcome['timeline'] & { launched: bigint; startAt: bigint | null; readyAt: bigint | null; httpAt: bigint | null };
+  timeline?: BootOutcome['timeline'] & {
+    launched: bigint;
+    startAt: bigint | null;
+    readyAt: bigint | null;
+    httpAt: bigint | null;
+  };
 }
 
 export interface MeasureOptions {
@@ -61,7 +66,11 @@ interface Slot {
  * The order boots run in. Warm-ups first. Interleaved: for each pair of counted boots the order
  * alternates A B, B A, … so that a drift of the machine's speed hits both sides alike.
  */
-export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'>[], order: MeasureOptions['order'], firstIndex: readonly number[] = []): Slot[] {
+export function bootSchedule(
+  plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'>[],
+  order: MeasureOptions['order'],
+  firstIndex: readonly number[] = [],
+): Slot[] {
   const slots: Slot[] = [];
   plans.forEach((plan, p) => {
     for (let i = 0; i < plan.warmup; i++) slots.push({ plan: p, warmup: true, index: i });
@@ -82,7 +91,10 @@ export function bootSchedule(plans: readonly Pick<MeasurePlan, 'runs' | 'warmup'
   return slots;
 }
 
-export async function measure(plans: readonly MeasurePlan[], options: MeasureOptions): Promise<{ results: SubjectResult[]; interrupted: boolean }> {
+export async function measure(
+  plans: readonly MeasurePlan[],
+  options: MeasureOptions,
+): Promise<{ results: SubjectResult[]; interrupted: boolean }> {
   const results: SubjectResult[] = plans.map((plan) => ({
     name: plan.name,
     os: plan.os,
@@ -92,7 +104,9 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
     image: plan.image ?? null,
     build: plan.build ?? null,
     guest: plan.guest,
-    qemuCommand: (({ file, args }) => [file, ...args])(qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network && !plan.instrument ? 0 : null))),
+    qemuCommand: (({ file, args }) => [file, ...args])(
+      qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network && !plan.instrument ? 0 : null)),
+    ),
     deterministic: plan.instrument !== undefined,
     warmup: [],
     boots: [],
@@ -110,13 +124,35 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
       interrupted = true;
       return;
     }
-    const logName = path.join(safeName(plan.name, plan.variant), `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`);
+    const logName = path.join(
+      safeName(plan.name, plan.variant),
+      `${slot.warmup ? 'warmup' : 'boot'}-${slot.index + 1}.log`,
+    );
     await writeSerialLog(path.join(options.logDir, logName), outcome);
-    const record = toRecord(outcome, plan.guest, slot.index, sequence, path.relative(options.logBase, path.join(options.logDir, logName)));
+    const record = toRecord(
+      outcome,
+      plan.guest,
+      slot.index,
+      sequence,
+      path.relative(options.logBase, path.join(options.logDir, logName)),
+    );
     const result = results[slot.plan]!;
     (slot.warmup ? result.warmup : result.boots).push(record);
-    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record,
-      timeline: { ...outcome.timeline, launched: outcome.launchedAt, startAt: outcome.startAt, readyAt: outcome.readyAt, httpAt: outcome.httpAt } });
+    options.onBoot?.({
+      subject: plan.name,
+      variant: plan.variant,
+      warmup: slot.warmup,
+      index: slot.index,
+      of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1),
+      record,
+      timeline: {
+        ...outcome.timeline,
+        launched: outcome.launchedAt,
+        startAt: outcome.startAt,
+        readyAt: outcome.readyAt,
+        httpAt: outcome.httpAt,
+      },
+    });
   };
   for (;;) {
     // Deterministic boots count instructions, which host load does not change: consecutive ones
@@ -151,7 +187,11 @@ export async function measure(plans: readonly MeasurePlan[], options: MeasureOpt
     const more = options.more(results);
     const extra = plans.map((_, p) => ({ runs: more.get(p) ?? 0, warmup: 0 }));
     if (extra.every((e) => e.runs <= 0)) break;
-    schedule = bootSchedule(extra, options.order, results.map((r) => r.boots.length));
+    schedule = bootSchedule(
+      extra,
+      options.order,
+      results.map((r) => r.boots.length),
+    );
   }
   for (const result of results) result.summary = summarizeSubject(result.boots);
   return { results, interrupted };
@@ -170,7 +210,10 @@ interface SlotGroup {
  * lanes as the least parallel of its plans allows (and no more than it has boots); every
  * wall-clock boot is a group of its own, run alone.
  */
-export function parallelGroups(schedule: readonly Slot[], plans: readonly Pick<MeasurePlan, 'instrument' | 'parallel'>[]): SlotGroup[] {
+export function parallelGroups(
+  schedule: readonly Slot[],
+  plans: readonly Pick<MeasurePlan, 'instrument' | 'parallel'>[],
+): SlotGroup[] {
   const groups: SlotGroup[] = [];
   schedule.forEach((slot, at) => {
     const plan = plans[slot.plan]!;
@@ -187,10 +230,18 @@ export function parallelGroups(schedule: readonly Slot[], plans: readonly Pick<M
   return groups;
 }
 
-export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, sequence: number, log: string | null): BootRecord {
+export function toRecord(
+  outcome: BootOutcome,
+  guest: GuestSpec,
+  index: number,
+  sequence: number,
+  log: string | null,
+): BootRecord {
   // Under -icount the guest's clock is warped: serial times of an instrumented boot mean nothing.
   const ms = (to: bigint | null): number | null =>
-    outcome.startAt !== null && to !== null && outcome.instrumented === null ? Number(to - outcome.startAt) / 1e6 : null;
+    outcome.startAt !== null && to !== null && outcome.instrumented === null
+      ? Number(to - outcome.startAt) / 1e6
+      : null;
   const instructions = outcome.instrumented?.instructions ?? null;
   return {
     index,
@@ -204,7 +255,10 @@ export function toRecord(outcome: BootOutcome, guest: GuestSpec, index: number, 
       : outcome.instrumented
         ? (outcome.instrumented.modules ?? []).map((m) => ({ name: m.name, ms: null, instructions: m.instructions }))
         : moduleBreakdown(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt),
-    phases: outcome.ok && outcome.instrumented === null ? bootPhases(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt, outcome.httpAt) : [],
+    phases:
+      outcome.ok && outcome.instrumented === null
+        ? bootPhases(outcome.lines, guest.moduleMarker, outcome.startAt, outcome.readyAt, outcome.httpAt)
+        : [],
     error: outcome.error,
     log,
   };
@@ -217,9 +271,15 @@ function safeName(name: string, variant: string | null): string {
 /** The raw serial output, each line prefixed with ms since QEMU was launched. */
 async function writeSerialLog(file: string, outcome: BootOutcome): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
-  const header = [`# ${outcome.command.join(' ')}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split('\n')[0]}` : ''}`];
+  const lines = outcome.lines.map(
+    (l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`,
+  );
+  const header = [
+    `# ${outcome.command.join(' ')}`,
+    `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split('\n')[0]}` : ''}`,
+  ];
   if (outcome.stderr.trim()) header.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, '\n# ')}`);
-  if (outcome.droppedLines > 0) header.push(`# ${outcome.droppedLines} earlier lines dropped: a boot keeps only its last few MiB of serial output`);
+  if (outcome.droppedLines > 0)
+    header.push(`# ${outcome.droppedLines} earlier lines dropped: a boot keeps only its last few MiB of serial output`);
   await writeFile(file, `${[...header, ...lines].join('\n')}\n`);
 }

@@ -24,14 +24,16 @@ export function summarizeSubject(boots: readonly BootRecord[]): SubjectSummary {
   const modules = [...perModule]
     .map(([name, ms]) => ({ name, medianMs: summarize(ms)!.median, n: ms.length }))
     .sort((a, b) => b.medianMs - a.medianMs);
-  const counted = perModuleInstructions.size > 0
-    ? {
-        moduleInstructions: [...perModuleInstructions]
-          .map(([name, counts]) => ({ name, medianInstructions: summarize(counts)!.median, n: counts.length }))
-          .sort((a, b) => b.medianInstructions - a.medianInstructions),
-        unattributedInstructions: summarize(ok.map(unattributedInstructions).filter((v): v is number => v !== null))?.median ?? null,
-      }
-    : {};
+  const counted =
+    perModuleInstructions.size > 0
+      ? {
+          moduleInstructions: [...perModuleInstructions]
+            .map(([name, counts]) => ({ name, medianInstructions: summarize(counts)!.median, n: counts.length }))
+            .sort((a, b) => b.medianInstructions - a.medianInstructions),
+          unattributedInstructions:
+            summarize(ok.map(unattributedInstructions).filter((v): v is number => v !== null))?.median ?? null,
+        }
+      : {};
   return {
     ...counted,
     ...(boot ?? {}),

@@ -22,7 +22,10 @@ export function table(header: string[], align: ('l' | 'r' | 'c')[], rows: string
 /** Main-table rows, cut to maxRows with a row saying how many were left out. */
 export function cappedRows(rows: string[][], maxRows: number, width: number): string[][] {
   if (rows.length <= maxRows) return rows;
-  const more = [`… ${count(rows.length - maxRows)} more subjects: see the results artifact`, ...Array<string>(width - 1).fill('')];
+  const more = [
+    `… ${count(rows.length - maxRows)} more subjects: see the results artifact`,
+    ...Array<string>(width - 1).fill(''),
+  ];
   return [...rows.slice(0, maxRows), more];
 }
 
@@ -47,7 +50,9 @@ export function safeUrl(url: string): string | null {
 export function footer(runUrl: string | undefined): string | null {
   if (!runUrl) return null;
   const url = safeUrl(runUrl);
-  return url ? `<sub>bootgate · [workflow run](${url})</sub>` : `<sub>bootgate · workflow run: ${escapeMarkdown(runUrl)}</sub>`;
+  return url
+    ? `<sub>bootgate · [workflow run](${url})</sub>`
+    : `<sub>bootgate · workflow run: ${escapeMarkdown(runUrl)}</sub>`;
 }
 
 /** The study's comparison line, when an Embox and a Rumprun subject were both measured. */
@@ -55,7 +60,8 @@ export function studyLine(results: readonly SubjectResult[], label: string): str
   const embox = results.find((r) => r.os === 'embox');
   const rumprun = results.find((r) => r.os === 'rumprun');
   if (!embox || !rumprun) return null;
-  const ms = (r: SubjectResult): string => (finite(r.summary.median) ? `${formatMs(r.summary.median)} ms` : 'no successful boot');
+  const ms = (r: SubjectResult): string =>
+    finite(r.summary.median) ? `${formatMs(r.summary.median)} ms` : 'no successful boot';
   return (
     `Embox vs Rumprun${label}: ${ms(embox)} vs ${ms(rumprun)} to httpd ready ` +
     '(the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner)'
@@ -63,15 +69,21 @@ export function studyLine(results: readonly SubjectResult[], label: string): str
 }
 
 export function bootTable(boots: readonly BootRecord[], maxRows: number): string {
-  const rows = boots.slice(0, maxRows).map((b) => [
-    count(b.index + 1),
-    b.ok ? 'yes' : 'no',
-    formatMs(b.bootMs),
-    formatMs(b.httpMs),
-    b.instructions === null ? '—' : count(b.instructions),
-    b.ok ? '' : escapeMarkdown(clip(firstLine(b.error), 120)),
-  ]);
-  let text = table(['#', 'ok', 'boot ms', 'HTTP 200 ms', 'instructions', 'error'], ['r', 'c', 'r', 'r', 'r', 'l'], rows);
+  const rows = boots
+    .slice(0, maxRows)
+    .map((b) => [
+      count(b.index + 1),
+      b.ok ? 'yes' : 'no',
+      formatMs(b.bootMs),
+      formatMs(b.httpMs),
+      b.instructions === null ? '—' : count(b.instructions),
+      b.ok ? '' : escapeMarkdown(clip(firstLine(b.error), 120)),
+    ]);
+  let text = table(
+    ['#', 'ok', 'boot ms', 'HTTP 200 ms', 'instructions', 'error'],
+    ['r', 'c', 'r', 'r', 'r', 'l'],
+    rows,
+  );
   if (boots.length > maxRows) text += `\n\n… ${count(boots.length - maxRows)} more boots: see the results artifact`;
   return text;
 }
@@ -94,7 +106,10 @@ export function qemuBlocks(sides: { label: string; r: SubjectResult }[]): string
     const who = withCommand.length > 1 ? ` (${withCommand.map((s) => s.label).join(' and ')})` : '';
     return [`QEMU command${who}${port(commands[0]!)}:`, codeBlock(commands[0]!, 'text')];
   }
-  return withCommand.flatMap((s, i) => [`QEMU command (${s.label})${port(commands[i]!)}:`, codeBlock(commands[i]!, 'text')]);
+  return withCommand.flatMap((s, i) => [
+    `QEMU command (${s.label})${port(commands[i]!)}:`,
+    codeBlock(commands[i]!, 'text'),
+  ]);
 }
 
 /** Error and serial tail of failed boots; `kind` names them ("head boot", "boot"). */
@@ -108,12 +123,16 @@ export function tailBlocks(kind: string, failed: readonly BootRecord[], budget: 
     const shown = cut > 0 ? `${clip(firstLine(error), 200)}\n[… ${count(cut)} characters cut …]\n${text}` : text;
     out.push(`Failed ${kind} ${count(b.index + 1)}, error and serial tail:`, codeBlock(shown, 'text'));
   }
-  if (failed.length > budget.tails) out.push(`… ${count(failed.length - budget.tails)} more failed ${kind}s: see the results artifact`);
+  if (failed.length > budget.tails)
+    out.push(`… ${count(failed.length - budget.tails)} more failed ${kind}s: see the results artifact`);
   return out;
 }
 
 export function hostTable(docs: { label: string; host: HostFacts; createdAt: string; version: string }[]): string {
-  const row = (field: string, pick: (h: HostFacts) => string): string[] => [field, ...docs.map((d) => escapeMarkdown(pick(d.host)))];
+  const row = (field: string, pick: (h: HostFacts) => string): string[] => [
+    field,
+    ...docs.map((d) => escapeMarkdown(pick(d.host))),
+  ];
   return table(
     ['', ...docs.map((d) => d.label)],
     ['l', ...docs.map(() => 'l' as const)],
@@ -137,7 +156,12 @@ export function partialNotes(docs: { label: string; doc: ResultsDocument }[]): s
 }
 
 export function detailsBlock(parts: string[]): string {
-  return ['<details><summary>Raw numbers, QEMU command, host</summary>', '', ...parts.flatMap((p) => [p, '']), '</details>'].join('\n');
+  return [
+    '<details><summary>Raw numbers, QEMU command, host</summary>',
+    '',
+    ...parts.flatMap((p) => [p, '']),
+    '</details>',
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +169,6 @@ export function detailsBlock(parts: string[]): string {
 
 /** Subjects listed with their log tail; the rest are named only. */
 export const MAX_NOT_BUILT_SHOWN = 5;
-
 
 /** Each side that could not be built: which step, the first line of the error, the log's last lines. */
 export function notBuiltSection(results: readonly SubjectResult[], budget: Budget): string | null {
@@ -155,16 +178,29 @@ export function notBuiltSection(results: readonly SubjectResult[], budget: Budge
   for (const r of failed.slice(0, MAX_NOT_BUILT_SHOWN)) {
     const n = r.notBuilt!;
     const side = r.variant ? ` at ${r.variant}${r.commit ? ` (${inlineCode(r.commit.slice(0, 12))})` : ''}` : '';
-    out.push(`**${name(r.name)}**${side} ${STAGE_PHRASE[n.stage] ?? STAGE_PHRASE.build}: ${escapeMarkdown(clip(n.reason, 300))}`, '');
+    out.push(
+      `**${name(r.name)}**${side} ${STAGE_PHRASE[n.stage] ?? STAGE_PHRASE.build}: ${escapeMarkdown(clip(n.reason, 300))}`,
+      '',
+    );
     if (n.tail.length > 0 && budget.tails > 0) {
       const { text, cut } = keepEnd(n.tail.join('\n'), budget.tailChars);
       out.push(codeBlock(cut > 0 ? `[… ${cut} characters cut …]\n${text}` : text, 'text'), '');
     }
   }
   if (failed.length > MAX_NOT_BUILT_SHOWN) {
-    out.push(`… and ${failed.length - MAX_NOT_BUILT_SHOWN} more: ${failed.slice(MAX_NOT_BUILT_SHOWN).map((r) => name(r.variant ? `${r.name} [${r.variant}]` : r.name)).join(', ')}`, '');
+    out.push(
+      `… and ${failed.length - MAX_NOT_BUILT_SHOWN} more: ${failed
+        .slice(MAX_NOT_BUILT_SHOWN)
+        .map((r) => name(r.variant ? `${r.name} [${r.variant}]` : r.name))
+        .join(', ')}`,
+      '',
+    );
   }
   return out.join('\n').trimEnd();
 }
 
-export const STAGE_PHRASE: Record<string, string> = { checkout: 'could not be checked out', build: 'does not build', config: 'cannot run as configured' };
+export const STAGE_PHRASE: Record<string, string> = {
+  checkout: 'could not be checked out',
+  build: 'does not build',
+  config: 'cannot run as configured',
+};

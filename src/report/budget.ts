@@ -17,7 +17,14 @@ export interface Budget {
   modules: boolean;
 }
 
-export const FULL: Budget = { rawRows: Infinity, tails: 5, tailChars: 3000, charts: true, subjectDetails: true, modules: true };
+export const FULL: Budget = {
+  rawRows: Infinity,
+  tails: 5,
+  tailChars: 3000,
+  charts: true,
+  subjectDetails: true,
+  modules: true,
+};
 export const LADDER: Budget[] = [
   FULL,
   { ...FULL, rawRows: 100 },
@@ -49,5 +56,7 @@ export function fit(rowCount: number, render: (budget: Budget, truncated: boolea
   }
   const text = render(last, true, lo);
   // Only a verdict line longer than the limit could still overflow; the verdict line leads.
-  return text.length < GITHUB_COMMENT_LIMIT ? text : `${text.slice(0, GITHUB_COMMENT_LIMIT - 200)}\n\n${TRUNCATED_NOTE}\n`;
+  return text.length < GITHUB_COMMENT_LIMIT
+    ? text
+    : `${text.slice(0, GITHUB_COMMENT_LIMIT - 200)}\n\n${TRUNCATED_NOTE}\n`;
 }

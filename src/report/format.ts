@@ -44,7 +44,8 @@ export function formatPlain(x: number | null | undefined): string {
 // Every number from a results document goes through one of the formatters above: a number in the
 // report is always digits, never text that happened to sit in a numeric field.
 export const count = formatCount;
-export const signedCount = (x: number): string => (finite(x) ? (x > 0 ? '+' : x < 0 ? '-' : '') + count(Math.abs(x)) : '—');
+export const signedCount = (x: number): string =>
+  finite(x) ? (x > 0 ? '+' : x < 0 ? '-' : '') + count(Math.abs(x)) : '—';
 
 export const STATE_WORD: Record<VerdictState, string> = {
   regression: 'Regression',

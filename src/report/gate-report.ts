@@ -8,12 +8,29 @@ import type { Comparison } from '../compare/index.js';
 import type { ResultsDocument } from '../measure/results.js';
 import { describeThreshold } from '../stats/verdict.js';
 import {
-  DEFAULT_TITLE, detailsBlock, footer, hostTable, name, notBuiltSection, partialNotes, qemuBlocks, refLabel, sideDetails, studyLine, tailBlocks,
+  DEFAULT_TITLE,
+  detailsBlock,
+  footer,
+  hostTable,
+  name,
+  notBuiltSection,
+  partialNotes,
+  qemuBlocks,
+  refLabel,
+  sideDetails,
+  studyLine,
+  tailBlocks,
 } from './blocks.js';
 import { fit, TRUNCATED_NOTE, type Budget } from './budget.js';
 import { clip, escapeMarkdown, inlineCode } from './escape.js';
 import { ciLabel, formatPlain, signed } from './format.js';
-import { gateCharts, instructionsSection, moduleInstructionsSection, modulesSection, phasesSection } from './gate-sections.js';
+import {
+  gateCharts,
+  instructionsSection,
+  moduleInstructionsSection,
+  modulesSection,
+  phasesSection,
+} from './gate-sections.js';
 import { decisionLines, mainGateTable, verdictLine } from './gate-verdict.js';
 import { outlierWarning } from './notes.js';
 
@@ -39,7 +56,11 @@ export function reportMarker(configName?: string): string {
   // Other bytes percent-encoded, so two config names never share a marker (`ci x.yml`, `ci_x.yml`)
   // and none can end the HTML comment (`--` has its second dash encoded).
   const encoded = [...Buffer.from(configName, 'utf8')]
-    .map((b) => (/[A-Za-z0-9._/-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9._/-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
     .join('')
     .replace(/--/g, '-%2D');
   return `<!-- bootgate-report:${encoded} -->`;
@@ -51,8 +72,19 @@ function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): str
     for (const s of c.subjects) {
       parts.push(`#### ${name(s.name)}`);
       parts.push(...sideDetails('base', s.base, budget), ...sideDetails('head', s.head, budget));
-      parts.push(...qemuBlocks([{ label: 'base', r: s.base }, { label: 'head', r: s.head }]));
-      parts.push(...tailBlocks('head boot', s.head.boots.filter((b) => !b.ok), budget));
+      parts.push(
+        ...qemuBlocks([
+          { label: 'base', r: s.base },
+          { label: 'head', r: s.head },
+        ]),
+      );
+      parts.push(
+        ...tailBlocks(
+          'head boot',
+          s.head.boots.filter((b) => !b.ok),
+          budget,
+        ),
+      );
     }
   }
   parts.push('#### Host');
@@ -73,33 +105,53 @@ function gateDetails(c: Comparison, ctx: GateReportContext, budget: Budget): str
 export function renderGateReport(comparison: Comparison, context: GateReportContext): string {
   const c = comparison;
   return fit(c.subjects.length, (budget, truncated, maxRows) => {
-    const out: string[] = [reportMarker(context.configName), `### ${escapeMarkdown(context.title ?? DEFAULT_TITLE)}`, '', verdictLine(c), ''];
+    const out: string[] = [
+      reportMarker(context.configName),
+      `### ${escapeMarkdown(context.title ?? DEFAULT_TITLE)}`,
+      '',
+      verdictLine(c),
+      '',
+    ];
     const first = c.subjects[0];
     const refs = first ? [refLabel(first.base), refLabel(first.head)] : [null, null];
     const config = context.configName ? `config ${inlineCode(context.configName)}` : null;
     const where = refs[0] || refs[1] ? `base ${refs[0] ?? '—'} → head ${refs[1] ?? '—'}` : null;
     const contextLine = [where, config].filter(Boolean).join(' · ');
     if (contextLine) out.push(contextLine, '');
-    const notes = partialNotes([{ label: 'base', doc: context.base }, { label: 'head', doc: context.head }]);
+    const notes = partialNotes([
+      { label: 'base', doc: context.base },
+      { label: 'head', doc: context.head },
+    ]);
     if (notes.length > 0) out.push(...notes.flatMap((n) => [n, '']));
 
     const moduleLines = c.subjects.flatMap((s) =>
       s.moduleRegressions.slice(0, 5).map((m) => {
         const v = m.verdict;
-        return `**Module regression** — ${name(s.name)}: ${name(m.name)} ${signed(v.shiftMs, 1)} ms (${ciLabel(v.ciLevel)} ${signed(v.ciPct[0] * v.baseMedian / 100, 1)} … ${signed(v.ciPct[1] * v.baseMedian / 100, 1)} ms), threshold ${s.options.moduleThresholdMs} ms per module`;
+        return `**Module regression** — ${name(s.name)}: ${name(m.name)} ${signed(v.shiftMs, 1)} ms (${ciLabel(v.ciLevel)} ${signed((v.ciPct[0] * v.baseMedian) / 100, 1)} … ${signed((v.ciPct[1] * v.baseMedian) / 100, 1)} ms), threshold ${s.options.moduleThresholdMs} ms per module`;
       }),
     );
     if (moduleLines.length > 0) out.push(...moduleLines, '');
     out.push(mainGateTable(c, maxRows), '');
     out.push(...decisionLines(c).slice(0, maxRows), '');
-    const outliers = c.subjects.flatMap((s) => [outlierWarning(`${name(s.name)}, base`, s.base), outlierWarning(`${name(s.name)}, head`, s.head)]);
+    const outliers = c.subjects.flatMap((s) => [
+      outlierWarning(`${name(s.name)}, base`, s.base),
+      outlierWarning(`${name(s.name)}, head`, s.head),
+    ]);
     const warnings = outliers.filter((w): w is string => w !== null);
     if (warnings.length > 0) out.push(...warnings.slice(0, maxRows).map((w) => `- ${w}`), '');
-    if (c.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
+    if (c.unmatched.length > 0)
+      out.push(`Measured on one side only, not compared: ${c.unmatched.map(name).join(', ')}.`, '');
     if (context.skipped && context.skipped.length > 0) {
-      out.push('Not measured:', ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), '');
+      out.push(
+        'Not measured:',
+        ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`),
+        '',
+      );
     }
-    const notBuilt = notBuiltSection(c.subjects.flatMap((s) => [s.base, s.head]), budget);
+    const notBuilt = notBuiltSection(
+      c.subjects.flatMap((s) => [s.base, s.head]),
+      budget,
+    );
     if (notBuilt) out.push(notBuilt, '');
 
     const sections = [
@@ -108,7 +160,10 @@ export function renderGateReport(comparison: Comparison, context: GateReportCont
       budget.modules ? modulesSection(c) : null,
       budget.modules ? moduleInstructionsSection(c) : null,
       budget.charts ? gateCharts(c) : null,
-      studyLine(c.subjects.map((s) => s.head), ' (head)'),
+      studyLine(
+        c.subjects.map((s) => s.head),
+        ' (head)',
+      ),
     ];
     for (const s of sections) if (s) out.push(s, '');
 

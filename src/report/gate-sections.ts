@@ -21,7 +21,11 @@ export function distinctCountNote(label: string, r: SubjectResult): string | nul
 export function wallClockPair(c: Comparison, s: SubjectComparison): SubjectComparison | null {
   const kernel = s.head.guest?.kernel;
   if (kernel === undefined) return null;
-  return c.subjects.find((o) => o !== s && !o.head.deterministic && !o.base.deterministic && o.head.guest?.kernel === kernel) ?? null;
+  return (
+    c.subjects.find(
+      (o) => o !== s && !o.head.deterministic && !o.base.deterministic && o.head.guest?.kernel === kernel,
+    ) ?? null
+  );
 }
 
 export function instructionsSection(c: Comparison): string | null {
@@ -39,17 +43,33 @@ export function instructionsSection(c: Comparison): string | null {
       i.delta === null ? '—' : signedCount(i.delta),
       formatPct(i.pct, 2),
       STATE_WORD[i.state],
-      ...(paired ? [pair ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite(pair.boot.pct) ? ` (${formatPct(pair.boot.pct)})` : ''}` : '—'] : []),
+      ...(paired
+        ? [
+            pair
+              ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite(pair.boot.pct) ? ` (${formatPct(pair.boot.pct)})` : ''}`
+              : '—',
+          ]
+        : []),
     ];
   });
   const notes = subjects.flatMap((s) =>
-    [distinctCountNote('base', s.base), distinctCountNote('head', s.head)].filter((n): n is string => n !== null).map((n) => `- ${name(s.name)}: ${n}`),
+    [distinctCountNote('base', s.base), distinctCountNote('head', s.head)]
+      .filter((n): n is string => n !== null)
+      .map((n) => `- ${name(s.name)}: ${n}`),
   );
   return [
     '#### Instructions to ready (deterministic boots)',
     '',
     table(
-      ['subject', 'base instructions', 'head instructions', 'Δ', 'Δ %', 'verdict', ...(paired ? ['same image, wall-clock'] : [])],
+      [
+        'subject',
+        'base instructions',
+        'head instructions',
+        'Δ',
+        'Δ %',
+        'verdict',
+        ...(paired ? ['same image, wall-clock'] : []),
+      ],
       ['l', 'r', 'r', 'r', 'r', 'l', ...(paired ? (['l'] as const) : [])],
       rows,
     ),
@@ -66,7 +86,9 @@ export function modulesSection(c: Comparison): string | null {
   const parts: string[] = [];
   for (const s of c.subjects) {
     if (s.modules.length === 0) continue;
-    const rows = s.modules.slice(0, TOP_MODULES).map((m) => [name(m.name), formatMs2(m.baseMs), formatMs2(m.headMs), signedMs(m.deltaMs)]);
+    const rows = s.modules
+      .slice(0, TOP_MODULES)
+      .map((m) => [name(m.name), formatMs2(m.baseMs), formatMs2(m.headMs), signedMs(m.deltaMs)]);
     parts.push(
       `Modules of ${name(s.name)} whose init time changed most (median ms over successful boots). These are line gaps: ` +
         "from a module's init line to the next module's line, so a removed or silent module's time shows up in its neighbour.",
@@ -85,18 +107,28 @@ export function phasesSection(c: Comparison): string | null {
     if (s.phases.length === 0) continue;
     const shown = s.phases.filter((p) => Math.abs(p.deltaMs) >= 0.5 || p.baseMs === null || p.headMs === null);
     const rest = s.phases.filter((p) => !shown.includes(p));
-    const rows = shown.slice(0, 20).map((p) => [name(p.name), formatMs2(p.baseMs), formatMs2(p.headMs), signedMs(p.deltaMs)]);
+    const rows = shown
+      .slice(0, 20)
+      .map((p) => [name(p.name), formatMs2(p.baseMs), formatMs2(p.headMs), signedMs(p.deltaMs)]);
     if (rest.length > 0) {
-      const sum = (pick: (p: (typeof rest)[number]) => number | null): number => rest.reduce((a, p) => a + (pick(p) ?? 0), 0);
-      rows.push([`${rest.length} other phases (each within ±0.5 ms)`, formatMs2(sum((p) => p.baseMs)), formatMs2(sum((p) => p.headMs)), signedMs(sum((p) => p.deltaMs))]);
+      const sum = (pick: (p: (typeof rest)[number]) => number | null): number =>
+        rest.reduce((a, p) => a + (pick(p) ?? 0), 0);
+      rows.push([
+        `${rest.length} other phases (each within ±0.5 ms)`,
+        formatMs2(sum((p) => p.baseMs)),
+        formatMs2(sum((p) => p.headMs)),
+        signedMs(sum((p) => p.deltaMs)),
+      ]);
     }
-    parts.push(`Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`, '');
+    parts.push(
+      `Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`,
+      '',
+    );
     parts.push(table(['phase', 'base ms', 'head ms', 'Δ ms'], ['l', 'r', 'r', 'r'], rows), '');
   }
   if (parts.length === 0) return null;
   return ['#### Where the time went', '', ...parts].join('\n').trimEnd();
 }
-
 
 /** Deterministic subjects: each module's init in instructions, base vs head, biggest change first. */
 export function moduleInstructionsSection(c: Comparison): string | null {
@@ -113,13 +145,15 @@ export function moduleInstructionsSection(c: Comparison): string | null {
       signedCount(m.delta),
     ]);
     const more = modules.length > TOP_MODULES ? ` (${TOP_MODULES} of ${modules.length} modules)` : '';
-    parts.push(`Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`, '');
+    parts.push(
+      `Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`,
+      '',
+    );
     parts.push(table(['module', 'base instructions', 'head instructions', 'Δ'], ['l', 'r', 'r', 'r'], rows), '');
   }
   if (parts.length === 0) return null;
   return ['#### Module init instructions (deterministic boots)', '', ...parts].join('\n').trimEnd();
 }
-
 
 export function gateCharts(c: Comparison): string | null {
   const drawable = c.subjects.filter((s) => okBootMs(s.base).length > 0 && okBootMs(s.head).length > 0);
@@ -129,5 +163,7 @@ export function gateCharts(c: Comparison): string | null {
     .map((s) => bootTimesChart(`${s.name}: sorted boot times`, okBootMs(s.base), okBootMs(s.head)))
     .filter((x): x is string => x !== null);
   const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${count(MAX_CHARTS)} subjects only.`] : [];
-  return ['#### Boot times (ms), sorted: bars base, line head', '', ...charts.flatMap((ch) => [ch, '']), ...more].join('\n').trimEnd();
+  return ['#### Boot times (ms), sorted: bars base, line head', '', ...charts.flatMap((ch) => [ch, '']), ...more]
+    .join('\n')
+    .trimEnd();
 }

@@ -5,7 +5,18 @@ import type { Comparison, SubjectComparison } from '../compare/index.js';
 import { cappedRows, name, NO_HTTP_CHECK, table } from './blocks.js';
 import { clip, escapeMarkdown } from './escape.js';
 import { DECIDED_BY } from './notes.js';
-import { ciLabel, count, finite, formatCi, formatMs, formatP, formatPct, formatPlain, signedCount, STATE_WORD } from './format.js';
+import {
+  ciLabel,
+  count,
+  finite,
+  formatCi,
+  formatMs,
+  formatP,
+  formatPct,
+  formatPlain,
+  signedCount,
+  STATE_WORD,
+} from './format.js';
 
 /** One subject's part of the verdict line: what changed, by how much, how sure. */
 export function headline(s: SubjectComparison): string {
@@ -22,7 +33,8 @@ export function headline(s: SubjectComparison): string {
     }
     case 'instructions': {
       const ins = s.instructions!;
-      if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
+      if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null)
+        return `${who}: ${escapeMarkdown(ins.reason)}`;
       return `${who}: ${formatPct(ins.pct, 2)} instructions (${count(ins.base)} → ${count(ins.head)}, ${signedCount(ins.delta)})`;
     }
     case 'boot time': {
@@ -42,7 +54,8 @@ export function headline(s: SubjectComparison): string {
 export function verdictLine(c: Comparison): string {
   const word = `**${STATE_WORD[c.state]}**`;
   if (c.subjects.length === 0) {
-    const one = c.unmatched.length > 0 ? ` (measured on one side only: ${c.unmatched.slice(0, 5).map(name).join(', ')})` : '';
+    const one =
+      c.unmatched.length > 0 ? ` (measured on one side only: ${c.unmatched.slice(0, 5).map(name).join(', ')})` : '';
     return `${word} — no subject was measured on both base and head${one}`;
   }
   const deciding = c.subjects.filter((s) => s.state === c.state);
@@ -53,22 +66,29 @@ export function verdictLine(c: Comparison): string {
     // each subject's own threshold, the one it was decided with, not the global one
     const thresholds = [
       ...new Set(deciding.filter((s) => s.decision.by === 'boot time').map((s) => s.decision.threshold.text)),
-      ...new Set(deciding.filter((s) => s.decision.by === 'instructions').map((s) => `${formatPlain(s.decision.instructionsThresholdPct)} % instructions`)),
+      ...new Set(
+        deciding
+          .filter((s) => s.decision.by === 'instructions')
+          .map((s) => `${formatPlain(s.decision.instructionsThresholdPct)} % instructions`),
+      ),
     ];
     if (thresholds.length > 0) line += `; within ±${thresholds.join(' / ±')}`;
   }
   // Head failures decide a subject only when every base boot succeeded (then its headline says so);
   // when the base failed too, they are still said here.
   const failureNotes = c.subjects
-    .filter((s) => s.decision.by !== 'head boot failures' && s.decision.boots.headFailed > 0 && s.decision.boots.baseFailed > 0)
+    .filter(
+      (s) =>
+        s.decision.by !== 'head boot failures' && s.decision.boots.headFailed > 0 && s.decision.boots.baseFailed > 0,
+    )
     .map((s) => {
       const b = s.decision.boots;
       return `${name(s.name)}: ${count(b.headFailed)} of ${count(b.head)} head boots failed (base: ${count(b.baseFailed)} of ${count(b.base)})`;
     });
-  if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ''}`;
+  if (failureNotes.length > 0)
+    line += `; also ${failureNotes.slice(0, 3).join('; ')}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ''}`;
   return line;
 }
-
 
 /** One line per subject: what decided it, the threshold it was judged with and the boots the decision took. */
 export function decisionLines(c: Comparison): string[] {
@@ -76,8 +96,14 @@ export function decisionLines(c: Comparison): string[] {
     const d = s.decision;
     const parts = [`decided by ${DECIDED_BY[d.by]}${d.test ? ` (${d.test})` : ''}`];
     if (d.by === 'instructions') parts.push(`instruction threshold ±${formatPlain(d.instructionsThresholdPct)} %`);
-    else parts.push(`threshold ${escapeMarkdown(d.threshold.text)}${d.threshold.ms !== null && finite(d.threshold.pctOfBase) ? ` (${d.threshold.pctOfBase.toFixed(1)} % of the base median)` : ''}`);
-    if (d.moduleThreshold) parts.push(`module threshold ${formatPlain(d.moduleThreshold.ms)} ms (${count(d.moduleThreshold.slower)} module(s) over it)`);
+    else
+      parts.push(
+        `threshold ${escapeMarkdown(d.threshold.text)}${d.threshold.ms !== null && finite(d.threshold.pctOfBase) ? ` (${d.threshold.pctOfBase.toFixed(1)} % of the base median)` : ''}`,
+      );
+    if (d.moduleThreshold)
+      parts.push(
+        `module threshold ${formatPlain(d.moduleThreshold.ms)} ms (${count(d.moduleThreshold.slower)} module(s) over it)`,
+      );
     const used = `${count(d.boots.base)} + ${count(d.boots.head)} boots${d.boots.warmup > 0 ? ` (and ${count(d.boots.warmup)} warm-up)` : ''}`;
     if (d.by === 'identical image') {
       parts.push(`identical image (${d.identicalImage}): no boots`);
@@ -86,7 +112,9 @@ export function decisionLines(c: Comparison): string[] {
     } else if (d.mode === 'adaptive' && s.sequential) {
       const q = s.sequential;
       const why = s.state !== 'inconclusive' ? 'decided' : q.final ? 'cap reached' : 'stopped';
-      parts.push(`${used}, adaptive: ${why} at look ${count(q.look)} (looks at ${q.looks.map((n) => count(n)).join(', ')} of at most ${count(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`);
+      parts.push(
+        `${used}, adaptive: ${why} at look ${count(q.look)} (looks at ${q.looks.map((n) => count(n)).join(', ')} of at most ${count(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(' CI', '')} repeated CI)`,
+      );
     } else {
       parts.push(`${used}, fixed count`);
     }
@@ -94,7 +122,9 @@ export function decisionLines(c: Comparison): string[] {
     if (sp && d.by !== 'identical image') {
       const ratio = sp.madRatio !== null && finite(sp.madRatio) ? `spread (MAD) ×${sp.madRatio.toFixed(2)}, ` : '';
       const flag = sp.p < d.alpha ? ' — **the shape or spread changed**' : '';
-      parts.push(`${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 0.001 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`);
+      parts.push(
+        `${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 0.001 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`,
+      );
     }
     return `- ${name(s.name)}: ${parts.join(' · ')}`;
   });
@@ -140,9 +170,24 @@ export function mainGateTable(c: Comparison, maxRows: number): string {
     const p = v && finite(v.p) ? formatP(v.p).replace(/^p (= )?/, '') : '—';
     const httpBase = s.base.summary.http?.median;
     const httpHead = s.head.summary.http?.median;
-    const http = finite(httpBase) || finite(httpHead) ? `${formatMs(httpBase)} → ${formatMs(httpHead)}` : s.head.guest?.network === null ? NO_HTTP_CHECK : '—';
+    const http =
+      finite(httpBase) || finite(httpHead)
+        ? `${formatMs(httpBase)} → ${formatMs(httpHead)}`
+        : s.head.guest?.network === null
+          ? NO_HTTP_CHECK
+          : '—';
     const boots = `${count(s.base.summary.n)}/${count(s.base.summary.total)} / ${count(s.head.summary.n)}/${count(s.head.summary.total)}`;
-    return [name(s.name), formatMs(baseMedian), formatMs(headMedian), delta, p, boots, http, imageDelta(s), subjectVerdict(s)];
+    return [
+      name(s.name),
+      formatMs(baseMedian),
+      formatMs(headMedian),
+      delta,
+      p,
+      boots,
+      http,
+      imageDelta(s),
+      subjectVerdict(s),
+    ];
   });
   return table(header, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'], cappedRows(rows, maxRows, header.length));
 }

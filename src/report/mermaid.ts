@@ -12,7 +12,10 @@ export const MAX_CHART_POINTS = 20;
  * plain set of characters becomes `_`.
  */
 export function mermaidText(text: string, max = 60): string {
-  const plain = stripControl(text).replace(/\s+/g, ' ').replace(/[^\p{L}\p{N} ._:/+(),-]/gu, '_').trim();
+  const plain = stripControl(text)
+    .replace(/\s+/g, ' ')
+    .replace(/[^\p{L}\p{N} ._:/+(),-]/gu, '_')
+    .trim();
   return plain.length <= max ? plain : `${plain.slice(0, max - 1)}…`;
 }
 

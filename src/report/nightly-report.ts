@@ -20,17 +20,26 @@ export function nightlyTrendSection(links: DataBranchLinks, trends: readonly Sub
   const { branch, blobUrl } = links;
   const out = [`#### History (data branch ${inlineCode(branch)})`, ''];
   const page = trends.length > 0 ? links.dashboardPage : null;
-  if (page) out.push(`Dashboard: ${inlineCode(page)} on the data branch ([file](${blobUrl(page)}); serve the branch with GitHub Pages to open it).`, '');
+  if (page)
+    out.push(
+      `Dashboard: ${inlineCode(page)} on the data branch ([file](${blobUrl(page)}); serve the branch with GitHub Pages to open it).`,
+      '',
+    );
   for (const t of trends) {
     const latest = t.points.at(-1);
-    out.push(`**${escapeMarkdown(t.subject)}**: ${t.file.entries.length} nightly runs${latest ? `, latest median ${latest.median.toFixed(1)} ms` : ''} · [trend chart (SVG)](${blobUrl(t.chartPath)})`, '');
+    out.push(
+      `**${escapeMarkdown(t.subject)}**: ${t.file.entries.length} nightly runs${latest ? `, latest median ${latest.median.toFixed(1)} ms` : ''} · [trend chart (SVG)](${blobUrl(t.chartPath)})`,
+      '',
+    );
     const chart = trendMermaid(`${t.subject}: median boot ms per nightly run`, t.points);
     if (chart) out.push(chart, '');
     if (t.changePoints.length > 0) {
       out.push('| change point | commit | median before → after (ms) | shift | p |', '| --- | --- | --: | --: | --: |');
       for (const cp of t.changePoints.slice(-10)) {
         const p = t.points[cp.index]!;
-        out.push(`| ${p.at.slice(0, 10)} (${cp.direction}) | ${inlineCode(p.commit.slice(0, 12))} | ${cp.beforeMedian.toFixed(1)} → ${cp.afterMedian.toFixed(1)} | ${cp.shiftPct >= 0 ? '+' : ''}${cp.shiftPct.toFixed(1)} % | ${cp.p.toPrecision(2)} |`);
+        out.push(
+          `| ${p.at.slice(0, 10)} (${cp.direction}) | ${inlineCode(p.commit.slice(0, 12))} | ${cp.beforeMedian.toFixed(1)} → ${cp.afterMedian.toFixed(1)} | ${cp.shiftPct >= 0 ? '+' : ''}${cp.shiftPct.toFixed(1)} % | ${cp.p.toPrecision(2)} |`,
+        );
       }
       out.push('');
     } else {
@@ -38,18 +47,28 @@ export function nightlyTrendSection(links: DataBranchLinks, trends: readonly Sub
     }
     for (const q of t.qemuChanges.slice(-5)) {
       const p = t.points[q.index]!;
-      out.push(`QEMU changed on ${p.at.slice(0, 10)} (${escapeMarkdown(q.from)} → ${escapeMarkdown(q.to)}): timings before and after are not comparable, so no change point is tested across it.`, '');
+      out.push(
+        `QEMU changed on ${p.at.slice(0, 10)} (${escapeMarkdown(q.from)} → ${escapeMarkdown(q.to)}): timings before and after are not comparable, so no change point is tested across it.`,
+        '',
+      );
     }
     if (t.sustained) {
       const s = t.sustained;
-      out.push(`**Sustained regression**: ${s.currentShiftPct.toFixed(1)} % slower than before ${t.points[s.index]!.at.slice(0, 10)} (median ${s.beforeMedian.toFixed(1)} → ${s.currentMedian.toFixed(1)} ms over the latest runs).`, '');
+      out.push(
+        `**Sustained regression**: ${s.currentShiftPct.toFixed(1)} % slower than before ${t.points[s.index]!.at.slice(0, 10)} (median ${s.beforeMedian.toFixed(1)} → ${s.currentMedian.toFixed(1)} ms over the latest runs).`,
+        '',
+      );
     }
   }
   return out.join('\n');
 }
 
 /** The sustained-regression issue's title and body; null when no subject regressed. */
-export function regressionIssueContent(configName: string, links: DataBranchLinks, trends: readonly SubjectTrend[]): { title: string; body: string } | null {
+export function regressionIssueContent(
+  configName: string,
+  links: DataBranchLinks,
+  trends: readonly SubjectTrend[],
+): { title: string; body: string } | null {
   const { blobUrl } = links;
   const sustained = trends.filter((t) => t.sustained);
   if (sustained.length === 0) return null;
@@ -64,7 +83,9 @@ export function regressionIssueContent(configName: string, links: DataBranchLink
         `p = ${s.p.toPrecision(2)} · [chart](${blobUrl(t.chartPath)})`,
     );
   }
-  lines.push('', `Latest run: ${links.runUrl ?? '(no run URL)'}. This issue is updated by every nightly run and closed when the level comes back.`);
+  lines.push(
+    '',
+    `Latest run: ${links.runUrl ?? '(no run URL)'}. This issue is updated by every nightly run and closed when the level comes back.`,
+  );
   return { title: `bootgate: sustained boot-time regression (${configName})`, body: lines.join('\n') };
 }
-

@@ -31,7 +31,8 @@ export function isMinMaxRange(s: Pick<SubjectSummary, 'n'>): boolean {
   return s.n > 0 && !medianCIReachesLevel(s.n);
 }
 
-export const MIN_MAX_NOTE = 'min–max: fewer than 6 boots, the range of the boots stands in for the 95 % CI (whose coverage it does not reach)';
+export const MIN_MAX_NOTE =
+  'min–max: fewer than 6 boots, the range of the boots stands in for the 95 % CI (whose coverage it does not reach)';
 
 /** What decided a subject, in the words of every report ("decided by boot time"). */
 export const DECIDED_BY: Record<DecidedBy, string> = {

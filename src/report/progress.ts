@@ -22,7 +22,10 @@ export function colourEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEn
 }
 
 export function colours(enabled: boolean): Colours {
-  const sgr = (open: number, close: number) => (text: string): string => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const sgr =
+    (open: number, close: number) =>
+    (text: string): string =>
+      enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), dim: sgr(2, 22), bold: sgr(1, 22) };
 }
 
@@ -50,7 +53,9 @@ interface Stream {
   columns?: number;
 }
 
-export function createReporter(options: { quiet?: boolean; stream?: Stream; env?: NodeJS.ProcessEnv; now?: () => number } = {}): Reporter {
+export function createReporter(
+  options: { quiet?: boolean; stream?: Stream; env?: NodeJS.ProcessEnv; now?: () => number } = {},
+): Reporter {
   const stream = options.stream ?? process.stderr;
   const quiet = !!options.quiet;
   const paint = colours(colourEnabled(stream, options.env));

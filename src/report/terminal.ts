@@ -37,7 +37,9 @@ export function progressLine(p: BootProgress): string {
 function table(raw: string[][]): string {
   const rows = raw.map((r) => r.map(cellText));
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 /** The final table: one row per subject, then each subject's slowest modules. */
@@ -74,7 +76,10 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
   for (const r of results) {
     if (r.summary.modules.length === 0) continue;
     out += `\n\n${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)\n`;
-    out += table([['module', 'ms'], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
+    out += table([
+      ['module', 'ms'],
+      ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)]),
+    ]);
   }
   for (const r of results) {
     const counted = r.summary.moduleInstructions ?? [];
@@ -104,7 +109,10 @@ export function resultsTable(results: readonly SubjectResult[], topModules = 10)
 export function notBuiltText(r: Pick<SubjectResult, 'name' | 'variant' | 'notBuilt'>): string {
   const n = r.notBuilt;
   if (!n) return '';
-  const lines = [`${subjectLabel(r.name, r.variant)}: NOT BUILT (${n.stage}) — ${n.reason}`, ...n.tail.slice(-10).map((l) => `  ${l}`)];
+  const lines = [
+    `${subjectLabel(r.name, r.variant)}: NOT BUILT (${n.stage}) — ${n.reason}`,
+    ...n.tail.slice(-10).map((l) => `  ${l}`),
+  ];
   if (n.log) lines.push(`  (log: ${n.log})`);
   return lines.join('\n');
 }
@@ -129,22 +137,38 @@ export function comparisonSummary(c: Comparison): string {
   let out = table(rows);
   for (const s of c.subjects) {
     out += `\n${s.name}: ${s.state} — ${s.reason}`;
-    const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]! ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side` : '';
-    const threshold = s.decision.by === 'instructions' ? `instruction threshold ${plain(s.decision.instructionsThresholdPct ?? NaN)} %` : `threshold ${s.decision.threshold.text}`;
+    const looks =
+      s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]!
+        ? `, looks at ${s.sequential.looks.join(', ')} of at most ${s.sequential.maxPerSide} per side`
+        : '';
+    const threshold =
+      s.decision.by === 'instructions'
+        ? `instruction threshold ${plain(s.decision.instructionsThresholdPct ?? NaN)} %`
+        : `threshold ${s.decision.threshold.text}`;
     out += `\n${s.name}: decided by ${DECIDED_BY[s.decision.by]}; ${threshold}; boots used ${whole(s.decision.boots.base)} + ${whole(s.decision.boots.head)}${looks}`;
-    if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
-    for (const [side, r] of [['base', s.base], ['head', s.head]] as const) {
+    if (s.spread)
+      out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
+    for (const [side, r] of [
+      ['base', s.base],
+      ['head', s.head],
+    ] as const) {
       const warning = outlierWarning(`${s.name}, ${side}`, r);
       if (warning) out += `\n${warning}`;
     }
     if (s.instructions) out += `\n${s.name}: instructions ${s.instructions.state} — ${s.instructions.reason}`;
-    const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
-    if (phases.length > 0) out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;
+    const phases = [...s.phases]
+      .sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs))
+      .slice(0, 3)
+      .filter((p) => Math.abs(p.deltaMs) >= 0.05);
+    if (phases.length > 0)
+      out += `\n${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? '+' : ''}${p.deltaMs.toFixed(1)} ms`).join(', ')}`;
     const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
-    if (top.length > 0) out += `\n${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
+    if (top.length > 0)
+      out += `\n${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? '+' : ''}${m.deltaMs.toFixed(1)} ms`).join(', ')}`;
     const changed = s.moduleInstructions.filter((m) => m.delta !== 0).slice(0, 3);
     if (changed.length > 0) {
-      const what = (m: (typeof changed)[number]): string => `${m.module ?? '(outside any module)'} ${m.delta > 0 ? '+' : ''}${m.delta.toLocaleString('en-US')}`;
+      const what = (m: (typeof changed)[number]): string =>
+        `${m.module ?? '(outside any module)'} ${m.delta > 0 ? '+' : ''}${m.delta.toLocaleString('en-US')}`;
       out += `\n${s.name}: module instructions that changed most: ${changed.map(what).join(', ')}`;
     }
   }

@@ -30,7 +30,8 @@ export interface ChangePoint {
 }
 
 function validate(values: readonly number[], o: ChangePointOptions): void {
-  if (!Number.isInteger(o.window) || o.window < 2) throw new RangeError(`change points: window must be an integer ≥ 2, got ${o.window}`);
+  if (!Number.isInteger(o.window) || o.window < 2)
+    throw new RangeError(`change points: window must be an integer ≥ 2, got ${o.window}`);
   if (!(o.alpha > 0 && o.alpha < 1)) throw new RangeError(`change points: alpha must be in (0, 1), got ${o.alpha}`);
   if (!(o.minShiftPct >= 0)) throw new RangeError(`change points: minShiftPct must be ≥ 0, got ${o.minShiftPct}`);
   const bad = values.findIndex((v) => !Number.isFinite(v));
@@ -38,7 +39,11 @@ function validate(values: readonly number[], o: ChangePointOptions): void {
 }
 
 /** The before/after comparison at `index` (needs `window` runs on both sides). */
-export function compareWindows(values: readonly number[], index: number, window: number): Omit<ChangePoint, 'direction'> {
+export function compareWindows(
+  values: readonly number[],
+  index: number,
+  window: number,
+): Omit<ChangePoint, 'direction'> {
   const before = values.slice(index - window, index);
   const after = values.slice(index, index + window);
   const beforeMedian = median(before);
@@ -57,7 +62,10 @@ export function compareWindows(values: readonly number[], index: number, window:
  * largest where the windows split exactly at the step). A point needs `window` runs after it, so a
  * new level is reported `window` runs late.
  */
-export function detectChangePoints(values: readonly number[], options: Partial<ChangePointOptions> = {}): ChangePoint[] {
+export function detectChangePoints(
+  values: readonly number[],
+  options: Partial<ChangePointOptions> = {},
+): ChangePoint[] {
   const o: ChangePointOptions = { ...DEFAULT_CHANGE_POINT_OPTIONS, ...options };
   validate(values, o);
   const w = o.window;
@@ -68,7 +76,8 @@ export function detectChangePoints(values: readonly number[], options: Partial<C
       candidates.push({ ...c, direction: c.shiftPct > 0 ? 'regression' : 'improvement' });
     }
   }
-  const stronger = (a: ChangePoint, b: ChangePoint): boolean => a.p < b.p || (a.p === b.p && Math.abs(a.t) > Math.abs(b.t));
+  const stronger = (a: ChangePoint, b: ChangePoint): boolean =>
+    a.p < b.p || (a.p === b.p && Math.abs(a.t) > Math.abs(b.t));
   const kept: ChangePoint[] = [];
   for (const c of candidates) {
     const last = kept.at(-1);
@@ -93,7 +102,11 @@ export interface SustainedRegression extends ChangePoint {
  * runs are still at least minShiftPct slower than the level before it. Null otherwise (no change
  * point, the latest one is an improvement, or the level came back).
  */
-export function sustainedRegression(values: readonly number[], points: readonly ChangePoint[], options: Partial<ChangePointOptions> = {}): SustainedRegression | null {
+export function sustainedRegression(
+  values: readonly number[],
+  points: readonly ChangePoint[],
+  options: Partial<ChangePointOptions> = {},
+): SustainedRegression | null {
   const o: ChangePointOptions = { ...DEFAULT_CHANGE_POINT_OPTIONS, ...options };
   const last = points.at(-1);
   if (!last || last.direction !== 'regression' || values.length < o.window) return null;

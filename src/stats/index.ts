@@ -16,5 +16,12 @@ export {
   type Verdict,
 } from './verdict.js';
 export { decideInstructions, type InstructionVerdict } from './instructions.js';
-export { lookLevels, nominalLevels, sequentialGate, spentAlpha, type SequentialPlan, type SpendingFunction } from './sequential.js';
+export {
+  lookLevels,
+  nominalLevels,
+  sequentialGate,
+  spentAlpha,
+  type SequentialPlan,
+  type SpendingFunction,
+} from './sequential.js';
 export { ksPValue, ksStatistic, spreadChange, type SpreadChange } from './kolmogorov-smirnov.js';

@@ -19,7 +19,8 @@ function sideCount(values: readonly (number | null)[], side: string): { count: n
   const present: number[] = [];
   values.forEach((v, i) => {
     if (v === null) return;
-    if (!Number.isFinite(v)) throw new RangeError(`decideInstructions (${side}): expected finite counts or null, got ${v} at index ${i}`);
+    if (!Number.isFinite(v))
+      throw new RangeError(`decideInstructions (${side}): expected finite counts or null, got ${v} at index ${i}`);
     present.push(v);
   });
   const notes: string[] = [];
@@ -29,7 +30,9 @@ function sideCount(values: readonly (number | null)[], side: string): { count: n
   const lo = Math.min(...present);
   const hi = Math.max(...present);
   if (lo !== hi) {
-    notes.push(`${side} counts differ between boots (${lo} … ${hi}), so the median was used; the guest is not fully deterministic`);
+    notes.push(
+      `${side} counts differ between boots (${lo} … ${hi}), so the median was used; the guest is not fully deterministic`,
+    );
   }
   return { count: median(present), notes };
 }
@@ -49,11 +52,25 @@ export function decideInstructions(
 
   if (b.count === null || h.count === null) {
     const missing = [b.count === null ? 'base' : null, h.count === null ? 'head' : null].filter(Boolean).join(' and ');
-    return { state: 'inconclusive', base: b.count, head: h.count, delta: null, pct: null, reason: `no instruction count for ${missing}${suffix}` };
+    return {
+      state: 'inconclusive',
+      base: b.count,
+      head: h.count,
+      delta: null,
+      pct: null,
+      reason: `no instruction count for ${missing}${suffix}`,
+    };
   }
   const delta = h.count - b.count;
   if (b.count <= 0) {
-    return { state: 'inconclusive', base: b.count, head: h.count, delta, pct: null, reason: `base instruction count is ${b.count}, cannot express a percentage${suffix}` };
+    return {
+      state: 'inconclusive',
+      base: b.count,
+      head: h.count,
+      delta,
+      pct: null,
+      reason: `base instruction count is ${b.count}, cannot express a percentage${suffix}`,
+    };
   }
   const pct = (100 * delta) / b.count;
   const summary = `${h.count} vs ${b.count} instructions (${delta >= 0 ? '+' : ''}${delta}, ${pct >= 0 ? '+' : ''}${pct.toFixed(2)} %)`;

@@ -58,7 +58,10 @@ export function spreadChange(base: readonly number[], head: readonly number[]): 
   assertNonEmpty(head, 'spreadChange (head)');
   const mb = median([...base]);
   const mh = median([...head]);
-  const d = ksStatistic(base.map((x) => x - mb), head.map((x) => x - mh));
+  const d = ksStatistic(
+    base.map((x) => x - mb),
+    head.map((x) => x - mh),
+  );
   const baseMad = mad(base);
   return { d, p: ksPValue(d, base.length, head.length), madRatio: baseMad > 0 ? mad(head) / baseMad : null };
 }

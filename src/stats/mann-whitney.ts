@@ -57,7 +57,7 @@ function midranks(values: readonly number[]): { ranks: number[]; tieSizes: numbe
   const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
   const ranks = new Array<number>(values.length);
   const tieSizes: number[] = [];
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end]!] === values[order[start]!]) end++;
     const rank = (start + 1 + end) / 2; // mean of ranks start+1 .. end

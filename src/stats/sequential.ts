@@ -41,11 +41,17 @@ const cache = new Map<string, number[]>();
  * (increasing, in (0, 1]; the last is 1 when the look is the final one), total error `alpha`.
  * A look whose share of alpha is zero gets level 0 (it can never reject).
  */
-export function nominalLevels(fractions: readonly number[], alpha: number, spending: SpendingFunction = 'pocock'): number[] {
+export function nominalLevels(
+  fractions: readonly number[],
+  alpha: number,
+  spending: SpendingFunction = 'pocock',
+): number[] {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`nominalLevels: alpha must be in (0, 1), got ${alpha}`);
   fractions.forEach((t, i) => {
     if (!(t > 0 && t <= 1) || (i > 0 && !(t > fractions[i - 1]!))) {
-      throw new RangeError(`nominalLevels: information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
+      throw new RangeError(
+        `nominalLevels: information fractions must increase within (0, 1], got ${fractions.join(', ')}`,
+      );
     }
   });
   const key = `${alpha}|${spending}|${fractions.map((t) => t.toFixed(6)).join(',')}`;
@@ -71,7 +77,8 @@ export function nominalLevels(fractions: readonly number[], alpha: number, spend
       const crossing = (z: number): number => {
         const b = z * Math.sqrt(t);
         let sum = 0;
-        for (let i = 0; i < px.length; i++) sum += pw[i]! * pv[i]! * (upperTail((b - px[i]!) / sd) + normalCdf((-b - px[i]!) / sd));
+        for (let i = 0; i < px.length; i++)
+          sum += pw[i]! * pv[i]! * (upperTail((b - px[i]!) / sd) + normalCdf((-b - px[i]!) / sd));
         return sum;
       };
       if (!(increment > 1e-12)) {
@@ -98,7 +105,8 @@ export function nominalLevels(fractions: readonly number[], alpha: number, spend
         nextValues[j] = density(next.x[j]! / sd) / sd;
       } else {
         let sum = 0;
-        for (let i = 0; i < points.x.length; i++) sum += points.w[i]! * values[i]! * density((next.x[j]! - points.x[i]!) / sd);
+        for (let i = 0; i < points.x.length; i++)
+          sum += points.w[i]! * values[i]! * density((next.x[j]! - points.x[i]!) / sd);
         nextValues[j] = sum / sd;
       }
     }
@@ -129,7 +137,11 @@ export const INTERVAL_ERROR = 0.05;
  * over all looks) and `ciLevel` for the Hodges–Lehmann interval (a repeated confidence interval,
  * simultaneous coverage ≥ 95 % over all looks). A single final look gives p = alpha and 95 %.
  */
-export function lookLevels(plan: SequentialPlan, alpha: number, spending: SpendingFunction = 'pocock'): { p: number; ciLevel: number; look: number } {
+export function lookLevels(
+  plan: SequentialPlan,
+  alpha: number,
+  spending: SpendingFunction = 'pocock',
+): { p: number; ciLevel: number; look: number } {
   if (plan.looks.length === 0) throw new RangeError('lookLevels: no look yet');
   if (!(plan.maxPerSide > 0)) throw new RangeError(`lookLevels: maxPerSide must be positive, got ${plan.maxPerSide}`);
   // Looks that saw no new boots (failures) carry no information: keep the increasing ones.

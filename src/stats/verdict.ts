@@ -132,14 +132,20 @@ function validateOptions(options: VerdictOptions): void {
  * beyond a threshold: the change must become significant, i.e. the (1 − alpha) CI must clear zero
  * (→ regression or improvement).
  */
-function estimateMoreBoots(change: RelativeChange, nBase: number, nHead: number, options: VerdictOptions): number | null {
+function estimateMoreBoots(
+  change: RelativeChange,
+  nBase: number,
+  nHead: number,
+  options: VerdictOptions,
+): number | null {
   const nEff = 2 / (1 / nBase + 1 / nHead);
   const halfWidth = (change.ciPct[1] - change.ciPct[0]) / 2;
   const centre = (change.ciPct[0] + change.ciPct[1]) / 2;
   const room =
     Math.abs(centre) < options.thresholdPct
       ? options.thresholdPct - Math.abs(centre)
-      : (Math.abs(centre) * normalQuantile(0.5 + change.ciLevel / 2)) / normalQuantile(1 - (options.pLevel || options.alpha) / 2);
+      : (Math.abs(centre) * normalQuantile(0.5 + change.ciLevel / 2)) /
+        normalQuantile(1 - (options.pLevel || options.alpha) / 2);
   let needed = minBootsForAlpha(options.alpha);
   if (halfWidth > 0) {
     if (!(room > 0)) return null;
@@ -159,7 +165,11 @@ function estimateMoreBoots(change: RelativeChange, nBase: number, nHead: number,
  * about 2.5 % of the time, so requiring the whole CI above t would almost never catch a real t %
  * slowdown. Significance (p < alpha) is what guards against false alarms on identical images.
  */
-export function decide(base: readonly number[], head: readonly number[], options: Partial<VerdictOptions> = {}): Verdict {
+export function decide(
+  base: readonly number[],
+  head: readonly number[],
+  options: Partial<VerdictOptions> = {},
+): Verdict {
   const opts: VerdictOptions = { ...DEFAULT_VERDICT_OPTIONS, ...options };
   validateOptions(opts);
   assertFiniteSample(base, 'decide (base)');
@@ -176,8 +186,17 @@ export function decide(base: readonly number[], head: readonly number[], options
   const baseMedian = base.length > 0 ? median([...base]) : NaN;
   if (base.length > 0 && !(baseMedian > 0)) {
     return {
-      pct: NaN, ciPct: [NaN, NaN], p: NaN, baseMedian, headMedian: head.length > 0 ? median([...head]) : NaN, shiftMs: NaN, ciLevel,
-      state: 'inconclusive', thresholdPct: opts.thresholdPct, threshold, moreBoots: null,
+      pct: NaN,
+      ciPct: [NaN, NaN],
+      p: NaN,
+      baseMedian,
+      headMedian: head.length > 0 ? median([...head]) : NaN,
+      shiftMs: NaN,
+      ciLevel,
+      state: 'inconclusive',
+      thresholdPct: opts.thresholdPct,
+      threshold,
+      moreBoots: null,
       reason: `the base median is ${baseMedian}: a change cannot be expressed as a share of it`,
     };
   }
@@ -208,7 +227,14 @@ export function decide(base: readonly number[], head: readonly number[], options
   const ciText = Math.abs(ciLevel - CI_LEVEL) < 1e-9 ? '95 % CI' : `${(100 * ciLevel).toFixed(1)} % CI`;
   const pText = pLevel === opts.alpha ? '' : `, needs p < ${formatP(pLevel)} at this look`;
   const describe = `${formatPct(change.pct)} (${formatMs(change.shiftMs)}, ${ciText} ${formatPct(lo)} … ${formatPct(hi)}, p = ${formatP(change.p)}${pText}, n = ${base.length}/${head.length})`;
-  const verdict = (state: VerdictState, reason: string, moreBoots: number | null = null): Verdict => ({ ...change, state, moreBoots, reason, thresholdPct: t, threshold });
+  const verdict = (state: VerdictState, reason: string, moreBoots: number | null = null): Verdict => ({
+    ...change,
+    state,
+    moreBoots,
+    reason,
+    thresholdPct: t,
+    threshold,
+  });
 
   if (significant && change.pct > 0 && hi >= t) {
     const size = lo >= t ? `at least ${tText} slower` : `slower, possibly by ${tText} or more`;

@@ -5,7 +5,7 @@
 // CSI/OSC escape sequences first (their bytes would otherwise leave visible junk), then every other
 // C0/C1 control character except tab and newline.
 const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
- 
+
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /** Removes terminal escape sequences and control characters; CRLF and lone CR become LF. */

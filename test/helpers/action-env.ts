@@ -131,7 +131,13 @@ export async function runActionProcess(run: ActionRun): Promise<ActionResult> {
 }
 
 /** A real-shaped pull_request event payload (the fields the action and @actions/github read). */
-export function pullRequestPayload(o: { number: number; baseSha: string; headSha: string; repo: string; headRepo?: string }): unknown {
+export function pullRequestPayload(o: {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  repo: string;
+  headRepo?: string;
+}): unknown {
   const [owner, name] = o.repo.split('/');
   const headRepo = o.headRepo ?? o.repo;
   return {
@@ -144,7 +150,16 @@ export function pullRequestPayload(o: { number: number; baseSha: string; headSha
       html_url: `https://github.com/${o.repo}/pull/${o.number}`,
       user: { login: 'contributor', type: 'User' },
       base: { ref: 'main', sha: o.baseSha, repo: { full_name: o.repo, name, owner: { login: owner }, fork: false } },
-      head: { ref: 'feature', sha: o.headSha, repo: { full_name: headRepo, name: headRepo.split('/')[1], owner: { login: headRepo.split('/')[0] }, fork: headRepo !== o.repo } },
+      head: {
+        ref: 'feature',
+        sha: o.headSha,
+        repo: {
+          full_name: headRepo,
+          name: headRepo.split('/')[1],
+          owner: { login: headRepo.split('/')[0] },
+          fork: headRepo !== o.repo,
+        },
+      },
     },
     repository: { full_name: o.repo, name, owner: { login: owner } },
     sender: { login: 'contributor', type: 'User' },
@@ -152,7 +167,10 @@ export function pullRequestPayload(o: { number: number; baseSha: string; headSha
 }
 
 /** A schedule event of acme/embox (mode nightly). */
-export const SCHEDULE_PAYLOAD = { schedule: '17 3 * * *', repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } } };
+export const SCHEDULE_PAYLOAD = {
+  schedule: '17 3 * * *',
+  repository: { full_name: 'acme/embox', name: 'embox', owner: { login: 'acme' } },
+};
 
 /** A workflow_run event of the base repository, for the pull_request run `runId` of a fork at `headSha`. */
 export function workflowRunPayload(runId: number, headSha: string): unknown {
@@ -176,4 +194,5 @@ export function workflowRunPayload(runId: number, headSha: string): unknown {
   };
 }
 
-export const explainRun = (r: ActionResult): string => `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
+export const explainRun = (r: ActionResult): string =>
+  `exit ${r.code}\n--- stdout\n${r.stdout.slice(-6000)}\n--- stderr\n${r.stderr.slice(-3000)}`;

@@ -23,11 +23,33 @@ export interface RenderedPage {
 }
 
 async function runChromium(args: string[], profile: string): Promise<{ stdout: string; stderr: string }> {
-  const child = execa(CHROMIUM, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-default-browser-check',
-    '--disable-extensions', '--disable-background-networking', '--hide-scrollbars', `--user-data-dir=${profile}`,
-    '--enable-logging=stderr', '--v=0', '--virtual-time-budget=5000', ...args,
-  ], { timeout: 90_000, killSignal: 'SIGKILL', reject: false, detached: true, cleanup: true, maxBuffer: 64 * 1024 * 1024 });
+  const child = execa(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-extensions',
+      '--disable-background-networking',
+      '--hide-scrollbars',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--virtual-time-budget=5000',
+      ...args,
+    ],
+    {
+      timeout: 90_000,
+      killSignal: 'SIGKILL',
+      reject: false,
+      detached: true,
+      cleanup: true,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const result = await child;
   // the browser's helper processes share its process group: none may outlive the test
   if (child.pid) {
@@ -38,7 +60,8 @@ async function runChromium(args: string[], profile: string): Promise<{ stdout: s
     }
   }
   if (result.timedOut) throw new Error(`chromium timed out: ${args.join(' ')}\n${String(result.stderr).slice(-2000)}`);
-  if (result.exitCode !== 0) throw new Error(`chromium exited ${result.exitCode}: ${String(result.stderr).slice(-2000)}`);
+  if (result.exitCode !== 0)
+    throw new Error(`chromium exited ${result.exitCode}: ${String(result.stderr).slice(-2000)}`);
   return { stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
@@ -47,14 +70,20 @@ const attribute = (dom: string, name: string): string | null => {
   return new RegExp(`${name}="([^"]*)"`).exec(body)?.[1] ?? null;
 };
 
-export async function renderPage(file: string, options: { screenshot?: string; height?: number } = {}): Promise<RenderedPage> {
+export async function renderPage(
+  file: string,
+  options: { screenshot?: string; height?: number } = {},
+): Promise<RenderedPage> {
   const profile = await mkdtemp(path.join(os.tmpdir(), 'bootgate-chromium-'));
   try {
     const url = pathToFileURL(path.resolve(file)).href;
     const { stdout, stderr } = await runChromium(['--dump-dom', url], profile);
     if (options.screenshot) {
       await mkdir(path.dirname(options.screenshot), { recursive: true });
-      await runChromium([`--window-size=1280,${options.height ?? 2400}`, `--screenshot=${options.screenshot}`, url], profile);
+      await runChromium(
+        [`--window-size=1280,${options.height ?? 2400}`, `--screenshot=${options.screenshot}`, url],
+        profile,
+      );
     }
     return {
       status: attribute(stdout, 'data-bootgate-status'),

@@ -9,9 +9,20 @@ import { z } from 'zod';
 
 export const bencherMetricFormat = z.record(
   z.string().min(1).max(1024),
-  z.record(z.string().min(1).max(64), z.object({ value: z.number(), lower_value: z.number().optional(), upper_value: z.number().optional() }).strict()),
+  z.record(
+    z.string().min(1).max(64),
+    z.object({ value: z.number(), lower_value: z.number().optional(), upper_value: z.number().optional() }).strict(),
+  ),
 );
 
 export const benchmarkActionCustom = z.array(
-  z.object({ name: z.string().min(1), unit: z.string().min(1), value: z.number(), range: z.string().optional(), extra: z.string().optional() }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      unit: z.string().min(1),
+      value: z.number(),
+      range: z.string().optional(),
+      extra: z.string().optional(),
+    })
+    .strict(),
 );

@@ -93,7 +93,11 @@ const ACTIONS_BOT: FakeUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 };
 
@@ -157,7 +161,8 @@ export class FakeGitHub {
   readonly issues: FakeIssue[] = [];
   readonly pulls = new Map<number, FakePull>();
   /** label events of issues and PRs, oldest first (GET /issues/{n}/events) */
-  readonly labelEvents: { issue: number; event: 'labeled' | 'unlabeled'; label: string; actor: string; at: string }[] = [];
+  readonly labelEvents: { issue: number; event: 'labeled' | 'unlabeled'; label: string; actor: string; at: string }[] =
+    [];
   readonly refs = new Map<string, string>();
   readonly commits = new Map<string, GitCommit>();
   /** tree sha → flat map path → blob sha */
@@ -234,13 +239,29 @@ export class FakeGitHub {
     const zip = storedZip(files);
     const blobKey = `artifacts/${id}.zip`;
     this.storage.set(blobKey, zip);
-    this.artifacts.push({ id, name, runBackendId: `run-${runId}`, jobBackendId: 'job-1', blobKey, size: zip.length, finalized: true, createdAt: new Date().toISOString() });
+    this.artifacts.push({
+      id,
+      name,
+      runBackendId: `run-${runId}`,
+      jobBackendId: 'job-1',
+      blobKey,
+      size: zip.length,
+      finalized: true,
+      createdAt: new Date().toISOString(),
+    });
   }
 
   /** A comment someone else wrote (a user quoting the report, another bot). */
   addComment(issue: number, body: string, user: FakeUser): FakeComment {
     const now = new Date().toISOString();
-    const c: FakeComment = { id: this.id(), body, issue, user: { login: user.login, type: user.type }, created_at: now, updated_at: now };
+    const c: FakeComment = {
+      id: this.id(),
+      body,
+      issue,
+      user: { login: user.login, type: user.type },
+      created_at: now,
+      updated_at: now,
+    };
     this.comments.push(c);
     return c;
   }
@@ -255,7 +276,9 @@ export class FakeGitHub {
 
   /** REST calls that change something in the repository (comments, issues, git data); GraphQL here only reads. */
   writeCalls(): RecordedRequest[] {
-    return this.requests.filter((r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/graphql');
+    return this.requests.filter(
+      (r) => r.service === 'rest' && r.method !== 'GET' && r.method !== 'HEAD' && r.path !== '/graphql',
+    );
   }
 
   /** The files of a branch's tip on the Git Data side: path → content. */
@@ -288,7 +311,11 @@ export class FakeGitHub {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
-    const service: RecordedRequest['service'] = url.pathname.startsWith('/twirp/') ? 'twirp' : url.pathname.startsWith('/blob/') ? 'blob' : 'rest';
+    const service: RecordedRequest['service'] = url.pathname.startsWith('/twirp/')
+      ? 'twirp'
+      : url.pathname.startsWith('/blob/')
+        ? 'blob'
+        : 'rest';
     let body: unknown = null;
     if (service !== 'blob' && raw.length > 0) {
       try {
@@ -299,15 +326,25 @@ export class FakeGitHub {
     }
     const auth = req.headers['authorization'];
     const token = typeof auth === 'string' ? auth.replace(/^(token|Bearer)\s+/i, '') : null;
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), service, body, token, status: 0 };
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      service,
+      body,
+      token,
+      status: 0,
+    };
     this.requests.push(record);
     const originalWriteHead = res.writeHead.bind(res);
-    res.writeHead = ((status: number, ...rest: unknown[]) => {
+    res.writeHead = (status: number, ...rest: unknown[]) => {
       record.status = status;
       return (originalWriteHead as (...a: unknown[]) => http.ServerResponse)(status, ...rest);
-    });
+    };
 
-    const isRefUpdate = (req.method === 'PATCH' && /\/git\/refs\//.test(url.pathname)) || (req.method === 'POST' && url.pathname.endsWith('/git/refs'));
+    const isRefUpdate =
+      (req.method === 'PATCH' && /\/git\/refs\//.test(url.pathname)) ||
+      (req.method === 'POST' && url.pathname.endsWith('/git/refs'));
     if (isRefUpdate) await this.raceGate();
     if (service === 'twirp') return this.twirp(url, body as Record<string, unknown>, res);
     if (service === 'blob') return this.blob(req, url, raw, res);
@@ -317,7 +354,13 @@ export class FakeGitHub {
   // ------------------------------------------------------------------------------------------
   // REST
 
-  private paginate<T>(req: http.IncomingMessage, url: URL, items: T[], res: http.ServerResponse, wrap?: (page: T[]) => unknown): void {
+  private paginate<T>(
+    req: http.IncomingMessage,
+    url: URL,
+    items: T[],
+    res: http.ServerResponse,
+    wrap?: (page: T[]) => unknown,
+  ): void {
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
     const slice = items.slice((page - 1) * perPage, page * perPage);
@@ -348,10 +391,22 @@ export class FakeGitHub {
 
   private issueJson(i: FakeIssue): unknown {
     const { owner, repo } = this.options;
-    return { number: i.number, title: i.title, body: i.body, state: i.state, html_url: `https://github.com/${owner}/${repo}/issues/${i.number}` };
+    return {
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      html_url: `https://github.com/${owner}/${repo}/issues/${i.number}`,
+    };
   }
 
-  private rest(req: http.IncomingMessage, url: URL, body: Record<string, unknown> | null, token: string | null, res: http.ServerResponse): void {
+  private rest(
+    req: http.IncomingMessage,
+    url: URL,
+    body: Record<string, unknown> | null,
+    token: string | null,
+    res: http.ServerResponse,
+  ): void {
     const method = req.method ?? 'GET';
     const prefix = `/repos/${this.options.owner}/${this.options.repo}`;
     const who = this.identity(token);
@@ -361,7 +416,8 @@ export class FakeGitHub {
     }
     if (url.pathname === '/graphql' && method === 'POST') {
       const query = String(body?.['query'] ?? '');
-      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return json(res, 200, { data: { viewer: { login: who.viewerLogin ?? who.login } } });
+      if (/^\s*query\s*\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+        return json(res, 200, { data: { viewer: { login: who.viewerLogin ?? who.login } } });
       return json(res, 200, { errors: [{ message: `fake-github: unsupported GraphQL query ${query}` }] });
     }
     if (!url.pathname.startsWith(prefix)) return json(res, 404, { message: 'Not Found' });
@@ -386,17 +442,36 @@ export class FakeGitHub {
       const issue = Number(m[1]);
       const events = this.labelEvents
         .filter((e) => e.issue === issue)
-        .map((e, i) => ({ id: i + 1, event: e.event, label: { name: e.label, color: 'ededed' }, actor: { login: e.actor, type: 'User' }, created_at: e.at }));
+        .map((e, i) => ({
+          id: i + 1,
+          event: e.event,
+          label: { name: e.label, color: 'ededed' },
+          actor: { login: e.actor, type: 'User' },
+          created_at: e.at,
+        }));
       return this.paginate(req, url, events, res);
     }
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(p))) {
       const issue = Number(m[1]);
-      if (method === 'GET') return this.paginate(req, url, this.comments.filter((c) => c.issue === issue).map((c) => this.commentJson(c)), res);
+      if (method === 'GET')
+        return this.paginate(
+          req,
+          url,
+          this.comments.filter((c) => c.issue === issue).map((c) => this.commentJson(c)),
+          res,
+        );
       if (method === 'POST') {
         const text = String(body?.['body'] ?? '');
         const existingIssue = this.issues.find((i) => i.number === issue);
         if (existingIssue) existingIssue.comments.push(text);
-        const c: FakeComment = { id: this.id(), body: text, issue, user: { login: who.login, type: who.type }, created_at: now, updated_at: now };
+        const c: FakeComment = {
+          id: this.id(),
+          body: text,
+          issue,
+          user: { login: who.login, type: who.type },
+          created_at: now,
+          updated_at: now,
+        };
         this.comments.push(c);
         return json(res, 201, this.commentJson(c));
       }
@@ -405,7 +480,8 @@ export class FakeGitHub {
       const c = this.comments.find((x) => x.id === Number(m![1]));
       if (!c) return json(res, 404, { message: 'Not Found' });
       // An app token may edit only its own comments.
-      if (who.type === 'Bot' && c.user.login !== who.login) return json(res, 403, { message: 'Resource not accessible by integration' });
+      if (who.type === 'Bot' && c.user.login !== who.login)
+        return json(res, 403, { message: 'Resource not accessible by integration' });
       c.body = String(body?.['body'] ?? '');
       c.updated_at = now;
       return json(res, 200, this.commentJson(c));
@@ -413,10 +489,21 @@ export class FakeGitHub {
     if (p === '/issues') {
       if (method === 'GET') {
         const state = url.searchParams.get('state') ?? 'open';
-        return this.paginate(req, url, this.issues.filter((i) => state === 'all' || i.state === state).map((i) => this.issueJson(i)), res);
+        return this.paginate(
+          req,
+          url,
+          this.issues.filter((i) => state === 'all' || i.state === state).map((i) => this.issueJson(i)),
+          res,
+        );
       }
       if (method === 'POST') {
-        const issue: FakeIssue = { number: this.id(), title: String(body?.['title'] ?? ''), body: String(body?.['body'] ?? ''), state: 'open', comments: [] };
+        const issue: FakeIssue = {
+          number: this.id(),
+          title: String(body?.['title'] ?? ''),
+          body: String(body?.['body'] ?? ''),
+          state: 'open',
+          comments: [],
+        };
         this.issues.push(issue);
         return json(res, 201, this.issueJson(issue));
       }
@@ -439,12 +526,21 @@ export class FakeGitHub {
     if ((m = /^\/git\/commits\/([0-9a-f]+)$/.exec(p)) && method === 'GET') {
       const c = this.commits.get(m[1]!);
       if (!c) return json(res, 404, { message: 'Not Found' });
-      return json(res, 200, { sha: m[1], tree: { sha: c.tree }, parents: c.parents.map((s) => ({ sha: s })), message: c.message });
+      return json(res, 200, {
+        sha: m[1],
+        tree: { sha: c.tree },
+        parents: c.parents.map((s) => ({ sha: s })),
+        message: c.message,
+      });
     }
     if ((m = /^\/git\/trees\/([0-9a-f]+)$/.exec(p)) && method === 'GET') {
       const t = this.trees.get(m[1]!);
       if (!t) return json(res, 404, { message: 'Not Found' });
-      return json(res, 200, { sha: m[1], truncated: false, tree: [...t].map(([path, sha]) => ({ path, sha, type: 'blob', mode: '100644' })) });
+      return json(res, 200, {
+        sha: m[1],
+        truncated: false,
+        tree: [...t].map(([path, sha]) => ({ path, sha, type: 'blob', mode: '100644' })),
+      });
     }
     if ((m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(p)) && method === 'GET') {
       const b = this.blobs.get(m[1]!);
@@ -468,7 +564,11 @@ export class FakeGitHub {
       return json(res, 201, { sha, tree: [...tree].map(([path, s]) => ({ path, sha: s, type: 'blob' })) });
     }
     if (p === '/git/commits' && method === 'POST') {
-      const commit: GitCommit = { tree: String(body?.['tree']), parents: (body?.['parents'] as string[]) ?? [], message: String(body?.['message'] ?? '') };
+      const commit: GitCommit = {
+        tree: String(body?.['tree']),
+        parents: (body?.['parents'] as string[]) ?? [],
+        message: String(body?.['message'] ?? ''),
+      };
       if (!this.trees.has(commit.tree)) return json(res, 422, { message: 'tree not found' });
       const sha = sha1(`commit\0${JSON.stringify(commit)}\0${this.id()}`);
       this.commits.set(sha, commit);
@@ -489,7 +589,8 @@ export class FakeGitHub {
         this.conflictsLeft--;
         return json(res, 422, { message: 'Update is not a fast forward' });
       }
-      if (body?.['force'] !== true && !this.isAncestor(current, sha)) return json(res, 422, { message: 'Update is not a fast forward' });
+      if (body?.['force'] !== true && !this.isAncestor(current, sha))
+        return json(res, 422, { message: 'Update is not a fast forward' });
       this.refs.set(ref, sha);
       return json(res, 200, { ref: `refs/${ref}`, object: { sha } });
     }
@@ -498,10 +599,18 @@ export class FakeGitHub {
     if ((m = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(p)) && method === 'GET') {
       const runId = m[1];
       const name = url.searchParams.get('name');
-      const list = this.artifacts.filter((a) => a.finalized && a.runBackendId === `run-${runId}` && (!name || a.name === name));
+      const list = this.artifacts.filter(
+        (a) => a.finalized && a.runBackendId === `run-${runId}` && (!name || a.name === name),
+      );
       return json(res, 200, {
         total_count: list.length,
-        artifacts: list.map((a) => ({ id: a.id, name: a.name, size_in_bytes: a.size, created_at: a.createdAt, expired: false })),
+        artifacts: list.map((a) => ({
+          id: a.id,
+          name: a.name,
+          size_in_bytes: a.size,
+          created_at: a.createdAt,
+          expired: false,
+        })),
       });
     }
     if ((m = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(p)) && method === 'GET') {
@@ -533,7 +642,8 @@ export class FakeGitHub {
   private twirp(url: URL, body: Record<string, unknown>, res: http.ServerResponse): void {
     const [, , serviceName, method] = url.pathname.split('/');
     if (serviceName === 'github.actions.results.api.v1.CacheService') return this.cacheService(method!, body, res);
-    if (serviceName !== 'github.actions.results.api.v1.ArtifactService') return json(res, 404, { code: 'bad_route', msg: `no service ${serviceName}` });
+    if (serviceName !== 'github.actions.results.api.v1.ArtifactService')
+      return json(res, 404, { code: 'bad_route', msg: `no service ${serviceName}` });
     const runId = String(body['workflow_run_backend_id'] ?? '');
     const jobId = String(body['workflow_job_run_backend_id'] ?? '');
     const toJson = (a: Artifact): unknown => ({
@@ -548,10 +658,22 @@ export class FakeGitHub {
       case 'CreateArtifact': {
         const name = String(body['name']);
         if (this.artifacts.some((a) => a.runBackendId === runId && a.name === name && a.finalized)) {
-          return json(res, 409, { code: 'already_exists', msg: `an artifact named ${name} already exists in this run` });
+          return json(res, 409, {
+            code: 'already_exists',
+            msg: `an artifact named ${name} already exists in this run`,
+          });
         }
         const id = this.id();
-        const a: Artifact = { id, name, runBackendId: runId, jobBackendId: jobId, blobKey: `artifacts/${id}.zip`, size: 0, finalized: false, createdAt: new Date().toISOString() };
+        const a: Artifact = {
+          id,
+          name,
+          runBackendId: runId,
+          jobBackendId: jobId,
+          blobKey: `artifacts/${id}.zip`,
+          size: 0,
+          finalized: false,
+          createdAt: new Date().toISOString(),
+        };
         this.artifacts.push(a);
         return json(res, 200, { ok: true, signed_upload_url: `${this.url}/blob/${a.blobKey}?sig=upload` });
       }
@@ -565,7 +687,13 @@ export class FakeGitHub {
       case 'ListArtifacts': {
         const nameFilter = body['name_filter'] as string | undefined;
         const idFilter = body['id_filter'] as string | undefined;
-        const list = this.artifacts.filter((a) => a.finalized && a.runBackendId === runId && (!nameFilter || a.name === nameFilter) && (!idFilter || String(a.id) === String(idFilter)));
+        const list = this.artifacts.filter(
+          (a) =>
+            a.finalized &&
+            a.runBackendId === runId &&
+            (!nameFilter || a.name === nameFilter) &&
+            (!idFilter || String(a.id) === String(idFilter)),
+        );
         return json(res, 200, { artifacts: list.map(toJson) });
       }
       case 'GetSignedArtifactURL': {
@@ -583,21 +711,30 @@ export class FakeGitHub {
       res.socket?.destroy();
       return;
     }
-    if (this.options.cacheFailure === 'status-500') return json(res, 500, { code: 'internal', msg: 'fake cache service failure' });
+    if (this.options.cacheFailure === 'status-500')
+      return json(res, 500, { code: 'internal', msg: 'fake cache service failure' });
     const version = String(body['version'] ?? '');
     switch (method) {
       case 'GetCacheEntryDownloadURL': {
         const keys = [String(body['key']), ...((body['restore_keys'] as string[]) ?? [])];
         for (const [i, key] of keys.entries()) {
-          const done = [...this.caches.values()].filter((c) => c.done && c.version === version && (i === 0 ? c.key === key : c.key.startsWith(key)));
+          const done = [...this.caches.values()].filter(
+            (c) => c.done && c.version === version && (i === 0 ? c.key === key : c.key.startsWith(key)),
+          );
           const hit = done.at(-1);
-          if (hit) return json(res, 200, { ok: true, signed_download_url: `${this.url}/blob/${hit.blobKey}?sig=download`, matched_key: hit.key });
+          if (hit)
+            return json(res, 200, {
+              ok: true,
+              signed_download_url: `${this.url}/blob/${hit.blobKey}?sig=download`,
+              matched_key: hit.key,
+            });
         }
         return json(res, 200, { ok: false });
       }
       case 'CreateCacheEntry': {
         const key = String(body['key']);
-        if ([...this.caches.values()].some((c) => c.key === key && c.version === version)) return json(res, 200, { ok: false, message: 'already exists' });
+        if ([...this.caches.values()].some((c) => c.key === key && c.version === version))
+          return json(res, 200, { ok: false, message: 'already exists' });
         const blobKey = `caches/${this.id()}.tzst`;
         this.caches.set(`${key}\0${version}`, { key, version, blobKey, done: false });
         return json(res, 200, { ok: true, signed_upload_url: `${this.url}/blob/${blobKey}?sig=upload` });
@@ -619,7 +756,12 @@ export class FakeGitHub {
   private blob(req: http.IncomingMessage, url: URL, raw: Buffer, res: http.ServerResponse): void {
     const key = decodeURIComponent(url.pathname.slice('/blob/'.length));
     const comp = url.searchParams.get('comp');
-    const azureHeaders = { 'x-ms-request-id': String(this.id()), 'x-ms-version': '2024-11-04', etag: `"${this.id()}"`, 'last-modified': new Date().toUTCString() };
+    const azureHeaders = {
+      'x-ms-request-id': String(this.id()),
+      'x-ms-version': '2024-11-04',
+      etag: `"${this.id()}"`,
+      'last-modified': new Date().toUTCString(),
+    };
     if (req.method === 'PUT') {
       if (comp === 'block') {
         const blockId = url.searchParams.get('blockid') ?? '';
@@ -630,7 +772,11 @@ export class FakeGitHub {
         return;
       }
       if (comp === 'blocklist') {
-        const ids = [...raw.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)<\/(?:Latest|Uncommitted|Committed)>/g)].map((x) => x[1]!);
+        const ids = [
+          ...raw
+            .toString('utf8')
+            .matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)<\/(?:Latest|Uncommitted|Committed)>/g),
+        ].map((x) => x[1]!);
         const staged = this.blocks.get(key) ?? new Map<string, Buffer>();
         this.storage.set(key, Buffer.concat(ids.map((id) => staged.get(id) ?? Buffer.alloc(0))));
         this.blocks.delete(key);
@@ -655,11 +801,21 @@ export class FakeGitHub {
       const start = Number(range[1]);
       const end = range[2] ? Math.min(Number(range[2]), data.length - 1) : data.length - 1;
       const part = data.subarray(start, end + 1);
-      res.writeHead(206, { ...azureHeaders, 'content-type': type, 'content-length': part.length, 'content-range': `bytes ${start}-${end}/${data.length}` });
+      res.writeHead(206, {
+        ...azureHeaders,
+        'content-type': type,
+        'content-length': part.length,
+        'content-range': `bytes ${start}-${end}/${data.length}`,
+      });
       res.end(req.method === 'HEAD' ? undefined : part);
       return;
     }
-    res.writeHead(200, { ...azureHeaders, 'content-type': type, 'content-length': data.length, 'x-ms-blob-type': 'BlockBlob' });
+    res.writeHead(200, {
+      ...azureHeaders,
+      'content-type': type,
+      'content-length': data.length,
+      'x-ms-blob-type': 'BlockBlob',
+    });
     res.end(req.method === 'HEAD' ? undefined : data);
   }
 }

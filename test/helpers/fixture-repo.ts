@@ -5,13 +5,22 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { buildMultibootFixture, multibootFixtureSettings, type MultibootFixtureOptions } from '../../src/build/multiboot-fixture.js';
+import {
+  buildMultibootFixture,
+  multibootFixtureSettings,
+  type MultibootFixtureOptions,
+} from '../../src/build/multiboot-fixture.js';
 import type { Subject } from '../../src/config/subjects.js';
 
 export const CLI = path.resolve('dist/cli.js');
 
 /** A fixed identity, so that commits work on a machine without a git config. */
-const IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+const IDENTITY = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+};
 
 /** Runs git with an argument array in `cwd`; returns stdout, trimmed. Fails naming the command and git's stderr. */
 export async function git(cwd: string, args: string[]): Promise<string> {
@@ -21,7 +30,11 @@ export async function git(cwd: string, args: string[]): Promise<string> {
 }
 
 /** Writes `files` (relative path → content; null deletes the file), stages everything and commits; returns the commit. */
-export async function commitFiles(repo: string, files: Record<string, string | Buffer | null>, message: string): Promise<string> {
+export async function commitFiles(
+  repo: string,
+  files: Record<string, string | Buffer | null>,
+  message: string,
+): Promise<string> {
   for (const [rel, content] of Object.entries(files)) {
     const file = path.join(repo, rel);
     if (content === null) {
@@ -49,18 +62,29 @@ export async function createRepo(dir?: string): Promise<TestRepo> {
   const repo = dir ?? (await mkdtemp(path.join(os.tmpdir(), 'bootgate-repo-')));
   await mkdir(repo, { recursive: true });
   await git(repo, ['init', '-q', '-b', 'main']);
-  return { dir: repo, git: (...args) => git(repo, args), commit: (files, message) => commitFiles(repo, files, message) };
+  return {
+    dir: repo,
+    git: (...args) => git(repo, args),
+    commit: (files, message) => commitFiles(repo, files, message),
+  };
 }
 
 /**
  * A git repository whose commits hold multiboot-fixture options; its build command turns the
  * checked-out options into kernel.elf with `bootgate fixture`. Returns the commit of each step.
  */
-export async function fixtureRepo(steps: { params: MultibootFixtureOptions; note?: string }[]): Promise<{ dir: string; commits: string[] }> {
+export async function fixtureRepo(
+  steps: { params: MultibootFixtureOptions; note?: string }[],
+): Promise<{ dir: string; commits: string[] }> {
   const repo = await createRepo();
   const commits: string[] = [];
   for (const [i, step] of steps.entries()) {
-    commits.push(await repo.commit({ 'params.json': `${JSON.stringify(step.params, null, 2)}\n`, 'NOTES.md': `${step.note ?? `step ${i}`}\n` }, `step ${i}`));
+    commits.push(
+      await repo.commit(
+        { 'params.json': `${JSON.stringify(step.params, null, 2)}\n`, 'NOTES.md': `${step.note ?? `step ${i}`}\n` },
+        `step ${i}`,
+      ),
+    );
   }
   return { dir: repo.dir, commits };
 }
@@ -127,21 +151,30 @@ export interface FixtureRepo {
 /** The action's test repository: a git repository whose commits differ in what the action should see. */
 export async function makeFixtureRepo(dir: string, kernel: Buffer, slowKernel: Buffer): Promise<FixtureRepo> {
   const repo = await createRepo(dir);
-  const base = await repo.commit({
-    'bootgate.yml': FIXTURE_CONFIG,
-    'bootgate-templates.yml': TEMPLATES_ONLY_CONFIG,
-    'fixture-kernel.elf': kernel,
-    'README.md': 'fixture repository\n',
-    '.gitignore': 'kernel.elf\n',
-    'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
-  }, 'base');
+  const base = await repo.commit(
+    {
+      'bootgate.yml': FIXTURE_CONFIG,
+      'bootgate-templates.yml': TEMPLATES_ONLY_CONFIG,
+      'fixture-kernel.elf': kernel,
+      'README.md': 'fixture repository\n',
+      '.gitignore': 'kernel.elf\n',
+      'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
+    },
+    'base',
+  );
   const docs = await repo.commit({ 'README.md': 'fixture repository, documented\n' }, 'docs');
   await repo.git('checkout', '-q', '-b', 'slow', base);
   const slow = await repo.commit({ 'fixture-kernel.elf': slowKernel }, 'slow kernel');
   await repo.git('checkout', '-q', '-b', 'broken', base);
-  const broken = await repo.commit({ 'fixture-kernel.elf': null, 'README.md': 'fixture repository, kernel deleted\n' }, 'kernel deleted');
+  const broken = await repo.commit(
+    { 'fixture-kernel.elf': null, 'README.md': 'fixture repository, kernel deleted\n' },
+    'kernel deleted',
+  );
   await repo.git('checkout', '-q', '-b', 'template', base);
-  const template = await repo.commit({ 'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n# tuned\n' }, 'template edit');
+  const template = await repo.commit(
+    { 'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n# tuned\n' },
+    'template edit',
+  );
   await repo.git('checkout', '-q', 'main');
   return { dir, base, docs, slow, broken, template };
 }
@@ -163,6 +196,10 @@ export async function prepareFixtureWorld(prefix: string): Promise<FixtureWorld>
   const cacheDir = path.join(tmp, 'cache');
   const fixture = await buildMultibootFixture({ cacheDir });
   const slow = await buildMultibootFixture({ cacheDir, workPercent: 300 });
-  const repo = await makeFixtureRepo(path.join(tmp, 'repo'), await readFile(fixture.kernel), await readFile(slow.kernel));
+  const repo = await makeFixtureRepo(
+    path.join(tmp, 'repo'),
+    await readFile(fixture.kernel),
+    await readFile(slow.kernel),
+  );
   return { tmp, cacheDir, repo, fixtureKernel: fixture.kernel };
 }

@@ -12,14 +12,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'vitest';
-import { pullRequestPayload, runActionProcess, workflowRunPayload, type ActionResult, type ActionRun } from './action-env.js';
+import {
+  pullRequestPayload,
+  runActionProcess,
+  workflowRunPayload,
+  type ActionResult,
+  type ActionRun,
+} from './action-env.js';
 import { FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 import { prepareFixtureWorld } from './fixture-repo.js';
 
 export const REPO = 'acme/embox';
 
 /** What a test gives runAction: the run's event and inputs; the rest has defaults. */
-export type RunOptions = Omit<ActionRun, 'fake' | 'runDir' | 'runId' | 'workspace'> & Partial<Pick<ActionRun, 'runDir' | 'runId' | 'workspace'>>;
+export type RunOptions = Omit<ActionRun, 'fake' | 'runDir' | 'runId' | 'workspace'> &
+  Partial<Pick<ActionRun, 'runDir' | 'runId' | 'workspace'>>;
 
 /** An action run's result and the run id it had (the id a fork's artifact is filed under). */
 export type RunResult = ActionResult & { runId: number };
@@ -74,7 +81,13 @@ export const githubTest = test
   .extend('runAction', async ({ fake, workDir }) => {
     return async (run: RunOptions): Promise<RunResult> => {
       const runId = run.runId ?? nextRunId++;
-      const result = await runActionProcess({ ...run, workspace: run.workspace ?? workDir, runDir: run.runDir ?? path.join(workDir, `run-${nextRunDir++}`), runId, fake });
+      const result = await runActionProcess({
+        ...run,
+        workspace: run.workspace ?? workDir,
+        runDir: run.runDir ?? path.join(workDir, `run-${nextRunDir++}`),
+        runId,
+        fake,
+      });
       return { ...result, runId };
     };
   })
@@ -85,7 +98,13 @@ export const githubTest = test
       runAction({
         inputs: { ...prInputs, ...o.inputs },
         eventName: o.eventName ?? 'pull_request',
-        payload: pullRequestPayload({ number: o.number, baseSha: o.base, headSha: o.head, repo: REPO, headRepo: o.headRepo }),
+        payload: pullRequestPayload({
+          number: o.number,
+          baseSha: o.base,
+          headSha: o.head,
+          repo: REPO,
+          headRepo: o.headRepo,
+        }),
         workspace: world.repo.dir,
         runId: o.runId,
         jobId: o.jobId,

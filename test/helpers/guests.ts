@@ -9,8 +9,18 @@ export function multibootGuest(f: MultibootFixture, overrides: Partial<GuestSpec
 
 export function linuxGuest(f: LinuxFixture, overrides: Partial<GuestSpec> = {}): GuestSpec {
   return {
-    qemu: f.qemu, memoryMb: f.memoryMb, kernel: f.kernel, initrd: f.initrd, append: f.append,
-    network: { nic: 'virtio-net-pci', guestIp: f.guestIp, guestPort: f.guestPort }, httpPath: '/', extraArgs: [],
-    startMarker: f.startMarker, readyMarker: f.readyMarker, moduleMarker: null, timeoutMs: 90_000, ...overrides,
+    qemu: f.qemu,
+    memoryMb: f.memoryMb,
+    kernel: f.kernel,
+    initrd: f.initrd,
+    append: f.append,
+    network: { nic: 'virtio-net-pci', guestIp: f.guestIp, guestPort: f.guestPort },
+    httpPath: '/',
+    extraArgs: [],
+    startMarker: f.startMarker,
+    readyMarker: f.readyMarker,
+    moduleMarker: null,
+    timeoutMs: 90_000,
+    ...overrides,
   };
 }

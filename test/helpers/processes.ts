@@ -14,7 +14,13 @@ export async function processesMentioning(needle: string): Promise<number[]> {
       const cmdline = argv.join(' ');
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (state !== 'Z' && /qemu-system-/.test(argv[0] ?? '') && cmdline.includes(needle) && Number(entry) !== process.pid) pids.push(Number(entry));
+      if (
+        state !== 'Z' &&
+        /qemu-system-/.test(argv[0] ?? '') &&
+        cmdline.includes(needle) &&
+        Number(entry) !== process.pid
+      )
+        pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -33,7 +39,11 @@ export interface CpuHog {
  * stop it): a busy neighbour on the other core of a 2-core machine, as a shared CI runner has.
  */
 export function startCpuHog(maxMs: number): CpuHog {
-  const child = spawn(process.execPath, ['-e', `const end = Date.now() + ${Math.round(maxMs)}; while (Date.now() < end) {}`], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['-e', `const end = Date.now() + ${Math.round(maxMs)}; while (Date.now() < end) {}`],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     pid: child.pid!,

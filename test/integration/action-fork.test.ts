@@ -10,10 +10,27 @@ describe('action, fork pull requests', () => {
   // the fork's token can read, not write
   test.override('fakeOptions', { readOnlyToken: 'fork-read-only-token' });
 
-  test('a fork run makes no write call and uploads the report; mode report posts it, once', async ({ fake, world, runPr, runReport }) => {
+  test('a fork run makes no write call and uploads the report; mode report posts it, once', async ({
+    fake,
+    world,
+    runPr,
+    runReport,
+  }) => {
     const { repo } = world;
-    fake.addPull({ number: 9, baseSha: repo.base, headSha: repo.docs, files: [{ filename: 'README.md', status: 'modified' }] });
-    const forkRun = await runPr({ number: 9, base: repo.base, head: repo.docs, headRepo: 'evil/embox', runId: 500, token: 'fork-read-only-token' });
+    fake.addPull({
+      number: 9,
+      baseSha: repo.base,
+      headSha: repo.docs,
+      files: [{ filename: 'README.md', status: 'modified' }],
+    });
+    const forkRun = await runPr({
+      number: 9,
+      base: repo.base,
+      head: repo.docs,
+      headRepo: 'evil/embox',
+      runId: 500,
+      token: 'fork-read-only-token',
+    });
     expect(forkRun.code, explain(forkRun)).toBe(0);
     expect(fake.writeCalls()).toEqual([]);
     expect(forkRun.stdout).toContain('companion');
@@ -23,7 +40,8 @@ describe('action, fork pull requests', () => {
     expect(fake.storage.get(artifact!.blobKey)!.length).toBeGreaterThan(100);
     expect(fake.comments).toHaveLength(0);
 
-    const report = async (runId: number, headSha: string) => runReport({ prRunId: 500, headSha, runId, workspace: repo.dir });
+    const report = async (runId: number, headSha: string) =>
+      runReport({ prRunId: 500, headSha, runId, workspace: repo.dir });
     const first = await report(501, repo.docs);
     expect(first.code, explain(first)).toBe(0);
     const second = await report(502, repo.docs);

@@ -6,12 +6,26 @@ import { githubTest as test } from '../helpers/github-world.js';
 describe('action inputs', () => {
   test('the bundled action fails with every bad input named, and calls nothing', async ({ fake, runAction }) => {
     const r = await runAction({
-      inputs: { mode: 'weekly', comment: 'sometimes', runs: 'ten', threshold: '-3', alpha: '2', 'fail-on-regression': 'yes', shard: '0/4', cache: 'maybe' },
-      eventName: 'pull_request', payload: {}, runId: 1,
+      inputs: {
+        mode: 'weekly',
+        comment: 'sometimes',
+        runs: 'ten',
+        threshold: '-3',
+        alpha: '2',
+        'fail-on-regression': 'yes',
+        shard: '0/4',
+        cache: 'maybe',
+      },
+      eventName: 'pull_request',
+      payload: {},
+      runId: 1,
     });
     expect(r.code).toBe(1);
     // workflow commands escape "%" as %25
-    const error = r.stdout.split('\n').find((l) => l.startsWith('::error::'))!.replaceAll('%25', '%');
+    const error = r.stdout
+      .split('\n')
+      .find((l) => l.startsWith('::error::'))!
+      .replaceAll('%25', '%');
     for (const expected of [
       'input "mode": expected one of pr, nightly, report, merge; got "weekly"',
       'input "comment": expected one of always, on-change, never; got "sometimes"',

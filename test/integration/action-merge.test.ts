@@ -14,8 +14,14 @@ describe('action, shards and mode merge', () => {
   test('two shards of 2 boots each merge into 4 boots per side and one comment', async ({ fake, world, runPr }) => {
     const { repo } = world;
     // a head whose image differs (a docs-only head is an identical image: nothing would boot)
-    fake.addPull({ number: 10, baseSha: repo.base, headSha: repo.slow, files: [{ filename: 'fixture-kernel.elf', status: 'modified' }] });
-    const job = (jobId: string, inputs: Record<string, string>) => runPr({ number: 10, base: repo.base, head: repo.slow, inputs, runId: 900, jobId });
+    fake.addPull({
+      number: 10,
+      baseSha: repo.base,
+      headSha: repo.slow,
+      files: [{ filename: 'fixture-kernel.elf', status: 'modified' }],
+    });
+    const job = (jobId: string, inputs: Record<string, string>) =>
+      runPr({ number: 10, base: repo.base, head: repo.slow, inputs, runId: 900, jobId });
     for (const index of [1, 2]) {
       const shard = await job(`job-${index}`, { runs: '4', shard: `${index}/2` });
       expect(shard.code, explain(shard)).toBe(0);
@@ -23,12 +29,19 @@ describe('action, shards and mode merge', () => {
       expect(shard.stdout).not.toMatch(/boot 3\/\d/);
     }
     expect(fake.writeCalls()).toEqual([]);
-    expect(fake.artifacts.filter((a) => a.finalized).map((a) => a.name).sort()).toEqual(['bootgate-shard-1', 'bootgate-shard-2']);
+    expect(
+      fake.artifacts
+        .filter((a) => a.finalized)
+        .map((a) => a.name)
+        .sort(),
+    ).toEqual(['bootgate-shard-1', 'bootgate-shard-2']);
 
     const merge = await job('job-merge', { mode: 'merge' });
     expect(merge.code, explain(merge)).toBe(0);
     expect(merge.stdout).toContain('merged 2 shards: fixture 4 boots per side');
-    const head = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8')) as ResultsDocument;
+    const head = JSON.parse(
+      await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8'),
+    ) as ResultsDocument;
     expect(head.subjects[0]!.boots.map((b) => b.index)).toEqual([0, 1, 2, 3]);
     expect(head.subjects[0]!.summary.total).toBe(4);
     // each shard boots its fixed share: the merged sample is judged as one fixed sample
@@ -37,10 +50,20 @@ describe('action, shards and mode merge', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('4/4 / 4/4');
   });
-  test('a head that does not build: every shard still uploads, and the merge job reports the regression', async ({ fake, world, runPr }) => {
+  test('a head that does not build: every shard still uploads, and the merge job reports the regression', async ({
+    fake,
+    world,
+    runPr,
+  }) => {
     const { repo } = world;
-    fake.addPull({ number: 13, baseSha: repo.base, headSha: repo.broken, files: [{ filename: 'fixture-kernel.elf', status: 'removed' }] });
-    const job = (jobId: string, inputs: Record<string, string>) => runPr({ number: 13, base: repo.base, head: repo.broken, inputs, runId: 901, jobId });
+    fake.addPull({
+      number: 13,
+      baseSha: repo.base,
+      headSha: repo.broken,
+      files: [{ filename: 'fixture-kernel.elf', status: 'removed' }],
+    });
+    const job = (jobId: string, inputs: Record<string, string>) =>
+      runPr({ number: 13, base: repo.base, head: repo.broken, inputs, runId: 901, jobId });
     for (const index of [1, 2]) {
       const shard = await job(`broken-${index}`, { runs: '4', shard: `${index}/2` });
       expect(shard.code, explain(shard)).toBe(0);
@@ -50,9 +73,13 @@ describe('action, shards and mode merge', () => {
     const merge = await job('broken-merge', { mode: 'merge' });
     expect(merge.code, explain(merge)).toBe(1);
     expect(merge.outputs['verdict']).toBe('regression');
-    const head = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8')) as ResultsDocument;
+    const head = JSON.parse(
+      await readFile(path.join(merge.outputs['results-path']!, 'head.json'), 'utf8'),
+    ) as ResultsDocument;
     expect(head.subjects[0]!.notBuilt?.stage).toBe('build');
-    const base = JSON.parse(await readFile(path.join(merge.outputs['results-path']!, 'base.json'), 'utf8')) as ResultsDocument;
+    const base = JSON.parse(
+      await readFile(path.join(merge.outputs['results-path']!, 'base.json'), 'utf8'),
+    ) as ResultsDocument;
     expect(base.subjects[0]!.boots).toHaveLength(4);
     const comments = fake.comments.filter((c) => c.issue === 13);
     expect(comments).toHaveLength(1);

@@ -16,7 +16,7 @@ function fakeEmbox(): Record<string, string> {
   return {
     Makefile: 'include mk/main.mk\n',
     'mk/main.mk': [
-      '# A fake Embox for bootgate\'s tests (confload, then a build of the arch fixture as the image).',
+      "# A fake Embox for bootgate's tests (confload, then a build of the arch fixture as the image).",
       '.DEFAULT_GOAL := all',
       '-include conf/build.conf',
       // the PR's edit of mods.conf changes the image (1 % more work), so base and head are both booted;
@@ -36,7 +36,8 @@ function fakeEmbox(): Record<string, string> {
     'bootgate.yml': 'version: 1\nsubjects:\n  - name: x86-qemu\n    os: embox\n    source: .\n    template: x86/qemu\n',
     '.gitignore': 'conf/\nbuild/\n',
     'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
-    'templates/arm/qemu/build.conf': 'TARGET = embox\n\nARCH = arm\nPLATFORM = integratorcp\n\nCROSS_COMPILE = arm-none-eabi-\n',
+    'templates/arm/qemu/build.conf':
+      'TARGET = embox\n\nARCH = arm\nPLATFORM = integratorcp\n\nCROSS_COMPILE = arm-none-eabi-\n',
     'templates/arm/qemu/lds.conf': '/* region (origin, length) */\nRAM (0x00000000, 128M)\n',
     'templates/arm/qemu/mods.conf': [
       'package genconfig',
@@ -58,14 +59,27 @@ const test = githubTest
   .extend('embox', { scope: 'file' }, async ({ workDir }) => {
     const repo = await createRepo(path.join(workDir, 'embox'));
     const base = await repo.commit(fakeEmbox(), 'base');
-    const mods = fakeEmbox()['templates/arm/qemu/mods.conf']!.replace('configuration conf {', 'configuration conf {\n\t/* a comment: the PR touches mods.conf */');
+    const mods = fakeEmbox()['templates/arm/qemu/mods.conf']!.replace(
+      'configuration conf {',
+      'configuration conf {\n\t/* a comment: the PR touches mods.conf */',
+    );
     const head = await repo.commit({ 'templates/arm/qemu/mods.conf': mods }, 'arm/qemu: touch mods.conf');
     return { dir: repo.dir, base, head };
   });
 
 describe('action, mode pr, a non-x86 Embox template', () => {
-  test('a PR touching templates/arm/qemu/mods.conf measures arm/qemu (integratorcp) and comments', async ({ fake, embox: { dir: repoDir, base, head }, runAction, workDir }) => {
-    fake.addPull({ number: 12, baseSha: base, headSha: head, files: [{ filename: 'templates/arm/qemu/mods.conf', status: 'modified' }] });
+  test('a PR touching templates/arm/qemu/mods.conf measures arm/qemu (integratorcp) and comments', async ({
+    fake,
+    embox: { dir: repoDir, base, head },
+    runAction,
+    workDir,
+  }) => {
+    fake.addPull({
+      number: 12,
+      baseSha: base,
+      headSha: head,
+      files: [{ filename: 'templates/arm/qemu/mods.conf', status: 'modified' }],
+    });
     const r = await runAction({
       // a fixed 3 boots a side: the test is about the arm plumbing, not the adaptive gate
       inputs: { runs: '3', 'max-runs': '3', warmup: '0' },
@@ -77,7 +91,9 @@ describe('action, mode pr, a non-x86 Embox template', () => {
       env: { BOOTGATE_CACHE_DIR: path.join(workDir, 'cache') },
     });
     expect(r.code, explain(r)).toBe(0);
-    expect(r.stdout).toContain('template arm/qemu changed: new subject arm-qemu (settings from x86-qemu, qemu-system-arm -M integratorcp, -kernel)');
+    expect(r.stdout).toContain(
+      'template arm/qemu changed: new subject arm-qemu (settings from x86-qemu, qemu-system-arm -M integratorcp, -kernel)',
+    );
     expect(r.stdout).toContain('measuring: arm-qemu\n');
     expect(r.stdout).toMatch(/embox: cross compiler arm-none-eabi-gcc \(/);
     expect(r.stdout).toMatch(/arm-qemu \[head\] boot 3\/3/);
@@ -85,7 +101,12 @@ describe('action, mode pr, a non-x86 Embox template', () => {
     const headDoc = JSON.parse(await readFile(path.join(r.outputs['results-path']!, 'head.json'), 'utf8'));
     const subject = headDoc.subjects[0];
     expect(subject.name).toBe('arm-qemu');
-    expect(subject.guest).toMatchObject({ qemu: 'qemu-system-arm', machine: 'integratorcp', loader: 'kernel', network: null });
+    expect(subject.guest).toMatchObject({
+      qemu: 'qemu-system-arm',
+      machine: 'integratorcp',
+      loader: 'kernel',
+      network: null,
+    });
     expect(subject.qemuCommand).toEqual(expect.arrayContaining(['-machine', 'integratorcp', '-kernel']));
     expect(subject.boots.every((b: { ok: boolean; httpMs: number | null }) => b.ok && b.httpMs === null)).toBe(true);
     expect(subject.summary.modules.map((m: { name: string }) => m.name)).toContain('embox.net.core');

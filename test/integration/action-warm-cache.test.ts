@@ -6,7 +6,12 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMultibootFixture } from '../../src/build/multiboot-fixture.js';
-import { explainRun as explain, pullRequestPayload, runActionProcess, type ActionResult } from '../helpers/action-env.js';
+import {
+  explainRun as explain,
+  pullRequestPayload,
+  runActionProcess,
+  type ActionResult,
+} from '../helpers/action-env.js';
 import { commitFiles, git } from '../helpers/fixture-repo.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 
@@ -56,17 +61,21 @@ beforeAll(async () => {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(repoDir, { recursive: true });
   await git(repoDir, ['init', '-q', '-b', 'main']);
-  base = await commitFiles(repoDir, {
-    'bootgate.yml': CONFIG,
-    Makefile: MAKEFILE,
-    'mk/main.mk': '# confload-<template> lives in the Makefile of this small tree\n',
-    'src/marker.c': 'int bootgate_marker(int x) { return x * 3 + 1; }\n',
-    'fixture-kernel.elf': await readFile(fixture.kernel),
-    'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
-    'templates/x86/qemu/lds.conf': 'RAM (0x00000000, 64M)\n',
-    'templates/x86/qemu/mods.conf': 'include embox.cmd.help\n',
-    'README.md': 'fixture repository\n',
-  }, 'base');
+  base = await commitFiles(
+    repoDir,
+    {
+      'bootgate.yml': CONFIG,
+      Makefile: MAKEFILE,
+      'mk/main.mk': '# confload-<template> lives in the Makefile of this small tree\n',
+      'src/marker.c': 'int bootgate_marker(int x) { return x * 3 + 1; }\n',
+      'fixture-kernel.elf': await readFile(fixture.kernel),
+      'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
+      'templates/x86/qemu/lds.conf': 'RAM (0x00000000, 64M)\n',
+      'templates/x86/qemu/mods.conf': 'include embox.cmd.help\n',
+      'README.md': 'fixture repository\n',
+    },
+    'base',
+  );
   head = await commitFiles(repoDir, { 'README.md': 'fixture repository, documented\n' }, 'docs');
 });
 
@@ -98,7 +107,12 @@ describe('action, mode pr, a warm second run', () => {
     const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
     await fake.start();
     try {
-      fake.addPull({ number: 31, baseSha: base, headSha: head, files: [{ filename: 'README.md', status: 'modified' }] });
+      fake.addPull({
+        number: 31,
+        baseSha: base,
+        headSha: head,
+        files: [{ filename: 'README.md', status: 'modified' }],
+      });
       const cold = await freshRunner(fake, 31);
       expect(cold.code, explain(cold)).toBe(0);
       // cold: every cache misses, base and head are built, and what they built is saved
@@ -132,12 +146,21 @@ describe('action, mode pr, a warm second run', () => {
       const fake = new FakeGitHub({ owner: 'acme', repo: 'embox', cacheFailure });
       await fake.start();
       try {
-        fake.addPull({ number: 32, baseSha: base, headSha: head, files: [{ filename: 'README.md', status: 'modified' }] });
+        fake.addPull({
+          number: 32,
+          baseSha: base,
+          headSha: head,
+          files: [{ filename: 'README.md', status: 'modified' }],
+        });
         // without ccache: one entry fewer to retry against a failing service
         const r = await freshRunner(fake, 32, { BOOTGATE_CCACHE: 'off' });
         expect(r.code, explain(r)).toBe(0);
         // @actions/cache turns the service's errors into warnings itself; the run goes on without a cache.
-        expect(r.stdout).toMatch(cacheFailure === 'reset' ? /::warning::Failed to restore: .*ECONNRESET/ : /::warning::Failed to restore: .*\(500\) Internal Server Error/);
+        expect(r.stdout).toMatch(
+          cacheFailure === 'reset'
+            ? /::warning::Failed to restore: .*ECONNRESET/
+            : /::warning::Failed to restore: .*\(500\) Internal Server Error/,
+        );
         expect(r.stdout).toMatch(/cache: Embox images: miss/);
         expect(r.outputs['verdict'], explain(r)).toBe('no-change');
         const cacheCalls = fake.requests.filter((q) => q.path.includes('CacheService'));

@@ -46,34 +46,42 @@ describe.each(Object.keys(ARCH_FIXTURE_MACHINES))('arch fixture %s', (key) => {
   }, 120_000);
 
   // riscv virt has no NIC in Embox's templates: no test is declared for it (rather than a skipped one)
-  if (machine.nic !== null) it(`attaches the NIC as QEMU does (${machine.nic.model}, ${machine.nic.attach}) with the MAC asked for`, async () => {
-    const fixture = await buildArchFixture(key);
-    const nic = machine.nic!;
-    const spec = archFixtureGuest(fixture, { network: { nic: nic.model, attach: nic.attach, mac: MAC, guestIp: '10.0.2.16', guestPort: 80 } });
-    const args = buildQemuArgs(spec, await freeLoopbackPort());
-    if (nic.attach === 'board') expect(args[args.indexOf('-net') + 1]).toBe(`nic,netdev=n0,model=${nic.model},macaddr=${MAC}`);
-    else expect(args[args.indexOf('-device') + 1]).toBe(`${nic.model},netdev=n0,mac=${MAC}`);
-    // the fixture has no httpd: read its serial directly instead of bootOnce's HTTP probe
-    const qemu = execa(spec.qemu, args, { stdin: 'ignore', buffer: false, reject: false, timeout: 60_000 });
-    const lines: string[] = [];
-    const splitter = new SerialLineSplitter((l) => lines.push(l.text));
-    const ready = new Promise<void>((resolve) => {
-      qemu.stdout.on('data', (chunk: Buffer) => {
-        splitter.push(chunk, process.hrtime.bigint());
-        if (lines.includes(fixture.readyMarker)) resolve();
+  if (machine.nic !== null)
+    it(`attaches the NIC as QEMU does (${machine.nic.model}, ${machine.nic.attach}) with the MAC asked for`, async () => {
+      const fixture = await buildArchFixture(key);
+      const nic = machine.nic!;
+      const spec = archFixtureGuest(fixture, {
+        network: { nic: nic.model, attach: nic.attach, mac: MAC, guestIp: '10.0.2.16', guestPort: 80 },
       });
-      void qemu.finally(() => resolve());
-    });
-    await ready;
-    qemu.kill('SIGKILL');
-    await qemu;
-    const nicLine = lines.map((l) => new RegExp(fixture.nicLine).exec(l)).find(Boolean);
-    expect(nicLine?.[1], lines.join('\n')).toBe(MAC);
-  }, 120_000);
+      const args = buildQemuArgs(spec, await freeLoopbackPort());
+      if (nic.attach === 'board')
+        expect(args[args.indexOf('-net') + 1]).toBe(`nic,netdev=n0,model=${nic.model},macaddr=${MAC}`);
+      else expect(args[args.indexOf('-device') + 1]).toBe(`${nic.model},netdev=n0,mac=${MAC}`);
+      // the fixture has no httpd: read its serial directly instead of bootOnce's HTTP probe
+      const qemu = execa(spec.qemu, args, { stdin: 'ignore', buffer: false, reject: false, timeout: 60_000 });
+      const lines: string[] = [];
+      const splitter = new SerialLineSplitter((l) => lines.push(l.text));
+      const ready = new Promise<void>((resolve) => {
+        qemu.stdout.on('data', (chunk: Buffer) => {
+          splitter.push(chunk, process.hrtime.bigint());
+          if (lines.includes(fixture.readyMarker)) resolve();
+        });
+        void qemu.finally(() => resolve());
+      });
+      await ready;
+      qemu.kill('SIGKILL');
+      await qemu;
+      const nicLine = lines.map((l) => new RegExp(fixture.nicLine).exec(l)).find(Boolean);
+      expect(nicLine?.[1], lines.join('\n')).toBe(MAC);
+    }, 120_000);
 
   it('deterministic mode: the same instruction count at the ready symbol in every boot', async () => {
     const fixture = await buildArchFixture(key, { nic: false });
-    const instrument = await deterministicInstrument({ image: fixture.kernel, startSymbol: 'bootgate_fixture_started', readySymbol: 'bootgate_fixture_ready' });
+    const instrument = await deterministicInstrument({
+      image: fixture.kernel,
+      startSymbol: 'bootgate_fixture_started',
+      readySymbol: 'bootgate_fixture_ready',
+    });
     const workDir = await mkdtemp(path.join(tmpdir(), 'bootgate-arch-det-'));
     workDirs.push(workDir);
     const counts: number[] = [];

@@ -52,9 +52,35 @@ describe('bounded work on any guest output (real QEMU)', () => {
   it('a catastrophically backtracking marker does not stop SIGTERM: the CLI exits 130 at once, QEMU gone', async () => {
     const fixture = await buildMultibootFixture({ modules: [{ name: LONG_RUN, iterations: 1000 }], hang: true });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-regex-'));
-    const child = execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, '--qemu', 'qemu-system-i386', '--memory', '64',
-      '--no-network', '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', PATHOLOGICAL, '--runs', '3', '--warmup', '0',
-      '--timeout', '60', '--json', path.join(dir, 'out.json')], { reject: false });
+    const child = execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        '--os',
+        'custom',
+        '--kernel',
+        fixture.kernel,
+        '--qemu',
+        'qemu-system-i386',
+        '--memory',
+        '64',
+        '--no-network',
+        '--start-marker',
+        'bootgate-fixture: kernel start',
+        '--ready-marker',
+        PATHOLOGICAL,
+        '--runs',
+        '3',
+        '--warmup',
+        '0',
+        '--timeout',
+        '60',
+        '--json',
+        path.join(dir, 'out.json'),
+      ],
+      { reject: false },
+    );
     await waitForQemu(fixture.kernel);
     // let the module line reach the matcher
     await new Promise((r) => setTimeout(r, 1500));

@@ -31,7 +31,7 @@ describe('boot engine on the multiboot fixture (real QEMU, TCG)', () => {
     expect(await processesMentioning(fixture.kernel)).toEqual([]);
   });
 
-  it('agrees with the guest\'s own TSC clock (validity)', async () => {
+  it("agrees with the guest's own TSC clock (validity)", async () => {
     const fixture = await buildMultibootFixture();
     const outcome = await bootOnce(multibootGuest(fixture));
     const tscUs = Number(new RegExp(fixture.tscLine).exec(outcome.lines.map((l) => l.text).join('\n'))?.[1]);
@@ -104,4 +104,3 @@ describe('boot engine on the Linux + busybox httpd fixture (real QEMU, real HTTP
     expect(outcome.error).toMatch(/before an HTTP 200 .*last status 404/);
   });
 });
-

@@ -17,7 +17,17 @@ afterAll(async () => {
 });
 
 const bootgate = (args: string[]) => execa('node', [CLI, ...args], { reject: false, cwd: dir, timeout: 60_000 });
-const customFlags = ['--os', 'custom', '--kernel', 'missing.elf', '--no-network', '--start-marker', 's', '--ready-marker', 'r'];
+const customFlags = [
+  '--os',
+  'custom',
+  '--kernel',
+  'missing.elf',
+  '--no-network',
+  '--start-marker',
+  's',
+  '--ready-marker',
+  'r',
+];
 
 describe('bootgate CLI, bad input exits 2', () => {
   it('compare refuses a results file that fails the schema, naming the field; an unreadable one too', async () => {
@@ -26,7 +36,15 @@ describe('bootgate CLI, bad input exits 2', () => {
     evil.subjects[0]!.summary.n = '<img src=x onerror=alert(1)>';
     await writeFile(path.join(dir, 'base.json'), JSON.stringify(base));
     await writeFile(path.join(dir, 'evil.json'), JSON.stringify(evil));
-    const refused = await bootgate(['compare', '--base', 'base.json', '--head', 'evil.json', '--markdown', 'report.md']);
+    const refused = await bootgate([
+      'compare',
+      '--base',
+      'base.json',
+      '--head',
+      'evil.json',
+      '--markdown',
+      'report.md',
+    ]);
     expect(refused.exitCode, refused.stderr).toBe(2);
     expect(refused.stderr).toContain('evil.json subjects[0].summary.n: ');
     expect(refused.stderr).not.toContain('onerror');
@@ -57,7 +75,17 @@ describe('bootgate CLI, bad input exits 2', () => {
   });
 
   it('an Embox or Rumprun source that is not a checkout, or an unknown template, exits 2', async () => {
-    const notCheckout = await bootgate(['measure', '--os', 'embox', '--source', dir, '--template', 'x86/qemu', '--build-dir', path.join(dir, 'build')]);
+    const notCheckout = await bootgate([
+      'measure',
+      '--os',
+      'embox',
+      '--source',
+      dir,
+      '--template',
+      'x86/qemu',
+      '--build-dir',
+      path.join(dir, 'build'),
+    ]);
     expect(notCheckout.exitCode, notCheckout.stderr).toBe(2);
     expect(notCheckout.stderr).toContain('is not an Embox checkout');
     // The smallest tree that passes the checkout test: Makefile, mk/main.mk with confload, one template.
@@ -67,11 +95,29 @@ describe('bootgate CLI, bad input exits 2', () => {
     await writeFile(path.join(embox, 'Makefile'), 'include mk/main.mk\n');
     await writeFile(path.join(embox, 'mk', 'main.mk'), 'confload-%:\n\t@true\n');
     await writeFile(path.join(embox, 'templates', 'x86', 'qemu', 'build.conf'), 'TARGET = embox\nARCH = x86\n');
-    const unknown = await bootgate(['measure', '--os', 'embox', '--source', embox, '--template', 'x86/nosuch', '--build-dir', path.join(dir, 'build')]);
+    const unknown = await bootgate([
+      'measure',
+      '--os',
+      'embox',
+      '--source',
+      embox,
+      '--template',
+      'x86/nosuch',
+      '--build-dir',
+      path.join(dir, 'build'),
+    ]);
     expect(unknown.exitCode, unknown.stderr).toBe(2);
     expect(unknown.stderr).toContain('unknown Embox template "x86/nosuch"');
     expect(unknown.stderr).toContain('x86/qemu');
-    const rumprun = await bootgate(['measure', '--os', 'rumprun', '--source', path.join(dir, 'embox'), '--build-dir', path.join(dir, 'build')]);
+    const rumprun = await bootgate([
+      'measure',
+      '--os',
+      'rumprun',
+      '--source',
+      path.join(dir, 'embox'),
+      '--build-dir',
+      path.join(dir, 'build'),
+    ]);
     expect(rumprun.exitCode, rumprun.stderr).toBe(2);
     expect(rumprun.stderr).toContain('not a Rumprun checkout');
   });

@@ -26,12 +26,36 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Runs the CLI on a pseudo-terminal; returns what the terminal showed. */
 async function onTerminal(args: string[], env: Record<string, string> = {}): Promise<{ code: number; screen: string }> {
   const command = ['node', CLI, ...args].map(quote).join(' ');
-  const r = await execa('script', ['-qefc', command, '/dev/null'], { reject: false, env: { TERM: 'xterm', ...env }, extendEnv: true, timeout: 300_000 });
+  const r = await execa('script', ['-qefc', command, '/dev/null'], {
+    reject: false,
+    env: { TERM: 'xterm', ...env },
+    extendEnv: true,
+    timeout: 300_000,
+  });
   return { code: r.exitCode ?? -1, screen: String(r.stdout) };
 }
 
-const fixture = (): string[] => ['--name', 'fixture', '--os', 'custom', '--kernel', kernel, '--qemu', 'qemu-system-i386', '--memory', '64', '--no-network',
-  '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', 'bootgate-fixture: ready', '--runs', '3', '--warmup', '1'];
+const fixture = (): string[] => [
+  '--name',
+  'fixture',
+  '--os',
+  'custom',
+  '--kernel',
+  kernel,
+  '--qemu',
+  'qemu-system-i386',
+  '--memory',
+  '64',
+  '--no-network',
+  '--start-marker',
+  'bootgate-fixture: kernel start',
+  '--ready-marker',
+  'bootgate-fixture: ready',
+  '--runs',
+  '3',
+  '--warmup',
+  '1',
+];
 
 describe('bootgate CLI for people', () => {
   it('--version and -V print the package version', async () => {

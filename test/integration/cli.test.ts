@@ -11,8 +11,21 @@ import { CLI } from '../helpers/fixture-repo.js';
 const tmp = (): Promise<string> => mkdtemp(path.join(os.tmpdir(), 'bootgate-cli-'));
 
 function fixtureFlags(kernel: string): string[] {
-  return ['--os', 'custom', '--kernel', kernel, '--qemu', 'qemu-system-i386', '--memory', '64', '--no-network',
-    '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', 'bootgate-fixture: ready'];
+  return [
+    '--os',
+    'custom',
+    '--kernel',
+    kernel,
+    '--qemu',
+    'qemu-system-i386',
+    '--memory',
+    '64',
+    '--no-network',
+    '--start-marker',
+    'bootgate-fixture: kernel start',
+    '--ready-marker',
+    'bootgate-fixture: ready',
+  ];
 }
 
 describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
@@ -23,7 +36,16 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
       expect(result.stdout).toContain(`Usage: bootgate ${command}`);
     }
     const measure = await execa('node', [CLI, 'measure', '--help']);
-    for (const flag of ['--os', '--source', '--template', '--download-dir', '--kernel', '--runs', '--warmup', '--deterministic']) {
+    for (const flag of [
+      '--os',
+      '--source',
+      '--template',
+      '--download-dir',
+      '--kernel',
+      '--runs',
+      '--warmup',
+      '--deterministic',
+    ]) {
       expect(measure.stdout).toContain(flag);
     }
   });
@@ -32,7 +54,11 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     const fixture = await buildMultibootFixture();
     const dir = await tmp();
     const json = path.join(dir, 'out.json');
-    const result = await execa('node', [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '3', '--warmup', '1', '--json', json, '--quiet'], { reject: false });
+    const result = await execa(
+      'node',
+      [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '3', '--warmup', '1', '--json', json, '--quiet'],
+      { reject: false },
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('3/3');
     const doc = JSON.parse(await readFile(json, 'utf8')) as ResultsDocument;
@@ -54,13 +80,37 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
 
   it('measure --deterministic: boots two at a time, one count, per-module instructions in results and table', async () => {
     // the module work scaled down and no time-bound waits: short boots, still exact
-    const fixture = await buildMultibootFixture({ modules: [{ name: 'm.a', iterations: 20_000 }, { name: 'm.b', iterations: 40_000 }] });
+    const fixture = await buildMultibootFixture({
+      modules: [
+        { name: 'm.a', iterations: 20_000 },
+        { name: 'm.b', iterations: 40_000 },
+      ],
+    });
     const dir = await tmp();
     const json = path.join(dir, 'out.json');
-    const result = await execa('node', [
-      CLI, 'measure', ...fixtureFlags(fixture.kernel), '--deterministic', '--start-symbol', 'bootgate_fixture_started',
-      '--ready-symbol', 'bootgate_fixture_ready', '--runs', '4', '--warmup', '0', '--parallel', '2', '--json', json, '--quiet',
-    ], { reject: false });
+    const result = await execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        ...fixtureFlags(fixture.kernel),
+        '--deterministic',
+        '--start-symbol',
+        'bootgate_fixture_started',
+        '--ready-symbol',
+        'bootgate_fixture_ready',
+        '--runs',
+        '4',
+        '--warmup',
+        '0',
+        '--parallel',
+        '2',
+        '--json',
+        json,
+        '--quiet',
+      ],
+      { reject: false },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const subject = (JSON.parse(await readFile(json, 'utf8')) as ResultsDocument).subjects[0]!;
     expect(subject.deterministic).toBe(true);
@@ -69,14 +119,19 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     expect(counts.size).toBe(1);
     const total = [...counts][0]!;
     for (const boot of subject.boots) {
-      expect(boot.modules.map((m) => [m.name, m.ms])).toEqual([['m.a', null], ['m.b', null]]);
+      expect(boot.modules.map((m) => [m.name, m.ms])).toEqual([
+        ['m.a', null],
+        ['m.b', null],
+      ]);
       const [a, b] = boot.modules.map((m) => m.instructions!);
       expect(a).toBeGreaterThan(40_000);
       expect(b! - a!).toBe(40_000); // 20,000 more iterations of 2 instructions, nothing else differs
       expect(a! + b!).toBeLessThanOrEqual(total);
     }
     expect(subject.summary.moduleInstructions!.map((m) => m.name)).toEqual(['m.b', 'm.a']);
-    expect(subject.summary.unattributedInstructions).toBe(total - subject.boots[0]!.modules.reduce((sum, m) => sum + m.instructions!, 0));
+    expect(subject.summary.unattributedInstructions).toBe(
+      total - subject.boots[0]!.modules.reduce((sum, m) => sum + m.instructions!, 0),
+    );
     expect(result.stdout).toMatch(/custom: instructions per module init \(median over 4 boots\)/);
     expect(result.stdout).toMatch(/\(outside any module\)\s+[\d,]+/);
   });
@@ -85,9 +140,26 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     const fixture = await buildMultibootFixture({ hang: true });
     const dir = await tmp();
     const json = path.join(dir, 'partial.json');
-    const child = execa('node', [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '5', '--warmup', '0', '--timeout', '60', '--json', json], { reject: false });
+    const child = execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        ...fixtureFlags(fixture.kernel),
+        '--runs',
+        '5',
+        '--warmup',
+        '0',
+        '--timeout',
+        '60',
+        '--json',
+        json,
+      ],
+      { reject: false },
+    );
     // wait until QEMU runs
-    for (let i = 0; i < 100 && (await processesMentioning(fixture.kernel)).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await processesMentioning(fixture.kernel)).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await processesMentioning(fixture.kernel)).length).toBeGreaterThan(0);
     child.kill('SIGTERM');
     const result = await child;
@@ -102,7 +174,11 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     const fixture = await buildMultibootFixture({ exitAfterModule: 'embox.mem.heap' });
     const dir = await tmp();
     const json = path.join(dir, 'failed.json');
-    const result = await execa('node', [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '2', '--warmup', '0', '--json', json, '--quiet'], { reject: false });
+    const result = await execa(
+      'node',
+      [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '2', '--warmup', '0', '--json', json, '--quiet'],
+      { reject: false },
+    );
     expect(result.exitCode).toBe(3);
     const doc = JSON.parse(await readFile(json, 'utf8')) as ResultsDocument;
     expect(doc.subjects[0]!.summary).toMatchObject({ n: 0, total: 2, failed: 2 });
@@ -116,10 +192,27 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     const bad = await execa('node', [CLI, 'measure', '--config', config], { reject: false });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('subjects[0].ready-marker');
-    const noKernel = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', path.join(dir, 'missing.elf'), '--start-marker', 'a', '--ready-marker', 'b'], { reject: false });
+    const noKernel = await execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        '--os',
+        'custom',
+        '--kernel',
+        path.join(dir, 'missing.elf'),
+        '--start-marker',
+        'a',
+        '--ready-marker',
+        'b',
+      ],
+      { reject: false },
+    );
     expect(noKernel.exitCode).toBe(2);
     expect(noKernel.stderr).toContain('missing.elf" does not exist');
-    const runs = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', 'k', '--runs', 'ten'], { reject: false });
+    const runs = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', 'k', '--runs', 'ten'], {
+      reject: false,
+    });
     expect(runs.exitCode).toBe(2);
     expect(runs.stderr).toContain('--runs');
     const embox = await execa('node', [CLI, 'measure', '--os', 'embox', '--source', dir], { reject: false });
@@ -134,7 +227,18 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     const b = path.join(dir, 'b.json');
     for (const file of [a, b]) {
       // 2 boots a side: too few for any verdict
-      await execa('node', [CLI, 'measure', ...fixtureFlags(fixture.kernel), '--runs', '2', '--warmup', '0', '--json', file, '--quiet']);
+      await execa('node', [
+        CLI,
+        'measure',
+        ...fixtureFlags(fixture.kernel),
+        '--runs',
+        '2',
+        '--warmup',
+        '0',
+        '--json',
+        file,
+        '--quiet',
+      ]);
     }
     const md = path.join(dir, 'report.md');
     const result = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--markdown', md], { reject: false });
@@ -143,13 +247,22 @@ describe('bootgate CLI (the bundled dist/cli.js, as a user runs it)', () => {
     expect(result.stdout).toContain('INCONCLUSIVE');
     expect(result.stderr).toContain('inconclusive');
     expect(await readFile(md, 'utf8')).toContain('Inconclusive');
-    const strict = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--fail-on-inconclusive'], { reject: false });
+    const strict = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--fail-on-inconclusive'], {
+      reject: false,
+    });
     expect(strict.exitCode).toBe(1);
     // a threshold in ms, and bad thresholds named with exit 2
-    const ms = await execa('node', [CLI, 'compare', '--base', a, '--head', b, '--threshold', '40ms', '--module-threshold', '10ms'], { reject: false });
+    const ms = await execa(
+      'node',
+      [CLI, 'compare', '--base', a, '--head', b, '--threshold', '40ms', '--module-threshold', '10ms'],
+      { reject: false },
+    );
     expect(ms.exitCode).toBe(0);
     expect(ms.stdout).toContain('threshold 40 ms');
-    for (const [flag, value] of [['--threshold', '4 seconds'], ['--module-threshold', '5%']] as const) {
+    for (const [flag, value] of [
+      ['--threshold', '4 seconds'],
+      ['--module-threshold', '5%'],
+    ] as const) {
       const bad = await execa('node', [CLI, 'compare', '--base', a, '--head', b, flag, value], { reject: false });
       expect(bad.exitCode, bad.stderr).toBe(2);
       expect(bad.stderr).toContain(`command line ${flag}`);

@@ -11,7 +11,11 @@ import { deterministicInstrument } from '../../src/boot/deterministic.js';
 import type { GuestSpec } from '../../src/boot/guest.js';
 import { readElfSymbols } from '../../src/elf/index.js';
 import {
-  buildMultibootFixture, DEFAULT_FIXTURE_MODULES, fixtureModuleProbe, INSTRUCTIONS_PER_ITERATION, type MultibootFixture,
+  buildMultibootFixture,
+  DEFAULT_FIXTURE_MODULES,
+  fixtureModuleProbe,
+  INSTRUCTIONS_PER_ITERATION,
+  type MultibootFixture,
 } from '../../src/build/multiboot-fixture.js';
 import { multibootGuest } from '../helpers/guests.js';
 import { processesMentioning } from '../helpers/processes.js';
@@ -64,7 +68,12 @@ function expectRecordModeCleanedUp(command: string[]): void {
   expect(existsSync(path.dirname(record!))).toBe(false);
 }
 
-async function deterministicBoot(f: MultibootFixture, inst: BootInstrument, workDir: string, overrides: Partial<GuestSpec> = {}): Promise<number> {
+async function deterministicBoot(
+  f: MultibootFixture,
+  inst: BootInstrument,
+  workDir: string,
+  overrides: Partial<GuestSpec> = {},
+): Promise<number> {
   const began = Date.now();
   const outcome = await bootOnce(guest(f, overrides), { instrument: inst, workDir });
   expectRecordModeCleanedUp(outcome.command);
@@ -89,7 +98,11 @@ async function socketsLeft(dir: string): Promise<string[]> {
 beforeAll(async () => {
   workRoot = await mkdtemp(path.join(tmpdir(), 'bootgate-det-'));
   fixture = await buildMultibootFixture({ modules: MODULES });
-  instrument = await deterministicInstrument({ image: fixture.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL });
+  instrument = await deterministicInstrument({
+    image: fixture.kernel,
+    startSymbol: START_SYMBOL,
+    readySymbol: READY_SYMBOL,
+  });
   baseline = await deterministicBoot(fixture, instrument, await laneDir('baseline'));
 });
 
@@ -140,7 +153,11 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
   it('counts exactly 2K more instructions when the first module does K = 1000 more iterations', async () => {
     const extra = 1000;
     const longer = await buildMultibootFixture({ modules: MODULES, extraIterations: extra });
-    const longerInstrument = await deterministicInstrument({ image: longer.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL });
+    const longerInstrument = await deterministicInstrument({
+      image: longer.kernel,
+      startSymbol: START_SYMBOL,
+      readySymbol: READY_SYMBOL,
+    });
     const count = await deterministicBoot(longer, longerInstrument, await laneDir('extra'));
     expect(count - baseline).toBe(extra * INSTRUCTIONS_PER_ITERATION);
     expect(await processesMentioning(longer.kernel)).toEqual([]);
@@ -158,8 +175,16 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
   }, 300_000);
 
   it('attributes instructions module by module: K more iterations in the first module show up there, as 2K, and only there', async () => {
-    const probed = await deterministicInstrument({ image: fixture.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL, modules: fixtureModuleProbe });
-    const run = async (f: MultibootFixture, inst: BootInstrument): Promise<{ total: number; modules: Map<string, number> }> => {
+    const probed = await deterministicInstrument({
+      image: fixture.kernel,
+      startSymbol: START_SYMBOL,
+      readySymbol: READY_SYMBOL,
+      modules: fixtureModuleProbe,
+    });
+    const run = async (
+      f: MultibootFixture,
+      inst: BootInstrument,
+    ): Promise<{ total: number; modules: Map<string, number> }> => {
       const outcome = await bootOnce(guest(f), { instrument: inst, workDir: await laneDir('modules') });
       expect(outcome.error).toBeNull();
       const record = outcome.instrumented!;
@@ -170,11 +195,20 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
     expect([...before.modules.keys()]).toEqual(MODULES.map((m) => m.name));
     const sum = [...before.modules.values()].reduce((a, b) => a + b, 0);
     expect(sum).toBeLessThanOrEqual(before.total);
-    for (const m of MODULES) expect(before.modules.get(m.name)!).toBeGreaterThan(m.iterations * INSTRUCTIONS_PER_ITERATION);
+    for (const m of MODULES)
+      expect(before.modules.get(m.name)!).toBeGreaterThan(m.iterations * INSTRUCTIONS_PER_ITERATION);
 
     const extra = 1000;
     const longer = await buildMultibootFixture({ modules: MODULES, extraIterations: extra });
-    const after = await run(longer, await deterministicInstrument({ image: longer.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL, modules: fixtureModuleProbe }));
+    const after = await run(
+      longer,
+      await deterministicInstrument({
+        image: longer.kernel,
+        startSymbol: START_SYMBOL,
+        readySymbol: READY_SYMBOL,
+        modules: fixtureModuleProbe,
+      }),
+    );
     expect(after.total - before.total).toBe(extra * INSTRUCTIONS_PER_ITERATION);
     const first = MODULES[0]!.name;
     expect(after.modules.get(first)! - before.modules.get(first)!).toBe(extra * INSTRUCTIONS_PER_ITERATION);
@@ -187,7 +221,12 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
     // step off a breakpoint returned onto it forever until the step masked interrupts; this
     // fixture's steps never met a due tick, so it guards the counts, not that livelock.
     const ticking = await buildMultibootFixture({ modules: MODULES, timerInterrupts: true });
-    const probed = await deterministicInstrument({ image: ticking.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL, modules: fixtureModuleProbe });
+    const probed = await deterministicInstrument({
+      image: ticking.kernel,
+      startSymbol: START_SYMBOL,
+      readySymbol: READY_SYMBOL,
+      modules: fixtureModuleProbe,
+    });
     const results: string[] = [];
     const stopHog = startHog();
     try {
@@ -195,7 +234,10 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
         Array.from({ length: LANES }, async (_, lane) => {
           const dir = await laneDir(`ticking${lane}`);
           for (let i = 0; i < 2; i++) {
-            const outcome = await bootOnce(guest(ticking, { timeoutMs: 120_000 }), { instrument: probed, workDir: dir });
+            const outcome = await bootOnce(guest(ticking, { timeoutMs: 120_000 }), {
+              instrument: probed,
+              workDir: dir,
+            });
             expectRecordModeCleanedUp(outcome.command);
             expect(outcome.error).toBeNull();
             const record = outcome.instrumented!;
@@ -222,7 +264,10 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
   });
 
   it('keeps its sockets and record log in a private temp folder, never in a work folder (whose path may be too long for a socket)', async () => {
-    const longDir = path.join(await laneDir('long'), 'a-work-folder-whose-path-is-longer-than-a-unix-socket-address-can-hold'.repeat(2));
+    const longDir = path.join(
+      await laneDir('long'),
+      'a-work-folder-whose-path-is-longer-than-a-unix-socket-address-can-hold'.repeat(2),
+    );
     await mkdir(longDir, { recursive: true });
     expect(await deterministicBoot(fixture, instrument, longDir)).toBe(baseline);
     expect((await readdir(longDir)).filter((name) => !name.startsWith('serial-'))).toEqual([]);
@@ -232,15 +277,23 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
     const stripped = path.join(workRoot, 'kernel-stripped.elf');
     await copyFile(fixture.kernel, stripped);
     await execa('objcopy', ['--strip-all', stripped]);
-    await expect(deterministicInstrument({ image: stripped, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL })).rejects.toThrow(
+    await expect(
+      deterministicInstrument({ image: stripped, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL }),
+    ).rejects.toThrow(
       /kernel-stripped\.elf has no symbol table \(stripped image\): deterministic mode needs its symbols/,
     );
-    await expect(deterministicInstrument({ image: fixture.kernel })).rejects.toThrow(/symbol "accept" is not in .*kernel\.elf/);
+    await expect(deterministicInstrument({ image: fixture.kernel })).rejects.toThrow(
+      /symbol "accept" is not in .*kernel\.elf/,
+    );
   });
 
   it('fails within the boot timeout when the ready symbol is never reached, leaving no QEMU and no socket', async () => {
     const hang = await buildMultibootFixture({ modules: MODULES, hang: true });
-    const hangInstrument = await deterministicInstrument({ image: hang.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL });
+    const hangInstrument = await deterministicInstrument({
+      image: hang.kernel,
+      startSymbol: START_SYMBOL,
+      readySymbol: READY_SYMBOL,
+    });
     const dir = await laneDir('hang');
     const began = Date.now();
     const outcome = await bootOnce(guest(hang, { timeoutMs: 3000 }), { instrument: hangInstrument, workDir: dir });
@@ -256,7 +309,11 @@ describe('deterministic mode on the multiboot fixture (real QEMU, -icount)', () 
 
   it('reports a guest that dies before the ready symbol as a failed boot', async () => {
     const dying = await buildMultibootFixture({ modules: MODULES, exitAfterModule: MODULES[2]!.name });
-    const dyingInstrument = await deterministicInstrument({ image: dying.kernel, startSymbol: START_SYMBOL, readySymbol: READY_SYMBOL });
+    const dyingInstrument = await deterministicInstrument({
+      image: dying.kernel,
+      startSymbol: START_SYMBOL,
+      readySymbol: READY_SYMBOL,
+    });
     const dir = await laneDir('dying');
     const outcome = await bootOnce(guest(dying), { instrument: dyingInstrument, workDir: dir });
     expectRecordModeCleanedUp(outcome.command);

@@ -26,7 +26,19 @@ interface Console {
   exited: Promise<void>;
 }
 
-const QEMU_COMMON = ['-accel', 'tcg', '-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot'];
+const QEMU_COMMON = [
+  '-accel',
+  'tcg',
+  '-display',
+  'none',
+  '-vga',
+  'none',
+  '-monitor',
+  'none',
+  '-serial',
+  'stdio',
+  '-no-reboot',
+];
 
 /** Spawns QEMU and timestamps each serial line as it arrives. */
 function watchSerial(qemu: ResultPromise, spawnedAt: number): Console {
@@ -43,16 +55,21 @@ function watchSerial(qemu: ResultPromise, spawnedAt: number): Console {
     for (const text of parts) lines.push({ text: text.replace(/\r$/, ''), at });
     for (const wake of waiters) wake();
   });
-  const exited = qemu.then(
-    () => undefined,
-    () => undefined,
-  ).finally(() => {
-    ended = true;
-    for (const wake of waiters) wake();
-  });
+  const exited = qemu
+    .then(
+      () => undefined,
+      () => undefined,
+    )
+    .finally(() => {
+      ended = true;
+      for (const wake of waiters) wake();
+    });
   const waitFor = (pattern: RegExp, timeoutMs: number): Promise<SerialLine> =>
     new Promise((resolvePromise, rejectPromise) => {
-      const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}`)),
+        timeoutMs,
+      );
       const check = (): void => {
         const line = lines.find((l) => pattern.test(l.text));
         if (line) finish(null, line);
@@ -85,7 +102,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -160,7 +179,9 @@ describe('multiboot fixture', () => {
         expect(lines.indexOf(ready)).toBe(tscIndex + 1);
         const guestUs = Number(new RegExp(fixture.tscLine).exec(lines[tscIndex]!.text)![1]);
         const hostMs = ready.at - lines[start]!.at;
-        console.log(`${emulator}: guest TSC start-to-ready ${(guestUs / 1000).toFixed(1)} ms, host serial ${hostMs.toFixed(1)} ms, QEMU spawn to ready ${ready.at.toFixed(0)} ms`);
+        console.log(
+          `${emulator}: guest TSC start-to-ready ${(guestUs / 1000).toFixed(1)} ms, host serial ${hostMs.toFixed(1)} ms, QEMU spawn to ready ${ready.at.toFixed(0)} ms`,
+        );
         // Two clocks over the same stretch: they agree up to the host's pipe/event-loop latency.
         expect(Math.abs(guestUs / 1000 - hostMs)).toBeLessThan(25 + hostMs * 0.05);
       } finally {
@@ -181,7 +202,10 @@ describe('multiboot fixture', () => {
     });
     try {
       const serial = watchSerial(dyingQemu, performance.now());
-      await Promise.race([serial.exited, new Promise((_, reject) => setTimeout(() => reject(new Error('QEMU did not exit')), 20_000))]);
+      await Promise.race([
+        serial.exited,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('QEMU did not exit')), 20_000)),
+      ]);
       const text = serial.lines.map((l) => l.text);
       expect(text).toContain('(unit) initializing test.a');
       expect(text).not.toContain('(unit) initializing test.b');
@@ -191,10 +215,14 @@ describe('multiboot fixture', () => {
     }
 
     const hanging = await buildMultibootFixture({ modules, hang: true });
-    const hangingQemu = execa('qemu-system-i386', [...QEMU_COMMON, '-m', '64', '-nic', 'none', '-kernel', hanging.kernel], {
-      reject: false,
-      stdin: 'ignore',
-    });
+    const hangingQemu = execa(
+      'qemu-system-i386',
+      [...QEMU_COMMON, '-m', '64', '-nic', 'none', '-kernel', hanging.kernel],
+      {
+        reject: false,
+        stdin: 'ignore',
+      },
+    );
     try {
       const serial = watchSerial(hangingQemu, performance.now());
       await serial.waitFor(/\(unit\) initializing test\.b/, 20_000);
@@ -211,19 +239,27 @@ describe('linux fixture', () => {
   it('boots the Debian kernel and serves HTTP 200 through hostfwd', { timeout: 600_000 }, async () => {
     const buildStarted = performance.now();
     const fixture = await buildLinuxFixture();
-    console.log(`linux fixture ready in ${(performance.now() - buildStarted).toFixed(0)} ms (includes download when not cached)`);
+    console.log(
+      `linux fixture ready in ${(performance.now() - buildStarted).toFixed(0)} ms (includes download when not cached)`,
+    );
     const port = await freePort();
     const spawnedAt = performance.now();
     const qemu = execa(
       fixture.qemu,
       [
         ...QEMU_COMMON,
-        '-m', String(fixture.memoryMb),
-        '-kernel', fixture.kernel,
-        '-initrd', fixture.initrd,
-        '-append', fixture.append,
-        '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-${fixture.guestIp}:${fixture.guestPort}`,
-        '-device', 'virtio-net-pci,netdev=n0',
+        '-m',
+        String(fixture.memoryMb),
+        '-kernel',
+        fixture.kernel,
+        '-initrd',
+        fixture.initrd,
+        '-append',
+        fixture.append,
+        '-netdev',
+        `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-${fixture.guestIp}:${fixture.guestPort}`,
+        '-device',
+        'virtio-net-pci,netdev=n0',
       ],
       { reject: false, stdin: 'ignore' },
     );

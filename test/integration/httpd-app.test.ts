@@ -18,7 +18,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function request(port: number, method: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  port: number,
+  method: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path: '/', method, timeout: 5_000 }, (res) => {
       let body = '';
@@ -44,7 +47,10 @@ describe('apps/httpd on the host', () => {
       const running = child;
       await new Promise<void>((resolve, reject) => {
         let seen = '';
-        const timer = setTimeout(() => reject(new Error(`no "${HTTPD_READY_MARKER}" line within 10 s; got ${JSON.stringify(seen)}`)), 10_000);
+        const timer = setTimeout(
+          () => reject(new Error(`no "${HTTPD_READY_MARKER}" line within 10 s; got ${JSON.stringify(seen)}`)),
+          10_000,
+        );
         running.stdout?.on('data', (chunk: Buffer) => {
           seen += chunk.toString('utf8');
           if (seen.split('\n').includes(HTTPD_READY_MARKER)) {

@@ -15,8 +15,17 @@ import { processesMentioning } from '../helpers/processes.js';
  * SIGTERM, a SIGKILL (no handler runs), and what a killed bootgate left is swept by the next.
  */
 
-const FIXTURE_FLAGS = ['--qemu', 'qemu-system-i386', '--memory', '64', '--no-network',
-  '--start-marker', 'bootgate-fixture: kernel start', '--ready-marker', 'bootgate-fixture: ready'];
+const FIXTURE_FLAGS = [
+  '--qemu',
+  'qemu-system-i386',
+  '--memory',
+  '64',
+  '--no-network',
+  '--start-marker',
+  'bootgate-fixture: kernel start',
+  '--ready-marker',
+  'bootgate-fixture: ready',
+];
 
 async function until<T>(what: string, probe: () => Promise<T | null>, seconds = 20): Promise<T> {
   for (let i = 0; i < seconds * 10; i++) {
@@ -41,19 +50,22 @@ async function slowBuildConfig(dir: string, kernel: string): Promise<{ config: s
   const pidFile = path.join(dir, 'build-pids');
   const config = path.join(dir, 'bootgate.yml');
   const command = `sleep 300 & echo $! >> ${pidFile}; sh -c 'echo $$ >> ${pidFile}; sleep 300'`;
-  await writeFile(config, [
-    'subjects:',
-    '  - name: slow-build',
-    '    os: custom',
-    `    kernel: ${JSON.stringify(kernel)}`,
-    `    build-command: ${JSON.stringify(command)}`,
-    '    qemu: qemu-system-i386',
-    '    memory: 64',
-    '    network: false',
-    '    start-marker: "bootgate-fixture: kernel start"',
-    '    ready-marker: "bootgate-fixture: ready"',
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      'subjects:',
+      '  - name: slow-build',
+      '    os: custom',
+      `    kernel: ${JSON.stringify(kernel)}`,
+      `    build-command: ${JSON.stringify(command)}`,
+      '    qemu: qemu-system-i386',
+      '    memory: 64',
+      '    network: false',
+      '    start-marker: "bootgate-fixture: kernel start"',
+      '    ready-marker: "bootgate-fixture: ready"',
+      '',
+    ].join('\n'),
+  );
   return { config, pidFile };
 }
 
@@ -82,12 +94,15 @@ describe('nothing left running (real CLI, real QEMU)', () => {
     expect(await until('the build processes to end', () => gone(pids), 5)).toBe(true);
   });
 
-  it('a second SIGTERM during a build exits at once and still kills the build\'s grandchildren', async () => {
+  it("a second SIGTERM during a build exits at once and still kills the build's grandchildren", async () => {
     const fixture = await buildMultibootFixture();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-life-'));
     const { config, pidFile } = await slowBuildConfig(dir, fixture.kernel);
     // a build that ignores SIGTERM: only the second signal ends bootgate
-    await writeFile(config, (await readFile(config, 'utf8')).replace('build-command: "', 'build-command: "trap \'\' TERM; '));
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace('build-command: "', "build-command: \"trap '' TERM; "),
+    );
     const child = execa('node', [CLI, 'measure', '--config', config], { reject: false });
     const pids = await buildPids(pidFile);
     child.kill('SIGTERM');
@@ -100,7 +115,23 @@ describe('nothing left running (real CLI, real QEMU)', () => {
 
   it('a second SIGTERM during a boot exits at once and leaves no QEMU', async () => {
     const fixture = await buildMultibootFixture({ hang: true });
-    const child = execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, ...FIXTURE_FLAGS, '--runs', '3', '--timeout', '60'], { reject: false });
+    const child = execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        '--os',
+        'custom',
+        '--kernel',
+        fixture.kernel,
+        ...FIXTURE_FLAGS,
+        '--runs',
+        '3',
+        '--timeout',
+        '60',
+      ],
+      { reject: false },
+    );
     const qemu = await until('QEMU to start', () => running(fixture.kernel));
     child.kill('SIGTERM');
     child.kill('SIGTERM');
@@ -111,7 +142,23 @@ describe('nothing left running (real CLI, real QEMU)', () => {
 
   it('SIGKILL of bootgate mid-boot: QEMU dies with it (setpriv --pdeathsig)', async () => {
     const fixture = await buildMultibootFixture({ hang: true });
-    const child = execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, ...FIXTURE_FLAGS, '--runs', '3', '--timeout', '60'], { reject: false });
+    const child = execa(
+      'node',
+      [
+        CLI,
+        'measure',
+        '--os',
+        'custom',
+        '--kernel',
+        fixture.kernel,
+        ...FIXTURE_FLAGS,
+        '--runs',
+        '3',
+        '--timeout',
+        '60',
+      ],
+      { reject: false },
+    );
     const qemu = await until('QEMU to start', () => running(fixture.kernel));
     child.kill('SIGKILL');
     await child;
@@ -130,7 +177,11 @@ describe('nothing left running (real CLI, real QEMU)', () => {
     await child;
     // no handler ran: the build is still there
     expect(await gone(pids)).toBe(null);
-    const result = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, ...FIXTURE_FLAGS, '--runs', '1', '--warmup', '0'], { reject: false });
+    const result = await execa(
+      'node',
+      [CLI, 'measure', '--os', 'custom', '--kernel', fixture.kernel, ...FIXTURE_FLAGS, '--runs', '1', '--warmup', '0'],
+      { reject: false },
+    );
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/killed the build process group \d+, left running by an earlier bootgate/);
     expect(await until('the build processes to end', () => gone(pids), 5)).toBe(true);
@@ -140,17 +191,45 @@ describe('nothing left running (real CLI, real QEMU)', () => {
     const fixture = await buildMultibootFixture({ hang: true });
     // What setpriv would have prevented: a QEMU whose bootgate died without killing it. The test
     // starts it itself (detached) and records it the way bootgate does, with an owner that is gone.
-    const orphan = spawn('qemu-system-i386', ['-accel', 'tcg', '-m', '64', '-display', 'none', '-vga', 'none', '-monitor', 'none', '-serial', 'null',
-      '-nic', 'none', '-no-reboot', '-kernel', fixture.kernel], { detached: true, stdio: 'ignore' });
+    const orphan = spawn(
+      'qemu-system-i386',
+      [
+        '-accel',
+        'tcg',
+        '-m',
+        '64',
+        '-display',
+        'none',
+        '-vga',
+        'none',
+        '-monitor',
+        'none',
+        '-serial',
+        'null',
+        '-nic',
+        'none',
+        '-no-reboot',
+        '-kernel',
+        fixture.kernel,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
     try {
       const pid = orphan.pid!;
       const startTime = await until('the orphan QEMU to start', () => processStartTime(pid));
       const deadOwner = (await execa('sh', ['-c', 'echo $$'])).stdout.trim();
       const runningDir = registryDir();
       await mkdir(runningDir, { recursive: true });
-      await writeFile(path.join(runningDir, `qemu-${pid}.json`), JSON.stringify({ pid, startTime, owner: Number(deadOwner), ownerStartTime: '1' }));
+      await writeFile(
+        path.join(runningDir, `qemu-${pid}.json`),
+        JSON.stringify({ pid, startTime, owner: Number(deadOwner), ownerStartTime: '1' }),
+      );
       const ok = await buildMultibootFixture();
-      const result = await execa('node', [CLI, 'measure', '--os', 'custom', '--kernel', ok.kernel, ...FIXTURE_FLAGS, '--runs', '1', '--warmup', '0'], { reject: false });
+      const result = await execa(
+        'node',
+        [CLI, 'measure', '--os', 'custom', '--kernel', ok.kernel, ...FIXTURE_FLAGS, '--runs', '1', '--warmup', '0'],
+        { reject: false },
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stderr).toContain(`killed QEMU ${pid}, left running by an earlier bootgate`);
       expect(await until('the orphan to end', () => gone([pid]), 5)).toBe(true);

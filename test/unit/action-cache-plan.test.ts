@@ -31,7 +31,12 @@ describe('what the action caches', () => {
 
   it("a Rumprun subject without source: the pinned checkout under bootgate's cache folder, where the builder puts it (not <workspace>/rumprun)", async () => {
     const workspace = await tmp('bootgate-ws-');
-    const entries = await planCaches({ subjects: [{ name: 'rr', os: 'rumprun', settings: { os: 'rumprun' } }], commits: [], workspace, downloadDir: undefined });
+    const entries = await planCaches({
+      subjects: [{ name: 'rr', os: 'rumprun', settings: { os: 'rumprun' } }],
+      commits: [],
+      workspace,
+      downloadDir: undefined,
+    });
     const toolchain = entries.find((e) => e.label.startsWith('Rumprun toolchain'))!;
     expect(toolchain.paths).toEqual([path.join(cacheDir, 'rumprun-src', 'rumprun-b04d42225a12')]);
     expect(toolchain.key).toMatch(/^bootgate-rumprun-toolchain-/);
@@ -40,13 +45,21 @@ describe('what the action caches', () => {
 
   it('a Rumprun subject with source outside the repository: its rumprun/ install folder, a new key when its commit changes', async () => {
     const source = await tmp('bootgate-rr-');
-    const run = (args: string[]): Promise<unknown> => execa('git', ['-C', source, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
+    const run = (args: string[]): Promise<unknown> =>
+      execa('git', ['-C', source, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args]);
     await run(['init', '-q']);
     await writeFile(path.join(source, 'build-rr.sh'), '#!/bin/sh\n');
     await run(['add', '.']);
     await run(['commit', '-qm', 'one']);
     const plan = async (): Promise<{ paths: string[]; key: string }> =>
-      (await planCaches({ subjects: [{ name: 'rr', os: 'rumprun', settings: { os: 'rumprun', source } }], commits: [], workspace: await tmp('bootgate-ws-'), downloadDir: undefined }))[0]!;
+      (
+        await planCaches({
+          subjects: [{ name: 'rr', os: 'rumprun', settings: { os: 'rumprun', source } }],
+          commits: [],
+          workspace: await tmp('bootgate-ws-'),
+          downloadDir: undefined,
+        })
+      )[0]!;
     const first = await plan();
     expect(first.paths).toEqual([path.join(source, 'rumprun')]);
     expect(first.paths).toEqual([toolchainInstallDir({ source })]);
@@ -59,11 +72,25 @@ describe('what the action caches', () => {
     await execa('git', ['-C', repo, 'init', '-q']);
     await mkdir(path.join(repo, 'rr'));
     await writeFile(path.join(repo, 'rr', 'build-rr.sh'), '#!/bin/sh\n');
-    const subject = { name: 'rr', os: 'rumprun' as const, settings: { os: 'rumprun' as const, source: path.join(repo, 'rr') } };
+    const subject = {
+      name: 'rr',
+      os: 'rumprun' as const,
+      settings: { os: 'rumprun' as const, source: path.join(repo, 'rr') },
+    };
     const worktreeDir = path.join(repo, '..', 'wt');
-    expect(await planCaches({ subjects: [subject], commits: ['0'.repeat(40)], workspace: repo, downloadDir: undefined, worktreeDir })).toEqual([]);
+    expect(
+      await planCaches({
+        subjects: [subject],
+        commits: ['0'.repeat(40)],
+        workspace: repo,
+        downloadDir: undefined,
+        worktreeDir,
+      }),
+    ).toEqual([]);
     // built in place (no work trees): its rumprun/ folder
-    expect((await planCaches({ subjects: [subject], commits: [], workspace: repo, downloadDir: undefined }))[0]!.paths).toEqual([path.join(repo, 'rr', 'rumprun')]);
+    expect(
+      (await planCaches({ subjects: [subject], commits: [], workspace: repo, downloadDir: undefined }))[0]!.paths,
+    ).toEqual([path.join(repo, 'rr', 'rumprun')]);
   });
 
   it('Embox ccache objects: restorable from the newest entry for the same compiler, and only when ccache is used', async () => {
@@ -79,11 +106,22 @@ describe('what the action caches', () => {
       expect(ccache).toBeUndefined();
     }
     process.env['BOOTGATE_CCACHE'] = 'off';
-    expect((await planCaches({ subjects, commits: [], workspace, downloadDir: undefined })).some((e) => e.label === 'Embox ccache')).toBe(false);
+    expect(
+      (await planCaches({ subjects, commits: [], workspace, downloadDir: undefined })).some(
+        (e) => e.label === 'Embox ccache',
+      ),
+    ).toBe(false);
   });
 
   it('nothing for a custom subject: bootgate cannot tell what its build command depends on', async () => {
     const workspace = await tmp('bootgate-ws-');
-    expect(await planCaches({ subjects: [{ name: 'c', os: 'custom', settings: { os: 'custom', 'build-command': 'make' } }], commits: [], workspace, downloadDir: undefined })).toEqual([]);
+    expect(
+      await planCaches({
+        subjects: [{ name: 'c', os: 'custom', settings: { os: 'custom', 'build-command': 'make' } }],
+        commits: [],
+        workspace,
+        downloadDir: undefined,
+      }),
+    ).toEqual([]);
   });
 });

@@ -24,16 +24,30 @@ afterAll(async () => {
 });
 
 const embox = (name: string, downloadDir?: string): Subject => ({
-  name, os: 'embox', settings: { os: 'embox', source: path.join(dir, 'embox'), template: 'x86/qemu', ...(downloadDir ? { 'download-dir': downloadDir } : {}) },
+  name,
+  os: 'embox',
+  settings: {
+    os: 'embox',
+    source: path.join(dir, 'embox'),
+    template: 'x86/qemu',
+    ...(downloadDir ? { 'download-dir': downloadDir } : {}),
+  },
 });
 const rumprun = (name: string, source: string, bakeTarget: 'hw_virtio' | 'hw_generic'): Subject => ({
-  name, os: 'rumprun', settings: { os: 'rumprun', source, 'bake-target': bakeTarget },
+  name,
+  os: 'rumprun',
+  settings: { os: 'rumprun', source, 'bake-target': bakeTarget },
 });
 
 describe('planCaches', () => {
   it('one Embox download entry per folder, keyed by the third-party Makefiles, restorable by prefix', async () => {
     const shared = path.join(dir, 'downloads');
-    const entries = await planCaches({ subjects: [embox('a', shared), embox('b', shared), embox('c', path.join(dir, 'other'))], commits: [], workspace: dir, downloadDir: undefined });
+    const entries = await planCaches({
+      subjects: [embox('a', shared), embox('b', shared), embox('c', path.join(dir, 'other'))],
+      commits: [],
+      workspace: dir,
+      downloadDir: undefined,
+    });
     const downloads = entries.filter((e) => e.label.startsWith('Embox downloads'));
     expect(downloads.map((e) => e.paths)).toEqual([[shared], [path.join(dir, 'other')]]);
     for (const e of downloads) {
@@ -42,7 +56,12 @@ describe('planCaches', () => {
     }
     // A new third-party version makes a new key under the same prefix.
     await writeFile(path.join(dir, 'embox', 'third-party', 'lib', 'cjson', 'Makefile'), 'PKG_VER := 1.7.19\n');
-    const again = await planCaches({ subjects: [embox('a', shared)], commits: [], workspace: dir, downloadDir: undefined });
+    const again = await planCaches({
+      subjects: [embox('a', shared)],
+      commits: [],
+      workspace: dir,
+      downloadDir: undefined,
+    });
     expect(again[0]!.restoreKeys).toEqual(downloads[0]!.restoreKeys);
     expect(again[0]!.key).not.toBe(downloads[0]!.key);
   });
@@ -51,32 +70,53 @@ describe('planCaches', () => {
     const one = path.join(dir, 'rumprun-1');
     const two = path.join(dir, 'rumprun-2');
     const entries = await planCaches({
-      subjects: [rumprun('hw', one, 'hw_generic'), rumprun('hw-virtio', one, 'hw_virtio'), rumprun('other', two, 'hw_generic')],
-      commits: [], workspace: dir, downloadDir: undefined,
+      subjects: [
+        rumprun('hw', one, 'hw_generic'),
+        rumprun('hw-virtio', one, 'hw_virtio'),
+        rumprun('other', two, 'hw_generic'),
+      ],
+      commits: [],
+      workspace: dir,
+      downloadDir: undefined,
     });
     const toolchains = entries.filter((e) => e.label.startsWith('Rumprun toolchain'));
     expect(toolchains.map((e) => e.paths)).toEqual([[path.join(one, 'rumprun')], [path.join(two, 'rumprun')]]);
     expect(toolchains.every((e) => e.restoreKeys.length === 0)).toBe(true);
     // the bake target is not a toolchain input; build-rr.sh's arguments (jobs) are
-    const alone = await planCaches({ subjects: [rumprun('hw', one, 'hw_virtio')], commits: [], workspace: dir, downloadDir: undefined });
+    const alone = await planCaches({
+      subjects: [rumprun('hw', one, 'hw_virtio')],
+      commits: [],
+      workspace: dir,
+      downloadDir: undefined,
+    });
     expect(alone.find((e) => e.label.startsWith('Rumprun toolchain'))!.key).toBe(toolchains[0]!.key);
     const jobs: Subject = { name: 'hw', os: 'rumprun', settings: { os: 'rumprun', source: one, jobs: 3 } };
     const withJobs = await planCaches({ subjects: [jobs], commits: [], workspace: dir, downloadDir: undefined });
     expect(withJobs[0]!.key).not.toBe(toolchains[0]!.key);
   });
 
-  it('Embox images: the folder the builder fills, keyed by the overrides folder\'s content too', async () => {
-    const entries = await planCaches({ subjects: [embox('a')], commits: [], workspace: dir, downloadDir: path.join(dir, 'd') });
+  it("Embox images: the folder the builder fills, keyed by the overrides folder's content too", async () => {
+    const entries = await planCaches({
+      subjects: [embox('a')],
+      commits: [],
+      workspace: dir,
+      downloadDir: path.join(dir, 'd'),
+    });
     const images = entries.find((e) => e.label === 'Embox images')!;
     expect(images.paths).toEqual([path.join(dir, 'cache', 'embox')]);
     expect(images.key.startsWith(images.restoreKeys[0]!)).toBe(true);
-    expect(entries.map((e) => e.label).slice(0, 2)).toEqual([`Embox downloads (${path.join(dir, 'd')})`, 'Embox images']);
+    expect(entries.map((e) => e.label).slice(0, 2)).toEqual([
+      `Embox downloads (${path.join(dir, 'd')})`,
+      'Embox images',
+    ]);
     const overrides = path.join(dir, 'overrides');
     await mkdir(overrides, { recursive: true });
     await writeFile(path.join(overrides, 'mods.conf'), 'include embox.cmd.help\n');
     const withOverrides: Subject = { name: 'a', os: 'embox', settings: { ...embox('a').settings, overrides } };
     const key = async (): Promise<string> =>
-      (await planCaches({ subjects: [withOverrides], commits: [], workspace: dir, downloadDir: path.join(dir, 'd') })).find((e) => e.label === 'Embox images')!.key;
+      (
+        await planCaches({ subjects: [withOverrides], commits: [], workspace: dir, downloadDir: path.join(dir, 'd') })
+      ).find((e) => e.label === 'Embox images')!.key;
     const before = await key();
     expect(before).not.toBe(images.key);
     await writeFile(path.join(overrides, 'mods.conf'), 'include embox.cmd.ls\n');

@@ -26,11 +26,18 @@ function series(levels: { length: number; level: number }[], cv: number, seed = 
 
 describe('change points', () => {
   it('none in a flat noisy series', () => {
-    for (const seed of [1, 2, 3, 4, 5]) expect(detectChangePoints(series([{ length: 60, level: 400 }], 0.01, seed))).toEqual([]);
+    for (const seed of [1, 2, 3, 4, 5])
+      expect(detectChangePoints(series([{ length: 60, level: 400 }], 0.01, seed))).toEqual([]);
   });
 
   it('one regression where a +10 % step starts', () => {
-    const values = series([{ length: 30, level: 400 }, { length: 30, level: 440 }], 0.01);
+    const values = series(
+      [
+        { length: 30, level: 400 },
+        { length: 30, level: 440 },
+      ],
+      0.01,
+    );
     const points = detectChangePoints(values);
     expect(points).toHaveLength(1);
     expect(points[0]!.direction).toBe('regression');
@@ -41,15 +48,45 @@ describe('change points', () => {
   });
 
   it('an improvement, and a step below the threshold is ignored', () => {
-    const down = detectChangePoints(series([{ length: 20, level: 400 }, { length: 20, level: 350 }], 0.01));
+    const down = detectChangePoints(
+      series(
+        [
+          { length: 20, level: 400 },
+          { length: 20, level: 350 },
+        ],
+        0.01,
+      ),
+    );
     expect(down.map((p) => p.direction)).toEqual(['improvement']);
-    expect(detectChangePoints(series([{ length: 20, level: 400 }, { length: 20, level: 412 }], 0.005), { minShiftPct: 5 })).toEqual([]);
+    expect(
+      detectChangePoints(
+        series(
+          [
+            { length: 20, level: 400 },
+            { length: 20, level: 412 },
+          ],
+          0.005,
+        ),
+        { minShiftPct: 5 },
+      ),
+    ).toEqual([]);
   });
 
   it('up then down: two points; the regression is no longer sustained', () => {
-    const values = series([{ length: 20, level: 400 }, { length: 15, level: 460 }, { length: 15, level: 400 }], 0.01, 7);
+    const values = series(
+      [
+        { length: 20, level: 400 },
+        { length: 15, level: 460 },
+        { length: 15, level: 400 },
+      ],
+      0.01,
+      7,
+    );
     const points = detectChangePoints(values);
-    expect(points.map((p) => [p.direction, p.index])).toEqual([['regression', 20], ['improvement', 35]]);
+    expect(points.map((p) => [p.direction, p.index])).toEqual([
+      ['regression', 20],
+      ['improvement', 35],
+    ]);
     expect(sustainedRegression(values, points)).toBeNull();
   });
 
@@ -60,7 +97,13 @@ describe('change points', () => {
   });
 
   it('needs a full window after the step', () => {
-    const values = series([{ length: 20, level: 400 }, { length: 4, level: 500 }], 0.01);
+    const values = series(
+      [
+        { length: 20, level: 400 },
+        { length: 4, level: 500 },
+      ],
+      0.01,
+    );
     expect(detectChangePoints(values)).toEqual([]);
     expect(detectChangePoints([...values, 500])).toHaveLength(1);
   });
@@ -73,10 +116,28 @@ describe('change points', () => {
 
 function entry(id: string, at: string, median: number): HistoryEntry {
   return {
-    id, at, commit: 'c'.repeat(40), ref: 'main', runUrl: null,
+    id,
+    at,
+    commit: 'c'.repeat(40),
+    ref: 'main',
+    runUrl: null,
     host: { cpu: 'x', cores: 2, os: 'x', kernel: 'x', qemu: 'QEMU 7.2', node: 'v20', compiler: null },
-    summary: { n: 1, total: 1, failed: 0, median, ci95: [median - 1, median + 1], cv: 0, min: median, max: median, httpMedian: null, instructionsMedian: null },
-    bootMs: [median], httpMs: [null], instructions: [null], modules: [],
+    summary: {
+      n: 1,
+      total: 1,
+      failed: 0,
+      median,
+      ci95: [median - 1, median + 1],
+      cv: 0,
+      min: median,
+      max: median,
+      httpMedian: null,
+      instructionsMedian: null,
+    },
+    bootMs: [median],
+    httpMs: [null],
+    instructions: [null],
+    modules: [],
   };
 }
 
@@ -86,21 +147,34 @@ describe('history file', () => {
     let file = appendEntry(null, entry('b', '2026-01-02T00:00:00Z', 2), who);
     file = appendEntry(file, entry('a', '2026-01-01T00:00:00Z', 1), who);
     file = appendEntry(file, entry('b', '2026-01-02T00:00:00Z', 3), who);
-    expect(file.entries.map((e) => [e.id, e.summary.median])).toEqual([['a', 1], ['b', 3]]);
-    for (let i = 0; i < 10; i++) file = appendEntry(file, entry(`n${i}`, `2026-02-${String(i + 10)}T00:00:00Z`, i), who, 5);
+    expect(file.entries.map((e) => [e.id, e.summary.median])).toEqual([
+      ['a', 1],
+      ['b', 3],
+    ]);
+    for (let i = 0; i < 10; i++)
+      file = appendEntry(file, entry(`n${i}`, `2026-02-${String(i + 10)}T00:00:00Z`, i), who, 5);
     expect(file.entries.map((e) => e.id)).toEqual(['n5', 'n6', 'n7', 'n8', 'n9']);
     const text = serializeHistory(file);
     expect(text.split('\n')).toHaveLength(5 + 3);
     expect(parseHistory(text, 'x')).toEqual(file);
-    expect(() => parseHistory('{"schema":"other"}', 'history/x.json')).toThrow(`history/x.json: expected a bootgate history with "schema": "${HISTORY_SCHEMA}"`);
+    expect(() => parseHistory('{"schema":"other"}', 'history/x.json')).toThrow(
+      `history/x.json: expected a bootgate history with "schema": "${HISTORY_SCHEMA}"`,
+    );
   });
 });
 
 describe('charts', () => {
-  const points = Array.from({ length: 12 }, (_, i) => ({ at: `2026-03-${String(i + 1).padStart(2, '0')}T03:00:00Z`, median: i < 6 ? 400 + i : 450 + i, ci95: [395, 460] as [number, number], commit: `${i}`.padStart(40, '0') }));
+  const points = Array.from({ length: 12 }, (_, i) => ({
+    at: `2026-03-${String(i + 1).padStart(2, '0')}T03:00:00Z`,
+    median: i < 6 ? 400 + i : 450 + i,
+    ci95: [395, 460] as [number, number],
+    commit: `${i}`.padStart(40, '0'),
+  }));
 
   it('SVG: self-contained, escaped, with the line, the band and the change point', () => {
-    const svg = renderTrendSvg('x86 <qemu> & "friends"', points, [{ index: 6, beforeMedian: 403, afterMedian: 458, shiftPct: 13.6, p: 0.008, t: 20, direction: 'regression' }]);
+    const svg = renderTrendSvg('x86 <qemu> & "friends"', points, [
+      { index: 6, beforeMedian: 403, afterMedian: 458, shiftPct: 13.6, p: 0.008, t: 20, direction: 'regression' },
+    ]);
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     expect(svg).toContain('x86 &lt;qemu&gt; &amp; &quot;friends&quot;');
@@ -138,14 +212,27 @@ describe('data branch compare-and-swap', () => {
     fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
     await fake.start();
     const octokit = getOctokit('t', { baseUrl: fake.url });
-    const append = (line: string) => async (read: (p: string) => Promise<string | null>) => [{ path: 'log.txt', content: `${(await read('log.txt')) ?? ''}${line}\n` }];
-    await commitToBranch(octokit, { owner: 'acme', repo: 'embox', branch: 'data', message: 'one', build: append('one'), backoffMs: () => 1 });
+    const append = (line: string) => async (read: (p: string) => Promise<string | null>) => [
+      { path: 'log.txt', content: `${(await read('log.txt')) ?? ''}${line}\n` },
+    ];
+    await commitToBranch(octokit, {
+      owner: 'acme',
+      repo: 'embox',
+      branch: 'data',
+      message: 'one',
+      build: append('one'),
+      backoffMs: () => 1,
+    });
     expect(fake.branchFiles('data').get('log.txt')).toBe('one\n');
 
     // Another writer lands between this run's read and its ref update.
     let calls = 0;
     const result = await commitToBranch(octokit, {
-      owner: 'acme', repo: 'embox', branch: 'data', message: 'two', backoffMs: () => 1,
+      owner: 'acme',
+      repo: 'embox',
+      branch: 'data',
+      message: 'two',
+      backoffMs: () => 1,
       build: async (read) => {
         calls++;
         const before = await read('log.txt');
@@ -163,7 +250,14 @@ describe('data branch compare-and-swap', () => {
     fake = new FakeGitHub({ owner: 'acme', repo: 'embox', readOnlyToken: 'ro' });
     await fake.start();
     const octokit = getOctokit('ro', { baseUrl: fake.url });
-    await expect(commitToBranch(octokit, { owner: 'acme', repo: 'embox', branch: 'data', message: 'm', build: async () => [{ path: 'a', content: 'b' }] }))
-      .rejects.toThrow('needs `permissions: contents: write`');
+    await expect(
+      commitToBranch(octokit, {
+        owner: 'acme',
+        repo: 'embox',
+        branch: 'data',
+        message: 'm',
+        build: async () => [{ path: 'a', content: 'b' }],
+      }),
+    ).rejects.toThrow('needs `permissions: contents: write`');
   });
 });

@@ -33,7 +33,11 @@ describe('sweepCacheLeftovers', () => {
       `multiboot/0123456789abcdef/build-${dead}-1a2b3c4d`,
       `rumprun-src/rumprun-b04d42225a12.tmp-${dead}`,
     ]);
-    expect((await readdir(path.join(root, 'embox'))).sort()).toEqual([`embox-bbbb.tmp-${process.pid}`, `embox-cccc.tmp-${dead}`, 'embox-dddd']);
+    expect((await readdir(path.join(root, 'embox'))).sort()).toEqual([
+      `embox-bbbb.tmp-${process.pid}`,
+      `embox-cccc.tmp-${dead}`,
+      'embox-dddd',
+    ]);
     expect(await readdir(path.join(root, 'worktrees/0123/abcdef012345'))).toEqual([`build-${dead}-00ff`]);
     expect(logs).toHaveLength(4);
     expect(logs[0]).toMatch(/left half-made by an earlier bootgate \(pid \d+\) that did not finish/);

@@ -56,7 +56,14 @@ describe('config file', () => {
       defaults: { runs: 10, threshold: '5%' },
       subjects: [
         { name: 'x86-qemu', os: 'embox', source: '.', template: 'x86/qemu', 'qemu-args': ['-smp', '2'] },
-        { name: 'fixture.v2', os: 'custom', kernel: 'kernel.elf', network: false, threshold: '40ms', 'module-threshold': '10ms' },
+        {
+          name: 'fixture.v2',
+          os: 'custom',
+          kernel: 'kernel.elf',
+          network: false,
+          threshold: '40ms',
+          'module-threshold': '10ms',
+        },
       ],
     });
   });
@@ -70,18 +77,32 @@ describe('config file', () => {
   it('names the key, with its place in lists, when a value is wrong', () => {
     expect(configError('version: 2\nsubjects: [{name: a, os: custom}]\n')).toMatch(/^b\.yml version: /);
     expect(configError('subjects: []\n')).toBe('b.yml subjects: expected at least one subject');
-    expect(configError('subjects:\n  - name: "a b"\n    os: custom\n')).toBe('b.yml subjects[0].name: expected a name of letters, digits, ".", "_" or "-"');
+    expect(configError('subjects:\n  - name: "a b"\n    os: custom\n')).toBe(
+      'b.yml subjects[0].name: expected a name of letters, digits, ".", "_" or "-"',
+    );
     expect(configError('defaults:\n  runs: 0\nsubjects: [{name: a}]\n')).toMatch(/^b\.yml defaults\.runs: /);
-    expect(configError('subjects:\n  - name: a\n    qemu-args: -smp 2\n')).toMatch(/^b\.yml subjects\[0\]\.qemu-args: .*expected array/);
-    expect(configError('subjects:\n  - name: a\n    memory: "128"\n')).toMatch(/^b\.yml subjects\[0\]\.memory: .*expected number/);
-    expect(configError('subjects:\n  - name: a\n    threshold: 3 percent\n')).toBe('b.yml subjects[0].threshold: expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms');
-    expect(configError('subjects:\n  - name: a\n    os: custom\n  - name: b\n    os: embox\n    template: x86\n')).toBe('b.yml subjects[1].template: expected an Embox template like x86/qemu');
+    expect(configError('subjects:\n  - name: a\n    qemu-args: -smp 2\n')).toMatch(
+      /^b\.yml subjects\[0\]\.qemu-args: .*expected array/,
+    );
+    expect(configError('subjects:\n  - name: a\n    memory: "128"\n')).toMatch(
+      /^b\.yml subjects\[0\]\.memory: .*expected number/,
+    );
+    expect(configError('subjects:\n  - name: a\n    threshold: 3 percent\n')).toBe(
+      'b.yml subjects[0].threshold: expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
+    );
+    expect(configError('subjects:\n  - name: a\n    os: custom\n  - name: b\n    os: embox\n    template: x86\n')).toBe(
+      'b.yml subjects[1].template: expected an Embox template like x86/qemu',
+    );
   });
 
   it('lists every problem, one line each', () => {
     const lines = configError('subjects:\n  - name: a\n    runs: 0\n    mac: zz\n    colour: red\n').split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['b.yml subjects[0]', 'b.yml subjects[0].mac', 'b.yml subjects[0].runs']);
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual([
+      'b.yml subjects[0]',
+      'b.yml subjects[0].mac',
+      'b.yml subjects[0].runs',
+    ]);
     expect(lines).toContain('b.yml subjects[0]: unknown key(s) "colour"');
   });
 
@@ -95,7 +116,9 @@ describe('config file', () => {
   });
 
   it('loadConfigFile names the file that cannot be read, and errors inside it by its name', async () => {
-    await expect(loadConfigFile(path.join(dir, 'missing.yml'))).rejects.toThrow(`config: cannot read "${path.join(dir, 'missing.yml')}": ENOENT`);
+    await expect(loadConfigFile(path.join(dir, 'missing.yml'))).rejects.toThrow(
+      `config: cannot read "${path.join(dir, 'missing.yml')}": ENOENT`,
+    );
     await expect(loadConfigFile(dir)).rejects.toThrow(`config: cannot read "${dir}": EISDIR`);
     await writeFile(path.join(dir, 'broken.yml'), 'subjects: [\n');
     await expect(loadConfigFile(path.join(dir, 'broken.yml'))).rejects.toThrow(/^broken\.yml: not valid YAML/);

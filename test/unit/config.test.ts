@@ -19,7 +19,9 @@ function configError(fn: () => unknown): string {
 describe('bootgate.yml validation', () => {
   it('names the offending key and what was expected', () => {
     const text = 'subjects:\n  - name: a\n    os: custom\n    kernel: k\n    runs: -3\n';
-    expect(configError(() => parseConfigText(text, 'bootgate.yml'))).toMatch(/bootgate\.yml subjects\[0\]\.runs: .*(>0|positive|too small)/i);
+    expect(configError(() => parseConfigText(text, 'bootgate.yml'))).toMatch(
+      /bootgate\.yml subjects\[0\]\.runs: .*(>0|positive|too small)/i,
+    );
   });
 
   it('rejects unknown keys by name', () => {
@@ -28,13 +30,19 @@ describe('bootgate.yml validation', () => {
   });
 
   it('rejects an invalid regex and an unknown os', () => {
-    expect(configError(() => parseConfigText('subjects:\n  - name: a\n    os: custom\n    start-marker: "("\n', 'f.yml'))).toContain('subjects[0].start-marker: expected a valid regular expression');
-    expect(configError(() => parseConfigText('subjects:\n  - name: a\n    os: linux\n', 'f.yml'))).toMatch(/subjects\[0\]\.os: .*custom.*embox.*rumprun/);
+    expect(
+      configError(() => parseConfigText('subjects:\n  - name: a\n    os: custom\n    start-marker: "("\n', 'f.yml')),
+    ).toContain('subjects[0].start-marker: expected a valid regular expression');
+    expect(configError(() => parseConfigText('subjects:\n  - name: a\n    os: linux\n', 'f.yml'))).toMatch(
+      /subjects\[0\]\.os: .*custom.*embox.*rumprun/,
+    );
   });
 
   it('reports YAML syntax errors and duplicate names', () => {
     expect(configError(() => parseConfigText('subjects: [', 'f.yml'))).toContain('f.yml: not valid YAML');
-    expect(configError(() => parseConfigText('subjects:\n  - {name: a, os: custom}\n  - {name: a, os: custom}\n', 'f.yml'))).toContain('"a" is used twice');
+    expect(
+      configError(() => parseConfigText('subjects:\n  - {name: a, os: custom}\n  - {name: a, os: custom}\n', 'f.yml')),
+    ).toContain('"a" is used twice');
   });
 
   it('merges defaults < subject < flags and resolves paths against the file', () => {
@@ -47,8 +55,12 @@ describe('bootgate.yml validation', () => {
       ['a', 7, 9, '/repo/img/k.elf'],
       ['b', 5, 9, '/abs/k'],
     ]);
-    expect(resolveSubjects({ file: { config, baseDir: '/repo' }, flags: {}, only: ['b'] }).map((s) => s.name)).toEqual(['b']);
-    expect(configError(() => resolveSubjects({ file: { config, baseDir: '/repo' }, flags: {}, only: ['zz'] }))).toContain('no subject named "zz"');
+    expect(resolveSubjects({ file: { config, baseDir: '/repo' }, flags: {}, only: ['b'] }).map((s) => s.name)).toEqual([
+      'b',
+    ]);
+    expect(
+      configError(() => resolveSubjects({ file: { config, baseDir: '/repo' }, flags: {}, only: ['zz'] })),
+    ).toContain('no subject named "zz"');
   });
 
   it('requires what each os needs', () => {
@@ -67,8 +79,31 @@ describe('command-line flags', () => {
   }
 
   it('has one flag per config key, converted to the schema types', () => {
-    const flags = subjectFlags(parse(['--os', 'custom', '--kernel', 'k', '--runs', '12', '--no-network', '--qemu-args', '-smp 1', '--qemu-args', '-cpu max', '--start-marker', 'A']));
-    expect(flags).toEqual({ os: 'custom', kernel: 'k', runs: 12, network: false, 'qemu-args': ['-smp', '1', '-cpu', 'max'], 'start-marker': 'A' });
+    const flags = subjectFlags(
+      parse([
+        '--os',
+        'custom',
+        '--kernel',
+        'k',
+        '--runs',
+        '12',
+        '--no-network',
+        '--qemu-args',
+        '-smp 1',
+        '--qemu-args',
+        '-cpu max',
+        '--start-marker',
+        'A',
+      ]),
+    );
+    expect(flags).toEqual({
+      os: 'custom',
+      kernel: 'k',
+      runs: 12,
+      network: false,
+      'qemu-args': ['-smp', '1', '-cpu', 'max'],
+      'start-marker': 'A',
+    });
   });
 
   it('names the flag in errors', () => {
@@ -80,11 +115,23 @@ describe('command-line flags', () => {
 
 describe('guestFromSettings', () => {
   it('lets every setting override what a build derived', () => {
-    const guest = guestFromSettings('e', { memory: 512, 'guest-ip': '10.0.2.99' }, {
-      qemu: 'qemu-system-i386', kernel: '/k', memoryMb: 256, startMarker: 'S', readyMarker: 'R',
-      network: { nic: 'e1000', guestIp: '10.0.2.16', guestPort: 80, gateway: '10.0.2.10' },
+    const guest = guestFromSettings(
+      'e',
+      { memory: 512, 'guest-ip': '10.0.2.99' },
+      {
+        qemu: 'qemu-system-i386',
+        kernel: '/k',
+        memoryMb: 256,
+        startMarker: 'S',
+        readyMarker: 'R',
+        network: { nic: 'e1000', guestIp: '10.0.2.16', guestPort: 80, gateway: '10.0.2.10' },
+      },
+    );
+    expect(guest).toMatchObject({
+      qemu: 'qemu-system-i386',
+      memoryMb: 512,
+      network: { nic: 'e1000', guestIp: '10.0.2.99', gateway: '10.0.2.10', guestPort: 80 },
     });
-    expect(guest).toMatchObject({ qemu: 'qemu-system-i386', memoryMb: 512, network: { nic: 'e1000', guestIp: '10.0.2.99', gateway: '10.0.2.10', guestPort: 80 } });
   });
 
   it('asks for the markers a custom guest needs', () => {

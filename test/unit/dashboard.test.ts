@@ -11,13 +11,37 @@ const OPTIONS = { repoUrl: 'https://github.com/acme/embox', alpha: 0.01, thresho
 
 function entry(i: number, median: number | null, modules: { name: string; medianMs: number }[] = []): HistoryEntry {
   return {
-    id: `e${i}`, at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(), commit: 'c'.repeat(40), ref: 'main', runUrl: null,
+    id: `e${i}`,
+    at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+    commit: 'c'.repeat(40),
+    ref: 'main',
+    runUrl: null,
     host: { cpu: 'x', cores: 2, os: 'x', kernel: 'x', qemu: 'x', node: 'x', compiler: null },
-    summary: { n: median === null ? 0 : 3, total: 3, failed: median === null ? 3 : 0, median, ci95: median === null ? null : [median - 1, median + 1], cv: null, min: median, max: median, httpMedian: null, instructionsMedian: null },
-    bootMs: [], httpMs: [], instructions: [], modules,
+    summary: {
+      n: median === null ? 0 : 3,
+      total: 3,
+      failed: median === null ? 3 : 0,
+      median,
+      ci95: median === null ? null : [median - 1, median + 1],
+      cv: null,
+      min: median,
+      max: median,
+      httpMedian: null,
+      instructionsMedian: null,
+    },
+    bootMs: [],
+    httpMs: [],
+    instructions: [],
+    modules,
   };
 }
-const file = (subject: string, entries: HistoryEntry[]): HistoryFile => ({ schema: HISTORY_SCHEMA, config: 'bootgate.yml', subject, os: 'custom', entries });
+const file = (subject: string, entries: HistoryEntry[]): HistoryFile => ({
+  schema: HISTORY_SCHEMA,
+  config: 'bootgate.yml',
+  subject,
+  os: 'custom',
+  entries,
+});
 
 describe('dashboard data', () => {
   it('JSON for a <script> element cannot close it or open a comment', () => {
@@ -37,7 +61,11 @@ describe('dashboard data', () => {
   });
 
   it('change points index the entries, also when failed nights left gaps in the medians', () => {
-    const entries = [...Array.from({ length: 6 }, (_, i) => entry(i, 100 + (i % 2) * 0.1)), entry(6, null), ...Array.from({ length: 6 }, (_, i) => entry(7 + i, 200 + (i % 2) * 0.1))];
+    const entries = [
+      ...Array.from({ length: 6 }, (_, i) => entry(i, 100 + (i % 2) * 0.1)),
+      entry(6, null),
+      ...Array.from({ length: 6 }, (_, i) => entry(7 + i, 200 + (i % 2) * 0.1)),
+    ];
     const trend = trendFromHistory(file('fixture', entries), OPTIONS);
     expect(trend.points).toHaveLength(13);
     expect(trend.points[6]!.median).toBeNull();
@@ -49,7 +77,9 @@ describe('dashboard data', () => {
     const modules = Array.from({ length: STACKED_MODULES + 3 }, (_, i) => ({ name: `m${i}`, medianMs: 100 - i }));
     const trend = trendFromHistory(file('fixture', [entry(0, 300, modules)]), OPTIONS);
     expect(trend.moduleNames).toEqual([...modules.slice(0, STACKED_MODULES).map((m) => m.name), OTHER_MODULES]);
-    expect(trend.points[0]!.modules[OTHER_MODULES]).toBe(modules.slice(STACKED_MODULES).reduce((a, m) => a + m.medianMs, 0));
+    expect(trend.points[0]!.modules[OTHER_MODULES]).toBe(
+      modules.slice(STACKED_MODULES).reduce((a, m) => a + m.medianMs, 0),
+    );
   });
 
   it("the nightly page includes the config's other subjects already on the branch; the index lists every config", async () => {
@@ -60,9 +90,18 @@ describe('dashboard data', () => {
       ['dashboard/another.yml/index.html', '<html>'],
     ]);
     const warnings: string[] = [];
-    const updates = await dashboardUpdates([file('fixture', [entry(0, 100)])], async (p) => branch.get(p) ?? null, async () => [...branch.keys()], {
-      config: 'bootgate.yml', repoUrl: OPTIONS.repoUrl, alpha: 0.01, thresholdPct: 5, log: (l) => warnings.push(l),
-    });
+    const updates = await dashboardUpdates(
+      [file('fixture', [entry(0, 100)])],
+      async (p) => branch.get(p) ?? null,
+      async () => [...branch.keys()],
+      {
+        config: 'bootgate.yml',
+        repoUrl: OPTIONS.repoUrl,
+        alpha: 0.01,
+        thresholdPct: 5,
+        log: (l) => warnings.push(l),
+      },
+    );
     expect(updates.map((u) => u.path)).toEqual([dashboardPath('bootgate.yml'), 'index.html']);
     const data = JSON.parse(/id="bootgate-data">([^<]*)</.exec(updates[0]!.content)![1]!);
     expect(data.trends.map((t: { name: string }) => t.name)).toEqual(['fixture', 'other']);

@@ -33,8 +33,17 @@ function elfWithNotes(notes: { name: string; type: number; desc?: Buffer }[]): B
 
 describe('readElfNotes / isWholePvhElf', () => {
   it('lists the notes of the PT_NOTE segments and finds the PVH entry note', () => {
-    const image = elfWithNotes([{ name: 'GNU', type: 3, desc: Buffer.alloc(20) }, { name: 'Xen', type: 18 }]);
-    expect(readElfNotes(image)).toEqual({ complete: true, notes: [{ name: 'GNU', type: 3 }, { name: 'Xen', type: 18 }] });
+    const image = elfWithNotes([
+      { name: 'GNU', type: 3, desc: Buffer.alloc(20) },
+      { name: 'Xen', type: 18 },
+    ]);
+    expect(readElfNotes(image)).toEqual({
+      complete: true,
+      notes: [
+        { name: 'GNU', type: 3 },
+        { name: 'Xen', type: 18 },
+      ],
+    });
     expect(isWholePvhElf(image)).toBe(true);
   });
 

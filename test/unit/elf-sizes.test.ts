@@ -24,7 +24,8 @@ function makeElf(bits: 32 | 64, little: boolean, machine: number, sections: Sect
   const buf = Buffer.alloc(ehsize + shentsize * all.length);
   const u16 = (v: number, o: number) => (little ? buf.writeUInt16LE(v, o) : buf.writeUInt16BE(v, o));
   const u32 = (v: number, o: number) => (little ? buf.writeUInt32LE(v, o) : buf.writeUInt32BE(v, o));
-  const u64 = (v: number, o: number) => (little ? buf.writeBigUInt64LE(BigInt(v), o) : buf.writeBigUInt64BE(BigInt(v), o));
+  const u64 = (v: number, o: number) =>
+    little ? buf.writeBigUInt64LE(BigInt(v), o) : buf.writeBigUInt64BE(BigInt(v), o);
   buf.writeUInt32BE(0x7f454c46, 0);
   buf[4] = bits === 64 ? 2 : 1;
   buf[5] = little ? 1 : 2;

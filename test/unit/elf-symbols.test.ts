@@ -17,7 +17,12 @@ interface SyntheticSymbol {
 }
 
 /** A minimal little-endian ELF: header, .strtab, .symtab, section headers (null, symtab, strtab). */
-function syntheticElf(options: { is64: boolean; entry: bigint; symbols?: SyntheticSymbol[]; bigEndian?: boolean }): Buffer {
+function syntheticElf(options: {
+  is64: boolean;
+  entry: bigint;
+  symbols?: SyntheticSymbol[];
+  bigEndian?: boolean;
+}): Buffer {
   const { is64 } = options;
   const headerSize = is64 ? 64 : 52;
   const symSize = is64 ? 24 : 16;
@@ -122,16 +127,24 @@ describe('readElfSymbols / elfEntry', () => {
     const file = await write('k32.elf', syntheticElf({ is64: false, entry: 0x10000cn, symbols: SAMPLE }));
     const symbols = await readElfSymbols(file);
     expect(Object.fromEntries(symbols)).toEqual({
-      _start: 0x10000cn, accept: 0x123450n, helper: 0x200100n, twice: 0x300000n, absolute: 0x42n,
+      _start: 0x10000cn,
+      accept: 0x123450n,
+      helper: 0x200100n,
+      twice: 0x300000n,
+      absolute: 0x42n,
     });
     expect(await elfEntry(file)).toBe(0x10000cn);
   });
 
   it('reads an ELF64 symbol table with addresses above 4 GiB', async () => {
-    const file = await write('k64.elf', syntheticElf({
-      is64: true, entry: 0xffffffff80001000n,
-      symbols: [...SAMPLE, { name: 'high', value: 0xffffffff80123456n, bind: 1, type: 2 }],
-    }));
+    const file = await write(
+      'k64.elf',
+      syntheticElf({
+        is64: true,
+        entry: 0xffffffff80001000n,
+        symbols: [...SAMPLE, { name: 'high', value: 0xffffffff80123456n, bind: 1, type: 2 }],
+      }),
+    );
     const symbols = await readElfSymbols(file);
     expect(symbols.get('high')).toBe(0xffffffff80123456n);
     expect(symbols.get('accept')).toBe(0x123450n);
@@ -142,12 +155,17 @@ describe('readElfSymbols / elfEntry', () => {
 
   it('says a stripped image has no symbols and that deterministic mode needs them', async () => {
     const file = await write('stripped.elf', syntheticElf({ is64: false, entry: 0x100000n }));
-    await expect(readElfSymbols(file)).rejects.toThrow(/stripped\.elf has no symbol table \(stripped image\): deterministic mode needs its symbols/);
+    await expect(readElfSymbols(file)).rejects.toThrow(
+      /stripped\.elf has no symbol table \(stripped image\): deterministic mode needs its symbols/,
+    );
     expect(await elfEntry(file)).toBe(0x100000n); // the entry point is still there
   });
 
   it('rejects files that are not little-endian ELF', async () => {
-    const text = await write('notes.txt', Buffer.from('not an ELF image at all, just some text to fill 64 bytes of header space'));
+    const text = await write(
+      'notes.txt',
+      Buffer.from('not an ELF image at all, just some text to fill 64 bytes of header space'),
+    );
     await expect(readElfSymbols(text)).rejects.toThrow(/notes\.txt is not an ELF image/);
     await expect(elfEntry(text)).rejects.toThrow(/not an ELF image/);
     const big = await write('big.elf', syntheticElf({ is64: false, entry: 0n, symbols: [], bigEndian: true }));
@@ -163,16 +181,26 @@ describe('readElfSymbols / elfEntry', () => {
 });
 
 describe('resolveLocation (deterministic mode start/ready)', () => {
-  const symbols = new Map<string, bigint>([['accept', 0x1000n], ['uart_end_line', 0x2000n], ['tcp_accept_conn', 0x3000n]]);
+  const symbols = new Map<string, bigint>([
+    ['accept', 0x1000n],
+    ['uart_end_line', 0x2000n],
+    ['tcp_accept_conn', 0x3000n],
+  ]);
 
   it('resolves a symbol, an address and a hit count', () => {
     expect(resolveLocation('accept', symbols, 'img')).toEqual({ spec: 'accept', address: 0x1000n, hit: 1 });
-    expect(resolveLocation('uart_end_line@3', symbols, 'img')).toEqual({ spec: 'uart_end_line@3', address: 0x2000n, hit: 3 });
+    expect(resolveLocation('uart_end_line@3', symbols, 'img')).toEqual({
+      spec: 'uart_end_line@3',
+      address: 0x2000n,
+      hit: 3,
+    });
     expect(resolveLocation('0x10000C', symbols, 'img')).toEqual({ spec: '0x10000C', address: 0x10000cn, hit: 1 });
   });
 
   it('names the image and similar symbols when one is missing', () => {
-    expect(() => resolveLocation('Accept_', symbols, 'build/embox')).toThrow(/symbol "Accept_" is not in build\/embox \(3 symbols\)/);
+    expect(() => resolveLocation('Accept_', symbols, 'build/embox')).toThrow(
+      /symbol "Accept_" is not in build\/embox \(3 symbols\)/,
+    );
     expect(() => resolveLocation('ccept', symbols, 'img')).toThrow(/similar names: accept, tcp_accept_conn/);
   });
 

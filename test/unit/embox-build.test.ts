@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildEmbox, progressLine } from '../../src/build/embox/build.js';
 import { EmboxBuildError } from '../../src/build/embox/build-error.js';
-import { closestNames, listEmboxTemplates, resolveEmboxTemplate, validateEmboxCheckout } from '../../src/build/embox/checkout.js';
+import {
+  closestNames,
+  listEmboxTemplates,
+  resolveEmboxTemplate,
+  validateEmboxCheckout,
+} from '../../src/build/embox/checkout.js';
 import { detectDownloadFailure, downloadFailureMessage } from '../../src/build/embox/download-failure.js';
 import { emboxCacheKey, sourceFingerprint } from '../../src/build/embox/fingerprint.js';
 import { createRepo } from '../helpers/fixture-repo.js';
@@ -63,14 +68,24 @@ describe('checkout validation', () => {
   });
 
   it('says when the folder does not exist', async () => {
-    await expect(validateEmboxCheckout('/nonexistent/embox')).rejects.toThrow(/Embox source \/nonexistent\/embox does not exist/);
+    await expect(validateEmboxCheckout('/nonexistent/embox')).rejects.toThrow(
+      /Embox source \/nonexistent\/embox does not exist/,
+    );
   });
 });
 
 describe('templates', () => {
   it('lists templates under the names make confload takes', async () => {
     const names = [...(await listEmboxTemplates(await fakeTree(CHECKOUT))).keys()].sort();
-    expect(names).toEqual(['arm/qemu', 'arm/vexpress-a9', 'platform/quark/galileo', 'project/demo/x86_web', 'riscv64/qemu', 'x86/qemu', 'x86/smp']);
+    expect(names).toEqual([
+      'arm/qemu',
+      'arm/vexpress-a9',
+      'platform/quark/galileo',
+      'project/demo/x86_web',
+      'riscv64/qemu',
+      'x86/qemu',
+      'x86/smp',
+    ]);
   });
 
   it('resolves a known template to its folder', async () => {
@@ -89,12 +104,16 @@ describe('templates', () => {
   it('buildEmbox validates before running anything', async () => {
     const log: string[] = [];
     const notEmbox = await fakeTree({ 'a.txt': '' });
-    await expect(buildEmbox({ source: notEmbox, template: 'x86/qemu', log: (l) => log.push(l) })).rejects.toThrow(/not an Embox checkout/);
-    const dir = await fakeTree(CHECKOUT);
-    await expect(buildEmbox({ source: dir, template: 'x86/nope', log: (l) => log.push(l) })).rejects.toThrow(/unknown Embox template "x86\/nope"/);
-    await expect(buildEmbox({ source: dir, template: 'x86/qemu', downloadDir: path.join(dir, 'none'), log: (l) => log.push(l) })).rejects.toThrow(
-      /download-dir .*none is not a folder/,
+    await expect(buildEmbox({ source: notEmbox, template: 'x86/qemu', log: (l) => log.push(l) })).rejects.toThrow(
+      /not an Embox checkout/,
     );
+    const dir = await fakeTree(CHECKOUT);
+    await expect(buildEmbox({ source: dir, template: 'x86/nope', log: (l) => log.push(l) })).rejects.toThrow(
+      /unknown Embox template "x86\/nope"/,
+    );
+    await expect(
+      buildEmbox({ source: dir, template: 'x86/qemu', downloadDir: path.join(dir, 'none'), log: (l) => log.push(l) }),
+    ).rejects.toThrow(/download-dir .*none is not a folder/);
     expect(log).toEqual([]);
   });
 });
@@ -116,12 +135,20 @@ describe('download failure detection', () => {
 
   it('finds an archive whose md5 does not match, by the failing module', async () => {
     const f = detectDownloadFailure(await readLog('checksum.log'));
-    expect(f).toMatchObject({ kind: 'checksum', archive: 'zlibx-1.2.3.tar.gz', expectedMd5: '0123456789abcdef0123456789abcdef' });
-    expect(downloadFailureMessage(f!, 'x86/qemu', '/src/download')).toMatch(/does not have the md5 the Embox Makefile expects \(0123456789abcdef0123456789abcdef\)/);
+    expect(f).toMatchObject({
+      kind: 'checksum',
+      archive: 'zlibx-1.2.3.tar.gz',
+      expectedMd5: '0123456789abcdef0123456789abcdef',
+    });
+    expect(downloadFailureMessage(f!, 'x86/qemu', '/src/download')).toMatch(
+      /does not have the md5 the Embox Makefile expects \(0123456789abcdef0123456789abcdef\)/,
+    );
   });
 
   it('returns null for an ordinary compile error', () => {
-    expect(detectDownloadFailure(['src/a.c:1:1: error: expected ";"', 'make: *** [Makefile:44: all] Error 2'])).toBeNull();
+    expect(
+      detectDownloadFailure(['src/a.c:1:1: error: expected ";"', 'make: *** [Makefile:44: all] Error 2']),
+    ).toBeNull();
   });
 });
 
@@ -129,7 +156,9 @@ describe('progress lines', () => {
   it('shows mybuild phases, external builds and completion only', () => {
     expect(progressLine(' MKGEN mk_core_def.mk')).toBe('MKGEN mk_core_def.mk');
     expect(progressLine(' BUILDGEN /x/build')).toBe('BUILDGEN /x/build');
-    expect(progressLine('make -C third-party/lib/openlibm/ -f /x/mk/extbld/build.mk MAKEFLAGS= A=b')).toBe('external build: third-party/lib/openlibm');
+    expect(progressLine('make -C third-party/lib/openlibm/ -f /x/mk/extbld/build.mk MAKEFLAGS= A=b')).toBe(
+      'external build: third-party/lib/openlibm',
+    );
     expect(progressLine('Build complete')).toBe('Build complete');
     expect(progressLine('gcc -c -o a.o a.c')).toBeNull();
   });
@@ -190,8 +219,8 @@ const FAKE_MAKEFILE = [
   'all:',
   "\t@echo ' BUILDGEN build'",
   '\t@if [ -f conf/fail ]; then cat conf/fail; exit 2; fi',
-  "\t@test -f download/pkg-1.0.tar.gz || { echo \"curl -o pkg-1.0.tar.gz -f -k -L 'https://example.invalid/pkg-1.0.tar.gz'\"; " +
-    "echo 'curl: (6) Could not resolve host: example.invalid'; echo \"tar: $(CURDIR)/download/pkg-1.0.tar.gz: Cannot open: No such file or directory\"; exit 2; }",
+  '\t@test -f download/pkg-1.0.tar.gz || { echo "curl -o pkg-1.0.tar.gz -f -k -L \'https://example.invalid/pkg-1.0.tar.gz\'"; ' +
+    'echo \'curl: (6) Could not resolve host: example.invalid\'; echo "tar: $(CURDIR)/download/pkg-1.0.tar.gz: Cannot open: No such file or directory"; exit 2; }',
   '\tmkdir -p build/base/bin',
   '\tcat conf/mods.conf > build/base/bin/embox',
   "\t@echo 'Build complete'",
@@ -207,7 +236,11 @@ const FAKE_MAKEFILE = [
 // make is one of the packages CI installs: a missing make fails these tests rather than skipping them.
 describe('buildEmbox on a fake tree (real make, no Embox)', () => {
   const tree = async (): Promise<string> =>
-    fakeTree({ ...CHECKOUT, Makefile: FAKE_MAKEFILE, 'templates/x86/qemu/mods.conf': 'include embox.driver.net.virtio\n' });
+    fakeTree({
+      ...CHECKOUT,
+      Makefile: FAKE_MAKEFILE,
+      'templates/x86/qemu/mods.conf': 'include embox.driver.net.virtio\n',
+    });
 
   it('confloads, applies overrides, stages the download folder, builds, then hits the cache', async () => {
     const dir = await tree();
@@ -215,7 +248,15 @@ describe('buildEmbox on a fake tree (real make, no Embox)', () => {
     const overrides = await fakeTree({ 'mods.conf': 'include embox.driver.net.e1000\n' });
     const cacheDir = await fakeTree({});
     const log: string[] = [];
-    const opts = { source: dir, template: 'x86/qemu', downloadDir: downloads, overridesDir: overrides, cacheDir, jobs: 1, log: (l: string) => log.push(l) };
+    const opts = {
+      source: dir,
+      template: 'x86/qemu',
+      downloadDir: downloads,
+      overridesDir: overrides,
+      cacheDir,
+      jobs: 1,
+      log: (l: string) => log.push(l),
+    };
     const first = await buildEmbox(opts);
     expect(first.cached).toBe(false);
     expect(await readFile(first.image, 'utf8')).toBe('include embox.driver.net.e1000\n');
@@ -229,10 +270,14 @@ describe('buildEmbox on a fake tree (real make, no Embox)', () => {
 
   it('reports a missing archive by name, with the download-dir setting', async () => {
     const dir = await tree();
-    const err = (await buildEmbox({ source: dir, template: 'x86/qemu', jobs: 1, log: () => undefined }).catch((e: unknown) => e)) as EmboxBuildError;
+    const err = (await buildEmbox({ source: dir, template: 'x86/qemu', jobs: 1, log: () => undefined }).catch(
+      (e: unknown) => e,
+    )) as EmboxBuildError;
     expect(err).toBeInstanceOf(EmboxBuildError);
     expect(err.code).toBe('missing-archive');
-    expect(err.message).toMatch(/pkg-1\.0\.tar\.gz is not in .*download and could not be downloaded from https:\/\/example\.invalid\/pkg-1\.0\.tar\.gz/);
+    expect(err.message).toMatch(
+      /pkg-1\.0\.tar\.gz is not in .*download and could not be downloaded from https:\/\/example\.invalid\/pkg-1\.0\.tar\.gz/,
+    );
     expect(err.message).toMatch(/"download-dir" \(--download-dir DIR\)/);
   });
 
@@ -240,12 +285,18 @@ describe('buildEmbox on a fake tree (real make, no Embox)', () => {
     const dir = await tree();
     const overrides = await fakeTree({ fail: 'src/kernel/init.c:3:1: error: expected declaration\n' });
     const downloads = await fakeTree({ 'pkg-1.0.tar.gz': 'x' });
-    const err = (await buildEmbox({ source: dir, template: 'x86/qemu', overridesDir: overrides, downloadDir: downloads, jobs: 1, log: () => undefined }).catch(
-      (e: unknown) => e,
-    )) as EmboxBuildError;
+    const err = (await buildEmbox({
+      source: dir,
+      template: 'x86/qemu',
+      overridesDir: overrides,
+      downloadDir: downloads,
+      jobs: 1,
+      log: () => undefined,
+    }).catch((e: unknown) => e)) as EmboxBuildError;
     expect(err.code).toBe('make-failed');
-    expect(err.message).toMatch(/Embox build of template x86\/qemu failed[\s\S]*init\.c:3:1: error: expected declaration/);
+    expect(err.message).toMatch(
+      /Embox build of template x86\/qemu failed[\s\S]*init\.c:3:1: error: expected declaration/,
+    );
     expect(err.logFile).toBeDefined();
   });
 });
-

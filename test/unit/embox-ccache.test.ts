@@ -54,35 +54,46 @@ async function stats(ccacheDir: string): Promise<{ hits: number; misses: number 
   return { hits: value('direct_cache_hit') + value('preprocessed_cache_hit'), misses: value('cache_miss') };
 }
 
-const hasTools = Promise.all(['make', 'gcc', 'ccache'].map((t) => execa(t, ['--version'], { reject: false }))).then((rs) => rs.every((r) => r.exitCode === 0));
+const hasTools = Promise.all(['make', 'gcc', 'ccache'].map((t) => execa(t, ['--version'], { reject: false }))).then(
+  (rs) => rs.every((r) => r.exitCode === 0),
+);
 
 describe('Embox builds through ccache', async () => {
-  it.skipIf(!(await hasTools))('the head work tree reuses the objects the base work tree compiled; a changed file is compiled again', async () => {
-    const parent = await tempDir('bootgate-ccache-');
-    const ccacheDir = path.join(parent, 'ccache');
-    const source = '#include "a.h"\nint scaled(int x) { return x * SCALE; }\n';
-    const build = async (dir: string): Promise<{ log: string[]; image: string }> => {
-      const log: string[] = [];
-      // no image cache: the same sources would be an image cache hit before any compiler runs
-      const r = await buildEmbox({ source: dir, template: 'x86/qemu', jobs: 1, ccacheDir, log: (l) => log.push(l) });
-      return { log, image: r.image };
-    };
-    const base = await build(await tree(parent, 'base', source));
-    expect(base.log.join('\n')).toContain(`embox: compiling through ccache (${ccacheDir})`);
-    expect(await stats(ccacheDir)).toEqual({ hits: 0, misses: 1 });
-    // another folder, the same sources (a head that changed something the compiler does not see)
-    const head = await build(await tree(parent, 'head', source));
-    expect(await stats(ccacheDir)).toEqual({ hits: 1, misses: 1 });
-    expect((await readFile(head.image)).length).toBeGreaterThan(0);
-    await build(await tree(parent, 'changed', `${source}int other(void) { return 1; }\n`));
-    expect(await stats(ccacheDir)).toEqual({ hits: 1, misses: 2 });
-  });
+  it.skipIf(!(await hasTools))(
+    'the head work tree reuses the objects the base work tree compiled; a changed file is compiled again',
+    async () => {
+      const parent = await tempDir('bootgate-ccache-');
+      const ccacheDir = path.join(parent, 'ccache');
+      const source = '#include "a.h"\nint scaled(int x) { return x * SCALE; }\n';
+      const build = async (dir: string): Promise<{ log: string[]; image: string }> => {
+        const log: string[] = [];
+        // no image cache: the same sources would be an image cache hit before any compiler runs
+        const r = await buildEmbox({ source: dir, template: 'x86/qemu', jobs: 1, ccacheDir, log: (l) => log.push(l) });
+        return { log, image: r.image };
+      };
+      const base = await build(await tree(parent, 'base', source));
+      expect(base.log.join('\n')).toContain(`embox: compiling through ccache (${ccacheDir})`);
+      expect(await stats(ccacheDir)).toEqual({ hits: 0, misses: 1 });
+      // another folder, the same sources (a head that changed something the compiler does not see)
+      const head = await build(await tree(parent, 'head', source));
+      expect(await stats(ccacheDir)).toEqual({ hits: 1, misses: 1 });
+      expect((await readFile(head.image)).length).toBeGreaterThan(0);
+      await build(await tree(parent, 'changed', `${source}int other(void) { return 1; }\n`));
+      expect(await stats(ccacheDir)).toEqual({ hits: 1, misses: 2 });
+    },
+  );
 
   it.skipIf(!(await hasTools))('BOOTGATE_CCACHE=off builds without it', async () => {
     process.env['BOOTGATE_CCACHE'] = 'off';
     const parent = await tempDir('bootgate-cc-off-');
     const log: string[] = [];
-    await buildEmbox({ source: await tree(parent, 'base', 'int x;\n'), template: 'x86/qemu', jobs: 1, ccacheDir: path.join(parent, 'ccache'), log: (l) => log.push(l) });
+    await buildEmbox({
+      source: await tree(parent, 'base', 'int x;\n'),
+      template: 'x86/qemu',
+      jobs: 1,
+      ccacheDir: path.join(parent, 'ccache'),
+      log: (l) => log.push(l),
+    });
     expect(log.join('\n')).not.toContain('compiling through ccache');
     expect(log.join('\n')).toContain('embox: make -j1');
   });

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildQemuArgs } from '../../src/boot/guest.js';
-import { deriveEmboxRun, emboxGuestSpec, netDriversFromMods, nicFromMods, ramMbFromLds } from '../../src/build/embox/derive.js';
+import {
+  deriveEmboxRun,
+  emboxGuestSpec,
+  netDriversFromMods,
+  nicFromMods,
+  ramMbFromLds,
+} from '../../src/build/embox/derive.js';
 import { networkCidr, parseNetworkFile } from '../../src/build/embox/network-file.js';
 import { httpdReadyMarker, shellPromptMarker, startCommandsFromInc } from '../../src/build/embox/ready-marker.js';
 
@@ -74,7 +80,13 @@ describe('deriveEmboxRun on sample conf folders', () => {
 
   it('riscv64: 64-bit emulator from the flags, -bios loading, #if/#else; no httpd: no network, the shell prompt is ready', async () => {
     const run = await deriveEmboxRun(path.join(FIXTURES, 'riscv64-conf'));
-    expect(run).toMatchObject({ qemu: 'qemu-system-riscv64', machine: 'virt', loader: 'bios', memoryMb: 512, network: null });
+    expect(run).toMatchObject({
+      qemu: 'qemu-system-riscv64',
+      machine: 'virt',
+      loader: 'bios',
+      memoryMb: 512,
+      network: null,
+    });
     expect(run.startScriptMentionsHttpd).toBe(false);
     expect(run.startCommands).toEqual([]);
     expect(run.readyMarker).toBe(shellPromptMarker(''));
@@ -85,8 +97,12 @@ describe('deriveEmboxRun on sample conf folders', () => {
     expect(args[args.indexOf('-nic') + 1]).toBe('none');
   });
 
-  it('the shell prompt marker follows tish\'s prompt option, rich or plain', () => {
-    const rich = new RegExp(shellPromptMarker('include embox.cmd.sh.tish(\n\t\tprompt="%u@%h:%w%$", rich_prompt_support=1,\n\t\tbuiltin_commands="exit logout")'));
+  it("the shell prompt marker follows tish's prompt option, rich or plain", () => {
+    const rich = new RegExp(
+      shellPromptMarker(
+        'include embox.cmd.sh.tish(\n\t\tprompt="%u@%h:%w%$", rich_prompt_support=1,\n\t\tbuiltin_commands="exit logout")',
+      ),
+    );
     expect(rich.test('root@embox:/#')).toBe(true);
     expect(rich.test('root@embox:/# ')).toBe(true);
     expect(rich.test('>tish')).toBe(false);
@@ -96,29 +112,44 @@ describe('deriveEmboxRun on sample conf folders', () => {
     expect(new RegExp(shellPromptMarker('')).test('embox> ')).toBe(true);
   });
 
-  it('arm integratorcp: the on-board lan91c111 is attached as the board\'s smc91c111 with -net nic', async () => {
+  it("arm integratorcp: the on-board lan91c111 is attached as the board's smc91c111 with -net nic", async () => {
     const conf = await tmpConf('arm-conf', {
       'build.conf': 'ARCH = arm\nPLATFORM = integratorcp\nCROSS_COMPILE = arm-none-eabi-\n',
-      'mods.conf': 'configuration conf {\n\t@Runlevel(1) include embox.driver.net.lan91c111(base_addr=0xC8000000)\n\tinclude embox.driver.net.loopback\n}\n',
-      'rootfs/network': 'iface eth0 inet static\n\taddress 10.0.2.16\n\tnetmask 255.255.255.0\n\tgateway 10.0.2.10\n\thwaddress AA:BB:CC:DD:EE:02\n',
+      'mods.conf':
+        'configuration conf {\n\t@Runlevel(1) include embox.driver.net.lan91c111(base_addr=0xC8000000)\n\tinclude embox.driver.net.loopback\n}\n',
+      'rootfs/network':
+        'iface eth0 inet static\n\taddress 10.0.2.16\n\tnetmask 255.255.255.0\n\tgateway 10.0.2.10\n\thwaddress AA:BB:CC:DD:EE:02\n',
     });
     const run = await deriveEmboxRun(conf);
-    expect(run).toMatchObject({ qemu: 'qemu-system-arm', machine: 'integratorcp', loader: 'kernel', network: { nic: 'smc91c111', emboxNic: 'lan91c111', nicOnBoard: true } });
+    expect(run).toMatchObject({
+      qemu: 'qemu-system-arm',
+      machine: 'integratorcp',
+      loader: 'kernel',
+      network: { nic: 'smc91c111', emboxNic: 'lan91c111', nicOnBoard: true },
+    });
     const args = buildQemuArgs(emboxGuestSpec(run, '/img/embox'), 8080);
     expect(args[args.indexOf('-net') + 1]).toBe('nic,netdev=n0,model=smc91c111,macaddr=AA:BB:CC:DD:EE:02');
     expect(args).not.toContain('-device');
-    expect(args[args.indexOf('-netdev') + 1]).toBe('user,id=n0,net=10.0.2.0/24,host=10.0.2.10,hostfwd=tcp:127.0.0.1:8080-10.0.2.16:80');
+    expect(args[args.indexOf('-netdev') + 1]).toBe(
+      'user,id=n0,net=10.0.2.0/24,host=10.0.2.10,hostfwd=tcp:127.0.0.1:8080-10.0.2.16:80',
+    );
   });
 
   it('aarch64 gets virt with GICv3 and a cortex-a53', async () => {
     const conf = await tmpConf('riscv64-conf', { 'build.conf': 'ARCH = aarch64\nCFLAGS += -mabi=lp64\n' });
     const run = await deriveEmboxRun(conf);
-    expect(run).toMatchObject({ qemu: 'qemu-system-aarch64', machine: 'virt,gic_version=3', cpu: 'cortex-a53', loader: 'kernel' });
+    expect(run).toMatchObject({
+      qemu: 'qemu-system-aarch64',
+      machine: 'virt,gic_version=3',
+      cpu: 'cortex-a53',
+      loader: 'kernel',
+    });
   });
 
   it('the GuestSpec it makes gives the QEMU arguments that boot the x86/qemu template', async () => {
     const conf = await tmpConf('x86-conf', {
-      'rootfs/network': 'iface eth0 inet static\n\taddress 10.0.2.16\n\tnetmask 255.255.255.0\n\tgateway 10.0.2.10\n\thwaddress aa:bb:cc:dd:ee:02\n',
+      'rootfs/network':
+        'iface eth0 inet static\n\taddress 10.0.2.16\n\tnetmask 255.255.255.0\n\tgateway 10.0.2.10\n\thwaddress aa:bb:cc:dd:ee:02\n',
       'mods.conf': 'configuration conf {\n\tinclude embox.driver.net.loopback\n\tinclude embox.driver.net.virtio\n}\n',
       'lds.conf': 'RAM (0x00100000, 256M)\n',
     });
@@ -129,7 +160,6 @@ describe('deriveEmboxRun on sample conf folders', () => {
     expect(args).toContain('user,id=n0,net=10.0.2.0/24,host=10.0.2.10,hostfwd=tcp:127.0.0.1:8080-10.0.2.16:80');
     expect(args).toContain('virtio-net-pci,netdev=n0,mac=aa:bb:cc:dd:ee:02');
   });
-
 });
 
 describe('deriveEmboxRun errors name the file and what was expected', () => {
@@ -149,14 +179,18 @@ describe('deriveEmboxRun errors name the file and what was expected', () => {
 
   it('unsupported ARCH and unknown PLATFORM', async () => {
     const e2k = await tmpConf('x86-conf', { 'build.conf': 'ARCH = e2k\n' });
-    await expect(deriveEmboxRun(e2k)).rejects.toThrow(/ARCH e2k is not one bootgate can boot.*expected one of x86, arm/);
+    await expect(deriveEmboxRun(e2k)).rejects.toThrow(
+      /ARCH e2k is not one bootgate can boot.*expected one of x86, arm/,
+    );
     const stm = await tmpConf('x86-conf', { 'build.conf': 'ARCH = arm\nPLATFORM = stm32f4\n' });
     await expect(deriveEmboxRun(stm)).rejects.toThrow(/PLATFORM stm32f4: no QEMU machine known.*vexpress-a9/);
   });
 
   it('no RAM region', async () => {
     const conf = await tmpConf('x86-conf', { 'lds.conf': 'ROM (0x0, 64K)\n/* RAM (0x1000, 1M) */\n' });
-    await expect(deriveEmboxRun(conf)).rejects.toThrow(/lds\.conf: no RAM region found; expected a line like "RAM \(0x00100000, 256M\)"/);
+    await expect(deriveEmboxRun(conf)).rejects.toThrow(
+      /lds\.conf: no RAM region found; expected a line like "RAM \(0x00100000, 256M\)"/,
+    );
   });
 
   it('broken #include', async () => {
@@ -165,10 +199,14 @@ describe('deriveEmboxRun errors name the file and what was expected', () => {
   });
 
   it('no NIC, or only NICs QEMU lacks', async () => {
-    const none = await tmpConf('x86-conf', { 'mods.conf': 'include embox.driver.net.loopback\n// include embox.driver.net.virtio\n' });
+    const none = await tmpConf('x86-conf', {
+      'mods.conf': 'include embox.driver.net.loopback\n// include embox.driver.net.virtio\n',
+    });
     await expect(deriveEmboxRun(none)).rejects.toThrow(/mods\.conf: includes no network driver/);
     const greth = await tmpConf('x86-conf', { 'mods.conf': 'include embox.driver.net.greth\n' });
-    await expect(deriveEmboxRun(greth)).rejects.toThrow(/embox\.driver\.net\.greth have no QEMU model; expected one of e1000/);
+    await expect(deriveEmboxRun(greth)).rejects.toThrow(
+      /embox\.driver\.net\.greth have no QEMU model; expected one of e1000/,
+    );
   });
 
   it('missing or dynamic network file', async () => {
@@ -189,17 +227,31 @@ describe('conf parsing pieces', () => {
   });
 
   it('netDriversFromMods keeps order, drops loopback and lookalike modules', () => {
-    const mods = 'include embox.driver.net.loopback\ninclude embox.driver.net.e1000(x=1)\ninclude embox.driver.net.virtio.extra\ninclude embox.driver.net.virtio';
+    const mods =
+      'include embox.driver.net.loopback\ninclude embox.driver.net.e1000(x=1)\ninclude embox.driver.net.virtio.extra\ninclude embox.driver.net.virtio';
     expect(netDriversFromMods(mods)).toEqual(['e1000', 'virtio']);
-    expect(nicFromMods('include embox.driver.net.phy\ninclude embox.driver.net.dwc_gmac')).toEqual({ emboxNic: 'dwc_gmac', nic: 'dwgmac' });
+    expect(nicFromMods('include embox.driver.net.phy\ninclude embox.driver.net.dwc_gmac')).toEqual({
+      emboxNic: 'dwc_gmac',
+      nic: 'dwgmac',
+    });
   });
 
   it('parseNetworkFile: first static non-loopback interface, both hwaddress forms', () => {
-    const text = 'iface lo inet static\n address 127.0.0.1\n\niface eth1 inet static # second NIC\n address 10.0.3.5\n netmask 255.255.255.0\n hwaddress AA:BB:CC:DD:EE:03\n';
-    expect(parseNetworkFile(text)).toEqual({ name: 'eth1', address: '10.0.3.5', netmask: '255.255.255.0', hwaddress: 'AA:BB:CC:DD:EE:03' });
-    expect(() => parseNetworkFile('iface eth0 inet static\n address 10.0.2.300\n')).toThrow(/"10\.0\.2\.300" is not an IPv4 address/);
+    const text =
+      'iface lo inet static\n address 127.0.0.1\n\niface eth1 inet static # second NIC\n address 10.0.3.5\n netmask 255.255.255.0\n hwaddress AA:BB:CC:DD:EE:03\n';
+    expect(parseNetworkFile(text)).toEqual({
+      name: 'eth1',
+      address: '10.0.3.5',
+      netmask: '255.255.255.0',
+      hwaddress: 'AA:BB:CC:DD:EE:03',
+    });
+    expect(() => parseNetworkFile('iface eth0 inet static\n address 10.0.2.300\n')).toThrow(
+      /"10\.0\.2\.300" is not an IPv4 address/,
+    );
     expect(() => parseNetworkFile('iface eth0 inet static\n address 10.0.2.3\n hwaddress zz\n')).not.toThrow();
-    expect(() => parseNetworkFile('iface eth0 inet static\n address 10.0.2.3\n hwaddress 1:2:3\n')).toThrow(/not a MAC address/);
+    expect(() => parseNetworkFile('iface eth0 inet static\n address 10.0.2.3\n hwaddress 1:2:3\n')).toThrow(
+      /not a MAC address/,
+    );
   });
 
   it('networkCidr masks the address', () => {
@@ -209,8 +261,14 @@ describe('conf parsing pieces', () => {
   });
 
   it('start script: commands from string literals, ready marker by how httpd is started', () => {
-    expect(startCommandsFromInc('"export PWD=/",\n"service httpd http_admin",\n')).toEqual(['export PWD=/', 'service httpd http_admin']);
-    expect(httpdReadyMarker(['service httpd http_admin'])).toEqual({ readyMarker: String.raw`Starting service: httpd\b`, startScriptMentionsHttpd: true });
+    expect(startCommandsFromInc('"export PWD=/",\n"service httpd http_admin",\n')).toEqual([
+      'export PWD=/',
+      'service httpd http_admin',
+    ]);
+    expect(httpdReadyMarker(['service httpd http_admin'])).toEqual({
+      readyMarker: String.raw`Starting service: httpd\b`,
+      startScriptMentionsHttpd: true,
+    });
     expect(httpdReadyMarker(['pthread httpd'])).toMatchObject({ startScriptMentionsHttpd: true });
     expect(httpdReadyMarker(['service telnetd', 'httpd_cgi'])).toMatchObject({ startScriptMentionsHttpd: false });
   });

@@ -57,15 +57,24 @@ const SYNTHETIC: Record<string, string> = {
  * is what auto_qemu reads, and what ours gives. Any other error fails.
  */
 async function gccText(file: string, confDir: string): Promise<string> {
-  const result = await execa('gcc', ['-x', 'c', '-E', '-P', ...GCC_FLAGS, '-nostdinc', '-I', confDir, file], { reject: false, stdin: 'ignore' });
-  const errors = String(result.stderr).split('\n').filter((l) => / error: /.test(l) && !/invalid preprocessing directive/.test(l));
-  if (result.exitCode !== 0 && (errors.length > 0 || result.stdout === '')) throw new Error(`gcc -E ${file}: ${result.stderr}`);
+  const result = await execa('gcc', ['-x', 'c', '-E', '-P', ...GCC_FLAGS, '-nostdinc', '-I', confDir, file], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  const errors = String(result.stderr)
+    .split('\n')
+    .filter((l) => / error: /.test(l) && !/invalid preprocessing directive/.test(l));
+  if (result.exitCode !== 0 && (errors.length > 0 || result.stdout === ''))
+    throw new Error(`gcc -E ${file}: ${result.stderr}`);
   return result.stdout;
 }
 
 /** Lines with content, each with its runs of blanks folded to one space. */
 const normal = (text: string): string[] =>
-  text.split('\n').map((l) => l.trim().replace(/[ \t]+/g, ' ')).filter(Boolean);
+  text
+    .split('\n')
+    .map((l) => l.trim().replace(/[ \t]+/g, ' '))
+    .filter(Boolean);
 
 /** Every *.conf and *.inc straight inside `dir`'s template folders (or `dir` itself). */
 async function confFolders(root: string): Promise<string[]> {
@@ -79,15 +88,24 @@ async function confFolders(root: string): Promise<string[]> {
   return found;
 }
 
-async function compareFolder(dir: string): Promise<{ file: string; same: boolean; ours?: string[]; gcc?: string[]; error?: string }[]> {
+async function compareFolder(
+  dir: string,
+): Promise<{ file: string; same: boolean; ours?: string[]; gcc?: string[]; error?: string }[]> {
   const files = (await readdir(dir)).filter((n) => /\.(conf|inc)$/.test(n)).map((n) => path.join(dir, n));
   const out = [];
   for (const file of files) {
-    const [ours, reference] = await Promise.allSettled([preprocessFile(file, { includeDirs: [dir] }), gccText(file, dir)]);
+    const [ours, reference] = await Promise.allSettled([
+      preprocessFile(file, { includeDirs: [dir] }),
+      gccText(file, dir),
+    ]);
     if (ours.status === 'rejected' || reference.status === 'rejected') {
       // both refusing (e.g. an #error) is agreement
       const same = ours.status === 'rejected' && reference.status === 'rejected';
-      out.push({ file, same, error: [ours, reference].map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join(' | ') });
+      out.push({
+        file,
+        same,
+        error: [ours, reference].map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join(' | '),
+      });
       continue;
     }
     const a = normal(ours.value);
@@ -119,16 +137,25 @@ describe('conf preprocessor = gcc -E -P -undef', () => {
 
   const tree = process.env.BOOTGATE_EMBOX_TREE;
   // By hand only (CI has no Embox tree): declared when BOOTGATE_EMBOX_TREE names one, not skipped.
-  if (tree !== undefined && existsSync(tree)) it('on every template conf of the Embox tree in BOOTGATE_EMBOX_TREE', async () => {
-    const folders = [
-      ...(await confFolders(path.join(tree, 'templates'))),
-      ...(existsSync(path.join(tree, 'project')) ? await confFolders(path.join(tree, 'project')) : []),
-      ...(existsSync(path.join(tree, 'platform')) ? await confFolders(path.join(tree, 'platform')) : []),
-    ];
-    const results = (await Promise.all(folders.map(compareFolder))).flat();
-    const differing = results.filter((r) => !r.same);
-    console.log(`${folders.length} templates, ${results.length} conf files: ${results.length - differing.length} the same as gcc -E, ${differing.length} differ`);
-    for (const r of differing.slice(0, 20)) console.log(r.file, r.error ?? '', JSON.stringify(r.ours?.filter((l) => !r.gcc?.includes(l)).slice(0, 3)), JSON.stringify(r.gcc?.filter((l) => !r.ours?.includes(l)).slice(0, 3)));
-    expect(differing.map((r) => r.file)).toEqual([]);
-  }, 600_000);
+  if (tree !== undefined && existsSync(tree))
+    it('on every template conf of the Embox tree in BOOTGATE_EMBOX_TREE', async () => {
+      const folders = [
+        ...(await confFolders(path.join(tree, 'templates'))),
+        ...(existsSync(path.join(tree, 'project')) ? await confFolders(path.join(tree, 'project')) : []),
+        ...(existsSync(path.join(tree, 'platform')) ? await confFolders(path.join(tree, 'platform')) : []),
+      ];
+      const results = (await Promise.all(folders.map(compareFolder))).flat();
+      const differing = results.filter((r) => !r.same);
+      console.log(
+        `${folders.length} templates, ${results.length} conf files: ${results.length - differing.length} the same as gcc -E, ${differing.length} differ`,
+      );
+      for (const r of differing.slice(0, 20))
+        console.log(
+          r.file,
+          r.error ?? '',
+          JSON.stringify(r.ours?.filter((l) => !r.gcc?.includes(l)).slice(0, 3)),
+          JSON.stringify(r.gcc?.filter((l) => !r.ours?.includes(l)).slice(0, 3)),
+        );
+      expect(differing.map((r) => r.file)).toEqual([]);
+    }, 600_000);
 });

@@ -2,7 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evalCondition, joinContinuations, preprocessFile, preprocessText, stripComments } from '../../src/build/embox/conf-preprocess.js';
+import {
+  evalCondition,
+  joinContinuations,
+  preprocessFile,
+  preprocessText,
+  stripComments,
+} from '../../src/build/embox/conf-preprocess.js';
 
 const tmpDirs: string[] = [];
 afterEach(async () => {
@@ -16,7 +22,11 @@ async function tree(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (s: string): string[] =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 describe('conf preprocessor', () => {
   it('joins continuations before removing comments, like cpp', () => {
@@ -33,7 +43,11 @@ describe('conf preprocessor', () => {
   });
 
   it('expands object-like #defines outside strings and honours #undef', async () => {
-    const out = await preprocessText('#define SIZE 64M\n#define ALIAS SIZE\nRAM (0, ALIAS) "SIZE"\n#undef SIZE\nX SIZE', 't', '/');
+    const out = await preprocessText(
+      '#define SIZE 64M\n#define ALIAS SIZE\nRAM (0, ALIAS) "SIZE"\n#undef SIZE\nX SIZE',
+      't',
+      '/',
+    );
     expect(lines(out)).toEqual(['RAM (0, 64M) "SIZE"', 'X SIZE']);
   });
 
@@ -42,7 +56,29 @@ describe('conf preprocessor', () => {
   });
 
   it('handles #if / #ifdef / #ifndef / #elif / #else, nested', async () => {
-    const text = ['#define A 2', '#if A > 1 && !defined(B)', 'one', '#ifdef B', 'no', '#else', 'two', '#endif', '#elif 1', 'no', '#else', 'no', '#endif', '#ifndef A', 'no', '#endif', '#if 0', '#if 1', 'no', '#endif', '#endif'].join('\n');
+    const text = [
+      '#define A 2',
+      '#if A > 1 && !defined(B)',
+      'one',
+      '#ifdef B',
+      'no',
+      '#else',
+      'two',
+      '#endif',
+      '#elif 1',
+      'no',
+      '#else',
+      'no',
+      '#endif',
+      '#ifndef A',
+      'no',
+      '#endif',
+      '#if 0',
+      '#if 1',
+      'no',
+      '#endif',
+      '#endif',
+    ].join('\n');
     expect(lines(await preprocessText(text, 't', '/'))).toEqual(['one', 'two']);
   });
 
@@ -57,12 +93,24 @@ describe('conf preprocessor', () => {
   });
 
   it('includes files relative to the includer, then the include folders', async () => {
-    const dir = await tree({ 'main.conf': '#include "a.inc"\n#include <b.inc>\nMAIN', 'a.inc': 'A /* from a */', 'b.inc': '#define V 7\nB V' });
-    expect(lines(await preprocessFile(path.join(dir, 'main.conf'), { includeDirs: [dir] }))).toEqual(['A', 'B 7', 'MAIN']);
+    const dir = await tree({
+      'main.conf': '#include "a.inc"\n#include <b.inc>\nMAIN',
+      'a.inc': 'A /* from a */',
+      'b.inc': '#define V 7\nB V',
+    });
+    expect(lines(await preprocessFile(path.join(dir, 'main.conf'), { includeDirs: [dir] }))).toEqual([
+      'A',
+      'B 7',
+      'MAIN',
+    ]);
   });
 
   it('reports missing includes, include cycles and unbalanced #if with file and line', async () => {
-    const dir = await tree({ 'x.conf': 'ok\n#include "gone.inc"', 'loop.conf': '#include "loop.conf"', 'open.conf': '#if 1\nx' });
+    const dir = await tree({
+      'x.conf': 'ok\n#include "gone.inc"',
+      'loop.conf': '#include "loop.conf"',
+      'open.conf': '#if 1\nx',
+    });
     await expect(preprocessFile(path.join(dir, 'x.conf'))).rejects.toThrow(/x\.conf:2: #include "gone\.inc" not found/);
     await expect(preprocessFile(path.join(dir, 'loop.conf'))).rejects.toThrow(/includes itself/);
     await expect(preprocessFile(path.join(dir, 'open.conf'))).rejects.toThrow(/open\.conf: missing #endif/);
@@ -70,7 +118,9 @@ describe('conf preprocessor', () => {
   });
 
   it('leaves make comments and #error alone only when not live', async () => {
-    expect(lines(await preprocessText('# a make comment\nARCH = x86\n#if 0\n#error never\n#endif', 't', '/'))).toEqual(['ARCH = x86']);
+    expect(lines(await preprocessText('# a make comment\nARCH = x86\n#if 0\n#error never\n#endif', 't', '/'))).toEqual([
+      'ARCH = x86',
+    ]);
     await expect(preprocessText('#error stop here', 't', '/')).rejects.toThrow(/t:1: #error stop here/);
   });
 });

@@ -36,16 +36,34 @@ describe('subject flags', () => {
   });
 
   it('turns numbers into numbers, keeps strings, and reads both forms of a boolean', () => {
-    expect(flags('--memory', '128', '--timeout', '2.5', '--warmup', '0', '--guest-port', '8080')).toEqual({ memory: 128, timeout: 2.5, warmup: 0, 'guest-port': 8080 });
-    expect(flags('--deterministic', '--no-always', '--network')).toEqual({ deterministic: true, always: false, network: true });
-    expect(flags('--bake-target', 'hw_generic', '--template', 'x86/qemu', '--mac', '52:54:00:12:34:56')).toEqual({ 'bake-target': 'hw_generic', template: 'x86/qemu', mac: '52:54:00:12:34:56' });
+    expect(flags('--memory', '128', '--timeout', '2.5', '--warmup', '0', '--guest-port', '8080')).toEqual({
+      memory: 128,
+      timeout: 2.5,
+      warmup: 0,
+      'guest-port': 8080,
+    });
+    expect(flags('--deterministic', '--no-always', '--network')).toEqual({
+      deterministic: true,
+      always: false,
+      network: true,
+    });
+    expect(flags('--bake-target', 'hw_generic', '--template', 'x86/qemu', '--mac', '52:54:00:12:34:56')).toEqual({
+      'bake-target': 'hw_generic',
+      template: 'x86/qemu',
+      mac: '52:54:00:12:34:56',
+    });
     // thresholds stay text: the config schema and the gate read "5%", "40ms" and a bare percent alike
-    expect(flags('--threshold', '40ms', '--module-threshold', '10ms')).toEqual({ threshold: '40ms', 'module-threshold': '10ms' });
+    expect(flags('--threshold', '40ms', '--module-threshold', '10ms')).toEqual({
+      threshold: '40ms',
+      'module-threshold': '10ms',
+    });
     expect(flags()).toEqual({});
   });
 
   it('splits --qemu-args on spaces and adds up repeated ones', () => {
-    expect(flags('--qemu-args', ' -smp  2 ', '--qemu-args', '-cpu max')).toEqual({ 'qemu-args': ['-smp', '2', '-cpu', 'max'] });
+    expect(flags('--qemu-args', ' -smp  2 ', '--qemu-args', '-cpu max')).toEqual({
+      'qemu-args': ['-smp', '2', '-cpu', 'max'],
+    });
   });
 
   it('names the flag when a number is not a number', () => {
@@ -65,9 +83,15 @@ describe('subject flags', () => {
   });
 
   it('names the flag when text has the wrong form', () => {
-    expect(flagError('--threshold', '20s')).toBe('command line --threshold: expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms');
-    expect(flagError('--module-threshold', '5%')).toBe('command line --module-threshold: expected a time like "10ms", greater than 0');
-    expect(flagError('--template', '../qemu')).toBe('command line --template: expected an Embox template like x86/qemu, without "." or ".." parts');
+    expect(flagError('--threshold', '20s')).toBe(
+      'command line --threshold: expected a threshold like "5%" (of the base median) or "20ms", greater than 0 and at most 100 % or 600000 ms',
+    );
+    expect(flagError('--module-threshold', '5%')).toBe(
+      'command line --module-threshold: expected a time like "10ms", greater than 0',
+    );
+    expect(flagError('--template', '../qemu')).toBe(
+      'command line --template: expected an Embox template like x86/qemu, without "." or ".." parts',
+    );
     expect(flagError('--template', 'qemu')).toBe('command line --template: expected an Embox template like x86/qemu');
     expect(flagError('--mac', 'zz')).toBe('command line --mac: expected a MAC address like 52:54:00:12:34:56');
     expect(flagError('--net', '10.0.2.0')).toBe('command line --net: expected an IPv4 network like 10.0.2.0/24');
@@ -78,11 +102,19 @@ describe('subject flags', () => {
   });
 
   it('lists every bad flag, one line each', () => {
-    expect(flagError('--runs', '0', '--mac', 'zz').split('\n').map((l) => l.split(':')[0]).sort()).toEqual(['command line --mac', 'command line --runs']);
+    expect(
+      flagError('--runs', '0', '--mac', 'zz')
+        .split('\n')
+        .map((l) => l.split(':')[0])
+        .sort(),
+    ).toEqual(['command line --mac', 'command line --runs']);
   });
 
-  it('refuses a value outside a flag\'s choices before any check, naming the flag and the choices', () => {
-    for (const [flag, value, choices] of [['--os', 'linux', 'custom, embox, rumprun'], ['--bake-target', 'hw_xen', 'hw_virtio, hw_generic']] as const) {
+  it("refuses a value outside a flag's choices before any check, naming the flag and the choices", () => {
+    for (const [flag, value, choices] of [
+      ['--os', 'linux', 'custom, embox, rumprun'],
+      ['--bake-target', 'hw_xen', 'hw_virtio, hw_generic'],
+    ] as const) {
       let error: unknown;
       try {
         parse([flag, value]);
@@ -90,7 +122,9 @@ describe('subject flags', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(CommanderError);
-      expect((error as Error).message).toBe(`error: option '${flag} <value>' argument '${value}' is invalid. Allowed choices are ${choices}.`);
+      expect((error as Error).message).toBe(
+        `error: option '${flag} <value>' argument '${value}' is invalid. Allowed choices are ${choices}.`,
+      );
     }
   });
 });

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  checksum, decodePacketBody, encodePacket, PacketParser, parseStopReply, type ParsedEvent,
+  checksum,
+  decodePacketBody,
+  encodePacket,
+  PacketParser,
+  parseStopReply,
+  type ParsedEvent,
 } from '../../src/boot/gdb-packets.js';
 import { GdbRemote } from '../../src/boot/gdb-remote.js';
 import { QmpClient, QmpError } from '../../src/boot/qmp.js';
@@ -36,9 +41,13 @@ describe('packet framing', () => {
     const events: ParsedEvent[] = [];
     const parser = new PacketParser((e) => events.push(e));
     const stream = Buffer.concat([
-      Buffer.from('+'), encodePacket('T05thread:01;'), Buffer.from('-junk'),
+      Buffer.from('+'),
+      encodePacket('T05thread:01;'),
+      Buffer.from('-junk'),
       Buffer.from('%Stop:T05#' + checksum(Buffer.from('Stop:T05')), 'latin1'),
-      Buffer.from('$OK#00'), Buffer.from('$0* #'), Buffer.from(checksum(Buffer.from('0* '))),
+      Buffer.from('$OK#00'),
+      Buffer.from('$0* #'),
+      Buffer.from(checksum(Buffer.from('0* '))),
     ]);
     for (const byte of stream) parser.push(Buffer.from([byte]));
     expect(events).toEqual([
@@ -53,7 +62,11 @@ describe('packet framing', () => {
 
   it('parses stop replies', () => {
     expect(parseStopReply('S05')).toEqual({ kind: 'signal', code: 5, info: {}, raw: 'S05' });
-    expect(parseStopReply('T05thread:p01.01;swbreak:;')).toMatchObject({ kind: 'signal', code: 5, info: { thread: 'p01.01', swbreak: '' } });
+    expect(parseStopReply('T05thread:p01.01;swbreak:;')).toMatchObject({
+      kind: 'signal',
+      code: 5,
+      info: { thread: 'p01.01', swbreak: '' },
+    });
     expect(parseStopReply('W00')).toMatchObject({ kind: 'exited', code: 0 });
     expect(parseStopReply('X09')).toMatchObject({ kind: 'killed', code: 9 });
     expect(parseStopReply('OK')).toBeNull();
@@ -201,7 +214,12 @@ describe('GdbRemote against a fake stub', () => {
     z0Supported = false;
     expect(await client.insertBreakpoint(0xffffffff80001000n)).toBe('Z1');
     await client.removeBreakpoint(0xffffffff80001000n, 'Z1');
-    expect(stub.received.slice(1)).toEqual(['Z0,10000c,1', 'Z0,ffffffff80001000,1', 'Z1,ffffffff80001000,1', 'z1,ffffffff80001000,1']);
+    expect(stub.received.slice(1)).toEqual([
+      'Z0,10000c,1',
+      'Z0,ffffffff80001000,1',
+      'Z1,ffffffff80001000,1',
+      'z1,ffffffff80001000,1',
+    ]);
   });
 
   it('writes a register as little-endian bytes of its size, and reports a refusal', async () => {
@@ -216,7 +234,7 @@ describe('GdbRemote against a fake stub', () => {
     expect(stub.received.at(-1)).toBe('P11=02020000');
   });
 
-  it('reports a refused breakpoint with the stub\'s error', async () => {
+  it("reports a refused breakpoint with the stub's error", async () => {
     const { client } = await start((packet) => [frame(packet.startsWith('Z') ? 'E22' : '')]);
     await expect(client.insertBreakpoint(0x1000n)).rejects.toThrow(/refused breakpoint Z0 at 0x1000: E22/);
   });
@@ -225,7 +243,13 @@ describe('GdbRemote against a fake stub', () => {
     const { client } = await start((packet) => {
       if (packet === 'c') {
         // answered in pieces, with "O" console output first
-        return [frame('O48656c6c6f'), '$T0', '5thread:01;#', checksum(Buffer.from('T05thread:01;')).slice(0, 1), checksum(Buffer.from('T05thread:01;')).slice(1)];
+        return [
+          frame('O48656c6c6f'),
+          '$T0',
+          '5thread:01;#',
+          checksum(Buffer.from('T05thread:01;')).slice(0, 1),
+          checksum(Buffer.from('T05thread:01;')).slice(1),
+        ];
       }
       if (packet === 'm1000,8') return [`$0* 1}]#${checksum(Buffer.from('0* 1}]', 'latin1'))}`];
       return [frame('')];
@@ -273,9 +297,9 @@ describe('connecting to a unix socket that appears later', () => {
   it('gives up when the signal aborts, saying why', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('boot timed out')), 50);
-    await expect(GdbRemote.connect({ path: path.join(tmpdir(), 'bootgate-no-such.sock') }, controller.signal)).rejects.toThrow(
-      /gdbstub: gave up connecting to .*bootgate-no-such\.sock \(ENOENT\): boot timed out/,
-    );
+    await expect(
+      GdbRemote.connect({ path: path.join(tmpdir(), 'bootgate-no-such.sock') }, controller.signal),
+    ).rejects.toThrow(/gdbstub: gave up connecting to .*bootgate-no-such\.sock \(ENOENT\): boot timed out/);
   });
 
   it('fails at once on an error other than "not listening yet"', async () => {
@@ -311,20 +335,30 @@ describe('QmpClient against a fake QMP server', () => {
           if (message.execute === 'qmp_capabilities') socket.write(`{"return": {}, "id": "${message.id}"}\r\n`);
           else if (message.execute === 'query-replay') {
             // an event first, and the reply split in two writes
-            socket.write('{"event": "STOP", "timestamp": {"seconds": 1, "microseconds": 2}}\r\n{"return": {"icount": 1760');
+            socket.write(
+              '{"event": "STOP", "timestamp": {"seconds": 1, "microseconds": 2}}\r\n{"return": {"icount": 1760',
+            );
             socket.write(`31822, "mode": "none"}, "id": "${message.id}"}\r\n`);
-          } else socket.write(`{"error": {"class": "CommandNotFound", "desc": "The command ${message.execute} has not been found"}, "id": "${message.id}"}\r\n`);
+          } else
+            socket.write(
+              `{"error": {"class": "CommandNotFound", "desc": "The command ${message.execute} has not been found"}, "id": "${message.id}"}\r\n`,
+            );
         }
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = await QmpClient.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, AbortSignal.timeout(5000));
+    const client = await QmpClient.connect(
+      { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
+      AbortSignal.timeout(5000),
+    );
     try {
       expect(await client.icount()).toBe(176031822n);
       expect(client.events.map((e) => e.event)).toEqual(['STOP']);
       const failure = client.execute('no-such-command');
       await expect(failure).rejects.toBeInstanceOf(QmpError);
-      await expect(failure).rejects.toThrow(/QMP no-such-command failed: CommandNotFound: The command no-such-command has not been found/);
+      await expect(failure).rejects.toThrow(
+        /QMP no-such-command failed: CommandNotFound: The command no-such-command has not been found/,
+      );
       expect(received.map((m) => m.execute)).toEqual(['qmp_capabilities', 'query-replay', 'no-such-command']);
       expect(new Set(received.map((m) => m.id)).size).toBe(3);
     } finally {

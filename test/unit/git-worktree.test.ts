@@ -42,7 +42,11 @@ describe('git work trees for base and head', () => {
   it('recreates a work tree whose submodule update failed instead of building it with empty submodules', async () => {
     // submodules from a local path: allowed for this test only (git refuses the file protocol by default)
     const saved = { ...process.env };
-    Object.assign(process.env, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'protocol.file.allow', GIT_CONFIG_VALUE_0: 'always' });
+    Object.assign(process.env, {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'protocol.file.allow',
+      GIT_CONFIG_VALUE_0: 'always',
+    });
     try {
       const lib = await repoWithBranch();
       const { dir, git } = await repoWithBranch();

@@ -17,7 +17,7 @@ async function repo(): Promise<string> {
 }
 
 describe('git wrapper', () => {
-  it('says ok with trimmed output, or not ok with git\'s own words', async () => {
+  it("says ok with trimmed output, or not ok with git's own words", async () => {
     const dir = await repo();
     const top = await git(['rev-parse', '--show-toplevel'], { cwd: dir });
     expect(top).toMatchObject({ ok: true, reason: '' });

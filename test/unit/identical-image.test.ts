@@ -31,8 +31,16 @@ function elf32(code: Buffer, trailer: string, entry = 0x100000): Buffer {
 }
 
 const guest = (kernel: string): GuestSpec => ({
-  qemu: 'qemu-system-i386', memoryMb: 64, kernel, network: null, httpPath: '/', extraArgs: [],
-  startMarker: 'start', readyMarker: 'ready', moduleMarker: null, timeoutMs: 30_000,
+  qemu: 'qemu-system-i386',
+  memoryMb: 64,
+  kernel,
+  network: null,
+  httpPath: '/',
+  extraArgs: [],
+  startMarker: 'start',
+  readyMarker: 'ready',
+  moduleMarker: null,
+  timeoutMs: 30_000,
 });
 
 describe('identical image', () => {

@@ -22,7 +22,7 @@ import { validPair, validSubject } from '../helpers/results-doc.js';
 
 const EVIL = '<img src=x onerror=alert(1)> @everyone </details>\n# Fake heading\n**No change** @octocat';
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
- 
+
 type Loose = Record<string, any>;
 
 describe('results document schema', () => {
@@ -39,11 +39,19 @@ describe('results document schema', () => {
       ['fractional index', (d) => (d.subjects[0].boots[2].index = 2.5), 'head.json subjects[0].boots[2].index:'],
       ['negative time', (d) => (d.subjects[0].boots[0].bootMs = -1), 'head.json subjects[0].boots[0].bootMs:'],
       ['string in host cores', (d) => (d.host.cores = EVIL), 'head.json host.cores:'],
-      ['string in a CI bound', (d) => (d.subjects[0].summary.ci95 = [1, EVIL]), 'head.json subjects[0].summary.ci95[1]:'],
+      [
+        'string in a CI bound',
+        (d) => (d.subjects[0].summary.ci95 = [1, EVIL]),
+        'head.json subjects[0].summary.ci95[1]:',
+      ],
       ['unknown OS', (d) => (d.subjects[0].os = EVIL), 'head.json subjects[0].os:'],
       ['long name', (d) => (d.subjects[0].name = 'x'.repeat(1001)), 'head.json subjects[0].name:'],
       ['too many subjects', (d) => (d.subjects = Array(1001).fill(d.subjects[0])), 'head.json subjects:'],
-      ['too many boots', (d) => (d.subjects[0].boots = Array(5001).fill(d.subjects[0].boots[0])), 'head.json subjects[0].boots:'],
+      [
+        'too many boots',
+        (d) => (d.subjects[0].boots = Array(5001).fill(d.subjects[0].boots[0])),
+        'head.json subjects[0].boots:',
+      ],
       ['subjects not an array', (d) => (d.subjects = {}), 'head.json subjects:'],
     ];
     for (const [what, mutate, field] of cases) {
@@ -60,14 +68,18 @@ describe('results document schema', () => {
       expect(message, what).toContain(field);
       expect(message, what).not.toMatch(/onerror|everyone|Fake heading/);
     }
-    expect(() => parseResultsDocument({ schema: 'other' }, 'x.json')).toThrow('x.json: expected a bootgate results document with "schema": "bootgate/results@1"');
+    expect(() => parseResultsDocument({ schema: 'other' }, 'x.json')).toThrow(
+      'x.json: expected a bootgate results document with "schema": "bootgate/results@1"',
+    );
     expect(() => parseResultsDocument(null, 'x.json')).toThrow(ResultsValidationError);
   });
 
   it('readResults: missing, non-JSON and invalid files are input errors; Infinity in the JSON is refused', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-results-'));
     try {
-      await expect(readResults(path.join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot read the results file \(ENOENT\)/);
+      await expect(readResults(path.join(dir, 'missing.json'))).rejects.toThrow(
+        /missing\.json: cannot read the results file \(ENOENT\)/,
+      );
       await expect(readResults(path.join(dir, 'missing.json'))).rejects.toBeInstanceOf(ConfigError);
       await writeFile(path.join(dir, 'bad.json'), '{"schema": \u001b[31m');
       await expect(readResults(path.join(dir, 'bad.json'))).rejects.toThrow(/bad\.json: not a JSON results file/);
@@ -76,7 +88,9 @@ describe('results document schema', () => {
       await writeFile(path.join(dir, 'inf.json'), JSON.stringify(base).replace('"bootMs":100,', '"bootMs":1e999,'));
       await expect(readResults(path.join(dir, 'inf.json'))).rejects.toThrow(/subjects\[0\]\.boots\[0\]\.bootMs/);
       await writeFile(path.join(dir, 'big.json'), JSON.stringify(base));
-      await expect(readResults(path.join(dir, 'big.json'), 100)).rejects.toThrow(/refusing a results file over 100 bytes/);
+      await expect(readResults(path.join(dir, 'big.json'), 100)).rejects.toThrow(
+        /refusing a results file over 100 bytes/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -116,13 +130,21 @@ describe('terminal output', () => {
   it('strips escape sequences and control characters from guest-controlled text', () => {
     const name = 'evil\u001b]0;owned\u0007\u001b[2J\u001b[31mred\rX\u0008';
     const subject = validSubject(name, null, [100, null, 102]);
-    subject.boots[1]!.error = 'timed out\u001b[?1049h\nserial tail:\n  | \u001b]8;;http://x\u0007link\u001b]8;;\u0007\u0000';
+    subject.boots[1]!.error =
+      'timed out\u001b[?1049h\nserial tail:\n  | \u001b]8;;http://x\u0007link\u001b]8;;\u0007\u0000';
     subject.summary.modules = [{ name: 'mod\u001b[5m', medianMs: 3, n: 2 }];
     const table = resultsTable([subject]);
     expect(table).not.toMatch(ESC);
     expect(table).toContain('evil');
     expect(table).toContain('timed out');
-    const line = progressLine({ subject: name, variant: null, warmup: false, index: 1, of: 3, record: subject.boots[1]! });
+    const line = progressLine({
+      subject: name,
+      variant: null,
+      warmup: false,
+      index: 1,
+      of: 3,
+      record: subject.boots[1]!,
+    });
     expect(line).not.toMatch(ESC);
     const pair = validPair(name);
     const summary = comparisonSummary(compareResults(pair.base.subjects, pair.head.subjects, DEFAULT_GATE_OPTIONS));
@@ -132,7 +154,8 @@ describe('terminal output', () => {
 });
 
 describe('config upper bounds and template paths', () => {
-  const config = (settings: string): string => `version: 1\nsubjects:\n  - name: s\n    os: custom\n    kernel: k.elf\n${settings}`;
+  const config = (settings: string): string =>
+    `version: 1\nsubjects:\n  - name: s\n    os: custom\n    kernel: k.elf\n${settings}`;
   it('refuses numbers that would exhaust memory or overflow a timer, with the limit in the message', () => {
     const cases: [string, string][] = [
       ['    runs: 1000000000\n', 'subjects[0].runs: expected at most 5000 counted boots'],
@@ -148,15 +171,24 @@ describe('config upper bounds and template paths', () => {
   });
 
   it('the action inputs runs and warmup have the same ceilings', () => {
-    const read = (values: Record<string, string>) => (name: string): string => values[name] ?? '';
-    expect(() => parseInputs(read({ runs: '1000000000' }))).toThrow('input "runs": expected a whole number from 1 to 5000');
-    expect(() => parseInputs(read({ warmup: '5000' }))).toThrow('input "warmup": expected a whole number from 0 to 1000');
+    const read =
+      (values: Record<string, string>) =>
+      (name: string): string =>
+        values[name] ?? '';
+    expect(() => parseInputs(read({ runs: '1000000000' }))).toThrow(
+      'input "runs": expected a whole number from 1 to 5000',
+    );
+    expect(() => parseInputs(read({ warmup: '5000' }))).toThrow(
+      'input "warmup": expected a whole number from 0 to 1000',
+    );
     expect(parseInputs(read({ runs: '5000', warmup: '1000' })).runs).toBe(5000);
   });
 
   it('refuses template paths with . or .. parts', () => {
     for (const template of ['../qemu', 'x86/..', './qemu', 'x86/.', '../..']) {
-      expect(() => parseConfigText(config(`    template: ${template}\n`), 'b.yml'), template).toThrow(/subjects\[0\]\.template: expected an Embox template like x86\/qemu/);
+      expect(() => parseConfigText(config(`    template: ${template}\n`), 'b.yml'), template).toThrow(
+        /subjects\[0\]\.template: expected an Embox template like x86\/qemu/,
+      );
     }
     expect(parseConfigText(config('    template: x86/qemu.v2\n'), 'b.yml').subjects[0]!.template).toBe('x86/qemu.v2');
   });
@@ -169,34 +201,78 @@ describe('history files', () => {
     expect(configSlug('bootgate.yml')).toBe('bootgate.yml');
     expect(configSlug('./ci/x.yml')).toBe(configSlug('ci/x.yml'));
     expect(configSlug('.github/b.yml')).toBe('~2egithub+b.yml');
-    for (const slug of [...slugs, configSlug('..'), configSlug('../x'), configSlug('')]) expect(slug).toMatch(/^[\w~+-][\w.~+-]*$/);
+    for (const slug of [...slugs, configSlug('..'), configSlug('../x'), configSlug('')])
+      expect(slug).toMatch(/^[\w~+-][\w.~+-]*$/);
     expect(historyPaths('ci/x.yml', 'fixture').data).toBe('history/ci+x.yml/fixture.json');
   });
 
   const entry = {
-    id: 'r1', at: '2026-01-01T00:00:00Z', commit: 'c'.repeat(40), ref: 'main', runUrl: null,
+    id: 'r1',
+    at: '2026-01-01T00:00:00Z',
+    commit: 'c'.repeat(40),
+    ref: 'main',
+    runUrl: null,
     host: { cpu: 'x', cores: 2, os: 'x', kernel: 'x', qemu: 'q', node: 'v20', compiler: null },
-    summary: { n: 1, total: 1, failed: 0, median: 100, ci95: [99, 101], cv: 0, min: 100, max: 100, httpMedian: null, instructionsMedian: null },
-    bootMs: [100], httpMs: [null], instructions: [null], modules: [],
+    summary: {
+      n: 1,
+      total: 1,
+      failed: 0,
+      median: 100,
+      ci95: [99, 101],
+      cv: 0,
+      min: 100,
+      max: 100,
+      httpMedian: null,
+      instructionsMedian: null,
+    },
+    bootMs: [100],
+    httpMs: [null],
+    instructions: [null],
+    modules: [],
   };
   const file = (over: Loose = {}, entryOver: Loose = {}): string =>
-    JSON.stringify({ schema: HISTORY_SCHEMA, config: 'ci/x.yml', subject: 'fixture', os: 'custom', entries: [{ ...entry, ...entryOver }], ...over });
+    JSON.stringify({
+      schema: HISTORY_SCHEMA,
+      config: 'ci/x.yml',
+      subject: 'fixture',
+      os: 'custom',
+      entries: [{ ...entry, ...entryOver }],
+      ...over,
+    });
 
   it('validates entries and refuses a file of another config or subject', () => {
     const who = { config: 'ci/x.yml', subject: 'fixture' };
     expect(parseHistory(file(), 'h.json', who).entries).toHaveLength(1);
     expect(parseHistory(file(), 'h.json', { config: './ci/x.yml', subject: 'fixture' }).entries).toHaveLength(1);
-    expect(() => parseHistory(file({ config: 'ci-x.yml' }), 'h.json', who)).toThrow('h.json: holds the history of config "ci-x.yml", subject "fixture", not of config "ci/x.yml"');
-    expect(() => parseHistory(file({ subject: 'other' }), 'h.json', who)).toThrow(/subject "other", not of config "ci\/x.yml", subject "fixture"/);
-    expect(() => parseHistory(file({}, { summary: { ...entry.summary, median: EVIL } }), 'h.json', who)).toThrow('h.json entries[0].summary.median:');
+    expect(() => parseHistory(file({ config: 'ci-x.yml' }), 'h.json', who)).toThrow(
+      'h.json: holds the history of config "ci-x.yml", subject "fixture", not of config "ci/x.yml"',
+    );
+    expect(() => parseHistory(file({ subject: 'other' }), 'h.json', who)).toThrow(
+      /subject "other", not of config "ci\/x.yml", subject "fixture"/,
+    );
+    expect(() => parseHistory(file({}, { summary: { ...entry.summary, median: EVIL } }), 'h.json', who)).toThrow(
+      'h.json entries[0].summary.median:',
+    );
     expect(() => parseHistory(file({}, { bootMs: ['1'] }), 'h.json', who)).toThrow('h.json entries[0].bootMs[0]:');
   });
 });
 
 describe('report mode helpers', () => {
   it('accepts the artifact config path only inside the workspace', () => {
-    for (const ok of ['bootgate.yml', 'ci/x.yml', './ci x.yml', '.github/bootgate.yml']) expect(trustedConfigPath(ok, 'in.yml')).toBe(ok);
-    for (const bad of ['../x.yml', 'ci/../../x.yml', '/etc/passwd', 'C:\\x.yml', 'ci\\..\\x.yml', '.', './', 'x\u0000.yml', 'a\nb.yml', '<!-- x -->']) {
+    for (const ok of ['bootgate.yml', 'ci/x.yml', './ci x.yml', '.github/bootgate.yml'])
+      expect(trustedConfigPath(ok, 'in.yml')).toBe(ok);
+    for (const bad of [
+      '../x.yml',
+      'ci/../../x.yml',
+      '/etc/passwd',
+      'C:\\x.yml',
+      'ci\\..\\x.yml',
+      '.',
+      './',
+      'x\u0000.yml',
+      'a\nb.yml',
+      '<!-- x -->',
+    ]) {
       expect(trustedConfigPath(bad, 'in.yml'), JSON.stringify(bad)).toBe('in.yml');
     }
     expect(trustedConfigPath('', 'in.yml')).toBe('in.yml');
@@ -219,33 +295,56 @@ describe('sticky comment identity', () => {
   const marker = reportMarker('b.yml');
   const body = (text: string): string => `${marker}\n${text}`;
 
-  it('a user token (GET /user) updates its own marked comment, never a bot\'s or a quote', async () => {
+  it("a user token (GET /user) updates its own marked comment, never a bot's or a quote", async () => {
     fake = new FakeGitHub({ owner: 'acme', repo: 'embox', identities: { pat: { login: 'Maintainer', type: 'User' } } });
     await fake.start();
     const octokit = getOctokit('pat', { baseUrl: fake.url });
     const bots = fake.addComment(5, body('bot report'), { login: 'github-actions[bot]', type: 'Bot' });
     const quote = fake.addComment(5, `see:\n${body('quoted')}`, { login: 'maintainer', type: 'User' });
-    const created = await upsertComment(octokit, target, { marker, body: body('one'), policy: 'always', verdict: 'no change' });
+    const created = await upsertComment(octokit, target, {
+      marker,
+      body: body('one'),
+      policy: 'always',
+      verdict: 'no change',
+    });
     expect(created.action).toBe('created');
-    const updated = await upsertComment(octokit, target, { marker, body: body('two'), policy: 'always', verdict: 'no change' });
+    const updated = await upsertComment(octokit, target, {
+      marker,
+      body: body('two'),
+      policy: 'always',
+      verdict: 'no change',
+    });
     expect(updated.action).toBe('updated');
     expect(bots.body).toBe(body('bot report'));
     expect(quote.body).toBe(`see:\n${body('quoted')}`);
-    expect(fake.comments.filter((c) => c.issue === 5).map((c) => c.body)).toEqual([body('bot report'), `see:\n${body('quoted')}`, body('two')]);
+    expect(fake.comments.filter((c) => c.issue === 5).map((c) => c.body)).toEqual([
+      body('bot report'),
+      `see:\n${body('quoted')}`,
+      body('two'),
+    ]);
   });
 
-  it('an app token (GET /user refused) is known by GraphQL viewer; a user\'s marked comment is left alone', async () => {
-    fake = new FakeGitHub({ owner: 'acme', repo: 'embox', identities: { app: { login: 'my-app[bot]', type: 'Bot', viewerLogin: 'my-app' } } });
+  it("an app token (GET /user refused) is known by GraphQL viewer; a user's marked comment is left alone", async () => {
+    fake = new FakeGitHub({
+      owner: 'acme',
+      repo: 'embox',
+      identities: { app: { login: 'my-app[bot]', type: 'Bot', viewerLogin: 'my-app' } },
+    });
     await fake.start();
     const octokit = getOctokit('app', { baseUrl: fake.url });
     const users = fake.addComment(5, body('not yours'), { login: 'mallory', type: 'User' });
     const actions = fake.addComment(5, body('another bot'), { login: 'github-actions[bot]', type: 'Bot' });
-    expect((await upsertComment(octokit, target, { marker, body: body('one'), policy: 'always', verdict: 'no change' })).action).toBe('created');
-    expect((await upsertComment(octokit, target, { marker, body: body('two'), policy: 'always', verdict: 'no change' })).action).toBe('updated');
+    expect(
+      (await upsertComment(octokit, target, { marker, body: body('one'), policy: 'always', verdict: 'no change' }))
+        .action,
+    ).toBe('created');
+    expect(
+      (await upsertComment(octokit, target, { marker, body: body('two'), policy: 'always', verdict: 'no change' }))
+        .action,
+    ).toBe('updated');
     expect(users.body).toBe(body('not yours'));
     expect(actions.body).toBe(body('another bot'));
     expect(fake.comments.at(-1)!.user.login).toBe('my-app[bot]');
     expect(fake.comments.at(-1)!.body).toBe(body('two'));
   });
 });
-

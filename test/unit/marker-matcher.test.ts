@@ -44,14 +44,22 @@ describe('MarkerMatcher', () => {
 
   it('a matcher closed in the middle of a catastrophic match is stopped, and the next one works', async () => {
     const slow = { startMarker: '(a+)+$', readyMarker: 'ready', moduleMarker: null };
-    const stuck = await MarkerMatcher.start<string>(slow, () => expect.fail('no answer expected'), () => undefined);
+    const stuck = await MarkerMatcher.start<string>(
+      slow,
+      () => expect.fail('no answer expected'),
+      () => undefined,
+    );
     stuck.match('x', `${'a'.repeat(40)}!`);
     const began = Date.now();
     await stuck.close();
     expect(Date.now() - began).toBeLessThan(5000);
 
     const answers: [string, LineMatch][] = [];
-    const next = await MarkerMatcher.start<string>(slow, (item, match) => void answers.push([item, match]), (m) => expect.fail(m));
+    const next = await MarkerMatcher.start<string>(
+      slow,
+      (item, match) => void answers.push([item, match]),
+      (m) => expect.fail(m),
+    );
     await matchOne(next, answers, 'ready');
     await next.close();
     expect(answers[0]![1].ready).toBe(true);

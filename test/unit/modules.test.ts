@@ -33,19 +33,32 @@ describe('moduleBreakdown', () => {
 
 describe('per-module instructions (deterministic boots)', () => {
   const boot = (instructions: number, modules: Record<string, number>): BootRecord => ({
-    index: 0, sequence: 0, ok: true, bootMs: null, httpMs: null, instructions, error: null, log: null,
+    index: 0,
+    sequence: 0,
+    ok: true,
+    bootMs: null,
+    httpMs: null,
+    instructions,
+    error: null,
+    log: null,
     modules: Object.entries(modules).map(([name, count]) => ({ name, ms: null, instructions: count })),
   });
 
   it('the rest is the total minus the modules, and absent without per-module counts', () => {
     expect(unattributedInstructions(boot(1000, { a: 300, b: 200 }))).toBe(500);
     expect(unattributedInstructions({ instructions: 1000, modules: [] })).toBeNull();
-    expect(unattributedInstructions({ instructions: null, modules: [{ name: 'a', ms: null, instructions: 1 }] })).toBeNull();
+    expect(
+      unattributedInstructions({ instructions: null, modules: [{ name: 'a', ms: null, instructions: 1 }] }),
+    ).toBeNull();
     expect(unattributedInstructions({ instructions: 1000, modules: [{ name: 'a', ms: 4.2 }] })).toBeNull();
   });
 
   it('summarises medians per module, most first, and keeps ms-only summaries for wall-clock modules', () => {
-    const summary = summarizeSubject([boot(1000, { a: 300, b: 200 }), boot(1010, { a: 310, b: 200 }), boot(1000, { a: 300, b: 200 })]);
+    const summary = summarizeSubject([
+      boot(1000, { a: 300, b: 200 }),
+      boot(1010, { a: 310, b: 200 }),
+      boot(1000, { a: 300, b: 200 }),
+    ]);
     expect(summary.moduleInstructions).toEqual([
       { name: 'a', medianInstructions: 300, n: 3 },
       { name: 'b', medianInstructions: 200, n: 3 },

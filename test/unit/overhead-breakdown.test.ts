@@ -9,8 +9,14 @@ describe('overheadBreakdown', () => {
   it('splits two boots into steps whose totals add up to the wall time', () => {
     const boot = (t0: number) => ({
       timeline: {
-        begun: ms(t0), launched: ms(t0 + 20), firstOutput: ms(t0 + 120), startAt: ms(t0 + 130), readyAt: ms(t0 + 380),
-        httpAt: null, ended: ms(t0 + 381), reaped: ms(t0 + 391),
+        begun: ms(t0),
+        launched: ms(t0 + 20),
+        firstOutput: ms(t0 + 120),
+        startAt: ms(t0 + 130),
+        readyAt: ms(t0 + 380),
+        httpAt: null,
+        ended: ms(t0 + 381),
+        reaped: ms(t0 + 391),
       },
       reported: ms(t0 + 393),
     });

@@ -4,7 +4,8 @@ import { DEFAULT_MODULE_MARKER } from '../../src/boot/guest.js';
 import { bootPhases } from '../../src/measure/phases.js';
 
 /** Lines at the given ms (as hrtime ns). */
-const trace = (rows: [number, string][]): SerialLine[] => rows.map(([ms, text]) => ({ at: BigInt(Math.round(ms * 1e6)), text }));
+const trace = (rows: [number, string][]): SerialLine[] =>
+  rows.map(([ms, text]) => ({ at: BigInt(Math.round(ms * 1e6)), text }));
 
 // The shape of a real Embox x86/qemu boot (times from a serial log of that template).
 const embox = (sleepMs: number): SerialLine[] =>
@@ -56,7 +57,11 @@ describe('boot phases', () => {
   });
 
   it('a guest without modules or echoed commands has one phase to ready', () => {
-    const lines = trace([[10, 'kernel start'], [20, 'hello'], [260, 'ready']]);
+    const lines = trace([
+      [10, 'kernel start'],
+      [20, 'hello'],
+      [260, 'ready'],
+    ]);
     expect(bootPhases(lines, null, lines[0]!.at, lines[2]!.at, null)).toEqual([{ name: 'start → ready', ms: 250 }]);
     expect(bootPhases(lines, null, null, null, null)).toEqual([]);
   });

@@ -35,7 +35,11 @@ describe('runProcess: one process group per build', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-runner-'));
     const pidFile = path.join(dir, 'pids');
     const controller = new AbortController();
-    const running = runProcess({ file: 'sh', args: treeCommand(pidFile, "sh -c 'sleep 300; true'"), signal: controller.signal });
+    const running = runProcess({
+      file: 'sh',
+      args: treeCommand(pidFile, "sh -c 'sleep 300; true'"),
+      signal: controller.signal,
+    });
     const pids = await pidsIn(pidFile, 2);
     const sent = Date.now();
     controller.abort();
@@ -49,7 +53,10 @@ describe('runProcess: one process group per build', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'bootgate-runner-'));
     const pidFile = path.join(dir, 'pids');
     const result = await runProcess({
-      file: 'sh', args: ['-c', `trap '' TERM; sleep 300 & echo $! >> ${pidFile}; while :; do sleep 1; done`], timeoutMs: 500, graceMs: 500,
+      file: 'sh',
+      args: ['-c', `trap '' TERM; sleep 300 & echo $! >> ${pidFile}; while :; do sleep 1; done`],
+      timeoutMs: 500,
+      graceMs: 500,
     });
     expect(result.end).toBe('timed-out');
     expect(result.how).toBe('did not finish within 0.5 s and was stopped');
@@ -68,7 +75,11 @@ describe('runProcess: one process group per build', () => {
   });
 
   it('reports failures without throwing, with a bounded tail of capped lines', async () => {
-    const failed = await runProcess({ file: 'sh', args: ['-c', 'for i in $(seq 1 100); do echo line $i; done; exit 3'], tailLines: 5 });
+    const failed = await runProcess({
+      file: 'sh',
+      args: ['-c', 'for i in $(seq 1 100); do echo line $i; done; exit 3'],
+      tailLines: 5,
+    });
     expect(failed).toMatchObject({ end: 'failed', exitCode: 3, how: 'exited with code 3', lines: 100 });
     expect(failed.tail).toEqual(['line 96', 'line 97', 'line 98', 'line 99', 'line 100']);
     const killed = await runProcess({ file: 'sh', args: ['-c', 'kill -9 $$'] });
@@ -76,16 +87,28 @@ describe('runProcess: one process group per build', () => {
     const missing = await runProcess({ file: 'no-such-command-bootgate', args: [] });
     expect(missing).toMatchObject({ end: 'not-found', ok: false });
     expect(missing.how).toContain('no-such-command-bootgate not found');
-    const long = await runProcess({ file: 'sh', args: ['-c', `head -c ${MAX_LINE_CHARS * 2 + 5} /dev/zero | tr '\\0' x`] });
+    const long = await runProcess({
+      file: 'sh',
+      args: ['-c', `head -c ${MAX_LINE_CHARS * 2 + 5} /dev/zero | tr '\\0' x`],
+    });
     expect(long.tail.map((l) => l.length)).toEqual([MAX_LINE_CHARS, MAX_LINE_CHARS, 5]);
   });
 
   it('writes every byte of output to the log and passes the environment', async () => {
     const chunks: Buffer[] = [];
-    const output = new (await import('node:stream')).Writable({ write: (chunk: Buffer, _e, done) => { chunks.push(chunk); done(); } });
+    const output = new (await import('node:stream')).Writable({
+      write: (chunk: Buffer, _e, done) => {
+        chunks.push(chunk);
+        done();
+      },
+    });
     const lines: string[] = [];
     const result = await runProcess({
-      file: 'sh', args: ['-c', 'echo "$GREETING"; echo err >&2; echo tail'], env: { GREETING: 'hello' }, output, onLine: (l) => lines.push(l),
+      file: 'sh',
+      args: ['-c', 'echo "$GREETING"; echo err >&2; echo tail'],
+      env: { GREETING: 'hello' },
+      output,
+      onLine: (l) => lines.push(l),
     });
     expect(result.ok).toBe(true);
     expect(lines.sort()).toEqual(['err', 'hello', 'tail']);

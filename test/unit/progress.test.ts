@@ -10,8 +10,22 @@ function stream(isTTY: boolean) {
 }
 
 const boot = (index: number, of: number, ok = true, variant: 'base' | 'head' | null = null): BootProgress => ({
-  subject: 'fixture', variant, warmup: false, index, of,
-  record: { index, sequence: index, ok, bootMs: ok ? 250 : null, httpMs: null, instructions: null, modules: [], error: ok ? null : 'timed out\nserial tail', log: null },
+  subject: 'fixture',
+  variant,
+  warmup: false,
+  index,
+  of,
+  record: {
+    index,
+    sequence: index,
+    ok,
+    bootMs: ok ? 250 : null,
+    httpMs: null,
+    instructions: null,
+    modules: [],
+    error: ok ? null : 'timed out\nserial tail',
+    log: null,
+  },
 });
 
 describe('progress', () => {
@@ -22,7 +36,9 @@ describe('progress', () => {
     r.onBoot(boot(0, 2));
     r.onBoot(boot(1, 2, false));
     r.done();
-    expect(out.chunks.join('')).toBe('building fixture: make\nfixture boot 1/2: boot 250.0 ms\nfixture boot 2/2: FAILED — timed out\n');
+    expect(out.chunks.join('')).toBe(
+      'building fixture: make\nfixture boot 1/2: boot 250.0 ms\nfixture boot 2/2: FAILED — timed out\n',
+    );
   });
 
   it('quiet, not a terminal: only failures', () => {
@@ -48,7 +64,9 @@ describe('progress', () => {
     now += 2000;
     r.onBoot(boot(1, 4, true, 'base'));
     // 8 boots planned (4 base + 4 head), 3 done, 2 s per boot → 10 s left
-    expect(out.chunks.at(-1)).toMatch(/^\r\u001b\[2Kboots \[#{8}\.{12}\] 3\/8 ETA 10s fixture \[base\] boot 2\/4: boot 250\.0 ms$/);
+    expect(out.chunks.at(-1)).toMatch(
+      /^\r\u001b\[2Kboots \[#{8}\.{12}\] 3\/8 ETA 10s fixture \[base\] boot 2\/4: boot 250\.0 ms$/,
+    );
     r.done();
     expect(out.chunks.at(-1)).toBe('\r\u001b[2K');
     expect(out.chunks.join('')).not.toMatch(/\u001b\[3\dm/); // NO_COLOR

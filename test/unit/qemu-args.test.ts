@@ -5,7 +5,14 @@ const spec: GuestSpec = {
   qemu: 'qemu-system-i386',
   memoryMb: 256,
   kernel: '/img/embox',
-  network: { nic: 'virtio-net-pci', mac: 'AA:BB:CC:DD:EE:02', net: '10.0.2.0/24', gateway: '10.0.2.10', guestIp: '10.0.2.16', guestPort: 80 },
+  network: {
+    nic: 'virtio-net-pci',
+    mac: 'AA:BB:CC:DD:EE:02',
+    net: '10.0.2.0/24',
+    gateway: '10.0.2.10',
+    guestIp: '10.0.2.16',
+    guestPort: 80,
+  },
   httpPath: '/',
   extraArgs: ['-smp', '1'],
   startMarker: 'Embox kernel start',
@@ -20,7 +27,9 @@ describe('buildQemuArgs', () => {
     expect(args.slice(0, 2)).toEqual(['-accel', 'tcg']);
     expect(args).toContain('-no-reboot');
     expect(args[args.indexOf('-serial') + 1]).toBe('stdio');
-    expect(args[args.indexOf('-netdev') + 1]).toBe('user,id=n0,net=10.0.2.0/24,host=10.0.2.10,hostfwd=tcp:127.0.0.1:40123-10.0.2.16:80');
+    expect(args[args.indexOf('-netdev') + 1]).toBe(
+      'user,id=n0,net=10.0.2.0/24,host=10.0.2.10,hostfwd=tcp:127.0.0.1:40123-10.0.2.16:80',
+    );
     expect(args[args.indexOf('-device') + 1]).toBe('virtio-net-pci,netdev=n0,mac=AA:BB:CC:DD:EE:02');
     expect(args.slice(-2)).toEqual(['-smp', '1']);
     expect(args).not.toContain('-enable-kvm');
@@ -49,7 +58,10 @@ describe('buildQemuArgs', () => {
   });
 
   it('pins through taskset when asked', () => {
-    expect(qemuCommand({ ...spec, pinCpu: 1 }, ['-x'])).toEqual({ file: 'taskset', args: ['-c', '1', 'qemu-system-i386', '-x'] });
+    expect(qemuCommand({ ...spec, pinCpu: 1 }, ['-x'])).toEqual({
+      file: 'taskset',
+      args: ['-c', '1', 'qemu-system-i386', '-x'],
+    });
     expect(qemuCommand(spec, ['-x'])).toEqual({ file: 'qemu-system-i386', args: ['-x'] });
   });
 });

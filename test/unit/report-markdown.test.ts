@@ -69,12 +69,17 @@ function subject(spec: SubjectSpec): SubjectResult {
     bootMs: t,
     httpMs: t === null || spec.httpOffsetMs === null ? null : t + (spec.httpOffsetMs ?? 30),
     instructions: t === null ? null : (spec.instructions ?? null),
-    modules: t === null
-      ? []
-      : spec.moduleInstructions
-        ? Object.entries(spec.moduleInstructions).map(([name, instructions]) => ({ name, ms: null, instructions }))
-        : Object.entries(spec.modules ?? {}).map(([name, ms]) => ({ name, ms })),
-    error: t === null ? (spec.error ?? 'timed out after 30 s before the ready marker /httpd/ appeared\nserial tail:\n  | (unit) initializing embox.driver.net') : null,
+    modules:
+      t === null
+        ? []
+        : spec.moduleInstructions
+          ? Object.entries(spec.moduleInstructions).map(([name, instructions]) => ({ name, ms: null, instructions }))
+          : Object.entries(spec.modules ?? {}).map(([name, ms]) => ({ name, ms })),
+    error:
+      t === null
+        ? (spec.error ??
+          'timed out after 30 s before the ready marker /httpd/ appeared\nserial tail:\n  | (unit) initializing embox.driver.net')
+        : null,
     log: null,
   }));
   return {
@@ -83,10 +88,26 @@ function subject(spec: SubjectSpec): SubjectResult {
     variant: spec.variant ?? null,
     ref: spec.ref ?? null,
     commit: spec.commit ?? null,
-    image: spec.sizes === null ? null : { path: '/work/embox/build/base/bin/embox', sizes: spec.sizes ?? { text: 1_000_000, data: 20_000, bss: 300_000 } },
+    image:
+      spec.sizes === null
+        ? null
+        : {
+            path: '/work/embox/build/base/bin/embox',
+            sizes: spec.sizes ?? { text: 1_000_000, data: 20_000, bss: 300_000 },
+          },
     build: null,
     guest,
-    qemuCommand: ['qemu-system-i386', '-accel', 'tcg', '-m', '256', '-kernel', guest.kernel, '-netdev', 'user,id=n0,hostfwd=tcp:127.0.0.1:0-10.0.2.16:80'],
+    qemuCommand: [
+      'qemu-system-i386',
+      '-accel',
+      'tcg',
+      '-m',
+      '256',
+      '-kernel',
+      guest.kernel,
+      '-netdev',
+      'user,id=n0,hostfwd=tcp:127.0.0.1:0-10.0.2.16:80',
+    ],
     deterministic: spec.deterministic ?? false,
     warmup: [],
     boots,
@@ -105,13 +126,25 @@ function doc(subjects: SubjectResult[], partial = false): ResultsDocument {
     schema: RESULTS_SCHEMA,
     tool: { name: 'bootgate', version: '0.1.0' },
     createdAt: '2026-11-26T06:00:00.000Z',
-    host: { cpu: 'Intel Xeon (test)', cores: 2, os: 'Debian GNU/Linux 12 (bookworm)', kernel: '6.1.0', qemu: 'QEMU emulator version 7.2.0', node: 'v20.19.0', compiler: 'gcc 12.2.0' },
+    host: {
+      cpu: 'Intel Xeon (test)',
+      cores: 2,
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      kernel: '6.1.0',
+      qemu: 'QEMU emulator version 7.2.0',
+      node: 'v20.19.0',
+      compiler: 'gcc 12.2.0',
+    },
     partial,
     subjects,
   };
 }
 
-function gate(base: SubjectResult[], head: SubjectResult[], extra: { configName?: string; runUrl?: string; skipped?: { name: string; reason: string }[] } = {}) {
+function gate(
+  base: SubjectResult[],
+  head: SubjectResult[],
+  extra: { configName?: string; runUrl?: string; skipped?: { name: string; reason: string }[] } = {},
+) {
   const comparison = compareResults(base, head);
   const text = renderGateReport(comparison, { base: doc(base), head: doc(head), ...extra });
   return { comparison, text, lines: text.split('\n') };
@@ -130,52 +163,79 @@ const rowOf = (text: string, name: string): string[] =>
 
 describe('verdict line', () => {
   it('says Regression with the change, its CI and p', () => {
-    const { text, comparison } = gate([subject({ times: times(10, 1000, 10, 1) })], [subject({ times: times(10, 1061, 10, 2) })]);
+    const { text, comparison } = gate(
+      [subject({ times: times(10, 1000, 10, 1) })],
+      [subject({ times: times(10, 1061, 10, 2) })],
+    );
     expect(comparison.state).toBe('regression');
     const line = verdictOf(text);
-    expect(line).toMatch(/^\*\*Regression\*\* — embox-x86-qemu: \+6\.\d % \(95 % CI \+\d\.\d … \+\d\.\d %, p (=|<) [\d.]+\)$/);
+    expect(line).toMatch(
+      /^\*\*Regression\*\* — embox-x86-qemu: \+6\.\d % \(95 % CI \+\d\.\d … \+\d\.\d %, p (=|<) [\d.]+\)$/,
+    );
     // the verdict line is the first line after the title
     expect(text.split('\n').slice(0, 4)).toEqual([REPORT_MARKER, '### bootgate: boot time', '', line]);
   });
 
   it('says No change within the threshold', () => {
     const { text } = gate([subject({ times: times(10, 1000, 5, 3) })], [subject({ times: times(10, 1001, 5, 4) })]);
-    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±3 %$/);
+    expect(verdictOf(text)).toMatch(
+      /^\*\*No change\*\* — embox-x86-qemu: [+-]\d\.\d % \(95 % CI .* %, p = [\d.]+\); within ±3 %$/,
+    );
   });
 
   it('says Improvement', () => {
     const { text } = gate([subject({ times: times(10, 1000, 10, 5) })], [subject({ times: times(10, 880, 10, 6) })]);
-    expect(verdictOf(text)).toMatch(/^\*\*Improvement\*\* — embox-x86-qemu: -1[12]\.\d % \(95 % CI -\d+\.\d … -\d+\.\d %, p (=|<) [\d.]+\)$/);
+    expect(verdictOf(text)).toMatch(
+      /^\*\*Improvement\*\* — embox-x86-qemu: -1[12]\.\d % \(95 % CI -\d+\.\d … -\d+\.\d %, p (=|<) [\d.]+\)$/,
+    );
   });
 
   it('says Inconclusive with the boots that would decide', () => {
     const { text, comparison } = gate([subject({ times: [1000, 1010] })], [subject({ times: [1040, 1050] })]);
     expect(comparison.subjects[0]!.boot!.moreBoots).toBe(3);
-    expect(verdictOf(text)).toMatch(/^\*\*Inconclusive\*\* — embox-x86-qemu: \+\d\.\d % \(95 % CI .*, p = [\d.]+\); ~3 more boots per side would decide$/);
+    expect(verdictOf(text)).toMatch(
+      /^\*\*Inconclusive\*\* — embox-x86-qemu: \+\d\.\d % \(95 % CI .*, p = [\d.]+\); ~3 more boots per side would decide$/,
+    );
   });
 
   it('says so when head boots fail while every base boot succeeded', () => {
     const head = [...times(8, 1000, 5, 8), null, null];
     const { text } = gate([subject({ times: times(10, 1000, 5, 7) })], [subject({ times: head })]);
-    expect(verdictOf(text)).toMatch(/^\*\*Regression\*\* — embox-x86-qemu: 2 of 10 head boots failed while every base boot succeeded; successful boots [+-]\d\.\d %$/);
+    expect(verdictOf(text)).toMatch(
+      /^\*\*Regression\*\* — embox-x86-qemu: 2 of 10 head boots failed while every base boot succeeded; successful boots [+-]\d\.\d %$/,
+    );
     expect(rowOf(text, 'embox-x86-qemu').at(-1)).toBe('Regression (boot failures)');
   });
 
   it('mentions head failures when the base failed too', () => {
-    const { text } = gate([subject({ times: [...times(9, 1000, 5, 9), null] })], [subject({ times: [...times(9, 1000, 5, 10), null] })]);
-    expect(verdictOf(text)).toMatch(/^\*\*No change\*\* .*; also embox-x86-qemu: 1 of 10 head boots failed \(base: 1 of 10\)$/);
+    const { text } = gate(
+      [subject({ times: [...times(9, 1000, 5, 9), null] })],
+      [subject({ times: [...times(9, 1000, 5, 10), null] })],
+    );
+    expect(verdictOf(text)).toMatch(
+      /^\*\*No change\*\* .*; also embox-x86-qemu: 1 of 10 head boots failed \(base: 1 of 10\)$/,
+    );
   });
 
   it('says Inconclusive when nothing was measured on both sides', () => {
     const { text } = gate([subject({ name: 'a', times: [1, 2, 3] })], [subject({ name: 'b', times: [1, 2, 3] })]);
-    expect(verdictOf(text)).toBe('**Inconclusive** — no subject was measured on both base and head (measured on one side only: b, a)');
+    expect(verdictOf(text)).toBe(
+      '**Inconclusive** — no subject was measured on both base and head (measured on one side only: b, a)',
+    );
   });
 });
 
 describe('main table', () => {
   it('has one row per subject with medians, Δ and CI, p, boots, HTTP 200 and image size', () => {
-    const base = subject({ times: [1000, 1002, 1004, 1006, 1008, 1010, 1012, 1014, 1016, 1018], sizes: { text: 1000, data: 100, bss: 10 } });
-    const head = subject({ times: [1100, 1102, 1104, 1106, 1108, 1110, 1112, 1114, 1116, 1118], sizes: { text: 2234, data: 100, bss: 10 }, httpOffsetMs: 40 });
+    const base = subject({
+      times: [1000, 1002, 1004, 1006, 1008, 1010, 1012, 1014, 1016, 1018],
+      sizes: { text: 1000, data: 100, bss: 10 },
+    });
+    const head = subject({
+      times: [1100, 1102, 1104, 1106, 1108, 1110, 1112, 1114, 1116, 1118],
+      sizes: { text: 2234, data: 100, bss: 10 },
+      httpOffsetMs: 40,
+    });
     const { text, comparison } = gate([base], [head]);
     const v = comparison.subjects[0]!.boot!;
     const row = rowOf(text, 'embox-x86-qemu');
@@ -189,20 +249,29 @@ describe('main table', () => {
       '+1,234 B',
       'Regression',
     ]);
-    expect(text).toContain('| subject | base median ms | head median ms | Δ % (95 % CI) | p | boots ok/total (base / head) | HTTP 200 median ms (base → head) | image size Δ | verdict |');
+    expect(text).toContain(
+      '| subject | base median ms | head median ms | Δ % (95 % CI) | p | boots ok/total (base / head) | HTTP 200 median ms (base → head) | image size Δ | verdict |',
+    );
   });
 
   it('shows — for missing sizes and HTTP times', () => {
-    const { text } = gate([subject({ times: times(5, 1000, 5, 11), sizes: null, httpOffsetMs: null })], [subject({ times: times(5, 1000, 5, 12), sizes: null, httpOffsetMs: null })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 11), sizes: null, httpOffsetMs: null })],
+      [subject({ times: times(5, 1000, 5, 12), sizes: null, httpOffsetMs: null })],
+    );
     const row = rowOf(text, 'embox-x86-qemu');
     expect(row[5]).toBe('—');
     expect(row[6]).toBe('—');
   });
 
   it('lists unmatched and skipped subjects', () => {
-    const { text } = gate([subject({ times: [1, 2, 3] })], [subject({ times: [1, 2, 3] }), subject({ name: 'new_one', times: [1, 2, 3] })], {
-      skipped: [{ name: 'x86/test/fs', reason: 'needs <root>' }],
-    });
+    const { text } = gate(
+      [subject({ times: [1, 2, 3] })],
+      [subject({ times: [1, 2, 3] }), subject({ name: 'new_one', times: [1, 2, 3] })],
+      {
+        skipped: [{ name: 'x86/test/fs', reason: 'needs <root>' }],
+      },
+    );
     expect(text).toContain('Measured on one side only, not compared: new\\_one.');
     expect(text).toContain('- x86/test/fs: needs &lt;root&gt;');
   });
@@ -224,13 +293,25 @@ describe('modules', () => {
   it('shows the top 5 modules by |Δ ms|', () => {
     const baseModules = { m1: 10, m2: 10, m3: 10, m4: 10, m5: 10, m6: 10, m7: 10 };
     const headModules = { m1: 10.5, m2: 30, m3: 5, m4: 10.1, m5: 22, m6: 13, m7: 0.5 };
-    const { text } = gate([subject({ times: times(5, 1000, 5, 13), modules: baseModules })], [subject({ times: times(5, 1000, 5, 14), modules: headModules })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 13), modules: baseModules })],
+      [subject({ times: times(5, 1000, 5, 14), modules: headModules })],
+    );
     const rows = text.split('\n').filter((l) => /^\| m\d /.test(l));
-    expect(rows).toEqual(['| m2 | 10.00 | 30.00 | +20.00 |', '| m5 | 10.00 | 22.00 | +12.00 |', '| m7 | 10.00 | 0.50 | -9.50 |', '| m3 | 10.00 | 5.00 | -5.00 |', '| m6 | 10.00 | 13.00 | +3.00 |']);
+    expect(rows).toEqual([
+      '| m2 | 10.00 | 30.00 | +20.00 |',
+      '| m5 | 10.00 | 22.00 | +12.00 |',
+      '| m7 | 10.00 | 0.50 | -9.50 |',
+      '| m3 | 10.00 | 5.00 | -5.00 |',
+      '| m6 | 10.00 | 13.00 | +3.00 |',
+    ]);
   });
 
   it('shows a module that exists on one side only with —', () => {
-    const { text } = gate([subject({ times: times(5, 1000, 5, 15), modules: { old: 4 } })], [subject({ times: times(5, 1000, 5, 16), modules: { fresh: 3 } })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 15), modules: { old: 4 } })],
+      [subject({ times: times(5, 1000, 5, 16), modules: { fresh: 3 } })],
+    );
     expect(text).toContain('| old | 4.00 | — | -4.00 |');
     expect(text).toContain('| fresh | — | 3.00 | +3.00 |');
   });
@@ -239,7 +320,10 @@ describe('modules', () => {
 describe('escaping', () => {
   it('escapes a malicious module name outside code blocks', () => {
     const evil = 'a|b<script>alert(1)</script>';
-    const { text } = gate([subject({ times: times(5, 1000, 5, 17), modules: { [evil]: 1 } })], [subject({ times: times(5, 1000, 5, 18), modules: { [evil]: 2 } })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 17), modules: { [evil]: 1 } })],
+      [subject({ times: times(5, 1000, 5, 18), modules: { [evil]: 2 } })],
+    );
     expect(text).not.toContain('<script>');
     expect(text).toContain('| a\\|b&lt;script&gt;alert(1)&lt;/script&gt; | 1.00 | 2.00 | +1.00 |');
   });
@@ -252,7 +336,10 @@ describe('escaping', () => {
 
   it('keeps a serial tail with ``` inside its code block', () => {
     const tail = 'QEMU exited (code 1)\nserial tail:\n```\n# not a heading\n<details>\n`````';
-    const { text } = gate([subject({ times: times(5, 1000, 5, 19) })], [subject({ times: [...times(4, 1000, 5, 20), null], error: tail })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 19) })],
+      [subject({ times: [...times(4, 1000, 5, 20), null], error: tail })],
+    );
     const lines = text.split('\n');
     const open = lines.indexOf('``````text');
     expect(open).toBeGreaterThan(0);
@@ -273,11 +360,18 @@ describe('escaping', () => {
 });
 
 describe('Embox vs Rumprun line', () => {
-  const line = /^Embox vs Rumprun \(head\): \d+\.\d ms vs \d+\.\d ms to httpd ready \(the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner\)$/m;
+  const line =
+    /^Embox vs Rumprun \(head\): \d+\.\d ms vs \d+\.\d ms to httpd ready \(the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner\)$/m;
 
   it('appears when both an embox and a rumprun subject exist', () => {
-    const base = [subject({ times: times(5, 1160, 5, 21) }), subject({ name: 'rumprun-httpd', os: 'rumprun', times: times(5, 380, 5, 22) })];
-    const head = [subject({ times: times(5, 1160, 5, 23) }), subject({ name: 'rumprun-httpd', os: 'rumprun', times: times(5, 380, 5, 24) })];
+    const base = [
+      subject({ times: times(5, 1160, 5, 21) }),
+      subject({ name: 'rumprun-httpd', os: 'rumprun', times: times(5, 380, 5, 22) }),
+    ];
+    const head = [
+      subject({ times: times(5, 1160, 5, 23) }),
+      subject({ name: 'rumprun-httpd', os: 'rumprun', times: times(5, 380, 5, 24) }),
+    ];
     expect(gate(base, head).text).toMatch(line);
   });
 
@@ -289,7 +383,9 @@ describe('Embox vs Rumprun line', () => {
 
 describe('marker', () => {
   it('carries the config name, reduced so it cannot end the comment', () => {
-    const { lines } = gate([subject({ times: [1, 2, 3] })], [subject({ times: [1, 2, 3] })], { configName: 'x86-qemu' });
+    const { lines } = gate([subject({ times: [1, 2, 3] })], [subject({ times: [1, 2, 3] })], {
+      configName: 'x86-qemu',
+    });
     expect(lines[0]).toBe('<!-- bootgate-report:x86-qemu -->');
     expect(reportMarker('evil --> <b>')).toBe('<!-- bootgate-report:evil%20-%2D%3E%20%3Cb%3E -->');
     expect(reportMarker('a---b')).toBe('<!-- bootgate-report:a-%2D-b -->');
@@ -306,7 +402,9 @@ describe('deterministic mode', () => {
       [subject({ times: times(3, 1000, 5, 27), instructions: 176_031_822, deterministic: true })],
       [subject({ times: times(3, 1000, 5, 28), instructions: 179_552_458, deterministic: true })],
     );
-    expect(verdictOf(text)).toBe('**Regression** — embox-x86-qemu: +2.00 % instructions (176,031,822 → 179,552,458, +3,520,636)');
+    expect(verdictOf(text)).toBe(
+      '**Regression** — embox-x86-qemu: +2.00 % instructions (176,031,822 → 179,552,458, +3,520,636)',
+    );
     expect(text).toContain('| embox-x86-qemu | 176,031,822 | 179,552,458 | +3,520,636 | +2.00 % | Regression |');
     expect(text).toContain('Instructions count work, not waiting: a sleep adds almost nothing');
     expect(text).toContain('wall-clock time stays the primary gate');
@@ -314,9 +412,19 @@ describe('deterministic mode', () => {
 });
 
 describe('deterministic mode, per module and paired', () => {
-  const modulesBase = { 'embox.arch.x86.mmu': 32_472_211, 'embox.mem.phymem': 18_858_137, 'embox.driver.pci': 1_753_702 };
+  const modulesBase = {
+    'embox.arch.x86.mmu': 32_472_211,
+    'embox.mem.phymem': 18_858_137,
+    'embox.driver.pci': 1_753_702,
+  };
   const det = (instructions: number, moduleInstructions: Record<string, number>, seed: number): SubjectResult =>
-    subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true, moduleInstructions });
+    subject({
+      name: 'embox-det',
+      times: times(3, 1000, 5, seed),
+      instructions,
+      deterministic: true,
+      moduleInstructions,
+    });
 
   it('explains a change module by module, the rest outside any module last, next to the wall-clock subject of the same image', () => {
     const added = { ...modulesBase, 'embox.driver.virtual.urandom': 74_000 };
@@ -330,8 +438,12 @@ describe('deterministic mode, per module and paired', () => {
     const restBase = 167_346_388 - 32_472_211 - 18_858_137 - 1_753_702;
     const restHead = 167_420_000 - 32_472_211 - 18_858_137 - 1_753_702 - 74_000;
     const rest = (n: number): string => n.toLocaleString('en-US');
-    expect(text).toContain(`| (outside any module) | ${rest(restBase)} | ${rest(restHead)} | -${rest(restBase - restHead)} |`);
-    expect(text).toMatch(/\| embox-det \| 167,346,388 \| 167,420,000 \| \+73,612 \| \+0\.04 % \| No change \| embox-x86-qemu: No change \(/);
+    expect(text).toContain(
+      `| (outside any module) | ${rest(restBase)} | ${rest(restHead)} | -${rest(restBase - restHead)} |`,
+    );
+    expect(text).toMatch(
+      /\| embox-det \| 167,346,388 \| 167,420,000 \| \+73,612 \| \+0\.04 % \| No change \| embox-x86-qemu: No change \(/,
+    );
     expect(text).toContain('last column: the wall-clock subject that boots the same image');
   });
 
@@ -339,7 +451,9 @@ describe('deterministic mode, per module and paired', () => {
     const text = renderMeasureReport(doc([det(167_346_388, modulesBase, 65)]));
     expect(text).toContain('Modules of embox-det that took the most instructions (median over 3 boots):');
     expect(text).toContain('| embox.arch.x86.mmu | 32,472,211 |');
-    expect(text).toContain(`| (outside any module) | ${(167_346_388 - 32_472_211 - 18_858_137 - 1_753_702).toLocaleString('en-US')} |`);
+    expect(text).toContain(
+      `| (outside any module) | ${(167_346_388 - 32_472_211 - 18_858_137 - 1_753_702).toLocaleString('en-US')} |`,
+    );
   });
 });
 
@@ -352,7 +466,11 @@ describe('charts', () => {
     );
     const charts = text.split('```mermaid').slice(1);
     expect(charts).toHaveLength(3);
-    const first = charts[0]!.split('```')[0]!.trim().split('\n').map((l) => l.trim());
+    const first = charts[0]!
+      .split('```')[0]!
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
     expect(first[0]).toBe('xychart-beta');
     expect(first[1]).toBe('title "s1: sorted boot times"');
     expect(first[2]).toMatch(/^x-axis \["p0", "p9", .*"p100"\]$/);
@@ -363,10 +481,27 @@ describe('charts', () => {
   });
 
   it('uses ranks for equal small samples and quantiles otherwise', () => {
-    expect(sortedSeries([[3, 1, 2], [5, 4, 6]])).toEqual({ labels: ['1', '2', '3'], series: [[1, 2, 3], [4, 5, 6]] });
-    const q = sortedSeries([[0, 10], [0, 5, 10]]);
+    expect(
+      sortedSeries([
+        [3, 1, 2],
+        [5, 4, 6],
+      ]),
+    ).toEqual({
+      labels: ['1', '2', '3'],
+      series: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    });
+    const q = sortedSeries([
+      [0, 10],
+      [0, 5, 10],
+    ]);
     expect(q.labels).toEqual(['p0', 'p50', 'p100']);
-    expect(q.series).toEqual([[0, 5, 10], [0, 5, 10]]);
+    expect(q.series).toEqual([
+      [0, 5, 10],
+      [0, 5, 10],
+    ]);
     expect(bootTimesChart('x', [], [1])).toBeNull();
   });
 
@@ -389,13 +524,21 @@ describe('size limit', () => {
       head.push(subject({ name, times: headTimes, modules, error: longError }));
     }
     const comparison = compareResults(base, head);
-    const text = renderGateReport(comparison, { base: doc(base), head: doc(head), runUrl: 'https://github.com/o/r/actions/runs/1' });
+    const text = renderGateReport(comparison, {
+      base: doc(base),
+      head: doc(head),
+      runUrl: 'https://github.com/o/r/actions/runs/1',
+    });
     expect(text.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
-    expect(verdictOf(text)).toMatch(/^\*\*Regression\*\* — subject-0-x+: 167 of 500 head boots failed while every base boot succeeded/);
+    expect(verdictOf(text)).toMatch(
+      /^\*\*Regression\*\* — subject-0-x+: 167 of 500 head boots failed while every base boot succeeded/,
+    );
     for (const s of head) expect(text).toContain(`| ${escapeMarkdown(s.name)} |`);
     expect(text).toContain(TRUNCATED_NOTE);
     expect(text).toContain('<details><summary>Raw numbers, QEMU command, host</summary>');
-    expect(text.trimEnd().endsWith('<sub>bootgate · [workflow run](https://github.com/o/r/actions/runs/1)</sub>')).toBe(true);
+    expect(text.trimEnd().endsWith('<sub>bootgate · [workflow run](https://github.com/o/r/actions/runs/1)</sub>')).toBe(
+      true,
+    );
   });
 
   it('keeps a small report complete, without the truncation note', () => {
@@ -419,7 +562,11 @@ describe('footer and context', () => {
   it('links the run and notes an interrupted run', () => {
     const base = [subject({ times: [1, 2, 3], ref: 'main', commit: 'a'.repeat(40) })];
     const head = [subject({ times: [1, 2, 3], ref: 'feature/x', commit: 'b'.repeat(40) })];
-    const text = renderGateReport(compareResults(base, head), { base: doc(base), head: doc(head, true), runUrl: 'https://example.test/run(1)' });
+    const text = renderGateReport(compareResults(base, head), {
+      base: doc(base),
+      head: doc(head, true),
+      runUrl: 'https://example.test/run(1)',
+    });
     expect(text).toContain('base `main` @ `aaaaaaaaaaaa` → head `feature/x` @ `bbbbbbbbbbbb`');
     expect(text).toContain('Note: the head run was interrupted');
     expect(text).toContain('[workflow run](https://example.test/run%281%29)');
@@ -430,12 +577,18 @@ describe('footer and context', () => {
 describe('measure report', () => {
   it('renders the table without deltas, modules, a chart and the study line', () => {
     const d = doc([
-      subject({ times: times(10, 1160, 10, 60), modules: { 'embox.driver.clock.tsc': 1000, rootfs: 40 }, instructions: null }),
+      subject({
+        times: times(10, 1160, 10, 60),
+        modules: { 'embox.driver.clock.tsc': 1000, rootfs: 40 },
+        instructions: null,
+      }),
       subject({ name: 'rumprun-httpd', os: 'rumprun', times: [...times(9, 380, 5, 61), null] }),
     ]);
     const text = renderMeasureReport(d, { title: 'nightly <main>' });
     expect(text.startsWith('### nightly &lt;main&gt;\n')).toBe(true);
-    expect(text).toContain('| subject | boots ok/total | median ms | 95 % CI ms | CV % | HTTP 200 median ms | instructions (median) | image size (text+data+bss) |');
+    expect(text).toContain(
+      '| subject | boots ok/total | median ms | 95 % CI ms | CV % | HTTP 200 median ms | instructions (median) | image size (text+data+bss) |',
+    );
     expect(text).toMatch(/^\| rumprun-httpd \| 9\/10 \| \d+\.\d \|/m);
     expect(text).toContain('| embox.driver.clock.tsc | 1000.00 |');
     expect(text.split('```mermaid')).toHaveLength(3);
@@ -449,24 +602,43 @@ describe('measure report', () => {
 describe('serial tails', () => {
   it('keeps the first line and the end of a long error', () => {
     const error = `timed out after 30 s before the ready marker\nserial tail:\n${'x'.repeat(5000)}\nlast line`;
-    const { text } = gate([subject({ times: times(5, 1000, 5, 70) })], [subject({ times: [...times(4, 1000, 5, 71), null], error })]);
+    const { text } = gate(
+      [subject({ times: times(5, 1000, 5, 70) })],
+      [subject({ times: [...times(4, 1000, 5, 71), null], error })],
+    );
     const block = text.slice(text.indexOf('```text\ntimed out'));
-    expect(block).toMatch(/^```text\ntimed out after 30 s before the ready marker\n\[… [\d,]+ characters cut …\]\nx+\nlast line\n```/);
+    expect(block).toMatch(
+      /^```text\ntimed out after 30 s before the ready marker\n\[… [\d,]+ characters cut …\]\nx+\nlast line\n```/,
+    );
   });
 });
 
 describe('thresholds per subject', () => {
   it("prints each subject's own threshold, not the global one (verdict line, decision lines, reasons)", () => {
-    const base = [subject({ name: 'a', times: times(10, 1000, 5, 41) }), subject({ name: 'b', times: times(10, 1000, 5, 42) })];
-    const head = [subject({ name: 'a', times: times(10, 1001, 5, 43) }), subject({ name: 'b', times: times(10, 1001, 5, 44) })];
-    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 5, perSubject: { a: { thresholdMs: 20 }, b: { thresholdPct: 2 } } });
+    const base = [
+      subject({ name: 'a', times: times(10, 1000, 5, 41) }),
+      subject({ name: 'b', times: times(10, 1000, 5, 42) }),
+    ];
+    const head = [
+      subject({ name: 'a', times: times(10, 1001, 5, 43) }),
+      subject({ name: 'b', times: times(10, 1001, 5, 44) }),
+    ];
+    const comparison = compareResults(base, head, {
+      ...DEFAULT_GATE_OPTIONS,
+      thresholdPct: 5,
+      perSubject: { a: { thresholdMs: 20 }, b: { thresholdPct: 2 } },
+    });
     const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
     expect(comparison.state).toBe('no change');
     expect(comparison.subjects.map((s) => s.threshold)).toEqual(['20 ms', '2 %']);
     expect(verdictOf(text)).toMatch(/; within ±20 ms \/ ±2 %$/);
     expect(verdictOf(text)).not.toContain('±5 %');
-    expect(text).toMatch(/^- a: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots, fixed count · /m);
-    expect(text).toMatch(/^- b: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 2 % · 10 \+ 10 boots, fixed count · /m);
+    expect(text).toMatch(
+      /^- a: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 20 ms \(2\.0 % of the base median\) · 10 \+ 10 boots, fixed count · /m,
+    );
+    expect(text).toMatch(
+      /^- b: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 2 % · 10 \+ 10 boots, fixed count · /m,
+    );
     expect(comparison.subjects[0]!.reason).toContain('±20 ms (2.0 %)');
     // the terminal summary too
     const terminal = comparisonSummary(comparison);
@@ -476,33 +648,68 @@ describe('thresholds per subject', () => {
   });
 
   it("prints a deterministic subject's own instruction threshold, not the global one", () => {
-    const det = (instructions: number, seed: number): SubjectResult => subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true });
+    const det = (instructions: number, seed: number): SubjectResult =>
+      subject({ name: 'embox-det', times: times(3, 1000, 5, seed), instructions, deterministic: true });
     const base = [det(100_000_000, 71)];
     const head = [det(103_000_000, 72)];
-    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { 'embox-det': { instructionsThresholdPct: 5 } } });
+    const comparison = compareResults(base, head, {
+      ...DEFAULT_GATE_OPTIONS,
+      perSubject: { 'embox-det': { instructionsThresholdPct: 5 } },
+    });
     const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
     expect(comparison.state).toBe('no change');
-    expect(comparison.subjects[0]!.decision).toMatchObject({ by: 'instructions', test: 'exact instruction counts', instructionsThresholdPct: 5 });
+    expect(comparison.subjects[0]!.decision).toMatchObject({
+      by: 'instructions',
+      test: 'exact instruction counts',
+      instructionsThresholdPct: 5,
+    });
     expect(verdictOf(text)).toMatch(/; within ±5 % instructions$/);
     const section = text.slice(text.indexOf('#### Instructions to ready'), text.indexOf('<details>'));
     expect(section).toContain('judged on them (threshold ±5 %)');
     expect(section).not.toContain('±1 %');
-    expect(text).toMatch(/^- embox-det: decided by instruction counts \(exact instruction counts\) · instruction threshold ±5 % · 3 \+ 3 boots, fixed count/m);
+    expect(text).toMatch(
+      /^- embox-det: decided by instruction counts \(exact instruction counts\) · instruction threshold ±5 % · 3 \+ 3 boots, fixed count/m,
+    );
   });
 
   it('records what decided each subject, and the report prints that decision', () => {
-    const base = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: times(5, 1000, 5, 73) }), subject({ name: 'timed', times: times(10, 1000, 5, 74) })];
-    const head = [subject({ name: 'same', times: [] }), subject({ name: 'failing', times: [...times(4, 1000, 5, 75), null] }), subject({ name: 'timed', times: times(10, 1300, 5, 76) })];
+    const base = [
+      subject({ name: 'same', times: [] }),
+      subject({ name: 'failing', times: times(5, 1000, 5, 73) }),
+      subject({ name: 'timed', times: times(10, 1000, 5, 74) }),
+    ];
+    const head = [
+      subject({ name: 'same', times: [] }),
+      subject({ name: 'failing', times: [...times(4, 1000, 5, 75), null] }),
+      subject({ name: 'timed', times: times(10, 1300, 5, 76) }),
+    ];
     base[0]!.identicalImage = 'same bytes';
     head[0]!.identicalImage = 'same bytes';
-    const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, perSubject: { timed: { thresholdPct: 10 } } });
-    expect(comparison.subjects.map((s) => s.decision.by)).toEqual(['identical image', 'head boot failures', 'boot time']);
+    const comparison = compareResults(base, head, {
+      ...DEFAULT_GATE_OPTIONS,
+      perSubject: { timed: { thresholdPct: 10 } },
+    });
+    expect(comparison.subjects.map((s) => s.decision.by)).toEqual([
+      'identical image',
+      'head boot failures',
+      'boot time',
+    ]);
     expect(comparison.subjects[2]!.decision.threshold).toEqual({ text: '10 %', ms: null, pctOfBase: 10 });
-    expect(comparison.subjects[1]!.decision.boots).toEqual({ base: 5, head: 5, warmup: 0, baseFailed: 0, headFailed: 1 });
+    expect(comparison.subjects[1]!.decision.boots).toEqual({
+      base: 5,
+      head: 5,
+      warmup: 0,
+      baseFailed: 0,
+      headFailed: 1,
+    });
     const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
-    expect(text).toMatch(/^- same: decided by identical images · threshold 3 % · identical image \(same bytes\): no boots$/m);
+    expect(text).toMatch(
+      /^- same: decided by identical images · threshold 3 % · identical image \(same bytes\): no boots$/m,
+    );
     expect(text).toMatch(/^- failing: decided by head boot failures · threshold 3 % · 5 \+ 5 boots, fixed count/m);
-    expect(text).toMatch(/^- timed: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 10 % · 10 \+ 10 boots, fixed count/m);
+    expect(text).toMatch(
+      /^- timed: decided by boot time \(two-sided Mann–Whitney, Hodges–Lehmann CI\) · threshold 10 % · 10 \+ 10 boots, fixed count/m,
+    );
     expect(text).toMatch(/\| failing \|.*\| Regression \(boot failures\) \|$/m);
   });
 
@@ -512,7 +719,9 @@ describe('thresholds per subject', () => {
     expect(compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdPct: 10 }).state).not.toBe('regression');
     const ms = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, thresholdMs: 40 });
     expect(ms.state).toBe('regression');
-    expect(ms.subjects[0]!.reason).toMatch(/slower, possibly by 40 ms \(3\.3 %\) or more|at least 40 ms \(3\.3 %\) slower/);
+    expect(ms.subjects[0]!.reason).toMatch(
+      /slower, possibly by 40 ms \(3\.3 %\) or more|at least 40 ms \(3\.3 %\) slower/,
+    );
   });
 });
 
@@ -523,8 +732,12 @@ describe('per-module threshold line', () => {
     const comparison = compareResults(base, head, { ...DEFAULT_GATE_OPTIONS, moduleThresholdMs: 10 });
     const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
     expect(comparison.state).toBe('regression');
-    expect(comparison.subjects[0]!.reason).toMatch(/1 module\(s\) slower by 10 ms or more: embox\.mem\.heap \+12\.0 ms \(start → ready: no change\)/);
-    expect(text).toMatch(/^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m);
+    expect(comparison.subjects[0]!.reason).toMatch(
+      /1 module\(s\) slower by 10 ms or more: embox\.mem\.heap \+12\.0 ms \(start → ready: no change\)/,
+    );
+    expect(text).toMatch(
+      /^\*\*Module regression\*\* — embox-x86-qemu: embox\.mem\.heap \+12\.0 ms .*threshold 10 ms per module$/m,
+    );
     const without = compareResults(base, head, DEFAULT_GATE_OPTIONS);
     expect(without.state).toBe('no change');
   });
@@ -539,7 +752,8 @@ describe('outliers and small samples', () => {
     const head = [subject({ times: busy })];
     const comparison = compareResults(base, head, DEFAULT_GATE_OPTIONS);
     const text = renderGateReport(comparison, { base: doc(base), head: doc(head) });
-    const warning = /^- embox-x86-qemu, head: 1 of 12 boots were outliers \(#7 1400\.0 ms; more than 3\.5 robust standard deviations from the median\): the host may have been busy\./m;
+    const warning =
+      /^- embox-x86-qemu, head: 1 of 12 boots were outliers \(#7 1400\.0 ms; more than 3\.5 robust standard deviations from the median\): the host may have been busy\./m;
     expect(text).toMatch(warning);
     expect(text).not.toContain('embox-x86-qemu, base: ');
     expect(comparisonSummary(comparison)).toContain('embox-x86-qemu, head: 1 of 12 boots were outliers (#7 1400.0 ms;');

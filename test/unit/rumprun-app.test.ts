@@ -18,8 +18,11 @@ beforeEach(async () => {
   const binDir = path.join(dir, 'bin');
   toolchain = { binDir, gcc: path.join(binDir, 'x86_64-rumprun-netbsd-gcc'), bake: path.join(binDir, 'rumprun-bake') };
   // Fake compiler: records its arguments and writes the file named after -o.
-  await script(toolchain.gcc, `printf '%s\\n' "$@" > "${dir}/gcc-args.txt"
-while [ $# -gt 0 ]; do [ "$1" = -o ] && echo program > "$2"; shift; done`);
+  await script(
+    toolchain.gcc,
+    `printf '%s\\n' "$@" > "${dir}/gcc-args.txt"
+while [ $# -gt 0 ]; do [ "$1" = -o ] && echo program > "$2"; shift; done`,
+  );
   await mkdir(path.join(dir, 'app', 'httpd'), { recursive: true });
   await writeFile(path.join(dir, 'app', 'httpd', 'httpd.c'), 'int main(void) { return 0; }\n');
 });
@@ -44,34 +47,74 @@ describe('buildRumprunApp', () => {
   it('compiles with the cross compiler, then runs rumprun-bake <target> <image> <program>', async () => {
     await script(toolchain.bake, `printf '%s\\n' "$@" > "${dir}/bake-args.txt"; echo image > "$2"`);
     const outDir = path.join(dir, 'out');
-    const app = await buildRumprunApp({ toolchain, appDir: path.join(dir, 'app', 'httpd'), bakeTarget: 'hw_virtio', outDir });
+    const app = await buildRumprunApp({
+      toolchain,
+      appDir: path.join(dir, 'app', 'httpd'),
+      bakeTarget: 'hw_virtio',
+      outDir,
+    });
     expect(app).toEqual({ program: path.join(outDir, 'httpd'), image: path.join(outDir, 'httpd-hw_virtio.bin') });
-    expect((await readFile(path.join(dir, 'gcc-args.txt'), 'utf8')).trim().split('\n')).toEqual(['-O2', '-Wall', '-o', app.program, 'httpd.c']);
-    expect((await readFile(path.join(dir, 'bake-args.txt'), 'utf8')).trim().split('\n')).toEqual(['hw_virtio', app.image, app.program]);
+    expect((await readFile(path.join(dir, 'gcc-args.txt'), 'utf8')).trim().split('\n')).toEqual([
+      '-O2',
+      '-Wall',
+      '-o',
+      app.program,
+      'httpd.c',
+    ]);
+    expect((await readFile(path.join(dir, 'bake-args.txt'), 'utf8')).trim().split('\n')).toEqual([
+      'hw_virtio',
+      app.image,
+      app.program,
+    ]);
   });
 
   it('runs a custom build command with {cc} and {out} replaced', async () => {
     await script(toolchain.bake, 'echo image > "$2"');
     const outDir = path.join(dir, 'out');
-    await buildRumprunApp({ toolchain, appDir: path.join(dir, 'app', 'httpd'), buildCommand: ['{cc}', '-Os', '-o', '{out}', 'httpd.c'], bakeTarget: 'hw_generic', outDir });
-    expect((await readFile(path.join(dir, 'gcc-args.txt'), 'utf8')).trim().split('\n')).toEqual(['-Os', '-o', path.join(outDir, 'httpd'), 'httpd.c']);
+    await buildRumprunApp({
+      toolchain,
+      appDir: path.join(dir, 'app', 'httpd'),
+      buildCommand: ['{cc}', '-Os', '-o', '{out}', 'httpd.c'],
+      bakeTarget: 'hw_generic',
+      outDir,
+    });
+    expect((await readFile(path.join(dir, 'gcc-args.txt'), 'utf8')).trim().split('\n')).toEqual([
+      '-Os',
+      '-o',
+      path.join(outDir, 'httpd'),
+      'httpd.c',
+    ]);
   });
 
   it('fails with the tool output when rumprun-bake fails', async () => {
     await script(toolchain.bake, 'echo ">> ERROR: unknown config hw_virtio" >&2; exit 1');
-    const error = (await buildRumprunApp({ toolchain, appDir: path.join(dir, 'app', 'httpd'), bakeTarget: 'hw_virtio', outDir: path.join(dir, 'out') }).catch((e: unknown) => e)) as Error;
+    const error = (await buildRumprunApp({
+      toolchain,
+      appDir: path.join(dir, 'app', 'httpd'),
+      bakeTarget: 'hw_virtio',
+      outDir: path.join(dir, 'out'),
+    }).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(RumprunAppError);
-    expect(error.message).toMatch(/^rumprun-bake hw_virtio .*httpd-hw_virtio.bin .*httpd exited with 1:\n>> ERROR: unknown config hw_virtio$/);
+    expect(error.message).toMatch(
+      /^rumprun-bake hw_virtio .*httpd-hw_virtio.bin .*httpd exited with 1:\n>> ERROR: unknown config hw_virtio$/,
+    );
   });
 
   it('fails with the compiler output when compiling fails', async () => {
     await script(toolchain.gcc, 'echo "httpd.c:1: error: expected ;" >&2; exit 1');
-    await expect(buildRumprunApp({ toolchain, appDir: path.join(dir, 'app', 'httpd'), bakeTarget: 'hw_virtio', outDir: path.join(dir, 'out') })).rejects.toThrow(
-      /building httpd .* exited with 1:\nhttpd.c:1: error: expected ;/,
-    );
+    await expect(
+      buildRumprunApp({
+        toolchain,
+        appDir: path.join(dir, 'app', 'httpd'),
+        bakeTarget: 'hw_virtio',
+        outDir: path.join(dir, 'out'),
+      }),
+    ).rejects.toThrow(/building httpd .* exited with 1:\nhttpd.c:1: error: expected ;/);
   });
 
   it('rejects a missing app directory', async () => {
-    await expect(buildRumprunApp({ toolchain, appDir: path.join(dir, 'nope'), bakeTarget: 'hw_virtio', outDir: dir })).rejects.toThrow(/app directory .*nope does not exist/);
+    await expect(
+      buildRumprunApp({ toolchain, appDir: path.join(dir, 'nope'), bakeTarget: 'hw_virtio', outDir: dir }),
+    ).rejects.toThrow(/app directory .*nope does not exist/);
   });
 });

@@ -17,14 +17,30 @@ describe('Rumprun checkout when a subject names none', () => {
   it('clones the pinned commit with its submodules, once, in a form build-rr.sh accepts', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-upstream-'));
     await repo(path.join(root, 'buildrump.sh'), { 'buildrump.sh': '#!/bin/sh\n' });
-    await repo(path.join(root, 'src-netbsd'), { 'README': 'netbsd\n' });
+    await repo(path.join(root, 'src-netbsd'), { README: 'netbsd\n' });
     const upstream = path.join(root, 'rumprun');
     const rumprun = await repo(upstream, { 'build-rr.sh': '#!/bin/sh\necho build\n' });
     await chmod(path.join(upstream, 'build-rr.sh'), 0o755);
     await rumprun.git('add', '--chmod=+x', 'build-rr.sh');
     // submodules from a local path: git refuses the file protocol unless asked
-    await rumprun.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', path.join(root, 'buildrump.sh'), 'buildrump.sh');
-    await rumprun.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', path.join(root, 'src-netbsd'), 'src-netbsd');
+    await rumprun.git(
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      'add',
+      '-q',
+      path.join(root, 'buildrump.sh'),
+      'buildrump.sh',
+    );
+    await rumprun.git(
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      'add',
+      '-q',
+      path.join(root, 'src-netbsd'),
+      'src-netbsd',
+    );
     const pinned = await rumprun.commit({}, 'submodules');
     await rumprun.commit({}, 'newer, not pinned');
 
@@ -45,6 +61,8 @@ describe('Rumprun checkout when a subject names none', () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-upstream-'));
     await repo(root, { 'build-rr.sh': '' });
     const parent = await mkdtemp(path.join(os.tmpdir(), 'bootgate-rr-cache-'));
-    await expect(ensurePinnedRumprun(parent, () => {}, { url: root, commit: '0123456789abcdef0123456789abcdef01234567' })).rejects.toThrow(/git checkout .* failed/);
+    await expect(
+      ensurePinnedRumprun(parent, () => {}, { url: root, commit: '0123456789abcdef0123456789abcdef01234567' }),
+    ).rejects.toThrow(/git checkout .* failed/);
   });
 });

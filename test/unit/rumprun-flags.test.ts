@@ -36,10 +36,14 @@ describe('rumprunBuildEnv', () => {
       expect(flags.env.HOST_CFLAGS).toBe(['-O', '-fcommon', ...GCC14_DEMOTED_ERRORS].join(' '));
       expect(flags.targetCflags).toEqual(['-fcommon', ...GCC14_DEMOTED_ERRORS]);
       expect(flags.buildrumpArgs).toEqual([
-        '-F', 'CFLAGS=-fcommon',
-        '-F', 'CFLAGS=-Wno-error=implicit-function-declaration',
-        '-F', 'CFLAGS=-Wno-error=int-conversion',
-        '-F', 'CFLAGS=-Wno-error=incompatible-pointer-types',
+        '-F',
+        'CFLAGS=-fcommon',
+        '-F',
+        'CFLAGS=-Wno-error=implicit-function-declaration',
+        '-F',
+        'CFLAGS=-Wno-error=int-conversion',
+        '-F',
+        'CFLAGS=-Wno-error=incompatible-pointer-types',
       ]);
     }
     expect(rumprunBuildEnv(13).targetCflags).toEqual(['-fcommon']);
@@ -59,7 +63,14 @@ describe('rumprunBuildEnv', () => {
 describe('buildRrArgs', () => {
   it('puts options before the platform and buildrump.sh flags after --', () => {
     expect(buildRrArgs(rumprunBuildEnv(12), { jobs: 2, destDir: '/cache/rumprun' })).toEqual([
-      '-j', '2', '-d', '/cache/rumprun', 'hw', '--', '-F', 'CFLAGS=-fcommon',
+      '-j',
+      '2',
+      '-d',
+      '/cache/rumprun',
+      'hw',
+      '--',
+      '-F',
+      'CFLAGS=-fcommon',
     ]);
     expect(buildRrArgs(rumprunBuildEnv(12))).toEqual(['hw', '--', '-F', 'CFLAGS=-fcommon']);
   });

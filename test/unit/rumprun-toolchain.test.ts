@@ -2,7 +2,11 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkRumprunCheckout, ensureRumprunToolchain, RumprunToolchainError } from '../../src/build/rumprun/toolchain.js';
+import {
+  checkRumprunCheckout,
+  ensureRumprunToolchain,
+  RumprunToolchainError,
+} from '../../src/build/rumprun/toolchain.js';
 import { createRepo } from '../helpers/fixture-repo.js';
 
 // A fake Rumprun checkout: build-rr.sh is a shell script whose behaviour each test chooses.
@@ -49,7 +53,9 @@ afterEach(async () => {
 describe('checkRumprunCheckout', () => {
   it('refuses a directory without build-rr.sh', async () => {
     await mkdir(source, { recursive: true });
-    await expect(checkRumprunCheckout(source)).rejects.toThrow(/not a Rumprun checkout \(expected an executable build-rr.sh/);
+    await expect(checkRumprunCheckout(source)).rejects.toThrow(
+      /not a Rumprun checkout \(expected an executable build-rr.sh/,
+    );
   });
 
   it('refuses empty submodule directories and says how to initialise them', async () => {
@@ -66,14 +72,19 @@ describe('checkRumprunCheckout', () => {
     await fakeCheckout('exit 0');
     const repo = await createRepo(source);
     // A gitlink for src-netbsd registered in .gitmodules but never initialised.
-    await writeFile(path.join(source, '.gitmodules'), '[submodule "src-netbsd"]\n\tpath = src-netbsd\n\turl = https://example.invalid/src-netbsd\n');
+    await writeFile(
+      path.join(source, '.gitmodules'),
+      '[submodule "src-netbsd"]\n\tpath = src-netbsd\n\turl = https://example.invalid/src-netbsd\n',
+    );
     await rm(path.join(source, 'src-netbsd'), { recursive: true });
     await repo.git('update-index', '--add', '--cacheinfo', `160000,${'b'.repeat(40)},src-netbsd`);
     await mkdir(path.join(source, 'src-netbsd'));
     await writeFile(path.join(source, 'src-netbsd', 'stray'), '');
     const status = await repo.git('submodule', 'status', 'src-netbsd');
     expect(status.startsWith('-')).toBe(true);
-    await expect(checkRumprunCheckout(source)).rejects.toThrow(/submodule src-netbsd not initialised; run "git submodule update --init"/);
+    await expect(checkRumprunCheckout(source)).rejects.toThrow(
+      /submodule src-netbsd not initialised; run "git submodule update --init"/,
+    );
   });
 
   it('accepts a populated checkout that is not a git repository', async () => {
@@ -99,11 +110,20 @@ ${INSTALL}`);
     });
     const args = (await readFile(path.join(dir, 'args.txt'), 'utf8')).trim().split('\n');
     expect(args).toEqual([
-      '-j', '2', '-d', cacheDir, 'hw', '--',
-      '-F', 'CFLAGS=-fcommon',
-      '-F', 'CFLAGS=-Wno-error=implicit-function-declaration',
-      '-F', 'CFLAGS=-Wno-error=int-conversion',
-      '-F', 'CFLAGS=-Wno-error=incompatible-pointer-types',
+      '-j',
+      '2',
+      '-d',
+      cacheDir,
+      'hw',
+      '--',
+      '-F',
+      'CFLAGS=-fcommon',
+      '-F',
+      'CFLAGS=-Wno-error=implicit-function-declaration',
+      '-F',
+      'CFLAGS=-Wno-error=int-conversion',
+      '-F',
+      'CFLAGS=-Wno-error=incompatible-pointer-types',
     ]);
     const env = await readFile(path.join(dir, 'env.txt'), 'utf8');
     expect(env).toContain('HOST_CFLAGS=-O -fcommon -Wno-error=implicit-function-declaration');
@@ -135,7 +155,8 @@ ${INSTALL}`);
     await fakeCheckout(`${INSTALL}\necho '>> installed'; sleep 300`);
     const controller = new AbortController();
     const first = ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc'), signal: controller.signal });
-    for (let i = 0; i < 100 && !logs.some((l) => l.includes('>> installed')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !logs.some((l) => l.includes('>> installed')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     await expect(first).rejects.toThrow(/build-rr.sh was cancelled/);
     await fakeCheckout(`${INSTALL}\necho ran > ran.txt`);
@@ -150,8 +171,12 @@ ${INSTALL}`);
   });
 
   it('fails with the last 40 lines of the log when build-rr.sh fails', async () => {
-    await fakeCheckout('i=1; while [ $i -le 60 ]; do echo "line $i"; i=$((i+1)); done; echo ">> ERROR: boom" >&2; exit 3');
-    const error = (await ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc') }).catch((e: unknown) => e)) as Error;
+    await fakeCheckout(
+      'i=1; while [ $i -le 60 ]; do echo "line $i"; i=$((i+1)); done; echo ">> ERROR: boom" >&2; exit 3',
+    );
+    const error = (await ensureRumprunToolchain({ source, log, cc: path.join(dir, 'cc') }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toBeInstanceOf(RumprunToolchainError);
     expect(error.message).toMatch(/^build-rr.sh exited with 3; last 40 lines of .*rumprun.build.log:/);
     const lines = error.message.split('\n').slice(1);
@@ -195,6 +220,8 @@ ${INSTALL}`);
   it('refuses clang as the host compiler before building', async () => {
     await fakeCheckout('exit 0');
     await script(path.join(dir, 'clang'), 'echo "clang version 17.0.6"');
-    await expect(ensureRumprunToolchain({ source, log, cc: path.join(dir, 'clang') })).rejects.toThrow(/clang.*needs gcc/);
+    await expect(ensureRumprunToolchain({ source, log, cc: path.join(dir, 'clang') })).rejects.toThrow(
+      /clang.*needs gcc/,
+    );
   });
 });

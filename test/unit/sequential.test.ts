@@ -5,17 +5,25 @@ import { lookLevels, mannWhitney, nominalLevels, sequentialGate, spentAlpha } fr
 import { normalQuantile } from '../../src/stats/normal.js';
 import { makeRng } from '../helpers/rng.js';
 
-
 const DESIGN = { runs: 10, maxRuns: 60, step: 5 };
 
 /** Outcomes of `gates` adaptive gates, head = base · (1 + shift), noise CV `cv`. */
-function gates(seed: number, count: number, cv: number, shift: number, options: { thresholdPct?: number; thresholdMs?: number; pLevelEveryLook?: number } = {}) {
+function gates(
+  seed: number,
+  count: number,
+  cv: number,
+  shift: number,
+  options: { thresholdPct?: number; thresholdMs?: number; pLevelEveryLook?: number } = {},
+) {
   const rng = makeRng(seed);
   const states = { regression: 0, improvement: 0, 'no change': 0, inconclusive: 0 };
   const used: number[] = [];
   for (let i = 0; i < count; i++) {
     const next = (): [number, number] => [1160 * (1 + cv * rng.normal()), 1160 * (1 + shift) * (1 + cv * rng.normal())];
-    const { verdict, perSide } = sequentialGate(next, DESIGN, { thresholdPct: options.thresholdPct ?? 3, thresholdMs: options.thresholdMs });
+    const { verdict, perSide } = sequentialGate(next, DESIGN, {
+      thresholdPct: options.thresholdPct ?? 3,
+      thresholdMs: options.thresholdMs,
+    });
     states[verdict.state]++;
     used.push(perSide);
   }
@@ -41,7 +49,10 @@ describe('group-sequential boundaries (Lan–DeMets alpha spending)', () => {
   });
 
   it('later looks of a Pocock design are stricter than alpha but not by much', () => {
-    const { p } = lookLevels({ looks: [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60], maxPerSide: 60, final: true }, 0.01);
+    const { p } = lookLevels(
+      { looks: [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60], maxPerSide: 60, final: true },
+      0.01,
+    );
     expect(p).toBeLessThan(0.01);
     expect(p).toBeGreaterThan(0.001);
   });
@@ -100,7 +111,8 @@ describe('adaptive gate on synthetic boots (runs 10, max 60, a look every 5 pair
         looks.push(base.length);
         const { p } = mannWhitney(base, head);
         if (p < 0.01) naiveHit = true;
-        if (!sequentialHit && p < lookLevels({ looks, maxPerSide, final: base.length === maxPerSide }, 0.01).p) sequentialHit = true;
+        if (!sequentialHit && p < lookLevels({ looks, maxPerSide, final: base.length === maxPerSide }, 0.01).p)
+          sequentialHit = true;
       }
       if (naiveHit) naive++;
       if (sequentialHit) sequential++;

@@ -52,7 +52,8 @@ describe('SerialLineSplitter on a guest that never ends its line', () => {
     const splitter = new SerialLineSplitter((l) => lines.push(l));
     const total = MAX_LINE_CHARS * 3 + 10;
     // odd chunk sizes, so that the cut falls inside a chunk
-    for (let sent = 0; sent < total; sent += 7000) splitter.push(bytes('x'.repeat(Math.min(7000, total - sent))), BigInt(sent));
+    for (let sent = 0; sent < total; sent += 7000)
+      splitter.push(bytes('x'.repeat(Math.min(7000, total - sent))), BigInt(sent));
     splitter.push(bytes('\nnext\n'), 1n);
     expect(lines.map((l) => l.text.length)).toEqual([MAX_LINE_CHARS, MAX_LINE_CHARS, MAX_LINE_CHARS, 10, 4]);
     expect(lines[1]!.at).toBe(63000n);

@@ -38,7 +38,14 @@ describe('per-module threshold', () => {
   const boots = (seed: number, n: number, modules: Record<string, number>): BootRecord[] => {
     const u = makeRng(seed).uniform;
     return Array.from({ length: n }, (_, index) => ({
-      index, sequence: index, ok: true, bootMs: 1000, httpMs: null, instructions: null, error: null, log: null,
+      index,
+      sequence: index,
+      ok: true,
+      bootMs: 1000,
+      httpMs: null,
+      instructions: null,
+      error: null,
+      log: null,
       modules: Object.entries(modules).map(([name, ms]) => ({ name, ms: ms * (1 + 0.02 * (u() - 0.5)) })),
     }));
   };

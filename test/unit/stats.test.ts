@@ -84,7 +84,8 @@ function enumeratedP(a: readonly number[], b: readonly number[]): number {
   const total = counts.reduce((s, c) => s + c, 0);
   const u = uByDefinition(a, b);
   const mn = a.length * b.length;
-  const tail = u > mn / 2 ? counts.slice(u).reduce((s, c) => s + c, 0) : counts.slice(0, u + 1).reduce((s, c) => s + c, 0);
+  const tail =
+    u > mn / 2 ? counts.slice(u).reduce((s, c) => s + c, 0) : counts.slice(0, u + 1).reduce((s, c) => s + c, 0);
   return Math.min(1, (2 * tail) / total);
 }
 
@@ -100,7 +101,16 @@ describe('summarize', () => {
   });
 
   it('handles a single value: stdev 0, cv 0, ci [x, x]', () => {
-    expect(summarize([1160])).toEqual({ n: 1, median: 1160, mean: 1160, min: 1160, max: 1160, stdev: 0, cv: 0, ci95: [1160, 1160] });
+    expect(summarize([1160])).toEqual({
+      n: 1,
+      median: 1160,
+      mean: 1160,
+      min: 1160,
+      max: 1160,
+      stdev: 0,
+      cv: 0,
+      ci95: [1160, 1160],
+    });
   });
 
   it('computes the textbook values for 1..5', () => {
@@ -117,7 +127,15 @@ describe('summarize', () => {
 
 describe('medianCI', () => {
   it('reaches 95 % from 6 values on; below, min–max covers only 1 − 2·0.5ⁿ', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => medianCIReachesLevel(n))).toEqual([false, false, false, false, false, true, true]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => medianCIReachesLevel(n))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
     expect(medianCI([5, 1, 4, 2, 3])).toEqual([1, 5]);
   });
 
@@ -182,7 +200,11 @@ describe('mannWhitney', () => {
   it('exact null distribution equals brute-force enumeration', () => {
     // m = n = 2: the 6 arrangements give U = 0,1,2,2,3,4.
     expect(Array.from(exactUCdf(2, 2))).toEqual([1 / 6, 2 / 6, 4 / 6, 5 / 6, 1]);
-    for (const [m, n] of [[3, 4], [6, 6], [4, 9]] as const) {
+    for (const [m, n] of [
+      [3, 4],
+      [6, 6],
+      [4, 9],
+    ] as const) {
       const counts = enumeratedUCounts(m, n);
       const total = counts.reduce((s, c) => s + c, 0);
       let running = 0;
@@ -248,7 +270,10 @@ function erfReference(x: number): number {
 describe('hodgesLehmann', () => {
   it('a sample shifted by exactly +7 gives shift 7 with a CI containing 7', () => {
     const base = bootTimes(makeRng(3), 15, 1000, 0.02);
-    const { shift, ci } = hodgesLehmann(base, base.map((x) => x + 7));
+    const { shift, ci } = hodgesLehmann(
+      base,
+      base.map((x) => x + 7),
+    );
     expect(shift).toBeCloseTo(7, 9);
     expect(ci[0]).toBeLessThanOrEqual(7);
     expect(ci[1]).toBeGreaterThanOrEqual(7);
@@ -260,7 +285,7 @@ describe('hodgesLehmann', () => {
     expect(hodgesLehmann([1, 2, 3], [4, 5, 6])).toEqual({ shift: 3, ci: [1, 5] });
   });
 
-  it('matches enumeration on R\'s example: estimate 0.305, 95 % CI [−0.15, 0.76] for x − y', () => {
+  it("matches enumeration on R's example: estimate 0.305, 95 % CI [−0.15, 0.76] for x − y", () => {
     // Oracle: sort all 50 differences x_j − y_i; k = smallest u with P(U ≤ u) ≥ 0.025 under the
     // enumerated null distribution for sizes 5 and 10; CI = [d(k), d(51 − k)] (1-based).
     const counts = enumeratedUCounts(5, 10);
@@ -279,7 +304,10 @@ describe('hodgesLehmann', () => {
 
   it('covers the true shift in ≥ 93 % of 1000 seeded trials, small and large samples', () => {
     const rng = makeRng(11);
-    for (const [m, n] of [[8, 10], [60, 60]] as const) {
+    for (const [m, n] of [
+      [8, 10],
+      [60, 60],
+    ] as const) {
       let covered = 0;
       for (let trial = 0; trial < 1000; trial++) {
         const { ci } = hodgesLehmann(bootTimes(rng, m, 1000, 0.03), bootTimes(rng, n, 1030, 0.03));
@@ -331,7 +359,14 @@ describe('madOutliers', () => {
 
 describe('decide', () => {
   it('is inconclusive with fewer than 3 values on a side', () => {
-    for (const [base, head] of [[[1000, 1001], [1100, 1101, 1102]], [[], [1, 2, 3]], [[1000, 1001, 1002], [1000]]] as const) {
+    for (const [base, head] of [
+      [
+        [1000, 1001],
+        [1100, 1101, 1102],
+      ],
+      [[], [1, 2, 3]],
+      [[1000, 1001, 1002], [1000]],
+    ] as const) {
       const v = decide(base, head);
       expect(v.state).toBe('inconclusive');
       expect(v.reason).toMatch(/^too few successful boots/);
@@ -349,8 +384,18 @@ describe('decide', () => {
   it('calls a clear regression, improvement and no change', () => {
     const rng = makeRng(1);
     const base = bootTimes(rng, 10, 1000, 0.01);
-    expect(decide(base, base.map((x) => x * 1.2)).state).toBe('regression');
-    expect(decide(base, base.map((x) => x * 0.8)).state).toBe('improvement');
+    expect(
+      decide(
+        base,
+        base.map((x) => x * 1.2),
+      ).state,
+    ).toBe('regression');
+    expect(
+      decide(
+        base,
+        base.map((x) => x * 0.8),
+      ).state,
+    ).toBe('improvement');
     const same = decide(base, bootTimes(rng, 10, 1000, 0.01));
     expect(same.state).toBe('no change');
     expect(same.moreBoots).toBeNull();
@@ -429,7 +474,11 @@ describe('combineVerdicts', () => {
 describe('decideInstructions', () => {
   it('compares exact counts against the 1 % default threshold', () => {
     expect(decideInstructions([1_000_000, 1_000_000], [1_010_000, 1_010_000])).toMatchObject({
-      state: 'regression', base: 1_000_000, head: 1_010_000, delta: 10_000, pct: 1,
+      state: 'regression',
+      base: 1_000_000,
+      head: 1_010_000,
+      delta: 10_000,
+      pct: 1,
     });
     expect(decideInstructions([1_000_000], [990_000])).toMatchObject({ state: 'improvement', delta: -10_000, pct: -1 });
     expect(decideInstructions([1_000_000], [1_009_999])).toMatchObject({ state: 'no change', delta: 9_999 });
@@ -443,7 +492,13 @@ describe('decideInstructions', () => {
   });
 
   it('is inconclusive when a side has no count, and notes partial gaps', () => {
-    expect(decideInstructions([null, null], [100])).toMatchObject({ state: 'inconclusive', base: null, head: 100, delta: null, pct: null });
+    expect(decideInstructions([null, null], [100])).toMatchObject({
+      state: 'inconclusive',
+      base: null,
+      head: 100,
+      delta: null,
+      pct: null,
+    });
     expect(decideInstructions([], [])).toMatchObject({ state: 'inconclusive' });
     expect(decideInstructions([100, null], [100]).reason).toMatch(/1 of 2 base boots had no count/);
   });

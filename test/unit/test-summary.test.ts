@@ -19,8 +19,15 @@ async function vitestReport(name: string, files: Record<string, string>): Promis
   for (const [file, text] of Object.entries(files)) await writeFile(path.join(root, file), text);
   const report = path.join(root, 'report.json');
   // A clean environment: the outer vitest's variables would change how the inner one runs.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'));
-  await execa(VITEST, ['run', '--root', root, '--reporter=json', `--outputFile=${report}`], { reject: false, env, extendEnv: false, timeout: 60_000 });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_ENV' && k !== 'TEST'),
+  );
+  await execa(VITEST, ['run', '--root', root, '--reporter=json', `--outputFile=${report}`], {
+    reject: false,
+    env,
+    extendEnv: false,
+    timeout: 60_000,
+  });
   return report;
 }
 
@@ -45,12 +52,16 @@ describe('needs a fixture', () => {
       'fine.test.mjs': `import { expect, it } from 'vitest';\nit('passes', () => expect(1).toBe(1));\n`,
     });
     const r = await execa('node', [SUMMARY, report], { reject: false });
-    expect(r.stdout).toMatch(/^tests: 1 passed, 0 failed, 2 skipped; suites: [1-9]\d* failed \(in .*setup\.test\.mjs\)$/);
+    expect(r.stdout).toMatch(
+      /^tests: 1 passed, 0 failed, 2 skipped; suites: [1-9]\d* failed \(in .*setup\.test\.mjs\)$/,
+    );
     expect(r.exitCode).toBe(1);
   }, 90_000);
 
   it('a clean run: 0 failed suites, exit 0', async () => {
-    const report = await vitestReport('clean', { 'fine.test.mjs': `import { expect, it } from 'vitest';\nit('passes', () => expect(1).toBe(1));\n` });
+    const report = await vitestReport('clean', {
+      'fine.test.mjs': `import { expect, it } from 'vitest';\nit('passes', () => expect(1).toBe(1));\n`,
+    });
     const r = await execa('node', [SUMMARY, report], { reject: false });
     expect(r.stdout).toBe('tests: 1 passed, 0 failed, 0 skipped; suites: 0 failed');
     expect(r.exitCode).toBe(0);

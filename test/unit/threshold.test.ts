@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_THRESHOLD_MS, parseModuleThresholdOrNull, parseThreshold, parseThresholdOrNull, thresholdProblem } from '../../src/config/threshold.js';
+import {
+  MAX_THRESHOLD_MS,
+  parseModuleThresholdOrNull,
+  parseThreshold,
+  parseThresholdOrNull,
+  thresholdProblem,
+} from '../../src/config/threshold.js';
 import { subjectSettingsSchema } from '../../src/config/schema.js';
 
 describe('thresholds', () => {
@@ -12,7 +18,8 @@ describe('thresholds', () => {
   });
 
   it('refuses what is not a threshold', () => {
-    for (const bad of ['0%', '-3', '101%', '20 s', 'ms', '', '1e3ms', '700000ms', NaN, null, true]) expect(parseThresholdOrNull(bad)).toBeNull();
+    for (const bad of ['0%', '-3', '101%', '20 s', 'ms', '', '1e3ms', '700000ms', NaN, null, true])
+      expect(parseThresholdOrNull(bad)).toBeNull();
   });
 
   it('module thresholds are times', () => {
@@ -22,7 +29,9 @@ describe('thresholds', () => {
   });
 
   it('the config accepts both forms and names the key on a bad one', () => {
-    expect(subjectSettingsSchema.safeParse({ threshold: '40ms', 'module-threshold': '10ms', 'max-runs': 40 }).success).toBe(true);
+    expect(
+      subjectSettingsSchema.safeParse({ threshold: '40ms', 'module-threshold': '10ms', 'max-runs': 40 }).success,
+    ).toBe(true);
     expect(subjectSettingsSchema.safeParse({ threshold: 3 }).success).toBe(true);
     const bad = subjectSettingsSchema.safeParse({ threshold: '3 seconds' });
     expect(bad.success).toBe(false);
@@ -50,7 +59,8 @@ describe('thresholds', () => {
   });
 
   it('module thresholds refuse what is not a positive time', () => {
-    for (const bad of ['0ms', '-1ms', 'abc', '', '10 s', '700000ms', 0, -5, null]) expect(parseModuleThresholdOrNull(bad), String(bad)).toBeNull();
+    for (const bad of ['0ms', '-1ms', 'abc', '', '10 s', '700000ms', 0, -5, null])
+      expect(parseModuleThresholdOrNull(bad), String(bad)).toBeNull();
     expect(parseModuleThresholdOrNull('2.5 ms')).toBe(2.5);
     expect(parseModuleThresholdOrNull('7')).toBe(7);
   });

@@ -163,7 +163,10 @@ export interface TargetQuery {
 export function emboxTarget(q: TargetQuery): { target: EmboxTarget } | { reason: string } {
   if (!q.arch) return { reason: 'its build.conf sets no ARCH' };
   const a = emboxArch(q.arch);
-  if (!a) return { reason: `ARCH ${q.arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(', ')}` };
+  if (!a)
+    return {
+      reason: `ARCH ${q.arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(', ')}`,
+    };
   let machine = a.machine;
   if (a.machines) {
     machine = q.platform ? a.machines[q.platform] : undefined;

@@ -10,7 +10,12 @@ import { runProcess } from '../process-runner.js';
 import { EmboxBuildError, type EmboxBuildErrorCode } from './build-error.js';
 import { isDir, isFile, resolveEmboxTemplate, validateEmboxCheckout } from './checkout.js';
 import { ccacheSetup } from './ccache.js';
-import { archAndCrossCompile, MissingCrossCompilerError, resolveCrossCompiler, type CrossCompilerChoice } from './cross-compiler.js';
+import {
+  archAndCrossCompile,
+  MissingCrossCompilerError,
+  resolveCrossCompiler,
+  type CrossCompilerChoice,
+} from './cross-compiler.js';
 import { detectDownloadFailure, downloadFailureMessage, isDownloadRelevant } from './download-failure.js';
 import { emboxCacheKey } from './fingerprint.js';
 import { syncFolder } from './folder-sync.js';
@@ -68,7 +73,10 @@ export function progressLine(line: string): string | null {
 async function gccVersion(): Promise<string> {
   const r = await execa('gcc', ['--version'], { reject: false, stdin: 'ignore' });
   if (r.failed || typeof r.stdout !== 'string') {
-    throw new EmboxBuildError(`gcc --version failed (${r.shortMessage}); Embox builds need gcc (and gcc-multilib for x86 templates)`, 'tool-missing');
+    throw new EmboxBuildError(
+      `gcc --version failed (${r.shortMessage}); Embox builds need gcc (and gcc-multilib for x86 templates)`,
+      'tool-missing',
+    );
   }
   return r.stdout.split('\n')[0]!.trim();
 }
@@ -84,7 +92,11 @@ async function crossCompilerFor(opts: EmboxBuildOptions, templateDir: string): P
     throw new EmboxBuildError(`${buildConf}: ${(error as Error).message}`, 'bad-option');
   }
   try {
-    return await resolveCrossCompiler({ template: opts.template, ...conf, shimRoot: path.join(opts.cacheDir ? path.resolve(opts.cacheDir) : os.tmpdir(), 'cross-compile') });
+    return await resolveCrossCompiler({
+      template: opts.template,
+      ...conf,
+      shimRoot: path.join(opts.cacheDir ? path.resolve(opts.cacheDir) : os.tmpdir(), 'cross-compile'),
+    });
   } catch (error) {
     if (error instanceof MissingCrossCompilerError) throw new EmboxBuildError(error.message, 'tool-missing');
     throw error;
@@ -117,7 +129,15 @@ async function runLogged(
   logStream.write(`$ ${[file, ...args].join(' ')}   (in ${cwd})\n`);
   const downloadLines: string[] = [];
   const r = await runProcess({
-    file, args, cwd, env, extendEnv: false, signal, output: logStream, tailLines: TAIL_LINES, graceMs: 10_000,
+    file,
+    args,
+    cwd,
+    env,
+    extendEnv: false,
+    signal,
+    output: logStream,
+    tailLines: TAIL_LINES,
+    graceMs: 10_000,
     onLine: (line, count) => {
       if (isDownloadRelevant(line)) downloadLines.push(line);
       onLine(line, count);
@@ -144,30 +164,54 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
   const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
   const workDir = path.resolve(opts.workDir ?? opts.source);
   const jobs = opts.jobs ?? os.availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, 'bad-option');
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, 'bad-option');
 
   await validateEmboxCheckout(workDir);
   const templateDir = await resolveEmboxTemplate(workDir, opts.template);
   if (opts.overridesDir && !(await isDir(opts.overridesDir))) {
-    throw new EmboxBuildError(`overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`, 'bad-option');
+    throw new EmboxBuildError(
+      `overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`,
+      'bad-option',
+    );
   }
   if (opts.downloadDir && !(await isDir(opts.downloadDir))) {
-    throw new EmboxBuildError(`download-dir ${opts.downloadDir} is not a folder (expected the pre-filled third-party archives)`, 'bad-option');
+    throw new EmboxBuildError(
+      `download-dir ${opts.downloadDir} is not a folder (expected the pre-filled third-party archives)`,
+      'bad-option',
+    );
   }
 
   const gcc = await gccVersion();
   const cross = await crossCompilerFor(opts, templateDir);
   opts.log(`embox: ${cross.note}`);
   const compilers = cross.used === '' ? gcc : `${gcc}; ${cross.used}gcc ${cross.version}`;
-  const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}), gcc: compilers });
+  const cacheKey = await emboxCacheKey({
+    workDir,
+    template: opts.template,
+    ...(opts.overridesDir ? { overridesDir: opts.overridesDir } : {}),
+    gcc: compilers,
+  });
   // a mapped cross compiler is found under the template's CROSS_COMPILE name first on PATH
   const entry = opts.cacheDir ? path.join(path.resolve(opts.cacheDir), `embox-${cacheKey}`) : undefined;
   if (entry && (await isFile(path.join(entry, 'embox')))) {
     opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
-    return { image: path.join(entry, 'embox'), confDir: path.join(entry, 'conf'), buildLog: path.join(entry, 'build.log'), cacheKey, cached: true, seconds: seconds() };
+    return {
+      image: path.join(entry, 'embox'),
+      confDir: path.join(entry, 'conf'),
+      buildLog: path.join(entry, 'build.log'),
+      cacheKey,
+      cached: true,
+      seconds: seconds(),
+    };
   }
   const ccache = opts.ccacheDir
-    ? await ccacheSetup({ ccacheDir: path.resolve(opts.ccacheDir), linkRoot: `${path.resolve(opts.ccacheDir)}-bin`, crossCompile: cross.wanted, workDir })
+    ? await ccacheSetup({
+        ccacheDir: path.resolve(opts.ccacheDir),
+        linkRoot: `${path.resolve(opts.ccacheDir)}-bin`,
+        crossCompile: cross.wanted,
+        workDir,
+      })
     : null;
   if (ccache) opts.log(`embox: ${ccache.note}`);
   // ccache's links first (they find the real compiler further down PATH), then a mapped cross
@@ -201,11 +245,23 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
 
   try {
     opts.log(`embox: make confload-${opts.template} in ${workDir} (log: ${buildLog})`);
-    const confload = await runLogged('make', [`confload-${opts.template}`], workDir, logStream, () => undefined, opts.signal, makeEnv);
-    if (confload.notFound) await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, 'tool-missing');
+    const confload = await runLogged(
+      'make',
+      [`confload-${opts.template}`],
+      workDir,
+      logStream,
+      () => undefined,
+      opts.signal,
+      makeEnv,
+    );
+    if (confload.notFound)
+      await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, 'tool-missing');
     if (confload.aborted) await fail(`Embox build of template ${opts.template} aborted during confload`, 'aborted');
     if (confload.failed) {
-      await fail(`make confload-${opts.template} failed in ${workDir} (${confload.message}); last lines of ${buildLog}:\n${tailText(confload.tail)}`, 'confload-failed');
+      await fail(
+        `make confload-${opts.template} failed in ${workDir} (${confload.message}); last lines of ${buildLog}:\n${tailText(confload.tail)}`,
+        'confload-failed',
+      );
     }
     await checkLog();
     const confDir = path.join(workDir, 'conf');
@@ -225,7 +281,10 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
     let lastShown = '';
     let lines = 0;
     // Embox's makefile generation runs for minutes without a line: say it is still alive
-    const heartbeat = setInterval(() => opts.log(`embox: still building (${seconds().toFixed(0)} s, ${lines} lines of output)`), HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => opts.log(`embox: still building (${seconds().toFixed(0)} s, ${lines} lines of output)`),
+      HEARTBEAT_MS,
+    );
     heartbeat.unref();
     const make = await runLogged(
       'make',
@@ -249,11 +308,19 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
     if (make.aborted) await fail(`Embox build of template ${opts.template} aborted`, 'aborted');
     if (make.failed) {
       const dl = detectDownloadFailure(make.downloadLines);
-      if (dl) await fail(`${downloadFailureMessage(dl, opts.template, downloadFolder, opts.downloadDir)}. Full log: ${buildLog}`, dl.kind === 'missing' ? 'missing-archive' : 'archive-checksum');
-      await fail(`Embox build of template ${opts.template} failed (${make.message}); last ${make.tail.length} lines of ${buildLog}:\n${tailText(make.tail)}`, 'make-failed');
+      if (dl)
+        await fail(
+          `${downloadFailureMessage(dl, opts.template, downloadFolder, opts.downloadDir)}. Full log: ${buildLog}`,
+          dl.kind === 'missing' ? 'missing-archive' : 'archive-checksum',
+        );
+      await fail(
+        `Embox build of template ${opts.template} failed (${make.message}); last ${make.tail.length} lines of ${buildLog}:\n${tailText(make.tail)}`,
+        'make-failed',
+      );
     }
     const image = path.join(workDir, EMBOX_IMAGE_PATH);
-    if (!(await isFile(image))) await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, 'no-image');
+    if (!(await isFile(image)))
+      await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, 'no-image');
     await closeLog();
     opts.log(`embox: built ${image} in ${seconds().toFixed(1)} s`);
     if (opts.downloadDir && path.resolve(opts.downloadDir) !== downloadFolder) {
@@ -282,7 +349,14 @@ export async function buildEmbox(opts: EmboxBuildOptions): Promise<EmboxBuildRes
         await rename(tmp, entry);
       }
     }
-    return { image: path.join(entry, 'embox'), confDir: path.join(entry, 'conf'), buildLog: path.join(entry, 'build.log'), cacheKey, cached: false, seconds: seconds() };
+    return {
+      image: path.join(entry, 'embox'),
+      confDir: path.join(entry, 'conf'),
+      buildLog: path.join(entry, 'build.log'),
+      cacheKey,
+      cached: false,
+      seconds: seconds(),
+    };
   } finally {
     if (!logStream.closed) await closeLog();
   }

@@ -32,14 +32,18 @@ export function emboxDownloadDir(subject: Subject, inputDir: string | undefined)
 export async function hashMakefiles(dir: string): Promise<string> {
   let names: string[];
   try {
-    names = (await readdir(dir, { recursive: true }));
+    names = await readdir(dir, { recursive: true });
   } catch {
     return '';
   }
   const makefiles = names.filter((n) => path.basename(n) === 'Makefile').sort();
   if (makefiles.length === 0) return '';
   const hash = createHash('sha256');
-  for (const rel of makefiles) hash.update(`${rel}\0`).update(await readFile(path.join(dir, rel))).update('\0');
+  for (const rel of makefiles)
+    hash
+      .update(`${rel}\0`)
+      .update(await readFile(path.join(dir, rel)))
+      .update('\0');
   return hash.digest('hex').slice(0, 20);
 }
 
@@ -51,32 +55,59 @@ async function gccVersionLine(): Promise<string> {
 /** The source trees of the commits built: what every Embox build of this run starts from. */
 async function commitTrees(context: CacheFoldersContext): Promise<string[]> {
   const trees: string[] = [];
-  for (const commit of context.commits) trees.push((await git(['rev-parse', `${commit}^{tree}`], { cwd: context.workspace })).stdout);
+  for (const commit of context.commits)
+    trees.push((await git(['rev-parse', `${commit}^{tree}`], { cwd: context.workspace })).stdout);
   return trees;
 }
 
-export async function emboxCacheFolders(subjects: readonly Subject[], context: CacheFoldersContext): Promise<CacheFolders[]> {
+export async function emboxCacheFolders(
+  subjects: readonly Subject[],
+  context: CacheFoldersContext,
+): Promise<CacheFolders[]> {
   if (subjects.length === 0) return [];
   const folders: CacheFolders[] = [];
   // third-party archives: one entry per download folder, identified by the packages' Makefiles
   // (their versions and md5s); make checks each archive's md5 before use, so an older entry helps
   const downloadDirs = [...new Set(subjects.map((s) => emboxDownloadDir(s, context.downloadDir)))];
   for (const dir of downloadDirs) {
-    const source = subjects.find((s) => emboxDownloadDir(s, context.downloadDir) === dir)?.settings.source ?? context.workspace;
+    const source =
+      subjects.find((s) => emboxDownloadDir(s, context.downloadDir) === dir)?.settings.source ?? context.workspace;
     folders.push({
-      label: `Embox downloads (${dir})`, kind: 'embox-download', paths: [dir], scope: [dir],
-      content: [(await hashMakefiles(path.join(source, 'third-party'))) || 'none'], restoreNewest: true, compiled: false,
+      label: `Embox downloads (${dir})`,
+      kind: 'embox-download',
+      paths: [dir],
+      scope: [dir],
+      content: [(await hashMakefiles(path.join(source, 'third-party'))) || 'none'],
+      restoreNewest: true,
+      compiled: false,
     });
   }
   const gcc = await gccVersionLine();
   const trees = await commitTrees(context);
   // built images: build.ts keys each by the tree, template, overrides and compilers, and reuses only an exact match
   const content = [...trees, gcc];
-  for (const s of subjects) content.push(s.name, s.settings.template ?? '', s.settings.overrides ? await hashFolder(s.settings.overrides) : '');
-  folders.push({ label: 'Embox images', kind: 'embox-images', paths: [emboxImagesDir()], scope: [], content, restoreNewest: true, compiled: true });
+  for (const s of subjects)
+    content.push(s.name, s.settings.template ?? '', s.settings.overrides ? await hashFolder(s.settings.overrides) : '');
+  folders.push({
+    label: 'Embox images',
+    kind: 'embox-images',
+    paths: [emboxImagesDir()],
+    scope: [],
+    content,
+    restoreNewest: true,
+    compiled: true,
+  });
   if (await ccacheAvailable()) {
     // ccache checks every object by its inputs' hash: any older entry for this compiler helps
-    folders.push({ label: 'Embox ccache', kind: 'embox-ccache', paths: [emboxCcacheDir()], scope: [gcc], content: trees, restoreNewest: true, compiled: true });
+    folders.push({
+      label: 'Embox ccache',
+      kind: 'embox-ccache',
+      paths: [emboxCcacheDir()],
+      scope: [gcc],
+      content: trees,
+      restoreNewest: true,
+      compiled: true,
+    });
   }
   return folders;
 }

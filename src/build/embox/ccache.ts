@@ -38,7 +38,12 @@ export interface CcacheSetup {
  * differs), so the same source in another work tree hits. Embox's own -fmacro-prefix-map already
  * keeps __FILE__ relative.
  */
-export async function ccacheSetup(opts: { ccacheDir: string; linkRoot: string; crossCompile: string; workDir: string }): Promise<CcacheSetup | null> {
+export async function ccacheSetup(opts: {
+  ccacheDir: string;
+  linkRoot: string;
+  crossCompile: string;
+  workDir: string;
+}): Promise<CcacheSetup | null> {
   if (process.env[CCACHE_SWITCH] === 'off') return null;
   const ccache = await findCcache();
   if (!ccache) return null;

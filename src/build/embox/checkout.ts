@@ -11,7 +11,6 @@ export async function isDir(p: string): Promise<boolean> {
   }
 }
 
-
 export async function isFile(p: string): Promise<boolean> {
   try {
     return (await stat(p)).isFile();
@@ -22,14 +21,17 @@ export async function isFile(p: string): Promise<boolean> {
 
 /** Throws unless `dir` is the root of an Embox source tree (Makefile, mk/, templates/, a confload target). */
 export async function validateEmboxCheckout(dir: string): Promise<void> {
-  if (!(await isDir(dir))) throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, 'not-a-checkout');
+  if (!(await isDir(dir)))
+    throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, 'not-a-checkout');
   const missing: string[] = [];
   if (!(await isFile(path.join(dir, 'Makefile')))) missing.push('Makefile');
   if (!(await isDir(path.join(dir, 'mk')))) missing.push('mk/');
   if (!(await isDir(path.join(dir, 'templates')))) missing.push('templates/');
   if (missing.length === 0) {
     // the confload-<template> rule lives in mk/main.mk (older trees: in the Makefile)
-    const texts = await Promise.all(['mk/main.mk', 'Makefile'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
+    const texts = await Promise.all(
+      ['mk/main.mk', 'Makefile'].map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')),
+    );
     if (!texts.some((t) => t.includes('confload'))) missing.push('a "confload-<template>" make target (mk/main.mk)');
   }
   if (missing.length > 0) {
@@ -51,7 +53,8 @@ async function findBuildConfs(dir: string, depth: number): Promise<string[]> {
   }
   for (const e of entries) {
     if (e.isFile() && e.name === 'build.conf') out.push(dir);
-    else if (e.isDirectory() && depth > 0 && !e.name.startsWith('.')) out.push(...(await findBuildConfs(path.join(dir, e.name), depth - 1)));
+    else if (e.isDirectory() && depth > 0 && !e.name.startsWith('.'))
+      out.push(...(await findBuildConfs(path.join(dir, e.name), depth - 1)));
   }
   return out;
 }
@@ -63,18 +66,22 @@ async function findBuildConfs(dir: string, depth: number): Promise<string[]> {
 export async function listEmboxTemplates(root: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const posix = (p: string): string => p.split(path.sep).join('/');
-  for (const d of await findBuildConfs(path.join(root, 'templates'), 6)) found.set(posix(path.relative(path.join(root, 'templates'), d)), d);
+  for (const d of await findBuildConfs(path.join(root, 'templates'), 6))
+    found.set(posix(path.relative(path.join(root, 'templates'), d)), d);
   for (const d of await findBuildConfs(path.join(root, 'platform'), 6)) {
     found.set(`platform/${posix(path.relative(path.join(root, 'platform'), d)).replace('templates/', '')}`, d);
   }
   let projects: string[] = [];
   try {
-    projects = (await readdir(path.join(root, 'project'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    projects = (await readdir(path.join(root, 'project'), { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     // no project/ folder: fine
   }
   for (const p of projects) {
-    for (const d of await findBuildConfs(path.join(root, 'project', p, 'templates'), 1)) found.set(`project/${p}/${path.basename(d)}`, d);
+    for (const d of await findBuildConfs(path.join(root, 'project', p, 'templates'), 1))
+      found.set(`project/${p}/${path.basename(d)}`, d);
   }
   return found;
 }
@@ -112,7 +119,9 @@ export async function resolveEmboxTemplate(root: string, template: string): Prom
   const close = closestNames(template, templates.keys());
   throw new EmboxBuildError(
     `unknown Embox template "${template}" in ${root}: no templates/${template}/build.conf; ` +
-      (close.length > 0 ? `close names: ${close.join(', ')} (${templates.size} templates; "make confload" lists them all)` : 'the checkout has no templates at all'),
+      (close.length > 0
+        ? `close names: ${close.join(', ')} (${templates.size} templates; "make confload" lists them all)`
+        : 'the checkout has no templates at all'),
     'unknown-template',
   );
 }

@@ -87,7 +87,12 @@ export async function preprocessFile(file: string, options: PreprocessOptions = 
 }
 
 /** Same as preprocessFile, for text already in memory (includes resolve against `dir`). */
-export async function preprocessText(text: string, where: string, dir: string, options: PreprocessOptions = {}): Promise<string> {
+export async function preprocessText(
+  text: string,
+  where: string,
+  dir: string,
+  options: PreprocessOptions = {},
+): Promise<string> {
   const state: State = {
     macros: new Map(Object.entries(options.defines ?? {})),
     includeDirs: options.includeDirs ?? [],
@@ -172,7 +177,8 @@ async function processText(text: string, where: string, dir: string, state: Stat
         break;
     }
   }
-  if (conds.length > 0) throw new Error(`${where}: missing #endif (${conds.length} #if still open at the end of the file)`);
+  if (conds.length > 0)
+    throw new Error(`${where}: missing #endif (${conds.length} #if still open at the end of the file)`);
   return out;
 }
 
@@ -186,11 +192,15 @@ async function include(spec: string, at: string, dir: string, state: State, stac
   for (const candidate of candidates) {
     if (!(await isFile(candidate))) continue;
     if (stack.length >= MAX_INCLUDE_DEPTH || stack.includes(candidate)) {
-      throw new Error(`${at}: #include "${name}" nests too deep or includes itself (${[...stack, candidate].join(' → ')})`);
+      throw new Error(
+        `${at}: #include "${name}" nests too deep or includes itself (${[...stack, candidate].join(' → ')})`,
+      );
     }
     return processFile(candidate, state, stack);
   }
-  throw new Error(`${at}: #include ${m[0]} not found (looked in ${[...new Set(candidates.map((c) => path.dirname(c)))].join(', ')})`);
+  throw new Error(
+    `${at}: #include ${m[0]} not found (looked in ${[...new Set(candidates.map((c) => path.dirname(c)))].join(', ')})`,
+  );
 }
 
 /** Replaces identifiers outside string literals by their object-like macro bodies, recursively. */
@@ -206,8 +216,9 @@ function expandMacros(line: string, macros: Map<string, string>, active: Set<str
 
 /** Evaluates an #if expression: integers, defined X / defined(X), macros, ! ~ * / % + - << >> < > <= >= == != & ^ | && || ?: and (). */
 export function evalCondition(expr: string, macros: Map<string, string>, at: string): boolean {
-  const withDefined = expr.replace(/\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))/g, (_, a?: string, b?: string) =>
-    macros.has((a ?? b)!) ? '1' : '0',
+  const withDefined = expr.replace(
+    /\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))/g,
+    (_, a?: string, b?: string) => (macros.has((a ?? b)!) ? '1' : '0'),
   );
   // identifiers left after expansion are 0, as in C
   const expanded = expandMacros(withDefined, macros).replace(/\b[A-Za-z_]\w*/g, '0');
@@ -227,7 +238,10 @@ export function evalCondition(expr: string, macros: Map<string, string>, at: str
     [['^'], (a, b) => a ^ b],
     [['&'], (a, b) => a & b],
     [['==', '!='], (a, b, op) => ((op === '==') === (a === b) ? 1 : 0)],
-    [['<', '>', '<=', '>='], (a, b, op) => (op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b) ? 1 : 0],
+    [
+      ['<', '>', '<=', '>='],
+      (a, b, op) => ((op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b) ? 1 : 0),
+    ],
     [['<<', '>>'], (a, b, op) => (op === '<<' ? a << b : a >> b)],
     [['+', '-'], (a, b, op) => (op === '+' ? a + b : a - b)],
     [['*', '/', '%'], (a, b, op) => (op === '*' ? a * b : b === 0 ? fail() : op === '/' ? Math.trunc(a / b) : a % b)],

@@ -21,10 +21,29 @@ export interface CrossCompilerChoice {
 }
 
 /** binutils and gcc driver names Embox's makefiles call as $(CROSS_COMPILE)<tool> */
-const TOOLS = ['gcc', 'g++', 'cpp', 'as', 'ld', 'ar', 'nm', 'objcopy', 'objdump', 'ranlib', 'readelf', 'size', 'strip', 'gcc-ar', 'gcc-nm', 'gcc-ranlib'];
+const TOOLS = [
+  'gcc',
+  'g++',
+  'cpp',
+  'as',
+  'ld',
+  'ar',
+  'nm',
+  'objcopy',
+  'objdump',
+  'ranlib',
+  'readelf',
+  'size',
+  'strip',
+  'gcc-ar',
+  'gcc-nm',
+  'gcc-ranlib',
+];
 
 /** ARCH and CROSS_COMPILE of a build.conf (make syntax; `//` comments and #if handled like derive.ts). */
-export async function archAndCrossCompile(buildConfFile: string): Promise<{ arch: string | undefined; crossCompile: string }> {
+export async function archAndCrossCompile(
+  buildConfFile: string,
+): Promise<{ arch: string | undefined; crossCompile: string }> {
   const text = await preprocessText(await readFile(buildConfFile, 'utf8'), buildConfFile, path.dirname(buildConfFile));
   const variable = (name: string): string | undefined =>
     new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name}[ \t]*[:?]?=[ \t]*(\S*)[ \t]*$`, 'm').exec(text)?.[1];
@@ -68,11 +87,21 @@ export class MissingCrossCompilerError extends Error {}
  * Finds the compiler for a template: `<CROSS_COMPILE>gcc` itself, else the Debian toolchain the
  * architecture table names for its ARCH (linked under the wanted name in `shimRoot`).
  */
-export async function resolveCrossCompiler(opts: { template: string; arch: string | undefined; crossCompile: string; shimRoot: string }): Promise<CrossCompilerChoice> {
+export async function resolveCrossCompiler(opts: {
+  template: string;
+  arch: string | undefined;
+  crossCompile: string;
+  shimRoot: string;
+}): Promise<CrossCompilerChoice> {
   const { template, arch, crossCompile: wanted } = opts;
   const direct = await gccVersionLine(`${wanted}gcc`);
   if (direct !== null) {
-    return { wanted, used: wanted, version: direct, note: wanted ? `cross compiler ${wanted}gcc (${direct})` : `host compiler gcc (${direct})` };
+    return {
+      wanted,
+      used: wanted,
+      version: direct,
+      note: wanted ? `cross compiler ${wanted}gcc (${direct})` : `host compiler gcc (${direct})`,
+    };
   }
   const known = arch ? (emboxArch(arch)?.compilers ?? []) : [];
   for (const c of known) {

@@ -98,7 +98,10 @@ async function exists(p: string): Promise<boolean> {
 
 async function preprocessConf(confDir: string, name: string): Promise<string> {
   const file = path.join(confDir, name);
-  if (!(await exists(file))) throw new Error(`${file} not found: expected Embox's ${name} in the conf folder (run "make confload-<template>" first)`);
+  if (!(await exists(file)))
+    throw new Error(
+      `${file} not found: expected Embox's ${name} in the conf folder (run "make confload-<template>" first)`,
+    );
   return preprocessFile(file, { includeDirs: [confDir] });
 }
 
@@ -108,7 +111,13 @@ function makeVariable(text: string, name: string): string | undefined {
   return m?.[1];
 }
 
-function resolveArch(arch: string, platform: string | undefined, buildConf: string, ident: ElfIdent | undefined, file: string): EmboxTarget {
+function resolveArch(
+  arch: string,
+  platform: string | undefined,
+  buildConf: string,
+  ident: ElfIdent | undefined,
+  file: string,
+): EmboxTarget {
   const found = emboxTarget({
     arch,
     platform,
@@ -124,9 +133,14 @@ const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 10
 
 /** RAM region size from preprocessed lds.conf text, in MiB rounded up. */
 export function ramMbFromLds(lds: string, file = 'lds.conf'): number {
-  const m = /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(lds);
+  const m =
+    /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(
+      lds,
+    );
   if (!m) {
-    throw new Error(`${file}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`);
+    throw new Error(
+      `${file}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`,
+    );
   }
   const bytes = Number(m[1]) * SIZE_UNITS[m[2] ?? '']!;
   if (!(bytes > 0)) throw new Error(`${file}: RAM region has size ${m[1]}${m[2]}; expected a positive size`);
@@ -149,7 +163,9 @@ export function nicFromMods(mods: string, file = 'mods.conf'): { emboxNic: strin
   const known = drivers.find((d) => EMBOX_NIC_TO_QEMU[d] !== undefined);
   if (known) return { emboxNic: known, nic: EMBOX_NIC_TO_QEMU[known]! };
   if (drivers.length === 0) {
-    throw new Error(`${file}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`);
+    throw new Error(
+      `${file}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`,
+    );
   }
   throw new Error(
     `${file}: network driver(s) ${drivers.map((d) => `embox.driver.net.${d}`).join(', ')} have no QEMU model; ` +
@@ -159,7 +175,10 @@ export function nicFromMods(mods: string, file = 'mods.conf'): { emboxNic: strin
 
 /** Derives how to boot the Embox build whose conf/ folder is `confDir`. Throws an Error naming the file at fault. */
 export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {}): Promise<EmboxRunConfig> {
-  if (!(await exists(confDir))) throw new Error(`${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`);
+  if (!(await exists(confDir)))
+    throw new Error(
+      `${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`,
+    );
   const buildConfFile = path.join(confDir, 'build.conf');
   const buildConf = await preprocessConf(confDir, 'build.conf');
   const arch = makeVariable(buildConf, 'ARCH');
@@ -172,7 +191,9 @@ export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {
   const mods = await preprocessConf(confDir, 'mods.conf');
 
   const incFile = path.join(confDir, 'system_start.inc');
-  const commands = (await exists(incFile)) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
+  const commands = (await exists(incFile))
+    ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] }))
+    : [];
   const ready = httpdReadyMarker(commands);
 
   // Without httpd there is nothing to probe: no NIC, and the shell prompt is the ready point.
@@ -184,10 +205,14 @@ export async function deriveEmboxRun(confDir: string, options: DeriveOptions = {
     try {
       networkText = await readFile(networkFile, 'utf8');
     } catch {
-      throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
+      throw new Error(
+        `${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`,
+      );
     }
     const iface = parseNetworkFile(networkText, networkFile);
-    const net = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : undefined;
+    const net = iface.netmask
+      ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile)
+      : undefined;
     network = {
       nic,
       emboxNic,

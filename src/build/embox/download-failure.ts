@@ -41,13 +41,22 @@ export function detectDownloadFailure(lines: readonly string[]): DownloadFailure
   }
   const first = missing[0];
   if (first !== undefined) {
-    return { kind: 'missing', archive: first, ...opt('url', urls.get(first)), ...opt('expectedMd5', md5s.get(first)), ...opt('detail', curlError) };
+    return {
+      kind: 'missing',
+      archive: first,
+      ...opt('url', urls.get(first)),
+      ...opt('expectedMd5', md5s.get(first)),
+      ...opt('detail', curlError),
+    };
   }
   const mod = failedModules[0];
   if (mod === undefined) return null;
   // the failing module's folder is named after its package (OpenLibm ↔ openlibm-0.8.3.tar.gz)
   const archives = [...new Set([...md5s.keys(), ...urls.keys()])];
-  const archive = archives.find((a) => a.toLowerCase().startsWith(mod.toLowerCase())) ?? archives[archives.length - 1] ?? `${mod} archive`;
+  const archive =
+    archives.find((a) => a.toLowerCase().startsWith(mod.toLowerCase())) ??
+    archives[archives.length - 1] ??
+    `${mod} archive`;
   return { kind: 'checksum', archive, ...opt('url', urls.get(archive)), ...opt('expectedMd5', md5s.get(archive)) };
 }
 
@@ -56,7 +65,12 @@ function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: 
 }
 
 /** The error for a download failure found in the log of a build of `template`. */
-export function downloadFailureMessage(f: DownloadFailure, template: string, downloadFolder: string, downloadDir?: string): string {
+export function downloadFailureMessage(
+  f: DownloadFailure,
+  template: string,
+  downloadFolder: string,
+  downloadDir?: string,
+): string {
   const where = `Embox build (template ${template})`;
   if (f.kind === 'missing') {
     return (

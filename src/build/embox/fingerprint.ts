@@ -5,7 +5,12 @@ import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gitBytes } from '../git.js';
 
-async function hashFiles(root: string, rel: string, hash: ReturnType<typeof createHash>, skip: (name: string) => boolean): Promise<void> {
+async function hashFiles(
+  root: string,
+  rel: string,
+  hash: ReturnType<typeof createHash>,
+  skip: (name: string) => boolean,
+): Promise<void> {
   const full = path.join(root, rel);
   let info;
   try {
@@ -27,7 +32,8 @@ async function hashFiles(root: string, rel: string, hash: ReturnType<typeof crea
 /** Fingerprint of the tree: git's tree of HEAD plus uncommitted changes, or a hash of the sources when not a git checkout. */
 export async function sourceFingerprint(dir: string): Promise<string> {
   // a large tree on a busy runner: diffing it can take a while
-  const git = (args: string[]): Promise<{ ok: boolean; stdout: Buffer }> => gitBytes(args, { cwd: dir, timeoutMs: 5 * 60_000 });
+  const git = (args: string[]): Promise<{ ok: boolean; stdout: Buffer }> =>
+    gitBytes(args, { cwd: dir, timeoutMs: 5 * 60_000 });
   const tree = await git(['rev-parse', 'HEAD:./']);
   if (tree.ok) {
     const hash = createHash('sha256');
@@ -36,7 +42,8 @@ export async function sourceFingerprint(dir: string): Promise<string> {
     hash.update(diff.stdout);
     // untracked, not ignored files are part of what make sees too
     const untracked = await git(['ls-files', '--others', '--exclude-standard', '-z', '--', '.']);
-    for (const rel of untracked.stdout.toString().split('\0').filter(Boolean).sort()) await hashFiles(dir, rel, hash, () => false);
+    for (const rel of untracked.stdout.toString().split('\0').filter(Boolean).sort())
+      await hashFiles(dir, rel, hash, () => false);
     return `git:${hash.digest('hex')}`;
   }
   const hash = createHash('sha256');
@@ -55,7 +62,12 @@ export async function hashFolder(dir: string): Promise<string> {
 }
 
 /** sha256 over the tree fingerprint, the template, the overrides' content and the compiler. */
-export async function emboxCacheKey(parts: { workDir: string; template: string; overridesDir?: string; gcc: string }): Promise<string> {
+export async function emboxCacheKey(parts: {
+  workDir: string;
+  template: string;
+  overridesDir?: string;
+  gcc: string;
+}): Promise<string> {
   const hash = createHash('sha256');
   hash.update('bootgate-embox-build v1\n');
   hash.update(`source ${await sourceFingerprint(parts.workDir)}\n`);

@@ -11,7 +11,11 @@ export const DEFAULT_EMBOX_TEMPLATE = 'x86/qemu';
 export const EMBOX_SHELL_READY_SYMBOL = 'readline';
 
 /** Embox: build the template in the checkout (or variant work tree), derive how to run it, as auto_qemu does. */
-export async function prepareEmbox(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
+export async function prepareEmbox(
+  name: string,
+  settings: SubjectSettings,
+  context: { log: (l: string) => void; signal?: AbortSignal },
+): Promise<PreparedSubject> {
   const template = settings.template ?? DEFAULT_EMBOX_TEMPLATE;
   const built = await buildEmbox({
     source: settings.source!,

@@ -70,7 +70,7 @@ export function parseNetworkFile(text: string, file = 'rootfs/network'): Interfa
     address = slash[1]!;
     const prefix = Number(slash[2]);
     if (prefix > 32) throw new Error(`${file}: interface ${iface.name} address has prefix /${prefix}; expected 0–32`);
-    netmask ??= intToIp(prefix === 0 ? 0 : (2 ** 32 - 2 ** (32 - prefix)));
+    netmask ??= intToIp(prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix));
   }
   ipToInt(address, `${file}: interface ${iface.name} address`);
   const gateway = first('gateway');
@@ -80,5 +80,11 @@ export function parseNetworkFile(text: string, file = 'rootfs/network'): Interfa
   if (hw !== undefined && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(hw)) {
     throw new Error(`${file}: interface ${iface.name} hwaddress "${hw}" is not a MAC address like AA:BB:CC:DD:EE:02`);
   }
-  return { name: iface.name, address, ...(netmask ? { netmask } : {}), ...(gateway ? { gateway } : {}), ...(hw ? { hwaddress: hw } : {}) };
+  return {
+    name: iface.name,
+    address,
+    ...(netmask ? { netmask } : {}),
+    ...(gateway ? { gateway } : {}),
+    ...(hw ? { hwaddress: hw } : {}),
+  };
 }

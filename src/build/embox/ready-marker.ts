@@ -13,7 +13,8 @@ export function startCommandsFromInc(inc: string): string[] {
 /** Which serial line says httpd started, given the start script's commands. */
 export function httpdReadyMarker(commands: string[]): { readyMarker: string; startScriptMentionsHttpd: boolean } {
   const words = commands.map((c) => c.trim().split(/\s+/));
-  if (words.some((w) => w[0] === 'service' && w[1] === 'httpd')) return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  if (words.some((w) => w[0] === 'service' && w[1] === 'httpd'))
+    return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
   // "httpd" run directly (optionally as "pthread httpd"): only the echoed command line marks it
   if (words.some((w) => w[0] === 'httpd' || (w[0] === 'pthread' && w[1] === 'httpd'))) {
     return { readyMarker: EMBOX_DIRECT_HTTPD_MARKER, startScriptMentionsHttpd: true };
@@ -36,6 +37,8 @@ export function shellPromptMarker(mods: string): string {
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   if (!rich) return `^${escape(prompt.trimEnd())}\\s*$`;
   const parts = prompt.trimEnd().split(/(%[uhwW$])/);
-  const source = parts.map((p) => ({ '%u': '\\S+', '%h': '\\S+', '%w': '\\S*', '%W': '\\S*', '%$': '[#$]' })[p] ?? escape(p)).join('');
+  const source = parts
+    .map((p) => ({ '%u': '\\S+', '%h': '\\S+', '%w': '\\S*', '%W': '\\S*', '%$': '[#$]' })[p] ?? escape(p))
+    .join('');
   return `^${source}\\s*$`;
 }

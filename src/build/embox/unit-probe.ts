@@ -29,8 +29,16 @@ export const emboxUnitProbe: ModuleProbe = {
     const unit = await guest.read(mod, UNIT_INIT + POINTER);
     if (unit.readUInt32LE(UNIT_INIT) === 0) return null; // no init: Embox prints nothing for it either
     // a name that is not one means struct mod changed layout: better an error than a wrong table
-    const pkg = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_PKG_NAME)), 'Embox module package name (struct mod changed?)');
-    const name = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_NAME)), 'Embox module name (struct mod changed?)');
+    const pkg = await readGuestName(
+      guest,
+      BigInt(unit.readUInt32LE(MOD_PKG_NAME)),
+      'Embox module package name (struct mod changed?)',
+    );
+    const name = await readGuestName(
+      guest,
+      BigInt(unit.readUInt32LE(MOD_NAME)),
+      'Embox module name (struct mod changed?)',
+    );
     return { name: `${pkg}.${name}`, returnAddress };
   },
 };

@@ -27,7 +27,8 @@ export function defaultHttpdAppDir(from: string = path.dirname(fileURLToPath(imp
     const candidate = path.join(dir, 'apps', 'httpd');
     if (existsSync(path.join(candidate, 'httpd.c')) && existsSync(path.join(dir, 'package.json'))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new RumprunAppError(`could not find bootgate's apps/httpd/httpd.c above ${from}; pass appDir`);
+    if (parent === dir)
+      throw new RumprunAppError(`could not find bootgate's apps/httpd/httpd.c above ${from}; pass appDir`);
     dir = parent;
   }
 }
@@ -65,11 +66,18 @@ function toolEnv(toolchain: BuildAppOptions['toolchain'], out: string): Record<s
   };
 }
 
-function describeFailure(what: string, result: { exitCode?: number; signal?: string; shortMessage?: string; all?: unknown }): string {
-  const how = result.exitCode !== undefined
-    ? `exited with ${result.exitCode}`
-    : result.signal !== undefined ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage ?? 'unknown error'})`;
-  const output = typeof result.all === 'string' && result.all.trim() !== '' ? `:\n${result.all.trim()}` : ' (no output)';
+function describeFailure(
+  what: string,
+  result: { exitCode?: number; signal?: string; shortMessage?: string; all?: unknown },
+): string {
+  const how =
+    result.exitCode !== undefined
+      ? `exited with ${result.exitCode}`
+      : result.signal !== undefined
+        ? `was killed by ${result.signal}`
+        : `could not be started (${result.shortMessage ?? 'unknown error'})`;
+  const output =
+    typeof result.all === 'string' && result.all.trim() !== '' ? `:\n${result.all.trim()}` : ' (no output)';
   return `${what} ${how}${output}`;
 }
 
@@ -82,7 +90,9 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
   const outDir = path.resolve(options.outDir);
   const log = options.log ?? (() => {});
   if (!(BAKE_TARGETS as readonly string[]).includes(options.bakeTarget)) {
-    throw new RumprunAppError(`unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(', ')}`);
+    throw new RumprunAppError(
+      `unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(', ')}`,
+    );
   }
   const dirStat = await stat(appDir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new RumprunAppError(`app directory ${appDir} does not exist`, true);
@@ -94,18 +104,30 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
 
   let command: string[];
   if (options.buildCommand && options.buildCommand.length > 0) {
-    command = options.buildCommand.map((arg) => arg.replaceAll('{cc}', options.toolchain.gcc).replaceAll('{out}', program));
+    command = options.buildCommand.map((arg) =>
+      arg.replaceAll('{cc}', options.toolchain.gcc).replaceAll('{out}', program),
+    );
   } else {
     const sources = (await readdir(appDir)).filter((f) => f.endsWith('.c')).sort();
-    if (sources.length === 0) throw new RumprunAppError(`app directory ${appDir} has no .c file; give buildCommand to build it another way`);
+    if (sources.length === 0)
+      throw new RumprunAppError(`app directory ${appDir} has no .c file; give buildCommand to build it another way`);
     command = [options.toolchain.gcc, '-O2', '-Wall', '-o', program, ...sources];
   }
   log(`rumprun: compiling ${name}: ${command.join(' ')}`);
   const [file, ...args] = command as [string, ...string[]];
-  const compiled = await execa(file, args, { cwd: appDir, env, all: true, reject: false, stdin: 'ignore', cancelSignal: options.signal });
+  const compiled = await execa(file, args, {
+    cwd: appDir,
+    env,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+    cancelSignal: options.signal,
+  });
   if (compiled.failed) throw new RumprunAppError(describeFailure(`building ${name} (${command.join(' ')})`, compiled));
   if (!existsSync(program)) {
-    throw new RumprunAppError(`building ${name} succeeded but produced no ${program}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`);
+    throw new RumprunAppError(
+      `building ${name} succeeded but produced no ${program}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`,
+    );
   }
 
   const image = path.join(outDir, `${name}-${options.bakeTarget}.bin`);
@@ -118,7 +140,8 @@ export async function buildRumprunApp(options: BuildAppOptions): Promise<Rumprun
     stdin: 'ignore',
     cancelSignal: options.signal,
   });
-  if (baked.failed) throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program}`, baked));
+  if (baked.failed)
+    throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program}`, baked));
   if (!existsSync(image)) throw new RumprunAppError(`rumprun-bake succeeded but wrote no ${image}`);
   return { program, image };
 }

@@ -8,7 +8,10 @@ import { PINNED_RUMPRUN, pinnedRumprunDir, rumprunCheckoutParent } from './check
 import { buildIdentity, toolchainBuildFlags, toolchainInstallDir, type EnsureToolchainOptions } from './toolchain.js';
 
 /** The toolchain options prepareRumprun builds a subject's checkout with. */
-export function rumprunToolchainOptions(source: string, settings: SubjectSettings): Pick<EnsureToolchainOptions, 'source' | 'jobs'> {
+export function rumprunToolchainOptions(
+  source: string,
+  settings: SubjectSettings,
+): Pick<EnsureToolchainOptions, 'source' | 'jobs'> {
   return { source, ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}) };
 }
 
@@ -17,17 +20,31 @@ function insideRepo(repo: string, file: string): string | null {
   return rel.startsWith('..') || path.isAbsolute(rel) ? null : rel;
 }
 
-export async function rumprunCacheFolders(subjects: readonly Subject[], context: CacheFoldersContext): Promise<CacheFolders[]> {
+export async function rumprunCacheFolders(
+  subjects: readonly Subject[],
+  context: CacheFoldersContext,
+): Promise<CacheFolders[]> {
   const folders: CacheFolders[] = [];
   const seen = new Set<string>();
-  const add = async (source: string, settings: SubjectSettings, what: string, identity: (flags: { args: string[]; env: Record<string, string> }) => Promise<string[]>, paths?: string[]): Promise<void> => {
+  const add = async (
+    source: string,
+    settings: SubjectSettings,
+    what: string,
+    identity: (flags: { args: string[]; env: Record<string, string> }) => Promise<string[]>,
+    paths?: string[],
+  ): Promise<void> => {
     if (seen.has(source)) return;
     seen.add(source);
     const options = rumprunToolchainOptions(source, settings);
     const flags = await toolchainBuildFlags(options);
     folders.push({
-      label: `Rumprun toolchain (${what})`, kind: 'rumprun-toolchain', paths: paths ?? [toolchainInstallDir(options)], scope: [source],
-      content: await identity(flags), restoreNewest: false, compiled: true,
+      label: `Rumprun toolchain (${what})`,
+      kind: 'rumprun-toolchain',
+      paths: paths ?? [toolchainInstallDir(options)],
+      scope: [source],
+      content: await identity(flags),
+      restoreNewest: false,
+      compiled: true,
     });
   };
   for (const s of subjects) {
@@ -35,7 +52,13 @@ export async function rumprunCacheFolders(subjects: readonly Subject[], context:
     if (given === undefined) {
       // bootgate's own pinned clone: the checkout and the toolchain inside it are cached together
       const dir = pinnedRumprunDir(rumprunCheckoutParent());
-      await add(dir, s.settings, `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`, (f) => Promise.resolve([PINNED_RUMPRUN.commit, JSON.stringify(f)]), [dir]);
+      await add(
+        dir,
+        s.settings,
+        `pinned checkout ${PINNED_RUMPRUN.commit.slice(0, 12)}`,
+        (f) => Promise.resolve([PINNED_RUMPRUN.commit, JSON.stringify(f)]),
+        [dir],
+      );
       continue;
     }
     if (context.worktreeDir === undefined || insideRepo(context.workspace, given) === null) {

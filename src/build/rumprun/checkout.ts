@@ -20,7 +20,8 @@ const CLONE_TIMEOUT_MS = 30 * 60_000;
 
 async function git(args: string[], cwd?: string): Promise<void> {
   const result = await runGit(args, { ...(cwd ? { cwd } : {}), timeoutMs: CLONE_TIMEOUT_MS });
-  if (!result.ok) throw new RumprunToolchainError(`git ${args.join(' ')} failed${cwd ? ` in ${cwd}` : ''}: ${result.reason}`);
+  if (!result.ok)
+    throw new RumprunToolchainError(`git ${args.join(' ')} failed${cwd ? ` in ${cwd}` : ''}: ${result.reason}`);
 }
 
 /**
@@ -32,7 +33,14 @@ export function pinnedRumprunDir(parent: string, commit: string = PINNED_RUMPRUN
   return path.join(parent, `rumprun-${commit.slice(0, 12)}`);
 }
 
-export async function ensurePinnedRumprun(parent: string, log: (line: string) => void, source: { url: string; commit: string } = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }): Promise<string> {
+export async function ensurePinnedRumprun(
+  parent: string,
+  log: (line: string) => void,
+  source: { url: string; commit: string } = {
+    url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url,
+    commit: PINNED_RUMPRUN.commit,
+  },
+): Promise<string> {
   const dir = pinnedRumprunDir(parent, source.commit);
   try {
     await access(path.join(dir, '.bootgate-complete'));

@@ -45,7 +45,8 @@ export function rumprunConfigJson(options: RumprunConfigOptions): string {
   const { guestIp, gateway } = options;
   const iface = options.iface ?? 'vioif0';
   const argv = options.argv ?? ['httpd'];
-  if (!IPV4.test(guestIp)) throw new Error(`rumprun config: guest IP "${guestIp}" is not an IPv4 address like 10.0.2.15`);
+  if (!IPV4.test(guestIp))
+    throw new Error(`rumprun config: guest IP "${guestIp}" is not an IPv4 address like 10.0.2.15`);
   if (gateway !== undefined && !IPV4.test(gateway)) {
     throw new Error(`rumprun config: gateway "${gateway}" is not an IPv4 address like 10.0.2.2`);
   }
@@ -53,11 +54,15 @@ export function rumprunConfigJson(options: RumprunConfigOptions): string {
   if (!/^\d{1,2}$/.test(mask) || Number(mask) > 32) {
     throw new Error(`rumprun config: mask "${mask}" is not a prefix length 0-32 (e.g. 24)`);
   }
-  if (!/^[a-z]+\d+$/.test(iface)) throw new Error(`rumprun config: interface "${iface}" is not a NetBSD interface name like vioif0`);
-  if (argv.length === 0) throw new Error('rumprun config: argv is empty; expected at least the program name, e.g. ["httpd"]');
+  if (!/^[a-z]+\d+$/.test(iface))
+    throw new Error(`rumprun config: interface "${iface}" is not a NetBSD interface name like vioif0`);
+  if (argv.length === 0)
+    throw new Error('rumprun config: argv is empty; expected at least the program name, e.g. ["httpd"]');
   for (const arg of argv) {
     if (!PLAIN_ARG.test(arg)) {
-      throw new Error(`rumprun config: argument "${arg}" must be a non-empty word without blanks, quotes, backslashes or braces`);
+      throw new Error(
+        `rumprun config: argument "${arg}" must be a non-empty word without blanks, quotes, backslashes or braces`,
+      );
     }
   }
   const net: Record<string, string> = { if: iface, type: 'inet', method: 'static', addr: guestIp, mask };
@@ -74,6 +79,8 @@ export function rumprunInterfaceForNic(nic: string): string {
     case 'e1000':
       return 'wm0';
     default:
-      throw new Error(`rumprun: no known interface name for NIC "${nic}"; expected virtio-net-pci (vioif0) or e1000 (wm0)`);
+      throw new Error(
+        `rumprun: no known interface name for NIC "${nic}"; expected virtio-net-pci (vioif0) or e1000 (wm0)`,
+      );
   }
 }

@@ -85,6 +85,9 @@ export function parseGccMajor(versionOutput: string): number {
   // The version is the last dotted number on the first line; earlier ones may be package revisions.
   const versions = [...firstLine.matchAll(/(?:^|[\s(])(\d+)\.\d+(?:\.\d+)?(?=[\s)]|$)/g)];
   const last = versions.at(-1);
-  if (!last) throw new Error(`could not find a gcc version in "${firstLine}"; expected output of "gcc --version" such as "gcc (Debian 12.2.0-14) 12.2.0"`);
+  if (!last)
+    throw new Error(
+      `could not find a gcc version in "${firstLine}"; expected output of "gcc --version" such as "gcc (Debian 12.2.0-14) 12.2.0"`,
+    );
   return Number(last[1]);
 }

@@ -12,11 +12,19 @@ import { ensurePinnedRumprun, rumprunCheckoutParent } from './checkout.js';
 import { rumprunToolchainOptions } from './cache-folders.js';
 
 /** Rumprun: toolchain (reused when built), the app compiled and baked, booted with a static network config. */
-export async function prepareRumprun(name: string, settings: SubjectSettings, context: { log: (l: string) => void; signal?: AbortSignal }): Promise<PreparedSubject> {
+export async function prepareRumprun(
+  name: string,
+  settings: SubjectSettings,
+  context: { log: (l: string) => void; signal?: AbortSignal },
+): Promise<PreparedSubject> {
   const began = Date.now();
   const source = settings.source ?? (await ensurePinnedRumprun(rumprunCheckoutParent(), context.log));
   // the same options the action's cache key is computed from (cache-folders.ts)
-  const toolchain = await ensureRumprunToolchain({ ...rumprunToolchainOptions(source, settings), log: context.log, signal: context.signal });
+  const toolchain = await ensureRumprunToolchain({
+    ...rumprunToolchainOptions(source, settings),
+    log: context.log,
+    signal: context.signal,
+  });
   const bakeTarget = settings['bake-target'] ?? DEFAULT_BAKE_TARGET;
   const outDir = path.join(settings['build-dir'] ?? path.join(bootgateCacheDir(), 'rumprun-apps'), name);
   const app = await buildRumprunApp({

@@ -95,7 +95,10 @@ export function toolchainPaths(installDir: string): Omit<RumprunToolchain, 'buil
  */
 export async function checkRumprunCheckout(source: string): Promise<string[]> {
   if (!(await isExecutable(path.join(source, 'build-rr.sh')))) {
-    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`, true);
+    throw new RumprunToolchainError(
+      `${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`,
+      true,
+    );
   }
   const hint = `run "git submodule update --init" in ${source}`;
   const empty: string[] = [];
@@ -103,17 +106,28 @@ export async function checkRumprunCheckout(source: string): Promise<string[]> {
     if (!(await isNonEmptyDir(path.join(source, sub)))) empty.push(sub);
   }
   if (empty.length > 0) {
-    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? 's' : ''} ${empty.join(', ')} not initialised (empty or missing); ${hint}`, true);
+    throw new RumprunToolchainError(
+      `${source}: submodule${empty.length > 1 ? 's' : ''} ${empty.join(', ')} not initialised (empty or missing); ${hint}`,
+      true,
+    );
   }
   // Like build-rr.sh: one `git submodule status` per submodule, a failing one (not git) is ignored.
   const lines: string[] = [];
   for (const sub of RUMPRUN_SUBMODULES) {
     const status = await git(['submodule', 'status', sub], { cwd: source });
-    if (status.ok) lines.push(...status.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+    if (status.ok)
+      lines.push(
+        ...status.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== ''),
+      );
   }
   const uninitialised = lines.filter((l) => l.startsWith('-')).map((l) => l.split(/\s+/)[1] ?? l);
   if (uninitialised.length > 0) {
-    throw new RumprunToolchainError(`${source}: submodule${uninitialised.length > 1 ? 's' : ''} ${uninitialised.join(', ')} not initialised; ${hint}`);
+    throw new RumprunToolchainError(
+      `${source}: submodule${uninitialised.length > 1 ? 's' : ''} ${uninitialised.join(', ')} not initialised; ${hint}`,
+    );
   }
   return lines.filter((l) => l.startsWith('+')).map((l) => l.split(/\s+/)[1] ?? l);
 }
@@ -133,7 +147,9 @@ export async function buildIdentity(source: string, args: string[], env: Record<
 async function probeGccMajor(cc: string): Promise<number> {
   const result = await execa(cc, ['--version'], { reject: false });
   if (result.exitCode !== 0) {
-    throw new RumprunToolchainError(`could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`);
+    throw new RumprunToolchainError(
+      `could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`,
+    );
   }
   return parseGccMajor(result.stdout);
 }
@@ -144,10 +160,16 @@ export function toolchainInstallDir(options: Pick<EnsureToolchainOptions, 'sourc
 }
 
 /** How build-rr.sh is run for these options: the host compiler, its arguments and environment (part of what identifies a toolchain). */
-export async function toolchainBuildFlags(options: Pick<EnsureToolchainOptions, 'source' | 'cacheDir' | 'jobs' | 'cc' | 'overrides'>): Promise<{ cc: string; args: string[]; env: Record<string, string> }> {
+export async function toolchainBuildFlags(
+  options: Pick<EnsureToolchainOptions, 'source' | 'cacheDir' | 'jobs' | 'cc' | 'overrides'>,
+): Promise<{ cc: string; args: string[]; env: Record<string, string> }> {
   const cc = options.cc ?? process.env.CC ?? 'cc';
   const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
-  return { cc, args: buildRrArgs(flags, { jobs: options.jobs, destDir: toolchainInstallDir(options) }), env: flags.env };
+  return {
+    cc,
+    args: buildRrArgs(flags, { jobs: options.jobs, destDir: toolchainInstallDir(options) }),
+    env: flags.env,
+  };
 }
 
 export async function ensureRumprunToolchain(options: EnsureToolchainOptions): Promise<RumprunToolchain> {
@@ -157,15 +179,21 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const { log } = options;
 
   const outdated = await checkRumprunCheckout(source);
-  for (const sub of outdated) log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
+  for (const sub of outdated)
+    log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
 
   const { cc, args, env: flagsEnv } = await toolchainBuildFlags(options);
   const identity = await buildIdentity(source, args, flagsEnv);
 
   const present = (await isExecutable(paths.gcc)) && (await isExecutable(paths.bake));
-  const unfinished = await stat(path.join(installDir, BUILDING_FILE)).then(() => true, () => false);
+  const unfinished = await stat(path.join(installDir, BUILDING_FILE)).then(
+    () => true,
+    () => false,
+  );
   if (present && unfinished) {
-    log(`rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`);
+    log(
+      `rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`,
+    );
   } else if (present) {
     const stamp = await readFile(path.join(installDir, STAMP_FILE), 'utf8').catch(() => null);
     if (stamp === null) {
@@ -182,20 +210,34 @@ export async function ensureRumprunToolchain(options: EnsureToolchainOptions): P
   const logFile = path.resolve(options.logFile ?? `${installDir}.build.log`);
   await mkdir(path.dirname(logFile), { recursive: true });
   const env = { ...flagsEnv, CC: cc };
-  log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(' ')} ./build-rr.sh ${args.join(' ')}`);
+  log(
+    `rumprun: building the toolchain: ${Object.entries(env)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ')} ./build-rr.sh ${args.join(' ')}`,
+  );
   log(`rumprun: full output in ${logFile}`);
   await mkdir(installDir, { recursive: true });
   await rm(path.join(installDir, STAMP_FILE), { force: true });
-  await writeFile(path.join(installDir, BUILDING_FILE), `${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`);
+  await writeFile(
+    path.join(installDir, BUILDING_FILE),
+    `${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`,
+  );
   const started = Date.now();
   await runBuild(path.join(source, 'build-rr.sh'), args, {
-    cwd: source, env, logFile, log, timeoutMs: options.timeoutMs ?? 60 * 60_000, signal: options.signal,
+    cwd: source,
+    env,
+    logFile,
+    log,
+    timeoutMs: options.timeoutMs ?? 60 * 60_000,
+    signal: options.signal,
   });
   log(`rumprun: build-rr.sh finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   for (const tool of [paths.gcc, paths.bake]) {
     if (!(await isExecutable(tool))) {
-      throw new RumprunToolchainError(`build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`);
+      throw new RumprunToolchainError(
+        `build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`,
+      );
     }
   }
   await writeFile(path.join(installDir, STAMP_FILE), identity);
@@ -219,19 +261,30 @@ async function runBuild(script: string, args: string[], options: RunBuildOptions
   const out = createWriteStream(options.logFile);
   // Own process group (process-runner.ts), so that a timeout or a cancel stops build-rr.sh and every make below it.
   const result = await runProcess({
-    file: script, args, cwd: options.cwd, env: options.env, signal: options.signal, timeoutMs: options.timeoutMs,
-    output: out, tailLines: LOG_TAIL_LINES,
+    file: script,
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    output: out,
+    tailLines: LOG_TAIL_LINES,
     onLine: (line) => {
       if (PROGRESS_LINE.test(line)) options.log(`rumprun: ${line}`);
     },
   });
   await new Promise<void>((resolve) => out.end(resolve));
-  if (result.end === 'cancelled') throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
+  if (result.end === 'cancelled')
+    throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
   if (result.end === 'timed-out') {
-    throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${result.tail.join('\n')}`);
+    throw new RumprunToolchainError(
+      `build-rr.sh did not finish within ${options.timeoutMs / 60_000} min and was stopped; last lines of ${options.logFile}:\n${result.tail.join('\n')}`,
+    );
   }
   if (!result.ok) {
     const how = result.exitCode !== null ? `exited with ${result.exitCode}` : result.how;
-    throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${result.tail.join('\n')}`);
+    throw new RumprunToolchainError(
+      `build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:\n${result.tail.join('\n')}`,
+    );
   }
 }

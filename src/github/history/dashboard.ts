@@ -12,7 +12,8 @@ export function dashboardPath(config: string): string {
   return `${DASHBOARD_ROOT}/${configSlug(config)}/index.html`;
 }
 
-const html = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const html = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The root page: a plain list of the config dashboards on the branch (no script). */
 export function dashboardIndex(pages: readonly string[]): string {
@@ -21,10 +22,20 @@ export function dashboardIndex(pages: readonly string[]): string {
     return `<li><a href="${html(encodeURI(p))}">${html(name)}</a></li>`;
   });
   return [
-    '<!doctype html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<title>bootgate dashboards</title>',
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<title>bootgate dashboards</title>',
     '<style>body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}</style>',
-    '</head>', '<body>', '<h1>bootgate: boot-time dashboards</h1>', '<p>One page per config measured by the nightly run.</p>',
-    `<ul>${items.join('')}</ul>`, '</body>', '</html>', '',
+    '</head>',
+    '<body>',
+    '<h1>bootgate: boot-time dashboards</h1>',
+    '<p>One page per config measured by the nightly run.</p>',
+    `<ul>${items.join('')}</ul>`,
+    '</body>',
+    '</html>',
+    '',
   ].join('\n');
 }
 
@@ -61,8 +72,11 @@ export async function dashboardUpdates(
   }
   const page = dashboardPath(options.config);
   const data = historyDashboard(files, {
-    repoUrl: options.repoUrl, alpha: options.alpha, thresholdPct: options.thresholdPct,
-    title: `bootgate: ${options.config}`, subtitle: `nightly boot times of ${files.length} subject${files.length === 1 ? '' : 's'} (${options.config})`,
+    repoUrl: options.repoUrl,
+    alpha: options.alpha,
+    thresholdPct: options.thresholdPct,
+    title: `bootgate: ${options.config}`,
+    subtitle: `nightly boot times of ${files.length} subject${files.length === 1 ? '' : 's'} (${options.config})`,
   });
   const pages = [...existing.filter((p) => p.startsWith(`${DASHBOARD_ROOT}/`) && p.endsWith('/index.html')), page];
   return [

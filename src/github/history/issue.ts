@@ -13,8 +13,18 @@ interface ListedIssue {
   pull_request?: unknown;
 }
 
-export async function findOpenIssue(octokit: Octokit, owner: string, repo: string, marker: string): Promise<ListedIssue | null> {
-  const issues = (await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: 'open', per_page: 100 })) as ListedIssue[];
+export async function findOpenIssue(
+  octokit: Octokit,
+  owner: string,
+  repo: string,
+  marker: string,
+): Promise<ListedIssue | null> {
+  const issues = (await octokit.paginate(octokit.rest.issues.listForRepo, {
+    owner,
+    repo,
+    state: 'open',
+    per_page: 100,
+  })) as ListedIssue[];
   return issues.find((i) => !i.pull_request && (i.body ?? '').includes(marker)) ?? null;
 }
 
@@ -33,7 +43,13 @@ export async function syncRegressionIssue(
   if (!content) {
     if (!open) return { action: 'none' };
     await octokit.rest.issues.createComment({ owner, repo, issue_number: open.number, body: resolvedNote });
-    await octokit.rest.issues.update({ owner, repo, issue_number: open.number, state: 'closed', state_reason: 'completed' });
+    await octokit.rest.issues.update({
+      owner,
+      repo,
+      issue_number: open.number,
+      state: 'closed',
+      state_reason: 'completed',
+    });
     return { action: 'closed', url: open.html_url };
   }
   const body = `${marker}\n${content.body}`;

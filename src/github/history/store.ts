@@ -34,14 +34,19 @@ const status = (error: unknown): number | undefined => (error as { status?: numb
 function explain(error: unknown, what: string, branch: string): Error {
   const code = status(error);
   if (code === 403 || code === 401) {
-    return new DataBranchError(`${what} on the data branch "${branch}" was refused (${code}): the job needs \`permissions: contents: write\` for the history (or set history-branch: none)`);
+    return new DataBranchError(
+      `${what} on the data branch "${branch}" was refused (${code}): the job needs \`permissions: contents: write\` for the history (or set history-branch: none)`,
+    );
   }
   return new DataBranchError(`${what} on the data branch "${branch}" failed: ${(error as Error).message}`);
 }
 
 const defaultBackoff = (attempt: number): number => Math.min(8000, 250 * 2 ** (attempt - 2)) * (0.5 + Math.random());
 
-export async function commitToBranch(octokit: Octokit, options: CommitOptions): Promise<{ commit: string; attempts: number }> {
+export async function commitToBranch(
+  octokit: Octokit,
+  options: CommitOptions,
+): Promise<{ commit: string; attempts: number }> {
   const { owner, repo, branch } = options;
   const maxAttempts = options.maxAttempts ?? 10;
   const backoff = options.backoffMs ?? defaultBackoff;
@@ -85,9 +90,20 @@ export async function commitToBranch(octokit: Octokit, options: CommitOptions): 
         owner,
         repo,
         ...(baseTree ? { base_tree: baseTree } : {}),
-        tree: updates.map((u) => ({ path: u.path, mode: '100644' as const, type: 'blob' as const, content: u.content })),
+        tree: updates.map((u) => ({
+          path: u.path,
+          mode: '100644' as const,
+          type: 'blob' as const,
+          content: u.content,
+        })),
       });
-      const { data: commit } = await octokit.rest.git.createCommit({ owner, repo, message: options.message, tree: tree.sha, parents: parent ? [parent] : [] });
+      const { data: commit } = await octokit.rest.git.createCommit({
+        owner,
+        repo,
+        message: options.message,
+        tree: tree.sha,
+        parents: parent ? [parent] : [],
+      });
       newCommit = commit.sha;
     } catch (error) {
       if (error instanceof DataBranchError || status(error) === undefined) throw error;
@@ -101,7 +117,9 @@ export async function commitToBranch(octokit: Octokit, options: CommitOptions): 
     } catch (error) {
       // 422: the tip moved (not a fast-forward) or the branch was created meanwhile; 409: conflict.
       if (status(error) === 422 || status(error) === 409) {
-        options.log?.(`data branch "${branch}" moved during the update (attempt ${attempt} of ${maxAttempts}); rebuilding on the new tip`);
+        options.log?.(
+          `data branch "${branch}" moved during the update (attempt ${attempt} of ${maxAttempts}); rebuilding on the new tip`,
+        );
         continue;
       }
       throw explain(error, 'moving the branch', branch);

@@ -5,7 +5,15 @@ import { medianSeries, type HistoryEntry, type HistoryFile } from '../../history
 import type { ResultsDocument, SubjectResult } from '../../measure/results.js';
 import { TOOL_VERSION } from '../../measure/results-file.js';
 import { stripControl } from '../escape.js';
-import { OTHER_MODULES, STACKED_MODULES, type DashboardData, type ResultsSubject, type RunSide, type TrendPoint, type TrendSubject } from './model.js';
+import {
+  OTHER_MODULES,
+  STACKED_MODULES,
+  type DashboardData,
+  type ResultsSubject,
+  type RunSide,
+  type TrendPoint,
+  type TrendSubject,
+} from './model.js';
 
 /** An http(s) URL as given, or null: nothing else (javascript:, data:) may become a link. */
 export function safeUrl(url: string | null | undefined): string | null {
@@ -25,7 +33,8 @@ export function commitUrl(repoUrl: string | null, commit: string): string | null
   return `${base.replace(/\/+$/, '')}/commit/${commit}`;
 }
 
-const finite = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const finite = (v: number | null | undefined): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
 
 const entryImageBytes = (e: HistoryEntry): number | null => {
   const s = e.image;
@@ -36,7 +45,8 @@ const entryImageBytes = (e: HistoryEntry): number | null => {
 /** The modules drawn separately: the largest peak medians over the whole history. */
 function pickModules(entries: readonly HistoryEntry[]): { shown: string[]; folded: boolean } {
   const peak = new Map<string, number>();
-  for (const e of entries) for (const m of e.modules ?? []) peak.set(m.name, Math.max(peak.get(m.name) ?? 0, m.medianMs));
+  for (const e of entries)
+    for (const m of e.modules ?? []) peak.set(m.name, Math.max(peak.get(m.name) ?? 0, m.medianMs));
   const ranked = [...peak.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name);
   return { shown: ranked.slice(0, STACKED_MODULES), folded: ranked.length > STACKED_MODULES };
 }
@@ -76,14 +86,16 @@ export function trendFromHistory(file: HistoryFile, options: TrendOptions): Tren
     };
   });
   const { values, entryIndex } = medianSeries(file);
-  const changePoints = detectChangePoints(values, { alpha: options.alpha, minShiftPct: options.thresholdPct }).map((cp) => ({
-    index: entryIndex[cp.index]!,
-    direction: cp.direction,
-    shiftPct: cp.shiftPct,
-    beforeMedian: cp.beforeMedian,
-    afterMedian: cp.afterMedian,
-    p: cp.p,
-  }));
+  const changePoints = detectChangePoints(values, { alpha: options.alpha, minShiftPct: options.thresholdPct }).map(
+    (cp) => ({
+      index: entryIndex[cp.index]!,
+      direction: cp.direction,
+      shiftPct: cp.shiftPct,
+      beforeMedian: cp.beforeMedian,
+      afterMedian: cp.afterMedian,
+      p: cp.p,
+    }),
+  );
   return {
     name: stripControl(file.subject),
     os: stripControl(file.os),
@@ -94,7 +106,10 @@ export function trendFromHistory(file: HistoryFile, options: TrendOptions): Tren
   };
 }
 
-export function historyDashboard(files: readonly HistoryFile[], options: TrendOptions & { title: string; subtitle: string }): DashboardData {
+export function historyDashboard(
+  files: readonly HistoryFile[],
+  options: TrendOptions & { title: string; subtitle: string },
+): DashboardData {
   return {
     schema: 'bootgate/dashboard@1',
     kind: 'history',
@@ -108,7 +123,10 @@ export function historyDashboard(files: readonly HistoryFile[], options: TrendOp
 }
 
 const okNumbers = (r: SubjectResult, pick: (b: SubjectResult['boots'][number]) => number | null): number[] =>
-  r.boots.filter((b) => b.ok).map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  r.boots
+    .filter((b) => b.ok)
+    .map(pick)
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 
 function side(r: SubjectResult, label: string): RunSide {
   const sizes = r.image?.sizes;
@@ -134,7 +152,10 @@ function side(r: SubjectResult, label: string): RunSide {
  * One subject per name, with one side per document that has it. A side is labelled by the
  * subject's variant (base/head) when it has one, else by the file's label.
  */
-export function resultsDashboard(docs: readonly { label: string; doc: ResultsDocument }[], title: string): DashboardData {
+export function resultsDashboard(
+  docs: readonly { label: string; doc: ResultsDocument }[],
+  title: string,
+): DashboardData {
   const subjects = new Map<string, ResultsSubject>();
   for (const { label, doc } of docs) {
     for (const r of doc.subjects) {

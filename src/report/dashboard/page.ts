@@ -10,7 +10,15 @@ declare const BOOTGATE_DASHBOARD_CLIENT: string | undefined;
 const CLIENT_ENTRY = new URL('./client.ts', import.meta.url);
 
 /** The esbuild options that make the browser client; scripts/bundle.mjs uses the same. */
-export const CLIENT_BUILD = { bundle: true, format: 'iife', platform: 'browser', target: 'es2020', minify: true, legalComments: 'inline', write: false } as const;
+export const CLIENT_BUILD = {
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'inline',
+  write: false,
+} as const;
 
 let cachedClient: Promise<string> | null = null;
 
@@ -32,7 +40,10 @@ export function dashboardClient(): Promise<string> {
  * \u escapes, so no string from a guest can close the element or open a comment.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Inline script text: a `</script` or `<!--` inside the code's strings would end the element early. */
@@ -40,7 +51,8 @@ function inlineScript(code: string): string {
   return code.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-const html = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const html = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `
 :root { color-scheme: light; }
