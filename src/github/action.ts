@@ -7,7 +7,9 @@ import type { Octokit } from './comment.js';
 import { readRunContext } from './context.js';
 import { parseInputs } from './inputs.js';
 import { runNightlyMode } from './nightly.js';
-import { runMergeMode, runPrMode, type ModeContext } from './pr.js';
+import { runMergeMode } from './merge-mode.js';
+import type { ModeContext } from './mode-context.js';
+import { runPrMode } from './pr.js';
 import { runReportMode } from './report-mode.js';
 import { StageLog } from './stages.js';
 

@@ -29,7 +29,7 @@ import { syncRegressionIssue } from './history/issue.js';
 import { commitToBranch } from './history/store.js';
 import { dashboardPath, dashboardUpdates } from './history/dashboard.js';
 import { previousNightCommit } from './previous-night.js';
-import type { ModeContext } from './pr.js';
+import type { ModeContext } from './mode-context.js';
 import { writeJobSummary } from './publish.js';
 import { selectSubjects } from './select.js';
 import { loadConfig } from './workspace.js';

@@ -17,7 +17,7 @@ import { compareResults, type Comparison } from '../compare/index.js';
 import { gateOptions } from '../engine/gate-options.js';
 import { downloadFromRun, REPORT_ARTIFACT } from './artifacts.js';
 import { upsertComment } from './comment.js';
-import type { ModeContext } from './pr.js';
+import type { ModeContext } from './mode-context.js';
 import { PR_META_FILE, PR_META_SCHEMA, setGateOutputs, writeJobSummary } from './publish.js';
 import type { Skipped } from './select.js';
 import { loadConfig } from './workspace.js';
