@@ -4,18 +4,11 @@
 // compiles a C file (through ccache when installed) and installs the multiboot fixture as its image.
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildMultibootFixture } from '../../src/build/multiboot-fixture.js';
-import {
-  explainRun as explain,
-  pullRequestPayload,
-  runActionProcess,
-  type ActionResult,
-} from '../helpers/action-env.js';
-import { commitFiles, git } from '../helpers/fixture-repo.js';
-import { FakeGitHub } from '../helpers/fake-github.js';
-
-const REPO = 'acme/embox';
+import { explainRun as explain, pullRequestPayload } from '../helpers/action-env.js';
+import { createRepo } from '../helpers/fixture-repo.js';
+import { githubTest, REPO, type RunResult } from '../helpers/github-world.js';
 
 const CONFIG = `version: 1
 subjects:
@@ -46,114 +39,88 @@ const MAKEFILE = [
   '',
 ].join('\n');
 
-let tmp: string;
-let repoDir: string;
-let base: string;
-let head: string;
-let runCounter = 500;
-
-beforeAll(async () => {
-  const { mkdtemp } = await import('node:fs/promises');
-  const os = await import('node:os');
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'bootgate-action-warm-'));
-  const fixture = await buildMultibootFixture({ cacheDir: path.join(tmp, 'fixture-cache') });
-  repoDir = path.join(tmp, 'repo');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(repoDir, { recursive: true });
-  await git(repoDir, ['init', '-q', '-b', 'main']);
-  base = await commitFiles(
-    repoDir,
-    {
-      'bootgate.yml': CONFIG,
-      Makefile: MAKEFILE,
-      'mk/main.mk': '# confload-<template> lives in the Makefile of this small tree\n',
-      'src/marker.c': 'int bootgate_marker(int x) { return x * 3 + 1; }\n',
-      'fixture-kernel.elf': await readFile(fixture.kernel),
-      'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
-      'templates/x86/qemu/lds.conf': 'RAM (0x00000000, 64M)\n',
-      'templates/x86/qemu/mods.conf': 'include embox.cmd.help\n',
-      'README.md': 'fixture repository\n',
-    },
-    'base',
-  );
-  head = await commitFiles(repoDir, { 'README.md': 'fixture repository, documented\n' }, 'docs');
-});
-
-afterAll(async () => {
-  if (tmp) await rm(tmp, { recursive: true, force: true });
-});
-
-/** One pr-mode run on a fresh runner: its own empty bootgate cache folder and runner temp. */
-async function freshRunner(fake: FakeGitHub, number: number, env: Record<string, string> = {}): Promise<ActionResult> {
-  const runId = runCounter++;
-  const cacheDir = path.join(tmp, 'runner-cache');
-  await rm(cacheDir, { recursive: true, force: true });
-  return runActionProcess({
-    inputs: { runs: '3', 'max-runs': '3', warmup: '0' },
-    eventName: 'pull_request',
-    payload: pullRequestPayload({ number, baseSha: base, headSha: head, repo: REPO }),
-    workspace: repoDir,
-    runDir: path.join(tmp, `run-${runId}`),
-    fake,
-    runId,
-    env: { BOOTGATE_CACHE_DIR: cacheDir, ...env },
+const test = githubTest
+  /** The Embox-shaped repository: a base commit and a head that changes only the README. */
+  .extend('warmRepo', { scope: 'file' }, async ({ workDir }) => {
+    const fixture = await buildMultibootFixture({ cacheDir: path.join(workDir, 'fixture-cache') });
+    const repo = await createRepo(path.join(workDir, 'repo'));
+    const base = await repo.commit(
+      {
+        'bootgate.yml': CONFIG,
+        Makefile: MAKEFILE,
+        'mk/main.mk': '# confload-<template> lives in the Makefile of this small tree\n',
+        'src/marker.c': 'int bootgate_marker(int x) { return x * 3 + 1; }\n',
+        'fixture-kernel.elf': await readFile(fixture.kernel),
+        'templates/x86/qemu/build.conf': 'TARGET = embox\nARCH = x86\n',
+        'templates/x86/qemu/lds.conf': 'RAM (0x00000000, 64M)\n',
+        'templates/x86/qemu/mods.conf': 'include embox.cmd.help\n',
+        'README.md': 'fixture repository\n',
+      },
+      'base',
+    );
+    const head = await repo.commit({ 'README.md': 'fixture repository, documented\n' }, 'docs');
+    return { dir: repo.dir, base, head };
+  })
+  /** One pr-mode run on a fresh runner: its own empty bootgate cache folder and runner temp. */
+  .extend('freshRunner', async ({ fake, runAction, warmRepo, workDir }) => {
+    return async (number: number, env: Record<string, string> = {}): Promise<RunResult> => {
+      const cacheDir = path.join(workDir, 'runner-cache');
+      await rm(cacheDir, { recursive: true, force: true });
+      fake.addPull({
+        number,
+        baseSha: warmRepo.base,
+        headSha: warmRepo.head,
+        files: [{ filename: 'README.md', status: 'modified' }],
+      });
+      return runAction({
+        inputs: { runs: '3', 'max-runs': '3', warmup: '0' },
+        eventName: 'pull_request',
+        payload: pullRequestPayload({ number, baseSha: warmRepo.base, headSha: warmRepo.head, repo: REPO }),
+        workspace: warmRepo.dir,
+        env: { BOOTGATE_CACHE_DIR: cacheDir, ...env },
+        // a failing cache service costs @actions/cache's retries with backoff on every entry
+        timeoutMs: 280_000,
+      });
+    };
   });
-}
 
 const count = (text: string, what: string): number => text.split(what).length - 1;
 
 describe('action, mode pr, a warm second run', () => {
-  it('restores the caches the first run saved and rebuilds nothing', async () => {
-    const fake = new FakeGitHub({ owner: 'acme', repo: 'embox' });
-    await fake.start();
-    try {
-      fake.addPull({
-        number: 31,
-        baseSha: base,
-        headSha: head,
-        files: [{ filename: 'README.md', status: 'modified' }],
-      });
-      const cold = await freshRunner(fake, 31);
-      expect(cold.code, explain(cold)).toBe(0);
-      // cold: every cache misses, base and head are built, and what they built is saved
-      expect(cold.stdout).toMatch(/cache: Embox images: miss/);
-      expect(count(cold.stdout, 'embox: make -j')).toBe(2);
-      expect(cold.stdout).toMatch(/cache: saved Embox images/);
-      expect(cold.outputs['verdict'], explain(cold)).toBe('no-change');
+  test('restores the caches the first run saved and rebuilds nothing', async ({ freshRunner }) => {
+    const cold = await freshRunner(31);
+    expect(cold.code, explain(cold)).toBe(0);
+    // cold: every cache misses, base and head are built, and what they built is saved
+    expect(cold.stdout).toMatch(/cache: Embox images: miss/);
+    expect(count(cold.stdout, 'embox: make -j')).toBe(2);
+    expect(cold.stdout).toMatch(/cache: saved Embox images/);
+    expect(cold.outputs['verdict'], explain(cold)).toBe('no-change');
 
-      const warm = await freshRunner(fake, 31);
-      expect(warm.code, explain(warm)).toBe(0);
-      expect(warm.stdout).toMatch(/cache: Embox images: hit/);
-      expect(warm.stdout).toMatch(/cache: Embox downloads \([^)]*\): hit/);
-      // nothing is configured or compiled again: both images come from the restored cache
-      expect(count(warm.stdout, 'embox: cache hit for x86/qemu'), explain(warm)).toBe(2);
-      expect(warm.stdout).not.toContain('embox: make confload');
-      expect(warm.stdout).not.toContain('embox: make -j');
-      // and nothing new to save
-      expect(warm.stdout).not.toMatch(/cache: saved Embox images/);
-      expect(warm.outputs['verdict'], explain(warm)).toBe('no-change');
-      if (cold.stdout.includes('embox: compiling through ccache')) {
-        expect(cold.stdout).toMatch(/cache: saved Embox ccache/);
-        expect(warm.stdout).toMatch(/cache: Embox ccache: hit/);
-      }
-    } finally {
-      await fake.stop();
+    const warm = await freshRunner(31);
+    expect(warm.code, explain(warm)).toBe(0);
+    expect(warm.stdout).toMatch(/cache: Embox images: hit/);
+    expect(warm.stdout).toMatch(/cache: Embox downloads \([^)]*\): hit/);
+    // nothing is configured or compiled again: both images come from the restored cache
+    expect(count(warm.stdout, 'embox: cache hit for x86/qemu'), explain(warm)).toBe(2);
+    expect(warm.stdout).not.toContain('embox: make confload');
+    expect(warm.stdout).not.toContain('embox: make -j');
+    // and nothing new to save
+    expect(warm.stdout).not.toMatch(/cache: saved Embox images/);
+    expect(warm.outputs['verdict'], explain(warm)).toBe('no-change');
+    if (cold.stdout.includes('embox: compiling through ccache')) {
+      expect(cold.stdout).toMatch(/cache: saved Embox ccache/);
+      expect(warm.stdout).toMatch(/cache: Embox ccache: hit/);
     }
   });
 
   for (const cacheFailure of ['reset', 'status-500'] as const) {
-    it(`a cache service error (${cacheFailure}) only warns`, async () => {
-      const fake = new FakeGitHub({ owner: 'acme', repo: 'embox', cacheFailure });
-      await fake.start();
-      try {
-        fake.addPull({
-          number: 32,
-          baseSha: base,
-          headSha: head,
-          files: [{ filename: 'README.md', status: 'modified' }],
-        });
+    describe(`a cache service error (${cacheFailure})`, () => {
+      test.override('fakeOptions', { cacheFailure });
+
+      // @actions/cache retries a 500 with backoff, for each entry restored and saved
+      test('only warns', { timeout: 300_000 }, async ({ fake, freshRunner }) => {
         // without ccache: one entry fewer to retry against a failing service
-        const r = await freshRunner(fake, 32, { BOOTGATE_CCACHE: 'off' });
+        const r = await freshRunner(32, { BOOTGATE_CCACHE: 'off' });
         expect(r.code, explain(r)).toBe(0);
         // @actions/cache turns the service's errors into warnings itself; the run goes on without a cache.
         expect(r.stdout).toMatch(
@@ -166,10 +133,7 @@ describe('action, mode pr, a warm second run', () => {
         const cacheCalls = fake.requests.filter((q) => q.path.includes('CacheService'));
         expect(cacheCalls.length).toBeGreaterThan(0);
         if (cacheFailure === 'status-500') expect(cacheCalls.every((q) => q.status === 500)).toBe(true);
-      } finally {
-        await fake.stop();
-      }
-      // @actions/cache retries a 500 with backoff, for each entry restored and saved
-    }, 300_000);
+      });
+    });
   }
 });
