@@ -4,15 +4,16 @@
  * GuestSpec that boots it the way Embox's template is booted (loader, machine, CPU, NIC attachment).
  * Results are cached by content hash.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { DEFAULT_MODULE_MARKER, GUEST_DEFAULTS, type GuestSpec } from '../boot/guest.js';
 import { emboxArch, emboxTarget } from './embox/arch.js';
 import { bootgateCacheDir } from '../config/cache-dir.js';
 import { fixtureSourceDir, type FixtureModule } from './multiboot-fixture.js';
+import { buildIntoPlace } from './build-into-place.js';
 
 /** A machine one of Embox's QEMU templates runs on, as the fixture reproduces it. */
 export interface ArchFixtureMachine {
@@ -212,10 +213,7 @@ export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {
   };
   if (existsSync(kernel)) return fixture;
 
-  await mkdir(outDir, { recursive: true });
-  const work = join(outDir, `build-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(work);
-  try {
+  await buildIntoPlace(kernel, async (work) => {
     await writeFile(join(work, 'fixture-config.h'), configHeader);
     await run(
       gcc,
@@ -240,10 +238,8 @@ export async function buildArchFixture(key: string, opts: ArchFixtureOptions = {
       ],
       debianPackage,
     );
-    await rename(join(work, 'kernel.elf'), kernel);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+    return join(work, 'kernel.elf');
+  });
   return fixture;
 }
 

@@ -3,9 +3,9 @@
  * with its behaviour (modules, work per module, failure modes) fixed at build time through a
  * generated header. Results are cached by content hash, so repeated builds are free.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,6 +13,7 @@ import { readGuestName, type ModuleProbe } from '../boot/module-probe.js';
 import { DEFAULT_MODULE_MARKER } from '../boot/guest.js';
 import type { SubjectSettings } from '../config/schema.js';
 import { bootgateCacheDir } from '../config/cache-dir.js';
+import { buildIntoPlace } from './build-into-place.js';
 
 export interface FixtureModule {
   name: string;
@@ -276,12 +277,7 @@ export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}):
   };
   if (existsSync(kernel)) return fixture;
 
-  // Build in a private folder, then rename the result into place: concurrent builders of the
-  // same hash each produce an identical file and the last rename wins atomically.
-  await mkdir(outDir, { recursive: true });
-  const work = join(outDir, `build-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(work);
-  try {
+  await buildIntoPlace(kernel, async (work) => {
     await writeFile(join(work, 'fixture-config.h'), header);
     await runTool(
       'gcc',
@@ -311,9 +307,7 @@ export async function buildMultibootFixture(opts: MultibootFixtureOptions = {}):
       'ld -m elf_i386',
       'kernel.elf',
     );
-    await rename(join(work, 'kernel.elf'), kernel);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+    return join(work, 'kernel.elf');
+  });
   return fixture;
 }
