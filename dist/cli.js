@@ -34578,12 +34578,12 @@ function toMarkdownTable(subjects) {
 `;
 }
 async function writeExports(targets, subjects, comparison) {
-  const { mkdir: mkdir20, writeFile: writeFile13 } = await import("node:fs/promises");
+  const { mkdir: mkdir19, writeFile: writeFile13 } = await import("node:fs/promises");
   const path39 = await import("node:path");
   const written = [];
   const put = async (file2, text3) => {
     if (!file2) return;
-    await mkdir20(path39.dirname(path39.resolve(file2)), { recursive: true });
+    await mkdir19(path39.dirname(path39.resolve(file2)), { recursive: true });
     await writeFile13(file2, text3);
     written.push(file2);
   };
@@ -45744,11 +45744,29 @@ async function emboxModuleProbe(image) {
 }
 
 // src/build/multiboot-fixture.ts
-import { createHash as createHash2, randomBytes } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { existsSync as existsSync3 } from "node:fs";
-import { mkdir as mkdir13, readFile as readFile13, rename as rename5, rm as rm10, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname, join as join2, resolve } from "node:path";
+import { readFile as readFile13, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname2, join as join3, resolve } from "node:path";
 import { fileURLToPath as fileURLToPath4 } from "node:url";
+
+// src/build/build-into-place.ts
+import { randomBytes } from "node:crypto";
+import { mkdir as mkdir13, rename as rename5, rm as rm10 } from "node:fs/promises";
+import { dirname, join as join2 } from "node:path";
+async function buildIntoPlace(target, build) {
+  const outDir = dirname(target);
+  await mkdir13(outDir, { recursive: true });
+  const work = join2(outDir, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir13(work);
+  try {
+    await rename5(await build(work), target);
+  } finally {
+    await rm10(work, { recursive: true, force: true });
+  }
+}
+
+// src/build/multiboot-fixture.ts
 var fixtureModuleProbe = {
   symbol: "bootgate_fixture_module_init",
   async describe(guest) {
@@ -45787,16 +45805,16 @@ function multibootFixtureSettings(kernel2) {
   };
 }
 function fixtureSourceDir() {
-  let dir = dirname(fileURLToPath4(import.meta.url));
+  let dir = dirname2(fileURLToPath4(import.meta.url));
   for (let depth = 0; depth < 5; depth++) {
-    const candidate = join2(dir, "fixtures");
-    if (existsSync3(join2(candidate, "multiboot", "kernel.c"))) return candidate;
-    const parent = dirname(dir);
+    const candidate = join3(dir, "fixtures");
+    if (existsSync3(join3(candidate, "multiboot", "kernel.c"))) return candidate;
+    const parent = dirname2(dir);
     if (parent === dir) break;
     dir = parent;
   }
   throw new Error(
-    `bootgate fixtures not found: no fixtures/multiboot/kernel.c in any parent of ${dirname(fileURLToPath4(import.meta.url))}`
+    `bootgate fixtures not found: no fixtures/multiboot/kernel.c in any parent of ${dirname2(fileURLToPath4(import.meta.url))}`
   );
 }
 function resolveFixtureModules(opts = {}) {
@@ -45910,15 +45928,15 @@ async function toolVersion(file2) {
 }
 async function buildMultibootFixture(opts = {}) {
   const modules = resolveFixtureModules(opts);
-  const sourceDir = join2(fixtureSourceDir(), "multiboot");
+  const sourceDir = join3(fixtureSourceDir(), "multiboot");
   const header2 = configHeader(modules, opts);
   const hash2 = createHash2("sha256");
   for (const name2 of SOURCE_FILES) {
-    hash2.update(`${name2}\0`).update(await readFile13(join2(sourceDir, name2))).update("\0");
+    hash2.update(`${name2}\0`).update(await readFile13(join3(sourceDir, name2))).update("\0");
   }
   hash2.update(header2).update(CFLAGS.join(" ")).update(await toolVersion("gcc")).update(await toolVersion("ld"));
-  const outDir = join2(resolve(opts.cacheDir ?? bootgateCacheDir()), "multiboot", hash2.digest("hex").slice(0, 16));
-  const kernel2 = join2(outDir, "kernel.elf");
+  const outDir = join3(resolve(opts.cacheDir ?? bootgateCacheDir()), "multiboot", hash2.digest("hex").slice(0, 16));
+  const kernel2 = join3(outDir, "kernel.elf");
   const fixture = {
     kernel: kernel2,
     startMarker: START_MARKER,
@@ -45928,20 +45946,17 @@ async function buildMultibootFixture(opts = {}) {
     modules
   };
   if (existsSync3(kernel2)) return fixture;
-  await mkdir13(outDir, { recursive: true });
-  const work = join2(outDir, `build-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir13(work);
-  try {
-    await writeFile7(join2(work, "fixture-config.h"), header2);
+  await buildIntoPlace(kernel2, async (work) => {
+    await writeFile7(join3(work, "fixture-config.h"), header2);
     await runTool(
       "gcc",
-      [...CFLAGS, "-I", work, "-c", join2(sourceDir, "kernel.c"), "-o", join2(work, "kernel.o")],
+      [...CFLAGS, "-I", work, "-c", join3(sourceDir, "kernel.c"), "-o", join3(work, "kernel.o")],
       "gcc -m32",
       "kernel.c"
     );
     await runTool(
       "gcc",
-      [...CFLAGS, "-c", join2(sourceDir, "boot.S"), "-o", join2(work, "boot.o")],
+      [...CFLAGS, "-c", join3(sourceDir, "boot.S"), "-o", join3(work, "boot.o")],
       "gcc -m32",
       "boot.S"
     );
@@ -45952,19 +45967,17 @@ async function buildMultibootFixture(opts = {}) {
         "elf_i386",
         "-nostdlib",
         "-T",
-        join2(sourceDir, "linker.ld"),
+        join3(sourceDir, "linker.ld"),
         "-o",
-        join2(work, "kernel.elf"),
-        join2(work, "boot.o"),
-        join2(work, "kernel.o")
+        join3(work, "kernel.elf"),
+        join3(work, "boot.o"),
+        join3(work, "kernel.o")
       ],
       "ld -m elf_i386",
       "kernel.elf"
     );
-    await rename5(join2(work, "kernel.elf"), kernel2);
-  } finally {
-    await rm10(work, { recursive: true, force: true });
-  }
+    return join3(work, "kernel.elf");
+  });
   return fixture;
 }
 
@@ -46050,7 +46063,7 @@ function logLocation(options) {
 import { createHash as createHash4, randomBytes as randomBytes5 } from "node:crypto";
 import { existsSync as existsSync7 } from "node:fs";
 import { mkdir as mkdir15, readdir as readdir10, readFile as readFile16, rm as rm13, stat as stat11 } from "node:fs/promises";
-import { join as join6, resolve as resolve2 } from "node:path";
+import { join as join7, resolve as resolve2 } from "node:path";
 
 // src/build/cpio.ts
 var MAGIC = "070701";
@@ -46159,7 +46172,7 @@ function writeCpioNewc(entries, opts = {}) {
 
 // src/build/linux-initramfs.ts
 import { existsSync as existsSync4 } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var BUSYBOX_APPLETS = [
   "sh",
   "mount",
@@ -46177,7 +46190,7 @@ var BUSYBOX_APPLETS = [
 var INDEX_HTML = "<!doctype html>\n<title>bootgate</title>\n<p>bootgate Linux fixture: httpd is serving.</p>\n";
 function findBusybox(root) {
   for (const candidate of ["bin/busybox", "usr/bin/busybox"]) {
-    if (existsSync4(join3(root, candidate))) return join3(root, candidate);
+    if (existsSync4(join4(root, candidate))) return join4(root, candidate);
   }
   throw new Error(
     `linux fixture: busybox-static did not contain bin/busybox or usr/bin/busybox (extracted in ${root})`
@@ -46209,7 +46222,7 @@ function initramfsEntries(init, busybox, modules) {
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { existsSync as existsSync5 } from "node:fs";
 import { readdir as readdir8, readFile as readFile14, rename as rename6, rm as rm11, stat as stat9 } from "node:fs/promises";
-import { basename, join as join4 } from "node:path";
+import { basename, join as join5 } from "node:path";
 var VIRTIO_NET_MODULES = [
   "virtio_ring",
   "virtio",
@@ -46258,14 +46271,14 @@ function moduleName(file2) {
 }
 async function walkFiles(dir, into = []) {
   for (const entry of await readdir8(dir, { withFileTypes: true })) {
-    const path39 = join4(dir, entry.name);
+    const path39 = join5(dir, entry.name);
     if (entry.isDirectory()) await walkFiles(path39, into);
     else if (/\.ko(\.(xz|zst|gz))?$/.test(entry.name)) into.push(path39);
   }
   return into;
 }
 function modulesDir(root, abi) {
-  for (const candidate of [join4(root, "lib", "modules", abi), join4(root, "usr", "lib", "modules", abi)]) {
+  for (const candidate of [join5(root, "lib", "modules", abi), join5(root, "usr", "lib", "modules", abi)]) {
     if (existsSync5(candidate)) return candidate;
   }
   return null;
@@ -46291,13 +46304,13 @@ async function resolveModules(moduleRoots, abi) {
   for (const root of moduleRoots) {
     const dir = modulesDir(root, abi);
     if (!dir) continue;
-    const builtinList = join4(dir, "modules.builtin");
+    const builtinList = join5(dir, "modules.builtin");
     if (existsSync5(builtinList)) {
       for (const line of (await readFile14(builtinList, "utf8")).split("\n"))
         if (line.trim()) builtin.add(moduleName(line.trim()));
     }
-    if (existsSync5(join4(dir, "kernel")))
-      for (const file2 of await walkFiles(join4(dir, "kernel"))) files.set(moduleName(file2), file2);
+    if (existsSync5(join5(dir, "kernel")))
+      for (const file2 of await walkFiles(join5(dir, "kernel"))) files.set(moduleName(file2), file2);
   }
   if (files.size === 0 && builtin.size === 0) {
     throw new Error(
@@ -46329,7 +46342,7 @@ async function resolveModules(moduleRoots, abi) {
 import { createHash as createHash3, randomBytes as randomBytes4 } from "node:crypto";
 import { existsSync as existsSync6 } from "node:fs";
 import { mkdir as mkdir14, readdir as readdir9, readFile as readFile15, rename as rename8, rm as rm12, stat as stat10 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/build/write-atomically.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -46397,7 +46410,7 @@ async function aptListsKey() {
     if (names.length === 0) return null;
     const hash2 = createHash3("sha256");
     for (const name2 of names) {
-      const info = await stat10(join5(APT_LISTS, name2));
+      const info = await stat10(join6(APT_LISTS, name2));
       hash2.update(`${name2}:${info.size}:${info.mtimeMs}
 `);
     }
@@ -46407,7 +46420,7 @@ async function aptListsKey() {
   }
 }
 async function resolvePackages(cacheRoot) {
-  const stampFile = join5(cacheRoot, "packages.json");
+  const stampFile = join6(cacheRoot, "packages.json");
   const listsKey = await aptListsKey();
   if (listsKey && existsSync6(stampFile)) {
     try {
@@ -46443,8 +46456,8 @@ async function resolvePackages(cacheRoot) {
 async function downloadPackage(pkg, version2, dir) {
   const prefix = `${pkg}_${version2.replace(/:/g, "%3a")}_`;
   const existing = (await readdir9(dir)).find((name2) => name2.startsWith(prefix) && name2.endsWith(".deb"));
-  if (existing) return join5(dir, existing);
-  const temp = join5(dir, `download-${process.pid}-${randomBytes4(4).toString("hex")}`);
+  if (existing) return join6(dir, existing);
+  const temp = join6(dir, `download-${process.pid}-${randomBytes4(4).toString("hex")}`);
   await mkdir14(temp);
   try {
     const result = await run("apt-get", ["download", `${pkg}=${version2}`], temp);
@@ -46455,8 +46468,8 @@ async function downloadPackage(pkg, version2, dir) {
 Hint: the package lists may be missing or stale; run \`apt-get update\` (as root) and retry.`
       );
     }
-    await rename8(join5(temp, deb), join5(dir, deb));
-    return join5(dir, deb);
+    await rename8(join6(temp, deb), join6(dir, deb));
+    return join6(dir, deb);
   } finally {
     await rm12(temp, { recursive: true, force: true });
   }
@@ -46477,7 +46490,7 @@ async function removeStaleTemps(dirs) {
   for (const dir of dirs) {
     for (const name2 of await readdir10(dir)) {
       if (!/^(extract|download)-\d+-[0-9a-f]+$|\.tmp-\d+-[0-9a-f]+$/.test(name2)) continue;
-      const path39 = join6(dir, name2);
+      const path39 = join7(dir, name2);
       const info = await stat11(path39).catch(() => null);
       if (info && info.mtimeMs < cutoff) await rm13(path39, { recursive: true, force: true });
     }
@@ -46487,17 +46500,17 @@ function safeDirName(text3) {
   return text3.replace(/[^A-Za-z0-9._+-]/g, "_");
 }
 async function buildLinuxFixture(opts = {}) {
-  const cacheRoot = join6(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux");
+  const cacheRoot = join7(resolve2(opts.cacheDir ?? bootgateCacheDir()), "linux");
   const { pkg, abi, version: version2, modulesPkg, busyboxVersion } = await resolvePackages(cacheRoot);
-  const dir = join6(cacheRoot, safeDirName(`${pkg}_${version2}`));
-  const debDir = join6(dir, "debs");
+  const dir = join7(cacheRoot, safeDirName(`${pkg}_${version2}`));
+  const debDir = join7(dir, "debs");
   await mkdir15(debDir, { recursive: true });
   await removeStaleTemps([dir, debDir]);
-  const init = await readFile16(join6(fixtureSourceDir(), "linux", "init"));
+  const init = await readFile16(join7(fixtureSourceDir(), "linux", "init"));
   const initrdKey = createHash4("sha256").update(init).update(`\0${busyboxVersion}\0${VIRTIO_NET_MODULES.join(",")}\0${BUSYBOX_APPLETS.join(",")}\0${INDEX_HTML}`).digest("hex").slice(0, 16);
-  const initrd = join6(dir, `initrd-${initrdKey}.cpio`);
-  const vmlinux = join6(dir, "vmlinux");
-  const bzImage = join6(dir, "vmlinuz");
+  const initrd = join7(dir, `initrd-${initrdKey}.cpio`);
+  const vmlinux = join7(dir, "vmlinux");
+  const bzImage = join7(dir, "vmlinuz");
   const fixture = (kernel2) => ({
     kernel: kernel2,
     initrd,
@@ -46515,14 +46528,14 @@ async function buildLinuxFixture(opts = {}) {
   const debs = [await downloadPackage(pkg, version2, debDir)];
   if (modulesPkg) debs.push(await downloadPackage(modulesPkg.name, modulesPkg.version, debDir));
   const busyboxDeb = await downloadPackage("busybox-static", busyboxVersion, debDir);
-  const work = join6(dir, `extract-${process.pid}-${randomBytes5(4).toString("hex")}`);
+  const work = join7(dir, `extract-${process.pid}-${randomBytes5(4).toString("hex")}`);
   try {
-    const roots = debs.map((_, i2) => join6(work, `kernel-${i2}`));
+    const roots = debs.map((_, i2) => join7(work, `kernel-${i2}`));
     for (const [i2, deb] of debs.entries()) await extractDeb(deb, roots[i2]);
-    await extractDeb(busyboxDeb, join6(work, "busybox"));
+    await extractDeb(busyboxDeb, join7(work, "busybox"));
     let kernel2 = builtKernel;
     if (!kernel2) {
-      const vmlinuz = roots.map((root) => join6(root, "boot", `vmlinuz-${abi}`)).find((path39) => existsSync7(path39));
+      const vmlinuz = roots.map((root) => join7(root, "boot", `vmlinuz-${abi}`)).find((path39) => existsSync7(path39));
       if (!vmlinuz) throw new Error(`linux fixture: ${pkg} contains no boot/vmlinuz-${abi}`);
       if (await extractVmlinux(vmlinuz, vmlinux)) {
         kernel2 = vmlinux;
@@ -46532,7 +46545,7 @@ async function buildLinuxFixture(opts = {}) {
       }
     }
     const modules = await resolveModules(roots, abi);
-    const busybox = await readFile16(findBusybox(join6(work, "busybox")));
+    const busybox = await readFile16(findBusybox(join7(work, "busybox")));
     await writeAtomically(initrd, writeCpioNewc(initramfsEntries(init, busybox, modules)));
     return fixture(kernel2);
   } finally {
@@ -47871,15 +47884,15 @@ async function replayAdaptive(options) {
 }
 
 // src/engine/fixture.ts
-import { copyFile as copyFile3, mkdir as mkdir19, readFile as readFile21 } from "node:fs/promises";
+import { copyFile as copyFile3, mkdir as mkdir18, readFile as readFile21 } from "node:fs/promises";
 import path37 from "node:path";
 init_errors();
 
 // src/build/arch-fixture.ts
-import { createHash as createHash7, randomBytes as randomBytes6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 import { existsSync as existsSync8 } from "node:fs";
-import { mkdir as mkdir18, readFile as readFile20, rename as rename9, rm as rm17, writeFile as writeFile11 } from "node:fs/promises";
-import { join as join7, resolve as resolve3 } from "node:path";
+import { readFile as readFile20, writeFile as writeFile11 } from "node:fs/promises";
+import { join as join8, resolve as resolve3 } from "node:path";
 var ARCH_FIXTURE_MACHINES = {
   arm: {
     template: "arm/qemu",
@@ -47990,7 +48003,7 @@ async function buildArchFixture(key, opts = {}) {
   }
   const { prefix, debianPackage } = archFixtureCompiler(machine);
   const gcc = `${prefix}gcc`;
-  const sourceDir = join7(fixtureSourceDir(), "embox-arch");
+  const sourceDir = join8(fixtureSourceDir(), "embox-arch");
   const startLine = opts.startLine ?? "bootgate-fixture: kernel start";
   const readyText = opts.readyText ?? "bootgate-fixture: ready\n";
   const configHeader2 = header(modules, opts.nic === false ? 0 : machine.nic?.code ?? 0, startLine, readyText);
@@ -48000,14 +48013,14 @@ async function buildArchFixture(key, opts = {}) {
     throw new Error(`arch fixture: ${gcc} is not installed; install it: apt-get install ${debianPackage}`);
   const hash2 = createHash7("sha256");
   for (const name2 of SOURCE_FILES2)
-    hash2.update(`${name2}\0`).update(await readFile20(join7(sourceDir, name2))).update("\0");
+    hash2.update(`${name2}\0`).update(await readFile20(join8(sourceDir, name2))).update("\0");
   hash2.update(configHeader2).update(flags.join(" ")).update(machine.loadAddress).update(String(version2.stdout).split("\n")[0] ?? "");
-  const outDir = join7(
+  const outDir = join8(
     resolve3(opts.cacheDir ?? bootgateCacheDir()),
     "arch-fixture",
     `${key}-${hash2.digest("hex").slice(0, 16)}`
   );
-  const kernel2 = join7(outDir, "kernel.elf");
+  const kernel2 = join8(outDir, "kernel.elf");
   const fixture = {
     kernel: kernel2,
     machine,
@@ -48018,17 +48031,14 @@ async function buildArchFixture(key, opts = {}) {
     modules
   };
   if (existsSync8(kernel2)) return fixture;
-  await mkdir18(outDir, { recursive: true });
-  const work = join7(outDir, `build-${process.pid}-${randomBytes6(4).toString("hex")}`);
-  await mkdir18(work);
-  try {
-    await writeFile11(join7(work, "fixture-config.h"), configHeader2);
+  await buildIntoPlace(kernel2, async (work) => {
+    await writeFile11(join8(work, "fixture-config.h"), configHeader2);
     await run2(
       gcc,
-      [...flags, "-I", work, "-c", join7(sourceDir, "kernel.c"), "-o", join7(work, "kernel.o")],
+      [...flags, "-I", work, "-c", join8(sourceDir, "kernel.c"), "-o", join8(work, "kernel.o")],
       debianPackage
     );
-    await run2(gcc, [...flags, "-c", join7(sourceDir, "start.S"), "-o", join7(work, "start.o")], debianPackage);
+    await run2(gcc, [...flags, "-c", join8(sourceDir, "start.S"), "-o", join8(work, "start.o")], debianPackage);
     await run2(
       gcc,
       [
@@ -48038,18 +48048,16 @@ async function buildArchFixture(key, opts = {}) {
         "-Wl,--build-id=none",
         `-Wl,--defsym=LOAD_ADDRESS=${machine.loadAddress}`,
         "-T",
-        join7(sourceDir, "linker.ld"),
+        join8(sourceDir, "linker.ld"),
         "-o",
-        join7(work, "kernel.elf"),
-        join7(work, "start.o"),
-        join7(work, "kernel.o")
+        join8(work, "kernel.elf"),
+        join8(work, "start.o"),
+        join8(work, "kernel.o")
       ],
       debianPackage
     );
-    await rename9(join7(work, "kernel.elf"), kernel2);
-  } finally {
-    await rm17(work, { recursive: true, force: true });
-  }
+    return join8(work, "kernel.elf");
+  });
   return fixture;
 }
 
@@ -48067,7 +48075,7 @@ async function buildFixtureCommand(options) {
       ...options.readyText !== void 0 ? { readyText: options.readyText } : {}
     });
     const out2 = path37.resolve(options.out);
-    await mkdir19(path37.dirname(out2), { recursive: true });
+    await mkdir18(path37.dirname(out2), { recursive: true });
     await copyFile3(fixture2.kernel, out2);
     return out2;
   }
@@ -48085,7 +48093,7 @@ async function buildFixtureCommand(options) {
   if (options.extraIterations !== void 0) params.extraIterations = options.extraIterations;
   const fixture = await buildMultibootFixture(params);
   const out = path37.resolve(options.out);
-  await mkdir19(path37.dirname(out), { recursive: true });
+  await mkdir18(path37.dirname(out), { recursive: true });
   await copyFile3(fixture.kernel, out);
   return out;
 }
